@@ -1,0 +1,1 @@
+//! The labelling tool: a local web app to hand-label tagged mentions fast.

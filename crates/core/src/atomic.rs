@@ -1,0 +1,73 @@
+use std::fs::File;
+use std::io::{BufWriter, Write};
+use std::path::{Path, PathBuf};
+
+#[derive(Debug, thiserror::Error)]
+pub enum AtomicWriteError {
+    #[error("cannot create a temporary file next to {path}: {source}")]
+    Create { path: PathBuf, source: std::io::Error },
+    #[error("cannot write {path}: {source}")]
+    Write { path: PathBuf, source: std::io::Error },
+    #[error("cannot move the finished file into place at {path}: {source}")]
+    Persist { path: PathBuf, source: std::io::Error },
+}
+
+/// Writes a file so that readers only ever see the old content or the complete new content.
+///
+/// The content goes to a temporary file in the same directory (same file system, so the final
+/// rename is atomic), is flushed and synced, then renamed over `path`. If `fill` fails the
+/// temporary file is removed and `path` is untouched.
+pub fn write_atomic<F>(path: &Path, fill: F) -> Result<(), AtomicWriteError>
+where
+    F: FnOnce(&mut BufWriter<File>) -> std::io::Result<()>,
+{
+    let dir = match path.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
+        _ => PathBuf::from("."),
+    };
+    let create = |source| AtomicWriteError::Create { path: path.to_path_buf(), source };
+    std::fs::create_dir_all(&dir).map_err(create)?;
+    let tmp = tempfile::Builder::new()
+        .prefix(".uptake-tmp-")
+        .tempfile_in(&dir)
+        .map_err(create)?;
+    let write = |source| AtomicWriteError::Write { path: path.to_path_buf(), source };
+    let (file, tmp_path) = tmp.into_parts();
+    let mut writer = BufWriter::new(file);
+    fill(&mut writer).map_err(write)?;
+    writer.flush().map_err(write)?;
+    let file = writer.into_inner().map_err(|e| write(e.into_error()))?;
+    file.sync_all().map_err(write)?;
+    tmp_path
+        .persist(path)
+        .map_err(|e| AtomicWriteError::Persist { path: path.to_path_buf(), source: e.error })?;
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_failed_write_leaves_the_old_file_untouched() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("out.csv");
+        std::fs::write(&path, "old").unwrap();
+        let result = write_atomic(&path, |w| {
+            w.write_all(b"partial")?;
+            Err(std::io::Error::other("boom"))
+        });
+        assert!(result.is_err());
+        assert_eq!(std::fs::read_to_string(&path).unwrap(), "old");
+        let leftovers = std::fs::read_dir(dir.path()).unwrap().count();
+        assert_eq!(leftovers, 1, "the temporary file must be removed");
+    }
+
+    #[test]
+    fn a_successful_write_replaces_the_file() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("sub/out.csv");
+        write_atomic(&path, |w| w.write_all(b"new")).unwrap();
+        assert_eq!(std::fs::read_to_string(&path).unwrap(), "new");
+    }
+}

@@ -1,0 +1,1 @@
+//! Radiology report reading, section and sentence splitting, and region mention tagging.

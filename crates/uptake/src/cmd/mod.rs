@@ -1,0 +1,2 @@
+//! One module per area of the pipeline; each holds its subcommands' arguments and `run`.
+pub mod demo;

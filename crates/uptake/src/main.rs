@@ -1,0 +1,46 @@
+//! `uptake`: the command-line front door. Thin: parses arguments, calls the library crates,
+//! turns their errors into messages (anyhow) and exit codes.
+
+mod cmd;
+mod common;
+
+use clap::{Parser, Subcommand};
+
+#[derive(Parser)]
+#[command(
+    name = "uptake",
+    version,
+    about = "Weakly supervised, anatomically resolved abnormality detection in whole-body FDG-PET/CT",
+    long_about = "Turns whole-body FDG-PET/CT exams and their free-text reports into models that \
+detect and locate abnormal FDG uptake region by region, with no hand-labelled images.\n\n\
+Pipeline: reports -> mentions (tag) -> weak labels (label) ; DICOM -> exam store (ingest) ; \
+(store, labels) -> scan model (train) -> predictions (predict) -> analysis (evaluate, compare, \
+worklist, survival, report)."
+)]
+struct Cli {
+    #[command(flatten)]
+    global: common::Global,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Run the whole pipeline on a fresh synthetic cohort and print what to look at.
+    Demo(cmd::demo::Args),
+}
+
+fn main() -> std::process::ExitCode {
+    let cli = Cli::parse();
+    common::init_logging(&cli.global);
+    let result = match cli.command {
+        Command::Demo(args) => cmd::demo::run(args, &cli.global),
+    };
+    match result {
+        Ok(()) => std::process::ExitCode::SUCCESS,
+        Err(err) => {
+            eprintln!("error: {err:#}");
+            std::process::ExitCode::from(2)
+        }
+    }
+}
