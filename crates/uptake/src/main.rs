@@ -28,6 +28,9 @@ struct Cli {
 enum Command {
     /// Run the whole pipeline on a fresh synthetic cohort and print what to look at.
     Demo(cmd::demo::Args),
+    /// Measure speed: prints figures (see the README for the goals).
+    #[command(subcommand)]
+    Bench(cmd::bench::Bench),
 }
 
 fn main() -> std::process::ExitCode {
@@ -35,6 +38,7 @@ fn main() -> std::process::ExitCode {
     common::init_logging(&cli.global);
     let result = match cli.command {
         Command::Demo(args) => cmd::demo::run(args, &cli.global),
+        Command::Bench(bench) => cmd::bench::run(bench, &cli.global),
     };
     match result {
         Ok(()) => std::process::ExitCode::SUCCESS,

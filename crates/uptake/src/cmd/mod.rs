@@ -1,2 +1,3 @@
 //! One module per area of the pipeline; each holds its subcommands' arguments and `run`.
 pub mod demo;
+pub mod bench;
