@@ -1,1 +1,6 @@
 //! Synthetic cohort generator: free-text reports, whole-body PET/CT phantoms as DICOM, outcomes.
+//!
+//! Real patient data never reaches development machines, so tests and the demo run on cohorts
+//! made here. `spec` is the ground truth of an exam that the report and image writers share.
+
+pub mod spec;
