@@ -1,0 +1,606 @@
+//! Tagging: finding every mention of every ontology region in the findings and impression.
+//!
+//! One `RegexSet` over all patterns tells which patterns occur in a sentence; only those are
+//! then run to get positions. Overlaps are resolved longest match first, then the most
+//! specific (deepest) region ("iliac bone" beats "iliac"; "hepatic flexure" beats "hepatic").
+//! Two rule passes follow:
+//! - lists sharing a head word: "cervical, thoracic and lumbar spine", "right external and
+//!   internal iliac nodes", "pancreatic head and tail": each item is re-read with the shared
+//!   word ("thoracic spine") and tagged as that region when it is one;
+//! - laterality: a side word ("left", "R", "bilateral") right before a mention picks the
+//!   region's lateral variant and carries over a list ("left axillary and supraclavicular
+//!   nodes" gives left axillary AND left supraclavicular). "Bilateral" gives both variants;
+//!   the span is split so that mentions never overlap (the side word or the first half gets
+//!   the left variant, the rest the right variant).
+
+use crate::read::Report;
+use crate::sections::{SectionKind, split_sections};
+use crate::sentences::split_sentences;
+use regex::{Regex, RegexBuilder, RegexSet, RegexSetBuilder};
+use serde::Serialize;
+use std::sync::LazyLock;
+use uptake_core::{ExamId, LabelledSentence, LabelledSpan};
+use uptake_ontology::{Ontology, RegionId, Side, anchored_pattern};
+
+/// A mention of a region in a sentence: byte offsets into the sentence text.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Mention {
+    pub start: usize,
+    pub end: usize,
+    pub region: RegionId,
+}
+
+/// A sentence of a tagged section with its mentions.
+#[derive(Debug, Clone, PartialEq)]
+pub struct TaggedSentence {
+    pub exam_id: ExamId,
+    pub section: SectionKind,
+    /// Position of the sentence among the tagged sentences of its report (0-based).
+    pub index: usize,
+    /// Byte offsets of the sentence in the report.
+    pub start: usize,
+    pub end: usize,
+    pub text: String,
+    /// Sorted by start; never overlapping.
+    pub mentions: Vec<Mention>,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum TaggerError {
+    #[error("{source_name}: region `{region}`: pattern `{pattern}` does not compile: {message}")]
+    Pattern {
+        source_name: String,
+        region: String,
+        pattern: String,
+        message: String,
+    },
+    #[error("{source_name}: the patterns together are too large to compile: {message}")]
+    TooLarge {
+        source_name: String,
+        message: String,
+    },
+}
+
+#[derive(Debug, Clone, Copy, PartialEq)]
+enum EntryKind {
+    Region(RegionId),
+    Exclude(RegionId),
+    Ignore,
+}
+
+#[derive(Debug)]
+struct Entry {
+    kind: EntryKind,
+    regex: Regex,
+}
+
+/// The compiled tagging functions of one ontology.
+#[derive(Debug)]
+pub struct Tagger {
+    ontology: Ontology,
+    set: RegexSet,
+    entries: Vec<Entry>,
+    /// Side words; groups `b` (both), `l`, `r`.
+    sides: Regex,
+    depth: Vec<usize>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum SideWord {
+    One(Side),
+    Both,
+}
+
+/// Text between two list items: ", ", " and ", ", and ", " or ", "/", " & ", " as well as ".
+static CONNECTOR: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?i)^(?:\s*,\s*(?:and\s+|or\s+|and/or\s+)?|\s+(?:and|or|and/or|&|as well as|plus)\s+|\s*/\s*)(?:the\s+|both\s+)?$").expect("static")
+});
+static CONNECTOR_AT_END: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?i)(?:\s*,\s*(?:and\s+|or\s+)?|\s+(?:and|or|and/or|&|as well as)\s+|\s*/\s*)$")
+        .expect("static")
+});
+static CONNECTOR_AT_START: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?i)^(?:\s*,\s*(?:and\s+|or\s+)?|\s+(?:and|or|and/or|&|as well as)\s+|\s*/\s*)")
+        .expect("static")
+});
+static WORD_AT_END: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"[A-Za-z][A-Za-z-]*$").expect("static"));
+static WORD_AT_START: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"^[A-Za-z][A-Za-z-]*").expect("static"));
+
+/// Compiles ASCII-only when possible (faster on the lazy DFA), Unicode otherwise.
+fn compile(pattern: &str) -> Result<Regex, regex::Error> {
+    RegexBuilder::new(pattern)
+        .unicode(false)
+        .build()
+        .or_else(|_| RegexBuilder::new(pattern).build())
+}
+
+impl Tagger {
+    pub fn new(ontology: &Ontology) -> Result<Tagger, TaggerError> {
+        let rules = ontology.tagging_rules();
+        let mut patterns: Vec<String> = Vec::new();
+        let mut entries: Vec<Entry> = Vec::new();
+        let mut add = |kind: EntryKind, raw: &str, owner: &str| -> Result<(), TaggerError> {
+            let p = anchored_pattern(&rules.expand(raw));
+            let regex = compile(&p).map_err(|e| TaggerError::Pattern {
+                source_name: ontology.source_name().to_string(),
+                region: owner.to_string(),
+                pattern: raw.to_string(),
+                message: e.to_string(),
+            })?;
+            patterns.push(p);
+            entries.push(Entry { kind, regex });
+            Ok(())
+        };
+        for &id in ontology.ids() {
+            let r = ontology.region(id);
+            for p in &r.patterns {
+                add(EntryKind::Region(id), p, &r.name)?;
+            }
+            for p in &r.exclude {
+                add(EntryKind::Exclude(id), p, &r.name)?;
+            }
+        }
+        for p in &rules.ignore {
+            add(EntryKind::Ignore, p, "[tagging] ignore")?;
+        }
+        let too_large = |e: regex::Error| TaggerError::TooLarge {
+            source_name: ontology.source_name().to_string(),
+            message: e.to_string(),
+        };
+        let set = RegexSetBuilder::new(&patterns)
+            .unicode(false)
+            .size_limit(256 << 20)
+            .dfa_size_limit(64 << 20)
+            .build()
+            .or_else(|_| {
+                RegexSetBuilder::new(&patterns)
+                    .size_limit(256 << 20)
+                    .dfa_size_limit(64 << 20)
+                    .build()
+            })
+            .map_err(too_large)?;
+        let group = |words: &[String]| -> String {
+            let mut w: Vec<String> = words.iter().map(|p| format!("(?:{p})")).collect();
+            if w.is_empty() {
+                w.push("(?:[^\\s\\S])".into()); // never matches
+            }
+            w.join("|")
+        };
+        let sides_pattern = format!(
+            r"(?i)(?-u:\b)(?:(?P<b>(?:left|right)\s+(?:and|or|&)\s+(?:left|right)|{})|(?P<l>{})|(?P<r>{}))(?-u:\b)",
+            group(&rules.both),
+            group(&rules.left),
+            group(&rules.right)
+        );
+        let sides = compile(&sides_pattern).map_err(|e| TaggerError::Pattern {
+            source_name: ontology.source_name().to_string(),
+            region: "[tagging]".into(),
+            pattern: "left/right/both".into(),
+            message: e.to_string(),
+        })?;
+        let depth = (0..ontology.len())
+            .map(|i| {
+                ontology.depth(
+                    ontology
+                        .ids()
+                        .iter()
+                        .copied()
+                        .find(|id| id.index() == i)
+                        .expect("id"),
+                )
+            })
+            .collect();
+        Ok(Tagger {
+            ontology: ontology.clone(),
+            set,
+            entries,
+            sides,
+            depth,
+        })
+    }
+
+    pub fn ontology(&self) -> &Ontology {
+        &self.ontology
+    }
+
+    /// Tags the findings and impression sentences of a report. Every sentence of those
+    /// sections is returned, with or without mentions.
+    pub fn tag_report(&self, report: &Report) -> Vec<TaggedSentence> {
+        let text = report.text.as_str();
+        let mut out = Vec::new();
+        for section in split_sections(text) {
+            if !section.kind.is_tagged() {
+                continue;
+            }
+            for s in split_sentences(text, section.start..section.end) {
+                let sentence = &text[s.start..s.end];
+                out.push(TaggedSentence {
+                    exam_id: report.exam_id.clone(),
+                    section: section.kind,
+                    index: out.len(),
+                    start: s.start,
+                    end: s.end,
+                    text: sentence.to_string(),
+                    mentions: self.tag_sentence(sentence),
+                });
+            }
+        }
+        out
+    }
+
+    /// The mentions of one sentence (byte offsets into it), sorted, never overlapping.
+    pub fn tag_sentence(&self, sentence: &str) -> Vec<Mention> {
+        let hits = self.set.matches(sentence);
+        if !hits.matched_any() {
+            return Vec::new();
+        }
+        let mut cands: Vec<(usize, usize, EntryKind)> = Vec::new();
+        for idx in hits.iter() {
+            let e = &self.entries[idx];
+            for m in e.regex.find_iter(sentence) {
+                cands.push((m.start(), m.end(), e.kind));
+            }
+        }
+        let mut mentions = self.select(&cands);
+        if mentions.is_empty() {
+            return mentions;
+        }
+        self.expand_lists(sentence, &mut mentions);
+        self.apply_laterality(sentence, mentions)
+    }
+
+    /// Longest match first, then deepest region; exclusions and ignored phrases applied.
+    fn select(&self, cands: &[(usize, usize, EntryKind)]) -> Vec<Mention> {
+        let excluded = |start: usize, end: usize, region: RegionId| {
+            cands
+                .iter()
+                .any(|&(s, e, k)| k == EntryKind::Exclude(region) && s < end && start < e)
+        };
+        let mut pool: Vec<(usize, usize, Option<RegionId>)> = cands
+            .iter()
+            .filter_map(|&(s, e, k)| match k {
+                EntryKind::Region(r) if !excluded(s, e, r) => Some((s, e, Some(r))),
+                EntryKind::Ignore => Some((s, e, None)),
+                _ => None,
+            })
+            .collect();
+        pool.sort_by_key(|&(s, e, r)| {
+            let depth = r.map_or(usize::MAX, |r| self.depth[r.index()]);
+            (std::cmp::Reverse(e - s), std::cmp::Reverse(depth), s)
+        });
+        let mut chosen: Vec<(usize, usize, Option<RegionId>)> = Vec::new();
+        for c in pool {
+            if !chosen.iter().any(|&(s, e, _)| s < c.1 && c.0 < e) {
+                chosen.push(c);
+            }
+        }
+        let mut out: Vec<Mention> = chosen
+            .into_iter()
+            .filter_map(|(start, end, r)| r.map(|region| Mention { start, end, region }))
+            .collect();
+        out.sort_by_key(|m| m.start);
+        out
+    }
+
+    /// The deepest region one of whose patterns matches all of `text`.
+    fn whole_match(&self, text: &str) -> Option<RegionId> {
+        let hits = self.set.matches(text);
+        let mut best: Option<RegionId> = None;
+        for idx in hits.iter() {
+            let e = &self.entries[idx];
+            match e.kind {
+                EntryKind::Region(r) => {
+                    if e.regex
+                        .find_iter(text)
+                        .any(|m| m.start() == 0 && m.end() == text.len())
+                        && best.is_none_or(|b| self.depth[r.index()] > self.depth[b.index()])
+                    {
+                        best = Some(r);
+                    }
+                }
+                EntryKind::Exclude(_) | EntryKind::Ignore => {
+                    if e.regex
+                        .find_iter(text)
+                        .any(|m| m.start() == 0 && m.end() == text.len())
+                    {
+                        return None;
+                    }
+                }
+            }
+        }
+        best
+    }
+
+    /// Lists sharing a head word ("cervical, thoracic and lumbar spine") or a modifier
+    /// ("pancreatic head and tail"): re-read each item with the shared word.
+    fn expand_lists(&self, s: &str, mentions: &mut Vec<Mention>) {
+        let mut added: Vec<Mention> = Vec::new();
+        for m in mentions.iter() {
+            let mt = &s[m.start..m.end];
+            let Some(first_end) = mt.find(char::is_whitespace) else {
+                continue;
+            };
+            let last_start = mt.rfind(char::is_whitespace).map_or(0, |p| p + 1);
+            // Backwards: "W, ... and <first> <rest>" -> "W <rest>".
+            let rest = &mt[first_end..];
+            let mut pos = m.start;
+            while let Some(conn) = CONNECTOR_AT_END.find(&s[..pos]) {
+                let Some(w) = WORD_AT_END.find(&s[..conn.start()]) else {
+                    break;
+                };
+                if self.sides.is_match(w.as_str()) {
+                    break;
+                }
+                let Some(region) = self.whole_match(&format!("{}{rest}", w.as_str())) else {
+                    break;
+                };
+                added.push(Mention {
+                    start: w.start(),
+                    end: w.end(),
+                    region,
+                });
+                pos = w.start();
+            }
+            // Forwards: "<head> <last>, ... and W" -> "<head> W".
+            let head = &mt[..last_start];
+            let mut pos = m.end;
+            while let Some(conn) = CONNECTOR_AT_START.find(&s[pos..]) {
+                let wstart = pos + conn.end();
+                let Some(w) = WORD_AT_START.find(&s[wstart..]) else {
+                    break;
+                };
+                if self.sides.is_match(w.as_str()) {
+                    break;
+                }
+                let Some(region) = self.whole_match(&format!("{head}{}", w.as_str())) else {
+                    break;
+                };
+                added.push(Mention {
+                    start: wstart,
+                    end: wstart + w.end(),
+                    region,
+                });
+                pos = wstart + w.end();
+            }
+        }
+        if added.is_empty() {
+            return;
+        }
+        for a in added {
+            // Replace a mention lying inside the item word; never cut a longer mention.
+            if mentions
+                .iter()
+                .any(|m| m.start < a.end && a.start < m.end && (m.start < a.start || m.end > a.end))
+            {
+                continue;
+            }
+            mentions.retain(|m| !(m.start >= a.start && m.end <= a.end));
+            mentions.push(a);
+        }
+        mentions.sort_by_key(|m| m.start);
+        mentions.dedup();
+    }
+
+    fn side_words(&self, s: &str) -> Vec<(usize, usize, SideWord)> {
+        self.sides
+            .captures_iter(s)
+            .filter_map(|c| {
+                let m = c.get(0)?;
+                let side = if c.name("b").is_some() {
+                    SideWord::Both
+                } else if c.name("l").is_some() {
+                    SideWord::One(Side::Left)
+                } else {
+                    SideWord::One(Side::Right)
+                };
+                Some((m.start(), m.end(), side))
+            })
+            .collect()
+    }
+
+    fn apply_laterality(&self, s: &str, mentions: Vec<Mention>) -> Vec<Mention> {
+        let words = self.side_words(s);
+        if words.is_empty() {
+            return mentions;
+        }
+        let mut out = Vec::with_capacity(mentions.len() + 2);
+        let mut prev: Option<(usize, Option<SideWord>)> = None; // (end, side) of the previous mention
+        let mut floor = 0; // side words before this belong to earlier mentions
+        for m in mentions {
+            // A side word inside the mention, at its start ("left upper lobe" as one pattern).
+            let inside = words
+                .iter()
+                .find(|w| w.0 == m.start && w.1 <= m.end)
+                .map(|w| (w.0, w.1, w.2, false));
+            // The nearest side word before it, at most two words away, no punctuation between.
+            let before = words
+                .iter()
+                .rev()
+                .find(|w| w.1 <= m.start && w.0 >= floor)
+                .filter(|w| governs(&s[w.1..m.start]))
+                .map(|w| {
+                    (
+                        w.0,
+                        w.1,
+                        w.2,
+                        s[w.1..m.start]
+                            .trim_matches(|c: char| c.is_whitespace() || c == '-')
+                            .is_empty(),
+                    )
+                });
+            let own = inside.or(before);
+            let side = match own {
+                Some((_, _, side, _)) => Some(side),
+                None => match prev {
+                    Some((pend, pside))
+                        if pend <= m.start && CONNECTOR.is_match(&s[pend..m.start]) =>
+                    {
+                        pside
+                    }
+                    _ => None,
+                },
+            };
+            prev = Some((m.end, side));
+            floor = m.end;
+            let adjacent_start = match own {
+                Some((ws, _, _, true)) => Some(ws),
+                _ => None,
+            };
+            let start = adjacent_start.unwrap_or(m.start);
+            match side {
+                None => out.push(m),
+                Some(SideWord::One(side)) => {
+                    let region = self
+                        .ontology
+                        .lateral_variant(m.region, side)
+                        .unwrap_or(m.region);
+                    out.push(Mention {
+                        start,
+                        end: m.end,
+                        region,
+                    });
+                }
+                Some(SideWord::Both) => {
+                    let left = self.ontology.lateral_variant(m.region, Side::Left);
+                    let right = self.ontology.lateral_variant(m.region, Side::Right);
+                    match (left, right) {
+                        (Some(l), Some(r)) => {
+                            let split = match own {
+                                Some((_, wend, _, true)) => Some((wend, m.start)),
+                                _ => split_point(s, m.start, m.end),
+                            };
+                            match split {
+                                Some((left_end, right_start)) => {
+                                    out.push(Mention {
+                                        start,
+                                        end: left_end,
+                                        region: l,
+                                    });
+                                    out.push(Mention {
+                                        start: right_start,
+                                        end: m.end,
+                                        region: r,
+                                    });
+                                }
+                                None => out.push(Mention {
+                                    start,
+                                    end: m.end,
+                                    region: m.region,
+                                }),
+                            }
+                        }
+                        _ => out.push(Mention {
+                            start,
+                            end: m.end,
+                            region: m.region,
+                        }),
+                    }
+                }
+            }
+        }
+        out
+    }
+
+    /// Converts a tagged sentence to the mention-file shape (character offsets), with a label
+    /// per mention chosen by `label`.
+    pub fn to_labelled(
+        &self,
+        t: &TaggedSentence,
+        label: impl Fn(&Mention) -> u8,
+    ) -> LabelledSentence {
+        LabelledSentence {
+            id: Some(format!("{}:{}", t.exam_id, t.index)),
+            exam_id: Some(t.exam_id.to_string()),
+            section: Some(t.section.as_str().to_string()),
+            text: t.text.clone(),
+            mentions: t
+                .mentions
+                .iter()
+                .map(|m| LabelledSpan {
+                    start: char_offset(&t.text, m.start),
+                    end: char_offset(&t.text, m.end),
+                    region: self.ontology.name(m.region).to_string(),
+                    label: label(m),
+                })
+                .collect(),
+        }
+    }
+
+    /// The `uptake tag` output record: the mention-file shape without labels.
+    pub fn to_record(&self, t: &TaggedSentence) -> TaggedRecord {
+        TaggedRecord {
+            id: format!("{}:{}", t.exam_id, t.index),
+            exam_id: t.exam_id.to_string(),
+            section: t.section.as_str(),
+            text: t.text.clone(),
+            mentions: t
+                .mentions
+                .iter()
+                .map(|m| TaggedSpan {
+                    start: char_offset(&t.text, m.start),
+                    end: char_offset(&t.text, m.end),
+                    region: self.ontology.name(m.region).to_string(),
+                })
+                .collect(),
+        }
+    }
+}
+
+/// One line of `uptake tag` output: like a mention-file line, without labels.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct TaggedRecord {
+    pub id: String,
+    pub exam_id: String,
+    pub section: &'static str,
+    pub text: String,
+    pub mentions: Vec<TaggedSpan>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct TaggedSpan {
+    /// Character offsets into `text`, end exclusive.
+    pub start: usize,
+    pub end: usize,
+    pub region: String,
+}
+
+/// Whether a side word governs a mention with `gap` between them: at most two words, no
+/// punctuation ("left axillary", "right-sided hilar", "left level II", "right upper paratracheal").
+fn governs(gap: &str) -> bool {
+    if gap.contains([',', ';', ':', '.', '(', ')']) {
+        return false;
+    }
+    let words = gap
+        .split(|c: char| c.is_whitespace() || c == '-')
+        .filter(|w| !w.is_empty() && !w.eq_ignore_ascii_case("sided"));
+    words.count() <= 2
+}
+
+/// Where to split a span between left and right variants, as (end of the left part, start of
+/// the right part): at the last white space before the middle (or the first after it); for
+/// one word, at the middle character.
+fn split_point(s: &str, start: usize, end: usize) -> Option<(usize, usize)> {
+    let span = &s[start..end];
+    let mid = span.len() / 2;
+    let ws: Vec<usize> = span
+        .match_indices(char::is_whitespace)
+        .map(|(i, _)| i)
+        .collect();
+    if let Some(&p) = ws
+        .iter()
+        .rev()
+        .find(|&&p| p <= mid && p > 0)
+        .or(ws.iter().find(|&&p| p > 0))
+    {
+        return Some((start + p, start + p + 1));
+    }
+    let p = (mid..span.len()).find(|&p| span.is_char_boundary(p))?;
+    (p > 0 && p < span.len()).then_some((start + p, start + p))
+}
+
+/// Character offset of a byte offset (which must be a char boundary).
+pub fn char_offset(text: &str, byte: usize) -> usize {
+    text[..byte].chars().count()
+}
