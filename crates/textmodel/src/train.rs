@@ -1,0 +1,466 @@
+//! Fine-tuning the token classifier on hand-labelled mentions (method.md, section 2):
+//! tokens inside a mention get its label, all others are ignored (masked binary
+//! cross-entropy); Adam, learning rate halved every `halve_every` epochs; each epoch samples
+//! `mentions_per_epoch` mentions with replacement, and trains on their sentences' windows (all
+//! labelled mentions of a window count); early stopping on validation mention AUROC.
+//!
+//! Output folder: the best model (a loadable model folder: config.json, model.safetensors with
+//! the head, tokenizer files), `report_model.json` (how it was trained, best epoch),
+//! `metrics.jsonl` (one line per epoch), and `last/` + `state.json` for resuming. Every file
+//! is written atomically; a run interrupted at any point resumes from the last finished epoch.
+
+use crate::bert::TokenClassifier;
+use crate::checkpoint::{self, TensorMap, WEIGHTS_FILE};
+use crate::error::ModelError;
+use crate::metrics::auroc;
+use crate::model::{batch_tensors, load_folder, mention_probabilities};
+use crate::tokenize::{EncodedSentence, WordPieces};
+use burn::backend::{Autodiff, Flex};
+use burn::module::AutodiffModule;
+use burn::optim::{AdamConfig, GradientsParams, Optimizer};
+use burn::tensor::backend::Backend;
+use burn::tensor::{Tensor, TensorData};
+use rand::{Rng, SeedableRng};
+use rand_chacha::ChaCha8Rng;
+use serde::{Deserialize, Serialize};
+use std::path::{Path, PathBuf};
+use std::time::Instant;
+use uptake_core::LabelledSentence;
+
+type Train = Autodiff<Flex>;
+
+pub const STATE_FILE: &str = "state.json";
+pub const METRICS_FILE: &str = "metrics.jsonl";
+pub const INFO_FILE: &str = "report_model.json";
+pub const LAST_DIR: &str = "last";
+/// Tokenizer files copied from the base model into every saved folder (those that exist).
+const TOKENIZER_FILES: [&str; 4] = [
+    "tokenizer.json",
+    "vocab.txt",
+    "tokenizer_config.json",
+    "special_tokens_map.json",
+];
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct TrainOptions {
+    /// Fraction of sentences held out for validation (early stopping).
+    pub val_split: f64,
+    pub seed: u64,
+    /// Most epochs to run.
+    pub epochs: usize,
+    pub mentions_per_epoch: usize,
+    pub batch_size: usize,
+    pub learning_rate: f64,
+    /// The learning rate halves after every this many epochs.
+    pub halve_every: usize,
+    /// Stop after this many epochs without a better validation AUROC.
+    pub patience: usize,
+    /// Bottom encoder layers (and the embeddings, when > 0) kept frozen: fast small runs.
+    pub frozen_layers: usize,
+}
+
+impl Default for TrainOptions {
+    fn default() -> Self {
+        Self {
+            val_split: 0.1,
+            seed: 0,
+            epochs: 85,
+            mentions_per_epoch: 100,
+            batch_size: 16,
+            learning_rate: 1.37e-4,
+            halve_every: 20,
+            patience: 10,
+            frozen_layers: 0,
+        }
+    }
+}
+
+/// One line of `metrics.jsonl`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct EpochMetrics {
+    pub epoch: usize,
+    pub learning_rate: f64,
+    pub train_loss: f64,
+    pub val_auroc: Option<f64>,
+    pub best_epoch: usize,
+    pub best_val_auroc: Option<f64>,
+    pub seconds: f64,
+}
+
+/// What the training loop reports as it goes (the CLI draws a progress bar from it).
+#[derive(Debug, Clone)]
+pub enum TrainEvent {
+    /// Training starts or resumes at `first_epoch` (1-based) of `epochs`.
+    Start {
+        first_epoch: usize,
+        epochs: usize,
+        batches_per_epoch: usize,
+        train_sentences: usize,
+        val_sentences: usize,
+    },
+    Batch {
+        epoch: usize,
+        loss: f64,
+    },
+    Epoch(EpochMetrics),
+    EarlyStop {
+        epoch: usize,
+    },
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+struct TrainState {
+    options: TrainOptions,
+    base: PathBuf,
+    finished_epochs: usize,
+    best_epoch: usize,
+    best_val_auroc: Option<f64>,
+    history: Vec<EpochMetrics>,
+    stopped: bool,
+}
+
+/// How the saved best model was trained (`report_model.json`).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ModelInfo {
+    pub base: PathBuf,
+    pub options: TrainOptions,
+    pub epoch: usize,
+    pub val_auroc: Option<f64>,
+    pub train_sentences: usize,
+    pub val_sentences: usize,
+}
+
+/// A sentence ready for training: its windows, and per window the labelled token positions.
+struct Example {
+    windows: Vec<Vec<u32>>,
+    /// Per window: (position, label 0/1).
+    targets: Vec<Vec<(usize, f32)>>,
+    encoded: EncodedSentence,
+    labels: Vec<bool>,
+}
+
+fn build_examples(
+    tokenizer: &WordPieces,
+    sentences: &[(usize, &LabelledSentence)],
+    max_positions: usize,
+    path: &Path,
+) -> Result<Vec<Example>, ModelError> {
+    sentences
+        .iter()
+        .map(|&(line, s)| {
+            let spans: Vec<(usize, usize)> = s.mentions.iter().map(|m| (m.start, m.end)).collect();
+            let what = |message| ModelError::Mention {
+                path: path.to_path_buf(),
+                line,
+                message,
+            };
+            let encoded = tokenizer.encode(&s.text, &spans, max_positions, &what)?;
+            let mut targets = vec![Vec::new(); encoded.windows.len()];
+            for (m, tokens) in s.mentions.iter().zip(&encoded.mentions) {
+                for &p in &tokens.positions {
+                    targets[tokens.window].push((p, m.label as f32));
+                }
+            }
+            Ok(Example {
+                windows: encoded.windows.clone(),
+                targets,
+                labels: s.mentions.iter().map(|m| m.label == 1).collect(),
+                encoded,
+            })
+        })
+        .collect()
+}
+
+/// Splits sentence indices into (train, validation) with a seeded shuffle.
+fn split(n: usize, val_split: f64, seed: u64) -> (Vec<usize>, Vec<usize>) {
+    let mut idx: Vec<usize> = (0..n).collect();
+    let mut rng = ChaCha8Rng::seed_from_u64(seed ^ 0x5eed_0f_5b17);
+    for i in (1..n).rev() {
+        idx.swap(i, rng.random_range(0..=i));
+    }
+    let n_val = ((n as f64) * val_split).round() as usize;
+    let n_val = n_val.min(n.saturating_sub(1));
+    let val = idx[..n_val].to_vec();
+    let train = idx[n_val..].to_vec();
+    (train, val)
+}
+
+/// Masked binary cross-entropy with logits: mean over labelled tokens.
+fn masked_bce<B: Backend>(
+    logits: Tensor<B, 2>,
+    targets: Tensor<B, 2>,
+    weights: Tensor<B, 2>,
+) -> Tensor<B, 1> {
+    // max(x, 0) - x y + log(1 + exp(-|x|)): stable for large |x|.
+    let loss =
+        logits.clone().clamp_min(0.0) - logits.clone() * targets + logits.abs().neg().exp().log1p();
+    let total = weights.clone().sum();
+    (loss * weights).sum() / total
+}
+
+fn write_json<T: Serialize>(path: &Path, value: &T) -> Result<(), ModelError> {
+    uptake_core::write_atomic(path, |w| {
+        serde_json::to_writer_pretty(&mut *w, value)?;
+        Ok(())
+    })?;
+    Ok(())
+}
+
+fn save_folder<B: Backend>(
+    model: &TokenClassifier<B>,
+    config: &crate::BertConfig,
+    base: &Path,
+    dir: &Path,
+) -> Result<(), ModelError> {
+    std::fs::create_dir_all(dir).map_err(|e| ModelError::file(dir, e))?;
+    TensorMap::from_model(model).write(&dir.join(WEIGHTS_FILE))?;
+    checkpoint::write_config(dir, config)?;
+    for name in TOKENIZER_FILES {
+        let from = base.join(name);
+        if from.is_file() {
+            let bytes = std::fs::read(&from).map_err(|e| ModelError::file(&from, e))?;
+            uptake_core::write_atomic(&dir.join(name), |w| std::io::Write::write_all(w, &bytes))?;
+        }
+    }
+    Ok(())
+}
+
+/// Fine-tunes `base` (a model folder) on the mentions in `mentions_path`, writing to `out`.
+/// If `out` holds the state of an unfinished run with the same options, it resumes.
+pub fn train(
+    mentions_path: &Path,
+    base: &Path,
+    out: &Path,
+    options: &TrainOptions,
+    on_event: &mut dyn FnMut(TrainEvent),
+) -> Result<ModelInfo, ModelError> {
+    if options.batch_size == 0 || options.mentions_per_epoch == 0 || options.epochs == 0 {
+        return Err(ModelError::Training(
+            "batch size, mentions per epoch and epochs must be positive".into(),
+        ));
+    }
+    if !(0.0..1.0).contains(&options.val_split) {
+        return Err(ModelError::Training(format!(
+            "--val-split {} is not in [0, 1)",
+            options.val_split
+        )));
+    }
+    let sentences = uptake_core::mentions::read_mentions(mentions_path)?;
+    let lines = mention_lines(mentions_path)?;
+    let labelled: Vec<(usize, &LabelledSentence)> = lines
+        .iter()
+        .copied()
+        .zip(sentences.iter())
+        .filter(|(_, s)| !s.mentions.is_empty())
+        .collect();
+    if labelled.is_empty() {
+        return Err(ModelError::Training(format!(
+            "{}: no labelled mentions to train on",
+            mentions_path.display()
+        )));
+    }
+    let (train_idx, val_idx) = split(labelled.len(), options.val_split, options.seed);
+
+    let device = Default::default();
+    Train::seed(&device, options.seed);
+    let state_path = out.join(STATE_FILE);
+    let last_dir = out.join(LAST_DIR);
+    let mut state = match std::fs::read_to_string(&state_path) {
+        Ok(text) => {
+            let state: TrainState = serde_json::from_str(&text).map_err(|e| {
+                ModelError::Training(format!(
+                    "{}: unreadable training state: {e}",
+                    state_path.display()
+                ))
+            })?;
+            if state.options != *options || state.base != base {
+                return Err(ModelError::Training(format!(
+                    "{} holds a run with other options or base model; use another --out",
+                    out.display()
+                )));
+            }
+            Some(state)
+        }
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => None,
+        Err(e) => return Err(ModelError::file(&state_path, e)),
+    };
+    let (mut model, config, tokenizer, _) = match &state {
+        Some(s) if s.finished_epochs > 0 => load_folder::<Train>(&last_dir, &device)?,
+        _ => load_folder::<Train>(base, &device)?,
+    };
+    let pick = |idx: &[usize]| idx.iter().map(|&i| labelled[i]).collect::<Vec<_>>();
+    let train_set = build_examples(
+        &tokenizer,
+        &pick(&train_idx),
+        config.max_position_embeddings,
+        mentions_path,
+    )?;
+    let val_set = build_examples(
+        &tokenizer,
+        &pick(&val_idx),
+        config.max_position_embeddings,
+        mentions_path,
+    )?;
+    // Sampling is by mention: a sentence with three mentions is three times as likely.
+    let mention_owner: Vec<usize> = train_set
+        .iter()
+        .enumerate()
+        .flat_map(|(i, e)| std::iter::repeat_n(i, e.labels.len()))
+        .collect();
+
+    let st = state.get_or_insert_with(|| TrainState {
+        options: options.clone(),
+        base: base.to_path_buf(),
+        finished_epochs: 0,
+        best_epoch: 0,
+        best_val_auroc: None,
+        history: Vec::new(),
+        stopped: false,
+    });
+    let info = |st: &TrainState| ModelInfo {
+        base: base.to_path_buf(),
+        options: options.clone(),
+        epoch: st.best_epoch,
+        val_auroc: st.best_val_auroc,
+        train_sentences: train_set.len(),
+        val_sentences: val_set.len(),
+    };
+    let batches = options.mentions_per_epoch.div_ceil(options.batch_size);
+    on_event(TrainEvent::Start {
+        first_epoch: st.finished_epochs + 1,
+        epochs: options.epochs,
+        batches_per_epoch: batches,
+        train_sentences: train_set.len(),
+        val_sentences: val_set.len(),
+    });
+    // Adam moments restart on resume (they are not checkpointed); the learning-rate schedule
+    // and the sampling stream continue where they were.
+    let mut optim = AdamConfig::new()
+        .with_epsilon(1e-8)
+        .init::<Train, TokenClassifier<Train>>();
+    while !st.stopped && st.finished_epochs < options.epochs {
+        let epoch = st.finished_epochs + 1;
+        let started = Instant::now();
+        let lr =
+            options.learning_rate * 0.5f64.powi(((epoch - 1) / options.halve_every.max(1)) as i32);
+        let mut rng = ChaCha8Rng::seed_from_u64(
+            options
+                .seed
+                .wrapping_mul(1_000_003)
+                .wrapping_add(epoch as u64),
+        );
+        Train::seed(&device, options.seed.wrapping_add(epoch as u64));
+        let mut picks: Vec<(usize, usize)> = (0..options.mentions_per_epoch)
+            .map(|_| {
+                let e = mention_owner[rng.random_range(0..mention_owner.len())];
+                (e, rng.random_range(0..train_set[e].windows.len()))
+            })
+            .collect();
+        // A window sampled for a mention: use the window that holds that mention's tokens.
+        for p in picks.iter_mut() {
+            let ex = &train_set[p.0];
+            if ex.windows.len() > 1 {
+                let m = rng.random_range(0..ex.encoded.mentions.len());
+                p.1 = ex.encoded.mentions[m].window;
+            } else {
+                p.1 = 0;
+            }
+        }
+        let mut loss_sum = 0.0;
+        for chunk in picks.chunks(options.batch_size) {
+            let windows: Vec<&[u32]> = chunk
+                .iter()
+                .map(|&(e, w)| train_set[e].windows[w].as_slice())
+                .collect();
+            let (ids, types, mask) = batch_tensors::<Train>(&windows, tokenizer.pad, &device);
+            let [b, seq] = mask.dims();
+            let mut y = vec![0f32; b * seq];
+            let mut wts = vec![0f32; b * seq];
+            for (row, &(e, w)) in chunk.iter().enumerate() {
+                for &(pos, label) in &train_set[e].targets[w] {
+                    y[row * seq + pos] = label;
+                    wts[row * seq + pos] = 1.0;
+                }
+            }
+            let y = Tensor::<Train, 2>::from_data(TensorData::new(y, [b, seq]), &device);
+            let wts = Tensor::<Train, 2>::from_data(TensorData::new(wts, [b, seq]), &device);
+            let logits = model.forward(ids, types, mask, options.frozen_layers);
+            let loss = masked_bce(logits, y, wts);
+            let value = loss.clone().into_scalar() as f64;
+            let grads = GradientsParams::from_grads(loss.backward(), &model);
+            model = optim.step(lr, model, grads);
+            loss_sum += value * chunk.len() as f64;
+            on_event(TrainEvent::Batch { epoch, loss: value });
+        }
+        let val_auroc = validation_auroc(&model.valid(), &val_set, tokenizer.pad);
+        let improved = match (val_auroc, st.best_val_auroc) {
+            (Some(a), Some(b)) => a > b,
+            (Some(_), None) => true,
+            // Without a usable validation set, the latest epoch is the best.
+            (None, None) => true,
+            (None, Some(_)) => false,
+        };
+        if improved {
+            st.best_epoch = epoch;
+            st.best_val_auroc = val_auroc;
+            save_folder(&model, &config, base, out)?;
+        }
+        save_folder(&model, &config, base, &last_dir)?;
+        let metrics = EpochMetrics {
+            epoch,
+            learning_rate: lr,
+            train_loss: loss_sum / picks.len() as f64,
+            val_auroc,
+            best_epoch: st.best_epoch,
+            best_val_auroc: st.best_val_auroc,
+            seconds: started.elapsed().as_secs_f64(),
+        };
+        st.history.push(metrics.clone());
+        st.finished_epochs = epoch;
+        if epoch - st.best_epoch >= options.patience.max(1) {
+            st.stopped = true;
+            on_event(TrainEvent::EarlyStop { epoch });
+        }
+        // Metrics, info and state last: a crash before this line redoes the epoch.
+        let lines: String = st
+            .history
+            .iter()
+            .map(|m| serde_json::to_string(m).expect("metrics serialise") + "\n")
+            .collect();
+        uptake_core::write_atomic(&out.join(METRICS_FILE), |w| {
+            std::io::Write::write_all(w, lines.as_bytes())
+        })?;
+        write_json(&out.join(INFO_FILE), &info(st))?;
+        write_json(&state_path, &*st)?;
+        on_event(TrainEvent::Epoch(metrics));
+    }
+    Ok(info(st))
+}
+
+fn validation_auroc<B: Backend>(
+    model: &TokenClassifier<B>,
+    val: &[Example],
+    pad: u32,
+) -> Option<f64> {
+    if val.is_empty() {
+        return None;
+    }
+    let encoded: Vec<EncodedSentence> = val.iter().map(|e| e.encoded.clone()).collect();
+    let scores: Vec<f64> = mention_probabilities(model, &encoded, pad)
+        .into_iter()
+        .flatten()
+        .collect();
+    let labels: Vec<bool> = val.iter().flat_map(|e| e.labels.iter().copied()).collect();
+    auroc(&scores, &labels)
+}
+
+/// The 1-based line number of each sentence record (blank lines are skipped by the reader).
+pub(crate) fn mention_lines(path: &Path) -> Result<Vec<usize>, ModelError> {
+    let text = std::fs::read_to_string(path).map_err(|e| ModelError::file(path, e))?;
+    Ok(text
+        .lines()
+        .enumerate()
+        .filter(|(_, l)| !l.trim().is_empty())
+        .map(|(i, _)| i + 1)
+        .collect())
+}

@@ -1,0 +1,321 @@
+//! Behaviour of the encoder, checkpoints, tokenisation and training on tiny random BERTs
+//! (nothing downloaded).
+
+use std::path::Path;
+use uptake_core::{LabelledSentence, LabelledSpan};
+use uptake_textmodel::train::{TrainOptions, train};
+use uptake_textmodel::{BertConfig, ModelError, ReportModel, SentenceMentions, init_random_model};
+
+const VOCAB: &[&str] = &[
+    "[PAD]",
+    "[UNK]",
+    "[CLS]",
+    "[SEP]",
+    "[MASK]",
+    "no",
+    "intense",
+    "uptake",
+    "in",
+    "the",
+    "liver",
+    "left",
+    "lung",
+    "node",
+    "lymph",
+    "fdg",
+    "avid",
+    "mild",
+    "physiologic",
+    "brain",
+    "bone",
+    ",",
+    ".",
+    "##s",
+    "and",
+];
+
+fn tiny(dir: &Path, max_positions: usize, with_head: bool) -> BertConfig {
+    let config = BertConfig::tiny(VOCAB.len(), 16, 2, 2, max_positions);
+    init_random_model(dir, &config, VOCAB, 7, with_head).unwrap();
+    config
+}
+
+#[test]
+fn hidden_states_have_one_vector_of_hidden_size_per_token() {
+    let dir = tempfile::tempdir().unwrap();
+    tiny(dir.path(), 32, false);
+    let model = ReportModel::load(dir.path()).unwrap();
+    let (ids, hidden) = model.hidden_states("intense uptake in the liver").unwrap();
+    assert_eq!(ids.len(), 7, "[CLS] + 5 words + [SEP]");
+    assert_eq!(hidden.len(), 7);
+    assert!(hidden.iter().all(|h| h.len() == 16));
+}
+
+#[test]
+fn padding_does_not_change_the_states_of_real_tokens() {
+    let dir = tempfile::tempdir().unwrap();
+    tiny(dir.path(), 32, false);
+    let model = ReportModel::load(dir.path()).unwrap();
+    let short = vec![2, 6, 7, 3];
+    let long = vec![2, 6, 7, 8, 9, 10, 11, 12, 3];
+    let alone = model.hidden_states_batch(std::slice::from_ref(&short));
+    let padded = model.hidden_states_batch(&[short.clone(), long]);
+    for (a, b) in alone[0].iter().zip(&padded[0]) {
+        for (x, y) in a.iter().zip(b) {
+            assert!((x - y).abs() < 1e-5, "{x} vs {y}");
+        }
+    }
+}
+
+#[test]
+fn a_saved_model_loads_back_with_identical_outputs() {
+    let dir = tempfile::tempdir().unwrap();
+    tiny(dir.path(), 32, true);
+    let model = ReportModel::load_trained(dir.path()).unwrap();
+    let sentence = [SentenceMentions {
+        text: "intense uptake in the left lung",
+        spans: vec![(25, 31)],
+    }];
+    let what = |_, m| ModelError::Training(m);
+    let before = model.score(&sentence, &what).unwrap();
+    // Round trip through the checkpoint writer: the copy must score the same.
+    let copy = tempfile::tempdir().unwrap();
+    let weights =
+        uptake_textmodel::checkpoint::TensorMap::read(&dir.path().join("model.safetensors"))
+            .unwrap();
+    weights
+        .write(&copy.path().join("model.safetensors"))
+        .unwrap();
+    for f in ["config.json", "vocab.txt"] {
+        std::fs::copy(dir.path().join(f), copy.path().join(f)).unwrap();
+    }
+    let after = ReportModel::load_trained(copy.path())
+        .unwrap()
+        .score(&sentence, &what)
+        .unwrap();
+    assert_eq!(before, after);
+    assert!(before[0][0] > 0.0 && before[0][0] < 1.0);
+}
+
+#[test]
+fn a_folder_without_weights_is_an_error_naming_the_file() {
+    let dir = tempfile::tempdir().unwrap();
+    tiny(dir.path(), 32, false);
+    std::fs::remove_file(dir.path().join("model.safetensors")).unwrap();
+    let err = ReportModel::load(dir.path()).unwrap_err().to_string();
+    assert!(err.contains("model.safetensors is missing"), "{err}");
+}
+
+#[test]
+fn weights_of_the_wrong_shape_are_an_error_naming_the_tensor() {
+    let dir = tempfile::tempdir().unwrap();
+    tiny(dir.path(), 32, false);
+    let other = tempfile::tempdir().unwrap();
+    let config = BertConfig::tiny(VOCAB.len(), 8, 2, 2, 32);
+    init_random_model(other.path(), &config, VOCAB, 1, false).unwrap();
+    std::fs::copy(
+        other.path().join("model.safetensors"),
+        dir.path().join("model.safetensors"),
+    )
+    .unwrap();
+    let err = ReportModel::load(dir.path()).unwrap_err().to_string();
+    assert!(
+        err.contains("embeddings.word_embeddings.weight") && err.contains("[25, 8]"),
+        "{err}"
+    );
+}
+
+#[test]
+fn a_base_model_is_not_accepted_as_a_trained_report_model() {
+    let dir = tempfile::tempdir().unwrap();
+    tiny(dir.path(), 32, false);
+    let err = ReportModel::load_trained(dir.path())
+        .unwrap_err()
+        .to_string();
+    assert!(err.contains("classifier.weight"), "{err}");
+}
+
+#[test]
+fn long_sentences_are_split_into_windows_and_every_mention_is_scored() {
+    let dir = tempfile::tempdir().unwrap();
+    tiny(dir.path(), 8, true); // windows of 6 word pieces
+    let model = ReportModel::load_trained(dir.path()).unwrap();
+    let text =
+        "no uptake in the liver and no uptake in the left lung and intense uptake in the brain";
+    let spans = vec![(16, 21), (48, 52), (80, 85)];
+    let what = |_, m| ModelError::Training(m);
+    let scores = model
+        .score(&[SentenceMentions { text, spans }], &what)
+        .unwrap();
+    assert_eq!(scores[0].len(), 3);
+    // The same mention scored alone in a short sentence sees a different context, but
+    // must still get a probability.
+    assert!(scores[0].iter().all(|p| (0.0..=1.0).contains(p)));
+}
+
+#[test]
+fn a_mention_that_covers_no_word_piece_is_an_error() {
+    let dir = tempfile::tempdir().unwrap();
+    tiny(dir.path(), 32, true);
+    let model = ReportModel::load_trained(dir.path()).unwrap();
+    let what = |i, m| ModelError::Mention {
+        path: "m.jsonl".into(),
+        line: i + 1,
+        message: m,
+    };
+    let err = model
+        .score(
+            &[SentenceMentions {
+                text: "liver  lung",
+                spans: vec![(5, 7)],
+            }],
+            &what,
+        )
+        .unwrap_err();
+    assert!(err.to_string().contains("m.jsonl, line 1"), "{err}");
+}
+
+fn mentions_file(dir: &Path, n: usize) -> std::path::PathBuf {
+    let mut sentences = Vec::new();
+    for i in 0..n {
+        let (text, label) = if i % 2 == 0 {
+            ("intense fdg uptake in the liver", 1)
+        } else {
+            ("no uptake in the liver", 0)
+        };
+        let start = text.find("liver").unwrap();
+        sentences.push(LabelledSentence {
+            id: None,
+            exam_id: None,
+            section: None,
+            text: text.into(),
+            mentions: vec![LabelledSpan {
+                start,
+                end: start + 5,
+                region: "liver".into(),
+                label,
+            }],
+        });
+    }
+    let path = dir.join("mentions.jsonl");
+    uptake_core::mentions::write_mentions(&path, &sentences).unwrap();
+    path
+}
+
+fn quick_options() -> TrainOptions {
+    TrainOptions {
+        epochs: 6,
+        mentions_per_epoch: 32,
+        batch_size: 8,
+        learning_rate: 3e-3,
+        patience: 100,
+        val_split: 0.25,
+        ..Default::default()
+    }
+}
+
+#[test]
+fn fine_tuning_learns_to_separate_negated_from_abnormal_mentions() {
+    let dir = tempfile::tempdir().unwrap();
+    let base = dir.path().join("base");
+    tiny(&base, 32, false);
+    let mentions = mentions_file(dir.path(), 16);
+    let out = dir.path().join("model");
+    let info = train(&mentions, &base, &out, &quick_options(), &mut |_| {}).unwrap();
+    assert_eq!(info.val_auroc, Some(1.0));
+    let model = ReportModel::load_trained(&out).unwrap();
+    let what = |_, m| ModelError::Training(m);
+    let s = model
+        .score(
+            &[
+                SentenceMentions {
+                    text: "intense fdg uptake in the liver",
+                    spans: vec![(25, 30)],
+                },
+                SentenceMentions {
+                    text: "no uptake in the liver",
+                    spans: vec![(17, 22)],
+                },
+            ],
+            &what,
+        )
+        .unwrap();
+    assert!(
+        s[0][0] > s[1][0],
+        "abnormal {} vs negated {}",
+        s[0][0],
+        s[1][0]
+    );
+    let metrics = std::fs::read_to_string(out.join("metrics.jsonl")).unwrap();
+    assert_eq!(metrics.lines().count(), 6);
+}
+
+#[test]
+fn an_interrupted_run_resumes_to_the_same_result() {
+    let dir = tempfile::tempdir().unwrap();
+    let base = dir.path().join("base");
+    tiny(&base, 32, false);
+    let mentions = mentions_file(dir.path(), 16);
+    let opts = quick_options();
+    let straight = dir.path().join("straight");
+    train(&mentions, &base, &straight, &opts, &mut |_| {}).unwrap();
+    // Stop after epoch 3 (as a crash would), then run again.
+    let resumed = dir.path().join("resumed");
+    let mut epochs = 0;
+    let stop = train(
+        &mentions,
+        &base,
+        &resumed,
+        &TrainOptions {
+            epochs: 3,
+            ..opts.clone()
+        },
+        &mut |e| {
+            if let uptake_textmodel::train::TrainEvent::Epoch(_) = e {
+                epochs += 1
+            }
+        },
+    );
+    assert!(stop.is_ok());
+    assert_eq!(epochs, 3);
+    // A different option set is refused; the original options resume.
+    let state: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(resumed.join("state.json")).unwrap())
+            .unwrap();
+    assert_eq!(state["finished_epochs"], 3);
+    let mut fixed = state.clone();
+    fixed["options"]["epochs"] = 6.into();
+    std::fs::write(resumed.join("state.json"), fixed.to_string()).unwrap();
+    let mut first_epoch = 0;
+    train(&mentions, &base, &resumed, &opts, &mut |e| {
+        if let uptake_textmodel::train::TrainEvent::Start { first_epoch: f, .. } = e {
+            first_epoch = f
+        }
+    })
+    .unwrap();
+    assert_eq!(first_epoch, 4);
+    let lines = std::fs::read_to_string(resumed.join("metrics.jsonl")).unwrap();
+    assert_eq!(lines.lines().count(), 6);
+}
+
+#[test]
+fn an_empty_training_set_is_an_error_naming_the_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let base = dir.path().join("base");
+    tiny(&base, 32, false);
+    let path = dir.path().join("empty.jsonl");
+    std::fs::write(&path, "\n").unwrap();
+    let err = train(
+        &path,
+        &base,
+        &dir.path().join("out"),
+        &quick_options(),
+        &mut |_| {},
+    )
+    .unwrap_err();
+    assert!(
+        err.to_string()
+            .contains("empty.jsonl: no labelled mentions"),
+        "{err}"
+    );
+}
