@@ -1,0 +1,892 @@
+//! The labelling state and how it survives crashes.
+//!
+//! Two files per session, side by side:
+//! - `<out>.log` — the journal, append-only JSONL. Its first line names the sample (the
+//!   sentence ids, in order); then one line per change: `{"event":"set","id":..,"mentions":[..]}`
+//!   holds the complete new state of one sentence (every mention with its span, region and
+//!   decision), `{"event":"undo"}` reverts the most recent `set` not already undone. Each line
+//!   is written with one `write` and `fsync`ed before the server answers, so a label the page
+//!   showed as saved is on disk. Loading replays the lines in order (for a sentence the last
+//!   `set` wins); a torn last line (the process died mid-write, so no one was told it was
+//!   saved) is cut off.
+//! - `<out>` — the consolidated mention file, exactly `uptake_core::LabelledSentence` JSONL (the
+//!   format `uptake report-model train --mentions` reads): every finished sentence, in sample
+//!   order, rewritten atomically after each change and at start-up. It is derived from the
+//!   journal, so losing it loses nothing.
+
+use crate::candidate::{Candidate, RegionCatalog};
+use serde::{Deserialize, Serialize};
+use std::collections::{BTreeMap, HashMap};
+use std::fs::{File, OpenOptions};
+use std::io::{BufRead, BufReader, Seek, Write};
+use std::path::{Path, PathBuf};
+use uptake_core::{LabelledSentence, LabelledSpan, MentionFileError};
+
+/// What a person decided about one mention.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Decision {
+    /// Describes abnormal uptake in the region (label 1).
+    Abnormal,
+    /// Neutral, physiologic or negated (label 0).
+    Neutral,
+    /// Not a real mention of the region, or the wrong region: left out of the output.
+    NotMention,
+    /// Left undecided on purpose: left out of the output.
+    Skip,
+}
+
+impl Decision {
+    pub const ALL: [Decision; 4] = [
+        Decision::Abnormal,
+        Decision::Neutral,
+        Decision::NotMention,
+        Decision::Skip,
+    ];
+
+    fn label(self) -> Option<u8> {
+        match self {
+            Decision::Abnormal => Some(1),
+            Decision::Neutral => Some(0),
+            Decision::NotMention | Decision::Skip => None,
+        }
+    }
+}
+
+/// One mention of a sentence as it stands now.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MentionState {
+    pub start: usize,
+    pub end: usize,
+    pub region: String,
+    pub decision: Option<Decision>,
+    /// Added by the person (not proposed by the tagger).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub added: bool,
+}
+
+/// A change a person makes to one sentence. `mention` is the index in the sentence's mention
+/// list (stable: mentions are never removed, only marked `not_mention`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "op", rename_all = "snake_case", deny_unknown_fields)]
+pub enum Edit {
+    Label {
+        mention: usize,
+        decision: Decision,
+    },
+    /// Back to undecided.
+    Clear {
+        mention: usize,
+    },
+    Region {
+        mention: usize,
+        region: String,
+    },
+    Span {
+        mention: usize,
+        start: usize,
+        end: usize,
+    },
+    Add {
+        start: usize,
+        end: usize,
+        region: String,
+    },
+}
+
+#[derive(Debug, Serialize, Deserialize)]
+#[serde(tag = "event", rename_all = "snake_case")]
+enum Event {
+    Session {
+        version: u32,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        annotator: Option<String>,
+        ids: Vec<String>,
+    },
+    Set {
+        id: String,
+        mentions: Vec<MentionState>,
+    },
+    Undo,
+}
+
+const JOURNAL_VERSION: u32 = 1;
+
+#[derive(Debug, thiserror::Error)]
+pub enum JournalError {
+    #[error("cannot access the journal {path}: {source}")]
+    Io {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    #[error("{path}, line {line}: not a valid journal record: {message}")]
+    Parse {
+        path: PathBuf,
+        line: usize,
+        message: String,
+    },
+    #[error("{path}: the first line must be the session record (the sample)")]
+    NoSession { path: PathBuf },
+    #[error(
+        "{path}, line {line}: sentence {id} is not among the tagged sentences (were the reports or the tagger changed since the session began?)"
+    )]
+    UnknownSentence {
+        path: PathBuf,
+        line: usize,
+        id: String,
+    },
+    #[error(
+        "{path}, line {line}: sentence {id}: {problem} (were the reports changed since the session began?)"
+    )]
+    BadState {
+        path: PathBuf,
+        line: usize,
+        id: String,
+        problem: EditError,
+    },
+    #[error("the sample holds sentence id {id} twice")]
+    DuplicateId { id: String },
+    #[error("cannot write the mention file: {0}")]
+    Output(#[from] MentionFileError),
+}
+
+/// Why an edit was refused. Messages name ids, offsets and regions, never report text.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum EditError {
+    #[error("unknown sentence id {0}")]
+    UnknownSentence(String),
+    #[error("unknown mention {mention} (the sentence has {count})")]
+    UnknownMention { mention: usize, count: usize },
+    #[error("span {start}..{end} is empty or outside the sentence of {len} characters")]
+    SpanOutOfRange {
+        start: usize,
+        end: usize,
+        len: usize,
+    },
+    #[error("span {start}..{end} overlaps mention {other}")]
+    Overlap {
+        start: usize,
+        end: usize,
+        other: usize,
+    },
+    #[error("unknown region {0:?}")]
+    UnknownRegion(String),
+    #[error("nothing to undo")]
+    NothingToUndo,
+}
+
+/// Label counts of one region over the whole sample (regions as currently assigned).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct RegionCounts {
+    pub abnormal: usize,
+    pub neutral: usize,
+    pub not_mention: usize,
+    pub skip: usize,
+    pub open: usize,
+}
+
+/// The labelling session: the sample, the state of every sentence, the undo history, and the
+/// open journal.
+pub struct Journal {
+    out_path: PathBuf,
+    log_path: PathBuf,
+    log: File,
+    annotator: Option<String>,
+    sample: Vec<Candidate>,
+    index: HashMap<String, usize>,
+    states: Vec<Vec<MentionState>>,
+    /// (sample position, state before the change) of each `set` not undone, oldest first.
+    history: Vec<(usize, Vec<MentionState>)>,
+    resumed: bool,
+}
+
+/// The journal's path for an output file: `<out>.log`.
+pub fn journal_path(out: &Path) -> PathBuf {
+    let mut name = out.as_os_str().to_owned();
+    name.push(".log");
+    PathBuf::from(name)
+}
+
+impl Journal {
+    /// Opens the session writing to `out`. If its journal exists the session resumes with the
+    /// journal's sample (and `sample_ids` is ignored); otherwise a new journal starts with
+    /// `sample_ids`. `pool` must hold every sampled sentence.
+    pub fn open(
+        out: &Path,
+        pool: &[Candidate],
+        sample_ids: &[String],
+        annotator: Option<String>,
+    ) -> Result<Self, JournalError> {
+        let log_path = journal_path(out);
+        let by_id: HashMap<&str, &Candidate> = pool.iter().map(|c| (c.id.as_str(), c)).collect();
+        let io = |source| JournalError::Io {
+            path: log_path.clone(),
+            source,
+        };
+
+        let existing = log_path.exists();
+        let (ids, events, annotator, good_len) = if existing {
+            let (ids, logged_annotator, events, good_len) = read_journal(&log_path)?;
+            (ids, events, logged_annotator.or(annotator), Some(good_len))
+        } else {
+            (sample_ids.to_vec(), Vec::new(), annotator, None)
+        };
+
+        let mut sample = Vec::with_capacity(ids.len());
+        let mut index = HashMap::with_capacity(ids.len());
+        for id in &ids {
+            let candidate =
+                by_id
+                    .get(id.as_str())
+                    .ok_or_else(|| JournalError::UnknownSentence {
+                        path: log_path.clone(),
+                        line: 1,
+                        id: id.clone(),
+                    })?;
+            if index.insert(id.clone(), sample.len()).is_some() {
+                return Err(JournalError::DuplicateId { id: id.clone() });
+            }
+            sample.push((*candidate).clone());
+        }
+        let states = sample.iter().map(initial_state).collect();
+
+        let log = if let Some(good_len) = good_len {
+            let mut file = OpenOptions::new()
+                .read(true)
+                .write(true)
+                .open(&log_path)
+                .map_err(io)?;
+            // Cut a torn last line so the next append starts on a fresh line.
+            if file.metadata().map_err(io)?.len() != good_len {
+                file.set_len(good_len).map_err(io)?;
+                file.sync_data().map_err(io)?;
+            }
+            file.seek(std::io::SeekFrom::End(0)).map_err(io)?;
+            file
+        } else {
+            if let Some(dir) = log_path.parent().filter(|d| !d.as_os_str().is_empty()) {
+                std::fs::create_dir_all(dir).map_err(io)?;
+            }
+            OpenOptions::new()
+                .create_new(true)
+                .append(true)
+                .open(&log_path)
+                .map_err(io)?
+        };
+
+        let mut journal = Journal {
+            out_path: out.to_path_buf(),
+            log_path: log_path.clone(),
+            log,
+            annotator,
+            sample,
+            index,
+            states,
+            history: Vec::new(),
+            resumed: existing,
+        };
+        if existing {
+            for (line, event) in events {
+                journal.replay(line, event)?;
+            }
+        } else {
+            journal.append(&Event::Session {
+                version: JOURNAL_VERSION,
+                annotator: journal.annotator.clone(),
+                ids: ids.clone(),
+            })?;
+            sync_dir(&log_path).map_err(io)?;
+        }
+        journal.write_output()?;
+        Ok(journal)
+    }
+
+    fn replay(&mut self, line: usize, event: Event) -> Result<(), JournalError> {
+        match event {
+            Event::Session { .. } => Err(JournalError::Parse {
+                path: self.log_path.clone(),
+                line,
+                message: "a second session record".into(),
+            }),
+            Event::Set { id, mentions } => {
+                let pos = *self
+                    .index
+                    .get(&id)
+                    .ok_or_else(|| JournalError::UnknownSentence {
+                        path: self.log_path.clone(),
+                        line,
+                        id: id.clone(),
+                    })?;
+                check_spans(&self.sample[pos], &mentions).map_err(|problem| {
+                    JournalError::BadState {
+                        path: self.log_path.clone(),
+                        line,
+                        id,
+                        problem,
+                    }
+                })?;
+                let before = std::mem::replace(&mut self.states[pos], mentions);
+                self.history.push((pos, before));
+                Ok(())
+            }
+            Event::Undo => {
+                if let Some((pos, before)) = self.history.pop() {
+                    self.states[pos] = before;
+                }
+                Ok(())
+            }
+        }
+    }
+
+    /// Whether the session was resumed from an existing journal.
+    pub fn resumed(&self) -> bool {
+        self.resumed
+    }
+
+    pub fn annotator(&self) -> Option<&str> {
+        self.annotator.as_deref()
+    }
+
+    pub fn out_path(&self) -> &Path {
+        &self.out_path
+    }
+
+    pub fn log_path(&self) -> &Path {
+        &self.log_path
+    }
+
+    pub fn len(&self) -> usize {
+        self.sample.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.sample.is_empty()
+    }
+
+    pub fn candidate(&self, pos: usize) -> Option<&Candidate> {
+        self.sample.get(pos)
+    }
+
+    pub fn position(&self, id: &str) -> Option<usize> {
+        self.index.get(id).copied()
+    }
+
+    pub fn state(&self, pos: usize) -> Option<&[MentionState]> {
+        self.states.get(pos).map(Vec::as_slice)
+    }
+
+    /// A sentence is finished when every mention has a decision.
+    pub fn is_finished(&self, pos: usize) -> bool {
+        self.states
+            .get(pos)
+            .is_some_and(|s| s.iter().all(|m| m.decision.is_some()))
+    }
+
+    pub fn finished_count(&self) -> usize {
+        (0..self.len()).filter(|&p| self.is_finished(p)).count()
+    }
+
+    /// The first unfinished sentence (where a resumed session starts), if any.
+    pub fn first_open(&self) -> Option<usize> {
+        (0..self.len()).find(|&p| !self.is_finished(p))
+    }
+
+    pub fn can_undo(&self) -> bool {
+        !self.history.is_empty()
+    }
+
+    /// Counts of each decision per region, over all sampled sentences.
+    pub fn region_counts(&self) -> BTreeMap<String, RegionCounts> {
+        let mut counts: BTreeMap<String, RegionCounts> = BTreeMap::new();
+        for m in self.states.iter().flatten() {
+            let c = counts.entry(m.region.clone()).or_default();
+            match m.decision {
+                Some(Decision::Abnormal) => c.abnormal += 1,
+                Some(Decision::Neutral) => c.neutral += 1,
+                Some(Decision::NotMention) => c.not_mention += 1,
+                Some(Decision::Skip) => c.skip += 1,
+                None => c.open += 1,
+            }
+        }
+        counts
+    }
+
+    /// Applies one edit to sentence `id`, journals it (fsynced) and rewrites the output.
+    /// Returns the sentence's sample position.
+    pub fn apply(
+        &mut self,
+        id: &str,
+        edit: &Edit,
+        catalog: &RegionCatalog,
+    ) -> Result<usize, ApplyError> {
+        let pos = self
+            .position(id)
+            .ok_or_else(|| EditError::UnknownSentence(id.to_string()))?;
+        let mut next = self.states[pos].clone();
+        let count = next.len();
+        let get = |mention: usize| {
+            if mention < count {
+                Ok(mention)
+            } else {
+                Err(EditError::UnknownMention { mention, count })
+            }
+        };
+        match edit {
+            Edit::Label { mention, decision } => {
+                let i = get(*mention)?;
+                next[i].decision = Some(*decision);
+            }
+            Edit::Clear { mention } => {
+                let i = get(*mention)?;
+                next[i].decision = None;
+            }
+            Edit::Region { mention, region } => {
+                let i = get(*mention)?;
+                if !catalog.contains(region) {
+                    return Err(EditError::UnknownRegion(region.clone()).into());
+                }
+                next[i].region = region.clone();
+            }
+            Edit::Span {
+                mention,
+                start,
+                end,
+            } => {
+                let i = get(*mention)?;
+                next[i].start = *start;
+                next[i].end = *end;
+            }
+            Edit::Add { start, end, region } => {
+                if !catalog.contains(region) {
+                    return Err(EditError::UnknownRegion(region.clone()).into());
+                }
+                next.push(MentionState {
+                    start: *start,
+                    end: *end,
+                    region: region.clone(),
+                    decision: None,
+                    added: true,
+                });
+            }
+        }
+        check_spans(&self.sample[pos], &next)?;
+        if next == self.states[pos] {
+            return Ok(pos);
+        }
+        self.append(&Event::Set {
+            id: id.to_string(),
+            mentions: next.clone(),
+        })?;
+        let before = std::mem::replace(&mut self.states[pos], next);
+        self.history.push((pos, before));
+        self.write_output()?;
+        Ok(pos)
+    }
+
+    /// Reverts the most recent change (journaled as an `undo` record). Returns the position
+    /// of the sentence it changed.
+    pub fn undo(&mut self) -> Result<usize, ApplyError> {
+        if self.history.is_empty() {
+            return Err(EditError::NothingToUndo.into());
+        }
+        self.append(&Event::Undo)?;
+        let (pos, before) = self.history.pop().expect("checked above");
+        self.states[pos] = before;
+        self.write_output()?;
+        Ok(pos)
+    }
+
+    /// The finished sentences in the mention-file format, in sample order. Mentions marked
+    /// `not_mention` or `skip` are left out; a sentence whose mentions were all skipped is
+    /// left out entirely (no one looked at it).
+    pub fn labelled_sentences(&self) -> Vec<LabelledSentence> {
+        let mut out = Vec::new();
+        for (pos, candidate) in self.sample.iter().enumerate() {
+            let state = &self.states[pos];
+            if !self.is_finished(pos) || state.iter().all(|m| m.decision == Some(Decision::Skip)) {
+                continue;
+            }
+            let mut mentions: Vec<LabelledSpan> = state
+                .iter()
+                .filter_map(|m| {
+                    let label = m.decision?.label()?;
+                    Some(LabelledSpan {
+                        start: m.start,
+                        end: m.end,
+                        region: m.region.clone(),
+                        label,
+                    })
+                })
+                .collect();
+            mentions.sort_by_key(|m| (m.start, m.end));
+            out.push(LabelledSentence {
+                id: Some(candidate.id.clone()),
+                exam_id: candidate.exam_id.clone(),
+                section: candidate.section.clone(),
+                text: candidate.text.clone(),
+                mentions,
+            });
+        }
+        out
+    }
+
+    fn write_output(&self) -> Result<(), JournalError> {
+        uptake_core::mentions::write_mentions(&self.out_path, &self.labelled_sentences())?;
+        Ok(())
+    }
+
+    fn append(&mut self, event: &Event) -> Result<(), JournalError> {
+        let mut line = serde_json::to_vec(event).expect("journal events always serialise");
+        line.push(b'\n');
+        let io = |source| JournalError::Io {
+            path: self.log_path.clone(),
+            source,
+        };
+        // One write per record (O_APPEND), then fsync: the record is durable before we answer.
+        self.log.write_all(&line).map_err(io)?;
+        self.log.sync_data().map_err(io)?;
+        Ok(())
+    }
+}
+
+/// Either a refused edit (the person's fault: a 4xx) or a failure to save (a 5xx).
+#[derive(Debug, thiserror::Error)]
+pub enum ApplyError {
+    #[error(transparent)]
+    Edit(#[from] EditError),
+    #[error(transparent)]
+    Journal(#[from] JournalError),
+}
+
+fn initial_state(candidate: &Candidate) -> Vec<MentionState> {
+    candidate
+        .mentions
+        .iter()
+        .map(|m| MentionState {
+            start: m.start,
+            end: m.end,
+            region: m.region.clone(),
+            decision: None,
+            added: false,
+        })
+        .collect()
+}
+
+/// Spans must be non-empty, inside the text, and not overlap each other — except mentions
+/// marked `not_mention`, which are dropped from the output and so may overlap their fix.
+fn check_spans(candidate: &Candidate, mentions: &[MentionState]) -> Result<(), EditError> {
+    let len = candidate.len_chars();
+    for m in mentions {
+        if m.start >= m.end || m.end > len {
+            return Err(EditError::SpanOutOfRange {
+                start: m.start,
+                end: m.end,
+                len,
+            });
+        }
+    }
+    let kept: Vec<(usize, &MentionState)> = mentions
+        .iter()
+        .enumerate()
+        .filter(|(_, m)| m.decision != Some(Decision::NotMention))
+        .collect();
+    for (a, (_, m)) in kept.iter().enumerate() {
+        for (j, other) in kept.iter().skip(a + 1) {
+            if m.start < other.end && other.start < m.end {
+                return Err(EditError::Overlap {
+                    start: m.start,
+                    end: m.end,
+                    other: *j,
+                });
+            }
+        }
+    }
+    Ok(())
+}
+
+type ReadJournal = (Vec<String>, Option<String>, Vec<(usize, Event)>, u64);
+
+/// Reads a journal: the sample ids, the annotator, the change events with their line numbers,
+/// and the byte length of the well-formed prefix (a torn last line is excluded).
+fn read_journal(path: &Path) -> Result<ReadJournal, JournalError> {
+    let io = |source| JournalError::Io {
+        path: path.to_path_buf(),
+        source,
+    };
+    let mut reader = BufReader::new(File::open(path).map_err(io)?);
+    let mut session = None;
+    let mut events = Vec::new();
+    let mut good_len = 0u64;
+    let mut buf = Vec::new();
+    let mut line_no = 0;
+    loop {
+        buf.clear();
+        let n = reader.read_until(b'\n', &mut buf).map_err(io)?;
+        if n == 0 {
+            break;
+        }
+        line_no += 1;
+        let complete = buf.ends_with(b"\n");
+        let parsed = std::str::from_utf8(&buf)
+            .map_err(|e| e.to_string())
+            .and_then(|s| serde_json::from_str::<Event>(s.trim_end()).map_err(|e| e.to_string()));
+        let event = match parsed {
+            Ok(event) if complete => event,
+            // A last line without its newline was never acknowledged: drop it.
+            _ if !complete => break,
+            Ok(_) => unreachable!("complete is true here"),
+            Err(message) => {
+                return Err(JournalError::Parse {
+                    path: path.to_path_buf(),
+                    line: line_no,
+                    message,
+                });
+            }
+        };
+        good_len += n as u64;
+        match (line_no, event) {
+            (1, Event::Session { annotator, ids, .. }) => session = Some((ids, annotator)),
+            (1, _) => {
+                return Err(JournalError::NoSession {
+                    path: path.to_path_buf(),
+                });
+            }
+            (line, event) => events.push((line, event)),
+        }
+    }
+    let (ids, annotator) = session.ok_or_else(|| JournalError::NoSession {
+        path: path.to_path_buf(),
+    })?;
+    Ok((ids, annotator, events, good_len))
+}
+
+/// Makes a newly created file's directory entry durable.
+fn sync_dir(file: &Path) -> std::io::Result<()> {
+    let dir = match file.parent() {
+        Some(d) if !d.as_os_str().is_empty() => d,
+        _ => Path::new("."),
+    };
+    File::open(dir)?.sync_all()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::candidate::{CandidateMention, RegionInfo};
+
+    fn catalog() -> RegionCatalog {
+        RegionCatalog::new(
+            ["liver", "spine", "abdomen"]
+                .iter()
+                .map(|n| RegionInfo {
+                    name: n.to_string(),
+                    display_name: n.to_uppercase(),
+                })
+                .collect(),
+        )
+    }
+
+    fn pool() -> Vec<Candidate> {
+        let c = |id: &str, text: &str, mentions: &[(usize, usize, &str)]| Candidate {
+            id: id.into(),
+            exam_id: Some("E1".into()),
+            section: Some("findings".into()),
+            text: text.into(),
+            context_before: String::new(),
+            context_after: String::new(),
+            mentions: mentions
+                .iter()
+                .map(|&(start, end, region)| CandidateMention {
+                    start,
+                    end,
+                    region: region.into(),
+                })
+                .collect(),
+        };
+        vec![
+            c("s1", "Hypermetabolic liver lesion.", &[(15, 20, "liver")]),
+            c(
+                "s2",
+                "Uptake in the spine and liver.",
+                &[(14, 19, "spine"), (24, 29, "liver")],
+            ),
+        ]
+    }
+
+    fn ids() -> Vec<String> {
+        vec!["s1".into(), "s2".into()]
+    }
+
+    fn label(mention: usize, decision: Decision) -> Edit {
+        Edit::Label { mention, decision }
+    }
+
+    #[test]
+    fn a_finished_sentence_is_written_in_the_mention_file_format() {
+        let dir = tempfile::tempdir().unwrap();
+        let out = dir.path().join("m.jsonl");
+        let mut j = Journal::open(&out, &pool(), &ids(), None).unwrap();
+        j.apply("s2", &label(0, Decision::Abnormal), &catalog())
+            .unwrap();
+        assert!(
+            uptake_core::mentions::read_mentions(&out)
+                .unwrap()
+                .is_empty(),
+            "s2 is half done"
+        );
+        j.apply("s2", &label(1, Decision::NotMention), &catalog())
+            .unwrap();
+        let written = uptake_core::mentions::read_mentions(&out).unwrap();
+        assert_eq!(written.len(), 1);
+        assert_eq!(written[0].id.as_deref(), Some("s2"));
+        assert_eq!(
+            written[0].mentions,
+            vec![LabelledSpan {
+                start: 14,
+                end: 19,
+                region: "spine".into(),
+                label: 1
+            }]
+        );
+    }
+
+    #[test]
+    fn reopening_replays_every_change_including_undo() {
+        let dir = tempfile::tempdir().unwrap();
+        let out = dir.path().join("m.jsonl");
+        {
+            let mut j = Journal::open(&out, &pool(), &ids(), Some("ann".into())).unwrap();
+            j.apply("s1", &label(0, Decision::Abnormal), &catalog())
+                .unwrap();
+            j.apply("s2", &label(0, Decision::Neutral), &catalog())
+                .unwrap();
+            j.apply(
+                "s2",
+                &Edit::Region {
+                    mention: 1,
+                    region: "abdomen".into(),
+                },
+                &catalog(),
+            )
+            .unwrap();
+            assert_eq!(j.undo().unwrap(), 1);
+        }
+        // Resume ignores the new sample: the journal's sample wins.
+        let j = Journal::open(&out, &pool(), &["s2".to_string()], None).unwrap();
+        assert!(j.resumed());
+        assert_eq!(j.len(), 2);
+        assert_eq!(j.annotator(), Some("ann"));
+        assert_eq!(j.state(0).unwrap()[0].decision, Some(Decision::Abnormal));
+        assert_eq!(j.state(1).unwrap()[0].decision, Some(Decision::Neutral));
+        assert_eq!(
+            j.state(1).unwrap()[1].region,
+            "liver",
+            "the region change was undone"
+        );
+        assert_eq!(j.first_open(), Some(1));
+    }
+
+    #[test]
+    fn a_torn_last_line_is_dropped_and_the_journal_stays_appendable() {
+        let dir = tempfile::tempdir().unwrap();
+        let out = dir.path().join("m.jsonl");
+        {
+            let mut j = Journal::open(&out, &pool(), &ids(), None).unwrap();
+            j.apply("s1", &label(0, Decision::Abnormal), &catalog())
+                .unwrap();
+        }
+        let log = journal_path(&out);
+        let mut f = OpenOptions::new().append(true).open(&log).unwrap();
+        f.write_all(br#"{"event":"set","id":"s2","ment"#).unwrap();
+        drop(f);
+        {
+            let mut j = Journal::open(&out, &pool(), &ids(), None).unwrap();
+            assert_eq!(j.state(0).unwrap()[0].decision, Some(Decision::Abnormal));
+            j.apply("s2", &label(1, Decision::Neutral), &catalog())
+                .unwrap();
+        }
+        let j = Journal::open(&out, &pool(), &ids(), None).unwrap();
+        assert_eq!(j.state(1).unwrap()[1].decision, Some(Decision::Neutral));
+    }
+
+    #[test]
+    fn a_corrupt_line_in_the_middle_is_an_error_naming_the_line() {
+        let dir = tempfile::tempdir().unwrap();
+        let out = dir.path().join("m.jsonl");
+        drop(Journal::open(&out, &pool(), &ids(), None).unwrap());
+        let log = journal_path(&out);
+        let mut f = OpenOptions::new().append(true).open(&log).unwrap();
+        f.write_all(b"garbage\n{\"event\":\"undo\"}\n").unwrap();
+        drop(f);
+        let err = Journal::open(&out, &pool(), &ids(), None)
+            .err()
+            .expect("corrupt journal");
+        assert!(err.to_string().contains("line 2"), "{err}");
+    }
+
+    #[test]
+    fn overlapping_spans_are_refused_unless_one_is_not_a_mention() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut j = Journal::open(&dir.path().join("m.jsonl"), &pool(), &ids(), None).unwrap();
+        let add = Edit::Add {
+            start: 10,
+            end: 20,
+            region: "liver".into(),
+        };
+        let err = j.apply("s1", &add, &catalog()).unwrap_err();
+        assert!(
+            matches!(err, ApplyError::Edit(EditError::Overlap { .. })),
+            "{err}"
+        );
+        j.apply("s1", &label(0, Decision::NotMention), &catalog())
+            .unwrap();
+        j.apply("s1", &add, &catalog()).unwrap();
+        assert_eq!(j.state(0).unwrap().len(), 2);
+    }
+
+    #[test]
+    fn bad_edits_are_refused_and_leave_no_trace() {
+        let dir = tempfile::tempdir().unwrap();
+        let out = dir.path().join("m.jsonl");
+        let mut j = Journal::open(&out, &pool(), &ids(), None).unwrap();
+        let before = std::fs::read(journal_path(&out)).unwrap();
+        let cases = [
+            ("s9", label(0, Decision::Abnormal)),
+            ("s1", label(3, Decision::Abnormal)),
+            (
+                "s1",
+                Edit::Span {
+                    mention: 0,
+                    start: 20,
+                    end: 99,
+                },
+            ),
+            (
+                "s1",
+                Edit::Span {
+                    mention: 0,
+                    start: 5,
+                    end: 5,
+                },
+            ),
+            (
+                "s1",
+                Edit::Region {
+                    mention: 0,
+                    region: "moon".into(),
+                },
+            ),
+        ];
+        for (id, edit) in &cases {
+            assert!(
+                matches!(j.apply(id, edit, &catalog()), Err(ApplyError::Edit(_))),
+                "{edit:?}"
+            );
+        }
+        assert!(matches!(
+            j.undo(),
+            Err(ApplyError::Edit(EditError::NothingToUndo))
+        ));
+        assert_eq!(std::fs::read(journal_path(&out)).unwrap(), before);
+    }
+}

@@ -1,0 +1,304 @@
+//! The HTTP API over a real socket: access control, validation, saving and resuming.
+
+mod common;
+
+use common::{Running, span};
+use serde_json::{Value, json};
+
+/// (status, JSON body) of a request; `token` goes in the header when given.
+fn call(method: &str, url: &str, token: Option<&str>, body: Option<&str>) -> (u16, Value) {
+    let mut req = ureq::request(method, url);
+    if let Some(t) = token {
+        req = req.set("X-Uptake-Token", t);
+    }
+    let result = match body {
+        Some(b) => req.set("Content-Type", "application/json").send_string(b),
+        None => req.call(),
+    };
+    let response = match result {
+        Ok(r) => r,
+        Err(ureq::Error::Status(_, r)) => r,
+        Err(e) => panic!("{method} {url}: {e}"),
+    };
+    let status = response.status();
+    let text = response.into_string().unwrap();
+    (
+        status,
+        serde_json::from_str(&text).unwrap_or(Value::String(text)),
+    )
+}
+
+fn edit(server: &Running, id: &str, edit: Value) -> (u16, Value) {
+    let body = json!({ "id": id, "edit": edit }).to_string();
+    call(
+        "POST",
+        &format!("{}/api/edit", server.base),
+        server.token.as_deref(),
+        Some(&body),
+    )
+}
+
+fn label(server: &Running, id: &str, mention: usize, decision: &str) -> (u16, Value) {
+    edit(
+        server,
+        id,
+        json!({ "op": "label", "mention": mention, "decision": decision }),
+    )
+}
+
+fn error_of(body: &Value) -> &str {
+    body["error"]
+        .as_str()
+        .unwrap_or_else(|| panic!("no error message in {body}"))
+}
+
+#[test]
+fn the_page_is_self_contained_and_forbids_external_resources() {
+    let dir = tempfile::tempdir().unwrap();
+    let server = Running::start(&dir.path().join("m.jsonl"), false);
+    let response = ureq::get(&format!("{}/", server.base)).call().unwrap();
+    let csp = response
+        .header("content-security-policy")
+        .unwrap()
+        .to_string();
+    assert!(csp.starts_with("default-src 'none'"), "{csp}");
+    assert_eq!(response.header("cache-control"), Some("no-store"));
+    let html = response.into_string().unwrap();
+    assert!(html.contains("function render()"), "the script is inlined");
+    for external in [
+        "src=\"http",
+        "href=\"http",
+        "src='http",
+        "href='http",
+        "@import",
+        "url(http",
+        "<link",
+    ] {
+        assert!(!html.contains(external), "the page references {external}");
+    }
+}
+
+#[test]
+fn with_a_token_every_request_must_carry_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let server = Running::start(&dir.path().join("m.jsonl"), true);
+    let token = server.token.clone().expect("a token was required");
+    assert!(
+        server.url.ends_with(&format!("/?token={token}")),
+        "{}",
+        server.url
+    );
+
+    let state = format!("{}/api/state", server.base);
+    let (status, body) = call("GET", &state, None, None);
+    assert_eq!(status, 401);
+    assert!(error_of(&body).contains("token"));
+    assert_eq!(
+        call(
+            "GET",
+            &state,
+            Some("0123456789abcdef0123456789abcdef"),
+            None
+        )
+        .0,
+        401
+    );
+    assert_eq!(
+        call("GET", &format!("{}/", server.base), None, None).0,
+        401,
+        "the page too"
+    );
+    assert_eq!(call("GET", &state, Some(&token), None).0, 200);
+    assert_eq!(
+        call("GET", &format!("{state}?token={token}"), None, None).0,
+        200
+    );
+    let (status, _) = label(&server, "s1", 0, "abnormal");
+    assert_eq!(status, 200, "edits with the token are accepted");
+}
+
+#[test]
+fn without_a_token_only_loopback_host_names_are_served() {
+    let dir = tempfile::tempdir().unwrap();
+    let server = Running::start(&dir.path().join("m.jsonl"), false);
+    assert!(server.token.is_none());
+    let state = format!("{}/api/state", server.base);
+    assert_eq!(call("GET", &state, None, None).0, 200);
+    let response = ureq::get(&state).set("Host", "attacker.example").call();
+    match response {
+        Err(ureq::Error::Status(403, _)) => {}
+        other => panic!("a rebinding Host header must be refused, got {other:?}"),
+    }
+}
+
+#[test]
+fn bad_requests_get_a_clear_4xx_and_change_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("m.jsonl");
+    let server = Running::start(&out, false);
+    let journal = dir.path().join("m.jsonl.log");
+    let before = std::fs::read(&journal).unwrap();
+    let edit_url = format!("{}/api/edit", server.base);
+
+    let (status, body) = label(&server, "nope", 0, "abnormal");
+    assert_eq!(status, 404);
+    assert!(
+        error_of(&body).contains("unknown sentence id nope"),
+        "{body}"
+    );
+
+    let (status, body) = label(&server, "s1", 5, "abnormal");
+    assert_eq!(status, 404);
+    assert!(
+        error_of(&body).contains("unknown mention 5 (the sentence has 1)"),
+        "{body}"
+    );
+
+    let (status, body) = edit(
+        &server,
+        "s1",
+        json!({"op": "span", "mention": 0, "start": 50, "end": 500}),
+    );
+    assert_eq!(status, 422);
+    assert!(error_of(&body).contains("outside the sentence"), "{body}");
+
+    let (status, body) = edit(
+        &server,
+        "s2",
+        json!({"op": "span", "mention": 0, "start": 24, "end": 40}),
+    );
+    assert_eq!(status, 422, "brain..bladder overlaps the bladder mention");
+    assert!(error_of(&body).contains("overlaps"), "{body}");
+
+    let (status, body) = edit(
+        &server,
+        "s1",
+        json!({"op": "region", "mention": 0, "region": "moon"}),
+    );
+    assert_eq!(status, 422);
+    assert!(error_of(&body).contains("unknown region"), "{body}");
+
+    let (status, _) = label(&server, "s1", 0, "maybe");
+    assert_eq!(status, 422, "an unknown decision");
+    let (status, _) = call("POST", &edit_url, None, Some("{not json"));
+    assert_eq!(status, 400);
+    let (status, _) = call(
+        "POST",
+        &edit_url,
+        None,
+        Some(r#"{"id":"s1","edit":{"op":"label","mention":0,"decision":"abnormal"},"extra":1}"#),
+    );
+    assert_eq!(status, 422, "unknown fields are refused");
+
+    let huge = format!(
+        r#"{{"id":"{}","edit":{{"op":"clear","mention":0}}}}"#,
+        "x".repeat(100_000)
+    );
+    let (status, _) = call("POST", &edit_url, None, Some(&huge));
+    assert_eq!(status, 413);
+
+    let (status, body) = call(
+        "GET",
+        &format!("{}/api/sentence/99", server.base),
+        None,
+        None,
+    );
+    assert_eq!(status, 404);
+    assert!(error_of(&body).contains("the sample has 6"), "{body}");
+    assert_eq!(
+        call(
+            "GET",
+            &format!("{}/api/sentence/-1", server.base),
+            None,
+            None
+        )
+        .0,
+        400
+    );
+    assert_eq!(
+        call("POST", &format!("{}/api/undo", server.base), None, Some("")).0,
+        409
+    );
+    assert_eq!(
+        call("GET", &format!("{}/etc/passwd", server.base), None, None).0,
+        404
+    );
+
+    assert_eq!(
+        std::fs::read(&journal).unwrap(),
+        before,
+        "nothing was journaled"
+    );
+    // And the server still works.
+    assert_eq!(label(&server, "s1", 0, "abnormal").0, 200);
+}
+
+#[test]
+fn a_killed_server_resumes_with_every_label_and_the_undo_history() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("m.jsonl");
+    let server = Running::start(&out, false);
+    assert_eq!(label(&server, "s1", 0, "abnormal").0, 200);
+    assert_eq!(label(&server, "s2", 0, "neutral").0, 200);
+    let (status, change) = label(&server, "s2", 1, "skip");
+    assert_eq!(status, 200);
+    assert_eq!(change["progress"]["finished"], 2);
+    assert_eq!(change["progress"]["first_open"], 2);
+    let (status, _) = edit(
+        &server,
+        "s3",
+        json!({"op": "region", "mention": 1, "region": "pelvis"}),
+    );
+    assert_eq!(status, 200);
+    server.kill();
+
+    let server = Running::start(&out, false);
+    let (_, state) = call("GET", &format!("{}/api/state", server.base), None, None);
+    assert_eq!(state["annotator"], "tester");
+    assert_eq!(state["progress"]["finished"], 2);
+    assert_eq!(state["progress"]["first_open"], 2);
+    let (_, s3) = call(
+        "GET",
+        &format!("{}/api/sentence/2", server.base),
+        None,
+        None,
+    );
+    assert_eq!(s3["mentions"][1]["region"], "pelvis");
+    assert_eq!(s3["mentions"][1]["display_name"], "Pelvis");
+    // The undo history survived the restart: the region change is undone first.
+    let (status, change) = call("POST", &format!("{}/api/undo", server.base), None, Some(""));
+    assert_eq!(status, 200);
+    assert_eq!(change["sentence"]["id"], "s3");
+    assert_eq!(change["sentence"]["mentions"][1]["region"], "spine");
+    let (_, change) = call("POST", &format!("{}/api/undo", server.base), None, Some(""));
+    assert_eq!(change["sentence"]["id"], "s2");
+    assert_eq!(change["progress"]["finished"], 1);
+
+    let written = uptake_core::mentions::read_mentions(&out).unwrap();
+    assert_eq!(written.len(), 1, "s2 is unfinished again");
+    let text = &common::pool()[0].text;
+    let (start, end) = span(text, "right adrenal gland");
+    assert_eq!(written[0].mentions[0].start, start);
+    assert_eq!(written[0].mentions[0].end, end);
+    assert_eq!(written[0].mentions[0].label, 1);
+}
+
+#[test]
+fn per_region_counts_follow_the_labels() {
+    let dir = tempfile::tempdir().unwrap();
+    let server = Running::start(&dir.path().join("m.jsonl"), false);
+    label(&server, "s2", 0, "neutral");
+    let (_, change) = label(&server, "s3", 1, "not_mention");
+    let counts = change["progress"]["counts"].as_array().unwrap();
+    let of = |region: &str| {
+        counts
+            .iter()
+            .find(|c| c["region"] == region)
+            .unwrap()
+            .clone()
+    };
+    assert_eq!(of("head")["neutral"], 1);
+    assert_eq!(of("spine")["not_mention"], 1);
+    assert_eq!(of("adrenal")["open"], 1);
+    assert_eq!(of("adrenal")["display_name"], "Adrenal gland");
+}
