@@ -1,0 +1,98 @@
+//! Model configuration, stored as JSON beside every checkpoint so a checkpoint is never read
+//! into a network of another shape.
+
+use serde::{Deserialize, Serialize};
+
+/// The I3D encoder's shape. `width` scales every channel count (1.0 = the published network,
+/// 1024 output channels); `mixed_blocks` keeps the first N of the nine Inception blocks
+/// (Mixed_3b..Mixed_5c). The pooling layers are always kept, so the output is always at 1/32
+/// in-plane and 1/8 along the slices whatever the depth.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct EncoderConfig {
+    pub in_channels: usize,
+    pub width: f32,
+    pub mixed_blocks: usize,
+}
+
+impl EncoderConfig {
+    /// The published I3D: all nine Inception blocks at full width.
+    pub fn full() -> Self {
+        Self { in_channels: 2, width: 1.0, mixed_blocks: 9 }
+    }
+
+    /// A small variant for tests and CPU demos.
+    pub fn small(width: f32, mixed_blocks: usize) -> Self {
+        Self { in_channels: 2, width, mixed_blocks }
+    }
+
+    /// Channel count `c` of the published network scaled by the width multiplier.
+    pub fn scaled(&self, c: usize) -> usize {
+        ((c as f32 * self.width).round() as usize).max(1)
+    }
+
+    pub fn validate(&self) -> Result<(), String> {
+        if self.in_channels == 0 {
+            return Err("encoder.in_channels must be at least 1".into());
+        }
+        if !(self.width > 0.0 && self.width <= 4.0) {
+            return Err(format!("encoder.width {} must be in (0, 4]", self.width));
+        }
+        if self.mixed_blocks > 9 {
+            return Err(format!("encoder.mixed_blocks {} must be at most 9", self.mixed_blocks));
+        }
+        Ok(())
+    }
+}
+
+/// How each region's head reduces the feature grid to one vector.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum HeadKind {
+    /// The paper's soft attention: score w·a per voxel, softmax over voxels, weighted sum.
+    Attention,
+    /// The original code's variant: `heads` attention heads with key and value projections
+    /// of `head_dim` each.
+    MultiHead { heads: usize, head_dim: usize },
+    /// Ablation: sum of the feature vectors over the valid voxels.
+    Sum,
+}
+
+/// Everything needed to rebuild a network and feed it: encoder, heads, task regions and the
+/// input grid the volumes are resampled to.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ModelConfig {
+    pub encoder: EncoderConfig,
+    pub head: HeadKind,
+    /// The task names, one head each, in output order (region names, or `summary_code`,
+    /// `mortality_180d` for the whole-body targets).
+    pub regions: Vec<String>,
+    /// Every slice is resampled to `in_plane x in_plane` pixels (224 in the paper).
+    pub in_plane: usize,
+    /// Keep every `slice_step`-th slice (1 = all), to reduce resolution along the body axis.
+    pub slice_step: usize,
+}
+
+impl ModelConfig {
+    pub fn validate(&self) -> Result<(), String> {
+        self.encoder.validate()?;
+        if self.regions.is_empty() {
+            return Err("the model has no task regions".into());
+        }
+        if self.in_plane < 32 || self.in_plane % 32 != 0 {
+            return Err(format!("in_plane {} must be a positive multiple of 32", self.in_plane));
+        }
+        if self.slice_step == 0 {
+            return Err("slice_step must be at least 1".into());
+        }
+        if let HeadKind::MultiHead { heads, head_dim } = self.head {
+            if heads == 0 || head_dim == 0 {
+                return Err("multi-head attention needs heads >= 1 and head_dim >= 1".into());
+            }
+        }
+        Ok(())
+    }
+
+    /// Slices are padded to a multiple of this (the encoder's stride along the slices), so the
+    /// valid part of the feature grid is known exactly.
+    pub const DEPTH_MULTIPLE: usize = 8;
+}

@@ -1,0 +1,60 @@
+//! The whole network: I3D encoder + one head per task region.
+
+use burn::module::Module;
+use burn::tensor::{Bool, Tensor, TensorData, backend::Backend};
+
+use crate::config::ModelConfig;
+use crate::heads::Heads;
+use crate::i3d::{I3d, Pass};
+
+#[derive(Module, Debug)]
+pub struct ScanModel<B: Backend> {
+    pub encoder: I3d<B>,
+    pub heads: Heads<B>,
+}
+
+/// The network's answer for a batch.
+pub struct ModelOutput<B: Backend> {
+    /// (batch, tasks), before the sigmoid.
+    pub logits: Tensor<B, 2>,
+    /// (batch, tasks, voxels) over the feature grid, in (slice, row, col) order.
+    pub attention: Tensor<B, 3>,
+    /// The feature grid: [slices, rows, cols].
+    pub grid: [usize; 3],
+}
+
+impl<B: Backend> ScanModel<B> {
+    pub fn new(config: &ModelConfig, device: &B::Device) -> Self {
+        let encoder = I3d::new(&config.encoder, device);
+        let heads = Heads::new(&config.head, config.regions.len(), encoder.out_channels(), device);
+        Self { encoder, heads }
+    }
+
+    /// `input`: (batch, 2, slices, rows, cols), slices a multiple of 8; `valid_slices[i]` is
+    /// the number of real (not padded) slices of exam i.
+    pub fn forward(&self, input: Tensor<B, 5>, valid_slices: &[usize], pass: &Pass<B>) -> ModelOutput<B> {
+        let device = input.device();
+        let features = self.encoder.forward(input, pass);
+        let [b, c, d, h, w] = features.dims();
+        let n = d * h * w;
+        let flat = features.reshape([b, c, n]).swap_dims(1, 2);
+        let valid = valid_mask::<B>(valid_slices, [d, h, w], &device);
+        let out = self.heads.forward(flat, valid);
+        ModelOutput { logits: out.logits, attention: out.attention, grid: [d, h, w] }
+    }
+}
+
+/// Voxel validity of the feature grid: a feature slice is real when its first input slice is
+/// (the encoder's slice stride is 8).
+pub fn valid_mask<B: Backend>(valid_slices: &[usize], grid: [usize; 3], device: &B::Device) -> Tensor<B, 2, Bool> {
+    let [d, h, w] = grid;
+    let stride = ModelConfig::DEPTH_MULTIPLE;
+    let mut mask = Vec::with_capacity(valid_slices.len() * d * h * w);
+    for &len in valid_slices {
+        let valid_d = len.div_ceil(stride).clamp(1, d);
+        for z in 0..d {
+            mask.extend(std::iter::repeat_n(z < valid_d, h * w));
+        }
+    }
+    Tensor::from_data(TensorData::new(mask, [valid_slices.len(), d * h * w]), device)
+}

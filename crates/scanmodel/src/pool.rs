@@ -1,0 +1,174 @@
+//! 3D max pooling with TensorFlow "SAME" padding, written separably: burn 0.21 has 1D and 2D
+//! pooling only. A max over a box is the max over rows of the max over each row, so pooling
+//! (rows, cols) per slice and then along the slices gives exactly the 3D result.
+
+use burn::tensor::{Tensor, backend::Backend, module::max_pool2d};
+
+/// TF "SAME" padding (before, after) for one axis: output length ceil(n / stride).
+pub fn same_padding(n: usize, kernel: usize, stride: usize) -> (usize, usize) {
+    let rem = n % stride;
+    let total = kernel.saturating_sub(if rem == 0 { stride } else { rem });
+    (total / 2, total - total / 2)
+}
+
+/// Appends `before`/`after` entries filled with `value` along `dim`.
+pub fn pad_dim<B: Backend, const D: usize>(
+    x: Tensor<B, D>,
+    dim: usize,
+    before: usize,
+    after: usize,
+    value: f32,
+) -> Tensor<B, D> {
+    if before == 0 && after == 0 {
+        return x;
+    }
+    let device = x.device();
+    let mut parts = Vec::with_capacity(3);
+    let shape = x.dims();
+    if before > 0 {
+        let mut s = shape;
+        s[dim] = before;
+        parts.push(Tensor::full(s, value, &device));
+    }
+    parts.push(x);
+    if after > 0 {
+        let mut s = shape;
+        s[dim] = after;
+        parts.push(Tensor::full(s, value, &device));
+    }
+    Tensor::cat(parts, dim)
+}
+
+/// Max pooling of a (batch, channels, depth, rows, cols) tensor over a `kernel` box with
+/// `stride`, "SAME" padding (padded cells never win).
+pub fn max_pool3d_same<B: Backend>(
+    x: Tensor<B, 5>,
+    kernel: [usize; 3],
+    stride: [usize; 3],
+) -> Tensor<B, 5> {
+    let mut x = x;
+    for axis in 0..3 {
+        let n = x.dims()[2 + axis];
+        let (before, after) = same_padding(n, kernel[axis], stride[axis]);
+        x = pad_dim(x, 2 + axis, before, after, f32::NEG_INFINITY);
+    }
+    let [b, c, d, h, w] = x.dims();
+    if kernel[1] > 1 || kernel[2] > 1 || stride[1] > 1 || stride[2] > 1 {
+        // Slices as channels: a contiguous reshape, no copy.
+        let y = max_pool2d(
+            x.reshape([b * c, d, h, w]),
+            [kernel[1], kernel[2]],
+            [stride[1], stride[2]],
+            [0, 0],
+            [1, 1],
+            false,
+        );
+        let [_, _, h2, w2] = y.dims();
+        x = y.reshape([b, c, d, h2, w2]);
+    }
+    let [b, c, d, h, w] = x.dims();
+    if kernel[0] > 1 || stride[0] > 1 {
+        // Along the slices: a 2D pool with a (k, 1) kernel over (depth, rows*cols).
+        let y = max_pool2d(
+            x.reshape([b * c, 1, d, h * w]),
+            [kernel[0], 1],
+            [stride[0], 1],
+            [0, 0],
+            [1, 1],
+            false,
+        );
+        let d2 = y.dims()[2];
+        x = y.reshape([b, c, d2, h, w]);
+    }
+    x
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::CpuBackend as B;
+    use burn::tensor::{Distribution, TensorData};
+
+    /// Straightforward 3D max pooling over the TF "SAME" windows, loops only.
+    fn brute_force(
+        x: &[f32],
+        shape: [usize; 5],
+        kernel: [usize; 3],
+        stride: [usize; 3],
+    ) -> (Vec<f32>, [usize; 5]) {
+        let [b, c, d, h, w] = shape;
+        let dims = [d, h, w];
+        let out: Vec<usize> = (0..3).map(|a| dims[a].div_ceil(stride[a])).collect();
+        let pads: Vec<usize> = (0..3).map(|a| same_padding(dims[a], kernel[a], stride[a]).0).collect();
+        let mut y = Vec::new();
+        for bi in 0..b {
+            for ci in 0..c {
+                for oz in 0..out[0] {
+                    for oy in 0..out[1] {
+                        for ox in 0..out[2] {
+                            let mut m = f32::NEG_INFINITY;
+                            for kz in 0..kernel[0] {
+                                for ky in 0..kernel[1] {
+                                    for kx in 0..kernel[2] {
+                                        let z = (oz * stride[0] + kz) as isize - pads[0] as isize;
+                                        let yy = (oy * stride[1] + ky) as isize - pads[1] as isize;
+                                        let xx = (ox * stride[2] + kx) as isize - pads[2] as isize;
+                                        if z < 0 || yy < 0 || xx < 0 {
+                                            continue;
+                                        }
+                                        let (z, yy, xx) = (z as usize, yy as usize, xx as usize);
+                                        if z >= d || yy >= h || xx >= w {
+                                            continue;
+                                        }
+                                        let i = (((bi * c + ci) * d + z) * h + yy) * w + xx;
+                                        m = m.max(x[i]);
+                                    }
+                                }
+                            }
+                            y.push(m);
+                        }
+                    }
+                }
+            }
+        }
+        (y, [b, c, out[0], out[1], out[2]])
+    }
+
+    fn check(shape: [usize; 5], kernel: [usize; 3], stride: [usize; 3]) {
+        let device = Default::default();
+        let x = Tensor::<B, 5>::random(shape, Distribution::Normal(0.0, 1.0), &device);
+        let xs = x.to_data().to_vec::<f32>().unwrap();
+        let (expected, eshape) = brute_force(&xs, shape, kernel, stride);
+        let y = max_pool3d_same(x, kernel, stride);
+        assert_eq!(y.dims(), eshape, "shape for kernel {kernel:?} stride {stride:?}");
+        let got = y.into_data().to_vec::<f32>().unwrap();
+        assert_eq!(got, expected, "values for kernel {kernel:?} stride {stride:?} on {shape:?}");
+    }
+
+    #[test]
+    fn separable_pool_equals_brute_force_3d_pool_for_every_i3d_pool() {
+        // The five pools of I3D, on even and odd sizes (odd sizes pad on both sides).
+        for shape in [[1, 2, 6, 8, 8], [2, 3, 5, 7, 9]] {
+            check(shape, [1, 3, 3], [1, 2, 2]);
+            check(shape, [3, 3, 3], [2, 2, 2]);
+            check(shape, [2, 2, 2], [2, 2, 2]);
+            check(shape, [3, 3, 3], [1, 1, 1]);
+        }
+    }
+
+    #[test]
+    fn same_padding_gives_ceil_output_length() {
+        assert_eq!(same_padding(224, 7, 2), (2, 3));
+        assert_eq!(same_padding(7, 3, 2), (1, 1));
+        assert_eq!(same_padding(8, 2, 2), (0, 0));
+        assert_eq!(same_padding(5, 3, 1), (1, 1));
+    }
+
+    #[test]
+    fn pad_dim_adds_filled_entries_on_both_sides() {
+        let device = Default::default();
+        let x = Tensor::<B, 2>::from_data(TensorData::new(vec![1.0f32, 2.0], [1, 2]), &device);
+        let y = pad_dim(x, 1, 1, 2, -5.0);
+        assert_eq!(y.into_data().to_vec::<f32>().unwrap(), vec![-5.0, 1.0, 2.0, -5.0, -5.0]);
+    }
+}

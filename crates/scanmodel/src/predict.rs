@@ -1,0 +1,202 @@
+//! Prediction (per-region probabilities), attention maps and saliency maps on the exam's grid.
+
+use std::path::{Path, PathBuf};
+
+use burn::backend::Autodiff;
+use burn::tensor::backend::Backend;
+use burn::tensor::{Tensor, TensorData};
+use uptake_core::{ExamId, RegionTable};
+
+use crate::checkpoint::load_module;
+use crate::config::ModelConfig;
+use crate::data::{ModelVolume, Prepared, VolumeSource, batch, prepare};
+use crate::error::{Result, ScanModelError};
+use crate::guided::guided_relu;
+use crate::i3d::Pass;
+use crate::maps::{coronal_mip, features_to_exam, network_to_exam, overlay, write_nifti, write_png};
+use crate::model::ScanModel;
+use crate::train::{RunPaths, progress, read_config};
+
+/// Reads a run's configuration and its best checkpoint (the last one when no best exists).
+pub fn load_run<B: Backend>(run: &Path, device: &B::Device) -> Result<(ModelConfig, ScanModel<B>)> {
+    let config = read_config(run)?;
+    let paths = RunPaths::new(run);
+    let weights = if paths.best().exists() { paths.best() } else { paths.last() };
+    if !weights.exists() {
+        return Err(ScanModelError::file(run, "no checkpoint (best.safetensors or last.safetensors) in this run"));
+    }
+    let model = load_module::<B, _>(ScanModel::new(&config, device), &weights)?;
+    Ok((config, model))
+}
+
+/// One exam's forward pass in inference mode: probabilities and attention (tasks x voxels).
+pub struct ExamPrediction {
+    pub probabilities: Vec<f32>,
+    pub attention: Vec<f32>,
+    pub grid: [usize; 3],
+}
+
+pub fn predict_prepared<B: Backend>(model: &ScanModel<B>, items: &[&Prepared], device: &B::Device) -> Vec<ExamPrediction> {
+    let b = batch(items);
+    let x = Tensor::<B, 5>::from_data(TensorData::new(b.data, b.shape), device);
+    let out = model.forward(x, &b.valid_slices, &Pass::inference());
+    let t = out.logits.dims()[1];
+    let n = out.attention.dims()[2];
+    let p = burn::tensor::activation::sigmoid(out.logits).into_data().to_vec::<f32>().unwrap_or_default();
+    let a = out.attention.into_data().to_vec::<f32>().unwrap_or_default();
+    (0..items.len())
+        .map(|i| ExamPrediction {
+            probabilities: p[i * t..(i + 1) * t].to_vec(),
+            attention: a[i * t * n..(i + 1) * t * n].to_vec(),
+            grid: out.grid,
+        })
+        .collect()
+}
+
+/// Probabilities for `exams` as a wide region table (columns = the model's tasks).
+pub fn predict_table<B: Backend>(
+    model: &ScanModel<B>,
+    config: &ModelConfig,
+    source: &dyn VolumeSource,
+    exams: &[ExamId],
+    quiet: bool,
+    device: &B::Device,
+) -> Result<RegionTable> {
+    let mut table = RegionTable::new(config.regions.clone());
+    let bar = progress(exams.len() as u64, "predict", quiet);
+    for exam in exams {
+        let volume = source.load(exam)?;
+        let prepared = prepare(&volume, config, None)?;
+        let pred = predict_prepared(model, &[&prepared], device).remove(0);
+        table.insert(exam.clone(), pred.probabilities.iter().map(|p| Some(*p as f64)).collect());
+        bar.inc(1);
+    }
+    bar.finish_and_clear();
+    Ok(table)
+}
+
+/// Saliency of task `task` with respect to the input, on the network grid (slices, s, s):
+/// max over the two channels of |d logit / d input|. `guided`: guided backpropagation.
+pub fn saliency<B: Backend>(
+    model: &ScanModel<Autodiff<B>>,
+    prepared: &Prepared,
+    task: usize,
+    guided: bool,
+    device: &B::Device,
+) -> Vec<f32> {
+    let b = batch(&[prepared]);
+    let x = Tensor::<Autodiff<B>, 5>::from_data(TensorData::new(b.data, b.shape), device).require_grad();
+    let guided_fn = |t: Tensor<Autodiff<B>, 5>| guided_relu(t);
+    let plain_fn = |t: Tensor<Autodiff<B>, 5>| burn::tensor::activation::relu(t);
+    let pass = Pass { train: false, relu: if guided { &guided_fn } else { &plain_fn } };
+    let out = model.forward(x.clone(), &b.valid_slices, &pass);
+    let logit = out.logits.slice([0..1, task..task + 1]).sum();
+    let grads = logit.backward();
+    let [_, _, depth, s, _] = b.shape;
+    let g = match x.grad(&grads) {
+        Some(g) => g.abs().max_dim(1).into_data().to_vec::<f32>().unwrap_or_default(),
+        None => vec![0.0; depth * s * s],
+    };
+    g[..prepared.slices * s * s].to_vec()
+}
+
+/// Files written for one exam and task.
+#[derive(Debug, Clone)]
+pub struct WrittenMaps {
+    pub attention: PathBuf,
+    pub saliency: PathBuf,
+    pub guided: PathBuf,
+    pub overlay: PathBuf,
+}
+
+/// Writes, for every task, attention, plain-gradient and guided-backprop saliency on the exam's
+/// grid as NIfTI, and a PNG: coronal PET MIP with the attention, and the slice of maximal
+/// guided saliency with PET over CT and the saliency.
+pub fn write_maps<B: Backend>(
+    model: &ScanModel<Autodiff<B>>,
+    config: &ModelConfig,
+    volume: &ModelVolume,
+    dir: &Path,
+    device: &B::Device,
+) -> Result<Vec<WrittenMaps>> {
+    let prepared = prepare(volume, config, None)?;
+    let inference = burn::module::AutodiffModule::valid(model);
+    let pred = predict_prepared::<B>(&inference, &[&prepared], device).remove(0);
+    let exam_dir = dir.join(volume.exam_id.as_str());
+    std::fs::create_dir_all(&exam_dir).map_err(|e| ScanModelError::io(&exam_dir, e))?;
+    let n = pred.grid.iter().product::<usize>();
+    let shape = volume.shape;
+    let net_shape = [prepared.slices, config.in_plane, config.in_plane];
+    let mut written = Vec::new();
+    for (t, task) in config.regions.iter().enumerate() {
+        let att = features_to_exam(&pred.attention[t * n..(t + 1) * n], pred.grid, config, shape);
+        let plain = network_to_exam(&saliency(model, &prepared, t, false, device), net_shape, config, shape);
+        let guided = network_to_exam(&saliency(model, &prepared, t, true, device), net_shape, config, shape);
+        let files = WrittenMaps {
+            attention: exam_dir.join(format!("{task}_attention.nii")),
+            saliency: exam_dir.join(format!("{task}_saliency.nii")),
+            guided: exam_dir.join(format!("{task}_guided.nii")),
+            overlay: exam_dir.join(format!("{task}.png")),
+        };
+        write_nifti(&files.attention, &att, shape, volume.spacing_mm, volume.origin_mm)?;
+        write_nifti(&files.saliency, &plain, shape, volume.spacing_mm, volume.origin_mm)?;
+        write_nifti(&files.guided, &guided, shape, volume.spacing_mm, volume.origin_mm)?;
+        let [d, h, w] = shape;
+        let panel_mip = overlay(
+            &coronal_mip(&volume.ct, shape),
+            &coronal_mip(&volume.pet, shape),
+            Some(&coronal_mip(&att, shape)),
+            d,
+            w,
+        );
+        let z = (0..d)
+            .max_by(|&a, &b| {
+                let m = |z: usize| guided[z * h * w..(z + 1) * h * w].iter().cloned().fold(0.0f32, f32::max);
+                m(a).total_cmp(&m(b))
+            })
+            .unwrap_or(0);
+        let sl = |v: &[f32]| v[z * h * w..(z + 1) * h * w].to_vec();
+        let panel_slice = overlay(&sl(&volume.ct), &sl(&volume.pet), Some(&sl(&guided)), h, w);
+        write_png(&files.overlay, &[(panel_mip, d, w), (panel_slice, h, w)])?;
+        written.push(files);
+    }
+    Ok(written)
+}
+
+/// Attention of task `task` resampled to the exam grid (sums to one).
+pub fn attention_on_exam<B: Backend>(
+    model: &ScanModel<B>,
+    config: &ModelConfig,
+    volume: &ModelVolume,
+    task: usize,
+    device: &B::Device,
+) -> Result<Vec<f32>> {
+    let prepared = prepare(volume, config, None)?;
+    let pred = predict_prepared(model, &[&prepared], device).remove(0);
+    let n = pred.grid.iter().product::<usize>();
+    Ok(features_to_exam(&pred.attention[task * n..(task + 1) * n], pred.grid, config, volume.shape))
+}
+
+/// Predictions for `exams` from a run directory, and with `maps`, the maps of every exam.
+pub fn predict_run<B: Backend>(
+    run: &Path,
+    source: &dyn VolumeSource,
+    exams: &[ExamId],
+    maps: Option<&Path>,
+    quiet: bool,
+    device: &B::Device,
+) -> Result<RegionTable> {
+    let (config, model) = load_run::<Autodiff<B>>(run, device)?;
+    let inference = burn::module::AutodiffModule::valid(&model);
+    let table = predict_table(&inference, &config, source, exams, quiet, device)?;
+    if let Some(dir) = maps {
+        let bar = progress(exams.len() as u64, "maps", quiet);
+        for exam in exams {
+            let volume = source.load(exam)?;
+            write_maps(&model, &config, &volume, dir, device)?;
+            bar.inc(1);
+        }
+        bar.finish_and_clear();
+    }
+    Ok(table)
+}
