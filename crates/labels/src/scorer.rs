@@ -1,0 +1,91 @@
+//! The mention scorer interface every labelling method implements (regex, rules, the report model).
+
+use std::fmt;
+
+/// A mention's place in its sentence: byte offsets into the sentence text, end exclusive.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct Span {
+    pub start: usize,
+    pub end: usize,
+}
+
+impl Span {
+    pub fn new(start: usize, end: usize) -> Self {
+        Self { start, end }
+    }
+}
+
+/// One sentence and the spans of the region mentions found in it.
+///
+/// Scorers only need the text and where the mentions are; which region a mention names does
+/// not change whether the sentence calls it abnormal.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SentenceMentions<'a> {
+    pub text: &'a str,
+    pub spans: Vec<Span>,
+}
+
+impl<'a> SentenceMentions<'a> {
+    pub fn new(text: &'a str, spans: Vec<Span>) -> Self {
+        Self { text, spans }
+    }
+
+    /// Checks that every span lies inside the text on character boundaries.
+    pub fn validate(&self, sentence_index: usize) -> Result<(), ScoreError> {
+        for (mention, span) in self.spans.iter().enumerate() {
+            let ok = span.start < span.end
+                && span.end <= self.text.len()
+                && self.text.is_char_boundary(span.start)
+                && self.text.is_char_boundary(span.end);
+            if !ok {
+                return Err(ScoreError::BadSpan {
+                    sentence: sentence_index,
+                    mention,
+                    start: span.start,
+                    end: span.end,
+                    len: self.text.len(),
+                });
+            }
+        }
+        Ok(())
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum ScoreError {
+    #[error(
+        "sentence {sentence}, mention {mention}: span {start}..{end} is not a character range inside the {len}-byte sentence"
+    )]
+    BadSpan {
+        sentence: usize,
+        mention: usize,
+        start: usize,
+        end: usize,
+        len: usize,
+    },
+    /// A failure inside a scorer (a model that cannot run, a device error).
+    #[error("the {scorer} scorer failed: {source}")]
+    Scorer {
+        scorer: String,
+        source: Box<dyn std::error::Error + Send + Sync>,
+    },
+}
+
+/// Gives each mention a probability that its sentence describes abnormal FDG uptake there.
+///
+/// Object safe (`Box<dyn MentionScorer>`) and batched so a neural scorer can run sentences
+/// through its model together. The result has one vector per sentence, one probability per
+/// span, in the input order.
+pub trait MentionScorer {
+    /// A short name for messages and reports ("regex", "rules", "model").
+    fn name(&self) -> &str;
+
+    /// Scores a batch of sentences.
+    fn score(&mut self, sentences: &[SentenceMentions<'_>]) -> Result<Vec<Vec<f64>>, ScoreError>;
+}
+
+impl fmt::Debug for dyn MentionScorer + '_ {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "MentionScorer({})", self.name())
+    }
+}
