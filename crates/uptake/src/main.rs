@@ -31,6 +31,8 @@ enum Command {
     /// Measure speed: prints figures (see the README for the goals).
     #[command(subcommand)]
     Bench(cmd::bench::Bench),
+    /// Hand-label tagged mentions in a local web page (and measure agreement between people).
+    Annotate(cmd::annotate::Args),
 }
 
 fn main() -> std::process::ExitCode {
@@ -39,6 +41,7 @@ fn main() -> std::process::ExitCode {
     let result = match cli.command {
         Command::Demo(args) => cmd::demo::run(args, &cli.global),
         Command::Bench(bench) => cmd::bench::run(bench, &cli.global),
+        Command::Annotate(args) => cmd::annotate::run(args, &cli.global),
     };
     match result {
         Ok(()) => std::process::ExitCode::SUCCESS,

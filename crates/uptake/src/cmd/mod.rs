@@ -1,3 +1,4 @@
 //! One module per area of the pipeline; each holds its subcommands' arguments and `run`.
 pub mod demo;
 pub mod bench;
+pub mod annotate;
