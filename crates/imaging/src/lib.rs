@@ -9,6 +9,9 @@
 
 pub mod dicom;
 pub mod ingest;
+pub mod inspect;
+pub mod manifest;
+pub mod nifti_out;
 pub mod phantom;
 pub mod resample;
 pub mod store;

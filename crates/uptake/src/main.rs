@@ -33,6 +33,10 @@ enum Command {
     Bench(cmd::bench::Bench),
     /// Hand-label tagged mentions in a local web page (and measure agreement between people).
     Annotate(cmd::annotate::Args),
+    /// DICOM PET/CT -> exam store: CT in HU, PET in SUV, on the model grid.
+    Ingest(cmd::imaging::IngestArgs),
+    /// Look at one exam: geometry, SUV statistics, a coronal MIP picture.
+    Inspect(cmd::imaging::InspectArgs),
 }
 
 fn main() -> std::process::ExitCode {
@@ -42,6 +46,8 @@ fn main() -> std::process::ExitCode {
         Command::Demo(args) => cmd::demo::run(args, &cli.global),
         Command::Bench(bench) => cmd::bench::run(bench, &cli.global),
         Command::Annotate(args) => cmd::annotate::run(args, &cli.global),
+        Command::Ingest(args) => cmd::imaging::run_ingest(args, &cli.global),
+        Command::Inspect(args) => cmd::imaging::run_inspect(args, &cli.global),
     };
     match result {
         Ok(()) => std::process::ExitCode::SUCCESS,

@@ -3,8 +3,14 @@
 use crate::common::Global;
 
 #[derive(clap::Subcommand, Debug)]
-pub enum Bench {}
+pub enum Bench {
+    /// Ingest one 250-slice PET/CT exam (CT 512x512, PET 128x128) into the store: seconds per
+    /// exam, beside the same conversion in pydicom + numpy + scipy.
+    Ingest(crate::cmd::imaging::BenchIngestArgs),
+}
 
-pub fn run(bench: Bench, _global: &Global) -> anyhow::Result<()> {
-    match bench {}
+pub fn run(bench: Bench, global: &Global) -> anyhow::Result<()> {
+    match bench {
+        Bench::Ingest(args) => crate::cmd::imaging::run_bench_ingest(args, global),
+    }
 }

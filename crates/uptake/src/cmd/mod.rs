@@ -1,4 +1,5 @@
 //! One module per area of the pipeline; each holds its subcommands' arguments and `run`.
 pub mod demo;
 pub mod bench;
+pub mod imaging;
 pub mod annotate;
