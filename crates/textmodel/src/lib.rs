@@ -16,6 +16,7 @@ pub mod checkpoint;
 pub mod config;
 mod error;
 pub mod metrics;
+mod scorer;
 mod model;
 pub mod tokenize;
 pub mod train;

@@ -31,6 +31,9 @@ enum Command {
     /// Measure speed: prints figures (see the README for the goals).
     #[command(subcommand)]
     Bench(cmd::bench::Bench),
+    /// The BERT report model: train, evaluate, cross-validate (mention classifier).
+    #[command(subcommand)]
+    ReportModel(cmd::report_model::ReportModelCommand),
     /// Hand-label tagged mentions in a local web page (and measure agreement between people).
     Annotate(cmd::annotate::Args),
     /// DICOM PET/CT -> exam store: CT in HU, PET in SUV, on the model grid.
@@ -45,6 +48,7 @@ fn main() -> std::process::ExitCode {
     let result = match cli.command {
         Command::Demo(args) => cmd::demo::run(args, &cli.global),
         Command::Bench(bench) => cmd::bench::run(bench, &cli.global),
+        Command::ReportModel(c) => cmd::report_model::run(c, &cli.global),
         Command::Annotate(args) => cmd::annotate::run(args, &cli.global),
         Command::Ingest(args) => cmd::imaging::run_ingest(args, &cli.global),
         Command::Inspect(args) => cmd::imaging::run_inspect(args, &cli.global),

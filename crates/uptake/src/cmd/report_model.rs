@@ -1,0 +1,405 @@
+//! `uptake report-model train|evaluate|cv` and `uptake bench report-model`: the BERT mention
+//! classifier (crate uptake-textmodel) beside the regex and rules labellers (uptake-labels).
+
+use std::path::{Path, PathBuf};
+use std::time::Instant;
+
+use anyhow::{Context, bail};
+use uptake_core::LabelledSentence;
+use uptake_labels::evaluate::{MentionEvaluation, binary_metrics, evaluate_scorer, score_labelled};
+use uptake_labels::{MentionScorer, RegexLabeller, RulesLabeller};
+use uptake_textmodel::ReportModel;
+use uptake_textmodel::train::{TrainEvent, TrainOptions, train};
+
+use crate::common::{Global, progress};
+
+#[derive(clap::Subcommand, Debug)]
+pub enum ReportModelCommand {
+    /// Fine-tune a BERT checkpoint folder on hand-labelled mentions (resumes an interrupted run).
+    Train(TrainArgs),
+    /// Mention-level AUROC, F1, sensitivity, specificity of a trained model, beside the regex
+    /// and rules labellers on the same mentions.
+    Evaluate(EvaluateArgs),
+    /// k-fold cross-validation over a mention file: model vs rules vs regex.
+    Cv(CvArgs),
+}
+
+#[derive(clap::Args, Debug, Clone)]
+pub struct TrainOptionArgs {
+    /// Fraction of sentences held out for early stopping.
+    #[arg(long, default_value_t = 0.1)]
+    pub val_split: f64,
+    #[arg(long, default_value_t = 0)]
+    pub seed: u64,
+    /// Most epochs (the paper: 85).
+    #[arg(long, default_value_t = 85)]
+    pub epochs: usize,
+    /// Mentions sampled with replacement per epoch (the paper: 100).
+    #[arg(long, default_value_t = 100)]
+    pub mentions_per_epoch: usize,
+    #[arg(long, default_value_t = 16)]
+    pub batch_size: usize,
+    /// Adam learning rate, halved every --halve-every epochs.
+    #[arg(long, default_value_t = 1.37e-4)]
+    pub lr: f64,
+    #[arg(long, default_value_t = 20)]
+    pub halve_every: usize,
+    /// Stop after this many epochs without a better validation AUROC.
+    #[arg(long, default_value_t = 10)]
+    pub patience: usize,
+    /// Keep the embeddings and this many bottom encoder layers frozen (faster on a CPU).
+    #[arg(long, default_value_t = 0)]
+    pub frozen_layers: usize,
+}
+
+impl TrainOptionArgs {
+    fn options(&self) -> TrainOptions {
+        TrainOptions {
+            val_split: self.val_split,
+            seed: self.seed,
+            epochs: self.epochs,
+            mentions_per_epoch: self.mentions_per_epoch,
+            batch_size: self.batch_size,
+            learning_rate: self.lr,
+            halve_every: self.halve_every,
+            patience: self.patience,
+            frozen_layers: self.frozen_layers,
+        }
+    }
+}
+
+#[derive(clap::Args, Debug)]
+pub struct TrainArgs {
+    /// Hand-labelled mentions (JSONL, shared/data/mentions.jsonl format).
+    #[arg(long)]
+    pub mentions: PathBuf,
+    /// Base model folder (Hugging Face BERT: config.json, model.safetensors, tokenizer.json or vocab.txt).
+    #[arg(long)]
+    pub base: PathBuf,
+    /// Output model folder.
+    #[arg(long)]
+    pub out: PathBuf,
+    #[command(flatten)]
+    pub train: TrainOptionArgs,
+}
+
+#[derive(clap::Args, Debug)]
+pub struct EvaluateArgs {
+    #[arg(long)]
+    pub mentions: PathBuf,
+    /// A trained report model folder.
+    #[arg(long)]
+    pub model: PathBuf,
+    /// A score at or above this is an abnormal call.
+    #[arg(long, default_value_t = 0.5)]
+    pub threshold: f64,
+    /// Write the figures as JSON here too.
+    #[arg(long)]
+    pub json: Option<PathBuf>,
+}
+
+#[derive(clap::Args, Debug)]
+pub struct CvArgs {
+    #[arg(long)]
+    pub mentions: PathBuf,
+    #[arg(long)]
+    pub base: PathBuf,
+    /// Folder for the fold models and cv.json (an interrupted run resumes).
+    #[arg(long)]
+    pub out: PathBuf,
+    #[arg(long, default_value_t = 5)]
+    pub folds: usize,
+    #[arg(long, default_value_t = 0.5)]
+    pub threshold: f64,
+    #[command(flatten)]
+    pub train: TrainOptionArgs,
+}
+
+pub fn run(command: ReportModelCommand, global: &Global) -> anyhow::Result<()> {
+    match command {
+        ReportModelCommand::Train(args) => run_train(args, global),
+        ReportModelCommand::Evaluate(args) => run_evaluate(args),
+        ReportModelCommand::Cv(args) => run_cv(args, global),
+    }
+}
+
+/// Trains with a progress bar showing loss and validation AUROC.
+fn train_with_bar(mentions: &Path, base: &Path, out: &Path, options: &TrainOptions, quiet: bool) -> anyhow::Result<()> {
+    let mut bar: Option<indicatif::ProgressBar> = None;
+    let mut loss_avg = None::<f64>;
+    let mut last_auroc = String::from("-");
+    let info = train(mentions, base, out, options, &mut |event| match event {
+        TrainEvent::Start { first_epoch, epochs, batches_per_epoch, train_sentences, val_sentences } => {
+            let b = progress(((epochs + 1 - first_epoch) * batches_per_epoch) as u64, "train", quiet);
+            b.println(format!(
+                "training on {train_sentences} sentences, validating on {val_sentences}; epochs {first_epoch}..={epochs}"
+            ));
+            bar = Some(b);
+        }
+        TrainEvent::Batch { epoch, loss } => {
+            let avg = loss_avg.map_or(loss, |a| 0.9 * a + 0.1 * loss);
+            loss_avg = Some(avg);
+            if let Some(b) = &bar {
+                b.inc(1);
+                b.set_prefix(format!("epoch {epoch} loss {avg:.4} val AUROC {last_auroc}"));
+            }
+        }
+        TrainEvent::Epoch(m) => {
+            last_auroc = m.val_auroc.map_or("-".into(), |a| format!("{a:.3}"));
+        }
+        TrainEvent::EarlyStop { epoch } => {
+            if let Some(b) = &bar {
+                b.println(format!("early stop after epoch {epoch}"));
+            }
+        }
+    })
+    .with_context(|| format!("training on {}", mentions.display()))?;
+    if let Some(b) = bar {
+        b.finish_and_clear();
+    }
+    if !quiet {
+        eprintln!(
+            "best epoch {} (validation AUROC {}) saved in {}",
+            info.epoch,
+            info.val_auroc.map_or("n/a".into(), |a| format!("{a:.3}")),
+            out.display()
+        );
+    }
+    Ok(())
+}
+
+fn run_train(args: TrainArgs, global: &Global) -> anyhow::Result<()> {
+    train_with_bar(&args.mentions, &args.base, &args.out, &args.train.options(), global.quiet)
+}
+
+fn fmt(v: Option<f64>) -> String {
+    v.map_or("   -  ".into(), |v| format!("{v:6.3}"))
+}
+
+fn print_evaluations(evals: &[MentionEvaluation]) {
+    println!("{:<8} {:>6} {:>6} {:>6} {:>6} {:>6}", "method", "n", "AUROC", "F1", "sens", "spec");
+    for e in evals {
+        let m = &e.overall;
+        println!("{:<8} {:>6} {} {} {} {}", e.scorer, m.n, fmt(m.auroc), fmt(m.f1), fmt(m.sensitivity), fmt(m.specificity));
+    }
+    println!("\nper region (AUROC / F1):");
+    let regions: Vec<&String> = evals[0].per_region.keys().collect();
+    print!("{:<30} {:>5}", "region", "n");
+    for e in evals {
+        print!(" {:>15}", e.scorer);
+    }
+    println!();
+    for r in regions {
+        print!("{:<30} {:>5}", r, evals[0].per_region[r].n);
+        for e in evals {
+            let m = &e.per_region[r];
+            print!("   {} {}", fmt(m.auroc), fmt(m.f1));
+        }
+        println!();
+    }
+}
+
+fn evaluation_json(e: &MentionEvaluation) -> serde_json::Value {
+    let m = |m: &uptake_labels::evaluate::BinaryMetrics| {
+        serde_json::json!({"n": m.n, "positives": m.positives, "auroc": m.auroc, "f1": m.f1,
+            "sensitivity": m.sensitivity, "specificity": m.specificity, "precision": m.precision})
+    };
+    serde_json::json!({
+        "method": e.scorer,
+        "threshold": e.threshold,
+        "overall": m(&e.overall),
+        "per_region": e.per_region.iter().map(|(k, v)| (k.clone(), m(v))).collect::<serde_json::Map<_, _>>(),
+    })
+}
+
+fn run_evaluate(args: EvaluateArgs) -> anyhow::Result<()> {
+    let sentences = uptake_core::mentions::read_mentions(&args.mentions)?;
+    let mut model = ReportModel::load_trained(&args.model)?;
+    let mut scorers: Vec<Box<dyn MentionScorer>> =
+        vec![Box::new(RulesLabeller::builtin()), Box::new(RegexLabeller::new())];
+    let mut evals = vec![evaluate_scorer(&mut model, &sentences, args.threshold)?];
+    for s in scorers.iter_mut() {
+        evals.push(evaluate_scorer(s.as_mut(), &sentences, args.threshold)?);
+    }
+    print_evaluations(&evals);
+    if let Some(path) = &args.json {
+        let value = serde_json::Value::Array(evals.iter().map(evaluation_json).collect());
+        uptake_core::write_atomic(path, |w| Ok(serde_json::to_writer_pretty(&mut *w, &value)?))?;
+    }
+    Ok(())
+}
+
+fn run_cv(args: CvArgs, global: &Global) -> anyhow::Result<()> {
+    if args.folds < 2 {
+        bail!("--folds must be at least 2");
+    }
+    let sentences: Vec<LabelledSentence> = uptake_core::mentions::read_mentions(&args.mentions)?;
+    let lines: Vec<String> = std::fs::read_to_string(&args.mentions)?
+        .lines()
+        .filter(|l| !l.trim().is_empty())
+        .map(str::to_string)
+        .collect();
+    // Seeded fold assignment by sentence.
+    let mut order: Vec<usize> = (0..sentences.len()).collect();
+    {
+        use rand::{Rng, SeedableRng};
+        let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(args.train.seed);
+        for i in (1..order.len()).rev() {
+            order.swap(i, rng.random_range(0..=i));
+        }
+    }
+    let fold_of: Vec<usize> = {
+        let mut f = vec![0; sentences.len()];
+        for (rank, &i) in order.iter().enumerate() {
+            f[i] = rank % args.folds;
+        }
+        f
+    };
+    let mut model_scores: Vec<Vec<f64>> = vec![Vec::new(); sentences.len()];
+    let mut folds_json = Vec::new();
+    for fold in 0..args.folds {
+        let dir = args.out.join(format!("fold-{fold}"));
+        let train_file = dir.join("train.jsonl");
+        let train_lines: String = (0..sentences.len())
+            .filter(|&i| fold_of[i] != fold)
+            .map(|i| lines[i].clone() + "\n")
+            .collect();
+        uptake_core::write_atomic(&train_file, |w| std::io::Write::write_all(w, train_lines.as_bytes()))?;
+        if !global.quiet {
+            eprintln!("fold {}/{}", fold + 1, args.folds);
+        }
+        let model_dir = dir.join("model");
+        train_with_bar(&train_file, &args.base, &model_dir, &args.train.options(), global.quiet)?;
+        let test: Vec<usize> = (0..sentences.len()).filter(|&i| fold_of[i] == fold).collect();
+        let test_sentences: Vec<LabelledSentence> = test.iter().map(|&i| sentences[i].clone()).collect();
+        let mut model = ReportModel::load_trained(&model_dir)?;
+        let scores = score_labelled(&mut model, &test_sentences)?;
+        let (s, l): (Vec<f64>, Vec<bool>) = test_sentences
+            .iter()
+            .zip(&scores)
+            .flat_map(|(t, sc)| t.mentions.iter().zip(sc).map(|(m, &p)| (p, m.label == 1)))
+            .unzip();
+        let m = binary_metrics(&s, &l, args.threshold);
+        folds_json.push(serde_json::json!({"fold": fold, "mentions": m.n, "auroc": m.auroc, "f1": m.f1}));
+        for (&i, sc) in test.iter().zip(scores) {
+            model_scores[i] = sc;
+        }
+    }
+    // Pooled out-of-fold predictions, beside the rule labellers on the same mentions.
+    struct Fixed(Vec<Vec<f64>>);
+    impl MentionScorer for Fixed {
+        fn name(&self) -> &str {
+            "model"
+        }
+        fn score(
+            &mut self,
+            _: &[uptake_labels::SentenceMentions<'_>],
+        ) -> Result<Vec<Vec<f64>>, uptake_labels::ScoreError> {
+            Ok(self.0.clone())
+        }
+    }
+    let mut evals = vec![evaluate_scorer(&mut Fixed(model_scores), &sentences, args.threshold)?];
+    evals.push(evaluate_scorer(&mut RulesLabeller::builtin(), &sentences, args.threshold)?);
+    evals.push(evaluate_scorer(&mut RegexLabeller::new(), &sentences, args.threshold)?);
+    println!("{}-fold cross-validation, out-of-fold mention predictions pooled:", args.folds);
+    print_evaluations(&evals);
+    let value = serde_json::json!({
+        "folds": args.folds,
+        "options": args.train.options(),
+        "base": args.base,
+        "per_fold_model": folds_json,
+        "pooled": evals.iter().map(evaluation_json).collect::<Vec<_>>(),
+    });
+    uptake_core::write_atomic(&args.out.join("cv.json"), |w| Ok(serde_json::to_writer_pretty(&mut *w, &value)?))?;
+    Ok(())
+}
+
+#[derive(clap::Args, Debug)]
+pub struct BenchArgs {
+    /// A report model folder (a trained one; a base BERT gets a random head for timing).
+    #[arg(long)]
+    pub model: PathBuf,
+    /// Sentences to label: a hand-labelled mention file (its spans are used as the mentions).
+    #[arg(long)]
+    pub mentions: PathBuf,
+    /// Reports file to tag and label end to end (reports/s); optional.
+    #[arg(long)]
+    pub reports: Option<PathBuf>,
+    /// Base model to time one fine-tuning epoch of 100 mentions on (skipped if absent).
+    #[arg(long)]
+    pub base: Option<PathBuf>,
+    /// Times to repeat the labelling run (the best is reported).
+    #[arg(long, default_value_t = 2)]
+    pub repeats: usize,
+}
+
+pub fn bench(args: BenchArgs, global: &Global) -> anyhow::Result<()> {
+    let sentences = uptake_core::mentions::read_mentions(&args.mentions)?;
+    let mut model = ReportModel::load(&args.model)?;
+    let n_mentions: usize = sentences.iter().map(|s| s.mentions.len()).sum();
+    let mut best = f64::INFINITY;
+    for _ in 0..args.repeats.max(1) {
+        let t = Instant::now();
+        let scores = score_labelled(&mut model, &sentences)?;
+        best = best.min(t.elapsed().as_secs_f64());
+        assert_eq!(scores.len(), sentences.len());
+    }
+    println!(
+        "report model ({}): {} sentences, {} mentions in {:.2} s: {:.1} sentences/s, {:.1} mentions/s",
+        args.model.display(),
+        sentences.len(),
+        n_mentions,
+        best,
+        sentences.len() as f64 / best,
+        n_mentions as f64 / best
+    );
+    if let Some(path) = &args.reports {
+        let ontology = match &global.ontology {
+            Some(path) => uptake_ontology::Ontology::from_path(path)?,
+            None => uptake_ontology::Ontology::builtin(),
+        };
+        let tagger = uptake_reports::Tagger::new(&ontology)?;
+        let t = Instant::now();
+        let reports = uptake_reports::read_reports(path)?;
+        let tagged: Vec<_> = reports.reports.iter().flat_map(|r| tagger.tag_report(r)).collect();
+        let batch: Vec<uptake_labels::SentenceMentions<'_>> = tagged
+            .iter()
+            .filter(|s| !s.mentions.is_empty())
+            .map(|s| {
+                uptake_labels::SentenceMentions::new(
+                    &s.text,
+                    s.mentions.iter().map(|m| uptake_labels::Span::new(m.start, m.end)).collect(),
+                )
+            })
+            .collect();
+        let n: usize = batch.iter().map(|s| s.spans.len()).sum();
+        MentionScorer::score(&mut model, &batch)?;
+        let secs = t.elapsed().as_secs_f64();
+        println!(
+            "end to end (read, tag, score) {}: {} reports, {} mentions in {:.2} s: {:.2} reports/s, {:.1} mentions/s",
+            path.display(),
+            reports.len(),
+            n,
+            secs,
+            reports.len() as f64 / secs,
+            n as f64 / secs
+        );
+    }
+    if let Some(base) = &args.base {
+        let dir = tempfile_dir()?;
+        let options = TrainOptions { epochs: 1, mentions_per_epoch: 100, val_split: 0.0, ..Default::default() };
+        let t = Instant::now();
+        train(&args.mentions, base, &dir, &options, &mut |_| {})?;
+        println!("fine-tuning, one epoch of 100 mentions (batch 16, all layers) from {}: {:.1} s", base.display(), t.elapsed().as_secs_f64());
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+    Ok(())
+}
+
+fn tempfile_dir() -> anyhow::Result<PathBuf> {
+    let dir = std::env::temp_dir().join(format!("uptake-bench-report-model-{}", std::process::id()));
+    if dir.exists() {
+        std::fs::remove_dir_all(&dir)?;
+    }
+    Ok(dir)
+}
