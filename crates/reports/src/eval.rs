@@ -23,6 +23,8 @@ pub struct MentionEval {
     pub hand: usize,
     /// Hand mentions found (overlapping span, related region).
     pub found: usize,
+    /// Hand mentions found with the same region or a descendant of it (not an ancestor).
+    pub found_strict: usize,
     /// Mentions the tagger produced.
     pub tagged: usize,
     /// Tagged mentions overlapping no hand mention.
@@ -39,6 +41,15 @@ impl MentionEval {
             1.0
         } else {
             self.found as f64 / self.hand as f64
+        }
+    }
+
+    /// Fraction of hand mentions found at their region or finer (not an ancestor).
+    pub fn strict_recall(&self) -> f64 {
+        if self.hand == 0 {
+            1.0
+        } else {
+            self.found_strict as f64 / self.hand as f64
         }
     }
 }
@@ -70,6 +81,10 @@ pub fn evaluate_mentions(tagger: &Tagger, sentences: &[LabelledSentence]) -> Men
                     .iter()
                     .any(|&(ts, te, tr)| ts < h.end && h.start < te && o.related(tr, hr))
             });
+            let strict = o.id(&h.region).is_some_and(|hr| {
+                tagged.iter().any(|&(ts, te, tr)| ts < h.end && h.start < te && o.is_ancestor_or_self(hr, tr))
+            });
+            ev.found_strict += usize::from(strict);
             if hit {
                 ev.found += 1;
             } else {

@@ -284,33 +284,23 @@ impl Tagger {
         out
     }
 
-    /// The deepest region one of whose patterns matches all of `text`.
+    /// The deepest region one of whose patterns matches all of `text` (not excluded by the
+    /// region's own `exclude`, and not an ignored phrase).
     fn whole_match(&self, text: &str) -> Option<RegionId> {
         let hits = self.set.matches(text);
-        let mut best: Option<RegionId> = None;
+        let whole = |e: &Entry| e.regex.find_iter(text).any(|m| m.start() == 0 && m.end() == text.len());
+        let mut found: Vec<RegionId> = Vec::new();
+        let mut vetoed: Vec<RegionId> = Vec::new();
         for idx in hits.iter() {
             let e = &self.entries[idx];
             match e.kind {
-                EntryKind::Region(r) => {
-                    if e.regex
-                        .find_iter(text)
-                        .any(|m| m.start() == 0 && m.end() == text.len())
-                        && best.is_none_or(|b| self.depth[r.index()] > self.depth[b.index()])
-                    {
-                        best = Some(r);
-                    }
-                }
-                EntryKind::Exclude(_) | EntryKind::Ignore => {
-                    if e.regex
-                        .find_iter(text)
-                        .any(|m| m.start() == 0 && m.end() == text.len())
-                    {
-                        return None;
-                    }
-                }
+                EntryKind::Region(r) if whole(e) => found.push(r),
+                EntryKind::Exclude(r) if whole(e) => vetoed.push(r),
+                EntryKind::Ignore if whole(e) => return None,
+                _ => {}
             }
         }
-        best
+        found.into_iter().filter(|r| !vetoed.contains(r)).max_by_key(|r| self.depth[r.index()])
     }
 
     /// Lists sharing a head word ("cervical, thoracic and lumbar spine") or a modifier

@@ -46,3 +46,14 @@ pub fn progress(len: u64, what: &str, quiet: bool) -> indicatif::ProgressBar {
     bar.set_message(what.to_string());
     bar
 }
+
+/// The ontology every command uses: `--ontology FILE` or the built-in one. Fails when the
+/// file is invalid or its task regions differ from shared/regions.md.
+pub fn load_ontology(global: &Global) -> anyhow::Result<uptake_ontology::Ontology> {
+    let ontology = match &global.ontology {
+        Some(path) => uptake_ontology::Ontology::from_path(path)?,
+        None => uptake_ontology::Ontology::builtin(),
+    };
+    ontology.check_task_regions()?;
+    Ok(ontology)
+}

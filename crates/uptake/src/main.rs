@@ -40,6 +40,11 @@ enum Command {
     Ingest(cmd::imaging::IngestArgs),
     /// Look at one exam: geometry, SUV statistics, a coronal MIP picture.
     Inspect(cmd::imaging::InspectArgs),
+    /// Validate and inspect the region ontology (check, tree, show).
+    #[command(subcommand)]
+    Ontology(cmd::ontology::Cmd),
+    /// Find region mentions in reports (findings and impression) -> mentions JSONL.
+    Tag(cmd::tag::Args),
 }
 
 fn main() -> std::process::ExitCode {
@@ -52,6 +57,8 @@ fn main() -> std::process::ExitCode {
         Command::Annotate(args) => cmd::annotate::run(args, &cli.global),
         Command::Ingest(args) => cmd::imaging::run_ingest(args, &cli.global),
         Command::Inspect(args) => cmd::imaging::run_inspect(args, &cli.global),
+        Command::Ontology(c) => cmd::ontology::run(c, &cli.global),
+        Command::Tag(args) => cmd::tag::run(args, &cli.global),
     };
     match result {
         Ok(()) => std::process::ExitCode::SUCCESS,

@@ -7,6 +7,8 @@ pub enum Bench {
     /// Report model labelling throughput (sentences/s, mentions/s, reports/s) and one
     /// fine-tuning epoch of 100 mentions.
     ReportModel(crate::cmd::report_model::BenchArgs),
+    /// Sectioning, sentence splitting and tagging of generated reports: reports/s on one core.
+    Tagging(crate::cmd::tag::BenchArgs),
     /// Ingest one 250-slice PET/CT exam (CT 512x512, PET 128x128) into the store: seconds per
     /// exam, beside the same conversion in pydicom + numpy + scipy.
     Ingest(crate::cmd::imaging::BenchIngestArgs),
@@ -15,6 +17,7 @@ pub enum Bench {
 pub fn run(bench: Bench, global: &Global) -> anyhow::Result<()> {
     match bench {
         Bench::ReportModel(args) => crate::cmd::report_model::bench(args, global),
+        Bench::Tagging(args) => crate::cmd::tag::bench(args, global),
         Bench::Ingest(args) => crate::cmd::imaging::run_bench_ingest(args, global),
     }
 }

@@ -4,3 +4,5 @@ pub mod bench;
 pub mod report_model;
 pub mod imaging;
 pub mod annotate;
+pub mod ontology;
+pub mod tag;
