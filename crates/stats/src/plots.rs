@@ -1,0 +1,448 @@
+//! Figures (plotters), each written as SVG and PNG: ROC curves per region, AUROC per region with
+//! CI whiskers and per-seed dots (the study's Fig. 2a), worklist sensitivity curves,
+//! Kaplan-Meier curves.
+
+use crate::survival::KmStep;
+use plotters::coord::Shift;
+use plotters::prelude::*;
+use std::path::{Path, PathBuf};
+
+#[derive(Debug, thiserror::Error)]
+pub enum PlotError {
+    #[error("cannot draw {path}: {message}")]
+    Draw { path: PathBuf, message: String },
+    #[error(transparent)]
+    Write(#[from] uptake_core::AtomicWriteError),
+    #[error("cannot write {path}: {source}")]
+    Io {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+}
+
+type Draw = Result<(), String>;
+
+fn err<E: std::fmt::Display>(e: E) -> String {
+    e.to_string()
+}
+
+/// The font ships with the crate so figures look the same on every machine (DejaVu Sans,
+/// Bitstream Vera licence, see assets/README.md).
+static FONT: &[u8] = include_bytes!("../assets/DejaVuSans.ttf");
+
+fn register_font() {
+    static ONCE: std::sync::Once = std::sync::Once::new();
+    ONCE.call_once(|| {
+        for style in [
+            FontStyle::Normal,
+            FontStyle::Bold,
+            FontStyle::Italic,
+            FontStyle::Oblique,
+        ] {
+            // The bytes are a valid TTF compiled in; failure would be a build problem.
+            plotters::style::register_font("sans-serif", style, FONT).ok();
+        }
+    });
+}
+
+/// Renders `draw` to `<stem>.svg` and `<stem>.png` (both written atomically) and returns the
+/// two paths.
+macro_rules! render_both {
+    ($stem:expr, $size:expr, $draw:expr) => {{
+        register_font();
+        let stem: &Path = $stem;
+        let size: (u32, u32) = $size;
+        let svg_path = stem.with_extension("svg");
+        let png_path = stem.with_extension("png");
+        let mut svg = String::new();
+        {
+            let root = SVGBackend::with_string(&mut svg, size).into_drawing_area();
+            $draw(&root).map_err(|message| PlotError::Draw {
+                path: svg_path.clone(),
+                message,
+            })?;
+            root.present().map_err(|e| PlotError::Draw {
+                path: svg_path.clone(),
+                message: e.to_string(),
+            })?;
+        }
+        uptake_core::write_atomic(&svg_path, |w| std::io::Write::write_all(w, svg.as_bytes()))?;
+        let dir = match png_path.parent() {
+            Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
+            _ => PathBuf::from("."),
+        };
+        std::fs::create_dir_all(&dir).map_err(|source| PlotError::Io {
+            path: png_path.clone(),
+            source,
+        })?;
+        // The bitmap backend writes to a path; draw into a temporary file beside the target
+        // and rename it, so a crash never leaves a half-written PNG.
+        let tmp = tempfile::Builder::new()
+            .prefix(".uptake-tmp-")
+            .suffix(".png")
+            .tempfile_in(&dir)
+            .map_err(|source| PlotError::Io {
+                path: png_path.clone(),
+                source,
+            })?;
+        {
+            let root = BitMapBackend::new(tmp.path(), size).into_drawing_area();
+            $draw(&root).map_err(|message| PlotError::Draw {
+                path: png_path.clone(),
+                message,
+            })?;
+            root.present().map_err(|e| PlotError::Draw {
+                path: png_path.clone(),
+                message: e.to_string(),
+            })?;
+        }
+        tmp.persist(&png_path).map_err(|e| PlotError::Io {
+            path: png_path.clone(),
+            source: e.error,
+        })?;
+        Ok(vec![svg_path, png_path])
+    }};
+}
+
+const SEED_COLOURS: [RGBColor; 6] = [
+    RGBColor(31, 119, 180),
+    RGBColor(255, 127, 14),
+    RGBColor(44, 160, 44),
+    RGBColor(214, 39, 40),
+    RGBColor(148, 103, 189),
+    RGBColor(140, 86, 75),
+];
+
+/// ROC curves of one region: one curve per seed (or a single one).
+#[derive(Debug, Clone)]
+pub struct RocPanel {
+    pub region: String,
+    /// Per seed: the curve points (fpr, tpr); empty when undefined.
+    pub curves: Vec<Vec<(f64, f64)>>,
+    /// Mean AUROC over seeds, for the panel title.
+    pub auroc: Option<f64>,
+}
+
+/// A grid of ROC panels, one per region.
+pub fn roc_grid(stem: &Path, panels: &[RocPanel]) -> Result<Vec<PathBuf>, PlotError> {
+    let cols = panels.len().clamp(1, 5);
+    let rows = panels.len().div_ceil(cols).max(1);
+    let size = (cols as u32 * 240, rows as u32 * 240);
+    render_both!(stem, size, |root: &DrawingArea<_, Shift>| -> Draw {
+        root.fill(&WHITE).map_err(err)?;
+        let areas = root.split_evenly((rows, cols));
+        for (panel, area) in panels.iter().zip(areas) {
+            let title = match panel.auroc {
+                Some(a) => format!("{} ({:.3})", panel.region, a),
+                None => format!("{} (AUROC n/a)", panel.region),
+            };
+            let mut chart = ChartBuilder::on(&area)
+                .caption(title, ("sans-serif", 13))
+                .margin(6)
+                .x_label_area_size(22)
+                .y_label_area_size(28)
+                .build_cartesian_2d(0f64..1f64, 0f64..1f64)
+                .map_err(err)?;
+            chart
+                .configure_mesh()
+                .x_labels(3)
+                .y_labels(3)
+                .label_style(("sans-serif", 10))
+                .disable_mesh()
+                .draw()
+                .map_err(err)?;
+            chart
+                .draw_series(LineSeries::new(
+                    vec![(0.0, 0.0), (1.0, 1.0)],
+                    BLACK.mix(0.3),
+                ))
+                .map_err(err)?;
+            for (k, curve) in panel.curves.iter().enumerate() {
+                let colour = SEED_COLOURS[k % SEED_COLOURS.len()];
+                chart
+                    .draw_series(LineSeries::new(
+                        curve.iter().copied(),
+                        colour.stroke_width(1),
+                    ))
+                    .map_err(err)?;
+            }
+        }
+        Ok(())
+    })
+}
+
+/// One region's AUROC over seeds.
+#[derive(Debug, Clone)]
+pub struct AurocRow {
+    pub region: String,
+    pub mean: f64,
+    pub ci: Option<(f64, f64)>,
+    pub per_seed: Vec<f64>,
+}
+
+/// AUROC per region: mean (diamond), 95 % CI whisker, per-seed dots (the study's Fig. 2a).
+pub fn auroc_by_region(
+    stem: &Path,
+    title: &str,
+    rows: &[AurocRow],
+) -> Result<Vec<PathBuf>, PlotError> {
+    let n = rows.len().max(1);
+    let size = (760u32, 80 + 22 * n as u32);
+    let lo = rows
+        .iter()
+        .flat_map(|r| {
+            r.per_seed
+                .iter()
+                .copied()
+                .chain(r.ci.map(|c| c.0))
+                .chain([r.mean])
+        })
+        .fold(1.0f64, f64::min);
+    let x_min = ((lo - 0.05) * 10.0).floor() / 10.0;
+    let x_min = x_min.clamp(0.0, 0.9);
+    render_both!(stem, size, |root: &DrawingArea<_, Shift>| -> Draw {
+        root.fill(&WHITE).map_err(err)?;
+        let mut chart = ChartBuilder::on(root)
+            .caption(title, ("sans-serif", 16))
+            .margin(10)
+            .x_label_area_size(34)
+            .y_label_area_size(200)
+            .build_cartesian_2d(x_min..1f64, (0..n as i32).into_segmented())
+            .map_err(err)?;
+        chart
+            .configure_mesh()
+            .x_desc("AUROC")
+            .y_labels(n)
+            // Row i is drawn at n-1-i so that the first region is at the top.
+            .y_label_formatter(&|v| match v {
+                SegmentValue::CenterOf(i) if (*i as usize) < n => rows
+                    .get(n - 1 - *i as usize)
+                    .map(|r| r.region.clone())
+                    .unwrap_or_default(),
+                _ => String::new(),
+            })
+            .label_style(("sans-serif", 12))
+            .draw()
+            .map_err(err)?;
+        for (i, r) in rows.iter().enumerate() {
+            let y = SegmentValue::CenterOf((n - 1 - i) as i32);
+            if let Some((a, b)) = r.ci {
+                chart
+                    .draw_series(LineSeries::new(
+                        vec![(a, y.clone()), (b, y.clone())],
+                        BLACK.stroke_width(2),
+                    ))
+                    .map_err(err)?;
+            }
+            chart
+                .draw_series(
+                    r.per_seed.iter().map(|&s| {
+                        Circle::new((s, y.clone()), 3, SEED_COLOURS[0].mix(0.6).filled())
+                    }),
+                )
+                .map_err(err)?;
+            chart
+                .draw_series(std::iter::once(TriangleMarker::new(
+                    (r.mean, y.clone()),
+                    6,
+                    RED.filled(),
+                )))
+                .map_err(err)?;
+        }
+        Ok(())
+    })
+}
+
+/// A worklist sensitivity figure.
+#[derive(Debug, Clone)]
+pub struct WorklistFigure {
+    pub region: String,
+    pub grid: Vec<f64>,
+    pub mean: Vec<f64>,
+    /// Per grid point CI over seeds, when there are several seeds.
+    pub ci: Option<Vec<(f64, f64)>>,
+    pub per_seed: Vec<Vec<f64>>,
+    pub perfect: Vec<f64>,
+}
+
+pub fn worklist_curve(stem: &Path, fig: &WorklistFigure) -> Result<Vec<PathBuf>, PlotError> {
+    render_both!(stem, (640, 480), |root: &DrawingArea<_, Shift>| -> Draw {
+        root.fill(&WHITE).map_err(err)?;
+        let mut chart = ChartBuilder::on(root)
+            .caption(
+                format!("Worklist sensitivity: {}", fig.region),
+                ("sans-serif", 16),
+            )
+            .margin(12)
+            .x_label_area_size(36)
+            .y_label_area_size(44)
+            .build_cartesian_2d(0f64..100f64, 0f64..1f64)
+            .map_err(err)?;
+        chart
+            .configure_mesh()
+            .x_desc("% of worklist read")
+            .y_desc("sensitivity")
+            .label_style(("sans-serif", 12))
+            .draw()
+            .map_err(err)?;
+        let xs: Vec<f64> = fig.grid.iter().map(|x| x * 100.0).collect();
+        if let Some(ci) = &fig.ci {
+            let mut band: Vec<(f64, f64)> = xs.iter().zip(ci).map(|(&x, c)| (x, c.1)).collect();
+            band.extend(xs.iter().zip(ci).rev().map(|(&x, c)| (x, c.0)));
+            chart
+                .draw_series(std::iter::once(Polygon::new(
+                    band,
+                    SEED_COLOURS[0].mix(0.2).filled(),
+                )))
+                .map_err(err)?;
+        }
+        for s in &fig.per_seed {
+            chart
+                .draw_series(LineSeries::new(
+                    xs.iter().copied().zip(s.iter().copied()),
+                    SEED_COLOURS[0].mix(0.3),
+                ))
+                .map_err(err)?;
+        }
+        chart
+            .draw_series(LineSeries::new(
+                xs.iter().copied().zip(fig.mean.iter().copied()),
+                SEED_COLOURS[0].stroke_width(2),
+            ))
+            .map_err(err)?
+            .label("model")
+            .legend(|(x, y)| {
+                PathElement::new(vec![(x, y), (x + 18, y)], SEED_COLOURS[0].stroke_width(2))
+            });
+        chart
+            .draw_series(LineSeries::new(
+                xs.iter().copied().zip(fig.perfect.iter().copied()),
+                SEED_COLOURS[2].stroke_width(2),
+            ))
+            .map_err(err)?
+            .label("perfect order")
+            .legend(|(x, y)| {
+                PathElement::new(vec![(x, y), (x + 18, y)], SEED_COLOURS[2].stroke_width(2))
+            });
+        chart
+            .draw_series(LineSeries::new(
+                xs.iter().map(|&x| (x, x / 100.0)),
+                BLACK.mix(0.5),
+            ))
+            .map_err(err)?
+            .label("random order")
+            .legend(|(x, y)| PathElement::new(vec![(x, y), (x + 18, y)], BLACK.mix(0.5)));
+        chart
+            .configure_series_labels()
+            .position(SeriesLabelPosition::LowerRight)
+            .label_font(("sans-serif", 12))
+            .border_style(BLACK)
+            .background_style(WHITE.mix(0.9))
+            .draw()
+            .map_err(err)?;
+        Ok(())
+    })
+}
+
+/// Kaplan-Meier curves (step functions with CI bands), one per group.
+pub fn kaplan_meier_curves(
+    stem: &Path,
+    title: &str,
+    groups: &[(String, Vec<KmStep>)],
+) -> Result<Vec<PathBuf>, PlotError> {
+    let t_max = groups
+        .iter()
+        .flat_map(|(_, s)| s.iter().map(|k| k.time))
+        .fold(1.0f64, f64::max);
+    render_both!(stem, (640, 480), |root: &DrawingArea<_, Shift>| -> Draw {
+        root.fill(&WHITE).map_err(err)?;
+        let mut chart = ChartBuilder::on(root)
+            .caption(title, ("sans-serif", 16))
+            .margin(12)
+            .x_label_area_size(36)
+            .y_label_area_size(44)
+            .build_cartesian_2d(0f64..t_max, 0f64..1f64)
+            .map_err(err)?;
+        chart
+            .configure_mesh()
+            .x_desc("days")
+            .y_desc("survival probability")
+            .label_style(("sans-serif", 12))
+            .draw()
+            .map_err(err)?;
+        for (g, (label, steps)) in groups.iter().enumerate() {
+            let colour = SEED_COLOURS[g % SEED_COLOURS.len()];
+            let mut line = vec![(0.0, 1.0)];
+            let mut upper = vec![(0.0, 1.0)];
+            let mut lower = vec![(0.0, 1.0)];
+            let (mut s_prev, mut ci_prev) = (1.0, (1.0, 1.0));
+            for k in steps {
+                line.push((k.time, s_prev));
+                line.push((k.time, k.survival));
+                let ci = k.ci.unwrap_or((k.survival, k.survival));
+                upper.push((k.time, ci_prev.1));
+                upper.push((k.time, ci.1));
+                lower.push((k.time, ci_prev.0));
+                lower.push((k.time, ci.0));
+                s_prev = k.survival;
+                ci_prev = ci;
+            }
+            line.push((t_max, s_prev));
+            upper.push((t_max, ci_prev.1));
+            lower.push((t_max, ci_prev.0));
+            let mut band = upper.clone();
+            band.extend(lower.iter().rev().copied());
+            chart
+                .draw_series(std::iter::once(Polygon::new(
+                    band,
+                    colour.mix(0.15).filled(),
+                )))
+                .map_err(err)?;
+            chart
+                .draw_series(LineSeries::new(line, colour.stroke_width(2)))
+                .map_err(err)?
+                .label(label.clone())
+                .legend(move |(x, y)| {
+                    PathElement::new(vec![(x, y), (x + 18, y)], colour.stroke_width(2))
+                });
+        }
+        chart
+            .configure_series_labels()
+            .position(SeriesLabelPosition::LowerLeft)
+            .label_font(("sans-serif", 12))
+            .border_style(BLACK)
+            .background_style(WHITE.mix(0.9))
+            .draw()
+            .map_err(err)?;
+        Ok(())
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn auroc_figure_is_written_as_svg_and_png() {
+        let dir = tempfile::tempdir().unwrap();
+        let rows = vec![
+            AurocRow {
+                region: "chest".into(),
+                mean: 0.85,
+                ci: Some((0.83, 0.87)),
+                per_seed: vec![0.84, 0.86],
+            },
+            AurocRow {
+                region: "liver".into(),
+                mean: 0.9,
+                ci: None,
+                per_seed: vec![0.9],
+            },
+        ];
+        let files = auroc_by_region(&dir.path().join("auroc"), "AUROC", &rows).unwrap();
+        let svg = std::fs::read_to_string(&files[0]).unwrap();
+        assert!(svg.contains("<svg") && svg.contains("chest") && svg.contains("liver"));
+        let png = std::fs::read(&files[1]).unwrap();
+        assert_eq!(&png[1..4], b"PNG");
+    }
+}

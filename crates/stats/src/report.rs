@@ -1,0 +1,317 @@
+//! The run report: one self-contained HTML page (no network: figures are embedded as data URIs)
+//! assembled from the `summary.json` files the analysis commands write with `--out DIR`.
+//!
+//! Layout of a run folder (each command's `--out` points at one sub-folder):
+//! ```text
+//! RUN/labels/<name>/summary.json      label quality (uptake evaluate of weak labels vs hand labels)
+//! RUN/evaluation/<name>/summary.json  scan-model performance (uptake evaluate of predictions)
+//! RUN/compare/<name>/summary.json     model comparisons (uptake compare)
+//! RUN/worklist/<name>/summary.json    worklist triage (uptake worklist)
+//! RUN/survival/<name>/summary.json    survival analysis (uptake survival)
+//! ```
+//! Any other top-level folder becomes a section named after it. Figures listed in a summary are
+//! files beside it (SVG preferred, PNG accepted).
+
+use base64::Engine;
+use serde::{Deserialize, Serialize};
+use std::fmt::Write as _;
+use std::path::{Path, PathBuf};
+
+/// The file every analysis command writes into its `--out` folder.
+pub const SUMMARY_FILE: &str = "summary.json";
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ReportTable {
+    pub caption: String,
+    pub columns: Vec<String>,
+    pub rows: Vec<Vec<String>>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ReportFigure {
+    pub caption: String,
+    /// File name relative to the summary's folder.
+    pub file: String,
+}
+
+/// What one command contributes to the report.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ReportPart {
+    /// `evaluation`, `comparison`, `worklist`, `survival`.
+    pub kind: String,
+    pub title: String,
+    #[serde(default)]
+    pub notes: Vec<String>,
+    #[serde(default)]
+    pub tables: Vec<ReportTable>,
+    #[serde(default)]
+    pub figures: Vec<ReportFigure>,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum ReportError {
+    #[error("{path} is not a folder")]
+    NotADir { path: PathBuf },
+    #[error("cannot read {path}: {source}")]
+    Io {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    #[error("{path}: not a valid summary file: {source}")]
+    Json {
+        path: PathBuf,
+        source: serde_json::Error,
+    },
+    #[error(
+        "{path}: no {SUMMARY_FILE} found below it (write them with `--out RUN/<section>/<name>`)"
+    )]
+    Empty { path: PathBuf },
+    #[error("{summary}: figure {file} is missing: {source}")]
+    MissingFigure {
+        summary: PathBuf,
+        file: String,
+        source: std::io::Error,
+    },
+    #[error(transparent)]
+    Write(#[from] uptake_core::AtomicWriteError),
+}
+
+impl ReportPart {
+    /// Writes `DIR/summary.json` atomically.
+    pub fn write(&self, dir: &Path) -> Result<PathBuf, ReportError> {
+        let path = dir.join(SUMMARY_FILE);
+        uptake_core::write_atomic(&path, |w| {
+            serde_json::to_writer_pretty(&mut *w, self).map_err(std::io::Error::other)
+        })?;
+        Ok(path)
+    }
+}
+
+/// Section order and titles of the known folders.
+const SECTIONS: [(&str, &str); 5] = [
+    ("labels", "Label quality"),
+    ("evaluation", "Scan-model performance"),
+    ("compare", "Comparisons"),
+    ("worklist", "Worklist triage"),
+    ("survival", "Survival"),
+];
+
+fn find_summaries(dir: &Path, depth: usize, out: &mut Vec<PathBuf>) -> Result<(), ReportError> {
+    let entries = std::fs::read_dir(dir).map_err(|source| ReportError::Io {
+        path: dir.into(),
+        source,
+    })?;
+    let mut paths: Vec<PathBuf> = entries.filter_map(|e| e.ok().map(|e| e.path())).collect();
+    paths.sort();
+    for p in paths {
+        if p.is_dir() && depth < 4 {
+            find_summaries(&p, depth + 1, out)?;
+        } else if p.file_name().is_some_and(|n| n == SUMMARY_FILE) {
+            out.push(p);
+        }
+    }
+    Ok(())
+}
+
+fn esc(s: &str) -> String {
+    s.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('"', "&quot;")
+}
+
+/// Builds the HTML page of a run folder.
+pub fn build_report(run: &Path, title: &str) -> Result<String, ReportError> {
+    if !run.is_dir() {
+        return Err(ReportError::NotADir { path: run.into() });
+    }
+    let mut summaries = Vec::new();
+    find_summaries(run, 0, &mut summaries)?;
+    if summaries.is_empty() {
+        return Err(ReportError::Empty { path: run.into() });
+    }
+    // Group by the first folder below RUN.
+    let mut groups: Vec<(String, Vec<(PathBuf, ReportPart)>)> = Vec::new();
+    for path in summaries {
+        let text = std::fs::read_to_string(&path).map_err(|source| ReportError::Io {
+            path: path.clone(),
+            source,
+        })?;
+        let part: ReportPart = serde_json::from_str(&text).map_err(|source| ReportError::Json {
+            path: path.clone(),
+            source,
+        })?;
+        let rel = path.strip_prefix(run).unwrap_or(&path);
+        let key = match rel.components().count() {
+            0 | 1 => String::new(),
+            _ => rel
+                .components()
+                .next()
+                .map(|c| c.as_os_str().to_string_lossy().into_owned())
+                .unwrap_or_default(),
+        };
+        match groups.iter_mut().find(|(k, _)| *k == key) {
+            Some((_, v)) => v.push((path, part)),
+            None => groups.push((key, vec![(path, part)])),
+        }
+    }
+    let rank = |k: &str| {
+        SECTIONS
+            .iter()
+            .position(|(s, _)| *s == k)
+            .unwrap_or(SECTIONS.len())
+    };
+    groups.sort_by(|a, b| rank(&a.0).cmp(&rank(&b.0)).then(a.0.cmp(&b.0)));
+
+    let mut html = String::new();
+    let _ = write!(
+        html,
+        "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><title>{t}</title>\n<style>\n\
+body{{font-family:sans-serif;margin:2em auto;max-width:1100px;color:#222}}\n\
+h1{{border-bottom:2px solid #336}}h2{{margin-top:2em;color:#336}}\n\
+table{{border-collapse:collapse;margin:1em 0;font-size:0.9em}}\n\
+th,td{{border:1px solid #ccc;padding:3px 8px;text-align:right}}th{{background:#eef}}\n\
+td:first-child,th:first-child{{text-align:left}}\n\
+figure{{margin:1em 0}}figure img{{max-width:100%;border:1px solid #ddd}}\n\
+.note{{color:#844;font-size:0.9em}}nav a{{margin-right:1em}}\n</style></head><body>\n<h1>{t}</h1>\n<p>Run folder: <code>{run}</code></p>\n<nav>",
+        t = esc(title),
+        run = esc(&run.display().to_string())
+    );
+    let section_title = |k: &str| {
+        SECTIONS
+            .iter()
+            .find(|(s, _)| *s == k)
+            .map(|(_, t)| t.to_string())
+            .unwrap_or_else(|| {
+                if k.is_empty() {
+                    "Results".to_string()
+                } else {
+                    k.to_string()
+                }
+            })
+    };
+    for (i, (key, _)) in groups.iter().enumerate() {
+        let _ = write!(html, "<a href=\"#s{i}\">{}</a>", esc(&section_title(key)));
+    }
+    html.push_str("</nav>\n");
+    for (i, (key, parts)) in groups.iter().enumerate() {
+        let _ = writeln!(
+            html,
+            "<section id=\"s{i}\"><h2>{}</h2>",
+            esc(&section_title(key))
+        );
+        for (path, part) in parts {
+            let dir = path.parent().unwrap_or(Path::new("."));
+            let _ = writeln!(html, "<h3>{}</h3>", esc(&part.title));
+            for note in &part.notes {
+                let _ = writeln!(html, "<p class=\"note\">{}</p>", esc(note));
+            }
+            for table in &part.tables {
+                let _ = write!(
+                    html,
+                    "<table><caption>{}</caption><tr>",
+                    esc(&table.caption)
+                );
+                for c in &table.columns {
+                    let _ = write!(html, "<th>{}</th>", esc(c));
+                }
+                html.push_str("</tr>\n");
+                for row in &table.rows {
+                    html.push_str("<tr>");
+                    for cell in row {
+                        let _ = write!(html, "<td>{}</td>", esc(cell));
+                    }
+                    html.push_str("</tr>\n");
+                }
+                html.push_str("</table>\n");
+            }
+            for fig in &part.figures {
+                let file = dir.join(&fig.file);
+                let bytes = std::fs::read(&file).map_err(|source| ReportError::MissingFigure {
+                    summary: path.clone(),
+                    file: fig.file.clone(),
+                    source,
+                })?;
+                let mime = if fig.file.ends_with(".svg") {
+                    "image/svg+xml"
+                } else {
+                    "image/png"
+                };
+                let data = base64::engine::general_purpose::STANDARD.encode(&bytes);
+                let _ = writeln!(
+                    html,
+                    "<figure><img alt=\"{c}\" src=\"data:{mime};base64,{data}\"><figcaption>{c}</figcaption></figure>",
+                    c = esc(&fig.caption)
+                );
+            }
+        }
+        html.push_str("</section>\n");
+    }
+    html.push_str("</body></html>\n");
+    Ok(html)
+}
+
+/// Builds the report and writes it atomically.
+pub fn write_report(run: &Path, out: &Path, title: &str) -> Result<(), ReportError> {
+    let html = build_report(run, title)?;
+    uptake_core::write_atomic(out, |w| std::io::Write::write_all(w, html.as_bytes()))?;
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn part(title: &str) -> ReportPart {
+        ReportPart {
+            kind: "evaluation".into(),
+            title: title.into(),
+            notes: vec!["liver: AUROC undefined <no positives>".into()],
+            tables: vec![ReportTable {
+                caption: "metrics".into(),
+                columns: vec!["region".into(), "auroc".into()],
+                rows: vec![vec!["chest".into(), "0.850".into()]],
+            }],
+            figures: vec![],
+        }
+    }
+
+    #[test]
+    fn sections_follow_the_run_layout_in_a_fixed_order() {
+        let dir = tempfile::tempdir().unwrap();
+        part("Scan model")
+            .write(&dir.path().join("evaluation/scan"))
+            .unwrap();
+        part("Regex labels")
+            .write(&dir.path().join("labels/regex"))
+            .unwrap();
+        let html = build_report(dir.path(), "Run").unwrap();
+        let labels = html.find("<h2>Label quality</h2>").unwrap();
+        let scan = html.find("<h2>Scan-model performance</h2>").unwrap();
+        assert!(labels < scan);
+        assert!(html.contains("Regex labels") && html.contains("<td>0.850</td>"));
+        assert!(html.contains("&lt;no positives&gt;"), "text is escaped");
+    }
+
+    #[test]
+    fn an_empty_run_folder_is_an_error() {
+        let dir = tempfile::tempdir().unwrap();
+        assert!(matches!(
+            build_report(dir.path(), "Run"),
+            Err(ReportError::Empty { .. })
+        ));
+    }
+
+    #[test]
+    fn a_missing_figure_is_an_error_naming_it() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut p = part("x");
+        p.figures.push(ReportFigure {
+            caption: "roc".into(),
+            file: "roc.svg".into(),
+        });
+        p.write(&dir.path().join("evaluation/a")).unwrap();
+        let err = build_report(dir.path(), "Run").unwrap_err().to_string();
+        assert!(err.contains("roc.svg"), "{err}");
+    }
+}

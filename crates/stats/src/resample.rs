@@ -1,0 +1,200 @@
+//! Resampling statistics over seed scores: bootstrap confidence intervals of a mean, the paired
+//! permutation test, Bonferroni correction.
+
+use rand::{Rng, SeedableRng};
+use rand_chacha::ChaCha8Rng;
+use serde::{Deserialize, Serialize};
+
+/// A mean with its bootstrap confidence interval. `ci` is `None` when it cannot be computed
+/// (fewer than two scores).
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+pub struct MeanCi {
+    pub mean: f64,
+    pub ci: Option<(f64, f64)>,
+    /// Number of scores averaged.
+    pub n: usize,
+}
+
+/// The percentile of sorted values with linear interpolation between order statistics (the
+/// definition numpy uses by default).
+pub fn percentile_sorted(sorted: &[f64], q: f64) -> f64 {
+    let pos = q * (sorted.len() - 1) as f64;
+    let lo = pos.floor() as usize;
+    let hi = pos.ceil() as usize;
+    sorted[lo] + (sorted[hi] - sorted[lo]) * (pos - lo as f64)
+}
+
+/// Mean of `scores` with a percentile bootstrap CI at `level` (e.g. 0.95): `resamples` draws of
+/// `scores.len()` scores with replacement, seeded. `None` for an empty slice.
+pub fn bootstrap_mean_ci(
+    scores: &[f64],
+    level: f64,
+    resamples: usize,
+    seed: u64,
+) -> Option<MeanCi> {
+    if scores.is_empty() {
+        return None;
+    }
+    let n = scores.len();
+    let mean = scores.iter().sum::<f64>() / n as f64;
+    if n < 2 || resamples == 0 {
+        return Some(MeanCi { mean, ci: None, n });
+    }
+    let mut rng = ChaCha8Rng::seed_from_u64(seed);
+    let mut means: Vec<f64> = (0..resamples)
+        .map(|_| (0..n).map(|_| scores[rng.random_range(0..n)]).sum::<f64>() / n as f64)
+        .collect();
+    means.sort_by(f64::total_cmp);
+    let alpha = (1.0 - level) / 2.0;
+    Some(MeanCi {
+        mean,
+        ci: Some((
+            percentile_sorted(&means, alpha),
+            percentile_sorted(&means, 1.0 - alpha),
+        )),
+        n,
+    })
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Alternative {
+    /// H1: mean(A) > mean(B).
+    Greater,
+    /// H1: mean(A) != mean(B).
+    TwoSided,
+}
+
+/// Result of a paired permutation test.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+pub struct PermutationTest {
+    /// Observed mean of the paired differences a - b.
+    pub mean_difference: f64,
+    pub p_value: f64,
+    pub iterations: usize,
+    pub pairs: usize,
+}
+
+/// Paired permutation test of mean(a) vs mean(b), pairs (a[i], b[i]).
+///
+/// Under H0 the labels A and B are exchangeable within each pair, so each iteration swaps the two
+/// scores of every pair independently with probability 1/2 (equivalently flips the sign of the
+/// pair's difference) and recomputes the mean difference. The p-value is
+/// (1 + #{permuted statistic at least as extreme as observed}) / (1 + iterations), which is never
+/// 0 and is a valid p-value for a Monte-Carlo test. "At least as extreme" allows a relative
+/// tolerance of 1e-12 so that floating-point noise does not make identical models look different.
+pub fn paired_permutation_test(
+    a: &[f64],
+    b: &[f64],
+    alternative: Alternative,
+    iterations: usize,
+    seed: u64,
+) -> PermutationTest {
+    assert_eq!(a.len(), b.len(), "paired samples must have equal length");
+    let diffs: Vec<f64> = a.iter().zip(b).map(|(x, y)| x - y).collect();
+    let n = diffs.len();
+    let observed = diffs.iter().sum::<f64>() / n.max(1) as f64;
+    let scale = diffs
+        .iter()
+        .map(|d| d.abs())
+        .sum::<f64>()
+        .max(f64::MIN_POSITIVE);
+    let tol = 1e-12 * scale;
+    let mut rng = ChaCha8Rng::seed_from_u64(seed);
+    let mut extreme = 0usize;
+    for _ in 0..iterations {
+        let mut sum = 0.0;
+        let mut bits = 0u64;
+        for (i, d) in diffs.iter().enumerate() {
+            if i % 64 == 0 {
+                bits = rng.random();
+            }
+            sum += if bits & 1 == 1 { -d } else { *d };
+            bits >>= 1;
+        }
+        let stat = sum / n.max(1) as f64;
+        let hit = match alternative {
+            Alternative::Greater => stat * n as f64 >= observed * n as f64 - tol,
+            Alternative::TwoSided => stat.abs() * n as f64 >= observed.abs() * n as f64 - tol,
+        };
+        if hit {
+            extreme += 1;
+        }
+    }
+    PermutationTest {
+        mean_difference: observed,
+        p_value: (1 + extreme) as f64 / (1 + iterations) as f64,
+        iterations,
+        pairs: n,
+    }
+}
+
+/// Bonferroni-adjusted p-value for one of `comparisons` tests.
+pub fn bonferroni(p: f64, comparisons: usize) -> f64 {
+    (p * comparisons.max(1) as f64).min(1.0)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn bootstrap_ci_is_deterministic_for_a_seed_and_brackets_the_mean() {
+        let scores = [0.80, 0.82, 0.85, 0.79, 0.84];
+        let a = bootstrap_mean_ci(&scores, 0.95, 1000, 7).unwrap();
+        let b = bootstrap_mean_ci(&scores, 0.95, 1000, 7).unwrap();
+        assert_eq!(a, b);
+        assert!((a.mean - 0.82).abs() < 1e-12);
+        let (lo, hi) = a.ci.unwrap();
+        assert!(lo < a.mean && a.mean < hi, "{lo} {hi}");
+        assert!(lo >= 0.79 && hi <= 0.85);
+    }
+
+    #[test]
+    fn one_score_has_a_mean_but_no_ci() {
+        let m = bootstrap_mean_ci(&[0.7], 0.95, 1000, 0).unwrap();
+        assert_eq!(m.mean, 0.7);
+        assert_eq!(m.ci, None);
+    }
+
+    #[test]
+    fn percentile_interpolates_like_numpy() {
+        // numpy.percentile([1, 2, 3, 4], 25) == 1.75
+        assert_eq!(percentile_sorted(&[1.0, 2.0, 3.0, 4.0], 0.25), 1.75);
+    }
+
+    #[test]
+    fn identical_models_have_permutation_p_value_one() {
+        let a = [0.81, 0.83, 0.8, 0.84, 0.82];
+        let t = paired_permutation_test(&a, &a, Alternative::Greater, 10_000, 1);
+        assert_eq!(t.p_value, 1.0);
+        let t = paired_permutation_test(&a, &a, Alternative::TwoSided, 10_000, 1);
+        assert_eq!(t.p_value, 1.0);
+    }
+
+    #[test]
+    fn a_consistently_better_model_reaches_the_smallest_possible_p_value() {
+        // Five pairs, A always better: only the identity sign pattern (1 of 32) is as extreme.
+        let a = [0.90, 0.91, 0.92, 0.93, 0.94];
+        let b = [0.80, 0.81, 0.82, 0.83, 0.84];
+        let t = paired_permutation_test(&a, &b, Alternative::Greater, 20_000, 3);
+        assert!((t.p_value - 1.0 / 32.0).abs() < 0.005, "{}", t.p_value);
+        let t2 = paired_permutation_test(&a, &b, Alternative::TwoSided, 20_000, 3);
+        assert!((t2.p_value - 2.0 / 32.0).abs() < 0.007, "{}", t2.p_value);
+        assert!((t.mean_difference - 0.1).abs() < 1e-12);
+    }
+
+    #[test]
+    fn a_worse_model_is_not_significantly_greater() {
+        let a = [0.80, 0.81, 0.82, 0.83, 0.84];
+        let b = [0.90, 0.91, 0.92, 0.93, 0.94];
+        let t = paired_permutation_test(&a, &b, Alternative::Greater, 10_000, 3);
+        assert!(t.p_value > 0.95, "{}", t.p_value);
+    }
+
+    #[test]
+    fn bonferroni_multiplies_and_caps_at_one() {
+        assert!((bonferroni(0.01, 4) - 0.04).abs() < 1e-15);
+        assert_eq!(bonferroni(0.4, 4), 1.0);
+    }
+}
