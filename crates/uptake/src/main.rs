@@ -45,6 +45,16 @@ enum Command {
     Ontology(cmd::ontology::Cmd),
     /// Find region mentions in reports (findings and impression) -> mentions JSONL.
     Tag(cmd::tag::Args),
+    /// Metrics of predictions (or weak labels) against hand labels: AUROC, P/R/F1, CIs over seeds.
+    Evaluate(cmd::analysis::EvaluateArgs),
+    /// Compare two models (several seeds each) by AUROC: CIs, paired permutation tests.
+    Compare(cmd::analysis::CompareArgs),
+    /// Worklist triage: sensitivity after reading the first x % of a sorted worklist; triage order.
+    Worklist(cmd::analysis::WorklistArgs),
+    /// Cox survival models with region predictions as covariates; Kaplan-Meier curves.
+    Survival(cmd::analysis::SurvivalArgs),
+    /// One self-contained HTML page with the tables and figures of a run folder.
+    Report(cmd::analysis::ReportArgs),
 }
 
 fn main() -> std::process::ExitCode {
@@ -59,6 +69,11 @@ fn main() -> std::process::ExitCode {
         Command::Inspect(args) => cmd::imaging::run_inspect(args, &cli.global),
         Command::Ontology(c) => cmd::ontology::run(c, &cli.global),
         Command::Tag(args) => cmd::tag::run(args, &cli.global),
+        Command::Evaluate(args) => cmd::analysis::run_evaluate(args, &cli.global),
+        Command::Compare(args) => cmd::analysis::run_compare(args, &cli.global),
+        Command::Worklist(args) => cmd::analysis::run_worklist(args, &cli.global),
+        Command::Survival(args) => cmd::analysis::run_survival(args, &cli.global),
+        Command::Report(args) => cmd::analysis::run_report(args, &cli.global),
     };
     match result {
         Ok(()) => std::process::ExitCode::SUCCESS,

@@ -1,6 +1,7 @@
 //! One module per area of the pipeline; each holds its subcommands' arguments and `run`.
 pub mod demo;
 pub mod bench;
+pub mod analysis;
 pub mod report_model;
 pub mod imaging;
 pub mod annotate;
