@@ -69,31 +69,28 @@ impl<B: Backend> ModuleMapper<B> for Replace<'_> {
     }
     fn map_float<const D: usize>(&mut self, param: Param<Tensor<B, D>>) -> Param<Tensor<B, D>> {
         let name = self.path.join(".");
-        let (id, tensor, mapper): (ParamId, Tensor<B, D>, _) = param.consume();
+        let dims = param.val().dims();
         match self.source.get(&name) {
-            Some((shape, values)) if shape.as_slice() == tensor.dims().as_slice() => {
-                let device = tensor.device();
-                let require_grad = tensor.is_require_grad();
-                let mut t = Tensor::<B, D>::from_data(TensorData::new(values.clone(), shape.clone()), &device);
-                if require_grad {
-                    t = t.require_grad();
-                }
+            Some((shape, values)) if shape.as_slice() == dims.as_slice() => {
+                let device = param.val().device();
+                let t = Tensor::<B, D>::from_data(TensorData::new(values.clone(), shape.clone()), &device);
                 self.loaded += 1;
                 let id = match self.ids.and_then(|ids| ids.get(&name)) {
                     Some(&v) => ParamId::from(v),
-                    None => id,
+                    None => param.id,
                 };
-                Param::from_mapped_value(id, t, mapper)
+                // burn's own loading path: keeps the device and the require-grad setting.
+                param.transform_for_load(t, id)
             }
             Some((shape, _)) => {
-                self.problems.push(format!("{name}: shape {shape:?} in the file, {:?} in the model", tensor.dims()));
-                Param::from_mapped_value(id, tensor, mapper)
+                self.problems.push(format!("{name}: shape {shape:?} in the file, {dims:?} in the model"));
+                param
             }
             None => {
                 if self.strict {
                     self.problems.push(format!("{name}: missing from the file"));
                 }
-                Param::from_mapped_value(id, tensor, mapper)
+                param
             }
         }
     }

@@ -171,3 +171,97 @@ mod tests {
         }
     }
 }
+
+/// Result of [`learning_check`].
+#[derive(Debug, Clone)]
+pub struct LearningReport {
+    /// task, held-out AUROC against the truth, positives, mean attention mass inside the true
+    /// region on positive exams, and the region's share of the volume (chance level).
+    pub tasks: Vec<(String, Option<f64>, usize, f64, f64)>,
+    pub mean_auroc: f64,
+    pub mean_attention_mass: f64,
+    pub mean_region_share: f64,
+    pub train_seconds: f64,
+}
+
+impl std::fmt::Display for LearningReport {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        writeln!(f, "{:<14} {:>7} {:>5} {:>15} {:>13}", "task", "AUROC", "pos", "attention mass", "region share")?;
+        for (t, a, p, m, s) in &self.tasks {
+            let a = a.map(|a| format!("{a:.3}")).unwrap_or_else(|| "n/a".into());
+            writeln!(f, "{t:<14} {a:>7} {p:>5} {m:>15.3} {s:>13.3}")?;
+        }
+        write!(
+            f,
+            "mean AUROC {:.3}; attention mass inside the true region {:.3} (region share {:.3}); training {:.0} s",
+            self.mean_auroc, self.mean_attention_mass, self.mean_region_share, self.train_seconds
+        )
+    }
+}
+
+/// Trains on the weak labels of a phantom cohort and measures, on a held-out phantom cohort,
+/// AUROC against the truth and how much attention falls inside the lesion's region.
+#[allow(clippy::too_many_arguments)]
+pub fn learning_check<B: burn::tensor::backend::AutodiffBackend>(
+    config: &crate::config::ModelConfig,
+    n_train: usize,
+    n_test: usize,
+    shape: [usize; 3],
+    options: &crate::train::TrainOptions,
+    dir: &std::path::Path,
+    quiet: bool,
+    device: &B::Device,
+) -> crate::error::Result<LearningReport> {
+    use crate::data::VolumeSource;
+    let train_set = cohort(n_train, shape, 0.3, 0.1, options.seed.wrapping_add(11));
+    let test_set = cohort(n_test, shape, 0.3, 0.0, options.seed.wrapping_add(12));
+    let targets = crate::train::Targets::from_table(&train_set.weak, &config.regions)?;
+    let started = std::time::Instant::now();
+    crate::train::train::<B>(&train_set.store, config, &targets, None, options, &crate::train::Init::Random, dir, quiet, device)?;
+    let train_seconds = started.elapsed().as_secs_f64();
+    let (config, model) = crate::predict::load_run::<B::InnerBackend>(dir, device)?;
+    let mut scores = vec![Vec::new(); config.regions.len()];
+    let mut labels = vec![Vec::new(); config.regions.len()];
+    let mut mass = vec![Vec::new(); config.regions.len()];
+    let mut share = vec![Vec::new(); config.regions.len()];
+    for (exam, sites) in &test_set.site_maps {
+        let volume = test_set.store.load(exam)?;
+        let prepared = crate::data::prepare(&volume, &config, None)?;
+        let pred = crate::predict::predict_prepared(&model, &[&prepared], device).remove(0);
+        let n = pred.grid.iter().product::<usize>();
+        for (t, task) in config.regions.iter().enumerate() {
+            let truth = test_set.truth.get(exam, task).unwrap_or(0.0) >= 0.5;
+            scores[t].push(pred.probabilities[t] as f64);
+            labels[t].push(truth);
+            if truth {
+                let idx: Vec<u8> = TASKS
+                    .iter()
+                    .find(|(name, _)| name == task)
+                    .map(|(_, s)| s.iter().filter_map(|s| SITES.iter().position(|x| x.0 == *s)).map(|i| i as u8).collect())
+                    .unwrap_or_default();
+                let att = crate::maps::features_to_exam(&pred.attention[t * n..(t + 1) * n], pred.grid, &config, volume.shape);
+                mass[t].push(crate::maps::mass_inside(&att, |i| idx.contains(&sites[i])));
+                share[t].push(sites.iter().filter(|s| idx.contains(s)).count() as f64 / sites.len() as f64);
+            }
+        }
+    }
+    let mean = |v: &[f64]| if v.is_empty() { 0.0 } else { v.iter().sum::<f64>() / v.len() as f64 };
+    let tasks: Vec<(String, Option<f64>, usize, f64, f64)> = config
+        .regions
+        .iter()
+        .enumerate()
+        .map(|(t, task)| {
+            (task.clone(), crate::auroc::auroc(&scores[t], &labels[t]), mass[t].len(), mean(&mass[t]), mean(&share[t]))
+        })
+        .collect();
+    let aurocs: Vec<f64> = tasks.iter().filter_map(|t| t.1).collect();
+    let masses: Vec<f64> = tasks.iter().filter(|t| t.2 > 0).map(|t| t.3).collect();
+    let shares: Vec<f64> = tasks.iter().filter(|t| t.2 > 0).map(|t| t.4).collect();
+    Ok(LearningReport {
+        mean_auroc: mean(&aurocs),
+        mean_attention_mass: mean(&masses),
+        mean_region_share: mean(&shares),
+        tasks,
+        train_seconds,
+    })
+}

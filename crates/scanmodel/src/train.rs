@@ -382,7 +382,8 @@ pub fn train<B: AutodiffBackend>(
         write_json(&paths.train(), &tf)?;
         (tf, RunState { epochs_done: 0, best_epoch: None, best_score: f64::NEG_INFINITY })
     };
-    let options = train_file.options.clone();
+    // A resumed run keeps its stored options, except that it may be extended to more epochs.
+    let options = TrainOptions { epochs: options.epochs, ..train_file.options.clone() };
     if state.epochs_done >= options.epochs {
         return Ok(state);
     }

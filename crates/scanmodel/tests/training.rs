@@ -1,0 +1,135 @@
+//! Training, resuming, prediction and maps on a tiny phantom cohort.
+
+use uptake_core::ExamId;
+use uptake_scanmodel::checkpoint::read_safetensors;
+use uptake_scanmodel::config::{EncoderConfig, HeadKind, ModelConfig};
+use uptake_scanmodel::data::{VolumeSource, prepare};
+use uptake_scanmodel::phantom::cohort;
+use uptake_scanmodel::predict::{load_run, predict_run, saliency};
+use uptake_scanmodel::train::{EpochMetrics, Init, Targets, TrainOptions, train};
+use uptake_scanmodel::{CpuBackend, CpuTrainBackend};
+
+fn tiny_config(regions: &[String]) -> ModelConfig {
+    ModelConfig {
+        encoder: EncoderConfig::small(0.125, 1),
+        head: HeadKind::Attention,
+        regions: regions.to_vec(),
+        in_plane: 32,
+        slice_step: 1,
+    }
+}
+
+fn options(epochs: usize) -> TrainOptions {
+    TrainOptions { epochs, exams_per_epoch: 4, learning_rate: 1e-3, validation_fraction: 0.34, seed: 3, ..TrainOptions::default() }
+}
+
+#[test]
+fn an_interrupted_run_resumes_to_the_same_weights_as_an_uninterrupted_one() {
+    let c = cohort(6, [16, 24, 24], 0.5, 0.0, 1);
+    let config = tiny_config(c.weak.regions());
+    let targets = Targets::from_table(&c.weak, &config.regions).unwrap();
+    let device = Default::default();
+    let dir = tempfile::tempdir().unwrap();
+    let (a, b) = (dir.path().join("a"), dir.path().join("b"));
+    train::<CpuTrainBackend>(&c.store, &config, &targets, None, &options(2), &Init::Random, &a, true, &device).unwrap();
+    // b stops after one epoch (as if killed), then is resumed to two.
+    train::<CpuTrainBackend>(&c.store, &config, &targets, None, &options(1), &Init::Random, &b, true, &device).unwrap();
+    let state = train::<CpuTrainBackend>(&c.store, &config, &targets, None, &options(2), &Init::Random, &b, true, &device).unwrap();
+    assert_eq!(state.epochs_done, 2);
+    let wa = read_safetensors(&a.join("last.safetensors")).unwrap();
+    let wb = read_safetensors(&b.join("last.safetensors")).unwrap();
+    assert_eq!(wa.keys().collect::<Vec<_>>(), wb.keys().collect::<Vec<_>>());
+    for (name, (_, va)) in &wa {
+        let vb = &wb[name].1;
+        let diff = va.iter().zip(vb).map(|(x, y)| (x - y).abs()).fold(0.0f32, f32::max);
+        assert!(diff < 1e-5, "{name}: max difference {diff}");
+    }
+    // One metrics line per epoch, with an AUROC entry per task.
+    let lines: Vec<EpochMetrics> = std::fs::read_to_string(b.join("metrics.jsonl"))
+        .unwrap()
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(lines.iter().map(|m| m.epoch).collect::<Vec<_>>(), vec![1, 2]);
+    assert_eq!(lines[1].validation_auroc.len(), config.regions.len());
+    assert!(b.join("best.safetensors").exists() && b.join("config.json").exists());
+}
+
+#[test]
+fn labels_for_exams_missing_from_the_store_are_an_error_naming_them() {
+    let c = cohort(3, [8, 16, 16], 0.5, 0.0, 2);
+    let mut labels = c.weak.clone();
+    labels.insert(ExamId::new("ghost").unwrap(), vec![Some(1.0); labels.regions().len()]);
+    let config = tiny_config(labels.regions());
+    let targets = Targets::from_table(&labels, &config.regions).unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let err = train::<CpuTrainBackend>(&c.store, &config, &targets, None, &options(1), &Init::Random, dir.path(), true, &Default::default())
+        .unwrap_err()
+        .to_string();
+    assert!(err.contains("ghost") && err.contains("not in the store"), "{err}");
+}
+
+#[test]
+fn a_run_of_another_configuration_is_not_resumed() {
+    let c = cohort(4, [8, 16, 16], 0.5, 0.0, 4);
+    let config = tiny_config(c.weak.regions());
+    let targets = Targets::from_table(&c.weak, &config.regions).unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let device = Default::default();
+    train::<CpuTrainBackend>(&c.store, &config, &targets, None, &options(1), &Init::Random, dir.path(), true, &device).unwrap();
+    let other = ModelConfig { head: HeadKind::Sum, ..config };
+    let err = train::<CpuTrainBackend>(&c.store, &other, &targets, None, &options(2), &Init::Random, dir.path(), true, &device)
+        .unwrap_err()
+        .to_string();
+    assert!(err.contains("another configuration"), "{err}");
+}
+
+#[test]
+fn guided_backprop_saliency_differs_from_the_plain_input_gradient() {
+    let c = cohort(4, [16, 32, 32], 0.5, 0.0, 5);
+    let config = tiny_config(c.weak.regions());
+    let targets = Targets::from_table(&c.weak, &config.regions).unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let device = Default::default();
+    train::<CpuTrainBackend>(&c.store, &config, &targets, None, &options(1), &Init::Random, dir.path(), true, &device).unwrap();
+    let (config, model) = load_run::<CpuTrainBackend>(dir.path(), &device).unwrap();
+    let volume = c.store.load(&c.store.exam_ids()[0]).unwrap();
+    let prepared = prepare(&volume, &config, None).unwrap();
+    let plain = saliency::<CpuBackend>(&model, &prepared, 1, false, &device);
+    let guided = saliency::<CpuBackend>(&model, &prepared, 1, true, &device);
+    assert_eq!(plain.len(), guided.len());
+    assert!(plain.iter().any(|v| *v > 0.0) && guided.iter().any(|v| *v > 0.0));
+    let differing = plain.iter().zip(&guided).filter(|(a, b)| (*a - *b).abs() > 1e-6 * a.abs().max(1e-12)).count();
+    assert!(differing > plain.len() / 10, "only {differing} of {} voxels differ", plain.len());
+}
+
+#[test]
+fn predict_writes_probabilities_and_maps_on_the_exam_grid() {
+    let c = cohort(4, [16, 32, 32], 0.5, 0.0, 6);
+    let config = tiny_config(&c.weak.regions()[..2]);
+    let targets = Targets::from_table(&c.weak, &config.regions).unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let device = Default::default();
+    let run = dir.path().join("run");
+    train::<CpuTrainBackend>(&c.store, &config, &targets, None, &options(1), &Init::Random, &run, true, &device).unwrap();
+    let exam = c.store.exam_ids()[1].clone();
+    let maps = dir.path().join("maps");
+    let table = predict_run::<CpuBackend>(&run, &c.store, std::slice::from_ref(&exam), Some(&maps), true, &device).unwrap();
+    assert_eq!(table.regions(), &config.regions[..]);
+    let p = table.get(&exam, &config.regions[0]).unwrap();
+    assert!((0.0..=1.0).contains(&p));
+    let volume = c.store.load(&exam).unwrap();
+    let [d, h, w] = volume.shape;
+    for kind in ["attention", "saliency", "guided"] {
+        let path = maps.join(exam.as_str()).join(format!("{}_{kind}.nii", config.regions[0]));
+        let obj = nifti::ReaderOptions::new().read_file(&path).unwrap();
+        let dim = nifti::NiftiObject::header(&obj).dim;
+        assert_eq!(&dim[1..4], &[w as u16, h as u16, d as u16], "{kind}");
+    }
+    let png = std::fs::read(maps.join(exam.as_str()).join(format!("{}.png", config.regions[0]))).unwrap();
+    assert_eq!(&png[1..4], b"PNG");
+    assert!(predict_run::<CpuBackend>(&run, &c.store, &[ExamId::new("nope").unwrap()], None, true, &device)
+        .unwrap_err()
+        .to_string()
+        .contains("nope"));
+}
