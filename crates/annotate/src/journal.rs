@@ -144,6 +144,12 @@ pub enum JournalError {
         id: String,
         problem: EditError,
     },
+    #[error(
+        "{out} exists but its journal {log} does not: refusing to overwrite a mention file this tool did not write (choose another --out)"
+    )]
+    ForeignOutput { out: PathBuf, log: PathBuf },
+    #[error("{path} is in use by another labelling server (one server per output file)")]
+    Locked { path: PathBuf },
     #[error("the sample holds sentence id {id} twice")]
     DuplicateId { id: String },
     #[error("cannot write the mention file: {0}")]
@@ -225,11 +231,45 @@ impl Journal {
         };
 
         let existing = log_path.exists();
-        let (ids, events, annotator, good_len) = if existing {
-            let (ids, logged_annotator, events, good_len) = read_journal(&log_path)?;
-            (ids, events, logged_annotator.or(annotator), Some(good_len))
+        if !existing && out.exists() {
+            return Err(JournalError::ForeignOutput {
+                out: out.to_path_buf(),
+                log: log_path,
+            });
+        }
+        if !existing {
+            if let Some(dir) = log_path.parent().filter(|d| !d.as_os_str().is_empty()) {
+                std::fs::create_dir_all(dir).map_err(io)?;
+            }
+        }
+        // Lock before reading, so no other server appends while this one replays.
+        let mut log = if existing {
+            OpenOptions::new()
+                .read(true)
+                .write(true)
+                .open(&log_path)
+                .map_err(io)?
         } else {
-            (sample_ids.to_vec(), Vec::new(), annotator, None)
+            OpenOptions::new()
+                .create_new(true)
+                .append(true)
+                .open(&log_path)
+                .map_err(io)?
+        };
+        lock(&log, &log_path)?;
+        // A journal without a complete session line (the process died while creating it)
+        // holds no labels: start it afresh.
+        let read = if existing {
+            read_journal(&log_path)?
+        } else {
+            None
+        };
+        let resumed = read.is_some();
+        let (ids, events, annotator, good_len) = match read {
+            Some((ids, logged_annotator, events, good_len)) => {
+                (ids, events, logged_annotator.or(annotator), good_len)
+            }
+            None => (sample_ids.to_vec(), Vec::new(), annotator, 0),
         };
 
         let mut sample = Vec::with_capacity(ids.len());
@@ -250,29 +290,12 @@ impl Journal {
         }
         let states = sample.iter().map(initial_state).collect();
 
-        let log = if let Some(good_len) = good_len {
-            let mut file = OpenOptions::new()
-                .read(true)
-                .write(true)
-                .open(&log_path)
-                .map_err(io)?;
-            // Cut a torn last line so the next append starts on a fresh line.
-            if file.metadata().map_err(io)?.len() != good_len {
-                file.set_len(good_len).map_err(io)?;
-                file.sync_data().map_err(io)?;
-            }
-            file.seek(std::io::SeekFrom::End(0)).map_err(io)?;
-            file
-        } else {
-            if let Some(dir) = log_path.parent().filter(|d| !d.as_os_str().is_empty()) {
-                std::fs::create_dir_all(dir).map_err(io)?;
-            }
-            OpenOptions::new()
-                .create_new(true)
-                .append(true)
-                .open(&log_path)
-                .map_err(io)?
-        };
+        // Cut a torn last line so the next append starts on a fresh line.
+        if log.metadata().map_err(io)?.len() != good_len {
+            log.set_len(good_len).map_err(io)?;
+            log.sync_data().map_err(io)?;
+        }
+        log.seek(std::io::SeekFrom::End(0)).map_err(io)?;
 
         let mut journal = Journal {
             out_path: out.to_path_buf(),
@@ -283,9 +306,9 @@ impl Journal {
             index,
             states,
             history: Vec::new(),
-            resumed: existing,
+            resumed,
         };
-        if existing {
+        if resumed {
             for (line, event) in events {
                 journal.replay(line, event)?;
             }
@@ -607,8 +630,9 @@ fn check_spans(candidate: &Candidate, mentions: &[MentionState]) -> Result<(), E
 type ReadJournal = (Vec<String>, Option<String>, Vec<(usize, Event)>, u64);
 
 /// Reads a journal: the sample ids, the annotator, the change events with their line numbers,
-/// and the byte length of the well-formed prefix (a torn last line is excluded).
-fn read_journal(path: &Path) -> Result<ReadJournal, JournalError> {
+/// and the byte length of the well-formed prefix (a torn last line is excluded). `None` when
+/// not even the session line is complete.
+fn read_journal(path: &Path) -> Result<Option<ReadJournal>, JournalError> {
     let io = |source| JournalError::Io {
         path: path.to_path_buf(),
         source,
@@ -654,10 +678,22 @@ fn read_journal(path: &Path) -> Result<ReadJournal, JournalError> {
             (line, event) => events.push((line, event)),
         }
     }
-    let (ids, annotator) = session.ok_or_else(|| JournalError::NoSession {
-        path: path.to_path_buf(),
-    })?;
-    Ok((ids, annotator, events, good_len))
+    Ok(session.map(|(ids, annotator)| (ids, annotator, events, good_len)))
+}
+
+/// An exclusive advisory lock for the life of the open journal (released by the OS when the
+/// process dies), so two servers never interleave records in one journal.
+fn lock(file: &File, path: &Path) -> Result<(), JournalError> {
+    match file.try_lock() {
+        Ok(()) => Ok(()),
+        Err(std::fs::TryLockError::WouldBlock) => Err(JournalError::Locked {
+            path: path.to_path_buf(),
+        }),
+        Err(std::fs::TryLockError::Error(source)) => Err(JournalError::Io {
+            path: path.to_path_buf(),
+            source,
+        }),
+    }
 }
 
 /// Makes a newly created file's directory entry durable.
@@ -810,6 +846,21 @@ mod tests {
     }
 
     #[test]
+    fn a_journal_torn_inside_its_session_line_starts_afresh() {
+        let dir = tempfile::tempdir().unwrap();
+        let out = dir.path().join("m.jsonl");
+        std::fs::write(journal_path(&out), br#"{"event":"session","vers"#).unwrap();
+        let mut j = Journal::open(&out, &pool(), &ids(), None).unwrap();
+        assert!(!j.resumed());
+        j.apply("s1", &label(0, Decision::Abnormal), &catalog())
+            .unwrap();
+        drop(j);
+        let j = Journal::open(&out, &pool(), &ids(), None).unwrap();
+        assert!(j.resumed());
+        assert_eq!(j.finished_count(), 1);
+    }
+
+    #[test]
     fn a_corrupt_line_in_the_middle_is_an_error_naming_the_line() {
         let dir = tempfile::tempdir().unwrap();
         let out = dir.path().join("m.jsonl");
@@ -822,6 +873,31 @@ mod tests {
             .err()
             .expect("corrupt journal");
         assert!(err.to_string().contains("line 2"), "{err}");
+    }
+
+    #[test]
+    fn an_existing_mention_file_without_a_journal_is_never_overwritten() {
+        let dir = tempfile::tempdir().unwrap();
+        let out = dir.path().join("m.jsonl");
+        std::fs::write(&out, "precious\n").unwrap();
+        let err = Journal::open(&out, &pool(), &ids(), None)
+            .err()
+            .expect("refused");
+        assert!(matches!(err, JournalError::ForeignOutput { .. }), "{err}");
+        assert_eq!(std::fs::read_to_string(&out).unwrap(), "precious\n");
+    }
+
+    #[test]
+    fn a_second_server_on_the_same_output_is_refused() {
+        let dir = tempfile::tempdir().unwrap();
+        let out = dir.path().join("m.jsonl");
+        let first = Journal::open(&out, &pool(), &ids(), None).unwrap();
+        let err = Journal::open(&out, &pool(), &ids(), None)
+            .err()
+            .expect("locked");
+        assert!(matches!(err, JournalError::Locked { .. }), "{err}");
+        drop(first);
+        assert!(Journal::open(&out, &pool(), &ids(), None).is_ok());
     }
 
     #[test]

@@ -4,7 +4,7 @@
 #![allow(dead_code)]
 
 use std::path::Path;
-use uptake_annotate::journal::Journal;
+use uptake_annotate::journal::{Journal, JournalError};
 use uptake_annotate::{
     Candidate, CandidateMention, RegionCatalog, RegionInfo, ServeOptions, Server,
 };
@@ -127,7 +127,17 @@ impl Running {
             .enable_all()
             .build()
             .unwrap();
-        let journal = Journal::open(out, &pool(), &sample_ids(), Some("tester".into())).unwrap();
+        // A killed server's runtime drops its tasks (and so the journal's lock) on its own
+        // threads; wait for that, as a restart after a real kill waits for the process to die.
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(5);
+        let journal = loop {
+            match Journal::open(out, &pool(), &sample_ids(), Some("tester".into())) {
+                Err(JournalError::Locked { .. }) if std::time::Instant::now() < deadline => {
+                    std::thread::sleep(std::time::Duration::from_millis(20));
+                }
+                other => break other.unwrap(),
+            }
+        };
         let options = ServeOptions {
             host: [127, 0, 0, 1].into(),
             port: 0,
