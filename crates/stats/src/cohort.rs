@@ -168,7 +168,7 @@ pub fn read_manifest(path: &Path, split_seed: u64) -> Result<Vec<CohortExam>, Co
                 ),
             }
         };
-        if !(time_days >= 0.0) {
+        if time_days.is_nan() || time_days < 0.0 {
             return Err(bad(format!("follow-up of {time_days} days is negative")));
         }
         let age = opt(age_col)

@@ -8,6 +8,9 @@
 //! published coefficients of the Rossi recidivism data. Distributions (normal, chi-squared) come
 //! from `statrs`.
 
+// Matrix code reads best with explicit indices.
+#![allow(clippy::needless_range_loop)]
+
 use serde::Serialize;
 use statrs::distribution::{ChiSquared, ContinuousCDF, Normal};
 

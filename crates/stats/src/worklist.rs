@@ -19,8 +19,8 @@ pub fn found_after(probs: &[f64], labels: &[bool]) -> Vec<f64> {
         }
         let pos = order[i..j].iter().filter(|&&k| labels[k]).count() as f64;
         let size = (j - i) as f64;
-        for k in i + 1..=j {
-            found[k] = before + pos * (k - i) as f64 / size;
+        for (offset, slot) in found[i + 1..=j].iter_mut().enumerate() {
+            *slot = before + pos * (offset + 1) as f64 / size;
         }
         before += pos;
         i = j;
