@@ -16,10 +16,11 @@ pub mod checkpoint;
 pub mod config;
 mod error;
 pub mod metrics;
-mod scorer;
 mod model;
+mod scorer;
 pub mod tokenize;
 pub mod train;
+pub mod vocab;
 
 pub use config::BertConfig;
 pub use error::ModelError;

@@ -22,6 +22,29 @@ pub enum ReportModelCommand {
     Evaluate(EvaluateArgs),
     /// k-fold cross-validation over a mention file: model vs rules vs regex.
     Cv(CvArgs),
+    /// Learn a domain WordPiece vocabulary on training reports and write a base model folder
+    /// that uses it (new pieces replace [unusedX] and non-ASCII entries).
+    Vocab(VocabArgs),
+}
+
+#[derive(clap::Args, Debug)]
+pub struct VocabArgs {
+    /// Training reports (JSONL or CSV, as `uptake tag` reads them). Never the test reports.
+    #[arg(long, required_unless_present = "sentences")]
+    pub reports: Option<PathBuf>,
+    /// Or train on the sentences of a mention file (JSONL).
+    #[arg(long)]
+    pub sentences: Option<PathBuf>,
+    #[arg(long)]
+    pub base: PathBuf,
+    #[arg(long)]
+    pub out: PathBuf,
+    /// WordPieces to learn.
+    #[arg(long, default_value_t = 3000)]
+    pub size: usize,
+    /// Print word-piece counts of these sentences (mention JSONL) with the base and the new vocabulary.
+    #[arg(long)]
+    pub compare_on: Option<PathBuf>,
 }
 
 #[derive(clap::Args, Debug, Clone)]
@@ -120,11 +143,18 @@ pub fn run(command: ReportModelCommand, global: &Global) -> anyhow::Result<()> {
         ReportModelCommand::Train(args) => run_train(args, global),
         ReportModelCommand::Evaluate(args) => run_evaluate(args),
         ReportModelCommand::Cv(args) => run_cv(args, global),
+        ReportModelCommand::Vocab(args) => run_vocab(args),
     }
 }
 
 /// Trains with a progress bar showing loss and validation AUROC.
-fn train_with_bar(mentions: &Path, base: &Path, out: &Path, options: &TrainOptions, quiet: bool) -> anyhow::Result<()> {
+fn train_with_bar(
+    mentions: &Path,
+    base: &Path,
+    out: &Path,
+    options: &TrainOptions,
+    quiet: bool,
+) -> anyhow::Result<()> {
     let mut bar: Option<indicatif::ProgressBar> = None;
     let mut loss_avg = None::<f64>;
     let mut last_auroc = String::from("-");
@@ -169,7 +199,13 @@ fn train_with_bar(mentions: &Path, base: &Path, out: &Path, options: &TrainOptio
 }
 
 fn run_train(args: TrainArgs, global: &Global) -> anyhow::Result<()> {
-    train_with_bar(&args.mentions, &args.base, &args.out, &args.train.options(), global.quiet)
+    train_with_bar(
+        &args.mentions,
+        &args.base,
+        &args.out,
+        &args.train.options(),
+        global.quiet,
+    )
 }
 
 fn fmt(v: Option<f64>) -> String {
@@ -177,10 +213,21 @@ fn fmt(v: Option<f64>) -> String {
 }
 
 fn print_evaluations(evals: &[MentionEvaluation]) {
-    println!("{:<8} {:>6} {:>6} {:>6} {:>6} {:>6}", "method", "n", "AUROC", "F1", "sens", "spec");
+    println!(
+        "{:<8} {:>6} {:>6} {:>6} {:>6} {:>6}",
+        "method", "n", "AUROC", "F1", "sens", "spec"
+    );
     for e in evals {
         let m = &e.overall;
-        println!("{:<8} {:>6} {} {} {} {}", e.scorer, m.n, fmt(m.auroc), fmt(m.f1), fmt(m.sensitivity), fmt(m.specificity));
+        println!(
+            "{:<8} {:>6} {} {} {} {}",
+            e.scorer,
+            m.n,
+            fmt(m.auroc),
+            fmt(m.f1),
+            fmt(m.sensitivity),
+            fmt(m.specificity)
+        );
     }
     println!("\nper region (AUROC / F1):");
     let regions: Vec<&String> = evals[0].per_region.keys().collect();
@@ -215,8 +262,10 @@ fn evaluation_json(e: &MentionEvaluation) -> serde_json::Value {
 fn run_evaluate(args: EvaluateArgs) -> anyhow::Result<()> {
     let sentences = uptake_core::mentions::read_mentions(&args.mentions)?;
     let mut model = ReportModel::load_trained(&args.model)?;
-    let mut scorers: Vec<Box<dyn MentionScorer>> =
-        vec![Box::new(RulesLabeller::builtin()), Box::new(RegexLabeller::new())];
+    let mut scorers: Vec<Box<dyn MentionScorer>> = vec![
+        Box::new(RulesLabeller::builtin()),
+        Box::new(RegexLabeller::new()),
+    ];
     let mut evals = vec![evaluate_scorer(&mut model, &sentences, args.threshold)?];
     for s in scorers.iter_mut() {
         evals.push(evaluate_scorer(s.as_mut(), &sentences, args.threshold)?);
@@ -264,14 +313,25 @@ fn run_cv(args: CvArgs, global: &Global) -> anyhow::Result<()> {
             .filter(|&i| fold_of[i] != fold)
             .map(|i| lines[i].clone() + "\n")
             .collect();
-        uptake_core::write_atomic(&train_file, |w| std::io::Write::write_all(w, train_lines.as_bytes()))?;
+        uptake_core::write_atomic(&train_file, |w| {
+            std::io::Write::write_all(w, train_lines.as_bytes())
+        })?;
         if !global.quiet {
             eprintln!("fold {}/{}", fold + 1, args.folds);
         }
         let model_dir = dir.join("model");
-        train_with_bar(&train_file, &args.base, &model_dir, &args.train.options(), global.quiet)?;
-        let test: Vec<usize> = (0..sentences.len()).filter(|&i| fold_of[i] == fold).collect();
-        let test_sentences: Vec<LabelledSentence> = test.iter().map(|&i| sentences[i].clone()).collect();
+        train_with_bar(
+            &train_file,
+            &args.base,
+            &model_dir,
+            &args.train.options(),
+            global.quiet,
+        )?;
+        let test: Vec<usize> = (0..sentences.len())
+            .filter(|&i| fold_of[i] == fold)
+            .collect();
+        let test_sentences: Vec<LabelledSentence> =
+            test.iter().map(|&i| sentences[i].clone()).collect();
         let mut model = ReportModel::load_trained(&model_dir)?;
         let scores = score_labelled(&mut model, &test_sentences)?;
         let (s, l): (Vec<f64>, Vec<bool>) = test_sentences
@@ -280,7 +340,8 @@ fn run_cv(args: CvArgs, global: &Global) -> anyhow::Result<()> {
             .flat_map(|(t, sc)| t.mentions.iter().zip(sc).map(|(m, &p)| (p, m.label == 1)))
             .unzip();
         let m = binary_metrics(&s, &l, args.threshold);
-        folds_json.push(serde_json::json!({"fold": fold, "mentions": m.n, "auroc": m.auroc, "f1": m.f1}));
+        folds_json
+            .push(serde_json::json!({"fold": fold, "mentions": m.n, "auroc": m.auroc, "f1": m.f1}));
         for (&i, sc) in test.iter().zip(scores) {
             model_scores[i] = sc;
         }
@@ -298,10 +359,25 @@ fn run_cv(args: CvArgs, global: &Global) -> anyhow::Result<()> {
             Ok(self.0.clone())
         }
     }
-    let mut evals = vec![evaluate_scorer(&mut Fixed(model_scores), &sentences, args.threshold)?];
-    evals.push(evaluate_scorer(&mut RulesLabeller::builtin(), &sentences, args.threshold)?);
-    evals.push(evaluate_scorer(&mut RegexLabeller::new(), &sentences, args.threshold)?);
-    println!("{}-fold cross-validation, out-of-fold mention predictions pooled:", args.folds);
+    let mut evals = vec![evaluate_scorer(
+        &mut Fixed(model_scores),
+        &sentences,
+        args.threshold,
+    )?];
+    evals.push(evaluate_scorer(
+        &mut RulesLabeller::builtin(),
+        &sentences,
+        args.threshold,
+    )?);
+    evals.push(evaluate_scorer(
+        &mut RegexLabeller::new(),
+        &sentences,
+        args.threshold,
+    )?);
+    println!(
+        "{}-fold cross-validation, out-of-fold mention predictions pooled:",
+        args.folds
+    );
     print_evaluations(&evals);
     let value = serde_json::json!({
         "folds": args.folds,
@@ -310,7 +386,9 @@ fn run_cv(args: CvArgs, global: &Global) -> anyhow::Result<()> {
         "per_fold_model": folds_json,
         "pooled": evals.iter().map(evaluation_json).collect::<Vec<_>>(),
     });
-    uptake_core::write_atomic(&args.out.join("cv.json"), |w| Ok(serde_json::to_writer_pretty(&mut *w, &value)?))?;
+    uptake_core::write_atomic(&args.out.join("cv.json"), |w| {
+        Ok(serde_json::to_writer_pretty(&mut *w, &value)?)
+    })?;
     Ok(())
 }
 
@@ -361,14 +439,21 @@ pub fn bench(args: BenchArgs, global: &Global) -> anyhow::Result<()> {
         let tagger = uptake_reports::Tagger::new(&ontology)?;
         let t = Instant::now();
         let reports = uptake_reports::read_reports(path)?;
-        let tagged: Vec<_> = reports.reports.iter().flat_map(|r| tagger.tag_report(r)).collect();
+        let tagged: Vec<_> = reports
+            .reports
+            .iter()
+            .flat_map(|r| tagger.tag_report(r))
+            .collect();
         let batch: Vec<uptake_labels::SentenceMentions<'_>> = tagged
             .iter()
             .filter(|s| !s.mentions.is_empty())
             .map(|s| {
                 uptake_labels::SentenceMentions::new(
                     &s.text,
-                    s.mentions.iter().map(|m| uptake_labels::Span::new(m.start, m.end)).collect(),
+                    s.mentions
+                        .iter()
+                        .map(|m| uptake_labels::Span::new(m.start, m.end))
+                        .collect(),
                 )
             })
             .collect();
@@ -387,19 +472,81 @@ pub fn bench(args: BenchArgs, global: &Global) -> anyhow::Result<()> {
     }
     if let Some(base) = &args.base {
         let dir = tempfile_dir()?;
-        let options = TrainOptions { epochs: 1, mentions_per_epoch: 100, val_split: 0.0, ..Default::default() };
+        let options = TrainOptions {
+            epochs: 1,
+            mentions_per_epoch: 100,
+            val_split: 0.0,
+            ..Default::default()
+        };
         let t = Instant::now();
         train(&args.mentions, base, &dir, &options, &mut |_| {})?;
-        println!("fine-tuning, one epoch of 100 mentions (batch 16, all layers) from {}: {:.1} s", base.display(), t.elapsed().as_secs_f64());
+        println!(
+            "fine-tuning, one epoch of 100 mentions (batch 16, all layers) from {}: {:.1} s",
+            base.display(),
+            t.elapsed().as_secs_f64()
+        );
         let _ = std::fs::remove_dir_all(&dir);
     }
     Ok(())
 }
 
 fn tempfile_dir() -> anyhow::Result<PathBuf> {
-    let dir = std::env::temp_dir().join(format!("uptake-bench-report-model-{}", std::process::id()));
+    let dir =
+        std::env::temp_dir().join(format!("uptake-bench-report-model-{}", std::process::id()));
     if dir.exists() {
         std::fs::remove_dir_all(&dir)?;
     }
     Ok(dir)
+}
+
+fn run_vocab(args: VocabArgs) -> anyhow::Result<()> {
+    let mut texts: Vec<String> = Vec::new();
+    if let Some(path) = &args.reports {
+        texts.extend(
+            uptake_reports::read_reports(path)?
+                .reports
+                .into_iter()
+                .map(|r| r.text),
+        );
+    }
+    if let Some(path) = &args.sentences {
+        texts.extend(
+            uptake_core::mentions::read_mentions(path)?
+                .into_iter()
+                .map(|s| s.text),
+        );
+    }
+    if texts.is_empty() {
+        bail!("no training text: the reports / sentences files are empty");
+    }
+    let summary =
+        uptake_textmodel::vocab::build_domain_vocab(&texts, &args.base, &args.out, args.size)?;
+    println!(
+        "learned {} pieces on {} texts: {} already in the base vocabulary, {} added in place of {} free slots -> {}",
+        summary.learned,
+        texts.len(),
+        summary.kept,
+        summary.added,
+        summary.free_slots,
+        args.out.display()
+    );
+    if let Some(path) = &args.compare_on {
+        let sentences = uptake_core::mentions::read_mentions(path)?;
+        let base = ReportModel::load(&args.base)?;
+        let domain = ReportModel::load(&args.out)?;
+        let (mut a, mut b) = (0usize, 0usize);
+        for s in &sentences {
+            a += base.tokens(&s.text)?.len();
+            b += domain.tokens(&s.text)?.len();
+        }
+        println!(
+            "word pieces on {} sentences of {}: base {a}, domain {b} ({:.1} % fewer; {:.2} vs {:.2} per sentence)",
+            sentences.len(),
+            path.display(),
+            100.0 * (a as f64 - b as f64) / a.max(1) as f64,
+            a as f64 / sentences.len().max(1) as f64,
+            b as f64 / sentences.len().max(1) as f64
+        );
+    }
+    Ok(())
 }
