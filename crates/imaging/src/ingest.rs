@@ -375,6 +375,9 @@ pub fn model_geometry(
     })
 }
 
+/// Turns one slice's rescaled values into the stored quantity (HU unchanged, PET to SUV).
+type SliceConversion<'a> = dyn Fn(&SliceHeader, &mut [f32]) -> Result<(), IngestError> + Sync + 'a;
+
 /// Loads the needed slices of a series (in parallel), converts each with `convert`, and
 /// resamples onto `target`.
 fn resample_series(
@@ -382,7 +385,7 @@ fn resample_series(
     layout: &SeriesLayout,
     target: &Geometry,
     fill: f32,
-    convert: &(dyn Fn(&SliceHeader, &mut [f32]) -> Result<(), IngestError> + Sync),
+    convert: &SliceConversion<'_>,
 ) -> Result<Vec<f32>, IngestError> {
     let plan = ResamplePlan::new(layout, target);
     let needed: Vec<usize> = plan.needed_slices.clone();
@@ -476,10 +479,11 @@ pub fn ingest_series(
             (a.days.unwrap_or(0) as f64 * 86_400.0 + a.seconds)
                 .total_cmp(&(b.days.unwrap_or(0) as f64 * 86_400.0 + b.seconds))
         });
-    if let (Some(inj), Some(acq)) = (tags.injection, tags.earliest_acquisition.as_mut()) {
-        if inj.days.is_none() {
-            acq.days = None;
-        }
+    // With an injection time of day only, compare times of day only (midnight rule).
+    if let (Some(inj), Some(acq)) = (tags.injection, tags.earliest_acquisition.as_mut())
+        && inj.days.is_none()
+    {
+        acq.days = None;
     }
     let conversion = suv::suv_conversion(&tags).map_err(|source| IngestError::Suv {
         series: pet.label(),

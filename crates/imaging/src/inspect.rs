@@ -106,6 +106,40 @@ fn voi_stats(volume: &ExamVolume, voi: &Voi) -> VoiStats {
     }
 }
 
+/// The liver and blood-pool reference VOIs of a synthetic exam's region map (`regions.json`
+/// from `uptake synth cohort`: `reference_points_mm.liver` / `.blood_pool`, LPS mm). Liver: a
+/// 15 mm sphere (as PERCIST's 3 cm liver VOI); blood pool: 8 mm (inside the aorta).
+pub fn reference_vois(regions_json: &str) -> Result<Vec<Voi>, String> {
+    let value: serde_json::Value = serde_json::from_str(regions_json).map_err(|e| e.to_string())?;
+    let points = value
+        .get("reference_points_mm")
+        .ok_or("no reference_points_mm")?;
+    let point = |name: &str| -> Option<[f32; 3]> {
+        let a = points.get(name)?.as_array()?;
+        Some([
+            a.first()?.as_f64()? as f32,
+            a.get(1)?.as_f64()? as f32,
+            a.get(2)?.as_f64()? as f32,
+        ])
+    };
+    let mut vois = Vec::new();
+    if let Some(c) = point("liver") {
+        vois.push(Voi {
+            name: "liver".into(),
+            centre_mm: c,
+            radius_mm: 15.0,
+        });
+    }
+    if let Some(c) = point("blood_pool") {
+        vois.push(Voi {
+            name: "blood pool".into(),
+            centre_mm: c,
+            radius_mm: 8.0,
+        });
+    }
+    Ok(vois)
+}
+
 /// CT window of the picture (HU) and PET range (SUV) of the picture.
 const MIP_CT_HU: (f32, f32) = (-200.0, 1200.0);
 const MIP_PET_SUV: (f32, f32) = (0.0, 10.0);
@@ -204,6 +238,21 @@ mod tests {
             ct_hu: vec![0.0; n],
             pet_suv: pet,
         }
+    }
+
+    #[test]
+    fn reference_vois_come_from_the_region_map() {
+        let json = r#"{"format": "uptake-synth-regions/1", "reference_points_mm": {"liver": [-75.0, 5.0, -580.0], "blood_pool": [10, 30, -400]}}"#;
+        let vois = reference_vois(json).unwrap();
+        assert_eq!(
+            vois[0],
+            Voi {
+                name: "liver".into(),
+                centre_mm: [-75.0, 5.0, -580.0],
+                radius_mm: 15.0
+            }
+        );
+        assert_eq!(vois[1].centre_mm, [10.0, 30.0, -400.0]);
     }
 
     #[test]

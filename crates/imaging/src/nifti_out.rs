@@ -14,16 +14,17 @@ pub enum NiftiError {
 fn header(g: &Geometry) -> nifti::NiftiHeader {
     let [sz, sy, sx] = g.spacing_mm;
     let [oz, oy, ox] = g.origin_mm;
-    let mut h = nifti::NiftiHeader::default();
-    h.pixdim = [1.0, sx, sy, sz, 1.0, 1.0, 1.0, 1.0];
-    h.xyzt_units = 2; // millimetres
-    h.sform_code = 1; // scanner anatomical
-    h.qform_code = 0;
-    h.srow_x = [-sx, 0.0, 0.0, -ox];
-    h.srow_y = [0.0, -sy, 0.0, -oy];
-    // Slice index grows towards the feet, z (superior) decreases.
-    h.srow_z = [0.0, 0.0, -sz, oz];
-    h
+    nifti::NiftiHeader {
+        pixdim: [1.0, sx, sy, sz, 1.0, 1.0, 1.0, 1.0],
+        xyzt_units: 2, // millimetres
+        sform_code: 1, // scanner anatomical
+        qform_code: 0,
+        srow_x: [-sx, 0.0, 0.0, -ox],
+        srow_y: [0.0, -sy, 0.0, -oy],
+        // Slice index grows towards the feet, z (superior) decreases.
+        srow_z: [0.0, 0.0, -sz, oz],
+        ..Default::default()
+    }
 }
 
 /// Writes `values` (row-major `[z, y, x]`) as `path` (atomically: temporary file, then rename).

@@ -492,7 +492,8 @@ mod tests {
 
     #[test]
     fn each_missing_tag_is_named() {
-        let cases: [(fn(&mut PetSuvTags), &str); 5] = [
+        type Remove = fn(&mut PetSuvTags);
+        let cases: [(Remove, &str); 5] = [
             (|t| t.patient_weight_kg = None, "PatientWeight"),
             (|t| t.injected_dose_bq = None, "RadionuclideTotalDose"),
             (|t| t.half_life_s = None, "RadionuclideHalfLife"),
