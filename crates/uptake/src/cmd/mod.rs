@@ -7,3 +7,4 @@ pub mod imaging;
 pub mod annotate;
 pub mod ontology;
 pub mod tag;
+pub mod synth;
