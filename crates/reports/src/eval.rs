@@ -82,7 +82,9 @@ pub fn evaluate_mentions(tagger: &Tagger, sentences: &[LabelledSentence]) -> Men
                     .any(|&(ts, te, tr)| ts < h.end && h.start < te && o.related(tr, hr))
             });
             let strict = o.id(&h.region).is_some_and(|hr| {
-                tagged.iter().any(|&(ts, te, tr)| ts < h.end && h.start < te && o.is_ancestor_or_self(hr, tr))
+                tagged.iter().any(|&(ts, te, tr)| {
+                    ts < h.end && h.start < te && o.is_ancestor_or_self(hr, tr)
+                })
             });
             ev.found_strict += usize::from(strict);
             if hit {

@@ -18,6 +18,7 @@ use crate::sections::{SectionKind, split_sections};
 use crate::sentences::split_sentences;
 use regex::{Regex, RegexBuilder, RegexSet, RegexSetBuilder};
 use serde::Serialize;
+use std::collections::{BTreeMap, HashMap};
 use std::sync::LazyLock;
 use uptake_core::{ExamId, LabelledSentence, LabelledSpan};
 use uptake_ontology::{Ontology, RegionId, Side, anchored_pattern};
@@ -253,10 +254,28 @@ impl Tagger {
 
     /// Longest match first, then deepest region; exclusions and ignored phrases applied.
     fn select(&self, cands: &[(usize, usize, EntryKind)]) -> Vec<Mention> {
+        // Exclusion spans per region, sorted by start, with the running maximum of their ends,
+        // so that "does an exclusion of r overlap a..b" is a binary search (long reports).
+        let mut excl: HashMap<RegionId, (Vec<usize>, Vec<usize>)> = HashMap::new();
+        let mut raw: Vec<(RegionId, usize, usize)> = cands
+            .iter()
+            .filter_map(|&(s, e, k)| match k {
+                EntryKind::Exclude(r) => Some((r, s, e)),
+                _ => None,
+            })
+            .collect();
+        raw.sort_unstable();
+        for (r, s, e) in raw {
+            let (starts, max_ends) = excl.entry(r).or_default();
+            let m = max_ends.last().copied().unwrap_or(0).max(e);
+            starts.push(s);
+            max_ends.push(m);
+        }
         let excluded = |start: usize, end: usize, region: RegionId| {
-            cands
-                .iter()
-                .any(|&(s, e, k)| k == EntryKind::Exclude(region) && s < end && start < e)
+            excl.get(&region).is_some_and(|(starts, max_ends)| {
+                let n = starts.partition_point(|&s| s < end);
+                n > 0 && max_ends[n - 1] > start
+            })
         };
         let mut pool: Vec<(usize, usize, Option<RegionId>)> = cands
             .iter()
@@ -270,25 +289,32 @@ impl Tagger {
             let depth = r.map_or(usize::MAX, |r| self.depth[r.index()]);
             (std::cmp::Reverse(e - s), std::cmp::Reverse(depth), s)
         });
-        let mut chosen: Vec<(usize, usize, Option<RegionId>)> = Vec::new();
-        for c in pool {
-            if !chosen.iter().any(|&(s, e, _)| s < c.1 && c.0 < e) {
-                chosen.push(c);
+        // Chosen spans are disjoint: only the one starting last before `end` can overlap.
+        let mut chosen: BTreeMap<usize, (usize, Option<RegionId>)> = BTreeMap::new();
+        for (s, e, r) in pool {
+            let overlaps = chosen
+                .range(..e)
+                .next_back()
+                .is_some_and(|(_, &(pe, _))| pe > s);
+            if !overlaps {
+                chosen.insert(s, (e, r));
             }
         }
-        let mut out: Vec<Mention> = chosen
+        chosen
             .into_iter()
-            .filter_map(|(start, end, r)| r.map(|region| Mention { start, end, region }))
-            .collect();
-        out.sort_by_key(|m| m.start);
-        out
+            .filter_map(|(start, (end, r))| r.map(|region| Mention { start, end, region }))
+            .collect()
     }
 
     /// The deepest region one of whose patterns matches all of `text` (not excluded by the
     /// region's own `exclude`, and not an ignored phrase).
     fn whole_match(&self, text: &str) -> Option<RegionId> {
         let hits = self.set.matches(text);
-        let whole = |e: &Entry| e.regex.find_iter(text).any(|m| m.start() == 0 && m.end() == text.len());
+        let whole = |e: &Entry| {
+            e.regex
+                .find_iter(text)
+                .any(|m| m.start() == 0 && m.end() == text.len())
+        };
         let mut found: Vec<RegionId> = Vec::new();
         let mut vetoed: Vec<RegionId> = Vec::new();
         for idx in hits.iter() {
@@ -300,7 +326,10 @@ impl Tagger {
                 _ => {}
             }
         }
-        found.into_iter().filter(|r| !vetoed.contains(r)).max_by_key(|r| self.depth[r.index()])
+        found
+            .into_iter()
+            .filter(|r| !vetoed.contains(r))
+            .max_by_key(|r| self.depth[r.index()])
     }
 
     /// Lists sharing a head word ("cervical, thoracic and lumbar spine") or a modifier
@@ -316,22 +345,30 @@ impl Tagger {
             // Backwards: "W, ... and <first> <rest>" -> "W <rest>".
             let rest = &mt[first_end..];
             let mut pos = m.start;
-            while let Some(conn) = CONNECTOR_AT_END.find(&s[..pos]) {
-                let Some(w) = WORD_AT_END.find(&s[..conn.start()]) else {
+            loop {
+                // Look back a short window only, so long reports stay linear.
+                let lo = window_start(s, pos);
+                let Some(conn) = CONNECTOR_AT_END.find(&s[lo..pos]) else {
                     break;
                 };
-                if self.sides.is_match(w.as_str()) {
+                let conn_start = lo + conn.start();
+                let wlo = window_start(s, conn_start);
+                let Some(w) = WORD_AT_END.find(&s[wlo..conn_start]) else {
+                    break;
+                };
+                let (w_start, w_end, w) = (wlo + w.start(), wlo + w.end(), w.as_str());
+                if self.sides.is_match(w) {
                     break;
                 }
-                let Some(region) = self.whole_match(&format!("{}{rest}", w.as_str())) else {
+                let Some(region) = self.whole_match(&format!("{w}{rest}")) else {
                     break;
                 };
                 added.push(Mention {
-                    start: w.start(),
-                    end: w.end(),
+                    start: w_start,
+                    end: w_end,
                     region,
                 });
-                pos = w.start();
+                pos = w_start;
             }
             // Forwards: "<head> <last>, ... and W" -> "<head> W".
             let head = &mt[..last_start];
@@ -400,15 +437,17 @@ impl Tagger {
         let mut floor = 0; // side words before this belong to earlier mentions
         for m in mentions {
             // A side word inside the mention, at its start ("left upper lobe" as one pattern).
+            let at = words.partition_point(|w| w.0 < m.start);
             let inside = words
-                .iter()
-                .find(|w| w.0 == m.start && w.1 <= m.end)
+                .get(at)
+                .filter(|w| w.0 == m.start && w.1 <= m.end)
                 .map(|w| (w.0, w.1, w.2, false));
             // The nearest side word before it, at most two words away, no punctuation between.
-            let before = words
-                .iter()
-                .rev()
-                .find(|w| w.1 <= m.start && w.0 >= floor)
+            let before_idx = words.partition_point(|w| w.1 <= m.start);
+            let before = before_idx
+                .checked_sub(1)
+                .map(|i| &words[i])
+                .filter(|w| w.0 >= floor)
                 .filter(|w| governs(&s[w.1..m.start]))
                 .map(|w| {
                     (
@@ -554,6 +593,15 @@ pub struct TaggedSpan {
     pub start: usize,
     pub end: usize,
     pub region: String,
+}
+
+/// Start of a window of at most 48 bytes before `pos`, on a character boundary.
+fn window_start(s: &str, pos: usize) -> usize {
+    let mut lo = pos.saturating_sub(48);
+    while !s.is_char_boundary(lo) {
+        lo += 1;
+    }
+    lo
 }
 
 /// Whether a side word governs a mention with `gap` between them: at most two words, no
