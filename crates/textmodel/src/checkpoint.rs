@@ -278,6 +278,21 @@ impl TensorMap {
         ))
     }
 
+    /// Fills the masked-language-model head from `cls.predictions.*` tensors.
+    pub(crate) fn load_mlm_head<B: Backend>(
+        mut self,
+        head: crate::pretrain::MlmHead<B>,
+        config: &BertConfig,
+        device: &B::Device,
+    ) -> Result<crate::pretrain::MlmHead<B>, ModelError> {
+        let h = config.hidden_size;
+        Ok(crate::pretrain::MlmHead {
+            dense: self.linear("cls.predictions.transform.dense", h, h, device)?,
+            norm: self.layer_norm("cls.predictions.transform.LayerNorm", head.norm, h, device)?,
+            bias: self.param("cls.predictions.bias", [config.vocab_size], device)?,
+        })
+    }
+
     /// The weights of a model, by HF name (no `bert.` prefix), head included.
     pub fn from_model<B: Backend>(model: &TokenClassifier<B>) -> Self {
         let mut map = Self::default();

@@ -17,6 +17,7 @@ pub mod config;
 mod error;
 pub mod metrics;
 mod model;
+pub mod pretrain;
 mod scorer;
 pub mod tokenize;
 pub mod train;

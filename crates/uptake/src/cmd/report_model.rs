@@ -25,6 +25,33 @@ pub enum ReportModelCommand {
     /// Learn a domain WordPiece vocabulary on training reports and write a base model folder
     /// that uses it (new pieces replace [unusedX] and non-ASCII entries).
     Vocab(VocabArgs),
+    /// Domain pre-training by masked language modelling (15 %: 80/10/10) on report text.
+    Pretrain(PretrainArgs),
+}
+
+#[derive(clap::Args, Debug)]
+pub struct PretrainArgs {
+    /// Training reports (JSONL or CSV). Never the test reports.
+    #[arg(long, required_unless_present = "sentences")]
+    pub reports: Option<PathBuf>,
+    /// Or the sentences of a mention file (JSONL).
+    #[arg(long)]
+    pub sentences: Option<PathBuf>,
+    #[arg(long)]
+    pub base: PathBuf,
+    #[arg(long)]
+    pub out: PathBuf,
+    #[arg(long, default_value_t = 1)]
+    pub epochs: usize,
+    #[arg(long, default_value_t = 16)]
+    pub batch_size: usize,
+    /// Word pieces per window ([CLS] and [SEP] included).
+    #[arg(long, default_value_t = 128)]
+    pub max_len: usize,
+    #[arg(long, default_value_t = 5e-5)]
+    pub lr: f64,
+    #[arg(long, default_value_t = 0)]
+    pub seed: u64,
 }
 
 #[derive(clap::Args, Debug)]
@@ -144,6 +171,7 @@ pub fn run(command: ReportModelCommand, global: &Global) -> anyhow::Result<()> {
         ReportModelCommand::Evaluate(args) => run_evaluate(args),
         ReportModelCommand::Cv(args) => run_cv(args, global),
         ReportModelCommand::Vocab(args) => run_vocab(args),
+        ReportModelCommand::Pretrain(args) => run_pretrain(args, global),
     }
 }
 
@@ -499,26 +527,60 @@ fn tempfile_dir() -> anyhow::Result<PathBuf> {
     Ok(dir)
 }
 
-fn run_vocab(args: VocabArgs) -> anyhow::Result<()> {
+/// Report texts and/or mention-file sentences.
+fn training_texts(reports: Option<&PathBuf>, sentences: Option<&PathBuf>) -> anyhow::Result<Vec<String>> {
     let mut texts: Vec<String> = Vec::new();
-    if let Some(path) = &args.reports {
-        texts.extend(
-            uptake_reports::read_reports(path)?
-                .reports
-                .into_iter()
-                .map(|r| r.text),
-        );
+    if let Some(path) = reports {
+        texts.extend(uptake_reports::read_reports(path)?.reports.into_iter().map(|r| r.text));
     }
-    if let Some(path) = &args.sentences {
-        texts.extend(
-            uptake_core::mentions::read_mentions(path)?
-                .into_iter()
-                .map(|s| s.text),
-        );
+    if let Some(path) = sentences {
+        texts.extend(uptake_core::mentions::read_mentions(path)?.into_iter().map(|s| s.text));
     }
     if texts.is_empty() {
         bail!("no training text: the reports / sentences files are empty");
     }
+    Ok(texts)
+}
+
+fn run_pretrain(args: PretrainArgs, global: &Global) -> anyhow::Result<()> {
+    use uptake_textmodel::pretrain::{PretrainEvent, PretrainOptions, pretrain};
+    let texts = training_texts(args.reports.as_ref(), args.sentences.as_ref())?;
+    let options = PretrainOptions {
+        epochs: args.epochs,
+        batch_size: args.batch_size,
+        max_len: args.max_len,
+        learning_rate: args.lr,
+        seed: args.seed,
+        ..Default::default()
+    };
+    let mut bar: Option<indicatif::ProgressBar> = None;
+    let loss = pretrain(&texts, &args.base, &args.out, &options, &mut |e| match e {
+        PretrainEvent::Start { windows, batches_per_epoch, epochs } => {
+            let b = progress((batches_per_epoch * epochs) as u64, "pretrain", global.quiet);
+            b.println(format!("{windows} windows of at most {} pieces", args.max_len));
+            bar = Some(b);
+        }
+        PretrainEvent::Batch { epoch, loss } => {
+            if let Some(b) = &bar {
+                b.inc(1);
+                b.set_prefix(format!("epoch {epoch} MLM loss {loss:.3}"));
+            }
+        }
+        PretrainEvent::Epoch { epoch, mean_loss } => {
+            if let Some(b) = &bar {
+                b.println(format!("epoch {epoch}: mean MLM loss {mean_loss:.3}"));
+            }
+        }
+    })?;
+    if let Some(b) = bar {
+        b.finish_and_clear();
+    }
+    println!("pre-trained on {} texts, final mean MLM loss {loss:.3} -> {}", texts.len(), args.out.display());
+    Ok(())
+}
+
+fn run_vocab(args: VocabArgs) -> anyhow::Result<()> {
+    let texts = training_texts(args.reports.as_ref(), args.sentences.as_ref())?;
     let summary =
         uptake_textmodel::vocab::build_domain_vocab(&texts, &args.base, &args.out, args.size)?;
     println!(
