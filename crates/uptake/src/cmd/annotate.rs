@@ -1,8 +1,9 @@
 //! `uptake annotate`: the labelling web app (reports -> tagged sentences -> a person's labels),
 //! and `uptake annotate agreement` (Cohen's kappa per region between two people's files).
 
-use crate::common::Global;
+use crate::common::{Global, load_ontology, progress};
 use anyhow::{Context, bail};
+use std::collections::HashMap;
 use std::net::IpAddr;
 use std::path::{Path, PathBuf};
 use uptake_annotate::journal::{Journal, journal_path};
@@ -10,6 +11,7 @@ use uptake_annotate::sample::Predictions;
 use uptake_annotate::{
     Candidate, CandidateMention, RegionCatalog, RegionInfo, ServeOptions, Server,
 };
+use uptake_labels::{MentionScorer, SentenceMentions, Span};
 use uptake_ontology::Ontology;
 use uptake_reports::{Tagger, char_offset, split_sections, split_sentences};
 
@@ -43,9 +45,9 @@ struct ServeArgs {
     /// Seed of the sampling.
     #[arg(long, default_value_t = 0)]
     seed: u64,
-    /// Order by the report model's uncertainty instead of stratified sampling. Takes a
-    /// predictions file: JSONL, one line per sentence,
-    /// {"id": "<exam>:<index>", "mentions": [{"start": 0, "end": 5, "prob": 0.4}]}.
+    /// Order by the report model's uncertainty instead of stratified sampling: a trained report
+    /// model folder (`report-model train --out`), or a predictions file: JSONL, one line per
+    /// sentence, {"id": "<exam>:<index>", "mentions": [{"start": 0, "end": 5, "prob": 0.4}]}.
     #[arg(long, value_name = "PREDICTIONS")]
     active: Option<PathBuf>,
     /// Your name, stored in the journal (for agreement studies use one output file per person).
@@ -75,15 +77,6 @@ pub fn run(args: Args, global: &Global) -> anyhow::Result<()> {
         Some(Sub::Agreement(a)) => agreement(a),
         None => serve(args.serve, global),
     }
-}
-
-fn load_ontology(global: &Global) -> anyhow::Result<Ontology> {
-    let ontology = match &global.ontology {
-        Some(path) => Ontology::from_path(path)?,
-        None => Ontology::builtin(),
-    };
-    ontology.check_task_regions()?;
-    Ok(ontology)
 }
 
 /// The regions a person may pick: the task regions first (the usual answers), then the rest.
@@ -168,6 +161,45 @@ pub fn candidates(reports: &[uptake_reports::Report], tagger: &Tagger) -> Vec<Ca
     out
 }
 
+/// Sentences scored together by a labelling method.
+const SCORE_BATCH: usize = 32;
+
+/// Each candidate's mention probabilities from a labelling method (the report model), by id.
+/// The scorer interface takes byte spans; candidates hold character spans.
+fn score_pool(
+    scorer: &mut dyn MentionScorer,
+    pool: &[Candidate],
+    quiet: bool,
+) -> anyhow::Result<HashMap<String, Vec<Option<f64>>>> {
+    let byte_offset = |text: &str, chars: usize| {
+        text.char_indices()
+            .nth(chars)
+            .map_or(text.len(), |(b, _)| b)
+    };
+    let bar = progress(pool.len() as u64, "scoring", quiet);
+    let mut out = HashMap::with_capacity(pool.len());
+    for chunk in pool.chunks(SCORE_BATCH) {
+        let batch: Vec<SentenceMentions<'_>> = chunk
+            .iter()
+            .map(|c| {
+                let spans = c
+                    .mentions
+                    .iter()
+                    .map(|m| Span::new(byte_offset(&c.text, m.start), byte_offset(&c.text, m.end)))
+                    .collect();
+                SentenceMentions::new(&c.text, spans)
+            })
+            .collect();
+        let scores = scorer.score(&batch)?;
+        for (c, probs) in chunk.iter().zip(scores) {
+            out.insert(c.id.clone(), probs.into_iter().map(Some).collect());
+        }
+        bar.inc(chunk.len() as u64);
+    }
+    bar.finish_and_clear();
+    Ok(out)
+}
+
 fn serve(args: ServeArgs, global: &Global) -> anyhow::Result<()> {
     let (Some(reports_path), Some(out)) = (args.reports.as_deref(), args.out.as_deref()) else {
         bail!(
@@ -185,10 +217,19 @@ fn serve(args: ServeArgs, global: &Global) -> anyhow::Result<()> {
     let sample = if resuming {
         Vec::new() // the journal's sample is used
     } else if let Some(path) = &args.active {
-        let predictions = Predictions::read(path)?;
-        uptake_annotate::order_by_uncertainty(&pool, args.sample, args.seed, |c| {
-            predictions.score(c)
-        })
+        if path.is_dir() {
+            let mut model = uptake_textmodel::ReportModel::load_trained(path)
+                .with_context(|| format!("cannot load the report model from {}", path.display()))?;
+            let scores = score_pool(&mut model, &pool, global.quiet)?;
+            uptake_annotate::order_by_uncertainty(&pool, args.sample, args.seed, |c| {
+                scores.get(&c.id).cloned().unwrap_or_default()
+            })
+        } else {
+            let predictions = Predictions::read(path)?;
+            uptake_annotate::order_by_uncertainty(&pool, args.sample, args.seed, |c| {
+                predictions.score(c)
+            })
+        }
     } else {
         uptake_annotate::stratified_sample(&pool, args.sample, args.seed)
     };
