@@ -37,9 +37,8 @@ pub fn train_step<B: AutodiffBackend>(
     device: &B::Device,
 ) -> Result<String> {
     config.validate().map_err(ScanModelError::Config)?;
-    B::seed(device, 0);
     let (_, rss_before) = memory_mib();
-    let mut model = ScanModel::<B>::new(config, device);
+    let mut model = ScanModel::<B>::seeded(config, 0, device);
     let params = burn::module::Module::num_params(&model);
     let mut optim = AdamConfig::new().init::<B, ScanModel<B>>();
     let s = config.in_plane;
@@ -47,7 +46,11 @@ pub fn train_step<B: AutodiffBackend>(
     let valid = vec![slices; batch];
     let mut times = Vec::new();
     for step in 0..=steps {
-        let x = Tensor::<B, 5>::random([batch, 2, slices, s, s], Distribution::Normal(0.0, 1.0), device);
+        let x = Tensor::<B, 5>::random(
+            [batch, 2, slices, s, s],
+            Distribution::Normal(0.0, 1.0),
+            device,
+        );
         let y = Tensor::<B, 2>::random([batch, t], Distribution::Uniform(0.0, 1.0), device);
         let m = Tensor::<B, 2>::ones([batch, t], device);
         let started = Instant::now();

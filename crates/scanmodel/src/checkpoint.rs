@@ -33,7 +33,11 @@ impl<B: Backend> ModuleVisitor<B> for Collect {
     fn visit_float<const D: usize>(&mut self, param: &Param<Tensor<B, D>>) {
         let t = param.val();
         let shape = t.dims().to_vec();
-        let values = t.into_data().convert::<f32>().to_vec::<f32>().unwrap_or_default();
+        let values = t
+            .into_data()
+            .convert::<f32>()
+            .to_vec::<f32>()
+            .unwrap_or_default();
         let name = self.path.join(".");
         self.ids.insert(name.clone(), param.id.val());
         self.out.insert(name, (shape, values));
@@ -46,7 +50,11 @@ pub fn named_tensors<B: Backend, M: Module<B>>(module: &M) -> NamedTensors {
 }
 
 pub fn named_tensors_and_ids<B: Backend, M: Module<B>>(module: &M) -> (NamedTensors, NamedIds) {
-    let mut c = Collect { path: Vec::new(), out: BTreeMap::new(), ids: BTreeMap::new() };
+    let mut c = Collect {
+        path: Vec::new(),
+        out: BTreeMap::new(),
+        ids: BTreeMap::new(),
+    };
     module.visit(&mut c);
     (c.out, c.ids)
 }
@@ -73,7 +81,10 @@ impl<B: Backend> ModuleMapper<B> for Replace<'_> {
         match self.source.get(&name) {
             Some((shape, values)) if shape.as_slice() == dims.as_slice() => {
                 let device = param.val().device();
-                let t = Tensor::<B, D>::from_data(TensorData::new(values.clone(), shape.clone()), &device);
+                let t = Tensor::<B, D>::from_data(
+                    TensorData::new(values.clone(), shape.clone()),
+                    &device,
+                );
                 self.loaded += 1;
                 let id = match self.ids.and_then(|ids| ids.get(&name)) {
                     Some(&v) => ParamId::from(v),
@@ -83,7 +94,9 @@ impl<B: Backend> ModuleMapper<B> for Replace<'_> {
                 param.transform_for_load(t, id)
             }
             Some((shape, _)) => {
-                self.problems.push(format!("{name}: shape {shape:?} in the file, {dims:?} in the model"));
+                self.problems.push(format!(
+                    "{name}: shape {shape:?} in the file, {dims:?} in the model"
+                ));
                 param
             }
             None => {
@@ -105,7 +118,14 @@ pub fn load_named<B: Backend, M: Module<B>>(
     strict: bool,
     path: &Path,
 ) -> Result<M> {
-    let mut r = Replace { path: Vec::new(), source, ids, loaded: 0, problems: Vec::new(), strict };
+    let mut r = Replace {
+        path: Vec::new(),
+        source,
+        ids,
+        loaded: 0,
+        problems: Vec::new(),
+        strict,
+    };
     let module = module.map(&mut r);
     let mut problems = r.problems;
     if strict && r.loaded < source.len() {
@@ -126,10 +146,20 @@ pub fn load_named<B: Backend, M: Module<B>>(
 }
 
 /// Writes named tensors as a safetensors file (atomically).
-pub fn write_safetensors(path: &Path, tensors: &NamedTensors, ids: Option<&NamedIds>) -> Result<()> {
+pub fn write_safetensors(
+    path: &Path,
+    tensors: &NamedTensors,
+    ids: Option<&NamedIds>,
+) -> Result<()> {
     let bytes: Vec<(String, Vec<u8>, Vec<usize>)> = tensors
         .iter()
-        .map(|(k, (shape, v))| (k.clone(), v.iter().flat_map(|x| x.to_le_bytes()).collect(), shape.clone()))
+        .map(|(k, (shape, v))| {
+            (
+                k.clone(),
+                v.iter().flat_map(|x| x.to_le_bytes()).collect(),
+                shape.clone(),
+            )
+        })
         .collect();
     let views: Vec<(String, TensorView)> = bytes
         .iter()
@@ -140,7 +170,9 @@ pub fn write_safetensors(path: &Path, tensors: &NamedTensors, ids: Option<&Named
         })
         .collect::<Result<_>>()?;
     let metadata = ids.map(|ids| {
-        ids.iter().map(|(k, v)| (format!("id:{k}"), v.to_string())).collect::<std::collections::HashMap<_, _>>()
+        ids.iter()
+            .map(|(k, v)| (format!("id:{k}"), v.to_string()))
+            .collect::<std::collections::HashMap<_, _>>()
     });
     let data = safetensors::serialize(views, metadata)
         .map_err(|e| ScanModelError::file(path, format!("cannot serialise: {e}")))?;
@@ -173,13 +205,19 @@ pub fn read_safetensors_with_ids(path: &Path) -> Result<(NamedTensors, NamedIds)
     for (name, view) in st.tensors() {
         let data = view.data();
         let values: Vec<f32> = match view.dtype() {
-            Dtype::F32 => data.chunks_exact(4).map(|c| f32::from_le_bytes([c[0], c[1], c[2], c[3]])).collect(),
+            Dtype::F32 => data
+                .chunks_exact(4)
+                .map(|c| f32::from_le_bytes([c[0], c[1], c[2], c[3]]))
+                .collect(),
             Dtype::F64 => data
                 .chunks_exact(8)
                 .map(|c| f64::from_le_bytes(c.try_into().unwrap_or([0; 8])) as f32)
                 .collect(),
             other => {
-                return Err(ScanModelError::file(path, format!("tensor {name}: unsupported dtype {other:?}")));
+                return Err(ScanModelError::file(
+                    path,
+                    format!("tensor {name}: unsupported dtype {other:?}"),
+                ));
             }
         };
         out.insert(name, (view.shape().to_vec(), values));
@@ -203,17 +241,19 @@ pub fn load_module<B: Backend, M: Module<B>>(module: M, path: &Path) -> Result<M
 pub fn with_prefix(tensors: &NamedTensors, from: &str, to: &str) -> NamedTensors {
     tensors
         .iter()
-        .filter_map(|(k, v)| k.strip_prefix(from).map(|rest| (format!("{to}{rest}"), v.clone())))
+        .filter_map(|(k, v)| {
+            k.strip_prefix(from)
+                .map(|rest| (format!("{to}{rest}"), v.clone()))
+        })
         .collect()
 }
-
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::CpuBackend as B;
     use crate::config::{EncoderConfig, HeadKind, ModelConfig};
     use crate::model::ScanModel;
-    use crate::CpuBackend as B;
 
     fn config(width: f32, regions: usize) -> ModelConfig {
         ModelConfig {
@@ -231,12 +271,21 @@ mod tests {
         let path = dir.path().join("m.safetensors");
         let device = Default::default();
         let a = ScanModel::<B>::new(&config(0.125, 2), &device);
-        a.encoder.conv_1a.bn.running_var.update(Tensor::full([8], 3.5, &device));
+        a.encoder
+            .conv_1a
+            .bn
+            .running_var
+            .update(Tensor::full([8], 3.5, &device));
         let _ = a.encoder.conv_1a.bn.running_var.value_sync();
         save_module::<B, _>(&a, &path).unwrap();
-        let b = load_module::<B, _>(ScanModel::<B>::new(&config(0.125, 2), &device), &path).unwrap();
+        let b =
+            load_module::<B, _>(ScanModel::<B>::new(&config(0.125, 2), &device), &path).unwrap();
         let (ta, tb) = (named_tensors::<B, _>(&a), named_tensors::<B, _>(&b));
-        assert!(ta.contains_key("encoder.conv_1a.bn.running_var"), "{:?}", ta.keys().take(8).collect::<Vec<_>>());
+        assert!(
+            ta.contains_key("encoder.conv_1a.bn.running_var"),
+            "{:?}",
+            ta.keys().take(8).collect::<Vec<_>>()
+        );
         assert!(ta.contains_key("encoder.mixed.0.b1b.conv.weight"));
         assert_eq!(ta, tb);
         assert_eq!(tb["encoder.conv_1a.bn.running_var"].1, vec![3.5; 8]);
@@ -251,7 +300,10 @@ mod tests {
         let err = load_module::<B, _>(ScanModel::<B>::new(&config(0.25, 2), &device), &path)
             .unwrap_err()
             .to_string();
-        assert!(err.contains("m.safetensors") && err.contains("shape"), "{err}");
+        assert!(
+            err.contains("m.safetensors") && err.contains("shape"),
+            "{err}"
+        );
         let err = load_module::<B, _>(ScanModel::<B>::new(&config(0.125, 3), &device), &path)
             .unwrap_err()
             .to_string();

@@ -17,12 +17,20 @@ pub struct EncoderConfig {
 impl EncoderConfig {
     /// The published I3D: all nine Inception blocks at full width.
     pub fn full() -> Self {
-        Self { in_channels: 2, width: 1.0, mixed_blocks: 9 }
+        Self {
+            in_channels: 2,
+            width: 1.0,
+            mixed_blocks: 9,
+        }
     }
 
     /// A small variant for tests and CPU demos.
     pub fn small(width: f32, mixed_blocks: usize) -> Self {
-        Self { in_channels: 2, width, mixed_blocks }
+        Self {
+            in_channels: 2,
+            width,
+            mixed_blocks,
+        }
     }
 
     /// Channel count `c` of the published network scaled by the width multiplier.
@@ -38,7 +46,10 @@ impl EncoderConfig {
             return Err(format!("encoder.width {} must be in (0, 4]", self.width));
         }
         if self.mixed_blocks > 9 {
-            return Err(format!("encoder.mixed_blocks {} must be at most 9", self.mixed_blocks));
+            return Err(format!(
+                "encoder.mixed_blocks {} must be at most 9",
+                self.mixed_blocks
+            ));
         }
         Ok(())
     }
@@ -78,16 +89,19 @@ impl ModelConfig {
         if self.regions.is_empty() {
             return Err("the model has no task regions".into());
         }
-        if self.in_plane < 32 || self.in_plane % 32 != 0 {
-            return Err(format!("in_plane {} must be a positive multiple of 32", self.in_plane));
+        if self.in_plane < 32 || !self.in_plane.is_multiple_of(32) {
+            return Err(format!(
+                "in_plane {} must be a positive multiple of 32",
+                self.in_plane
+            ));
         }
         if self.slice_step == 0 {
             return Err("slice_step must be at least 1".into());
         }
-        if let HeadKind::MultiHead { heads, head_dim } = self.head {
-            if heads == 0 || head_dim == 0 {
-                return Err("multi-head attention needs heads >= 1 and head_dim >= 1".into());
-            }
+        if let HeadKind::MultiHead { heads, head_dim } = self.head
+            && (heads == 0 || head_dim == 0)
+        {
+            return Err("multi-head attention needs heads >= 1 and head_dim >= 1".into());
         }
         Ok(())
     }

@@ -29,7 +29,10 @@ impl ModelVolume {
     /// Checks sizes and finiteness; a NaN anywhere would poison a whole training run.
     pub fn validate(&self) -> Result<()> {
         let n: usize = self.shape.iter().product();
-        let bad = |what: String| ScanModelError::BadVolume { exam: self.exam_id.to_string(), what };
+        let bad = |what: String| ScanModelError::BadVolume {
+            exam: self.exam_id.to_string(),
+            what,
+        };
         if n == 0 {
             return Err(bad(format!("empty volume of shape {:?}", self.shape)));
         }
@@ -70,7 +73,12 @@ pub struct MemoryStore {
 
 impl MemoryStore {
     pub fn new(volumes: impl IntoIterator<Item = ModelVolume>) -> Self {
-        Self { volumes: volumes.into_iter().map(|v| (v.exam_id.clone(), v)).collect() }
+        Self {
+            volumes: volumes
+                .into_iter()
+                .map(|v| (v.exam_id.clone(), v))
+                .collect(),
+        }
     }
 }
 
@@ -79,7 +87,10 @@ impl VolumeSource for MemoryStore {
         self.volumes.keys().cloned().collect()
     }
     fn load(&self, exam: &ExamId) -> Result<ModelVolume> {
-        self.volumes.get(exam).cloned().ok_or_else(|| ScanModelError::MissingExam(exam.to_string()))
+        self.volumes
+            .get(exam)
+            .cloned()
+            .ok_or_else(|| ScanModelError::MissingExam(exam.to_string()))
     }
 }
 
@@ -140,7 +151,12 @@ impl Augment {
         let size = in_plane as f32 * 200.0 / 224.0;
         let slack = in_plane as f32 - size;
         Self {
-            crop: [rng.random_range(0.0..=slack), rng.random_range(0.0..=slack), size, size],
+            crop: [
+                rng.random_range(0.0..=slack),
+                rng.random_range(0.0..=slack),
+                size,
+                size,
+            ],
             pet_scale: rng.random_range(0.75..1.25),
         }
     }
@@ -148,7 +164,11 @@ impl Augment {
 
 /// Resamples a volume onto the network grid: every `slice_step`-th slice, each resized to
 /// in_plane x in_plane; `augment` crops in-plane first and scales PET.
-pub fn prepare(volume: &ModelVolume, config: &ModelConfig, augment: Option<Augment>) -> Result<Prepared> {
+pub fn prepare(
+    volume: &ModelVolume,
+    config: &ModelConfig,
+    augment: Option<Augment>,
+) -> Result<Prepared> {
     volume.validate()?;
     let [d, h, w] = volume.shape;
     let s = config.in_plane;
@@ -171,11 +191,18 @@ pub fn prepare(volume: &ModelVolume, config: &ModelConfig, augment: Option<Augme
             let off = (c * slices + z) * s * s;
             resample_window(src, w, h, window, s, s, &mut data[off..off + s * s]);
             if c == 1 && pet_scale != 1.0 {
-                data[off..off + s * s].iter_mut().for_each(|v| *v *= pet_scale);
+                data[off..off + s * s]
+                    .iter_mut()
+                    .for_each(|v| *v *= pet_scale);
             }
         }
     }
-    Ok(Prepared { exam_id: volume.exam_id.clone(), slices, in_plane: s, data })
+    Ok(Prepared {
+        exam_id: volume.exam_id.clone(),
+        slices,
+        in_plane: s,
+        data,
+    })
 }
 
 /// A batch ready for the network: (batch, 2, slices, s, s) with zero padding after each
@@ -189,7 +216,14 @@ pub struct Batch {
 pub fn batch(items: &[&Prepared]) -> Batch {
     let m = ModelConfig::DEPTH_MULTIPLE;
     let s = items[0].in_plane;
-    let depth = items.iter().map(|p| p.slices).max().unwrap_or(1).div_ceil(m).max(1) * m;
+    let depth = items
+        .iter()
+        .map(|p| p.slices)
+        .max()
+        .unwrap_or(1)
+        .div_ceil(m)
+        .max(1)
+        * m;
     let mut data = vec![0.0f32; items.len() * 2 * depth * s * s];
     for (i, p) in items.iter().enumerate() {
         for c in 0..2 {
@@ -235,9 +269,13 @@ mod tests {
     #[test]
     fn nan_in_a_volume_is_reported_with_its_position() {
         let mut v = volume([2, 3, 4]);
-        v.pet[1 * 12 + 2 * 4 + 3] = f32::NAN;
+        // slice 1, row 2, col 3 of a 3 x 4 slice
+        v.pet[12 + 2 * 4 + 3] = f32::NAN;
         let err = prepare(&v, &config(32), None).unwrap_err().to_string();
-        assert!(err.contains("e1") && err.contains("slice 1, row 2, col 3"), "{err}");
+        assert!(
+            err.contains("e1") && err.contains("slice 1, row 2, col 3"),
+            "{err}"
+        );
     }
 
     #[test]

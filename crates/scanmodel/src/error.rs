@@ -30,10 +30,16 @@ pub enum ScanModelError {
 
 impl ScanModelError {
     pub fn file(path: impl Into<PathBuf>, what: impl Into<String>) -> Self {
-        Self::File { path: path.into(), what: what.into() }
+        Self::File {
+            path: path.into(),
+            what: what.into(),
+        }
     }
     pub fn io(path: impl Into<PathBuf>, source: std::io::Error) -> Self {
-        Self::Io { path: path.into(), source }
+        Self::Io {
+            path: path.into(),
+            source,
+        }
     }
 }
 

@@ -36,7 +36,11 @@ pub fn guided_relu<B: Backend, C: CheckpointStrategy, const D: usize>(
 ) -> Tensor<Autodiff<B, C>, D> {
     let x = x.into_primitive().tensor();
     let node = x.node.clone();
-    let out = match GuidedReluBackward::<D>.prepare::<C>([node]).compute_bound().stateful() {
+    let out = match GuidedReluBackward::<D>
+        .prepare::<C>([node])
+        .compute_bound()
+        .stateful()
+    {
         OpsKind::Tracked(prep) => {
             let input = x.primitive.clone();
             prep.finish(input, B::relu(x.primitive))
@@ -55,11 +59,18 @@ mod tests {
     #[test]
     fn guided_relu_blocks_negative_incoming_gradients_where_plain_relu_passes_them() {
         let device = Default::default();
-        let x = Tensor::<AD, 1>::from_data(TensorData::new(vec![1.0f32, 2.0, -1.0, 3.0], [4]), &device)
-            .require_grad();
+        let x =
+            Tensor::<AD, 1>::from_data(TensorData::new(vec![1.0f32, 2.0, -1.0, 3.0], [4]), &device)
+                .require_grad();
         // d(loss)/d(relu out) = [1, -1, 1, -2]
-        let w = Tensor::<AD, 1>::from_data(TensorData::new(vec![1.0f32, -1.0, 1.0, -2.0], [4]), &device);
-        let plain = burn::tensor::activation::relu(x.clone()).mul(w.clone()).sum().backward();
+        let w = Tensor::<AD, 1>::from_data(
+            TensorData::new(vec![1.0f32, -1.0, 1.0, -2.0], [4]),
+            &device,
+        );
+        let plain = burn::tensor::activation::relu(x.clone())
+            .mul(w.clone())
+            .sum()
+            .backward();
         let guided = guided_relu(x.clone()).mul(w).sum().backward();
         let gp = x.grad(&plain).unwrap().to_data().to_vec::<f32>().unwrap();
         let gg = x.grad(&guided).unwrap().to_data().to_vec::<f32>().unwrap();
@@ -71,6 +82,9 @@ mod tests {
     fn guided_relu_forward_is_a_relu() {
         let device = Default::default();
         let x = Tensor::<AD, 1>::from_data(TensorData::new(vec![-2.0f32, 0.5], [2]), &device);
-        assert_eq!(guided_relu(x).into_data().to_vec::<f32>().unwrap(), vec![0.0, 0.5]);
+        assert_eq!(
+            guided_relu(x).into_data().to_vec::<f32>().unwrap(),
+            vec![0.0, 0.5]
+        );
     }
 }

@@ -55,8 +55,11 @@ impl<B: Backend> Heads<B> {
                     Initializer::Normal { mean: 0.0, std }
                         .init([tasks * heads, channels, head_dim], device),
                 ),
-                classifier: Initializer::Normal { mean: 0.0, std: (1.0 / (heads * head_dim) as f64).sqrt() }
-                    .init([tasks, heads * head_dim], device),
+                classifier: Initializer::Normal {
+                    mean: 0.0,
+                    std: (1.0 / (heads * head_dim) as f64).sqrt(),
+                }
+                .init([tasks, heads * head_dim], device),
                 bias: Initializer::Zeros.init([tasks], device),
                 tasks,
                 heads,
@@ -66,8 +69,11 @@ impl<B: Backend> Heads<B> {
             HeadKind::Sum => Self {
                 score: None,
                 value: None,
-                classifier: Initializer::Normal { mean: 0.0, std: std * 0.01 }
-                    .init([tasks, channels], device),
+                classifier: Initializer::Normal {
+                    mean: 0.0,
+                    std: std * 0.01,
+                }
+                .init([tasks, channels], device),
                 bias: Initializer::Zeros.init([tasks], device),
                 tasks,
                 heads: 1,
@@ -94,11 +100,15 @@ impl<B: Backend> Heads<B> {
                     .clone()
                     .matmul(score.val().transpose().unsqueeze::<3>())
                     .swap_dims(1, 2);
-                let s = s.mask_fill(valid3.clone().bool_not().expand([b, th, n]), f32::NEG_INFINITY);
+                let s = s.mask_fill(
+                    valid3.clone().bool_not().expand([b, th, n]),
+                    f32::NEG_INFINITY,
+                );
                 softmax(s, 2)
             }
             None => {
-                let ones = Tensor::<B, 3>::ones([b, 1, n], &device).mask_fill(valid3.clone().bool_not(), 0.0);
+                let ones = Tensor::<B, 3>::ones([b, 1, n], &device)
+                    .mask_fill(valid3.clone().bool_not(), 0.0);
                 ones.expand([b, th, n])
             }
         };
@@ -113,10 +123,16 @@ impl<B: Backend> Heads<B> {
                 .reshape([b, self.tasks, self.heads * self.head_dim]),
             None => pooled,
         };
-        let logits = pooled.mul(self.classifier.val().unsqueeze::<3>()).sum_dim(2).reshape([b, self.tasks])
+        let logits = pooled
+            .mul(self.classifier.val().unsqueeze::<3>())
+            .sum_dim(2)
+            .reshape([b, self.tasks])
             + self.bias.val().unsqueeze::<2>();
         let attention = if self.heads > 1 {
-            alpha.reshape([b, self.tasks, self.heads, n]).mean_dim(2).reshape([b, self.tasks, n])
+            alpha
+                .reshape([b, self.tasks, self.heads, n])
+                .mean_dim(2)
+                .reshape([b, self.tasks, n])
         } else if self.sum {
             let count = valid.int().sum_dim(1).float().reshape([b, 1, 1]);
             alpha.div(count)
@@ -144,14 +160,23 @@ mod tests {
         let device = Default::default();
         let s = h.score.as_ref().map(|p| p.val().dims());
         Heads {
-            score: s.map(|d| Param::from_tensor(Tensor::random(d, Distribution::Normal(0.0, 1.0), &device))),
+            score: s.map(|d| {
+                Param::from_tensor(Tensor::random(d, Distribution::Normal(0.0, 1.0), &device))
+            }),
             ..h
         }
     }
 
     #[test]
     fn attention_sums_to_one_and_ignores_padded_voxels() {
-        for kind in [HeadKind::Attention, HeadKind::MultiHead { heads: 8, head_dim: 4 }, HeadKind::Sum] {
+        for kind in [
+            HeadKind::Attention,
+            HeadKind::MultiHead {
+                heads: 8,
+                head_dim: 4,
+            },
+            HeadKind::Sum,
+        ] {
             let heads = randomise(Heads::<B>::new(&kind, 3, 5, &Default::default()));
             let (f, valid) = inputs(2, 10, 5, 7);
             let out = heads.forward(f, valid);
@@ -159,23 +184,46 @@ mod tests {
             let a = out.attention.into_data().to_vec::<f32>().unwrap();
             for row in a.chunks(10) {
                 let total: f32 = row.iter().sum();
-                assert!((total - 1.0).abs() < 1e-5, "{kind:?}: attention sums to {total}");
-                assert!(row[7..].iter().all(|v| *v == 0.0), "{kind:?}: padded voxels got {row:?}");
+                assert!(
+                    (total - 1.0).abs() < 1e-5,
+                    "{kind:?}: attention sums to {total}"
+                );
+                assert!(
+                    row[7..].iter().all(|v| *v == 0.0),
+                    "{kind:?}: padded voxels got {row:?}"
+                );
             }
         }
     }
 
     #[test]
     fn padded_voxel_features_do_not_change_the_logits() {
-        for kind in [HeadKind::Attention, HeadKind::MultiHead { heads: 2, head_dim: 3 }, HeadKind::Sum] {
+        for kind in [
+            HeadKind::Attention,
+            HeadKind::MultiHead {
+                heads: 2,
+                head_dim: 3,
+            },
+            HeadKind::Sum,
+        ] {
             let heads = randomise(Heads::<B>::new(&kind, 2, 4, &Default::default()));
             let (f, valid) = inputs(1, 6, 4, 4);
             let garbage = f.clone().slice_assign(
                 [0..1, 4..6, 0..4],
                 Tensor::full([1, 2, 4], 1e3, &Default::default()),
             );
-            let a = heads.forward(f, valid.clone()).logits.into_data().to_vec::<f32>().unwrap();
-            let b = heads.forward(garbage, valid).logits.into_data().to_vec::<f32>().unwrap();
+            let a = heads
+                .forward(f, valid.clone())
+                .logits
+                .into_data()
+                .to_vec::<f32>()
+                .unwrap();
+            let b = heads
+                .forward(garbage, valid)
+                .logits
+                .into_data()
+                .to_vec::<f32>()
+                .unwrap();
             for (x, y) in a.iter().zip(&b) {
                 assert!((x - y).abs() < 1e-4, "{kind:?}: {a:?} vs {b:?}");
             }
@@ -186,14 +234,22 @@ mod tests {
     fn attention_concentrates_where_the_score_is_high() {
         let device = Default::default();
         let mut heads = Heads::<B>::new(&HeadKind::Attention, 1, 2, &device);
-        heads.score = Some(Param::from_tensor(Tensor::from_data(TensorData::new(vec![5.0f32, 0.0], [1, 2]), &device)));
+        heads.score = Some(Param::from_tensor(Tensor::from_data(
+            TensorData::new(vec![5.0f32, 0.0], [1, 2]),
+            &device,
+        )));
         // Voxel 2 has a large first channel.
         let f = Tensor::<B, 3>::from_data(
             TensorData::new(vec![0.0f32, 1.0, 0.0, 1.0, 3.0, 1.0, 0.0, 1.0], [1, 4, 2]),
             &device,
         );
         let valid = Tensor::from_data(TensorData::new(vec![true; 4], [1, 4]), &device);
-        let a = heads.forward(f, valid).attention.into_data().to_vec::<f32>().unwrap();
+        let a = heads
+            .forward(f, valid)
+            .attention
+            .into_data()
+            .to_vec::<f32>()
+            .unwrap();
         assert!(a[2] > 0.99, "{a:?}");
     }
 }

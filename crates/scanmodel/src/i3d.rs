@@ -3,9 +3,9 @@
 //! transfer unchanged. Layer names follow DeepMind's (`Conv3d_1a_7x7`, `Mixed_4b`, ...).
 
 use burn::module::{Module, Param, RunningState};
+use burn::nn::Initializer;
 use burn::nn::PaddingConfig3d;
 use burn::nn::conv::{Conv3d, Conv3dConfig};
-use burn::nn::Initializer;
 use burn::tensor::{Tensor, backend::Backend};
 
 use crate::config::EncoderConfig;
@@ -24,10 +24,16 @@ fn plain_relu<B: Backend>(x: Tensor<B, 5>) -> Tensor<B, 5> {
 
 impl<B: Backend> Pass<'static, B> {
     pub fn training() -> Self {
-        Pass { train: true, relu: &plain_relu::<B> }
+        Pass {
+            train: true,
+            relu: &plain_relu::<B>,
+        }
     }
     pub fn inference() -> Self {
-        Pass { train: false, relu: &plain_relu::<B> }
+        Pass {
+            train: false,
+            relu: &plain_relu::<B>,
+        }
     }
 }
 
@@ -65,19 +71,29 @@ impl<B: Backend> Norm<B> {
             let rm = self.running_mean.value_sync();
             let rv = self.running_var.value_sync();
             let m = NORM_MOMENTUM;
-            self.running_mean
-                .update(rm.mul_scalar(1.0 - m).add(mean.clone().detach().mul_scalar(m)).detach());
-            self.running_var
-                .update(rv.mul_scalar(1.0 - m).add(var.clone().detach().mul_scalar(m)).detach());
+            self.running_mean.update(
+                rm.mul_scalar(1.0 - m)
+                    .add(mean.clone().detach().mul_scalar(m))
+                    .detach(),
+            );
+            self.running_var.update(
+                rv.mul_scalar(1.0 - m)
+                    .add(var.clone().detach().mul_scalar(m))
+                    .detach(),
+            );
             // Settle the update now, so a checkpoint written after this step contains it.
-            let _ = (self.running_mean.value_sync(), self.running_var.value_sync());
+            let _ = (
+                self.running_mean.value_sync(),
+                self.running_var.value_sync(),
+            );
             (mean, var)
         } else {
             (self.running_mean.value(), self.running_var.value())
         };
         let scale = self.gamma.val().div(var.add_scalar(NORM_EPSILON).sqrt());
         let shift = self.beta.val().sub(mean.mul(scale.clone()));
-        x.mul(scale.reshape([1, c, 1, 1, 1])).add(shift.reshape([1, c, 1, 1, 1]))
+        x.mul(scale.reshape([1, c, 1, 1, 1]))
+            .add(shift.reshape([1, c, 1, 1, 1]))
     }
 }
 
@@ -101,14 +117,26 @@ impl<B: Backend> Unit3d<B> {
         // Symmetric part of the padding inside the conv; the extra cell TF puts after (only
         // for strided convs) is added explicitly in forward.
         let pad: Vec<usize> = (0..3).map(|a| kernel[a].saturating_sub(1) / 2).collect();
-        let pad = if stride == [1, 1, 1] { pad } else { vec![0, 0, 0] };
+        let pad = if stride == [1, 1, 1] {
+            pad
+        } else {
+            vec![0, 0, 0]
+        };
         let conv = Conv3dConfig::new([c_in, c_out], kernel)
             .with_stride(stride)
             .with_padding(PaddingConfig3d::Explicit(pad[0], pad[1], pad[2]))
             .with_bias(false)
-            .with_initializer(Initializer::KaimingNormal { gain: 2f64.sqrt(), fan_out_only: false })
+            .with_initializer(Initializer::KaimingNormal {
+                gain: 2f64.sqrt(),
+                fan_out_only: false,
+            })
             .init(device);
-        Self { conv, bn: Norm::new(c_out, device), kernel, stride }
+        Self {
+            conv,
+            bn: Norm::new(c_out, device),
+            kernel,
+            stride,
+        }
     }
 
     pub fn forward(&self, x: Tensor<B, 5>, pass: &Pass<B>) -> Tensor<B, 5> {
@@ -152,7 +180,15 @@ const fn spec(
     b2b: usize,
     b3: usize,
 ) -> MixedSpec {
-    MixedSpec { name, b0, b1a, b1b, b2a, b2b, b3 }
+    MixedSpec {
+        name,
+        b0,
+        b1a,
+        b1b,
+        b2a,
+        b2b,
+        b3,
+    }
 }
 
 /// The nine Inception blocks of I3D at full width.
@@ -201,7 +237,9 @@ impl<B: Backend> Mixed<B> {
         let y0 = self.b0.forward(x.clone(), pass);
         let y1 = self.b1b.forward(self.b1a.forward(x.clone(), pass), pass);
         let y2 = self.b2b.forward(self.b2a.forward(x.clone(), pass), pass);
-        let y3 = self.b3.forward(max_pool3d_same(x, [3, 3, 3], [1, 1, 1]), pass);
+        let y3 = self
+            .b3
+            .forward(max_pool3d_same(x, [3, 3, 3], [1, 1, 1]), pass);
         Tensor::cat(vec![y0, y1, y2, y3], 1)
     }
 }
@@ -229,7 +267,13 @@ impl<B: Backend> I3d<B> {
             mixed.push(Mixed::new(c_in, s, cfg, device));
             c_in = c(s.b0) + c(s.b1b) + c(s.b2b) + c(s.b3);
         }
-        Self { conv_1a, conv_2b, conv_2c, mixed, out_channels: c_in }
+        Self {
+            conv_1a,
+            conv_2b,
+            conv_2c,
+            mixed,
+            out_channels: c_in,
+        }
     }
 
     /// Channels of the output feature grid (1024 for the published network).

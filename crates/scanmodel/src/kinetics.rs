@@ -60,15 +60,23 @@ pub fn unit_names() -> Vec<(String, String)> {
 
 /// The checkpoint's tensors under the encoder's names (prefix `encoder.`), the first kernel
 /// adapted to `in_channels`.
-pub fn encoder_tensors(file: &NamedTensors, in_channels: usize, path: &Path) -> Result<NamedTensors> {
+pub fn encoder_tensors(
+    file: &NamedTensors,
+    in_channels: usize,
+    path: &Path,
+) -> Result<NamedTensors> {
     let mut out = NamedTensors::new();
     let get = |name: &str| {
-        file.get(name).ok_or_else(|| ScanModelError::file(path, format!("tensor `{name}` is missing")))
+        file.get(name)
+            .ok_or_else(|| ScanModelError::file(path, format!("tensor `{name}` is missing")))
     };
     for (flax, ours) in unit_names() {
         let (kshape, kernel) = get(&format!("params/{flax}/Conv_0/kernel"))?;
         if kshape.len() != 5 {
-            return Err(ScanModelError::file(path, format!("{flax}: kernel of rank {}", kshape.len())));
+            return Err(ScanModelError::file(
+                path,
+                format!("{flax}: kernel of rank {}", kshape.len()),
+            ));
         }
         let (t, h, w, ci, co) = (kshape[0], kshape[1], kshape[2], kshape[3], kshape[4]);
         // (t, h, w, in, out) -> (out, in, t, h, w)
@@ -87,18 +95,33 @@ pub fn encoder_tensors(file: &NamedTensors, in_channels: usize, path: &Path) -> 
             }
         }
         let (weight, ci) = if ours == "conv_1a" && ci != in_channels {
-            (adapt_input_channels(&weight, co, ci, t * h * w, in_channels), in_channels)
+            (
+                adapt_input_channels(&weight, co, ci, t * h * w, in_channels),
+                in_channels,
+            )
         } else {
             (weight, ci)
         };
-        out.insert(format!("encoder.{ours}.conv.weight"), (vec![co, ci, t, h, w], weight));
+        out.insert(
+            format!("encoder.{ours}.conv.weight"),
+            (vec![co, ci, t, h, w], weight),
+        );
         let (_, bias) = get(&format!("params/{flax}/BatchNorm_0/bias"))?;
         let (_, mean) = get(&format!("batch_stats/{flax}/BatchNorm_0/mean"))?;
         let (_, var) = get(&format!("batch_stats/{flax}/BatchNorm_0/var"))?;
         out.insert(format!("encoder.{ours}.bn.beta"), (vec![co], bias.clone()));
-        out.insert(format!("encoder.{ours}.bn.gamma"), (vec![co], vec![1.0; co]));
-        out.insert(format!("encoder.{ours}.bn.running_mean"), (vec![co], mean.clone()));
-        out.insert(format!("encoder.{ours}.bn.running_var"), (vec![co], var.clone()));
+        out.insert(
+            format!("encoder.{ours}.bn.gamma"),
+            (vec![co], vec![1.0; co]),
+        );
+        out.insert(
+            format!("encoder.{ours}.bn.running_mean"),
+            (vec![co], mean.clone()),
+        );
+        out.insert(
+            format!("encoder.{ours}.bn.running_var"),
+            (vec![co], var.clone()),
+        );
     }
     Ok(out)
 }
@@ -118,22 +141,40 @@ pub fn adapt_input_channels(weight: &[f32], co: usize, ci: usize, k: usize, n: u
 }
 
 /// Loads the given tensors into the encoder; every encoder tensor of the model must be found.
-fn load_encoder<B: Backend>(model: ScanModel<B>, tensors: &NamedTensors, path: &Path) -> Result<ScanModel<B>> {
+fn load_encoder<B: Backend>(
+    model: ScanModel<B>,
+    tensors: &NamedTensors,
+    path: &Path,
+) -> Result<ScanModel<B>> {
     let wanted = named_tensors::<B, _>(&model);
-    let missing: Vec<&String> =
-        wanted.keys().filter(|k| k.starts_with("encoder.") && !tensors.contains_key(*k)).collect();
+    let missing: Vec<&String> = wanted
+        .keys()
+        .filter(|k| k.starts_with("encoder.") && !tensors.contains_key(*k))
+        .collect();
     if !missing.is_empty() {
         return Err(ScanModelError::ConfigMismatch {
             path: path.to_path_buf(),
-            what: format!("{} encoder tensors missing, first {}", missing.len(), missing[0]),
+            what: format!(
+                "{} encoder tensors missing, first {}",
+                missing.len(),
+                missing[0]
+            ),
         });
     }
-    let relevant: NamedTensors = tensors.iter().filter(|(k, _)| wanted.contains_key(*k)).map(|(k, v)| (k.clone(), v.clone())).collect();
+    let relevant: NamedTensors = tensors
+        .iter()
+        .filter(|(k, _)| wanted.contains_key(*k))
+        .map(|(k, v)| (k.clone(), v.clone()))
+        .collect();
     load_named::<B, _>(model, &relevant, None, false, path)
 }
 
 /// Applies an initialisation to a freshly built model.
-pub fn initialise<B: Backend>(model: ScanModel<B>, init: &Init, config: &ModelConfig) -> Result<ScanModel<B>> {
+pub fn initialise<B: Backend>(
+    model: ScanModel<B>,
+    init: &Init,
+    config: &ModelConfig,
+) -> Result<ScanModel<B>> {
     match init {
         Init::Random => Ok(model),
         Init::Kinetics(path) => {
@@ -144,7 +185,10 @@ pub fn initialise<B: Backend>(model: ScanModel<B>, init: &Init, config: &ModelCo
                 )));
             }
             if !path.exists() {
-                return Err(ScanModelError::file(path, "Kinetics I3D weights not found: run scripts/setup (scripts/setup.d/21-i3d.sh)"));
+                return Err(ScanModelError::file(
+                    path,
+                    "Kinetics I3D weights not found: run scripts/setup (scripts/setup.d/21-i3d.sh)",
+                ));
             }
             let file = read_safetensors(path)?;
             let tensors = encoder_tensors(&file, config.encoder.in_channels, path)?;
@@ -155,11 +199,18 @@ pub fn initialise<B: Backend>(model: ScanModel<B>, init: &Init, config: &ModelCo
             if source.encoder != config.encoder {
                 return Err(ScanModelError::ConfigMismatch {
                     path: RunPaths::new(run).config(),
-                    what: format!("encoder {:?} there, {:?} here", source.encoder, config.encoder),
+                    what: format!(
+                        "encoder {:?} there, {:?} here",
+                        source.encoder, config.encoder
+                    ),
                 });
             }
             let paths = RunPaths::new(run);
-            let best = if paths.best().exists() { paths.best() } else { paths.last() };
+            let best = if paths.best().exists() {
+                paths.best()
+            } else {
+                paths.last()
+            };
             let file = read_safetensors(&best)?;
             let tensors = with_prefix(&file, "encoder.", "encoder.");
             load_encoder(model, &tensors, &best)
@@ -175,13 +226,19 @@ mod tests {
     fn channel_adaptation_sums_rgb_and_splits_equally() {
         // one output, three inputs, kernel of 2 taps: R=[1,2], G=[3,4], B=[5,6]
         let w = [1.0, 2.0, 3.0, 4.0, 5.0, 6.0];
-        assert_eq!(adapt_input_channels(&w, 1, 3, 2, 2), vec![4.5, 6.0, 4.5, 6.0]);
+        assert_eq!(
+            adapt_input_channels(&w, 1, 3, 2, 2),
+            vec![4.5, 6.0, 4.5, 6.0]
+        );
     }
 
     #[test]
     fn every_encoder_unit_has_a_kinetics_name() {
         let names = unit_names();
         assert_eq!(names.len(), 3 + 9 * 6);
-        assert!(names.contains(&("Mixed_5c/Branch_2/Conv3d_0b_3x3".into(), "mixed.8.b2b".into())));
+        assert!(names.contains(&(
+            "Mixed_5c/Branch_2/Conv3d_0b_3x3".into(),
+            "mixed.8.b2b".into()
+        )));
     }
 }

@@ -20,7 +20,6 @@ pub mod model;
 pub mod phantom;
 pub mod pool;
 pub mod predict;
-pub mod store;
 pub mod targets;
 pub mod train;
 

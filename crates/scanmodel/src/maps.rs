@@ -30,7 +30,12 @@ pub fn sample_trilinear(values: &[f32], shape: [usize; 3], at: [f32; 3]) -> f32 
 }
 
 /// Resamples a map on the network's input grid (slices, in_plane, in_plane) to the exam grid.
-pub fn network_to_exam(values: &[f32], net_shape: [usize; 3], config: &ModelConfig, exam: [usize; 3]) -> Vec<f32> {
+pub fn network_to_exam(
+    values: &[f32],
+    net_shape: [usize; 3],
+    config: &ModelConfig,
+    exam: [usize; 3],
+) -> Vec<f32> {
     resample(values, net_shape, exam, |z, y, x| {
         let s = config.in_plane as f32;
         [
@@ -43,7 +48,12 @@ pub fn network_to_exam(values: &[f32], net_shape: [usize; 3], config: &ModelConf
 
 /// Resamples a map on the encoder's feature grid (1/8 along slices, 1/32 in-plane of the
 /// network grid) to the exam grid, keeping its total (a distribution stays one).
-pub fn features_to_exam(values: &[f32], grid: [usize; 3], config: &ModelConfig, exam: [usize; 3]) -> Vec<f32> {
+pub fn features_to_exam(
+    values: &[f32],
+    grid: [usize; 3],
+    config: &ModelConfig,
+    exam: [usize; 3],
+) -> Vec<f32> {
     let s = config.in_plane as f32;
     let mut out = resample(values, grid, exam, |z, y, x| {
         let zn = z as f32 / config.slice_step as f32;
@@ -59,7 +69,12 @@ pub fn features_to_exam(values: &[f32], grid: [usize; 3], config: &ModelConfig, 
     out
 }
 
-fn resample(values: &[f32], src: [usize; 3], exam: [usize; 3], at: impl Fn(usize, usize, usize) -> [f32; 3]) -> Vec<f32> {
+fn resample(
+    values: &[f32],
+    src: [usize; 3],
+    exam: [usize; 3],
+    at: impl Fn(usize, usize, usize) -> [f32; 3],
+) -> Vec<f32> {
     let [d, h, w] = exam;
     let mut out = Vec::with_capacity(d * h * w);
     for z in 0..d {
@@ -75,18 +90,32 @@ fn resample(values: &[f32], src: [usize; 3], exam: [usize; 3], at: impl Fn(usize
 /// Share of a map's total inside a mask (attention mass inside the true region).
 pub fn mass_inside(map: &[f32], mask: impl Fn(usize) -> bool) -> f64 {
     let total: f64 = map.iter().map(|v| *v as f64).sum();
-    let inside: f64 = map.iter().enumerate().filter(|(i, _)| mask(*i)).map(|(_, v)| *v as f64).sum();
+    let inside: f64 = map
+        .iter()
+        .enumerate()
+        .filter(|(i, _)| mask(*i))
+        .map(|(_, v)| *v as f64)
+        .sum();
     if total > 0.0 { inside / total } else { 0.0 }
 }
 
 /// Writes a NIfTI-1 float32 volume (x = cols, y = rows, z = slices), with an sform from the
 /// exam's spacing and origin.
-pub fn write_nifti(path: &Path, values: &[f32], shape: [usize; 3], spacing_mm: [f32; 3], origin_mm: [f32; 3]) -> Result<()> {
+pub fn write_nifti(
+    path: &Path,
+    values: &[f32],
+    shape: [usize; 3],
+    spacing_mm: [f32; 3],
+    origin_mm: [f32; 3],
+) -> Result<()> {
     let [d, h, w] = shape;
     let mut hdr = vec![0u8; 352];
-    let put_i32 = |b: &mut Vec<u8>, at: usize, v: i32| b[at..at + 4].copy_from_slice(&v.to_le_bytes());
-    let put_i16 = |b: &mut Vec<u8>, at: usize, v: i16| b[at..at + 2].copy_from_slice(&v.to_le_bytes());
-    let put_f32 = |b: &mut Vec<u8>, at: usize, v: f32| b[at..at + 4].copy_from_slice(&v.to_le_bytes());
+    let put_i32 =
+        |b: &mut Vec<u8>, at: usize, v: i32| b[at..at + 4].copy_from_slice(&v.to_le_bytes());
+    let put_i16 =
+        |b: &mut Vec<u8>, at: usize, v: i16| b[at..at + 2].copy_from_slice(&v.to_le_bytes());
+    let put_f32 =
+        |b: &mut Vec<u8>, at: usize, v: f32| b[at..at + 4].copy_from_slice(&v.to_le_bytes());
     put_i32(&mut hdr, 0, 348);
     for (i, v) in [3, w, h, d, 1, 1, 1, 1].iter().enumerate() {
         put_i16(&mut hdr, 40 + 2 * i, *v as i16);
@@ -101,7 +130,11 @@ pub fn write_nifti(path: &Path, values: &[f32], shape: [usize; 3], spacing_mm: [
     put_f32(&mut hdr, 112, 1.0);
     hdr[123] = 2; // mm
     put_i16(&mut hdr, 254, 1); // sform: scanner coordinates
-    let rows = [[dx, 0.0, 0.0, origin_mm[2]], [0.0, dy, 0.0, origin_mm[1]], [0.0, 0.0, dz, origin_mm[0]]];
+    let rows = [
+        [dx, 0.0, 0.0, origin_mm[2]],
+        [0.0, dy, 0.0, origin_mm[1]],
+        [0.0, 0.0, dz, origin_mm[0]],
+    ];
     for (r, row) in rows.iter().enumerate() {
         for (c, v) in row.iter().enumerate() {
             put_f32(&mut hdr, 280 + 16 * r + 4 * c, *v);
@@ -135,15 +168,25 @@ pub fn overlay(ct: &[f32], pet: &[f32], map: Option<&[f32]>, h: usize, w: usize)
     let ct_lo = quantile(ct, 0.01);
     let ct_hi = quantile(ct, 0.99).max(ct_lo + 1e-6);
     let pet_cut = quantile(pet, 0.6);
-    let pet_max = pet.iter().cloned().fold(f32::MIN, f32::max).max(pet_cut + 1e-6);
-    let map_max = map.map(|m| m.iter().cloned().fold(0.0f32, f32::max)).unwrap_or(0.0);
+    let pet_max = pet
+        .iter()
+        .cloned()
+        .fold(f32::MIN, f32::max)
+        .max(pet_cut + 1e-6);
+    let map_max = map
+        .map(|m| m.iter().cloned().fold(0.0f32, f32::max))
+        .unwrap_or(0.0);
     let mut rgb = Vec::with_capacity(h * w * 3);
     for i in 0..h * w {
         let g = ((ct[i] - ct_lo) / (ct_hi - ct_lo)).clamp(0.0, 1.0);
         let mut px = [g, g, g];
         if pet[i] > pet_cut {
             let p = ((pet[i] - pet_cut) / (pet_max - pet_cut)).clamp(0.0, 1.0);
-            let hot = [1.0, (2.0 * p - 0.5).clamp(0.0, 1.0), (2.0 * p - 1.0).clamp(0.0, 1.0)];
+            let hot = [
+                1.0,
+                (2.0 * p - 0.5).clamp(0.0, 1.0),
+                (2.0 * p - 1.0).clamp(0.0, 1.0),
+            ];
             let a = 0.3 + 0.6 * p;
             for c in 0..3 {
                 px[c] = px[c] * (1.0 - a) + hot[c] * a;
@@ -170,14 +213,21 @@ pub fn write_png(path: &Path, panels: &[(Vec<u8>, usize, usize)]) -> Result<()> 
         for y in 0..*h {
             for x in 0..*w {
                 let i = (y * w + x) * 3;
-                img.put_pixel((x0 + x) as u32, y as u32, image::Rgb([rgb[i], rgb[i + 1], rgb[i + 2]]));
+                img.put_pixel(
+                    (x0 + x) as u32,
+                    y as u32,
+                    image::Rgb([rgb[i], rgb[i + 1], rgb[i + 2]]),
+                );
             }
         }
         x0 += w;
     }
     let mut bytes = Vec::new();
     image::DynamicImage::ImageRgb8(img)
-        .write_to(&mut std::io::Cursor::new(&mut bytes), image::ImageFormat::Png)
+        .write_to(
+            &mut std::io::Cursor::new(&mut bytes),
+            image::ImageFormat::Png,
+        )
         .map_err(|e| crate::error::ScanModelError::file(path, e.to_string()))?;
     uptake_core::write_atomic(path, |f| f.write_all(&bytes))?;
     Ok(())
@@ -232,7 +282,7 @@ mod tests {
         };
         // 2 x 2 x 2 feature grid, all mass on the last slice / last row / first col.
         let mut att = vec![0.0f32; 8];
-        att[(1 * 2 + 1) * 2] = 1.0;
+        att[(2 + 1) * 2] = 1.0; // (z 1, y 1, x 0)
         let exam = [16, 32, 32];
         let m = features_to_exam(&att, [2, 2, 2], &config, exam);
         let total: f32 = m.iter().sum();

@@ -24,15 +24,37 @@ pub struct ModelOutput<B: Backend> {
 }
 
 impl<B: Backend> ScanModel<B> {
+    /// A freshly initialised network whose weights depend only on `seed`: the backend's global
+    /// random generator is seeded and all (lazy) parameters materialised under one lock, so
+    /// concurrent model builds in the same process cannot interleave their draws.
+    pub fn seeded(config: &ModelConfig, seed: u64, device: &B::Device) -> Self {
+        static INIT: std::sync::Mutex<()> = std::sync::Mutex::new(());
+        let _guard = INIT.lock().unwrap_or_else(|e| e.into_inner());
+        B::seed(device, seed);
+        let model = Self::new(config, device);
+        let _ = crate::checkpoint::named_tensors::<B, _>(&model);
+        model
+    }
+
     pub fn new(config: &ModelConfig, device: &B::Device) -> Self {
         let encoder = I3d::new(&config.encoder, device);
-        let heads = Heads::new(&config.head, config.regions.len(), encoder.out_channels(), device);
+        let heads = Heads::new(
+            &config.head,
+            config.regions.len(),
+            encoder.out_channels(),
+            device,
+        );
         Self { encoder, heads }
     }
 
     /// `input`: (batch, 2, slices, rows, cols), slices a multiple of 8; `valid_slices[i]` is
     /// the number of real (not padded) slices of exam i.
-    pub fn forward(&self, input: Tensor<B, 5>, valid_slices: &[usize], pass: &Pass<B>) -> ModelOutput<B> {
+    pub fn forward(
+        &self,
+        input: Tensor<B, 5>,
+        valid_slices: &[usize],
+        pass: &Pass<B>,
+    ) -> ModelOutput<B> {
         let device = input.device();
         let features = self.encoder.forward(input, pass);
         let [b, c, d, h, w] = features.dims();
@@ -40,13 +62,21 @@ impl<B: Backend> ScanModel<B> {
         let flat = features.reshape([b, c, n]).swap_dims(1, 2);
         let valid = valid_mask::<B>(valid_slices, [d, h, w], &device);
         let out = self.heads.forward(flat, valid);
-        ModelOutput { logits: out.logits, attention: out.attention, grid: [d, h, w] }
+        ModelOutput {
+            logits: out.logits,
+            attention: out.attention,
+            grid: [d, h, w],
+        }
     }
 }
 
 /// Voxel validity of the feature grid: a feature slice is real when its first input slice is
 /// (the encoder's slice stride is 8).
-pub fn valid_mask<B: Backend>(valid_slices: &[usize], grid: [usize; 3], device: &B::Device) -> Tensor<B, 2, Bool> {
+pub fn valid_mask<B: Backend>(
+    valid_slices: &[usize],
+    grid: [usize; 3],
+    device: &B::Device,
+) -> Tensor<B, 2, Bool> {
     let [d, h, w] = grid;
     let stride = ModelConfig::DEPTH_MULTIPLE;
     let mut mask = Vec::with_capacity(valid_slices.len() * d * h * w);
@@ -56,5 +86,8 @@ pub fn valid_mask<B: Backend>(valid_slices: &[usize], grid: [usize; 3], device: 
             mask.extend(std::iter::repeat_n(z < valid_d, h * w));
         }
     }
-    Tensor::from_data(TensorData::new(mask, [valid_slices.len(), d * h * w]), device)
+    Tensor::from_data(
+        TensorData::new(mask, [valid_slices.len(), d * h * w]),
+        device,
+    )
 }

@@ -41,7 +41,14 @@ pub struct PhantomCohort {
 pub fn site_box(site: usize, shape: [usize; 3]) -> [usize; 6] {
     let b = SITES[site].1;
     let f = |v: f32, n: usize| ((v * n as f32).round() as usize).min(n);
-    [f(b[0], shape[0]), f(b[1], shape[0]), f(b[2], shape[1]), f(b[3], shape[1]), f(b[4], shape[2]), f(b[5], shape[2])]
+    [
+        f(b[0], shape[0]),
+        f(b[1], shape[0]),
+        f(b[2], shape[1]),
+        f(b[3], shape[1]),
+        f(b[4], shape[2]),
+        f(b[5], shape[2]),
+    ]
 }
 
 /// `n` exams of up to `shape` (slices vary between 75 % and 100 % of shape[0]), each site
@@ -57,14 +64,21 @@ pub fn cohort(n: usize, shape: [usize; 3], prevalence: f64, miss: f64, seed: u64
         let exam = ExamId::new(format!("ph{i:04}")).expect("non-empty id");
         let d = rng.random_range(shape[0] * 3 / 4..=shape[0]);
         let s = [d, shape[1], shape[2]];
-        let abnormal: Vec<bool> = (0..SITES.len()).map(|_| rng.random_bool(prevalence)).collect();
-        let reported: Vec<bool> = abnormal.iter().map(|&a| a && !rng.random_bool(miss)).collect();
+        let abnormal: Vec<bool> = (0..SITES.len())
+            .map(|_| rng.random_bool(prevalence))
+            .collect();
+        let reported: Vec<bool> = abnormal
+            .iter()
+            .map(|&a| a && !rng.random_bool(miss))
+            .collect();
         let (vol, map) = exam_volume(&exam, s, &abnormal, &mut rng);
         let row = |flags: &[bool]| -> Vec<Option<f64>> {
             TASKS
                 .iter()
                 .map(|(_, sites)| {
-                    let hit = sites.iter().any(|site| flags[SITES.iter().position(|x| x.0 == *site).unwrap_or(0)]);
+                    let hit = sites
+                        .iter()
+                        .any(|site| flags[SITES.iter().position(|x| x.0 == *site).unwrap_or(0)]);
                     Some(if hit { 1.0 } else { 0.0 })
                 })
                 .collect()
@@ -74,10 +88,20 @@ pub fn cohort(n: usize, shape: [usize; 3], prevalence: f64, miss: f64, seed: u64
         volumes.push(vol);
         site_maps.push((exam, map));
     }
-    PhantomCohort { store: MemoryStore::new(volumes), truth, weak, site_maps }
+    PhantomCohort {
+        store: MemoryStore::new(volumes),
+        truth,
+        weak,
+        site_maps,
+    }
 }
 
-fn exam_volume(exam: &ExamId, shape: [usize; 3], abnormal: &[bool], rng: &mut ChaCha8Rng) -> (ModelVolume, Vec<u8>) {
+fn exam_volume(
+    exam: &ExamId,
+    shape: [usize; 3],
+    abnormal: &[bool],
+    rng: &mut ChaCha8Rng,
+) -> (ModelVolume, Vec<u8>) {
     let [d, h, w] = shape;
     let n = d * h * w;
     let mut ct = vec![0.0f32; n];
@@ -88,7 +112,10 @@ fn exam_volume(exam: &ExamId, shape: [usize; 3], abnormal: &[bool], rng: &mut Ch
     for z in 0..d {
         for y in 0..h {
             for x in 0..w {
-                let (fy, fx) = ((y as f32 + 0.5) / h as f32 - 0.5, (x as f32 + 0.5) / w as f32 - 0.5);
+                let (fy, fx) = (
+                    (y as f32 + 0.5) / h as f32 - 0.5,
+                    (x as f32 + 0.5) / w as f32 - 0.5,
+                );
                 if (fy / 0.35).powi(2) + (fx / 0.45).powi(2) <= 1.0 {
                     ct[idx(z, y, x)] = 0.5 + rng.random_range(-0.05..0.05);
                     pet[idx(z, y, x)] = 0.15 + rng.random_range(-0.03..0.03);
@@ -96,13 +123,13 @@ fn exam_volume(exam: &ExamId, shape: [usize; 3], abnormal: &[bool], rng: &mut Ch
             }
         }
     }
-    for site in 0..SITES.len() {
+    for (site, (name, _)) in SITES.iter().enumerate() {
         let [z0, z1, y0, y1, x0, x1] = site_box(site, shape);
         for z in z0..z1 {
             for y in y0..y1 {
                 for x in x0..x1 {
                     map[idx(z, y, x)] = site as u8;
-                    if SITES[site].0.ends_with("lungs") {
+                    if name.ends_with("lungs") {
                         ct[idx(z, y, x)] = 0.1 + rng.random_range(-0.03..0.03);
                         pet[idx(z, y, x)] *= 0.5;
                     }
@@ -111,8 +138,20 @@ fn exam_volume(exam: &ExamId, shape: [usize; 3], abnormal: &[bool], rng: &mut Ch
         }
     }
     // Physiologic uptake present in every exam: brain (top) and bladder (bottom).
-    blob(&mut pet, shape, [d as f32 * 0.06, h as f32 * 0.5, w as f32 * 0.5], 2.5, 1.2);
-    blob(&mut pet, shape, [d as f32 * 0.9, h as f32 * 0.55, w as f32 * 0.5], 2.0, 1.0);
+    blob(
+        &mut pet,
+        shape,
+        [d as f32 * 0.06, h as f32 * 0.5, w as f32 * 0.5],
+        2.5,
+        1.2,
+    );
+    blob(
+        &mut pet,
+        shape,
+        [d as f32 * 0.9, h as f32 * 0.55, w as f32 * 0.5],
+        2.0,
+        1.0,
+    );
     for (site, &a) in abnormal.iter().enumerate() {
         if a {
             let [z0, z1, y0, y1, x0, x1] = site_box(site, shape);
@@ -121,7 +160,13 @@ fn exam_volume(exam: &ExamId, shape: [usize; 3], abnormal: &[bool], rng: &mut Ch
                 rng.random_range(y0 as f32 + 1.0..(y1 as f32 - 1.0).max(y0 as f32 + 1.5)),
                 rng.random_range(x0 as f32 + 1.0..(x1 as f32 - 1.0).max(x0 as f32 + 1.5)),
             ];
-            blob(&mut pet, shape, c, rng.random_range(1.2..2.2), rng.random_range(0.8..1.5));
+            blob(
+                &mut pet,
+                shape,
+                c,
+                rng.random_range(1.2..2.2),
+                rng.random_range(0.8..1.5),
+            );
         }
     }
     let vol = ModelVolume {
@@ -146,7 +191,8 @@ fn blob(pet: &mut [f32], shape: [usize; 3], centre: [f32; 3], sigma: f32, peak: 
                 let dd = (z as f32 + 0.5 - centre[0]).powi(2)
                     + (y as f32 + 0.5 - centre[1]).powi(2)
                     + (x as f32 + 0.5 - centre[2]).powi(2);
-                pet[(z as usize * h + y as usize) * w + x as usize] += peak * (-dd / (2.0 * sigma * sigma)).exp();
+                pet[(z as usize * h + y as usize) * w + x as usize] +=
+                    peak * (-dd / (2.0 * sigma * sigma)).exp();
             }
         }
     }
@@ -186,7 +232,11 @@ pub struct LearningReport {
 
 impl std::fmt::Display for LearningReport {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        writeln!(f, "{:<14} {:>7} {:>5} {:>15} {:>13}", "task", "AUROC", "pos", "attention mass", "region share")?;
+        writeln!(
+            f,
+            "{:<14} {:>7} {:>5} {:>15} {:>13}",
+            "task", "AUROC", "pos", "attention mass", "region share"
+        )?;
         for (t, a, p, m, s) in &self.tasks {
             let a = a.map(|a| format!("{a:.3}")).unwrap_or_else(|| "n/a".into());
             writeln!(f, "{t:<14} {a:>7} {p:>5} {m:>15.3} {s:>13.3}")?;
@@ -217,7 +267,17 @@ pub fn learning_check<B: burn::tensor::backend::AutodiffBackend>(
     let test_set = cohort(n_test, shape, 0.3, 0.0, options.seed.wrapping_add(12));
     let targets = crate::train::Targets::from_table(&train_set.weak, &config.regions)?;
     let started = std::time::Instant::now();
-    crate::train::train::<B>(&train_set.store, config, &targets, None, options, &crate::train::Init::Random, dir, quiet, device)?;
+    crate::train::train::<B>(
+        &train_set.store,
+        config,
+        &targets,
+        None,
+        options,
+        &crate::train::Init::Random,
+        dir,
+        quiet,
+        device,
+    )?;
     let train_seconds = started.elapsed().as_secs_f64();
     let (config, model) = crate::predict::load_run::<B::InnerBackend>(dir, device)?;
     let mut scores = vec![Vec::new(); config.regions.len()];
@@ -237,21 +297,45 @@ pub fn learning_check<B: burn::tensor::backend::AutodiffBackend>(
                 let idx: Vec<u8> = TASKS
                     .iter()
                     .find(|(name, _)| name == task)
-                    .map(|(_, s)| s.iter().filter_map(|s| SITES.iter().position(|x| x.0 == *s)).map(|i| i as u8).collect())
+                    .map(|(_, s)| {
+                        s.iter()
+                            .filter_map(|s| SITES.iter().position(|x| x.0 == *s))
+                            .map(|i| i as u8)
+                            .collect()
+                    })
                     .unwrap_or_default();
-                let att = crate::maps::features_to_exam(&pred.attention[t * n..(t + 1) * n], pred.grid, &config, volume.shape);
+                let att = crate::maps::features_to_exam(
+                    &pred.attention[t * n..(t + 1) * n],
+                    pred.grid,
+                    &config,
+                    volume.shape,
+                );
                 mass[t].push(crate::maps::mass_inside(&att, |i| idx.contains(&sites[i])));
-                share[t].push(sites.iter().filter(|s| idx.contains(s)).count() as f64 / sites.len() as f64);
+                share[t].push(
+                    sites.iter().filter(|s| idx.contains(s)).count() as f64 / sites.len() as f64,
+                );
             }
         }
     }
-    let mean = |v: &[f64]| if v.is_empty() { 0.0 } else { v.iter().sum::<f64>() / v.len() as f64 };
+    let mean = |v: &[f64]| {
+        if v.is_empty() {
+            0.0
+        } else {
+            v.iter().sum::<f64>() / v.len() as f64
+        }
+    };
     let tasks: Vec<(String, Option<f64>, usize, f64, f64)> = config
         .regions
         .iter()
         .enumerate()
         .map(|(t, task)| {
-            (task.clone(), crate::auroc::auroc(&scores[t], &labels[t]), mass[t].len(), mean(&mass[t]), mean(&share[t]))
+            (
+                task.clone(),
+                crate::auroc::auroc(&scores[t], &labels[t]),
+                mass[t].len(),
+                mean(&mass[t]),
+                mean(&share[t]),
+            )
         })
         .collect();
     let aurocs: Vec<f64> = tasks.iter().filter_map(|t| t.1).collect();

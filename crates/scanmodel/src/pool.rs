@@ -99,7 +99,9 @@ mod tests {
         let [b, c, d, h, w] = shape;
         let dims = [d, h, w];
         let out: Vec<usize> = (0..3).map(|a| dims[a].div_ceil(stride[a])).collect();
-        let pads: Vec<usize> = (0..3).map(|a| same_padding(dims[a], kernel[a], stride[a]).0).collect();
+        let pads: Vec<usize> = (0..3)
+            .map(|a| same_padding(dims[a], kernel[a], stride[a]).0)
+            .collect();
         let mut y = Vec::new();
         for bi in 0..b {
             for ci in 0..c {
@@ -140,9 +142,16 @@ mod tests {
         let xs = x.to_data().to_vec::<f32>().unwrap();
         let (expected, eshape) = brute_force(&xs, shape, kernel, stride);
         let y = max_pool3d_same(x, kernel, stride);
-        assert_eq!(y.dims(), eshape, "shape for kernel {kernel:?} stride {stride:?}");
+        assert_eq!(
+            y.dims(),
+            eshape,
+            "shape for kernel {kernel:?} stride {stride:?}"
+        );
         let got = y.into_data().to_vec::<f32>().unwrap();
-        assert_eq!(got, expected, "values for kernel {kernel:?} stride {stride:?} on {shape:?}");
+        assert_eq!(
+            got, expected,
+            "values for kernel {kernel:?} stride {stride:?} on {shape:?}"
+        );
     }
 
     #[test]
@@ -169,6 +178,9 @@ mod tests {
         let device = Default::default();
         let x = Tensor::<B, 2>::from_data(TensorData::new(vec![1.0f32, 2.0], [1, 2]), &device);
         let y = pad_dim(x, 1, 1, 2, -5.0);
-        assert_eq!(y.into_data().to_vec::<f32>().unwrap(), vec![-5.0, 1.0, 2.0, -5.0, -5.0]);
+        assert_eq!(
+            y.into_data().to_vec::<f32>().unwrap(),
+            vec![-5.0, 1.0, 2.0, -5.0, -5.0]
+        );
     }
 }

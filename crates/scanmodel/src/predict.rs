@@ -13,7 +13,9 @@ use crate::data::{ModelVolume, Prepared, VolumeSource, batch, prepare};
 use crate::error::{Result, ScanModelError};
 use crate::guided::guided_relu;
 use crate::i3d::Pass;
-use crate::maps::{coronal_mip, features_to_exam, network_to_exam, overlay, write_nifti, write_png};
+use crate::maps::{
+    coronal_mip, features_to_exam, network_to_exam, overlay, write_nifti, write_png,
+};
 use crate::model::ScanModel;
 use crate::train::{RunPaths, progress, read_config};
 
@@ -21,9 +23,16 @@ use crate::train::{RunPaths, progress, read_config};
 pub fn load_run<B: Backend>(run: &Path, device: &B::Device) -> Result<(ModelConfig, ScanModel<B>)> {
     let config = read_config(run)?;
     let paths = RunPaths::new(run);
-    let weights = if paths.best().exists() { paths.best() } else { paths.last() };
+    let weights = if paths.best().exists() {
+        paths.best()
+    } else {
+        paths.last()
+    };
     if !weights.exists() {
-        return Err(ScanModelError::file(run, "no checkpoint (best.safetensors or last.safetensors) in this run"));
+        return Err(ScanModelError::file(
+            run,
+            "no checkpoint (best.safetensors or last.safetensors) in this run",
+        ));
     }
     let model = load_module::<B, _>(ScanModel::new(&config, device), &weights)?;
     Ok((config, model))
@@ -36,14 +45,25 @@ pub struct ExamPrediction {
     pub grid: [usize; 3],
 }
 
-pub fn predict_prepared<B: Backend>(model: &ScanModel<B>, items: &[&Prepared], device: &B::Device) -> Vec<ExamPrediction> {
+pub fn predict_prepared<B: Backend>(
+    model: &ScanModel<B>,
+    items: &[&Prepared],
+    device: &B::Device,
+) -> Vec<ExamPrediction> {
     let b = batch(items);
     let x = Tensor::<B, 5>::from_data(TensorData::new(b.data, b.shape), device);
     let out = model.forward(x, &b.valid_slices, &Pass::inference());
     let t = out.logits.dims()[1];
     let n = out.attention.dims()[2];
-    let p = burn::tensor::activation::sigmoid(out.logits).into_data().to_vec::<f32>().unwrap_or_default();
-    let a = out.attention.into_data().to_vec::<f32>().unwrap_or_default();
+    let p = burn::tensor::activation::sigmoid(out.logits)
+        .into_data()
+        .to_vec::<f32>()
+        .unwrap_or_default();
+    let a = out
+        .attention
+        .into_data()
+        .to_vec::<f32>()
+        .unwrap_or_default();
     (0..items.len())
         .map(|i| ExamPrediction {
             probabilities: p[i * t..(i + 1) * t].to_vec(),
@@ -68,7 +88,10 @@ pub fn predict_table<B: Backend>(
         let volume = source.load(exam)?;
         let prepared = prepare(&volume, config, None)?;
         let pred = predict_prepared(model, &[&prepared], device).remove(0);
-        table.insert(exam.clone(), pred.probabilities.iter().map(|p| Some(*p as f64)).collect());
+        table.insert(
+            exam.clone(),
+            pred.probabilities.iter().map(|p| Some(*p as f64)).collect(),
+        );
         bar.inc(1);
     }
     bar.finish_and_clear();
@@ -85,16 +108,25 @@ pub fn saliency<B: Backend>(
     device: &B::Device,
 ) -> Vec<f32> {
     let b = batch(&[prepared]);
-    let x = Tensor::<Autodiff<B>, 5>::from_data(TensorData::new(b.data, b.shape), device).require_grad();
+    let x = Tensor::<Autodiff<B>, 5>::from_data(TensorData::new(b.data, b.shape), device)
+        .require_grad();
     let guided_fn = |t: Tensor<Autodiff<B>, 5>| guided_relu(t);
     let plain_fn = |t: Tensor<Autodiff<B>, 5>| burn::tensor::activation::relu(t);
-    let pass = Pass { train: false, relu: if guided { &guided_fn } else { &plain_fn } };
+    let pass = Pass {
+        train: false,
+        relu: if guided { &guided_fn } else { &plain_fn },
+    };
     let out = model.forward(x.clone(), &b.valid_slices, &pass);
     let logit = out.logits.slice([0..1, task..task + 1]).sum();
     let grads = logit.backward();
     let [_, _, depth, s, _] = b.shape;
     let g = match x.grad(&grads) {
-        Some(g) => g.abs().max_dim(1).into_data().to_vec::<f32>().unwrap_or_default(),
+        Some(g) => g
+            .abs()
+            .max_dim(1)
+            .into_data()
+            .to_vec::<f32>()
+            .unwrap_or_default(),
         None => vec![0.0; depth * s * s],
     };
     g[..prepared.slices * s * s].to_vec()
@@ -129,18 +161,51 @@ pub fn write_maps<B: Backend>(
     let net_shape = [prepared.slices, config.in_plane, config.in_plane];
     let mut written = Vec::new();
     for (t, task) in config.regions.iter().enumerate() {
-        let att = features_to_exam(&pred.attention[t * n..(t + 1) * n], pred.grid, config, shape);
-        let plain = network_to_exam(&saliency(model, &prepared, t, false, device), net_shape, config, shape);
-        let guided = network_to_exam(&saliency(model, &prepared, t, true, device), net_shape, config, shape);
+        let att = features_to_exam(
+            &pred.attention[t * n..(t + 1) * n],
+            pred.grid,
+            config,
+            shape,
+        );
+        let plain = network_to_exam(
+            &saliency(model, &prepared, t, false, device),
+            net_shape,
+            config,
+            shape,
+        );
+        let guided = network_to_exam(
+            &saliency(model, &prepared, t, true, device),
+            net_shape,
+            config,
+            shape,
+        );
         let files = WrittenMaps {
             attention: exam_dir.join(format!("{task}_attention.nii")),
             saliency: exam_dir.join(format!("{task}_saliency.nii")),
             guided: exam_dir.join(format!("{task}_guided.nii")),
             overlay: exam_dir.join(format!("{task}.png")),
         };
-        write_nifti(&files.attention, &att, shape, volume.spacing_mm, volume.origin_mm)?;
-        write_nifti(&files.saliency, &plain, shape, volume.spacing_mm, volume.origin_mm)?;
-        write_nifti(&files.guided, &guided, shape, volume.spacing_mm, volume.origin_mm)?;
+        write_nifti(
+            &files.attention,
+            &att,
+            shape,
+            volume.spacing_mm,
+            volume.origin_mm,
+        )?;
+        write_nifti(
+            &files.saliency,
+            &plain,
+            shape,
+            volume.spacing_mm,
+            volume.origin_mm,
+        )?;
+        write_nifti(
+            &files.guided,
+            &guided,
+            shape,
+            volume.spacing_mm,
+            volume.origin_mm,
+        )?;
         let [d, h, w] = shape;
         let panel_mip = overlay(
             &coronal_mip(&volume.ct, shape),
@@ -151,7 +216,12 @@ pub fn write_maps<B: Backend>(
         );
         let z = (0..d)
             .max_by(|&a, &b| {
-                let m = |z: usize| guided[z * h * w..(z + 1) * h * w].iter().cloned().fold(0.0f32, f32::max);
+                let m = |z: usize| {
+                    guided[z * h * w..(z + 1) * h * w]
+                        .iter()
+                        .cloned()
+                        .fold(0.0f32, f32::max)
+                };
                 m(a).total_cmp(&m(b))
             })
             .unwrap_or(0);
@@ -174,7 +244,12 @@ pub fn attention_on_exam<B: Backend>(
     let prepared = prepare(volume, config, None)?;
     let pred = predict_prepared(model, &[&prepared], device).remove(0);
     let n = pred.grid.iter().product::<usize>();
-    Ok(features_to_exam(&pred.attention[task * n..(task + 1) * n], pred.grid, config, volume.shape))
+    Ok(features_to_exam(
+        &pred.attention[task * n..(task + 1) * n],
+        pred.grid,
+        config,
+        volume.shape,
+    ))
 }
 
 /// Predictions for `exams` from a run directory, and with `maps`, the maps of every exam.

@@ -40,33 +40,50 @@ pub fn parse_day(s: &str) -> Option<i64> {
 }
 
 pub fn read_manifest(path: &Path) -> Result<Vec<ManifestRow>> {
-    let mut rdr = csv::Reader::from_path(path).map_err(|e| ScanModelError::file(path, e.to_string()))?;
-    let header = rdr.headers().map_err(|e| ScanModelError::file(path, e.to_string()))?.clone();
+    let mut rdr =
+        csv::Reader::from_path(path).map_err(|e| ScanModelError::file(path, e.to_string()))?;
+    let header = rdr
+        .headers()
+        .map_err(|e| ScanModelError::file(path, e.to_string()))?
+        .clone();
     let col = |name: &str| header.iter().position(|h| h.trim() == name);
-    let need = |name: &str| col(name).ok_or_else(|| ScanModelError::file(path, format!("no `{name}` column")));
+    let need = |name: &str| {
+        col(name).ok_or_else(|| ScanModelError::file(path, format!("no `{name}` column")))
+    };
     let (c_exam, c_patient, c_date) = (need("exam_id")?, need("patient_id")?, need("study_date")?);
     let (c_code, c_death, c_censor) = (col("summary_code"), col("death_date"), col("censor_date"));
     let mut rows = Vec::new();
     for (i, rec) in rdr.records().enumerate() {
         let line = i + 2;
         let rec = rec.map_err(|e| ScanModelError::file(path, format!("line {line}: {e}")))?;
-        let get = |c: Option<usize>| c.and_then(|c| rec.get(c)).map(str::trim).filter(|s| !s.is_empty());
+        let get = |c: Option<usize>| {
+            c.and_then(|c| rec.get(c))
+                .map(str::trim)
+                .filter(|s| !s.is_empty())
+        };
         let exam_id = ExamId::new(rec.get(c_exam).unwrap_or(""))
             .ok_or_else(|| ScanModelError::file(path, format!("line {line}: empty exam_id")))?;
         let date = |c: Option<usize>, what: &str| -> Result<Option<i64>> {
             match get(c) {
                 None => Ok(None),
                 Some(s) => parse_day(s).map(Some).ok_or_else(|| {
-                    ScanModelError::file(path, format!("line {line}, exam {exam_id}: bad {what} `{s}` (want YYYY-MM-DD)"))
+                    ScanModelError::file(
+                        path,
+                        format!("line {line}, exam {exam_id}: bad {what} `{s}` (want YYYY-MM-DD)"),
+                    )
                 }),
             }
         };
-        let study_day = date(Some(c_date), "study_date")?
-            .ok_or_else(|| ScanModelError::file(path, format!("line {line}, exam {exam_id}: no study_date")))?;
+        let study_day = date(Some(c_date), "study_date")?.ok_or_else(|| {
+            ScanModelError::file(path, format!("line {line}, exam {exam_id}: no study_date"))
+        })?;
         let summary_code = match get(c_code) {
             None => None,
             Some(s) => Some(s.parse::<u8>().map_err(|_| {
-                ScanModelError::file(path, format!("line {line}, exam {exam_id}: bad summary_code `{s}`"))
+                ScanModelError::file(
+                    path,
+                    format!("line {line}, exam {exam_id}: bad summary_code `{s}`"),
+                )
             })?),
         };
         rows.push(ManifestRow {
@@ -85,7 +102,10 @@ pub fn read_manifest(path: &Path) -> Result<Vec<ManifestRow>> {
 pub fn summary_code_table(rows: &[ManifestRow]) -> RegionTable {
     let mut t = RegionTable::new(vec!["summary_code".into()]);
     for r in rows {
-        t.insert(r.exam_id.clone(), vec![r.summary_code.map(|c| if c > 1 { 1.0 } else { 0.0 })]);
+        t.insert(
+            r.exam_id.clone(),
+            vec![r.summary_code.map(|c| if c > 1 { 1.0 } else { 0.0 })],
+        );
     }
     t
 }
@@ -125,7 +145,13 @@ mod tests {
         assert_eq!(parse_day("2000-13-01"), None);
     }
 
-    fn row(exam: &str, patient: &str, day: i64, death: Option<i64>, censor: Option<i64>) -> ManifestRow {
+    fn row(
+        exam: &str,
+        patient: &str,
+        day: i64,
+        death: Option<i64>,
+        censor: Option<i64>,
+    ) -> ManifestRow {
         ManifestRow {
             exam_id: ExamId::new(exam).unwrap(),
             patient_id: patient.into(),
@@ -145,9 +171,15 @@ mod tests {
             row("c1", "p3", 0, None, Some(30)),    // followed 30 days only
         ];
         let t = mortality_table(&rows, 90);
-        assert_eq!(t.get(&ExamId::new("a2").unwrap(), "mortality_90d"), Some(1.0));
+        assert_eq!(
+            t.get(&ExamId::new("a2").unwrap(), "mortality_90d"),
+            Some(1.0)
+        );
         assert!(t.row(&ExamId::new("a1").unwrap()).is_none());
-        assert_eq!(t.get(&ExamId::new("b1").unwrap(), "mortality_90d"), Some(0.0));
+        assert_eq!(
+            t.get(&ExamId::new("b1").unwrap(), "mortality_90d"),
+            Some(0.0)
+        );
         assert_eq!(t.get(&ExamId::new("c1").unwrap(), "mortality_90d"), None);
     }
 

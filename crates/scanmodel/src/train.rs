@@ -82,9 +82,17 @@ impl Targets {
             .collect::<Result<_>>()?;
         let by_exam = table
             .rows()
-            .map(|(exam, row)| (exam.clone(), cols.iter().map(|&c| row[c].map(|v| v as f32)).collect()))
+            .map(|(exam, row)| {
+                (
+                    exam.clone(),
+                    cols.iter().map(|&c| row[c].map(|v| v as f32)).collect(),
+                )
+            })
             .collect();
-        Ok(Self { tasks: tasks.to_vec(), by_exam })
+        Ok(Self {
+            tasks: tasks.to_vec(),
+            by_exam,
+        })
     }
 
     /// Prevalence (share of known labels >= 0.5) of each task.
@@ -104,8 +112,14 @@ impl Targets {
 
 /// Regions whose weak-label prevalence is at least `min_prevalence` (the paper: 10 %).
 pub fn select_tasks(table: &RegionTable, min_prevalence: f64) -> Vec<(String, f64)> {
-    let all = Targets::from_table(table, table.regions()).expect("every column of the table exists");
-    all.tasks.iter().cloned().zip(all.prevalence()).filter(|(_, p)| *p >= min_prevalence).collect()
+    let all =
+        Targets::from_table(table, table.regions()).expect("every column of the table exists");
+    all.tasks
+        .iter()
+        .cloned()
+        .zip(all.prevalence())
+        .filter(|(_, p)| *p >= min_prevalence)
+        .collect()
 }
 
 /// What `state.json` records after each epoch.
@@ -142,7 +156,9 @@ pub struct RunPaths {
 
 impl RunPaths {
     pub fn new(dir: &Path) -> Self {
-        Self { dir: dir.to_path_buf() }
+        Self {
+            dir: dir.to_path_buf(),
+        }
     }
     pub fn config(&self) -> PathBuf {
         self.dir.join("config.json")
@@ -168,20 +184,24 @@ impl RunPaths {
 }
 
 pub fn write_json<T: Serialize>(path: &Path, value: &T) -> Result<()> {
-    let text = serde_json::to_string_pretty(value).map_err(|e| ScanModelError::file(path, e.to_string()))?;
+    let text = serde_json::to_string_pretty(value)
+        .map_err(|e| ScanModelError::file(path, e.to_string()))?;
     uptake_core::write_atomic(path, |w| std::io::Write::write_all(w, text.as_bytes()))?;
     Ok(())
 }
 
 pub fn read_json<T: for<'de> Deserialize<'de>>(path: &Path) -> Result<T> {
     let text = std::fs::read_to_string(path).map_err(|e| ScanModelError::io(path, e))?;
-    serde_json::from_str(&text).map_err(|e| ScanModelError::file(path, format!("invalid JSON: {e}")))
+    serde_json::from_str(&text)
+        .map_err(|e| ScanModelError::file(path, format!("invalid JSON: {e}")))
 }
 
 /// Reads a run's network configuration.
 pub fn read_config(run: &Path) -> Result<ModelConfig> {
     let config: ModelConfig = read_json(&RunPaths::new(run).config())?;
-    config.validate().map_err(|e| ScanModelError::file(RunPaths::new(run).config(), e))?;
+    config
+        .validate()
+        .map_err(|e| ScanModelError::file(RunPaths::new(run).config(), e))?;
     Ok(config)
 }
 
@@ -196,7 +216,11 @@ pub enum Init {
 }
 
 /// Binary cross-entropy with logits against soft targets, averaged over the known entries.
-pub fn masked_bce<B: Backend>(logits: Tensor<B, 2>, targets: Tensor<B, 2>, known: Tensor<B, 2>) -> Tensor<B, 1> {
+pub fn masked_bce<B: Backend>(
+    logits: Tensor<B, 2>,
+    targets: Tensor<B, 2>,
+    known: Tensor<B, 2>,
+) -> Tensor<B, 1> {
     // max(z, 0) - z*y + log(1 + exp(-|z|)), stable for large |z|.
     let loss = logits.clone().clamp_min(0.0) - logits.clone() * targets
         + logits.abs().neg().exp().add_scalar(1.0).log();
@@ -209,8 +233,14 @@ fn target_tensors<B: Backend>(
     device: &B::Device,
 ) -> (Tensor<B, 2>, Tensor<B, 2>) {
     let t = rows[0].len();
-    let y: Vec<f32> = rows.iter().flat_map(|r| r.iter().map(|v| v.unwrap_or(0.0))).collect();
-    let m: Vec<f32> = rows.iter().flat_map(|r| r.iter().map(|v| if v.is_some() { 1.0 } else { 0.0 })).collect();
+    let y: Vec<f32> = rows
+        .iter()
+        .flat_map(|r| r.iter().map(|v| v.unwrap_or(0.0)))
+        .collect();
+    let m: Vec<f32> = rows
+        .iter()
+        .flat_map(|r| r.iter().map(|v| if v.is_some() { 1.0 } else { 0.0 }))
+        .collect();
     (
         Tensor::from_data(TensorData::new(y, [rows.len(), t]), device),
         Tensor::from_data(TensorData::new(m, [rows.len(), t]), device),
@@ -227,7 +257,12 @@ pub struct Loader<'a> {
 
 impl<'a> Loader<'a> {
     pub fn new(source: &'a dyn VolumeSource, config: &ModelConfig) -> Self {
-        Self { source, config: config.clone(), cache: BTreeMap::new(), cache_budget_bytes: 4 << 30 }
+        Self {
+            source,
+            config: config.clone(),
+            cache: BTreeMap::new(),
+            cache_budget_bytes: 4 << 30,
+        }
     }
 
     /// The exam at network resolution, optionally augmented (augmented copies are not cached).
@@ -271,18 +306,29 @@ pub fn evaluate<B: Backend>(
     let mut loss_sum = 0.0;
     let mut batches = 0usize;
     for chunk in exams.chunks(batch_size.max(1)) {
-        let prepared: Vec<Prepared> = chunk.iter().map(|e| loader.get(e, None)).collect::<Result<_>>()?;
+        let prepared: Vec<Prepared> = chunk
+            .iter()
+            .map(|e| loader.get(e, None))
+            .collect::<Result<_>>()?;
         let refs: Vec<&Prepared> = prepared.iter().collect();
         let b = batch(&refs);
         let x = Tensor::<B, 5>::from_data(TensorData::new(b.data, b.shape), device);
         let out = model.forward(x, &b.valid_slices, &Pass::inference());
-        let rows: Vec<&Vec<Option<f32>>> = chunk.iter().filter_map(|e| targets.by_exam.get(e)).collect();
+        let rows: Vec<&Vec<Option<f32>>> = chunk
+            .iter()
+            .filter_map(|e| targets.by_exam.get(e))
+            .collect();
         if rows.len() == chunk.len() {
             let (y, m) = target_tensors::<B>(&rows, device);
-            loss_sum += masked_bce(out.logits.clone(), y, m).into_scalar().elem::<f64>();
+            loss_sum += masked_bce(out.logits.clone(), y, m)
+                .into_scalar()
+                .elem::<f64>();
             batches += 1;
         }
-        let p = burn::tensor::activation::sigmoid(out.logits).into_data().to_vec::<f32>().unwrap_or_default();
+        let p = burn::tensor::activation::sigmoid(out.logits)
+            .into_data()
+            .to_vec::<f32>()
+            .unwrap_or_default();
         let t = targets.tasks.len();
         for (i, e) in chunk.iter().enumerate() {
             probabilities.insert(e.clone(), p[i * t..(i + 1) * t].to_vec());
@@ -293,7 +339,9 @@ pub fn evaluate<B: Backend>(
         let mut scores = Vec::new();
         let mut labels = Vec::new();
         for e in exams {
-            if let (Some(p), Some(Some(y))) = (probabilities.get(e), targets.by_exam.get(e).map(|r| r[ti])) {
+            if let (Some(p), Some(Some(y))) =
+                (probabilities.get(e), targets.by_exam.get(e).map(|r| r[ti]))
+            {
                 scores.push(p[ti] as f64);
                 labels.push(y >= 0.5);
             }
@@ -301,8 +349,14 @@ pub fn evaluate<B: Backend>(
         aurocs.insert(task.clone(), auroc(&scores, &labels));
     }
     let defined: Vec<f64> = aurocs.values().flatten().copied().collect();
-    let mean_auroc = (!defined.is_empty()).then(|| defined.iter().sum::<f64>() / defined.len() as f64);
-    Ok(Evaluation { loss: loss_sum / batches.max(1) as f64, auroc: aurocs, mean_auroc, probabilities })
+    let mean_auroc =
+        (!defined.is_empty()).then(|| defined.iter().sum::<f64>() / defined.len() as f64);
+    Ok(Evaluation {
+        loss: loss_sum / batches.max(1) as f64,
+        auroc: aurocs,
+        mean_auroc,
+        probabilities,
+    })
 }
 
 /// Splits exams into training and validation, reproducibly.
@@ -314,7 +368,8 @@ pub fn split(exams: &[ExamId], fraction: f64, seed: u64) -> (Vec<ExamId>, Vec<Ex
         let j = rng.random_range(0..=i);
         order.swap(i, j);
     }
-    let n_val = ((order.len() as f64 * fraction).round() as usize).min(order.len().saturating_sub(1));
+    let n_val =
+        ((order.len() as f64 * fraction).round() as usize).min(order.len().saturating_sub(1));
     let val = order.split_off(order.len() - n_val);
     (order, val)
 }
@@ -337,10 +392,14 @@ pub fn train<B: AutodiffBackend>(
 ) -> Result<RunState> {
     config.validate().map_err(ScanModelError::Config)?;
     if targets.tasks != config.regions {
-        return Err(ScanModelError::Config("the targets' tasks differ from the model's regions".into()));
+        return Err(ScanModelError::Config(
+            "the targets' tasks differ from the model's regions".into(),
+        ));
     }
     if options.batch_size == 0 || options.epochs == 0 {
-        return Err(ScanModelError::Config("batch size and epochs must be at least 1".into()));
+        return Err(ScanModelError::Config(
+            "batch size and epochs must be at least 1".into(),
+        ));
     }
     let paths = RunPaths::new(dir);
     std::fs::create_dir_all(dir).map_err(|e| ScanModelError::io(dir, e))?;
@@ -365,64 +424,102 @@ pub fn train<B: AutodiffBackend>(
         if &old != config {
             return Err(ScanModelError::ConfigMismatch {
                 path: paths.config(),
-                what: "the run directory holds a run of another configuration; use a new --out".into(),
+                what: "the run directory holds a run of another configuration; use a new --out"
+                    .into(),
             });
         }
         let tf: TrainFile = read_json(&paths.train())?;
         let st: RunState = read_json(&paths.state())?;
         (tf, st)
     } else {
-        let (train_exams, validation_exams) =
-            validation.unwrap_or_else(|| split(&labelled, options.validation_fraction, options.seed));
+        let (train_exams, validation_exams) = validation
+            .unwrap_or_else(|| split(&labelled, options.validation_fraction, options.seed));
         if train_exams.is_empty() {
-            return Err(ScanModelError::Labels("no labelled exams to train on".into()));
+            return Err(ScanModelError::Labels(
+                "no labelled exams to train on".into(),
+            ));
         }
-        let tf = TrainFile { options: options.clone(), train_exams, validation_exams };
+        let tf = TrainFile {
+            options: options.clone(),
+            train_exams,
+            validation_exams,
+        };
         write_json(&paths.config(), config)?;
         write_json(&paths.train(), &tf)?;
-        (tf, RunState { epochs_done: 0, best_epoch: None, best_score: f64::NEG_INFINITY })
+        (
+            tf,
+            RunState {
+                epochs_done: 0,
+                best_epoch: None,
+                best_score: f64::NEG_INFINITY,
+            },
+        )
     };
     // A resumed run keeps its stored options, except that it may be extended to more epochs.
-    let options = TrainOptions { epochs: options.epochs, ..train_file.options.clone() };
+    let options = TrainOptions {
+        epochs: options.epochs,
+        ..train_file.options.clone()
+    };
     if state.epochs_done >= options.epochs {
         return Ok(state);
     }
 
-    B::seed(device, options.seed);
-    let mut model = ScanModel::<B>::new(config, device);
+    let mut model = ScanModel::<B>::seeded(config, options.seed, device);
     let mut optim = AdamConfig::new().init::<B, ScanModel<B>>();
     if resuming {
         model = load_module::<B, _>(model, &paths.last())?;
-        let bytes = std::fs::read(paths.optimizer()).map_err(|e| ScanModelError::io(paths.optimizer(), e))?;
+        let bytes = std::fs::read(paths.optimizer())
+            .map_err(|e| ScanModelError::io(paths.optimizer(), e))?;
         let recorder = BinBytesRecorder::<FullPrecisionSettings>::default();
-        let record = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| recorder.load(bytes, device)))
-            .map_err(|_| ScanModelError::file(paths.optimizer(), "corrupt optimizer state"))?
-            .map_err(|e| ScanModelError::file(paths.optimizer(), e.to_string()))?;
+        let record = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+            recorder.load(bytes, device)
+        }))
+        .map_err(|_| ScanModelError::file(paths.optimizer(), "corrupt optimizer state"))?
+        .map_err(|e| ScanModelError::file(paths.optimizer(), e.to_string()))?;
         optim = optim.load_record(record);
     } else {
         model = crate::kinetics::initialise(model, init, config)?;
     }
 
     let mut loader = Loader::new(source, config);
-    let per_epoch = if options.exams_per_epoch == 0 { train_file.train_exams.len() } else { options.exams_per_epoch };
+    let per_epoch = if options.exams_per_epoch == 0 {
+        train_file.train_exams.len()
+    } else {
+        options.exams_per_epoch
+    };
     for epoch in state.epochs_done..options.epochs {
         let started = Instant::now();
-        let lr = options.learning_rate * 0.5f64.powi((epoch / options.halve_every_epochs.max(1)) as i32);
+        let lr =
+            options.learning_rate * 0.5f64.powi((epoch / options.halve_every_epochs.max(1)) as i32);
         // One stream per epoch: a resumed run draws exactly what the uninterrupted one would.
-        let mut rng = ChaCha8Rng::seed_from_u64(options.seed.wrapping_mul(1_000_003).wrapping_add(epoch as u64));
-        let bar = progress(per_epoch as u64, &format!("epoch {}/{}", epoch + 1, options.epochs), quiet);
+        let mut rng = ChaCha8Rng::seed_from_u64(
+            options
+                .seed
+                .wrapping_mul(1_000_003)
+                .wrapping_add(epoch as u64),
+        );
+        let bar = progress(
+            per_epoch as u64,
+            &format!("epoch {}/{}", epoch + 1, options.epochs),
+            quiet,
+        );
         let mut loss_sum = 0.0;
         let mut steps = 0usize;
         let mut seen = 0usize;
         while seen < per_epoch {
             let n = options.batch_size.min(per_epoch - seen);
             let exams: Vec<ExamId> = (0..n)
-                .map(|_| train_file.train_exams[rng.random_range(0..train_file.train_exams.len())].clone())
+                .map(|_| {
+                    train_file.train_exams[rng.random_range(0..train_file.train_exams.len())]
+                        .clone()
+                })
                 .collect();
             let prepared: Vec<Prepared> = exams
                 .iter()
                 .map(|e| {
-                    let aug = options.augment.then(|| Augment::sample(&mut rng, config.in_plane));
+                    let aug = options
+                        .augment
+                        .then(|| Augment::sample(&mut rng, config.in_plane));
                     loader.get(e, aug)
                 })
                 .collect::<Result<_>>()?;
@@ -448,7 +545,10 @@ pub fn train<B: AutodiffBackend>(
             seen += n;
             bar.inc(n as u64);
             let rate = seen as f64 / started.elapsed().as_secs_f64().max(1e-9);
-            bar.set_message(format!("loss {:.4}  {rate:.2} exams/s", loss_sum / steps as f64));
+            bar.set_message(format!(
+                "loss {:.4}  {rate:.2} exams/s",
+                loss_sum / steps as f64
+            ));
         }
         bar.finish_and_clear();
         let train_seconds = started.elapsed().as_secs_f64();
@@ -488,7 +588,10 @@ pub fn train<B: AutodiffBackend>(
         state.epochs_done = epoch + 1;
         write_json(&paths.state(), &state)?;
         if !quiet {
-            let mean = metrics.mean_auroc.map(|a| format!("{a:.3}")).unwrap_or_else(|| "n/a".into());
+            let mean = metrics
+                .mean_auroc
+                .map(|a| format!("{a:.3}"))
+                .unwrap_or_else(|| "n/a".into());
             eprintln!(
                 "epoch {:>3}: train loss {:.4}, val loss {:.4}, val mean AUROC {mean}, {:.1} exams/s",
                 epoch + 1,
@@ -507,10 +610,16 @@ fn append_metrics(path: &Path, metrics: &EpochMetrics, epoch: usize) -> Result<(
     let mut lines: Vec<String> = std::fs::read_to_string(path)
         .unwrap_or_default()
         .lines()
-        .filter(|l| serde_json::from_str::<EpochMetrics>(l).map(|m| m.epoch <= epoch).unwrap_or(false))
+        .filter(|l| {
+            serde_json::from_str::<EpochMetrics>(l)
+                .map(|m| m.epoch <= epoch)
+                .unwrap_or(false)
+        })
         .map(str::to_string)
         .collect();
-    lines.push(serde_json::to_string(metrics).map_err(|e| ScanModelError::file(path, e.to_string()))?);
+    lines.push(
+        serde_json::to_string(metrics).map_err(|e| ScanModelError::file(path, e.to_string()))?,
+    );
     let text = lines.join("\n") + "\n";
     uptake_core::write_atomic(path, |w| std::io::Write::write_all(w, text.as_bytes()))?;
     Ok(())
@@ -522,8 +631,9 @@ pub fn progress(len: u64, what: &str, quiet: bool) -> indicatif::ProgressBar {
         return indicatif::ProgressBar::hidden();
     }
     let bar = indicatif::ProgressBar::new(len);
-    let style = indicatif::ProgressStyle::with_template("{prefix} [{bar:30}] {pos}/{len} {msg} ({eta})")
-        .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar());
+    let style =
+        indicatif::ProgressStyle::with_template("{prefix} [{bar:30}] {pos}/{len} {msg} ({eta})")
+            .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar());
     bar.set_style(style);
     bar.set_prefix(what.to_string());
     bar

@@ -3,12 +3,12 @@
 //! `scripts/convert-i3d.py --fixture`). Needs `scripts/setup` (scripts/setup.d/21-i3d.sh).
 
 use burn::tensor::{Tensor, TensorData};
+use uptake_scanmodel::CpuBackend as B;
 use uptake_scanmodel::config::{EncoderConfig, HeadKind, ModelConfig};
 use uptake_scanmodel::i3d::Pass;
 use uptake_scanmodel::kinetics::{default_path, initialise};
 use uptake_scanmodel::model::ScanModel;
 use uptake_scanmodel::train::Init;
-use uptake_scanmodel::CpuBackend as B;
 
 #[derive(serde::Deserialize)]
 struct Fixture {
@@ -39,7 +39,10 @@ fn grey(shape: [usize; 3]) -> Vec<f32> {
     for z in 0..t {
         for y in 0..h {
             for x in 0..w {
-                v.push(((0.37 * z as f64 + 0.91 * y as f64).sin() * (0.53 * x as f64).cos() * 0.8) as f32);
+                v.push(
+                    ((0.37 * z as f64 + 0.91 * y as f64).sin() * (0.53 * x as f64).cos() * 0.8)
+                        as f32,
+                );
             }
         }
     }
@@ -48,7 +51,10 @@ fn grey(shape: [usize; 3]) -> Vec<f32> {
 
 fn model(in_channels: usize) -> ScanModel<B> {
     let config = ModelConfig {
-        encoder: EncoderConfig { in_channels, ..EncoderConfig::full() },
+        encoder: EncoderConfig {
+            in_channels,
+            ..EncoderConfig::full()
+        },
         head: HeadKind::Attention,
         regions: vec!["full".into()],
         in_plane: 224,
@@ -62,7 +68,10 @@ fn stem_output(model: &ScanModel<B>, channels: usize, f: &Fixture) -> (Vec<f32>,
     let g = grey(f.input_shape);
     let data: Vec<f32> = (0..channels).flat_map(|_| g.iter().copied()).collect();
     let [t, h, w] = f.input_shape;
-    let x = Tensor::<B, 5>::from_data(TensorData::new(data, [1, channels, t, h, w]), &Default::default());
+    let x = Tensor::<B, 5>::from_data(
+        TensorData::new(data, [1, channels, t, h, w]),
+        &Default::default(),
+    );
     let y = model.encoder.stem_conv(x, &Pass::inference());
     let dims = y.dims();
     (y.into_data().to_vec::<f32>().unwrap(), dims)
@@ -74,7 +83,10 @@ fn assert_matches_fixture(out: &[f32], dims: [usize; 5], f: &Fixture) {
     for (p, expected) in f.positions.iter().zip(&f.values) {
         for (ch, e) in expected.iter().enumerate() {
             let got = out[((ch * d + p[0]) * h + p[1]) * w + p[2]];
-            assert!((got - e).abs() <= 1e-3 + 1e-3 * e.abs(), "position {p:?} channel {ch}: {got} vs numpy {e}");
+            assert!(
+                (got - e).abs() <= 1e-3 + 1e-3 * e.abs(),
+                "position {p:?} channel {ch}: {got} vs numpy {e}"
+            );
         }
     }
 }

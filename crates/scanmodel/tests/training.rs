@@ -20,7 +20,14 @@ fn tiny_config(regions: &[String]) -> ModelConfig {
 }
 
 fn options(epochs: usize) -> TrainOptions {
-    TrainOptions { epochs, exams_per_epoch: 4, learning_rate: 1e-3, validation_fraction: 0.34, seed: 3, ..TrainOptions::default() }
+    TrainOptions {
+        epochs,
+        exams_per_epoch: 4,
+        learning_rate: 1e-3,
+        validation_fraction: 0.34,
+        seed: 3,
+        ..TrainOptions::default()
+    }
 }
 
 #[test]
@@ -31,17 +38,54 @@ fn an_interrupted_run_resumes_to_the_same_weights_as_an_uninterrupted_one() {
     let device = Default::default();
     let dir = tempfile::tempdir().unwrap();
     let (a, b) = (dir.path().join("a"), dir.path().join("b"));
-    train::<CpuTrainBackend>(&c.store, &config, &targets, None, &options(2), &Init::Random, &a, true, &device).unwrap();
+    train::<CpuTrainBackend>(
+        &c.store,
+        &config,
+        &targets,
+        None,
+        &options(2),
+        &Init::Random,
+        &a,
+        true,
+        &device,
+    )
+    .unwrap();
     // b stops after one epoch (as if killed), then is resumed to two.
-    train::<CpuTrainBackend>(&c.store, &config, &targets, None, &options(1), &Init::Random, &b, true, &device).unwrap();
-    let state = train::<CpuTrainBackend>(&c.store, &config, &targets, None, &options(2), &Init::Random, &b, true, &device).unwrap();
+    train::<CpuTrainBackend>(
+        &c.store,
+        &config,
+        &targets,
+        None,
+        &options(1),
+        &Init::Random,
+        &b,
+        true,
+        &device,
+    )
+    .unwrap();
+    let state = train::<CpuTrainBackend>(
+        &c.store,
+        &config,
+        &targets,
+        None,
+        &options(2),
+        &Init::Random,
+        &b,
+        true,
+        &device,
+    )
+    .unwrap();
     assert_eq!(state.epochs_done, 2);
     let wa = read_safetensors(&a.join("last.safetensors")).unwrap();
     let wb = read_safetensors(&b.join("last.safetensors")).unwrap();
     assert_eq!(wa.keys().collect::<Vec<_>>(), wb.keys().collect::<Vec<_>>());
     for (name, (_, va)) in &wa {
         let vb = &wb[name].1;
-        let diff = va.iter().zip(vb).map(|(x, y)| (x - y).abs()).fold(0.0f32, f32::max);
+        let diff = va
+            .iter()
+            .zip(vb)
+            .map(|(x, y)| (x - y).abs())
+            .fold(0.0f32, f32::max);
         assert!(diff < 1e-5, "{name}: max difference {diff}");
     }
     // One metrics line per epoch, with an AUROC entry per task.
@@ -50,7 +94,10 @@ fn an_interrupted_run_resumes_to_the_same_weights_as_an_uninterrupted_one() {
         .lines()
         .map(|l| serde_json::from_str(l).unwrap())
         .collect();
-    assert_eq!(lines.iter().map(|m| m.epoch).collect::<Vec<_>>(), vec![1, 2]);
+    assert_eq!(
+        lines.iter().map(|m| m.epoch).collect::<Vec<_>>(),
+        vec![1, 2]
+    );
     assert_eq!(lines[1].validation_auroc.len(), config.regions.len());
     assert!(b.join("best.safetensors").exists() && b.join("config.json").exists());
 }
@@ -59,14 +106,30 @@ fn an_interrupted_run_resumes_to_the_same_weights_as_an_uninterrupted_one() {
 fn labels_for_exams_missing_from_the_store_are_an_error_naming_them() {
     let c = cohort(3, [8, 16, 16], 0.5, 0.0, 2);
     let mut labels = c.weak.clone();
-    labels.insert(ExamId::new("ghost").unwrap(), vec![Some(1.0); labels.regions().len()]);
+    labels.insert(
+        ExamId::new("ghost").unwrap(),
+        vec![Some(1.0); labels.regions().len()],
+    );
     let config = tiny_config(labels.regions());
     let targets = Targets::from_table(&labels, &config.regions).unwrap();
     let dir = tempfile::tempdir().unwrap();
-    let err = train::<CpuTrainBackend>(&c.store, &config, &targets, None, &options(1), &Init::Random, dir.path(), true, &Default::default())
-        .unwrap_err()
-        .to_string();
-    assert!(err.contains("ghost") && err.contains("not in the store"), "{err}");
+    let err = train::<CpuTrainBackend>(
+        &c.store,
+        &config,
+        &targets,
+        None,
+        &options(1),
+        &Init::Random,
+        dir.path(),
+        true,
+        &Default::default(),
+    )
+    .unwrap_err()
+    .to_string();
+    assert!(
+        err.contains("ghost") && err.contains("not in the store"),
+        "{err}"
+    );
 }
 
 #[test]
@@ -76,11 +139,35 @@ fn a_run_of_another_configuration_is_not_resumed() {
     let targets = Targets::from_table(&c.weak, &config.regions).unwrap();
     let dir = tempfile::tempdir().unwrap();
     let device = Default::default();
-    train::<CpuTrainBackend>(&c.store, &config, &targets, None, &options(1), &Init::Random, dir.path(), true, &device).unwrap();
-    let other = ModelConfig { head: HeadKind::Sum, ..config };
-    let err = train::<CpuTrainBackend>(&c.store, &other, &targets, None, &options(2), &Init::Random, dir.path(), true, &device)
-        .unwrap_err()
-        .to_string();
+    train::<CpuTrainBackend>(
+        &c.store,
+        &config,
+        &targets,
+        None,
+        &options(1),
+        &Init::Random,
+        dir.path(),
+        true,
+        &device,
+    )
+    .unwrap();
+    let other = ModelConfig {
+        head: HeadKind::Sum,
+        ..config
+    };
+    let err = train::<CpuTrainBackend>(
+        &c.store,
+        &other,
+        &targets,
+        None,
+        &options(2),
+        &Init::Random,
+        dir.path(),
+        true,
+        &device,
+    )
+    .unwrap_err()
+    .to_string();
     assert!(err.contains("another configuration"), "{err}");
 }
 
@@ -91,7 +178,18 @@ fn guided_backprop_saliency_differs_from_the_plain_input_gradient() {
     let targets = Targets::from_table(&c.weak, &config.regions).unwrap();
     let dir = tempfile::tempdir().unwrap();
     let device = Default::default();
-    train::<CpuTrainBackend>(&c.store, &config, &targets, None, &options(1), &Init::Random, dir.path(), true, &device).unwrap();
+    train::<CpuTrainBackend>(
+        &c.store,
+        &config,
+        &targets,
+        None,
+        &options(1),
+        &Init::Random,
+        dir.path(),
+        true,
+        &device,
+    )
+    .unwrap();
     let (config, model) = load_run::<CpuTrainBackend>(dir.path(), &device).unwrap();
     let volume = c.store.load(&c.store.exam_ids()[0]).unwrap();
     let prepared = prepare(&volume, &config, None).unwrap();
@@ -99,8 +197,16 @@ fn guided_backprop_saliency_differs_from_the_plain_input_gradient() {
     let guided = saliency::<CpuBackend>(&model, &prepared, 1, true, &device);
     assert_eq!(plain.len(), guided.len());
     assert!(plain.iter().any(|v| *v > 0.0) && guided.iter().any(|v| *v > 0.0));
-    let differing = plain.iter().zip(&guided).filter(|(a, b)| (*a - *b).abs() > 1e-6 * a.abs().max(1e-12)).count();
-    assert!(differing > plain.len() / 10, "only {differing} of {} voxels differ", plain.len());
+    let differing = plain
+        .iter()
+        .zip(&guided)
+        .filter(|(a, b)| (*a - *b).abs() > 1e-6 * a.abs().max(1e-12))
+        .count();
+    assert!(
+        differing > plain.len() / 10,
+        "only {differing} of {} voxels differ",
+        plain.len()
+    );
 }
 
 #[test]
@@ -111,25 +217,59 @@ fn predict_writes_probabilities_and_maps_on_the_exam_grid() {
     let dir = tempfile::tempdir().unwrap();
     let device = Default::default();
     let run = dir.path().join("run");
-    train::<CpuTrainBackend>(&c.store, &config, &targets, None, &options(1), &Init::Random, &run, true, &device).unwrap();
+    train::<CpuTrainBackend>(
+        &c.store,
+        &config,
+        &targets,
+        None,
+        &options(1),
+        &Init::Random,
+        &run,
+        true,
+        &device,
+    )
+    .unwrap();
     let exam = c.store.exam_ids()[1].clone();
     let maps = dir.path().join("maps");
-    let table = predict_run::<CpuBackend>(&run, &c.store, std::slice::from_ref(&exam), Some(&maps), true, &device).unwrap();
+    let table = predict_run::<CpuBackend>(
+        &run,
+        &c.store,
+        std::slice::from_ref(&exam),
+        Some(&maps),
+        true,
+        &device,
+    )
+    .unwrap();
     assert_eq!(table.regions(), &config.regions[..]);
     let p = table.get(&exam, &config.regions[0]).unwrap();
     assert!((0.0..=1.0).contains(&p));
     let volume = c.store.load(&exam).unwrap();
     let [d, h, w] = volume.shape;
     for kind in ["attention", "saliency", "guided"] {
-        let path = maps.join(exam.as_str()).join(format!("{}_{kind}.nii", config.regions[0]));
+        let path = maps
+            .join(exam.as_str())
+            .join(format!("{}_{kind}.nii", config.regions[0]));
         let obj = nifti::ReaderOptions::new().read_file(&path).unwrap();
         let dim = nifti::NiftiObject::header(&obj).dim;
         assert_eq!(&dim[1..4], &[w as u16, h as u16, d as u16], "{kind}");
     }
-    let png = std::fs::read(maps.join(exam.as_str()).join(format!("{}.png", config.regions[0]))).unwrap();
+    let png = std::fs::read(
+        maps.join(exam.as_str())
+            .join(format!("{}.png", config.regions[0])),
+    )
+    .unwrap();
     assert_eq!(&png[1..4], b"PNG");
-    assert!(predict_run::<CpuBackend>(&run, &c.store, &[ExamId::new("nope").unwrap()], None, true, &device)
+    assert!(
+        predict_run::<CpuBackend>(
+            &run,
+            &c.store,
+            &[ExamId::new("nope").unwrap()],
+            None,
+            true,
+            &device
+        )
         .unwrap_err()
         .to_string()
-        .contains("nope"));
+        .contains("nope")
+    );
 }

@@ -58,6 +58,12 @@ enum Command {
     Survival(cmd::analysis::SurvivalArgs),
     /// One self-contained HTML page with the tables and figures of a run folder.
     Report(cmd::analysis::ReportArgs),
+    /// Train the multi-task scan model (I3D + per-region attention) on an exam store and labels.
+    Train(cmd::scan_model::TrainArgs),
+    /// Fine-tune a trained scan model: single-task heads, summary code or mortality.
+    Finetune(cmd::scan_model::FinetuneArgs),
+    /// Per-region probabilities of a scan model, with attention and saliency maps on request.
+    Predict(cmd::scan_model::PredictArgs),
 }
 
 fn main() -> std::process::ExitCode {
@@ -71,6 +77,9 @@ fn main() -> std::process::ExitCode {
         Command::Annotate(args) => cmd::annotate::run(args, &cli.global),
         Command::Ingest(args) => cmd::imaging::run_ingest(args, &cli.global),
         Command::Inspect(args) => cmd::imaging::run_inspect(args, &cli.global),
+        Command::Train(args) => cmd::scan_model::train(args, &cli.global),
+        Command::Finetune(args) => cmd::scan_model::finetune(args, &cli.global),
+        Command::Predict(args) => cmd::scan_model::predict(args, &cli.global),
         Command::Ontology(c) => cmd::ontology::run(c, &cli.global),
         Command::Tag(args) => cmd::tag::run(args, &cli.global),
         Command::Evaluate(args) => cmd::analysis::run_evaluate(args, &cli.global),

@@ -15,6 +15,9 @@ pub enum Bench {
     /// Ingest one 250-slice PET/CT exam (CT 512x512, PET 128x128) into the store: seconds per
     /// exam, beside the same conversion in pydicom + numpy + scipy.
     Ingest(crate::cmd::imaging::BenchIngestArgs),
+    /// Scan model training step (forward + backward + Adam): seconds and peak memory, for a
+    /// network preset (--size small|full) on a 2 x slices x N x N input.
+    ScanModel(crate::cmd::scan_model::BenchArgs),
 }
 
 pub fn run(bench: Bench, global: &Global) -> anyhow::Result<()> {
@@ -23,5 +26,6 @@ pub fn run(bench: Bench, global: &Global) -> anyhow::Result<()> {
         Bench::ReportModel(args) => crate::cmd::report_model::bench(args, global),
         Bench::Tagging(args) => crate::cmd::tag::bench(args, global),
         Bench::Ingest(args) => crate::cmd::imaging::run_bench_ingest(args, global),
+        Bench::ScanModel(args) => crate::cmd::scan_model::bench(args, global),
     }
 }
