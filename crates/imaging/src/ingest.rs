@@ -52,10 +52,10 @@ pub const PET_FILL_SUV: f32 = 0.0;
 /// Why an exam could not be ingested. Errors name the file, the series or the tag.
 #[derive(Debug, thiserror::Error)]
 pub enum IngestError {
-    #[error("cannot read folder {path}: {source}")]
+    #[error("cannot read folder {path}: {cause}")]
     Io {
         path: PathBuf,
-        source: std::io::Error,
+        cause: std::io::Error,
     },
     #[error(transparent)]
     Dicom(#[from] DicomError),
@@ -68,14 +68,14 @@ pub enum IngestError {
     },
     #[error("PET and CT come from different studies (PET study {pet_study}, CT study {ct_study})")]
     DifferentStudies { pet_study: String, ct_study: String },
-    #[error("{modality} series {series}: {source}")]
+    #[error("{modality} series {series}: {cause}")]
     Layout {
         modality: &'static str,
         series: String,
-        source: LayoutError,
+        cause: LayoutError,
     },
-    #[error("PET series {series}: {source}")]
-    Suv { series: String, source: SuvError },
+    #[error("PET series {series}: {cause}")]
+    Suv { series: String, cause: SuvError },
     #[error("PET series {series}: {what}")]
     PetTags { series: String, what: String },
     #[error(
@@ -135,9 +135,9 @@ pub struct Discovery {
 }
 
 fn files_under(root: &Path, out: &mut Vec<PathBuf>) -> Result<(), IngestError> {
-    let io = |source| IngestError::Io {
+    let io = |cause| IngestError::Io {
         path: root.to_path_buf(),
-        source,
+        cause,
     };
     let mut entries: Vec<_> = std::fs::read_dir(root)
         .map_err(io)?
@@ -169,10 +169,16 @@ pub fn discover(root: &Path) -> Result<Discovery, IngestError> {
     let mut series: BTreeMap<(String, String), Series> = BTreeMap::new();
     for header in headers {
         match header {
-            Err(e) => discovery.skipped.push(Skipped {
-                what: path_of_error(&e),
-                reason: e.to_string(),
-            }),
+            Err(e) => {
+                let what = path_of_error(&e);
+                // The message starts with the path; keep only the reason.
+                let message = e.to_string();
+                let reason = message
+                    .strip_prefix(&format!("{what}: "))
+                    .unwrap_or(&message)
+                    .to_string();
+                discovery.skipped.push(Skipped { what, reason })
+            }
             Ok(h) => series
                 .entry((h.study_uid.clone(), h.series_uid.clone()))
                 .or_insert_with(|| Series {
@@ -434,15 +440,15 @@ pub fn ingest_series(
         skipped,
         mut warnings,
     } = chosen;
-    let ct_layout = layout_series(&ct.slices).map_err(|source| IngestError::Layout {
+    let ct_layout = layout_series(&ct.slices).map_err(|cause| IngestError::Layout {
         modality: "CT",
         series: ct.label(),
-        source,
+        cause,
     })?;
-    let pet_layout = layout_series(&pet.slices).map_err(|source| IngestError::Layout {
+    let pet_layout = layout_series(&pet.slices).map_err(|cause| IngestError::Layout {
         modality: "PET",
         series: pet.label(),
-        source,
+        cause,
     })?;
 
     // SUV: series-level tags must agree over the slices (except per-slice rescale and times).
@@ -485,9 +491,9 @@ pub fn ingest_series(
     {
         acq.days = None;
     }
-    let conversion = suv::suv_conversion(&tags).map_err(|source| IngestError::Suv {
+    let conversion = suv::suv_conversion(&tags).map_err(|cause| IngestError::Suv {
         series: pet.label(),
-        source,
+        cause,
     })?;
     let philips_per_slice = tags
         .units
@@ -509,9 +515,9 @@ pub fn ingest_series(
         } else {
             conversion.factor_for(h.acquisition)
         }
-        .map_err(|source| IngestError::Suv {
+        .map_err(|cause| IngestError::Suv {
             series: pet_label.clone(),
-            source,
+            cause,
         })?;
         let factor = factor as f32;
         pixels.iter_mut().for_each(|v| *v *= factor);

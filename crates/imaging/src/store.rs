@@ -123,17 +123,14 @@ pub struct ExamInfo {
 
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
-    #[error("exam store {dir}: {source}")]
-    Open {
-        dir: PathBuf,
-        source: std::io::Error,
-    },
+    #[error("exam store {dir}: {cause}")]
+    Open { dir: PathBuf, cause: std::io::Error },
     #[error("exam {exam} is not in the store {dir}")]
     NotFound { exam: ExamId, dir: PathBuf },
-    #[error("cannot read {path}: {source}")]
+    #[error("cannot read {path}: {cause}")]
     Read {
         path: PathBuf,
-        source: std::io::Error,
+        cause: std::io::Error,
     },
     #[error("{path} is not a valid exam file: {what}")]
     Format { path: PathBuf, what: String },
@@ -155,9 +152,9 @@ impl ExamStore {
     /// Opens (creating if needed) the store in `dir`.
     pub fn open(dir: impl AsRef<Path>) -> Result<ExamStore, StoreError> {
         let dir = dir.as_ref().to_path_buf();
-        std::fs::create_dir_all(&dir).map_err(|source| StoreError::Open {
+        std::fs::create_dir_all(&dir).map_err(|cause| StoreError::Open {
             dir: dir.clone(),
-            source,
+            cause,
         })?;
         Ok(ExamStore { dir })
     }
@@ -205,9 +202,9 @@ impl ExamStore {
                 dir: self.dir.clone(),
             });
         }
-        let bytes = std::fs::read(&path).map_err(|source| StoreError::Read {
+        let bytes = std::fs::read(&path).map_err(|cause| StoreError::Read {
             path: path.clone(),
-            source,
+            cause,
         })?;
         decode_exam(&path, &bytes)
     }
@@ -360,9 +357,9 @@ fn parse_geometry(path: &Path, meta: &HashMap<String, String>) -> Result<Geometr
 /// Reads only the safetensors header (8-byte length + JSON) of a file.
 fn read_header(path: &Path) -> Result<HashMap<String, String>, StoreError> {
     use std::io::Read;
-    let read_err = |source| StoreError::Read {
+    let read_err = |cause| StoreError::Read {
         path: path.to_path_buf(),
-        source,
+        cause,
     };
     let format = |what: String| StoreError::Format {
         path: path.to_path_buf(),

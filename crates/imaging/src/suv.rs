@@ -284,7 +284,7 @@ pub fn suv_conversion(tags: &PetSuvTags) -> Result<SuvConversion, SuvError> {
         "BQML".into()
     };
     let base = format!(
-        "{units_note}, weight {weight_kg} kg, dose {:.1} MBq, half-life {half_life_s} s",
+        "{units_note}, weight {weight_kg:.1} kg, dose {:.1} MBq, half-life {half_life_s:.1} s",
         dose_bq / 1e6
     );
     match decay.as_str() {

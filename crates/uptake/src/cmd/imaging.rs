@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 use std::time::Instant;
 use uptake_core::ExamId;
 use uptake_imaging::ingest::{self, Ingested, choose_series, ingest_series, study_exam_id};
-use uptake_imaging::inspect::{Voi, suv_summary, write_mip_png};
+use uptake_imaging::inspect::{Voi, reference_vois, suv_summary, write_mip_png};
 use uptake_imaging::manifest::read_manifest;
 use uptake_imaging::{ExamStore, ModelGrid, ingest_dir, nifti_out};
 
@@ -83,6 +83,13 @@ pub struct InspectArgs {
     /// for it (e.g. liver and blood pool). Repeatable.
     #[arg(long = "voi", value_name = "NAME=X,Y,Z[,R]")]
     pub vois: Vec<String>,
+    /// Region map of a synthetic exam (`regions.json`): its liver and blood-pool reference
+    /// points become VOIs. Found automatically beside a --dicom folder or through --manifest.
+    #[arg(long)]
+    pub regions: Option<PathBuf>,
+    /// Cohort manifest: the exam's `regions_path` column gives its region map.
+    #[arg(long)]
+    pub manifest: Option<PathBuf>,
     /// Where to write the coronal MIP picture (default `<exam>_mip.png` here).
     #[arg(long)]
     pub png: Option<PathBuf>,
@@ -129,6 +136,18 @@ pub fn run_ingest(args: IngestArgs, global: &Global) -> anyhow::Result<()> {
         }
         (None, None) => bail!("give --manifest or --dicom"),
     };
+    if work.is_empty() {
+        let detail = match skipped_files.first() {
+            Some(s) => format!(
+                " ({} unreadable files, e.g. {}: {})",
+                skipped_files.len(),
+                s.what,
+                s.reason
+            ),
+            None => String::new(),
+        };
+        bail!("no exams to ingest{detail}");
+    }
     work.sort_by(|a, b| a.0.cmp(&b.0));
     if let Some(shard) = &args.shard {
         let (i, n) = parse_shard(shard)?;
@@ -215,12 +234,56 @@ fn parse_voi(text: &str) -> anyhow::Result<Voi> {
     })
 }
 
+/// The region map to use: --regions, else the manifest's regions_path for the exam, else
+/// regions.json beside or above a --dicom folder.
+fn find_regions(args: &InspectArgs) -> anyhow::Result<Option<PathBuf>> {
+    if let Some(r) = &args.regions {
+        return Ok(Some(r.clone()));
+    }
+    if let (Some(manifest), Some(exam)) = (&args.manifest, &args.exam) {
+        let mut reader = csv::Reader::from_path(manifest)
+            .with_context(|| format!("reading {}", manifest.display()))?;
+        let headers = reader.headers()?.clone();
+        let col = |name: &str| headers.iter().position(|h| h.trim() == name);
+        if let (Some(id), Some(regions)) = (col("exam_id"), col("regions_path")) {
+            for record in reader.records() {
+                let record = record?;
+                if record.get(id).map(str::trim) == Some(exam.trim()) {
+                    let rel = PathBuf::from(record.get(regions).unwrap_or("").trim());
+                    let base = manifest.parent().unwrap_or(Path::new("."));
+                    return Ok(Some(if rel.is_absolute() {
+                        rel
+                    } else {
+                        base.join(rel)
+                    }));
+                }
+            }
+        }
+    }
+    if let Some(dir) = &args.dicom {
+        for candidate in [dir.join("regions.json"), dir.join("../regions.json")] {
+            if candidate.is_file() {
+                return Ok(Some(candidate));
+            }
+        }
+    }
+    Ok(None)
+}
+
 pub fn run_inspect(args: InspectArgs, _global: &Global) -> anyhow::Result<()> {
-    let vois: Vec<Voi> = args
+    let mut vois: Vec<Voi> = args
         .vois
         .iter()
         .map(|v| parse_voi(v))
         .collect::<anyhow::Result<_>>()?;
+    if vois.is_empty() {
+        if let Some(path) = find_regions(&args)? {
+            let text = std::fs::read_to_string(&path)
+                .with_context(|| format!("reading {}", path.display()))?;
+            vois = reference_vois(&text).map_err(|e| anyhow::anyhow!("{}: {e}", path.display()))?;
+            println!("region map      {}", path.display());
+        }
+    }
     let (volume, info) = match (&args.store, &args.dicom) {
         (Some(store), _) => {
             let exam = ExamId::new(args.exam.as_deref().unwrap_or(""))
@@ -299,7 +362,7 @@ pub fn run_inspect(args: InspectArgs, _global: &Global) -> anyhow::Result<()> {
     }
     if vois.is_empty() {
         println!(
-            "(no liver / blood-pool VOI given: pass --voi liver=X,Y,Z --voi bloodpool=X,Y,Z,10)"
+            "(no liver / blood-pool VOI: pass --regions regions.json, --manifest M, or --voi liver=X,Y,Z)"
         );
     }
     let png = args.png.unwrap_or_else(|| {
@@ -451,4 +514,32 @@ pub fn run_bench_ingest(args: BenchIngestArgs, global: &Global) -> anyhow::Resul
         py_best / rust_best
     );
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn shards_partition_the_cohort() {
+        let ids: Vec<String> = (0..200).map(|i| format!("E{i:05}")).collect();
+        let mut seen = vec![0; ids.len()];
+        for i in 0..4 {
+            for (n, id) in ids.iter().enumerate() {
+                if stable_hash(id) % 4 == i {
+                    seen[n] += 1;
+                }
+            }
+        }
+        assert!(seen.iter().all(|&s| s == 1));
+        assert_eq!(parse_shard("3/4").unwrap(), (3, 4));
+        assert!(parse_shard("4/4").is_err() && parse_shard("1").is_err());
+    }
+
+    #[test]
+    fn a_voi_parses_with_and_without_radius() {
+        assert_eq!(parse_voi("liver=-75,5,-580").unwrap().radius_mm, 15.0);
+        assert_eq!(parse_voi("bp=1,2,3,8").unwrap().centre_mm, [1.0, 2.0, 3.0]);
+        assert!(parse_voi("liver=1,2").is_err());
+    }
 }
