@@ -30,12 +30,12 @@ fn mean_ci(m: Option<&MeanCi>) -> String {
     }
 }
 
+/// Prediction tables, one per seed, with the file each came from.
+type Seeds = Vec<(PathBuf, RegionTable)>;
+
 /// Reads prediction files (one per seed) in our wide format, or the study's format (then the
 /// truth comes from the file's `_target` columns).
-fn read_preds(
-    paths: &[PathBuf],
-    paper_format: bool,
-) -> Result<(Vec<(PathBuf, RegionTable)>, Option<RegionTable>)> {
+fn read_preds(paths: &[PathBuf], paper_format: bool) -> Result<(Seeds, Option<RegionTable>)> {
     let mut out = Vec::new();
     let mut truth: Option<RegionTable> = None;
     for p in paths {
@@ -270,7 +270,7 @@ fn csv_bytes(header: &[String], rows: &[Vec<String>]) -> Result<Vec<u8>> {
     for r in rows {
         w.write_record(r)?;
     }
-    Ok(w.into_inner().map_err(|e| anyhow::anyhow!("{e}"))?)
+    w.into_inner().map_err(|e| anyhow::anyhow!("{e}"))
 }
 
 fn write_file(path: &Path, bytes: &[u8]) -> Result<()> {
