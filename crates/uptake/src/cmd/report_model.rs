@@ -434,6 +434,10 @@ pub struct BenchArgs {
     /// Base model to time one fine-tuning epoch of 100 mentions on (skipped if absent).
     #[arg(long)]
     pub base: Option<PathBuf>,
+    /// A Python with torch + transformers: also run the same model in HF transformers on PyTorch
+    /// (crates/textmodel/scripts/bench_torch.py) in this run, for comparison.
+    #[arg(long)]
+    pub torch_python: Option<PathBuf>,
     /// Times to repeat the labelling run (the best is reported).
     #[arg(long, default_value_t = 2)]
     pub repeats: usize,
@@ -459,6 +463,19 @@ pub fn bench(args: BenchArgs, global: &Global) -> anyhow::Result<()> {
         sentences.len() as f64 / best,
         n_mentions as f64 / best
     );
+    if let Some(python) = &args.torch_python {
+        let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("../textmodel/scripts/bench_torch.py");
+        let status = std::process::Command::new(python)
+            .arg(&script)
+            .arg(&args.model)
+            .arg(&args.mentions)
+            .arg(args.repeats.max(1).to_string())
+            .status()
+            .with_context(|| format!("running {} {}", python.display(), script.display()))?;
+        if !status.success() {
+            bail!("the PyTorch baseline failed ({status})");
+        }
+    }
     if let Some(path) = &args.reports {
         let ontology = match &global.ontology {
             Some(path) => uptake_ontology::Ontology::from_path(path)?,
