@@ -392,3 +392,27 @@ fn truth_labels_propagate_lesions_to_ancestors_and_the_manifest_lists_every_exam
         "temporary folders left: {leftovers:?}"
     );
 }
+
+#[test]
+fn a_failing_exam_leaves_the_finished_exam_folder_untouched() {
+    let dir = tempfile::tempdir().unwrap();
+    let cfg = config(2, 8);
+    generate(&cfg, dir.path(), &|_| {}).unwrap();
+    let exam_dir = dir.path().join("exams/E00002");
+    let before: Vec<(PathBuf, Vec<u8>)> = all_files(&exam_dir).into_iter().map(|p| (p.clone(), std::fs::read(&p).unwrap())).collect();
+    let mut broken = plan(&cfg)[1].clone();
+    broken.spec.lesions.push(uptake_synth::spec::Lesion {
+        region: "no_such_region".into(),
+        site: "nowhere".into(),
+        side: uptake_synth::spec::Side::Midline,
+        size_mm: 10.0,
+        suv_max: 5.0,
+        reported_as: uptake_synth::spec::ReportedAs::Abnormal,
+    });
+    let err = uptake_synth::cohort::write_exam(&broken, &cfg, dir.path()).unwrap_err();
+    assert!(err.to_string().contains("E00002"), "{err}");
+    let after: Vec<(PathBuf, Vec<u8>)> = all_files(&exam_dir).into_iter().map(|p| (p.clone(), std::fs::read(&p).unwrap())).collect();
+    assert!(before == after, "the finished exam changed");
+    let leftovers = files(&dir.path().join("exams")).into_iter().filter(|p| p.file_name().unwrap().to_string_lossy().starts_with('.')).count();
+    assert_eq!(leftovers, 0);
+}
