@@ -49,14 +49,19 @@ enum Command {
     /// Find region mentions in reports (findings and impression) -> mentions JSONL.
     Tag(cmd::tag::Args),
     /// Metrics of predictions (or weak labels) against hand labels: AUROC, P/R/F1, CIs over seeds.
+    #[command(long_about = cmd::analysis::EVALUATE_HELP)]
     Evaluate(cmd::analysis::EvaluateArgs),
     /// Compare two models (several seeds each) by AUROC: CIs, paired permutation tests.
+    #[command(long_about = cmd::analysis::COMPARE_HELP)]
     Compare(cmd::analysis::CompareArgs),
     /// Worklist triage: sensitivity after reading the first x % of a sorted worklist; triage order.
+    #[command(long_about = cmd::analysis::WORKLIST_HELP)]
     Worklist(cmd::analysis::WorklistArgs),
     /// Cox survival models with region predictions as covariates; Kaplan-Meier curves.
+    #[command(long_about = cmd::analysis::SURVIVAL_HELP)]
     Survival(cmd::analysis::SurvivalArgs),
     /// One self-contained HTML page with the tables and figures of a run folder.
+    #[command(long_about = cmd::analysis::REPORT_HELP)]
     Report(cmd::analysis::ReportArgs),
     /// Train the multi-task scan model (I3D + per-region attention) on an exam store and labels.
     Train(cmd::scan_model::TrainArgs),

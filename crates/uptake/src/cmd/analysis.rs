@@ -14,6 +14,66 @@ use uptake_stats::resample::{Alternative, MeanCi, bootstrap_mean_ci};
 use uptake_stats::survival::{CoxFit, Ties, fit_cox, harrell_c, kaplan_meier};
 use uptake_stats::worklist;
 
+/// Long help of `uptake evaluate` (also set on the subcommand in main.rs, whose
+/// doc comment would otherwise replace it).
+pub const EVALUATE_HELP: &str = "Per region: labelled exams, positives, AUROC (Mann-Whitney, ties count half), \
+and precision, recall (= sensitivity), F1 and specificity at a threshold (prob >= threshold is positive); \
+then macro means over regions. Exams are matched by exam_id; empty truth cells are skipped.\n\n\
+Several --pred files (seeds) give the mean over seeds with a 95 % percentile-bootstrap CI over the \
+seed scores; --ensemble also evaluates the mean of the seeds' probabilities.\n\n\
+Reads: wide CSVs (exam_id + one column per region). Writes (with --out DIR): metrics.csv, \
+per_seed.csv, ensemble.csv, evaluation.json, auroc.svg/.png, roc.svg/.png and summary.json for \
+`uptake report`.";
+
+/// Long help of `uptake compare` (also set on the subcommand in main.rs, whose
+/// doc comment would otherwise replace it).
+pub const COMPARE_HELP: &str = "Compares model A with model B by AUROC, per region and over all regions.\n\n\
+Each model is given as one prediction file per seed; file i of A is paired with file i of B. \
+For each region: both models' mean AUROC over seeds with a 95 % bootstrap CI, the mean difference \
+A - B, and a paired permutation test. What is permuted: under H0 the model labels are exchangeable \
+within a seed, so each iteration swaps the A and B AUROC of every seed independently with \
+probability 1/2 (i.e. flips the sign of that seed's difference) and recomputes the mean difference; \
+p = (1 + #iterations at least as extreme as observed) / (1 + iterations). --alternative greater tests \
+H1: mean(A) > mean(B) (the study's one-sided test), two-sided tests mean(A) != mean(B). Per-region \
+p-values are also given Bonferroni-corrected for the number of regions tested. The overall test \
+pairs the (region, seed) AUROCs of all regions (the study's 'n = 26 tasks x 5 seeds').\n\n\
+Writes (with --out DIR): comparison.csv, comparison.json, summary.json.";
+
+/// Long help of `uptake worklist` (also set on the subcommand in main.rs, whose
+/// doc comment would otherwise replace it).
+pub const WORKLIST_HELP: &str = "Worklist triage for one region: exams are read in order of decreasing \
+predicted probability (ties in random order, counted by expectation). Prints the fraction of \
+exams that can be left unread while still reading 95 %, 98 % and 99 % of the abnormal ones, and \
+the sensitivity after reading 25/50/75 % of the list, with 95 % bootstrap CIs over seeds; the \
+random-order (sensitivity = fraction read) and perfect-order references are in the table and plot.\n\n\
+With --rank (no truth needed): writes the triage order (rank, exam_id, probability; the mean over \
+the --pred files) to --out FILE, or prints it.\n\n\
+Writes (with --out DIR, without --rank): worklist.csv, worklist.svg/.png, summary.json.";
+
+/// Long help of `uptake survival` (also set on the subcommand in main.rs, whose
+/// doc comment would otherwise replace it).
+pub const SURVIVAL_HELP: &str = "Cox proportional hazards models of survival after the scan (Newton-Raphson, \
+no penalty, Efron or Breslow ties, Breslow baseline), fitted on one split and evaluated on another.\n\n\
+Two nested models are fitted on the --fit split: the base model (the non-region covariates) and the \
+full model (base + region predictions). Printed: hazard ratios with Wald 95 % CIs and p-values, \
+log-likelihoods, likelihood-ratio tests against the null model and between the nested models, \
+importance (Wald chi2 - df) per covariate group, and Harrell's C of both models on the --test split. \
+Kaplan-Meier curves (Greenwood, log-log 95 % CI) are stratified by the predicted probability of \
+--km-region (>= --threshold).\n\n\
+Manifest: CSV with exam_id, patient_id, follow-up as time_days + event or as study_date, death_date, \
+censor_date (YYYY-MM-DD), and covariates age, sex (F/M), indication, summary_code (1/2/4/9; \
+abnormal = code > 1); optional split column (train/valid/test), else a seeded hash of patient_id \
+(60/20/20). With several --pred files, each region's covariate is the median over seeds.\n\n\
+Writes (with --out DIR): coefficients.csv, survival.json, km.svg/.png, summary.json.";
+
+/// Long help of `uptake report` (also set on the subcommand in main.rs, whose
+/// doc comment would otherwise replace it).
+pub const REPORT_HELP: &str = "Builds one self-contained HTML page (no network; figures embedded as data \
+URIs) from the summary.json files that `uptake evaluate/compare/worklist/survival --out DIR` write. \
+Layout: RUN/labels/<name>/ (label quality), RUN/evaluation/<name>/ (scan-model performance), \
+RUN/compare/<name>/, RUN/worklist/<name>/, RUN/survival/<name>/; other folders become sections \
+named after them.";
+
 fn f3(v: Option<f64>) -> String {
     v.map(|v| format!("{v:.3}")).unwrap_or_else(|| "n/a".into())
 }
@@ -85,16 +145,7 @@ fn load_truth(
 // evaluate
 
 #[derive(clap::Args, Debug)]
-#[command(
-    long_about = "Per region: labelled exams, positives, AUROC (Mann-Whitney, ties count half), \
-and precision, recall (= sensitivity), F1 and specificity at a threshold (prob >= threshold is positive); \
-then macro means over regions. Exams are matched by exam_id; empty truth cells are skipped.\n\n\
-Several --pred files (seeds) give the mean over seeds with a 95 % percentile-bootstrap CI over the \
-seed scores; --ensemble also evaluates the mean of the seeds' probabilities.\n\n\
-Reads: wide CSVs (exam_id + one column per region). Writes (with --out DIR): metrics.csv, \
-per_seed.csv, ensemble.csv, evaluation.json, auroc.svg/.png, roc.svg/.png and summary.json for \
-`uptake report`."
-)]
+#[command(long_about = EVALUATE_HELP)]
 pub struct EvaluateArgs {
     /// Prediction files (wide CSV), one per seed: comma-separated or repeated.
     #[arg(long, value_delimiter = ',', required = true, num_args = 1..)]
@@ -531,19 +582,7 @@ pub enum AlternativeArg {
 }
 
 #[derive(clap::Args, Debug)]
-#[command(
-    long_about = "Compares model A with model B by AUROC, per region and over all regions.\n\n\
-Each model is given as one prediction file per seed; file i of A is paired with file i of B. \
-For each region: both models' mean AUROC over seeds with a 95 % bootstrap CI, the mean difference \
-A - B, and a paired permutation test. What is permuted: under H0 the model labels are exchangeable \
-within a seed, so each iteration swaps the A and B AUROC of every seed independently with \
-probability 1/2 (i.e. flips the sign of that seed's difference) and recomputes the mean difference; \
-p = (1 + #iterations at least as extreme as observed) / (1 + iterations). --alternative greater tests \
-H1: mean(A) > mean(B) (the study's one-sided test), two-sided tests mean(A) != mean(B). Per-region \
-p-values are also given Bonferroni-corrected for the number of regions tested. The overall test \
-pairs the (region, seed) AUROCs of all regions (the study's 'n = 26 tasks x 5 seeds').\n\n\
-Writes (with --out DIR): comparison.csv, comparison.json, summary.json."
-)]
+#[command(long_about = COMPARE_HELP)]
 pub struct CompareArgs {
     /// Model A prediction files, one per seed (comma-separated).
     #[arg(long, value_delimiter = ',', required = true, num_args = 1..)]
@@ -554,10 +593,13 @@ pub struct CompareArgs {
     /// Truth (hand labels, wide CSV). Not needed with --paper-format.
     #[arg(long)]
     pub truth: Option<PathBuf>,
+    /// Regions to compare (comma-separated); default: every region both models and the truth have.
     #[arg(long, value_delimiter = ',')]
     pub regions: Option<Vec<String>>,
+    /// greater: H1 mean(A) > mean(B) (one-sided); two-sided: mean(A) != mean(B).
     #[arg(long, value_enum, default_value = "greater")]
     pub alternative: AlternativeArg,
+    /// Permutation iterations.
     #[arg(long, default_value_t = 10_000)]
     pub iterations: usize,
     /// Seed of the permutations and bootstrap.
@@ -566,13 +608,16 @@ pub struct CompareArgs {
     /// The prediction files are in the original study's format.
     #[arg(long)]
     pub paper_format: bool,
-    /// Names of the models in the output.
+    /// Name of model A in the output.
     #[arg(long, default_value = "A")]
     pub a_name: String,
+    /// Name of model B in the output.
     #[arg(long, default_value = "B")]
     pub b_name: String,
+    /// Print JSON instead of a table.
     #[arg(long)]
     pub json: bool,
+    /// Folder for comparison.csv, comparison.json and summary.json.
     #[arg(long)]
     pub out: Option<PathBuf>,
 }
@@ -697,16 +742,7 @@ fn comparison_table(c: &Comparison, a: &str, b: &str) -> (Vec<Vec<String>>, Vec<
 // worklist
 
 #[derive(clap::Args, Debug)]
-#[command(
-    long_about = "Worklist triage for one region: exams are read in order of decreasing \
-predicted probability (ties in random order, counted by expectation). Prints the fraction of \
-exams that can be left unread while still reading 95 %, 98 % and 99 % of the abnormal ones, and \
-the sensitivity after reading 25/50/75 % of the list, with 95 % bootstrap CIs over seeds; the \
-random-order (sensitivity = fraction read) and perfect-order references are in the table and plot.\n\n\
-With --rank (no truth needed): writes the triage order (rank, exam_id, probability; the mean over \
-the --pred files) to --out FILE, or prints it.\n\n\
-Writes (with --out DIR, without --rank): worklist.csv, worklist.svg/.png, summary.json."
-)]
+#[command(long_about = WORKLIST_HELP)]
 pub struct WorklistArgs {
     /// Prediction files (wide CSV), one per seed.
     #[arg(long, value_delimiter = ',', required = true, num_args = 1..)]
@@ -720,13 +756,16 @@ pub struct WorklistArgs {
     /// Write the triage order instead of evaluating it.
     #[arg(long)]
     pub rank: bool,
+    /// The prediction files are in the original study's format (truth from their `_target` columns).
     #[arg(long)]
     pub paper_format: bool,
     /// Points on the curve (grid of fractions read).
     #[arg(long, default_value_t = 100)]
     pub steps: usize,
+    /// Seed of the bootstrap CIs.
     #[arg(long, default_value_t = 0)]
     pub seed: u64,
+    /// Print JSON instead of a table.
     #[arg(long)]
     pub json: bool,
     /// Output folder (evaluation) or CSV file (--rank).
@@ -981,22 +1020,9 @@ pub enum TiesArg {
 }
 
 #[derive(clap::Args, Debug)]
-#[command(
-    long_about = "Cox proportional hazards models of survival after the scan (Newton-Raphson, \
-no penalty, Efron or Breslow ties, Breslow baseline), fitted on one split and evaluated on another.\n\n\
-Two nested models are fitted on the --fit split: the base model (the non-region covariates) and the \
-full model (base + region predictions). Printed: hazard ratios with Wald 95 % CIs and p-values, \
-log-likelihoods, likelihood-ratio tests against the null model and between the nested models, \
-importance (Wald chi2 - df) per covariate group, and Harrell's C of both models on the --test split. \
-Kaplan-Meier curves (Greenwood, log-log 95 % CI) are stratified by the predicted probability of \
---km-region (>= --threshold).\n\n\
-Manifest: CSV with exam_id, patient_id, follow-up as time_days + event or as study_date, death_date, \
-censor_date (YYYY-MM-DD), and covariates age, sex (F/M), indication, summary_code (1/2/4/9; \
-abnormal = code > 1); optional split column (train/valid/test), else a seeded hash of patient_id \
-(60/20/20). With several --pred files, each region's covariate is the median over seeds.\n\n\
-Writes (with --out DIR): coefficients.csv, survival.json, km.svg/.png, summary.json."
-)]
+#[command(long_about = SURVIVAL_HELP)]
 pub struct SurvivalArgs {
+    /// The cohort manifest (CSV; see above for the columns).
     #[arg(long)]
     pub manifest: PathBuf,
     /// Prediction files (wide CSV), one per seed; the median over seeds is used.
@@ -1015,6 +1041,7 @@ pub struct SurvivalArgs {
     /// Split to compute Harrell's C on.
     #[arg(long, default_value = "test")]
     pub test: String,
+    /// How tied event times enter the partial likelihood.
     #[arg(long, value_enum, default_value = "efron")]
     pub ties: TiesArg,
     /// Seed of the patient hash split (when the manifest has no split column).
@@ -1023,10 +1050,13 @@ pub struct SurvivalArgs {
     /// Region whose prediction stratifies the Kaplan-Meier curves.
     #[arg(long, default_value = "full")]
     pub km_region: String,
+    /// Probability at or above which an exam counts as predicted abnormal (Kaplan-Meier strata).
     #[arg(long, default_value_t = 0.5)]
     pub threshold: f64,
+    /// Print JSON instead of tables.
     #[arg(long)]
     pub json: bool,
+    /// Folder for coefficients.csv, survival.json, km.svg/.png and summary.json.
     #[arg(long)]
     pub out: Option<PathBuf>,
 }
@@ -1335,13 +1365,7 @@ pub fn run_survival(args: SurvivalArgs, _global: &Global) -> Result<()> {
 // report
 
 #[derive(clap::Args, Debug)]
-#[command(
-    long_about = "Builds one self-contained HTML page (no network; figures embedded as data \
-URIs) from the summary.json files that `uptake evaluate/compare/worklist/survival --out DIR` write. \
-Layout: RUN/labels/<name>/ (label quality), RUN/evaluation/<name>/ (scan-model performance), \
-RUN/compare/<name>/, RUN/worklist/<name>/, RUN/survival/<name>/; other folders become sections \
-named after them."
-)]
+#[command(long_about = REPORT_HELP)]
 pub struct ReportArgs {
     /// The run folder.
     #[arg(long)]
@@ -1349,6 +1373,7 @@ pub struct ReportArgs {
     /// The HTML file to write.
     #[arg(long)]
     pub out: PathBuf,
+    /// Title of the page.
     #[arg(long, default_value = "uptake run report")]
     pub title: String,
 }
