@@ -8,4 +8,3 @@ pub mod imaging;
 pub mod annotate;
 pub mod ontology;
 pub mod tag;
-pub mod synth;
