@@ -27,7 +27,8 @@ pub struct GridArgs {
 
 impl GridArgs {
     fn grid(&self) -> anyhow::Result<ModelGrid> {
-        if self.size < 8 || !(self.fov_mm > 0.0) || !(self.slice_mm > 0.0) {
+        let positive = |v: f32| v.is_finite() && v > 0.0;
+        if self.size < 8 || !positive(self.fov_mm) || !positive(self.slice_mm) {
             bail!("--size must be >= 8 and --fov-mm, --slice-mm positive");
         }
         Ok(ModelGrid {
@@ -111,6 +112,15 @@ fn stable_hash(text: &str) -> u64 {
     })
 }
 
+/// Whether a stored exam's geometry is the model grid `grid` describes.
+fn on_grid(g: &uptake_imaging::Geometry, grid: &ModelGrid) -> bool {
+    let pixel = grid.fov_mm / grid.size as f32;
+    g.shape[1] == grid.size
+        && g.shape[2] == grid.size
+        && (g.spacing_mm[0] - grid.slice_mm).abs() < 1e-3
+        && (g.spacing_mm[2] - pixel).abs() < 1e-3
+}
+
 enum Source {
     Dir(PathBuf),
     Study(Vec<ingest::Series>),
@@ -159,9 +169,20 @@ pub fn run_ingest(args: IngestArgs, global: &Global) -> anyhow::Result<()> {
     for (exam_id, source) in work {
         bar.set_prefix(exam_id.to_string());
         if !args.force && store.contains(&exam_id) {
-            already += 1;
-            bar.inc(1);
-            continue;
+            // Stored on the grid asked for: done. On another grid: ingest again.
+            match store.geometry(&exam_id) {
+                Ok(g) if on_grid(&g, &grid) => {
+                    already += 1;
+                    bar.inc(1);
+                    continue;
+                }
+                Ok(_) => notes.push(format!(
+                    "exam {exam_id}: stored on another grid; ingested again"
+                )),
+                Err(e) => notes.push(format!(
+                    "exam {exam_id}: stored file unreadable ({e}); ingested again"
+                )),
+            }
         }
         let result: Result<Ingested, String> = match source {
             Source::Dir(dir) => ingest_dir(&exam_id, &dir, &grid).map_err(|e| e.to_string()),
@@ -276,13 +297,13 @@ pub fn run_inspect(args: InspectArgs, _global: &Global) -> anyhow::Result<()> {
         .iter()
         .map(|v| parse_voi(v))
         .collect::<anyhow::Result<_>>()?;
-    if vois.is_empty() {
-        if let Some(path) = find_regions(&args)? {
-            let text = std::fs::read_to_string(&path)
-                .with_context(|| format!("reading {}", path.display()))?;
-            vois = reference_vois(&text).map_err(|e| anyhow::anyhow!("{}: {e}", path.display()))?;
-            println!("region map      {}", path.display());
-        }
+    if vois.is_empty()
+        && let Some(path) = find_regions(&args)?
+    {
+        let text = std::fs::read_to_string(&path)
+            .with_context(|| format!("reading {}", path.display()))?;
+        vois = reference_vois(&text).map_err(|e| anyhow::anyhow!("{}: {e}", path.display()))?;
+        println!("region map      {}", path.display());
     }
     let (volume, info) = match (&args.store, &args.dicom) {
         (Some(store), _) => {
