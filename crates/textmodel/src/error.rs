@@ -42,13 +42,13 @@ pub enum ModelError {
 
 impl ModelError {
     pub(crate) fn file(path: &Path, source: std::io::Error) -> Self {
-        if source.kind() == std::io::ErrorKind::NotFound {
-            if let (Some(dir), Some(name)) = (path.parent(), path.file_name()) {
-                return Self::MissingFile {
-                    dir: dir.to_path_buf(),
-                    file: name.to_string_lossy().into_owned(),
-                };
-            }
+        if source.kind() == std::io::ErrorKind::NotFound
+            && let (Some(dir), Some(name)) = (path.parent(), path.file_name())
+        {
+            return Self::MissingFile {
+                dir: dir.to_path_buf(),
+                file: name.to_string_lossy().into_owned(),
+            };
         }
         Self::File {
             path: path.to_path_buf(),

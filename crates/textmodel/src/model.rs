@@ -128,7 +128,7 @@ impl ReportModel {
             )));
         }
         let ids = enc.windows[0].clone();
-        let out = self.hidden_states_batch(&[ids.clone()]);
+        let out = self.hidden_states_batch(std::slice::from_ref(&ids));
         Ok((ids, out.into_iter().next().unwrap_or_default()))
     }
 

@@ -29,6 +29,9 @@ impl std::fmt::Debug for WordPieces {
     }
 }
 
+/// Word-piece ids and their character offsets `(start, end)` in the text.
+pub type Pieces = (Vec<u32>, Vec<(usize, usize)>);
+
 /// One mention's tokens: which window they are in and their positions there ([CLS] is 0).
 #[derive(Debug, Clone, PartialEq)]
 pub struct MentionTokens {
@@ -95,7 +98,7 @@ impl WordPieces {
     }
 
     /// Word pieces of a text without special tokens, with character offsets into it.
-    pub fn pieces(&self, text: &str) -> Result<(Vec<u32>, Vec<(usize, usize)>), ModelError> {
+    pub fn pieces(&self, text: &str) -> Result<Pieces, ModelError> {
         let enc =
             self.inner
                 .encode_char_offsets(text, false)

@@ -174,7 +174,7 @@ fn build_examples(
 /// Splits sentence indices into (train, validation) with a seeded shuffle.
 fn split(n: usize, val_split: f64, seed: u64) -> (Vec<usize>, Vec<usize>) {
     let mut idx: Vec<usize> = (0..n).collect();
-    let mut rng = ChaCha8Rng::seed_from_u64(seed ^ 0x5eed_0f_5b17);
+    let mut rng = ChaCha8Rng::seed_from_u64(seed ^ 0x005e_ed0f_5b17);
     for i in (1..n).rev() {
         idx.swap(i, rng.random_range(0..=i));
     }
