@@ -1,0 +1,117 @@
+#!/usr/bin/env python3
+"""PyTorch reference for `uptake bench scan-model --size full`: the same I3D (2 input channels,
+Mixed_3b..Mixed_5c, 1024 channels), attention heads for T tasks, BCE and one Adam step, timed
+on random input of shape (batch, 2, slices, 224, 224). Needs only torch (any scratch venv).
+
+Usage: bench-i3d-torch.py [--slices 64] [--batch 1] [--steps 1] [--tasks 26] [--size 224]
+"""
+import argparse
+import resource
+import time
+
+import torch
+import torch.nn as nn
+import torch.nn.functional as F
+
+
+def same_pad(x, kernel, stride):
+    pads = []
+    for n, k, s in reversed(list(zip(x.shape[2:], kernel, stride))):
+        total = max(k - (s if n % s == 0 else n % s), 0)
+        pads += [total // 2, total - total // 2]
+    return pads
+
+
+class Unit(nn.Module):
+    def __init__(self, cin, cout, k=(1, 1, 1), s=(1, 1, 1)):
+        super().__init__()
+        self.k, self.s = k, s
+        self.conv = nn.Conv3d(cin, cout, k, s, bias=False)
+        self.bn = nn.BatchNorm3d(cout, eps=1e-3)
+
+    def forward(self, x):
+        x = F.pad(x, same_pad(x, self.k, self.s))
+        return F.relu(self.bn(self.conv(x)))
+
+
+def pool(x, k, s):
+    x = F.pad(x, same_pad(x, k, s), value=float("-inf"))
+    return F.max_pool3d(x, k, s)
+
+
+class Mixed(nn.Module):
+    def __init__(self, cin, c):
+        super().__init__()
+        self.b0 = Unit(cin, c[0])
+        self.b1 = nn.Sequential(Unit(cin, c[1]), Unit(c[1], c[2], (3, 3, 3)))
+        self.b2 = nn.Sequential(Unit(cin, c[3]), Unit(c[3], c[4], (3, 3, 3)))
+        self.b3 = Unit(cin, c[5])
+
+    def forward(self, x):
+        return torch.cat([self.b0(x), self.b1(x), self.b2(x), self.b3(pool(x, (3, 3, 3), (1, 1, 1)))], 1)
+
+
+SPECS = [(64, 96, 128, 16, 32, 32), (128, 128, 192, 32, 96, 64), (192, 96, 208, 16, 48, 64),
+         (160, 112, 224, 24, 64, 64), (128, 128, 256, 24, 64, 64), (112, 144, 288, 32, 64, 64),
+         (256, 160, 320, 32, 128, 128), (256, 160, 320, 32, 128, 128), (384, 192, 384, 48, 128, 128)]
+
+
+class Model(nn.Module):
+    def __init__(self, tasks):
+        super().__init__()
+        self.c1, self.c2, self.c3 = Unit(2, 64, (7, 7, 7), (2, 2, 2)), Unit(64, 64), Unit(64, 192, (3, 3, 3))
+        blocks, cin = [], 192
+        for c in SPECS:
+            blocks.append(Mixed(cin, c))
+            cin = c[0] + c[2] + c[4] + c[5]
+        self.mixed = nn.ModuleList(blocks)
+        self.score = nn.Parameter(torch.zeros(tasks, cin))
+        self.cls = nn.Parameter(torch.randn(tasks, cin) / cin ** 0.5)
+        self.bias = nn.Parameter(torch.zeros(tasks))
+
+    def forward(self, x):
+        x = pool(self.c1(x), (1, 3, 3), (1, 2, 2))
+        x = pool(self.c3(self.c2(x)), (1, 3, 3), (1, 2, 2))
+        for i, m in enumerate(self.mixed):
+            if i == 2:
+                x = pool(x, (3, 3, 3), (2, 2, 2))
+            if i == 7:
+                x = pool(x, (2, 2, 2), (2, 2, 2))
+            x = m(x)
+        a = x.flatten(2).transpose(1, 2)  # (b, n, c)
+        alpha = torch.softmax(a @ self.score.t(), dim=1)  # (b, n, t)
+        pooled = alpha.transpose(1, 2) @ a  # (b, t, c)
+        return (pooled * self.cls).sum(-1) + self.bias
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--slices", type=int, default=64)
+    ap.add_argument("--batch", type=int, default=1)
+    ap.add_argument("--steps", type=int, default=1)
+    ap.add_argument("--tasks", type=int, default=26)
+    ap.add_argument("--size", type=int, default=224)
+    a = ap.parse_args()
+    torch.manual_seed(0)
+    model = Model(a.tasks)
+    opt = torch.optim.Adam(model.parameters(), lr=1e-4)
+    times = []
+    for step in range(a.steps + 1):
+        x = torch.randn(a.batch, 2, a.slices, a.size, a.size)
+        y = torch.rand(a.batch, a.tasks)
+        t0 = time.perf_counter()
+        loss = F.binary_cross_entropy_with_logits(model(x), y)
+        opt.zero_grad()
+        loss.backward()
+        opt.step()
+        if step > 0:
+            times.append(time.perf_counter() - t0)
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    n = sum(p.numel() for p in model.parameters())
+    print(f"pytorch {torch.__version__} ({torch.get_num_threads()} threads): {n} parameters, "
+          f"input {a.batch}x2x{a.slices}x{a.size}x{a.size}; step mean {sum(times) / len(times):.3f} s, "
+          f"min {min(times):.3f} s over {len(times)} steps; peak RSS {peak:.0f} MiB")
+
+
+if __name__ == "__main__":
+    main()
