@@ -301,6 +301,20 @@ pub fn evaluate(
             ));
         }
     }
+    let unlabelled: Vec<&str> = first
+        .regions()
+        .iter()
+        .filter(|r| truth.region_index(r).is_none())
+        .map(String::as_str)
+        .collect();
+    if requested_regions.is_none() && !unlabelled.is_empty() {
+        notes.push(format!(
+            "{} region column(s) of {} have no truth column and were not evaluated: {}",
+            unlabelled.len(),
+            first_path.display(),
+            unlabelled.join(", ")
+        ));
+    }
     if preds.len() == 1 {
         notes.push("one prediction file (one seed): no confidence interval is possible".into());
     }
@@ -529,6 +543,30 @@ mod tests {
         let auroc = &ev.macro_over_seeds[0].1;
         // Only chest enters the macro AUROC.
         assert_eq!(auroc.per_seed, vec![Some(1.0)]);
+    }
+
+    #[test]
+    fn prediction_regions_without_truth_are_named_in_a_note() {
+        let pred = table("exam_id,chest,spleen\na,0.9,0.2\nb,0.1,0.3\n");
+        let truth = table("exam_id,chest\na,1\nb,0\n");
+        let ev = evaluate(
+            &[("p.csv".into(), pred)],
+            &truth,
+            Path::new("t"),
+            None,
+            0.5,
+            false,
+            CiSettings::default(),
+        )
+        .unwrap();
+        assert_eq!(ev.regions, vec!["chest".to_string()]);
+        assert!(
+            ev.notes
+                .iter()
+                .any(|n| n.contains("no truth column") && n.contains("spleen")),
+            "{:?}",
+            ev.notes
+        );
     }
 
     #[test]
