@@ -4,11 +4,11 @@ use std::path::{Path, PathBuf};
 
 #[derive(Debug, thiserror::Error)]
 pub enum AtomicWriteError {
-    #[error("cannot create a temporary file next to {path}: {source}")]
+    #[error("cannot create a temporary file next to {path}")]
     Create { path: PathBuf, source: std::io::Error },
-    #[error("cannot write {path}: {source}")]
+    #[error("cannot write {path}")]
     Write { path: PathBuf, source: std::io::Error },
-    #[error("cannot move the finished file into place at {path}: {source}")]
+    #[error("cannot move the finished file into place at {path}")]
     Persist { path: PathBuf, source: std::io::Error },
 }
 
@@ -27,10 +27,13 @@ where
     };
     let create = |source| AtomicWriteError::Create { path: path.to_path_buf(), source };
     std::fs::create_dir_all(&dir).map_err(create)?;
-    let tmp = tempfile::Builder::new()
-        .prefix(".uptake-tmp-")
-        .tempfile_in(&dir)
-        .map_err(create)?;
+    let mut builder = tempfile::Builder::new();
+    builder.prefix(".uptake-tmp-");
+    // tempfile creates files readable by the owner only; outputs are ordinary files that
+    // colleagues and viewers must be able to open.
+    #[cfg(unix)]
+    builder.permissions(std::os::unix::fs::PermissionsExt::from_mode(0o644));
+    let tmp = builder.tempfile_in(&dir).map_err(create)?;
     let write = |source| AtomicWriteError::Write { path: path.to_path_buf(), source };
     let (file, tmp_path) = tmp.into_parts();
     let mut writer = BufWriter::new(file);
@@ -61,6 +64,17 @@ mod tests {
         assert_eq!(std::fs::read_to_string(&path).unwrap(), "old");
         let leftovers = std::fs::read_dir(dir.path()).unwrap().count();
         assert_eq!(leftovers, 1, "the temporary file must be removed");
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn written_files_are_readable_by_others() {
+        use std::os::unix::fs::PermissionsExt;
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("out.csv");
+        write_atomic(&path, |w| w.write_all(b"x")).unwrap();
+        let mode = std::fs::metadata(&path).unwrap().permissions().mode();
+        assert_eq!(mode & 0o044, 0o044, "mode {mode:o}");
     }
 
     #[test]

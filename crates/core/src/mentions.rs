@@ -36,7 +36,7 @@ pub struct LabelledSentence {
 
 #[derive(Debug, thiserror::Error)]
 pub enum MentionFileError {
-    #[error("cannot read {path}: {source}")]
+    #[error("cannot read {path}")]
     Io { path: PathBuf, source: std::io::Error },
     #[error("{path}, line {line}: not a valid mention record: {message}")]
     Parse { path: PathBuf, line: usize, message: String },

@@ -11,9 +11,9 @@ use std::path::{Path, PathBuf};
 
 #[derive(Debug, thiserror::Error)]
 pub enum TableError {
-    #[error("cannot read {path}: {source}")]
+    #[error("cannot read {path}")]
     Io { path: PathBuf, source: std::io::Error },
-    #[error("{path}: not a valid CSV file: {source}")]
+    #[error("{path}: not a valid CSV file")]
     Csv { path: PathBuf, source: csv::Error },
     #[error("{path}: the header has no `exam_id` column (found: {found})")]
     NoExamIdColumn { path: PathBuf, found: String },
