@@ -824,6 +824,27 @@ fn thorax(k: &Scaler, b: &mut Builder) {
         k.cyl([18.0, 38.0], [12.0, 12.0], -560.0, -385.0),
     );
     b.also("abdomen");
+    for side in SIDES {
+        let (lo, hi) = if side == Side::Left {
+            (0.0, big)
+        } else {
+            (-big, 0.0)
+        };
+        let wall = Shape::Ring {
+            z_mm: [-520.0 * k.s, -340.0 * k.s],
+            center_mm: [0.0, 5.0 * k.w],
+            radii_mm: [158.0 * k.w, 108.0 * k.w],
+            thickness_mm: 10.0 * k.w,
+            anterior_gap_mm: 0.0,
+        };
+        b.add(
+            "chest_wall",
+            "chest",
+            side,
+            Tissue::Muscle,
+            wall.clipped([lo, -big, -big], [hi, big, big]),
+        );
+    }
     b.add(
         "thymus",
         "chest",

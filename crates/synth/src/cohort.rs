@@ -192,7 +192,7 @@ fn plan_acquisition(
     };
     // CT: reconstruction field of view fitted to the body, centred a little off the body axis.
     let ct_size = res.ct_size.unwrap_or(512);
-    let fov = (2.0 * anatomy.half_extent_mm[0] + 40.0).clamp(360.0, 500.0);
+    let fov = (2.0 * anatomy.half_extent_mm[0] + 40.0).clamp(400.0, 500.0);
     let ct_slice = res
         .ct_slice_mm
         .unwrap_or_else(|| [2.5, 3.0, 3.75, 3.75, 5.0][rng.random_range(0..5)]);

@@ -107,7 +107,7 @@ const KEYWORDS: &[(&[&str], &str)] = &[
     (&["aortopulmonary"], "aortopulmonary_lymph_node"),
     (&["mammary"], "{side}internal_mammary_lymph_node"),
     (&["paraesoph"], "paraesophageal_lymph_node"),
-    (&["mediastin"], "subcarinal_lymph_node"),
+    (&["mediastin"], "prevascular_lymph_node"),
     (&["retrocrural"], "{side}retrocrural_lymph_node"),
     (&["para_aortic"], "para_aortic_lymph_node"),
     (&["periaortic"], "para_aortic_lymph_node"),
@@ -275,8 +275,21 @@ pub fn resolve(
             return (found, Resolution::Keyword);
         }
     }
-    // Fallback: any site in the region, on the lesion's side when it has one.
-    let in_region: Vec<usize> = (0..anatomy.structures.len()).filter(fits).collect();
+    // Fallback: a site of the region itself (chest wall -> chest, not a lung lobe below it),
+    // else any site below it; on the lesion's side when it has one.
+    let exactly = |i: &usize| {
+        let s = &anatomy.structures[*i];
+        s.task_region == region || s.also_region == Some(region)
+    };
+    let own: Vec<usize> = (0..anatomy.structures.len())
+        .filter(fits)
+        .filter(exactly)
+        .collect();
+    let in_region: Vec<usize> = if own.is_empty() {
+        (0..anatomy.structures.len()).filter(fits).collect()
+    } else {
+        own
+    };
     let same_side: Vec<usize> = in_region
         .iter()
         .copied()
