@@ -31,7 +31,7 @@ pub enum Size {
 }
 
 #[derive(clap::ValueEnum, Clone, Copy, Debug, PartialEq)]
-pub enum Head {
+pub enum HeadChoice {
     /// The paper's soft attention.
     Attention,
     /// The original code's 8 heads with key/value projections.
@@ -74,7 +74,7 @@ pub struct NetworkArgs {
     #[arg(long)]
     pub slice_step: Option<usize>,
     #[arg(long, value_enum, default_value = "attention")]
-    pub head: Head,
+    pub head: HeadChoice,
 }
 
 impl NetworkArgs {
@@ -92,12 +92,12 @@ impl NetworkArgs {
                 mixed_blocks: self.blocks.unwrap_or(blocks),
             },
             head: match self.head {
-                Head::Attention => HeadKind::Attention,
-                Head::MultiHead => HeadKind::MultiHead {
+                HeadChoice::Attention => HeadKind::Attention,
+                HeadChoice::MultiHead => HeadKind::MultiHead {
                     heads: 8,
                     head_dim: ((128.0 * width).round() as usize).max(4),
                 },
-                Head::Sum => HeadKind::Sum,
+                HeadChoice::Sum => HeadKind::Sum,
             },
             regions,
             in_plane: self.in_plane.unwrap_or(in_plane),
