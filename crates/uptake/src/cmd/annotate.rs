@@ -314,3 +314,100 @@ fn agreement(args: AgreementArgs) -> anyhow::Result<()> {
     }
     Ok(())
 }
+
+#[derive(clap::Args, Debug)]
+pub struct BenchArgs {
+    /// Sentences in the session (each with two mentions); every one is finished before timing,
+    /// so each save rewrites a mention file of this many sentences.
+    #[arg(long, default_value_t = 1000)]
+    sentences: usize,
+    /// Labels to time.
+    #[arg(long, default_value_t = 500)]
+    labels: usize,
+    /// Folder for the session files (default: a temporary folder; its file system matters,
+    /// fsync dominates).
+    #[arg(long)]
+    dir: Option<PathBuf>,
+}
+
+/// Times saving labels through the journal (no HTTP): what each key press costs on disk.
+pub fn bench(args: BenchArgs, global: &Global) -> anyhow::Result<()> {
+    use uptake_annotate::journal::{Decision, Edit};
+    let scratch = tempfile::tempdir_in(args.dir.as_deref().unwrap_or(&std::env::temp_dir()))?;
+    let text = "Hypermetabolic right axillary lymph node and a lesion in the liver.";
+    let pool: Vec<Candidate> = (0..args.sentences.max(1))
+        .map(|i| Candidate {
+            id: format!("EX{i}:0"),
+            exam_id: Some(format!("EX{i}")),
+            section: Some("findings".into()),
+            text: text.into(),
+            context_before: String::new(),
+            context_after: String::new(),
+            mentions: vec![
+                CandidateMention {
+                    start: 15,
+                    end: 40,
+                    region: "axillary_lymph_node".into(),
+                },
+                CandidateMention {
+                    start: 61,
+                    end: 66,
+                    region: "liver".into(),
+                },
+            ],
+        })
+        .collect();
+    let ids: Vec<String> = pool.iter().map(|c| c.id.clone()).collect();
+    let catalog = RegionCatalog::new(
+        ["axillary_lymph_node", "liver"]
+            .iter()
+            .map(|n| RegionInfo {
+                name: n.to_string(),
+                display_name: n.to_string(),
+            })
+            .collect(),
+    );
+    let out = scratch.path().join("mentions.jsonl");
+    let mut journal = Journal::open(&out, &pool, &ids, None)?;
+    let bar = progress(
+        (2 * pool.len() + args.labels) as u64,
+        "labels",
+        global.quiet,
+    );
+    for id in &ids {
+        for mention in 0..2 {
+            let edit = Edit::Label {
+                mention,
+                decision: Decision::Neutral,
+            };
+            journal.apply(id, &edit, &catalog)?;
+            bar.inc(1);
+        }
+    }
+    let started = std::time::Instant::now();
+    for k in 0..args.labels {
+        let decision = if k % 2 == 0 {
+            Decision::Abnormal
+        } else {
+            Decision::Neutral
+        };
+        let edit = Edit::Label {
+            mention: 0,
+            decision,
+        };
+        journal.apply(&ids[k % ids.len()], &edit, &catalog)?;
+        bar.inc(1);
+    }
+    let elapsed = started.elapsed().as_secs_f64();
+    bar.finish_and_clear();
+    println!(
+        "annotate: {} labels on a {}-sentence session in {:.2} s: {:.2} ms per saved label \
+         (journal append + fsync + atomic rewrite of a {} KiB mention file)",
+        args.labels,
+        pool.len(),
+        elapsed,
+        1000.0 * elapsed / args.labels.max(1) as f64,
+        std::fs::metadata(&out)?.len() / 1024
+    );
+    Ok(())
+}

@@ -18,6 +18,9 @@ pub enum Bench {
     /// Scan model training step (forward + backward + Adam): seconds and peak memory, for a
     /// network preset (--size small|full) on a 2 x slices x N x N input.
     ScanModel(crate::cmd::scan_model::BenchArgs),
+    /// Labelling tool: milliseconds per saved label (journal append + fsync + atomic rewrite
+    /// of the mention file) for a session of --sentences sentences.
+    Annotate(crate::cmd::annotate::BenchArgs),
 }
 
 pub fn run(bench: Bench, global: &Global) -> anyhow::Result<()> {
@@ -27,5 +30,6 @@ pub fn run(bench: Bench, global: &Global) -> anyhow::Result<()> {
         Bench::Tagging(args) => crate::cmd::tag::bench(args, global),
         Bench::Ingest(args) => crate::cmd::imaging::run_bench_ingest(args, global),
         Bench::ScanModel(args) => crate::cmd::scan_model::bench(args, global),
+        Bench::Annotate(args) => crate::cmd::annotate::bench(args, global),
     }
 }
