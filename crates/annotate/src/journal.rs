@@ -237,10 +237,11 @@ impl Journal {
                 log: log_path,
             });
         }
-        if !existing {
-            if let Some(dir) = log_path.parent().filter(|d| !d.as_os_str().is_empty()) {
-                std::fs::create_dir_all(dir).map_err(io)?;
-            }
+        if let Some(dir) = log_path
+            .parent()
+            .filter(|d| !existing && !d.as_os_str().is_empty())
+        {
+            std::fs::create_dir_all(dir).map_err(io)?;
         }
         // Lock before reading, so no other server appends while this one replays.
         let mut log = if existing {
