@@ -5,6 +5,7 @@ use crate::scorer::{MentionScorer, ScoreError, SentenceMentions, Span};
 use regex::Regex;
 use serde::Deserialize;
 use std::path::{Path, PathBuf};
+use std::sync::LazyLock;
 
 /// The built-in vocabulary.
 pub const BUILTIN_RULES: &str = include_str!("../data/rules.toml");
@@ -108,6 +109,8 @@ struct LandmarkRules {
 pub enum Decision {
     /// Only a reference point: "encasing the aorta", "uptake less than liver".
     Landmark,
+    /// A section header ("CHEST:"), not a finding.
+    Header,
     /// Governed by a negation: "no FDG-avid axillary nodes", "the left lung is clear".
     Negated,
     /// Its clause says the finding resolved.
@@ -132,6 +135,7 @@ impl Decision {
     pub fn name(self) -> &'static str {
         match self {
             Decision::Landmark => "landmark",
+            Decision::Header => "header",
             Decision::Negated => "negated",
             Decision::Resolved => "resolved",
             Decision::Benign => "benign",
@@ -167,6 +171,23 @@ pub struct RulesLabeller {
     comparison_before: Regex,
     reference_organ: Regex,
     reference_after: Regex,
+}
+
+/// Words between two mentions that make them separate noun phrases.
+static PHRASE_SEPARATOR: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r",|\b(?:and|or|with|while|whereas|nor)\b").expect("static pattern")
+});
+/// A mention inside a section header ("CHEST:", "Abdomen/Pelvis:") names no finding: header
+/// words from the line start, then a colon.
+static HEADER_BEFORE: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?:^|[\n.:])[ \t]*(?:[a-z]+[ \t]*(?:/|&|and)[ \t]*)?$").expect("static pattern")
+});
+static HEADER_AFTER: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"^(?:[ \t]*(?:/|&|and)[ \t]*[a-z]+)*[ \t]*:").expect("static pattern")
+});
+
+fn is_header(lower: &str, span: Span) -> bool {
+    HEADER_AFTER.is_match(&lower[span.end..]) && HEADER_BEFORE.is_match(&lower[..span.start])
 }
 
 /// How far (bytes) after a comma another mention may start for a negation to carry on
@@ -325,7 +346,7 @@ impl RulesLabeller {
     pub fn probability(&self, decision: Decision) -> f64 {
         let s = &self.scores;
         match decision {
-            Decision::Landmark => s.landmark,
+            Decision::Landmark | Decision::Header => s.landmark,
             Decision::Negated => s.negated,
             Decision::Resolved => s.resolved,
             Decision::Benign => s.benign,
@@ -457,7 +478,10 @@ impl<'s> SentenceCues<'s> {
 
     fn decide(&self, rules: &RulesLabeller, lower: &str, span: Span) -> Decision {
         let clause = self.clause(span, lower.len());
-        let in_clause = |cues: &[Range]| cues.iter().any(|c| self.owns(span, clause, *c));
+        let in_clause = |cues: &[Range]| cues.iter().any(|c| self.owns(lower, span, clause, *c));
+        if is_header(lower, span) {
+            return Decision::Header;
+        }
         if self.is_landmark(rules, lower, span) {
             return Decision::Landmark;
         }
@@ -494,26 +518,25 @@ impl<'s> SentenceCues<'s> {
     /// the last mention of the clause speak about all of them ("physiologic uptake in the
     /// brain, tonsils and bladder"); a cue between two mentions belongs to the nearer one
     /// ("an FDG-avid lesion in the left lobe and a photopenic cyst in the right lobe").
-    fn owns(&self, span: Span, clause: Range, cue: Range) -> bool {
+    fn owns(&self, lower: &str, span: Span, clause: Range, cue: Range) -> bool {
         if cue.0 < clause.0 || cue.1 > clause.1 {
             return false;
         }
         if overlaps(cue, (span.start, span.end)) {
             return true;
         }
-        let others = self
-            .spans
-            .iter()
-            .filter(|s| **s != span && s.start >= clause.0 && s.end <= clause.1);
-        if others.clone().any(|s| overlaps(cue, (s.start, s.end))) {
-            return false;
-        }
+        let others = self.spans.iter().filter(|s| {
+            **s != span && s.start >= clause.0 && s.end <= clause.1 && !is_header(lower, **s)
+        });
+        // Only separate noun phrases ("X and a non-avid Y", "X, Y") compete for a cue; in
+        // "the skeleton shows physiologic marrow uptake" both mentions share it.
+        let separated = |from: usize, to: usize| PHRASE_SEPARATOR.is_match(&lower[from..to]);
         if cue.1 <= span.start {
             let prev_end = others.filter(|s| s.end <= cue.0).map(|s| s.end).max();
-            prev_end.is_none_or(|p| span.start - cue.1 <= cue.0 - p)
+            prev_end.is_none_or(|p| !separated(p, span.start) || span.start - cue.1 <= cue.0 - p)
         } else {
             let next_start = others.filter(|s| s.start >= cue.1).map(|s| s.start).min();
-            next_start.is_none_or(|n| cue.0 - span.end < n - cue.1)
+            next_start.is_none_or(|n| !separated(span.end, n) || cue.0 - span.end < n - cue.1)
         }
     }
 

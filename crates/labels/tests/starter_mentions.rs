@@ -42,7 +42,7 @@ fn regex_baseline_stays_at_its_known_level() {
 #[test]
 fn rules_hold_their_floor_on_the_whole_set() {
     let e = evaluate(&mut RulesLabeller::builtin(), &starter_set());
-    // Measured: F1 0.935, AUROC 0.978, sensitivity 0.957, specificity 0.953.
+    // Measured: F1 0.935, AUROC 0.975, sensitivity 0.956, specificity 0.954.
     assert!(e.overall.f1.unwrap() >= 0.92, "{:?}", e.overall);
     assert!(e.overall.auroc.unwrap() >= 0.96, "{:?}", e.overall);
     assert!(e.overall.specificity.unwrap() >= 0.93, "{:?}", e.overall);
@@ -52,7 +52,7 @@ fn rules_hold_their_floor_on_the_whole_set() {
 fn rules_hold_their_floor_on_the_held_out_half() {
     let set = starter_set();
     let e = evaluate(&mut RulesLabeller::builtin(), &set[600..]);
-    // Measured: F1 0.884, AUROC 0.962 on sentences 601..1200.
+    // Measured: F1 0.889, AUROC 0.961 on sentences 601..1200.
     assert!(e.overall.f1.unwrap() >= 0.87, "{:?}", e.overall);
     assert!(e.overall.auroc.unwrap() >= 0.95, "{:?}", e.overall);
 }

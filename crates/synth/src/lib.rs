@@ -9,6 +9,7 @@ pub mod dates;
 pub mod dicom;
 pub mod geometry;
 pub mod phantom;
+pub mod reports;
 pub mod sampler;
 pub mod sites;
 pub mod spec;
