@@ -45,6 +45,8 @@ enum Command {
     Ontology(cmd::ontology::Cmd),
     /// Find region mentions in reports (findings and impression) -> mentions JSONL.
     Tag(cmd::tag::Args),
+    /// Weak labels from reports: P(abnormal) per region per exam (regex or rules), or evaluate a method on hand-labelled mentions.
+    Label(cmd::label::Args),
     /// Metrics of predictions (or weak labels) against hand labels: AUROC, P/R/F1, CIs over seeds.
     #[command(long_about = cmd::analysis::EVALUATE_HELP)]
     Evaluate(cmd::analysis::EvaluateArgs),
@@ -83,6 +85,7 @@ fn main() -> std::process::ExitCode {
         Command::Predict(args) => cmd::scan_model::predict(args, &cli.global),
         Command::Ontology(c) => cmd::ontology::run(c, &cli.global),
         Command::Tag(args) => cmd::tag::run(args, &cli.global),
+        Command::Label(args) => cmd::label::run(args, &cli.global),
         Command::Evaluate(args) => cmd::analysis::run_evaluate(args, &cli.global),
         Command::Compare(args) => cmd::analysis::run_compare(args, &cli.global),
         Command::Worklist(args) => cmd::analysis::run_worklist(args, &cli.global),

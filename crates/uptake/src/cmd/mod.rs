@@ -8,3 +8,4 @@ pub mod imaging;
 pub mod annotate;
 pub mod ontology;
 pub mod tag;
+pub mod label;

@@ -1,0 +1,247 @@
+//! `uptake label`: weak labels (one probability per region per exam) from reports, and the
+//! mention-level evaluation of a labelling method on hand-labelled mentions.
+
+use crate::common::{Global, load_ontology, progress};
+use anyhow::{Context, bail};
+use std::path::PathBuf;
+use uptake_labels::evaluate::{BinaryMetrics, evaluate_scorer};
+use uptake_labels::{
+    MentionScorer, RegexLabeller, RulesLabeller, ScoredMention, SentenceMentions, Span,
+    region_probabilities,
+};
+use uptake_ontology::{Ontology, RegionId};
+use uptake_reports::{Tagger, read_reports};
+
+#[derive(clap::ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Method {
+    /// The paper's baseline: a mention is abnormal unless its sentence has a negative word
+    /// (no, not, without, physiologic, unremarkable, resolution).
+    Regex,
+    /// Rules: negation scope, benign attributions, resolution, hedging (data/rules.toml).
+    Rules,
+    /// The BERT report model (with --model DIR; see `uptake report-model train`).
+    Model,
+}
+
+#[derive(clap::Args, Debug)]
+#[command(
+    about = "Weak labels: P(abnormal) per region per exam from reports (or evaluate a method on hand-labelled mentions)",
+    long_about = "Reads reports (--reports, .jsonl {\"exam_id\", \"text\"} or .csv exam_id,text), tags region \
+mentions in their findings and impression, scores each mention with the chosen method and combines them \
+per region by noisy-OR over the region and all regions below it in the ontology (no mention: 0). Writes \
+a wide CSV (--out): exam_id then one column per region.\n\n\
+With --mentions FILE (the hand-labelled mention format of shared/data/mentions.jsonl) it instead scores \
+the hand-marked mentions and prints AUROC, F1, sensitivity and specificity against their labels, overall \
+and per region."
+)]
+pub struct Args {
+    /// Reports file (.jsonl or .csv).
+    #[arg(
+        long,
+        value_name = "FILE",
+        required_unless_present = "mentions",
+        conflicts_with = "mentions"
+    )]
+    pub reports: Option<PathBuf>,
+    /// Output label table (.csv), written atomically.
+    #[arg(
+        long,
+        value_name = "FILE",
+        required_unless_present = "mentions",
+        conflicts_with = "mentions"
+    )]
+    pub out: Option<PathBuf>,
+    /// Labelling method.
+    #[arg(long, value_enum, default_value_t = Method::Rules)]
+    pub method: Method,
+    /// Columns: `all` ontology regions, the 30 `tasks`, or a comma-separated list of region names.
+    #[arg(long, default_value = "all")]
+    pub regions: String,
+    /// Rule vocabulary to use instead of the built-in one (same format as crates/labels/data/rules.toml).
+    #[arg(long, value_name = "FILE")]
+    pub rules: Option<PathBuf>,
+    /// Trained report model folder, for --method model.
+    #[arg(long, value_name = "DIR")]
+    pub model: Option<PathBuf>,
+    /// Evaluate the method on a hand-labelled mention file instead of labelling reports.
+    #[arg(long, value_name = "FILE")]
+    pub mentions: Option<PathBuf>,
+    /// Probability at or above which a mention counts as abnormal in the evaluation.
+    #[arg(long, default_value_t = 0.5)]
+    pub threshold: f64,
+}
+
+/// The scorer of a method.
+pub fn scorer(method: Method, rules: Option<&PathBuf>) -> anyhow::Result<Box<dyn MentionScorer>> {
+    if rules.is_some() && method != Method::Rules {
+        bail!("--rules only applies to --method rules");
+    }
+    Ok(match method {
+        Method::Regex => Box::new(RegexLabeller::new()),
+        Method::Model => bail!("--method model needs --model DIR"),
+        Method::Rules => match rules {
+            Some(path) => Box::new(RulesLabeller::from_path(path)?),
+            None => Box::new(RulesLabeller::builtin()),
+        },
+    })
+}
+
+/// The columns asked for by `--regions`.
+pub fn parse_regions(ontology: &Ontology, spec: &str) -> anyhow::Result<Vec<RegionId>> {
+    match spec.trim() {
+        "all" => Ok(ontology.ids().to_vec()),
+        "tasks" => Ok(ontology.task_regions()),
+        list => list
+            .split(',')
+            .map(|name| {
+                let name = name.trim();
+                ontology.id(name).with_context(|| {
+                    format!(
+                        "--regions: `{name}` is not a region of {} (see `uptake ontology tree`)",
+                        ontology.source_name()
+                    )
+                })
+            })
+            .collect(),
+    }
+}
+
+pub fn run(args: Args, global: &Global) -> anyhow::Result<()> {
+    if !(0.0..=1.0).contains(&args.threshold) {
+        bail!("--threshold must be in [0, 1]");
+    }
+    if args.model.is_some() && args.method != Method::Model {
+        bail!("--model only applies to --method model");
+    }
+    let mut scorer: Box<dyn MentionScorer> = match (&args.model, args.method) {
+        (Some(dir), Method::Model) => Box::new(uptake_textmodel::ReportModel::load_trained(dir)?),
+        _ => scorer(args.method, args.rules.as_ref())?,
+    };
+    if let Some(path) = &args.mentions {
+        return evaluate_on_mentions(scorer.as_mut(), path, args.threshold);
+    }
+    let (Some(reports_path), Some(out)) = (&args.reports, &args.out) else {
+        bail!("give --reports and --out (or --mentions FILE)");
+    };
+    let ontology = load_ontology(global)?;
+    let columns = parse_regions(&ontology, &args.regions)?;
+    let tagger = Tagger::new(&ontology)?;
+    let set = read_reports(reports_path)?;
+    for w in &set.warnings {
+        tracing::warn!("{w}");
+    }
+    let bar = progress(set.len() as u64, "labelling", global.quiet);
+    let mut table = uptake_core::RegionTable::new(
+        columns
+            .iter()
+            .map(|&id| ontology.name(id).to_string())
+            .collect(),
+    );
+    let mut n_mentions = 0usize;
+    for report in &set.reports {
+        let tagged = tagger.tag_report(report);
+        let batch: Vec<SentenceMentions<'_>> = tagged
+            .iter()
+            .map(|t| {
+                SentenceMentions::new(
+                    &t.text,
+                    t.mentions
+                        .iter()
+                        .map(|m| Span::new(m.start, m.end))
+                        .collect(),
+                )
+            })
+            .collect();
+        let scores = scorer.score(&batch).with_context(|| {
+            format!(
+                "{}: scoring the mentions of exam {}",
+                reports_path.display(),
+                report.exam_id
+            )
+        })?;
+        let scored: Vec<ScoredMention> = tagged
+            .iter()
+            .zip(&scores)
+            .flat_map(|(t, ps)| {
+                t.mentions
+                    .iter()
+                    .zip(ps)
+                    .map(|(m, &probability)| ScoredMention {
+                        region: m.region,
+                        probability,
+                    })
+            })
+            .collect();
+        n_mentions += scored.len();
+        let p = region_probabilities(&ontology, &scored);
+        table.insert(
+            report.exam_id.clone(),
+            columns.iter().map(|id| Some(p[id.index()])).collect(),
+        );
+        bar.inc(1);
+    }
+    bar.finish_and_clear();
+    table.write_csv(out)?;
+    if !global.quiet {
+        println!(
+            "{} exams, {} mentions labelled with `{}` -> {} ({} region columns)",
+            table.len(),
+            n_mentions,
+            scorer.name(),
+            out.display(),
+            columns.len()
+        );
+    }
+    Ok(())
+}
+
+fn fmt(v: Option<f64>) -> String {
+    v.map(|v| format!("{v:.3}")).unwrap_or_else(|| "-".into())
+}
+
+fn row(name: &str, m: &BinaryMetrics) -> String {
+    format!(
+        "{name:<28} {:>6} {:>6} {:>7} {:>6} {:>6} {:>6}",
+        m.n,
+        m.positives,
+        fmt(m.auroc),
+        fmt(m.f1),
+        fmt(m.sensitivity),
+        fmt(m.specificity)
+    )
+}
+
+fn evaluate_on_mentions(
+    scorer: &mut dyn MentionScorer,
+    path: &PathBuf,
+    threshold: f64,
+) -> anyhow::Result<()> {
+    let sentences = uptake_core::mentions::read_mentions(path)?;
+    let e = evaluate_scorer(scorer, &sentences, threshold)
+        .with_context(|| format!("scoring the mentions of {}", path.display()))?;
+    println!(
+        "method `{}` on {} ({} sentences), threshold {threshold}",
+        e.scorer,
+        path.display(),
+        sentences.len()
+    );
+    println!(
+        "{:<28} {:>6} {:>6} {:>7} {:>6} {:>6} {:>6}",
+        "region", "n", "pos", "AUROC", "F1", "sens", "spec"
+    );
+    for (region, m) in &e.per_region {
+        println!("{}", row(region, m));
+    }
+    println!("{}", row("all mentions", &e.overall));
+    println!(
+        "{:<28} {:>6} {:>6} {:>7} {:>6} {:>6} {:>6}",
+        "macro mean over regions",
+        "",
+        "",
+        fmt(e.macro_mean(|m| m.auroc)),
+        fmt(e.macro_mean(|m| m.f1)),
+        fmt(e.macro_mean(|m| m.sensitivity)),
+        fmt(e.macro_mean(|m| m.specificity))
+    );
+    Ok(())
+}
