@@ -8,7 +8,7 @@
 use crate::dates::{Day, Instant};
 use crate::dicom::{Acquisition, PatientTags, SeriesGeometry, UidSource, Vendor, write_series};
 use crate::phantom::{Phantom, PhantomError};
-use crate::sampler::{Patient, sample_exam, sample_patient};
+use crate::sampler::{Patient, sample_patient, summary_code};
 use crate::spec::{ExamSpec, ReportedAs, Sex};
 use crate::taxonomy::{TASK_REGIONS, ancestors_or_self, is_ancestor_or_self, task_region_names};
 use rand::{Rng, SeedableRng};
@@ -311,7 +311,21 @@ pub fn plan(cfg: &CohortConfig) -> Vec<PlannedExam> {
             let exam_id = ExamId::new(format!("E{:05}", index + 1)).expect("non-empty id");
             let mut p = patient.clone();
             p.age_years = patient.age_years + ((day.0 - first_exam.0) / 365) as u32;
-            let spec = sample_exam(exam_id, &p, &mut rng);
+            let (lesions, lookalikes) =
+                crate::reports::sample_findings(&p.indication, p.sex, p.age_years, &mut rng);
+            let summary_code = summary_code(&lesions, &lookalikes, &mut rng);
+            let spec = ExamSpec {
+                exam_id,
+                patient_id: p.patient_id.clone(),
+                age_years: p.age_years,
+                sex: p.sex,
+                indication: p.indication.clone(),
+                weight_kg: p.weight_kg,
+                height_cm: p.height_cm,
+                lesions,
+                lookalikes,
+                summary_code,
+            };
             let acquisition = plan_acquisition(&spec, day, cfg, &mut rng);
             let report = (cfg.report_writer)(&spec, &mut rng);
             out.push(PlannedExam {

@@ -433,3 +433,112 @@ pub fn side_matches(side: Side, p: Point3) -> bool {
         Side::Midline => true,
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::reports::{SITES, sample_exam};
+    use crate::sites::resolve;
+    use crate::spec::Sex;
+    use crate::taxonomy::is_ancestor_or_self;
+    use rand::SeedableRng;
+    use rand_chacha::ChaCha8Rng;
+    use uptake_core::ExamId;
+
+    #[test]
+    fn every_site_the_report_generator_emits_has_anatomy_in_its_region() {
+        let mut by_region_only = Vec::new();
+        for sex in [Sex::Female, Sex::Male] {
+            let anatomy = Anatomy::build(BodySize {
+                height_cm: 170.0,
+                weight_kg: 70.0,
+                sex,
+            });
+            for def in SITES.iter().filter(|d| d.sex.is_none_or(|s| s == sex)) {
+                for side in [Side::Left, Side::Right, Side::Midline] {
+                    let site = match side {
+                        Side::Left => def.site.replace("{side}", "left"),
+                        Side::Right => def.site.replace("{side}", "right"),
+                        Side::Midline => def.site.replace("{side}_", ""),
+                    };
+                    let (found, how) = resolve(&anatomy, &site, def.region, side);
+                    assert!(!found.is_empty(), "{site} ({})", def.region);
+                    for i in found {
+                        let s = &anatomy.structures[i];
+                        let inside = is_ancestor_or_self(def.region, s.task_region)
+                            || s.also_region
+                                .is_some_and(|r| is_ancestor_or_self(def.region, r));
+                        assert!(inside, "{site} -> {} outside {}", s.name, def.region);
+                    }
+                    if how == Resolution::Region && !by_region_only.contains(&site) {
+                        by_region_only.push(site);
+                    }
+                }
+            }
+        }
+        by_region_only.sort();
+        // Only sites that name a whole region (no finer anatomy in the phantom) fall back.
+        assert_eq!(
+            by_region_only,
+            [
+                "cervical_lymph_node",
+                "left_cervical_lymph_node",
+                "peritoneum",
+                "right_cervical_lymph_node"
+            ]
+        );
+    }
+
+    #[test]
+    fn sampled_lesions_are_centred_inside_their_site() {
+        let mut rng = ChaCha8Rng::seed_from_u64(3);
+        let mut placed = 0;
+        for i in 0..60 {
+            let spec = sample_exam(ExamId::new(format!("E{i}")).unwrap(), &mut rng);
+            let phantom = Phantom::build(&spec, &mut rng).unwrap();
+            for (lesion, spec_lesion) in phantom.lesions.iter().zip(&spec.lesions) {
+                let c = lesion.hotspot.center_mm;
+                let holder = phantom
+                    .anatomy
+                    .named(&lesion.structure)
+                    .into_iter()
+                    .find(|&k| phantom.anatomy.structures[k].shape.contains(c));
+                let k = holder.unwrap_or_else(|| {
+                    panic!("{} not inside {}", spec_lesion.site, lesion.structure)
+                });
+                let s = &phantom.anatomy.structures[k];
+                assert!(
+                    is_ancestor_or_self(&spec_lesion.region, s.task_region)
+                        || s.also_region
+                            .is_some_and(|r| is_ancestor_or_self(&spec_lesion.region, r)),
+                    "{} in {}",
+                    spec_lesion.region,
+                    s.name
+                );
+                if spec_lesion.side != Side::Midline && s.side != Side::Midline {
+                    assert!(
+                        side_matches(spec_lesion.side, c),
+                        "{} on the wrong side",
+                        spec_lesion.site
+                    );
+                }
+                placed += 1;
+            }
+        }
+        assert!(placed > 60, "only {placed} lesions");
+    }
+
+    #[test]
+    fn a_lesion_is_hottest_at_its_centre_and_fades_beyond_its_edge() {
+        let spot = HotSpot {
+            center_mm: [0.0; 3],
+            radii_mm: [10.0; 3],
+            suv_peak: 12.0,
+            hu: Some(40.0),
+        };
+        assert_eq!(spot.suv_at([0.0; 3]), 12.0);
+        let edge = spot.suv_at([10.0, 0.0, 0.0]);
+        assert!((3.0..4.5).contains(&edge), "edge {edge}");
+        assert_eq!(spot.suv_at([30.0, 0.0, 0.0]), 0.0);
+    }
+}

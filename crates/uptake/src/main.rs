@@ -31,6 +31,9 @@ enum Command {
     /// Measure speed: prints figures (see the README for the goals).
     #[command(subcommand)]
     Bench(cmd::bench::Bench),
+    /// Synthetic data: whole-body PET/CT cohorts (DICOM, reports, labels, outcomes).
+    #[command(subcommand)]
+    Synth(cmd::synth::SynthCommand),
     /// The BERT report model: train, evaluate, cross-validate (mention classifier).
     #[command(subcommand)]
     ReportModel(cmd::report_model::ReportModelCommand),
@@ -76,6 +79,7 @@ fn main() -> std::process::ExitCode {
     let result = match cli.command {
         Command::Demo(args) => cmd::demo::run(args, &cli.global),
         Command::Bench(bench) => cmd::bench::run(bench, &cli.global),
+        Command::Synth(c) => cmd::synth::run(c, &cli.global),
         Command::ReportModel(c) => cmd::report_model::run(c, &cli.global),
         Command::Annotate(args) => cmd::annotate::run(args, &cli.global),
         Command::Ingest(args) => cmd::imaging::run_ingest(args, &cli.global),

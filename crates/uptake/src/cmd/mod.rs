@@ -9,3 +9,4 @@ pub mod annotate;
 pub mod ontology;
 pub mod tag;
 pub mod label;
+pub mod synth;

@@ -1,0 +1,154 @@
+//! `uptake synth ...`: synthetic data. `cohort` writes a whole-body PET/CT cohort (DICOM,
+//! reports, labels, outcomes) from a seed.
+
+use crate::common::{progress, Global};
+use anyhow::{bail, Context};
+use std::path::PathBuf;
+use std::time::Instant;
+use rand_chacha::ChaCha8Rng;
+use uptake_synth::cohort::{generate, CohortConfig, Resolution};
+
+#[derive(clap::Subcommand, Debug)]
+pub enum SynthCommand {
+    /// Synthetic whole-body PET/CT cohort: writes OUT/manifest.csv, reports.jsonl, specs.jsonl,
+    /// truth.csv, report_truth.csv and OUT/exams/<id>/{dicom/ct,dicom/pet,regions.json,report.txt}.
+    /// Same seed, same bytes.
+    Cohort(CohortArgs),
+    /// Synthetic free-text PET/CT reports with their true labels: writes OUT/reports.jsonl
+    /// ({"exam_id", "text"}), OUT/truth.csv (0/1 per task region: what each report says,
+    /// ancestors included) and OUT/specs.jsonl (the full ground truth of each exam). Same seed,
+    /// same files.
+    Reports(ReportsArgs),
+}
+
+#[derive(clap::Args, Debug)]
+pub struct ReportsArgs {
+    /// Number of reports.
+    #[arg(long, default_value_t = 500)]
+    pub n: usize,
+    #[arg(long, default_value_t = 7)]
+    pub seed: u64,
+    /// Output folder (created if needed).
+    #[arg(long)]
+    pub out: PathBuf,
+}
+
+pub fn run_reports(args: ReportsArgs, global: &Global) -> anyhow::Result<()> {
+    if args.n == 0 {
+        bail!("--n must be at least 1");
+    }
+    let bar = progress(args.n as u64, "reports", global.quiet);
+    let start = Instant::now();
+    let reports = uptake_synth::reports::generate(args.n, args.seed, || bar.inc(1));
+    bar.finish_and_clear();
+    let secs = start.elapsed().as_secs_f64();
+    uptake_synth::reports::write_dataset(&args.out, &reports)
+        .with_context(|| format!("writing the synthetic reports into {}", args.out.display()))?;
+    if !global.quiet {
+        let normal = reports.iter().filter(|r| r.spec.lesions.is_empty()).count();
+        println!(
+            "{} reports ({} of exams without lesions) generated in {:.2} s ({:.0} reports/s) -> {}",
+            reports.len(),
+            normal,
+            secs,
+            reports.len() as f64 / secs.max(1e-9),
+            args.out.display()
+        );
+    }
+    Ok(())
+}
+
+#[derive(clap::Args, Debug)]
+pub struct CohortArgs {
+    /// Number of exams.
+    #[arg(long, default_value_t = 200)]
+    pub n: usize,
+    #[arg(long, default_value_t = 7)]
+    pub seed: u64,
+    /// Output folder (created; exams already there are replaced).
+    #[arg(long)]
+    pub out: PathBuf,
+    /// Reduced resolution for tests and demos (CT 128x128, PET 64x64, 6/8 mm slices).
+    #[arg(long)]
+    pub small: bool,
+    /// CT matrix size (default 512; with --small 128).
+    #[arg(long)]
+    pub ct_size: Option<usize>,
+    /// PET matrix size (default 128 or 192 by scanner; with --small 64).
+    #[arg(long)]
+    pub pet_size: Option<usize>,
+    /// CT slice spacing in mm (default 2.5-5 by exam; with --small 6).
+    #[arg(long)]
+    pub ct_slice_mm: Option<f32>,
+    /// PET slice spacing in mm (default 3.27 or 3 by scanner; with --small 8).
+    #[arg(long)]
+    pub pet_slice_mm: Option<f32>,
+    /// Fraction of exams injected before midnight and scanned after it.
+    #[arg(long, default_value_t = 0.03)]
+    pub midnight_fraction: f64,
+    /// No CT/PET noise (exact phantom values).
+    #[arg(long)]
+    pub no_noise: bool,
+    /// Worker threads (0: all cores).
+    #[arg(long, default_value_t = 0)]
+    pub threads: usize,
+}
+
+pub fn run(command: SynthCommand, global: &Global) -> anyhow::Result<()> {
+    match command {
+        SynthCommand::Cohort(args) => run_cohort(args, global),
+        SynthCommand::Reports(args) => run_reports(args, global),
+    }
+}
+
+pub fn run_cohort(args: CohortArgs, global: &Global) -> anyhow::Result<()> {
+    if args.n == 0 {
+        bail!("--n must be at least 1");
+    }
+    if !(0.0..=1.0).contains(&args.midnight_fraction) {
+        bail!("--midnight-fraction must be in [0, 1]");
+    }
+    let base = if args.small { Resolution::small() } else { Resolution::full() };
+    let resolution = Resolution {
+        ct_size: args.ct_size.or(base.ct_size),
+        pet_size: args.pet_size.or(base.pet_size),
+        ct_slice_mm: args.ct_slice_mm.or(base.ct_slice_mm),
+        pet_slice_mm: args.pet_slice_mm.or(base.pet_slice_mm),
+    };
+    for (name, size) in [("--ct-size", resolution.ct_size), ("--pet-size", resolution.pet_size)] {
+        if size.is_some_and(|s| !(16..=1024).contains(&s)) {
+            bail!("{name} must be between 16 and 1024");
+        }
+    }
+    for (name, mm) in [("--ct-slice-mm", resolution.ct_slice_mm), ("--pet-slice-mm", resolution.pet_slice_mm)] {
+        if mm.is_some_and(|v| !(0.5..=20.0).contains(&v)) {
+            bail!("{name} must be between 0.5 and 20 mm");
+        }
+    }
+    let cfg = CohortConfig {
+        n: args.n,
+        seed: args.seed,
+        resolution,
+        midnight_fraction: args.midnight_fraction,
+        noise: !args.no_noise,
+        threads: args.threads,
+        report_writer: uptake_synth::reports::write_report::<ChaCha8Rng>,
+    };
+    let bar = progress(args.n as u64, "exams", global.quiet);
+    let start = Instant::now();
+    let summary = generate(&cfg, &args.out, &|_| bar.inc(1))
+        .with_context(|| format!("writing the synthetic cohort into {}", args.out.display()))?;
+    bar.finish_and_clear();
+    if !global.quiet {
+        println!(
+            "{} exams of {} patients ({} normal, {} patients died) in {:.1} s -> {}",
+            summary.exams,
+            summary.patients,
+            summary.normal_exams,
+            summary.deaths,
+            start.elapsed().as_secs_f64(),
+            args.out.display()
+        );
+    }
+    Ok(())
+}
