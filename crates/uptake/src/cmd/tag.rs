@@ -115,6 +115,10 @@ pub struct BenchArgs {
     /// Seed of the generated reports.
     #[arg(long, default_value_t = 7)]
     pub seed: u64,
+    /// Tag the reports of this file (.jsonl/.csv, e.g. `uptake synth reports` output) instead
+    /// of generating --n simple ones.
+    #[arg(long, value_name = "FILE")]
+    pub reports: Option<PathBuf>,
 }
 
 /// `uptake bench tagging`: reports/s of sectioning, sentence splitting and tagging on one core.
@@ -123,7 +127,10 @@ pub fn bench(args: BenchArgs, global: &Global) -> anyhow::Result<()> {
     let t0 = Instant::now();
     let tagger = Tagger::new(&ontology)?;
     let build_s = t0.elapsed().as_secs_f64();
-    let reports = bench_reports(args.n, args.seed);
+    let reports = match &args.reports {
+        Some(path) => read_reports(path)?.reports,
+        None => bench_reports(args.n, args.seed),
+    };
     let bytes: usize = reports.iter().map(|r| r.text.len()).sum();
     // Warm-up (lazy DFA caches), then the timed pass.
     for r in reports.iter().take(100) {
@@ -137,7 +144,18 @@ pub fn bench(args: BenchArgs, global: &Global) -> anyhow::Result<()> {
         mentions += tagged.iter().map(|s| s.mentions.len()).sum::<usize>();
     }
     let secs = t.elapsed().as_secs_f64();
+    // The share of sectioning and sentence splitting alone.
+    let t = Instant::now();
+    let mut split_sentences_n = 0usize;
+    for r in &reports {
+        for sec in uptake_reports::split_sections(&r.text).into_iter().filter(|s| s.kind.is_tagged()) {
+            split_sentences_n += uptake_reports::split_sentences(&r.text, sec.start..sec.end).len();
+        }
+    }
+    let split_secs = t.elapsed().as_secs_f64();
+    std::hint::black_box(split_sentences_n);
     println!("tagger build: {:.0} ms ({} regions)", build_s * 1e3, ontology.len());
+    println!("sections + sentences alone: {:.2} s", split_secs);
     println!(
         "tagged {} reports ({:.1} KB mean), {} sentences, {} mentions in {:.2} s on one core",
         reports.len(),
