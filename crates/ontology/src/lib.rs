@@ -359,18 +359,18 @@ impl Ontology {
                         message: "a region cannot be its own lateral variant".into(),
                     });
                 }
-                if let Some((_, other)) = regions[v.index()].lateral_of {
-                    if other != base {
-                        return Err(OntologyError::BadVariant {
-                            source_name: sn(),
-                            region: regions[v.index()].name.clone(),
-                            message: format!(
-                                "it is a lateral variant of both `{}` and `{}`",
-                                regions[other.index()].name,
-                                regions[i].name
-                            ),
-                        });
-                    }
+                if let Some((_, other)) = regions[v.index()].lateral_of
+                    && other != base
+                {
+                    return Err(OntologyError::BadVariant {
+                        source_name: sn(),
+                        region: regions[v.index()].name.clone(),
+                        message: format!(
+                            "it is a lateral variant of both `{}` and `{}`",
+                            regions[other.index()].name,
+                            regions[i].name
+                        ),
+                    });
                 }
                 regions[v.index()].lateral_of = Some((side, base));
             }

@@ -73,10 +73,10 @@ pub fn split_sentences(text: &str, range: Range<usize>) -> Vec<Sentence> {
     let mut out = Vec::new();
     let mut start = lo;
     for end in cuts {
-        if end > start {
-            if let Some(s) = trim_sentence(text, start, end) {
-                out.push(s);
-            }
+        if end > start
+            && let Some(s) = trim_sentence(text, start, end)
+        {
+            out.push(s);
         }
         start = end;
     }
