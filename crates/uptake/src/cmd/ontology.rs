@@ -1,6 +1,6 @@
 //! `uptake ontology check|tree|show`: validate and inspect the region ontology.
 
-use crate::common::{load_ontology, Global};
+use crate::common::{Global, load_ontology};
 use anyhow::Context;
 use std::path::PathBuf;
 use uptake_ontology::Ontology;
@@ -35,7 +35,11 @@ pub fn run(cmd: Cmd, global: &Global) -> anyhow::Result<()> {
             ontology.check_task_regions()?;
             // Compiling the tagger catches pattern sets too large to build together.
             uptake_reports::Tagger::new(&ontology)?;
-            let patterns: usize = ontology.ids().iter().map(|id| ontology.region(*id).patterns.len()).sum();
+            let patterns: usize = ontology
+                .ids()
+                .iter()
+                .map(|id| ontology.region(*id).patterns.len())
+                .sum();
             let tasks = ontology.task_regions();
             let rare = tasks.iter().filter(|id| ontology.region(**id).rare).count();
             println!(
@@ -56,13 +60,32 @@ pub fn run(cmd: Cmd, global: &Global) -> anyhow::Result<()> {
         Cmd::Show { region } => {
             let o = load_ontology(global)?;
             let id = o.id(&region).with_context(|| {
-                let close: Vec<String> =
-                    o.names().into_iter().filter(|n| n.contains(&region) || region.contains(n.as_str())).take(8).collect();
-                format!("no region `{region}` in {} (similar: {})", o.source_name(), if close.is_empty() { "none".into() } else { close.join(", ") })
+                let close: Vec<String> = o
+                    .names()
+                    .into_iter()
+                    .filter(|n| n.contains(&region) || region.contains(n.as_str()))
+                    .take(8)
+                    .collect();
+                format!(
+                    "no region `{region}` in {} (similar: {})",
+                    o.source_name(),
+                    if close.is_empty() {
+                        "none".into()
+                    } else {
+                        close.join(", ")
+                    }
+                )
             })?;
             let r = o.region(id);
             let names = |ids: &[uptake_ontology::RegionId]| {
-                if ids.is_empty() { "-".to_string() } else { ids.iter().map(|i| o.name(*i)).collect::<Vec<_>>().join(", ") }
+                if ids.is_empty() {
+                    "-".to_string()
+                } else {
+                    ids.iter()
+                        .map(|i| o.name(*i))
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                }
             };
             println!("{} ({})", r.name, r.display_name);
             let kind = match (r.task, r.rare) {

@@ -1,14 +1,14 @@
 //! `uptake tag`: find region mentions in the findings and impression of reports; and
 //! `uptake bench tagging`.
 
-use crate::common::{load_ontology, progress, Global};
-use anyhow::{bail, Context};
+use crate::common::{Global, load_ontology, progress};
+use anyhow::{Context, bail};
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 use std::io::Write;
 use std::path::PathBuf;
 use std::time::Instant;
-use uptake_reports::{read_reports, Report, Tagger};
+use uptake_reports::{Report, Tagger, read_reports};
 
 #[derive(clap::Args, Debug)]
 #[command(
@@ -48,10 +48,17 @@ pub fn run(args: Args, global: &Global) -> anyhow::Result<()> {
         let ev = uptake_reports::evaluate_mentions(&tagger, &sentences);
         println!("sentences:          {}", ev.sentences);
         println!("hand mentions:      {}", ev.hand);
-        println!("found:              {} (recall {:.1} %)", ev.found, 100.0 * ev.recall());
+        println!(
+            "found:              {} (recall {:.1} %)",
+            ev.found,
+            100.0 * ev.recall()
+        );
         println!("tagged mentions:    {}", ev.tagged);
         println!("extra mentions:     {} (overlap no hand mention)", ev.extra);
-        println!("wrong-region:       {} (overlap a hand mention of an unrelated region)", ev.wrong_region);
+        println!(
+            "wrong-region:       {} (overlap a hand mention of an unrelated region)",
+            ev.wrong_region
+        );
         if args.show_misses {
             for m in &ev.misses {
                 let s = &sentences[m.sentence];
@@ -61,7 +68,14 @@ pub fn run(args: Args, global: &Global) -> anyhow::Result<()> {
                     .iter()
                     .map(|t| format!("{}={}", &s.text[t.start..t.end], ontology.name(t.region)))
                     .collect();
-                println!("miss line {}: [{}] {} | tagged: {} | {}", m.sentence + 1, span, m.region, found.join("; "), s.text);
+                println!(
+                    "miss line {}: [{}] {} | tagged: {} | {}",
+                    m.sentence + 1,
+                    span,
+                    m.region,
+                    found.join("; "),
+                    s.text
+                );
             }
         }
         return Ok(());
@@ -148,13 +162,20 @@ pub fn bench(args: BenchArgs, global: &Global) -> anyhow::Result<()> {
     let t = Instant::now();
     let mut split_sentences_n = 0usize;
     for r in &reports {
-        for sec in uptake_reports::split_sections(&r.text).into_iter().filter(|s| s.kind.is_tagged()) {
+        for sec in uptake_reports::split_sections(&r.text)
+            .into_iter()
+            .filter(|s| s.kind.is_tagged())
+        {
             split_sentences_n += uptake_reports::split_sentences(&r.text, sec.start..sec.end).len();
         }
     }
     let split_secs = t.elapsed().as_secs_f64();
     std::hint::black_box(split_sentences_n);
-    println!("tagger build: {:.0} ms ({} regions)", build_s * 1e3, ontology.len());
+    println!(
+        "tagger build: {:.0} ms ({} regions)",
+        build_s * 1e3,
+        ontology.len()
+    );
     println!("sections + sentences alone: {:.2} s", split_secs);
     println!(
         "tagged {} reports ({:.1} KB mean), {} sentences, {} mentions in {:.2} s on one core",
@@ -164,7 +185,11 @@ pub fn bench(args: BenchArgs, global: &Global) -> anyhow::Result<()> {
         mentions,
         secs
     );
-    println!("{:.0} reports/s ({:.1} MB/s)", reports.len() as f64 / secs, bytes as f64 / secs / 1e6);
+    println!(
+        "{:.0} reports/s ({:.1} MB/s)",
+        reports.len() as f64 / secs,
+        bytes as f64 / secs / 1e6
+    );
     Ok(())
 }
 
@@ -173,11 +198,38 @@ pub fn bench(args: BenchArgs, global: &Global) -> anyhow::Result<()> {
 /// realistic ones; these only need a realistic length and mention density.
 pub fn bench_reports(n: usize, seed: u64) -> Vec<Report> {
     const SITES: &[&str] = &[
-        "right upper lobe", "left lower lobe", "lingula", "right hilar", "subcarinal", "left axillary", "right supraclavicular",
-        "mediastinal", "liver", "hepatic segment VII", "spleen", "pancreatic head", "left adrenal", "right kidney",
-        "para-aortic", "porta hepatis", "celiac axis", "left external iliac", "right inguinal", "T11 vertebral body",
-        "left iliac bone", "sacrum", "right level II cervical", "base of tongue", "right palatine tonsil", "thyroid",
-        "sternum", "left fifth rib", "bladder", "prostate", "sigmoid colon", "stomach",
+        "right upper lobe",
+        "left lower lobe",
+        "lingula",
+        "right hilar",
+        "subcarinal",
+        "left axillary",
+        "right supraclavicular",
+        "mediastinal",
+        "liver",
+        "hepatic segment VII",
+        "spleen",
+        "pancreatic head",
+        "left adrenal",
+        "right kidney",
+        "para-aortic",
+        "porta hepatis",
+        "celiac axis",
+        "left external iliac",
+        "right inguinal",
+        "T11 vertebral body",
+        "left iliac bone",
+        "sacrum",
+        "right level II cervical",
+        "base of tongue",
+        "right palatine tonsil",
+        "thyroid",
+        "sternum",
+        "left fifth rib",
+        "bladder",
+        "prostate",
+        "sigmoid colon",
+        "stomach",
     ];
     const FINDINGS: &[&str] = &[
         "Hypermetabolic {s} lymph node measuring 1.4 x 1.1 cm with SUVmax 6.2.",
