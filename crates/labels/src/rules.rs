@@ -230,24 +230,24 @@ fn compile(
         let start = if punct(first) || matches!(anchor, Anchor::AtStart) {
             ""
         } else {
-            r"\b"
+            r"(?-u:\b)"
         };
         let end = if punct(last) || matches!(anchor, Anchor::AtEnd) {
             ""
         } else {
-            r"\b"
+            r"(?-u:\b)"
         };
         parts.push(format!("{start}(?:{entry}){end}"));
     }
     if parts.is_empty() {
         // An empty list matches nothing.
-        parts.push(r"[^\s\S]".to_string());
+        parts.push(r"\x00\x01\x00".to_string());
     }
     let body = parts.join("|");
     let pattern = match anchor {
-        Anchor::Words => format!("(?i)(?:{body})"),
-        Anchor::AtEnd => format!(r"(?i)(?:{body})(?:\s+(?:the|a|an))?\s*$"),
-        Anchor::AtStart => format!(r"(?i)^[\s,]*(?:(?:[a-z0-9-]+\s+){{0,2}})(?:{body})"),
+        Anchor::Words => format!("(?i-u)(?:{body})"),
+        Anchor::AtEnd => format!(r"(?i-u)(?:{body})(?:\s+(?:the|a|an))?\s*$"),
+        Anchor::AtStart => format!(r"(?i-u)^[\s,]*(?:(?:[a-z0-9-]+\s+){{0,2}})(?:{body})"),
     };
     Regex::new(&pattern).map_err(|e| bad(list, e.to_string()))
 }
@@ -399,6 +399,8 @@ fn without_overlapping(found: Vec<Range>, cancel: &[Range]) -> Vec<Range> {
 /// The cue matches of one sentence, found once and shared by its mentions.
 struct SentenceCues<'s> {
     spans: &'s [Span],
+    /// Whether each span is a section header.
+    headers: Vec<bool>,
     /// Clause breaks, sorted.
     breaks: Vec<Range>,
     neg_before: Vec<Range>,
@@ -443,6 +445,7 @@ impl<'s> SentenceCues<'s> {
         let generic = without_overlapping(matches(&rules.generic, lower), &negations);
         Self {
             spans,
+            headers: spans.iter().map(|s| is_header(lower, *s)).collect(),
             breaks,
             neg_before,
             neg_adjacent,
@@ -525,9 +528,13 @@ impl<'s> SentenceCues<'s> {
         if overlaps(cue, (span.start, span.end)) {
             return true;
         }
-        let others = self.spans.iter().filter(|s| {
-            **s != span && s.start >= clause.0 && s.end <= clause.1 && !is_header(lower, **s)
-        });
+        let others = self
+            .spans
+            .iter()
+            .zip(&self.headers)
+            .filter_map(|(s, &header)| {
+                (*s != span && s.start >= clause.0 && s.end <= clause.1 && !header).then_some(s)
+            });
         // Only separate noun phrases ("X and a non-avid Y", "X, Y") compete for a cue; in
         // "the skeleton shows physiologic marrow uptake" both mentions share it.
         let separated = |from: usize, to: usize| PHRASE_SEPARATOR.is_match(&lower[from..to]);
