@@ -27,7 +27,10 @@ pub fn init_logging(global: &Global) {
     };
     let filter = tracing_subscriber::EnvFilter::try_from_env("UPTAKE_LOG")
         .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(level));
-    tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr).init();
+    tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .init();
 }
 
 /// A progress bar on stderr, hidden when `quiet`.
@@ -56,4 +59,16 @@ pub fn load_ontology(global: &Global) -> anyhow::Result<uptake_ontology::Ontolog
     };
     ontology.check_task_regions()?;
     Ok(ontology)
+}
+
+/// Where set-up put downloaded weights and reference files: `$UPTAKE_CACHE`, else
+/// `~/.cache/uptake` (the same rule as scripts/setup).
+pub fn cache_dir() -> PathBuf {
+    if let Some(dir) = std::env::var_os("UPTAKE_CACHE") {
+        return PathBuf::from(dir);
+    }
+    let home = std::env::var_os("HOME")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| PathBuf::from("."));
+    home.join(".cache/uptake")
 }

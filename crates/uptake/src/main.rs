@@ -39,13 +39,13 @@ enum Command {
     ReportModel(cmd::report_model::ReportModelCommand),
     /// Hand-label tagged mentions in a local web page (and measure agreement between people).
     Annotate(cmd::annotate::Args),
+    /// Validate and inspect the region ontology (check, tree, show).
+    #[command(subcommand)]
+    Ontology(cmd::ontology::Cmd),
     /// DICOM PET/CT -> exam store: CT in HU, PET in SUV, on the model grid.
     Ingest(cmd::imaging::IngestArgs),
     /// Look at one exam: geometry, SUV statistics, a coronal MIP picture.
     Inspect(cmd::imaging::InspectArgs),
-    /// Validate and inspect the region ontology (check, tree, show).
-    #[command(subcommand)]
-    Ontology(cmd::ontology::Cmd),
     /// Find region mentions in reports (findings and impression) -> mentions JSONL.
     Tag(cmd::tag::Args),
     /// Weak labels from reports: P(abnormal) per region per exam (regex or rules), or evaluate a method on hand-labelled mentions.
@@ -76,31 +76,49 @@ enum Command {
 fn main() -> std::process::ExitCode {
     let cli = Cli::parse();
     common::init_logging(&cli.global);
-    let result = match cli.command {
-        Command::Demo(args) => cmd::demo::run(args, &cli.global),
-        Command::Bench(bench) => cmd::bench::run(bench, &cli.global),
-        Command::Synth(c) => cmd::synth::run(c, &cli.global),
-        Command::ReportModel(c) => cmd::report_model::run(c, &cli.global),
-        Command::Annotate(args) => cmd::annotate::run(args, &cli.global),
-        Command::Ingest(args) => cmd::imaging::run_ingest(args, &cli.global),
-        Command::Inspect(args) => cmd::imaging::run_inspect(args, &cli.global),
-        Command::Train(args) => cmd::scan_model::train(args, &cli.global),
-        Command::Finetune(args) => cmd::scan_model::finetune(args, &cli.global),
-        Command::Predict(args) => cmd::scan_model::predict(args, &cli.global),
-        Command::Ontology(c) => cmd::ontology::run(c, &cli.global),
-        Command::Tag(args) => cmd::tag::run(args, &cli.global),
-        Command::Label(args) => cmd::label::run(args, &cli.global),
-        Command::Evaluate(args) => cmd::analysis::run_evaluate(args, &cli.global),
-        Command::Compare(args) => cmd::analysis::run_compare(args, &cli.global),
-        Command::Worklist(args) => cmd::analysis::run_worklist(args, &cli.global),
-        Command::Survival(args) => cmd::analysis::run_survival(args, &cli.global),
-        Command::Report(args) => cmd::analysis::run_report(args, &cli.global),
-    };
+    let result = dispatch(cli.command, &cli.global);
     match result {
         Ok(()) => std::process::ExitCode::SUCCESS,
         Err(err) => {
             eprintln!("error: {err:#}");
             std::process::ExitCode::from(2)
         }
+    }
+}
+
+/// Parses and runs an `uptake` command line in this process (the demo runs the pipeline as a
+/// user would type it). The caller's global options (`--ontology`, `--quiet`) carry over.
+pub(crate) fn run_command_line(args: &[String], global: &common::Global) -> anyhow::Result<()> {
+    let argv = std::iter::once("uptake".to_string()).chain(args.iter().cloned());
+    let cli = Cli::try_parse_from(argv).map_err(|e| anyhow::anyhow!("{e}"))?;
+    let mut merged = cli.global;
+    merged.quiet |= global.quiet;
+    if merged.ontology.is_none() {
+        merged.ontology.clone_from(&global.ontology);
+    }
+    dispatch(cli.command, &merged)
+}
+
+/// Runs one parsed command.
+fn dispatch(command: Command, global: &common::Global) -> anyhow::Result<()> {
+    match command {
+        Command::Demo(args) => cmd::demo::run(args, global),
+        Command::Bench(bench) => cmd::bench::run(bench, global),
+        Command::Synth(c) => cmd::synth::run(c, global),
+        Command::ReportModel(c) => cmd::report_model::run(c, global),
+        Command::Annotate(args) => cmd::annotate::run(args, global),
+        Command::Ontology(c) => cmd::ontology::run(c, global),
+        Command::Tag(args) => cmd::tag::run(args, global),
+        Command::Label(args) => cmd::label::run(args, global),
+        Command::Evaluate(args) => cmd::analysis::run_evaluate(args, global),
+        Command::Compare(args) => cmd::analysis::run_compare(args, global),
+        Command::Worklist(args) => cmd::analysis::run_worklist(args, global),
+        Command::Survival(args) => cmd::analysis::run_survival(args, global),
+        Command::Report(args) => cmd::analysis::run_report(args, global),
+        Command::Ingest(args) => cmd::imaging::run_ingest(args, global),
+        Command::Inspect(args) => cmd::imaging::run_inspect(args, global),
+        Command::Train(args) => cmd::scan_model::train(args, global),
+        Command::Finetune(args) => cmd::scan_model::finetune(args, global),
+        Command::Predict(args) => cmd::scan_model::predict(args, global),
     }
 }

@@ -464,7 +464,8 @@ pub fn bench(args: BenchArgs, global: &Global) -> anyhow::Result<()> {
         n_mentions as f64 / best
     );
     if let Some(python) = &args.torch_python {
-        let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("../textmodel/scripts/bench_torch.py");
+        let script =
+            Path::new(env!("CARGO_MANIFEST_DIR")).join("../textmodel/scripts/bench_torch.py");
         let status = std::process::Command::new(python)
             .arg(&script)
             .arg(&args.model)
@@ -545,13 +546,25 @@ fn tempfile_dir() -> anyhow::Result<PathBuf> {
 }
 
 /// Report texts and/or mention-file sentences.
-fn training_texts(reports: Option<&PathBuf>, sentences: Option<&PathBuf>) -> anyhow::Result<Vec<String>> {
+fn training_texts(
+    reports: Option<&PathBuf>,
+    sentences: Option<&PathBuf>,
+) -> anyhow::Result<Vec<String>> {
     let mut texts: Vec<String> = Vec::new();
     if let Some(path) = reports {
-        texts.extend(uptake_reports::read_reports(path)?.reports.into_iter().map(|r| r.text));
+        texts.extend(
+            uptake_reports::read_reports(path)?
+                .reports
+                .into_iter()
+                .map(|r| r.text),
+        );
     }
     if let Some(path) = sentences {
-        texts.extend(uptake_core::mentions::read_mentions(path)?.into_iter().map(|s| s.text));
+        texts.extend(
+            uptake_core::mentions::read_mentions(path)?
+                .into_iter()
+                .map(|s| s.text),
+        );
     }
     if texts.is_empty() {
         bail!("no training text: the reports / sentences files are empty");
@@ -572,9 +585,20 @@ fn run_pretrain(args: PretrainArgs, global: &Global) -> anyhow::Result<()> {
     };
     let mut bar: Option<indicatif::ProgressBar> = None;
     let loss = pretrain(&texts, &args.base, &args.out, &options, &mut |e| match e {
-        PretrainEvent::Start { windows, batches_per_epoch, epochs } => {
-            let b = progress((batches_per_epoch * epochs) as u64, "pretrain", global.quiet);
-            b.println(format!("{windows} windows of at most {} pieces", args.max_len));
+        PretrainEvent::Start {
+            windows,
+            batches_per_epoch,
+            epochs,
+        } => {
+            let b = progress(
+                (batches_per_epoch * epochs) as u64,
+                "pretrain",
+                global.quiet,
+            );
+            b.println(format!(
+                "{windows} windows of at most {} pieces",
+                args.max_len
+            ));
             bar = Some(b);
         }
         PretrainEvent::Batch { epoch, loss } => {
@@ -592,7 +616,11 @@ fn run_pretrain(args: PretrainArgs, global: &Global) -> anyhow::Result<()> {
     if let Some(b) = bar {
         b.finish_and_clear();
     }
-    println!("pre-trained on {} texts, final mean MLM loss {loss:.3} -> {}", texts.len(), args.out.display());
+    println!(
+        "pre-trained on {} texts, final mean MLM loss {loss:.3} -> {}",
+        texts.len(),
+        args.out.display()
+    );
     Ok(())
 }
 

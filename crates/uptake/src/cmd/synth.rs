@@ -1,12 +1,12 @@
 //! `uptake synth ...`: synthetic data. `cohort` writes a whole-body PET/CT cohort (DICOM,
 //! reports, labels, outcomes) from a seed.
 
-use crate::common::{progress, Global};
-use anyhow::{bail, Context};
+use crate::common::{Global, progress};
+use anyhow::{Context, bail};
+use rand_chacha::ChaCha8Rng;
 use std::path::PathBuf;
 use std::time::Instant;
-use rand_chacha::ChaCha8Rng;
-use uptake_synth::cohort::{generate, CohortConfig, Resolution};
+use uptake_synth::cohort::{CohortConfig, Resolution, generate};
 
 #[derive(clap::Subcommand, Debug)]
 pub enum SynthCommand {
@@ -108,19 +108,29 @@ pub fn run_cohort(args: CohortArgs, global: &Global) -> anyhow::Result<()> {
     if !(0.0..=1.0).contains(&args.midnight_fraction) {
         bail!("--midnight-fraction must be in [0, 1]");
     }
-    let base = if args.small { Resolution::small() } else { Resolution::full() };
+    let base = if args.small {
+        Resolution::small()
+    } else {
+        Resolution::full()
+    };
     let resolution = Resolution {
         ct_size: args.ct_size.or(base.ct_size),
         pet_size: args.pet_size.or(base.pet_size),
         ct_slice_mm: args.ct_slice_mm.or(base.ct_slice_mm),
         pet_slice_mm: args.pet_slice_mm.or(base.pet_slice_mm),
     };
-    for (name, size) in [("--ct-size", resolution.ct_size), ("--pet-size", resolution.pet_size)] {
+    for (name, size) in [
+        ("--ct-size", resolution.ct_size),
+        ("--pet-size", resolution.pet_size),
+    ] {
         if size.is_some_and(|s| !(16..=1024).contains(&s)) {
             bail!("{name} must be between 16 and 1024");
         }
     }
-    for (name, mm) in [("--ct-slice-mm", resolution.ct_slice_mm), ("--pet-slice-mm", resolution.pet_slice_mm)] {
+    for (name, mm) in [
+        ("--ct-slice-mm", resolution.ct_slice_mm),
+        ("--pet-slice-mm", resolution.pet_slice_mm),
+    ] {
         if mm.is_some_and(|v| !(0.5..=20.0).contains(&v)) {
             bail!("{name} must be between 0.5 and 20 mm");
         }
