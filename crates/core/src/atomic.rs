@@ -5,11 +5,20 @@ use std::path::{Path, PathBuf};
 #[derive(Debug, thiserror::Error)]
 pub enum AtomicWriteError {
     #[error("cannot create a temporary file next to {path}")]
-    Create { path: PathBuf, source: std::io::Error },
+    Create {
+        path: PathBuf,
+        source: std::io::Error,
+    },
     #[error("cannot write {path}")]
-    Write { path: PathBuf, source: std::io::Error },
+    Write {
+        path: PathBuf,
+        source: std::io::Error,
+    },
     #[error("cannot move the finished file into place at {path}")]
-    Persist { path: PathBuf, source: std::io::Error },
+    Persist {
+        path: PathBuf,
+        source: std::io::Error,
+    },
 }
 
 /// Writes a file so that readers only ever see the old content or the complete new content.
@@ -25,7 +34,10 @@ where
         Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
         _ => PathBuf::from("."),
     };
-    let create = |source| AtomicWriteError::Create { path: path.to_path_buf(), source };
+    let create = |source| AtomicWriteError::Create {
+        path: path.to_path_buf(),
+        source,
+    };
     std::fs::create_dir_all(&dir).map_err(create)?;
     let mut builder = tempfile::Builder::new();
     builder.prefix(".uptake-tmp-");
@@ -34,7 +46,10 @@ where
     #[cfg(unix)]
     builder.permissions(std::os::unix::fs::PermissionsExt::from_mode(0o644));
     let tmp = builder.tempfile_in(&dir).map_err(create)?;
-    let write = |source| AtomicWriteError::Write { path: path.to_path_buf(), source };
+    let write = |source| AtomicWriteError::Write {
+        path: path.to_path_buf(),
+        source,
+    };
     let (file, tmp_path) = tmp.into_parts();
     let mut writer = BufWriter::new(file);
     fill(&mut writer).map_err(write)?;
@@ -43,7 +58,10 @@ where
     file.sync_all().map_err(write)?;
     tmp_path
         .persist(path)
-        .map_err(|e| AtomicWriteError::Persist { path: path.to_path_buf(), source: e.error })?;
+        .map_err(|e| AtomicWriteError::Persist {
+            path: path.to_path_buf(),
+            source: e.error,
+        })?;
     Ok(())
 }
 

@@ -7,9 +7,10 @@
 pub mod atomic;
 pub mod exam;
 pub mod mentions;
+pub mod metrics;
 pub mod table;
 
-pub use atomic::{write_atomic, AtomicWriteError};
+pub use atomic::{AtomicWriteError, write_atomic};
 pub use exam::ExamId;
 pub use mentions::{LabelledSentence, LabelledSpan, MentionFileError};
 pub use table::{RegionTable, TableError};
@@ -22,5 +23,8 @@ pub fn shared_dir() -> Option<std::path::PathBuf> {
     }
     let workspace = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
     let candidate = workspace.join("../shared");
-    candidate.join("data").is_dir().then(|| candidate.canonicalize().unwrap_or(candidate))
+    candidate
+        .join("data")
+        .is_dir()
+        .then(|| candidate.canonicalize().unwrap_or(candidate))
 }

@@ -5,7 +5,7 @@
 //! exclusive. Label 1 means the mention describes abnormal FDG uptake, 0 neutral or negative.
 //! Optional fields say where the sentence came from (`exam_id`, `section`, `id`).
 
-use crate::atomic::{write_atomic, AtomicWriteError};
+use crate::atomic::{AtomicWriteError, write_atomic};
 use serde::{Deserialize, Serialize};
 use std::io::{BufRead, Write};
 use std::path::{Path, PathBuf};
@@ -37,15 +37,42 @@ pub struct LabelledSentence {
 #[derive(Debug, thiserror::Error)]
 pub enum MentionFileError {
     #[error("cannot read {path}")]
-    Io { path: PathBuf, source: std::io::Error },
+    Io {
+        path: PathBuf,
+        source: std::io::Error,
+    },
     #[error("{path}, line {line}: not a valid mention record: {message}")]
-    Parse { path: PathBuf, line: usize, message: String },
-    #[error("{path}, line {line}: mention {start}..{end} ({region}) is outside the sentence of {len} characters")]
-    SpanOutOfRange { path: PathBuf, line: usize, start: usize, end: usize, region: String, len: usize },
+    Parse {
+        path: PathBuf,
+        line: usize,
+        message: String,
+    },
+    #[error(
+        "{path}, line {line}: mention {start}..{end} ({region}) is outside the sentence of {len} characters"
+    )]
+    SpanOutOfRange {
+        path: PathBuf,
+        line: usize,
+        start: usize,
+        end: usize,
+        region: String,
+        len: usize,
+    },
     #[error("{path}, line {line}: mentions {a} and {b} overlap")]
-    Overlap { path: PathBuf, line: usize, a: String, b: String },
+    Overlap {
+        path: PathBuf,
+        line: usize,
+        a: String,
+        b: String,
+    },
     #[error("{path}, line {line}: label {label} of mention {start}..{end} must be 0 or 1")]
-    BadLabel { path: PathBuf, line: usize, start: usize, end: usize, label: u8 },
+    BadLabel {
+        path: PathBuf,
+        line: usize,
+        start: usize,
+        end: usize,
+        label: u8,
+    },
     #[error(transparent)]
     Write(#[from] AtomicWriteError),
 }
@@ -103,16 +130,25 @@ pub fn char_slice(text: &str, start: usize, end: usize) -> Option<&str> {
     if start > end {
         return None;
     }
-    let mut indices = text.char_indices().map(|(i, _)| i).chain(std::iter::once(text.len()));
+    let mut indices = text
+        .char_indices()
+        .map(|(i, _)| i)
+        .chain(std::iter::once(text.len()));
     let s = indices.nth(start)?;
-    let e = if end == start { s } else { indices.nth(end - start - 1)? };
+    let e = if end == start {
+        s
+    } else {
+        indices.nth(end - start - 1)?
+    };
     Some(&text[s..e])
 }
 
 /// Reads and validates a mention file. Blank lines are skipped.
 pub fn read_mentions(path: &Path) -> Result<Vec<LabelledSentence>, MentionFileError> {
-    let file = std::fs::File::open(path)
-        .map_err(|source| MentionFileError::Io { path: path.to_path_buf(), source })?;
+    let file = std::fs::File::open(path).map_err(|source| MentionFileError::Io {
+        path: path.to_path_buf(),
+        source,
+    })?;
     let reader = std::io::BufReader::new(file);
     let mut out = Vec::new();
     for (i, line) in reader.lines().enumerate() {
@@ -161,7 +197,12 @@ mod tests {
             text: text.into(),
             mentions: spans
                 .iter()
-                .map(|&(start, end)| LabelledSpan { start, end, region: "liver".into(), label: 1 })
+                .map(|&(start, end)| LabelledSpan {
+                    start,
+                    end,
+                    region: "liver".into(),
+                    label: 1,
+                })
                 .collect(),
         }
     }
@@ -174,23 +215,32 @@ mod tests {
 
     #[test]
     fn span_past_the_end_is_rejected() {
-        let err = sentence("liver", &[(0, 6)]).validate(Path::new("m.jsonl"), 4).unwrap_err();
+        let err = sentence("liver", &[(0, 6)])
+            .validate(Path::new("m.jsonl"), 4)
+            .unwrap_err();
         assert!(err.to_string().contains("m.jsonl, line 4"), "{err}");
     }
 
     #[test]
     fn overlapping_spans_are_rejected() {
         let s = sentence("hepatic lesion", &[(0, 7), (5, 14)]);
-        assert!(matches!(s.validate(Path::new("m"), 1), Err(MentionFileError::Overlap { .. })));
+        assert!(matches!(
+            s.validate(Path::new("m"), 1),
+            Err(MentionFileError::Overlap { .. })
+        ));
     }
 
     #[test]
     fn the_starter_mention_set_is_valid() {
-        let shared = crate::shared_dir().expect("shared/ beside the repository (or UPTAKE_SHARED_DIR)");
+        let shared =
+            crate::shared_dir().expect("shared/ beside the repository (or UPTAKE_SHARED_DIR)");
         let path = shared.join("data/mentions.jsonl");
         let sentences = read_mentions(&path).unwrap();
         assert_eq!(sentences.len(), 1200);
         let first = &sentences[0];
-        assert_eq!(first.span_text(&first.mentions[0]), Some("anterior mediastinal"));
+        assert_eq!(
+            first.span_text(&first.mentions[0]),
+            Some("anterior mediastinal")
+        );
     }
 }

@@ -3,7 +3,7 @@
 //! It is the one format for weak labels, hand labels and scan-model predictions. Values are
 //! probabilities in [0, 1]; hand labels use 0/1; an empty cell means unknown.
 
-use crate::atomic::{write_atomic, AtomicWriteError};
+use crate::atomic::{AtomicWriteError, write_atomic};
 use crate::exam::ExamId;
 use std::collections::HashMap;
 use std::io::Write;
@@ -12,7 +12,10 @@ use std::path::{Path, PathBuf};
 #[derive(Debug, thiserror::Error)]
 pub enum TableError {
     #[error("cannot read {path}")]
-    Io { path: PathBuf, source: std::io::Error },
+    Io {
+        path: PathBuf,
+        source: std::io::Error,
+    },
     #[error("{path}: not a valid CSV file")]
     Csv { path: PathBuf, source: csv::Error },
     #[error("{path}: the header has no `exam_id` column (found: {found})")]
@@ -22,11 +25,30 @@ pub enum TableError {
     #[error("{path}, line {line}: empty exam_id")]
     EmptyExamId { path: PathBuf, line: u64 },
     #[error("{path}, line {line}: exam `{exam}` appears twice (first on line {first_line})")]
-    DuplicateExam { path: PathBuf, line: u64, exam: ExamId, first_line: u64 },
+    DuplicateExam {
+        path: PathBuf,
+        line: u64,
+        exam: ExamId,
+        first_line: u64,
+    },
     #[error("{path}, line {line}, exam `{exam}`: {found} cells, but the header has {expected}")]
-    RowLength { path: PathBuf, line: u64, exam: ExamId, found: usize, expected: usize },
-    #[error("{path}, line {line}, exam `{exam}`, column `{column}`: `{value}` is not a number in [0, 1]")]
-    BadValue { path: PathBuf, line: u64, exam: ExamId, column: String, value: String },
+    RowLength {
+        path: PathBuf,
+        line: u64,
+        exam: ExamId,
+        found: usize,
+        expected: usize,
+    },
+    #[error(
+        "{path}, line {line}, exam `{exam}`, column `{column}`: `{value}` is not a number in [0, 1]"
+    )]
+    BadValue {
+        path: PathBuf,
+        line: u64,
+        exam: ExamId,
+        column: String,
+        value: String,
+    },
     #[error(transparent)]
     Write(#[from] AtomicWriteError),
 }
@@ -43,7 +65,12 @@ pub struct RegionTable {
 impl RegionTable {
     /// An empty table with these region columns, in this order.
     pub fn new(regions: Vec<String>) -> Self {
-        Self { regions, exams: Vec::new(), values: Vec::new(), index: HashMap::new() }
+        Self {
+            regions,
+            exams: Vec::new(),
+            values: Vec::new(),
+            index: HashMap::new(),
+        }
     }
 
     pub fn regions(&self) -> &[String] {
@@ -86,7 +113,9 @@ impl RegionTable {
 
     /// Iterates over (exam, row) in insertion order.
     pub fn rows(&self) -> impl Iterator<Item = (&ExamId, &[Option<f64>])> {
-        self.exams.iter().zip(self.values.iter().map(|r| r.as_slice()))
+        self.exams
+            .iter()
+            .zip(self.values.iter().map(|r| r.as_slice()))
     }
 
     /// Adds or replaces the row of an exam. The row must have one value per region.
@@ -94,7 +123,11 @@ impl RegionTable {
     /// # Panics
     /// If `values.len()` differs from the number of regions (a programming error, not bad data).
     pub fn insert(&mut self, exam: ExamId, values: Vec<Option<f64>>) {
-        assert_eq!(values.len(), self.regions.len(), "row length must match the region columns");
+        assert_eq!(
+            values.len(),
+            self.regions.len(),
+            "row length must match the region columns"
+        );
         match self.index.get(&exam) {
             Some(&i) => self.values[i] = values,
             None => {
@@ -121,8 +154,10 @@ impl RegionTable {
     /// Reads a wide CSV. Cells may be empty (unknown); anything else must parse as a number
     /// in [0, 1]. Errors name the file, the line and the exam.
     pub fn read_csv(path: &Path) -> Result<Self, TableError> {
-        let file = std::fs::File::open(path)
-            .map_err(|source| TableError::Io { path: path.to_path_buf(), source })?;
+        let file = std::fs::File::open(path).map_err(|source| TableError::Io {
+            path: path.to_path_buf(),
+            source,
+        })?;
         Self::from_reader(file, path)
     }
 
@@ -130,19 +165,33 @@ impl RegionTable {
     pub fn from_reader<R: std::io::Read>(reader: R, path: &Path) -> Result<Self, TableError> {
         let p = || path.to_path_buf();
         let mut rdr = csv::ReaderBuilder::new().flexible(true).from_reader(reader);
-        let header = rdr.headers().map_err(|source| TableError::Csv { path: p(), source })?.clone();
+        let header = rdr
+            .headers()
+            .map_err(|source| TableError::Csv { path: p(), source })?
+            .clone();
         let cols: Vec<String> = header.iter().map(|h| h.trim().to_string()).collect();
-        let id_col = cols.iter().position(|c| c == "exam_id").ok_or_else(|| {
-            TableError::NoExamIdColumn { path: p(), found: cols.join(",") }
-        })?;
+        let id_col =
+            cols.iter()
+                .position(|c| c == "exam_id")
+                .ok_or_else(|| TableError::NoExamIdColumn {
+                    path: p(),
+                    found: cols.join(","),
+                })?;
         let mut seen = std::collections::HashSet::new();
         for c in &cols {
             if !seen.insert(c) {
-                return Err(TableError::DuplicateColumn { path: p(), column: c.clone() });
+                return Err(TableError::DuplicateColumn {
+                    path: p(),
+                    column: c.clone(),
+                });
             }
         }
-        let regions: Vec<String> =
-            cols.iter().enumerate().filter(|&(i, _)| i != id_col).map(|(_, c)| c.clone()).collect();
+        let regions: Vec<String> = cols
+            .iter()
+            .enumerate()
+            .filter(|&(i, _)| i != id_col)
+            .map(|(_, c)| c.clone())
+            .collect();
         let mut table = RegionTable::new(regions);
         let mut first_line: HashMap<ExamId, u64> = HashMap::new();
         for record in rdr.records() {
@@ -163,7 +212,12 @@ impl RegionTable {
                 });
             }
             if let Some(&first) = first_line.get(&exam) {
-                return Err(TableError::DuplicateExam { path: p(), line, exam, first_line: first });
+                return Err(TableError::DuplicateExam {
+                    path: p(),
+                    line,
+                    exam,
+                    first_line: first,
+                });
             }
             first_line.insert(exam.clone(), line);
             let mut values = Vec::with_capacity(cols.len() - 1);
@@ -252,29 +306,46 @@ mod tests {
 
     #[test]
     fn duplicate_exam_is_an_error_naming_both_lines() {
-        let err = parse("exam_id,chest\ne1,0\ne1,1\n").unwrap_err().to_string();
-        assert!(err.contains("line 3") && err.contains("e1") && err.contains("line 2"), "{err}");
+        let err = parse("exam_id,chest\ne1,0\ne1,1\n")
+            .unwrap_err()
+            .to_string();
+        assert!(
+            err.contains("line 3") && err.contains("e1") && err.contains("line 2"),
+            "{err}"
+        );
     }
 
     #[test]
     fn out_of_range_value_is_an_error_naming_exam_and_column() {
         let err = parse("exam_id,chest\ne1,1.5\n").unwrap_err().to_string();
-        assert!(err.contains("e1") && err.contains("chest") && err.contains("1.5"), "{err}");
+        assert!(
+            err.contains("e1") && err.contains("chest") && err.contains("1.5"),
+            "{err}"
+        );
     }
 
     #[test]
     fn nan_is_rejected() {
-        assert!(matches!(parse("exam_id,chest\ne1,NaN\n"), Err(TableError::BadValue { .. })));
+        assert!(matches!(
+            parse("exam_id,chest\ne1,NaN\n"),
+            Err(TableError::BadValue { .. })
+        ));
     }
 
     #[test]
     fn missing_exam_id_column_is_an_error() {
-        assert!(matches!(parse("id,chest\ne1,1\n"), Err(TableError::NoExamIdColumn { .. })));
+        assert!(matches!(
+            parse("id,chest\ne1,1\n"),
+            Err(TableError::NoExamIdColumn { .. })
+        ));
     }
 
     #[test]
     fn short_row_is_an_error() {
-        assert!(matches!(parse("exam_id,chest,liver\ne1,1\n"), Err(TableError::RowLength { .. })));
+        assert!(matches!(
+            parse("exam_id,chest,liver\ne1,1\n"),
+            Err(TableError::RowLength { .. })
+        ));
     }
 
     #[test]
@@ -294,6 +365,9 @@ mod tests {
         let t = parse("exam_id,a,b,c\ne,0.1,0.2,0.3\n").unwrap();
         let s = t.select(&["c".into(), "a".into(), "zz".into()]);
         assert_eq!(s.regions(), ["c", "a"]);
-        assert_eq!(s.row(&ExamId::new("e").unwrap()).unwrap(), [Some(0.3), Some(0.1)]);
+        assert_eq!(
+            s.row(&ExamId::new("e").unwrap()).unwrap(),
+            [Some(0.3), Some(0.1)]
+        );
     }
 }

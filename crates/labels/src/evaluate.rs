@@ -24,31 +24,7 @@ fn ratio(num: usize, den: usize) -> Option<f64> {
     (den > 0).then(|| num as f64 / den as f64)
 }
 
-/// Area under the ROC curve: the probability that a random positive scores above a random
-/// negative, ties counting one half (Mann-Whitney). `None` without both classes.
-pub fn auroc(scores: &[f64], labels: &[bool]) -> Option<f64> {
-    let positives = labels.iter().filter(|&&l| l).count();
-    let negatives = labels.len() - positives;
-    if positives == 0 || negatives == 0 {
-        return None;
-    }
-    let mut order: Vec<usize> = (0..scores.len()).collect();
-    order.sort_by(|&a, &b| scores[a].total_cmp(&scores[b]));
-    // Average ranks (1-based) over ties.
-    let mut rank_sum_pos = 0.0;
-    let mut i = 0;
-    while i < order.len() {
-        let mut j = i;
-        while j + 1 < order.len() && scores[order[j + 1]] == scores[order[i]] {
-            j += 1;
-        }
-        let avg_rank = (i + j) as f64 / 2.0 + 1.0;
-        rank_sum_pos += order[i..=j].iter().filter(|&&k| labels[k]).count() as f64 * avg_rank;
-        i = j + 1;
-    }
-    let p = positives as f64;
-    Some((rank_sum_pos - p * (p + 1.0) / 2.0) / (p * negatives as f64))
-}
+pub use uptake_core::metrics::auroc;
 
 /// Figures for scores against binary labels; a score >= `threshold` predicts positive.
 pub fn binary_metrics(scores: &[f64], labels: &[bool], threshold: f64) -> BinaryMetrics {

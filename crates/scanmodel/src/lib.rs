@@ -5,7 +5,6 @@
 //! or plain sum) into one probability. Burn types stay inside this crate: the public API speaks
 //! in [`ModelVolume`]s, [`uptake_core::RegionTable`]s and files.
 
-pub mod auroc;
 pub mod bench;
 pub mod checkpoint;
 pub mod config;

@@ -331,7 +331,7 @@ pub fn learning_check<B: burn::tensor::backend::AutodiffBackend>(
         .map(|(t, task)| {
             (
                 task.clone(),
-                crate::auroc::auroc(&scores[t], &labels[t]),
+                uptake_core::metrics::auroc(&scores[t], &labels[t]),
                 mass[t].len(),
                 mean(&mass[t]),
                 mean(&share[t]),

@@ -21,13 +21,13 @@ use rand_chacha::ChaCha8Rng;
 use serde::{Deserialize, Serialize};
 use uptake_core::{ExamId, RegionTable};
 
-use crate::auroc::auroc;
 use crate::checkpoint::{load_module, save_module};
 use crate::config::ModelConfig;
 use crate::data::{Augment, Prepared, VolumeSource, batch, prepare};
 use crate::error::{Result, ScanModelError};
 use crate::i3d::Pass;
 use crate::model::ScanModel;
+use uptake_core::metrics::auroc;
 
 /// Training options (stored in `train.json`).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

@@ -2,31 +2,7 @@
 
 use serde::Serialize;
 
-/// Area under the ROC curve (probability that a random positive outranks a random negative,
-/// ties counting half). `None` when either class is absent.
-pub fn auroc(scores: &[f64], labels: &[bool]) -> Option<f64> {
-    let mut pairs: Vec<(f64, bool)> = scores.iter().copied().zip(labels.iter().copied()).collect();
-    let positives = pairs.iter().filter(|p| p.1).count();
-    let negatives = pairs.len() - positives;
-    if positives == 0 || negatives == 0 {
-        return None;
-    }
-    pairs.sort_by(|a, b| a.0.total_cmp(&b.0));
-    // Sum of the positives' mid-ranks (Mann-Whitney U).
-    let mut rank_sum = 0.0;
-    let mut i = 0;
-    while i < pairs.len() {
-        let mut j = i;
-        while j < pairs.len() && pairs[j].0 == pairs[i].0 {
-            j += 1;
-        }
-        let mid_rank = (i + 1 + j) as f64 / 2.0;
-        rank_sum += mid_rank * pairs[i..j].iter().filter(|p| p.1).count() as f64;
-        i = j;
-    }
-    let p = positives as f64;
-    Some((rank_sum - p * (p + 1.0) / 2.0) / (p * negatives as f64))
-}
+pub use uptake_core::metrics::auroc;
 
 /// Metrics of one labeller on one set of mentions.
 #[derive(Debug, Clone, PartialEq, Serialize)]
