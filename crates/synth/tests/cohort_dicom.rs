@@ -399,7 +399,10 @@ fn a_failing_exam_leaves_the_finished_exam_folder_untouched() {
     let cfg = config(2, 8);
     generate(&cfg, dir.path(), &|_| {}).unwrap();
     let exam_dir = dir.path().join("exams/E00002");
-    let before: Vec<(PathBuf, Vec<u8>)> = all_files(&exam_dir).into_iter().map(|p| (p.clone(), std::fs::read(&p).unwrap())).collect();
+    let before: Vec<(PathBuf, Vec<u8>)> = all_files(&exam_dir)
+        .into_iter()
+        .map(|p| (p.clone(), std::fs::read(&p).unwrap()))
+        .collect();
     let mut broken = plan(&cfg)[1].clone();
     broken.spec.lesions.push(uptake_synth::spec::Lesion {
         region: "no_such_region".into(),
@@ -411,8 +414,14 @@ fn a_failing_exam_leaves_the_finished_exam_folder_untouched() {
     });
     let err = uptake_synth::cohort::write_exam(&broken, &cfg, dir.path()).unwrap_err();
     assert!(err.to_string().contains("E00002"), "{err}");
-    let after: Vec<(PathBuf, Vec<u8>)> = all_files(&exam_dir).into_iter().map(|p| (p.clone(), std::fs::read(&p).unwrap())).collect();
+    let after: Vec<(PathBuf, Vec<u8>)> = all_files(&exam_dir)
+        .into_iter()
+        .map(|p| (p.clone(), std::fs::read(&p).unwrap()))
+        .collect();
     assert!(before == after, "the finished exam changed");
-    let leftovers = files(&dir.path().join("exams")).into_iter().filter(|p| p.file_name().unwrap().to_string_lossy().starts_with('.')).count();
+    let leftovers = files(&dir.path().join("exams"))
+        .into_iter()
+        .filter(|p| p.file_name().unwrap().to_string_lossy().starts_with('.'))
+        .count();
     assert_eq!(leftovers, 0);
 }
