@@ -1529,7 +1529,7 @@ mod tests {
     #[test]
     fn organ_names_are_unique_per_site_and_every_task_region_below_full_has_a_site() {
         let a = adult(Sex::Male, 80.0);
-        for (region, _) in crate::taxonomy::TASK_REGIONS {
+        for region in crate::taxonomy::TASK_REGIONS.iter().map(|t| t.name) {
             let covered = a
                 .structures
                 .iter()

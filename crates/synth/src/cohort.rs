@@ -409,7 +409,7 @@ struct ReferencePoints {
 fn region_map<'a>(exam: &'a PlannedExam, phantom: &'a Phantom) -> RegionMap<'a> {
     let structures = &phantom.anatomy.structures;
     let mut task_regions = Vec::new();
-    for (region, _) in TASK_REGIONS {
+    for region in TASK_REGIONS.iter().map(|t| t.name) {
         let mut lo = [f32::INFINITY; 3];
         let mut hi = [f32::NEG_INFINITY; 3];
         let mut names: Vec<String> = Vec::new();
@@ -579,7 +579,7 @@ fn labels<'a>(lesions: impl Iterator<Item = &'a crate::spec::Lesion>) -> Vec<Opt
     }
     TASK_REGIONS
         .iter()
-        .map(|(r, _)| Some(if positive.contains(r) { 1.0 } else { 0.0 }))
+        .map(|t| Some(if positive.contains(&t.name) { 1.0 } else { 0.0 }))
         .collect()
 }
 

@@ -1,56 +1,24 @@
 //! The 30 task regions and their parents, exactly as `shared/regions.md` lists them.
 //!
 //! The synthetic cohort needs them to propagate true labels to ancestors. They are the fixed
-//! contract of the project (stable identifiers), so a small table here keeps this crate free of
-//! a dependency on the ontology loader; a test checks the table against `regions.md`.
+//! contract of the project (stable identifiers), kept in one table in the ontology crate.
 
-/// (region, parents) in the order of `regions.md`.
-pub const TASK_REGIONS: [(&str, &[&str]); 30] = [
-    ("full", &[]),
-    ("head_neck", &["full"]),
-    ("head", &["head_neck"]),
-    ("mouth", &["head"]),
-    ("neck", &["head_neck"]),
-    ("cervical_lymph_node", &["neck"]),
-    ("supraclavicular_lymph_node", &["neck"]),
-    ("chest", &["full"]),
-    ("lungs", &["chest"]),
-    ("left_lungs", &["lungs"]),
-    ("right_lungs", &["lungs"]),
-    ("thoracic_lymph_node", &["chest"]),
-    ("hilar_lymph_node", &["thoracic_lymph_node"]),
-    ("carinal_lymph_node", &["thoracic_lymph_node"]),
-    ("paratracheal_lymph_node", &["thoracic_lymph_node"]),
-    ("axillary_lymph_node", &["chest"]),
-    ("abdomen", &["full"]),
-    ("liver", &["abdomen"]),
-    ("abdominal_lymph_node", &["abdomen"]),
-    ("retroperitoneal_lymph_node", &["abdominal_lymph_node"]),
-    ("celiac_lymph_node", &["abdominal_lymph_node"]),
-    ("pancreas", &["abdomen"]),
-    ("adrenal", &["abdomen"]),
-    ("kidney", &["abdomen"]),
-    ("pelvis", &["full"]),
-    ("iliac_lymph_node", &["pelvis"]),
-    ("inguinal_lymph_node", &["pelvis"]),
-    ("skeleton", &["full"]),
-    ("spine", &["skeleton"]),
-    ("pelvic_skeleton", &["skeleton", "pelvis"]),
-];
+/// The task table of the ontology crate (regions.md's table): names and parents.
+pub use uptake_ontology::TASK_REGIONS;
 
 pub fn task_region_names() -> Vec<String> {
-    TASK_REGIONS.iter().map(|(r, _)| r.to_string()).collect()
+    TASK_REGIONS.iter().map(|t| t.name.to_string()).collect()
 }
 
 pub fn is_task_region(region: &str) -> bool {
-    TASK_REGIONS.iter().any(|(r, _)| *r == region)
+    TASK_REGIONS.iter().any(|t| t.name == region)
 }
 
 fn parents(region: &str) -> &'static [&'static str] {
     TASK_REGIONS
         .iter()
-        .find(|(r, _)| *r == region)
-        .map(|(_, p)| *p)
+        .find(|t| t.name == region)
+        .map(|t| t.parents)
         .unwrap_or(&[])
 }
 
@@ -59,8 +27,8 @@ pub fn ancestors_or_self(region: &str) -> Vec<&'static str> {
     let mut out: Vec<&'static str> = Vec::new();
     let Some(start) = TASK_REGIONS
         .iter()
-        .find(|(r, _)| *r == region)
-        .map(|(r, _)| *r)
+        .find(|t| t.name == region)
+        .map(|t| t.name)
     else {
         return out;
     };
