@@ -139,41 +139,15 @@ pub fn run(args: Args, global: &Global) -> anyhow::Result<()> {
     );
     let mut n_mentions = 0usize;
     for report in &set.reports {
-        let tagged = tagger.tag_report(report);
-        let batch: Vec<SentenceMentions<'_>> = tagged
-            .iter()
-            .map(|t| {
-                SentenceMentions::new(
-                    &t.text,
-                    t.mentions
-                        .iter()
-                        .map(|m| Span::new(m.start, m.end))
-                        .collect(),
+        let (p, mentions) = label_report(report, &tagger, scorer.as_mut(), &ontology)
+            .with_context(|| {
+                format!(
+                    "{}: scoring the mentions of exam {}",
+                    reports_path.display(),
+                    report.exam_id
                 )
-            })
-            .collect();
-        let scores = scorer.score(&batch).with_context(|| {
-            format!(
-                "{}: scoring the mentions of exam {}",
-                reports_path.display(),
-                report.exam_id
-            )
-        })?;
-        let scored: Vec<ScoredMention> = tagged
-            .iter()
-            .zip(&scores)
-            .flat_map(|(t, ps)| {
-                t.mentions
-                    .iter()
-                    .zip(ps)
-                    .map(|(m, &probability)| ScoredMention {
-                        region: m.region,
-                        probability,
-                    })
-            })
-            .collect();
-        n_mentions += scored.len();
-        let p = region_probabilities(&ontology, &scored);
+            })?;
+        n_mentions += mentions;
         table.insert(
             report.exam_id.clone(),
             columns.iter().map(|id| Some(p[id.index()])).collect(),
@@ -244,4 +218,42 @@ fn evaluate_on_mentions(
         fmt(e.macro_mean(|m| m.specificity))
     );
     Ok(())
+}
+
+/// One report's weak labels: tag it, score its mentions, noisy-OR up the ontology. Returns the
+/// probability of every ontology region (indexed by `RegionId::index`) and the mention count.
+pub fn label_report(
+    report: &uptake_reports::Report,
+    tagger: &uptake_reports::Tagger,
+    scorer: &mut dyn MentionScorer,
+    ontology: &uptake_ontology::Ontology,
+) -> Result<(Vec<f64>, usize), uptake_labels::ScoreError> {
+    let tagged = tagger.tag_report(report);
+    let batch: Vec<SentenceMentions<'_>> = tagged
+        .iter()
+        .map(|t| {
+            SentenceMentions::new(
+                &t.text,
+                t.mentions
+                    .iter()
+                    .map(|m| Span::new(m.start, m.end))
+                    .collect(),
+            )
+        })
+        .collect();
+    let scores = scorer.score(&batch)?;
+    let scored: Vec<ScoredMention> = tagged
+        .iter()
+        .zip(&scores)
+        .flat_map(|(t, ps)| {
+            t.mentions
+                .iter()
+                .zip(ps)
+                .map(|(m, &probability)| ScoredMention {
+                    region: m.region,
+                    probability,
+                })
+        })
+        .collect();
+    Ok((region_probabilities(ontology, &scored), scored.len()))
 }
