@@ -58,7 +58,7 @@ fn s(path: &Path) -> String {
 }
 
 macro_rules! argv {
-    ($($a:expr),* $(,)?) => { vec![$(String::from($a)),*] };
+    ($($a:expr),* $(,)?) => { [$(String::from($a)),*] };
 }
 
 pub fn run(args: Args, global: &Global) -> anyhow::Result<()> {

@@ -187,7 +187,7 @@ fn row(name: &str, m: &BinaryMetrics) -> String {
 
 fn evaluate_on_mentions(
     scorer: &mut dyn MentionScorer,
-    path: &PathBuf,
+    path: &std::path::Path,
     threshold: f64,
 ) -> anyhow::Result<()> {
     let sentences = uptake_core::mentions::read_mentions(path)?;
