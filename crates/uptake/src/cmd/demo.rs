@@ -375,11 +375,8 @@ fn summary(
 ) -> anyhow::Result<()> {
     demo.step("Summary");
     let truth = RegionTable::read_csv(report_truth)?;
-    println!("Label quality against what the reports say (30 task regions, macro means):");
-    println!(
-        "  {:<8} {:>7} {:>7} {:>7} {:>7}",
-        "method", "AUROC", "F1", "sens", "spec"
-    );
+    // Per method: the metrics of every task region against what the reports say.
+    let mut per_method = Vec::new();
     for (method, csv) in methods {
         let pred = RegionTable::read_csv(csv)?;
         let regions: Vec<String> = pred
@@ -388,9 +385,36 @@ fn summary(
             .filter(|r| truth.region_index(r).is_some())
             .cloned()
             .collect();
-        let aligned = align(&pred, csv, &truth, report_truth, &regions)?;
-        let metrics = aligned.metrics(0.5);
-        let m = |metric| fmt(macro_mean(&metrics, metric).mean);
+        per_method.push((
+            *method,
+            align(&pred, csv, &truth, report_truth, &regions)?.metrics(0.5),
+        ));
+    }
+    println!(
+        "Label quality against what the reports say: F1 per region at 0.5 (AUROC in brackets)"
+    );
+    print!("  {:<28} {:>9}", "region", "positives");
+    for (method, _) in &per_method {
+        print!(" {:>15}", method);
+    }
+    println!();
+    if let Some((_, first)) = per_method.first() {
+        for (i, region) in first.iter().enumerate() {
+            print!("  {:<28} {:>9}", region.region, region.positives);
+            for (_, metrics) in &per_method {
+                let m = &metrics[i];
+                print!(" {:>15}", format!("{} ({})", fmt(m.f1), fmt(m.auroc)));
+            }
+            println!();
+        }
+    }
+    println!("Macro means:");
+    println!(
+        "  {:<8} {:>7} {:>7} {:>7} {:>7}",
+        "method", "AUROC", "F1", "sens", "spec"
+    );
+    for (method, metrics) in &per_method {
+        let m = |metric| fmt(macro_mean(metrics, metric).mean);
         println!(
             "  {:<8} {:>7} {:>7} {:>7} {:>7}",
             method,
