@@ -275,7 +275,22 @@ async fn guard(State(state): State<Arc<AppState>>, request: Request, next: Next)
             }
         }
     }
-    let mut response = next.run(request).await;
+    // A declared length over the limit is refused from the headers, before any body is read:
+    // the client gets its 413 at once instead of a connection closed under a half-sent body.
+    let declared_len = request
+        .headers()
+        .get(header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse::<usize>().ok());
+    let mut response = if declared_len.is_some_and(|n| n > MAX_BODY_BYTES) {
+        ApiError::new(
+            StatusCode::PAYLOAD_TOO_LARGE,
+            "request body too large (at most 16 KiB)",
+        )
+        .into_response()
+    } else {
+        next.run(request).await
+    };
     let headers = response.headers_mut();
     headers.insert(
         header::CONTENT_SECURITY_POLICY,

@@ -28,6 +28,33 @@ fn call(method: &str, url: &str, token: Option<&str>, body: Option<&str>) -> (u1
     )
 }
 
+/// Status of a POST that announces a body of `len` bytes. The server answers 413 from the
+/// headers alone and may close the socket before a body is sent, so this sends none: a client
+/// that wrote the body first would race the server's close (a broken pipe instead of a status).
+fn oversized_post_status(url: &str, len: usize) -> u16 {
+    use std::io::{Read, Write};
+    let rest = url.strip_prefix("http://").expect("http url");
+    let (host, path) = rest.split_at(rest.find('/').expect("a path"));
+    let mut stream = std::net::TcpStream::connect(host).expect("connect");
+    write!(
+        stream,
+        "POST {path} HTTP/1.1\r\nHost: {host}\r\nContent-Type: application/json\r\nContent-Length: {len}\r\n\r\n"
+    )
+    .expect("send headers");
+    let mut response = Vec::new();
+    let mut buf = [0u8; 512];
+    while !response.windows(2).any(|w| w == b"\r\n") {
+        let n = stream.read(&mut buf).expect("read the status line");
+        assert!(n > 0, "connection closed without a response");
+        response.extend_from_slice(&buf[..n]);
+    }
+    let line = String::from_utf8_lossy(&response);
+    line.split_whitespace()
+        .nth(1)
+        .and_then(|c| c.parse().ok())
+        .expect("a status code")
+}
+
 fn edit(server: &Running, id: &str, edit: Value) -> (u16, Value) {
     let body = json!({ "id": id, "edit": edit }).to_string();
     call(
@@ -190,12 +217,7 @@ fn bad_requests_get_a_clear_4xx_and_change_nothing() {
     );
     assert_eq!(status, 422, "unknown fields are refused");
 
-    let huge = format!(
-        r#"{{"id":"{}","edit":{{"op":"clear","mention":0}}}}"#,
-        "x".repeat(100_000)
-    );
-    let (status, _) = call("POST", &edit_url, None, Some(&huge));
-    assert_eq!(status, 413);
+    assert_eq!(oversized_post_status(&edit_url, 100_000), 413);
 
     let (status, body) = call(
         "GET",
