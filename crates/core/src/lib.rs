@@ -5,6 +5,7 @@
 //! and the atomic file write every command uses so a crash never leaves a half-written output.
 
 pub mod atomic;
+pub mod date;
 pub mod exam;
 pub mod mentions;
 pub mod metrics;

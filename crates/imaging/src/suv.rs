@@ -110,17 +110,7 @@ fn parse_da(date: &str) -> Option<i64> {
     let y: i64 = date[..4].parse().ok()?;
     let m: i64 = date[4..6].parse().ok()?;
     let d: i64 = date[6..8].parse().ok()?;
-    if !(1..=12).contains(&m) || !(1..=31).contains(&d) {
-        return None;
-    }
-    // Days from civil (H. Hinnant's algorithm).
-    let y = if m <= 2 { y - 1 } else { y };
-    let era = y.div_euclid(400);
-    let yoe = y - era * 400;
-    let mp = (m + 9) % 12;
-    let doy = (153 * mp + 2) / 5 + d - 1;
-    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    Some(era * 146_097 + doe - 719_468)
+    uptake_core::date::days_from_civil(y, m, d)
 }
 
 /// The SUV-relevant tags of one PET series (series-level values; per-slice acquisition times

@@ -53,24 +53,7 @@ pub struct CohortExam {
     pub split: String,
 }
 
-/// Days since 1970-01-01 of an ISO date `YYYY-MM-DD` (proleptic Gregorian).
-pub fn days_from_iso(date: &str) -> Option<i64> {
-    let mut it = date.trim().get(..10)?.split('-');
-    let y: i64 = it.next()?.parse().ok()?;
-    let m: i64 = it.next()?.parse().ok()?;
-    let d: i64 = it.next()?.parse().ok()?;
-    if !(1..=12).contains(&m) || !(1..=31).contains(&d) {
-        return None;
-    }
-    // Howard Hinnant's days_from_civil.
-    let y = if m <= 2 { y - 1 } else { y };
-    let era = y.div_euclid(400);
-    let yoe = y - era * 400;
-    let mp = (m + 9) % 12;
-    let doy = (153 * mp + 2) / 5 + d - 1;
-    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    Some(era * 146_097 + doe - 719_468)
-}
+pub use uptake_core::date::days_from_iso;
 
 /// The split of a patient from a seeded FNV-1a hash: train 60 %, valid 20 %, test 20 %.
 pub fn hash_split(patient_id: &str, seed: u64) -> &'static str {

@@ -9,15 +9,10 @@ use std::fmt;
 pub struct Day(pub i64);
 
 impl Day {
+    /// # Panics
+    /// On a month outside 1..=12 or a day outside 1..=31 (the generator only makes valid dates).
     pub fn from_ymd(y: i64, m: u32, d: u32) -> Self {
-        // Howard Hinnant's days_from_civil.
-        let y = if m <= 2 { y - 1 } else { y };
-        let era = y.div_euclid(400);
-        let yoe = y - era * 400;
-        let m = m as i64;
-        let doy = (153 * (if m > 2 { m - 3 } else { m + 9 }) + 2) / 5 + d as i64 - 1;
-        let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-        Day(era * 146097 + doe - 719468)
+        Day(uptake_core::date::days_from_civil(y, m as i64, d as i64).expect("a valid date"))
     }
 
     pub fn ymd(self) -> (i64, u32, u32) {
