@@ -29,14 +29,21 @@ pub enum ReportModelCommand {
     Pretrain(PretrainArgs),
 }
 
+/// The text a vocabulary or a pre-training run learns from.
 #[derive(clap::Args, Debug)]
-pub struct PretrainArgs {
-    /// Training reports (JSONL or CSV). Never the test reports.
+pub struct CorpusArgs {
+    /// Training reports (JSONL or CSV, as `uptake tag` reads them). Never the test reports.
     #[arg(long, required_unless_present = "sentences")]
     pub reports: Option<PathBuf>,
     /// Or the sentences of a mention file (JSONL).
     #[arg(long)]
     pub sentences: Option<PathBuf>,
+}
+
+#[derive(clap::Args, Debug)]
+pub struct PretrainArgs {
+    #[command(flatten)]
+    pub corpus: CorpusArgs,
     #[arg(long)]
     pub base: PathBuf,
     #[arg(long)]
@@ -56,12 +63,8 @@ pub struct PretrainArgs {
 
 #[derive(clap::Args, Debug)]
 pub struct VocabArgs {
-    /// Training reports (JSONL or CSV, as `uptake tag` reads them). Never the test reports.
-    #[arg(long, required_unless_present = "sentences")]
-    pub reports: Option<PathBuf>,
-    /// Or train on the sentences of a mention file (JSONL).
-    #[arg(long)]
-    pub sentences: Option<PathBuf>,
+    #[command(flatten)]
+    pub corpus: CorpusArgs,
     #[arg(long)]
     pub base: PathBuf,
     #[arg(long)]
@@ -478,10 +481,7 @@ pub fn bench(args: BenchArgs, global: &Global) -> anyhow::Result<()> {
         }
     }
     if let Some(path) = &args.reports {
-        let ontology = match &global.ontology {
-            Some(path) => uptake_ontology::Ontology::from_path(path)?,
-            None => uptake_ontology::Ontology::builtin(),
-        };
+        let ontology = crate::common::load_ontology(global)?;
         let tagger = uptake_reports::Tagger::new(&ontology)?;
         let t = Instant::now();
         let reports = uptake_reports::read_reports(path)?;
@@ -574,7 +574,7 @@ fn training_texts(
 
 fn run_pretrain(args: PretrainArgs, global: &Global) -> anyhow::Result<()> {
     use uptake_textmodel::pretrain::{PretrainEvent, PretrainOptions, pretrain};
-    let texts = training_texts(args.reports.as_ref(), args.sentences.as_ref())?;
+    let texts = training_texts(args.corpus.reports.as_ref(), args.corpus.sentences.as_ref())?;
     let options = PretrainOptions {
         epochs: args.epochs,
         batch_size: args.batch_size,
@@ -625,7 +625,7 @@ fn run_pretrain(args: PretrainArgs, global: &Global) -> anyhow::Result<()> {
 }
 
 fn run_vocab(args: VocabArgs) -> anyhow::Result<()> {
-    let texts = training_texts(args.reports.as_ref(), args.sentences.as_ref())?;
+    let texts = training_texts(args.corpus.reports.as_ref(), args.corpus.sentences.as_ref())?;
     let summary =
         uptake_textmodel::vocab::build_domain_vocab(&texts, &args.base, &args.out, args.size)?;
     println!(
