@@ -15,6 +15,8 @@ pub enum ModelError {
     BadConfig { path: PathBuf, message: String },
     #[error("{path}: not a usable safetensors file: {message}")]
     BadWeights { path: PathBuf, message: String },
+    #[error("{path}: not a usable optimizer state: {message}")]
+    BadOptimizerState { path: PathBuf, message: String },
     #[error("{path}: tensor `{name}` is missing")]
     MissingTensor { path: PathBuf, name: String },
     #[error("{path}: tensor `{name}` has shape {found:?}, the config says {expected:?}")]

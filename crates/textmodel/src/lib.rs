@@ -18,6 +18,7 @@ mod error;
 pub mod metrics;
 mod model;
 pub mod pretrain;
+mod resume;
 mod scorer;
 pub mod tokenize;
 pub mod train;

@@ -5,11 +5,22 @@
 //! word embeddings); it is loaded when the base has it and initialised otherwise, and saved
 //! beside the encoder so the output folder is a base model for `train` (and for more
 //! pre-training). Next-sentence prediction is not implemented.
+//!
+//! Every epoch ends with a checkpoint in `OUT/epoch-NNNN/` (model + Adam state), a line of
+//! `OUT/metrics.jsonl` and `OUT/pretrain_state.json` (written last). Running again on the same
+//! `OUT` resumes after the last finished epoch, exactly: each epoch's shuffling and masking
+//! draw from their own seeded stream, so nothing depends on how many processes ran before.
+//! Another configuration (options other than `epochs`, base, or corpus) in the same `OUT` is
+//! refused.
 
 use crate::bert::{Bert, TokenClassifier};
 use crate::checkpoint::{self, TensorMap, WEIGHTS_FILE};
 use crate::error::ModelError;
 use crate::model::batch_tensors;
+use crate::resume::{
+    FNV_OFFSET, OPTIMIZER_FILE, checkpoint_dir, checkpoint_name, fnv1a, load_optimizer,
+    prune_checkpoints, save_optimizer, with_stable_ids,
+};
 use crate::tokenize::WordPieces;
 use burn::backend::{Autodiff, Flex};
 use burn::module::{Module, Param};
@@ -21,7 +32,8 @@ use burn::tensor::{Int, Tensor, TensorData};
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 use serde::{Deserialize, Serialize};
-use std::path::Path;
+use std::path::{Path, PathBuf};
+use std::time::Instant;
 
 type Train = Autodiff<Flex>;
 
@@ -90,7 +102,9 @@ impl Default for PretrainOptions {
 /// Progress of pre-training.
 #[derive(Debug, Clone)]
 pub enum PretrainEvent {
+    /// Pre-training starts or resumes at `first_epoch` (1-based) of `epochs`.
     Start {
+        first_epoch: usize,
         windows: usize,
         batches_per_epoch: usize,
         epochs: usize,
@@ -132,27 +146,69 @@ fn mask_window(
     chosen
 }
 
-/// Continues pre-training `base` on `texts` and writes the result to `out`.
-pub fn pretrain(
-    texts: &[String],
-    base: &Path,
-    out: &Path,
-    options: &PretrainOptions,
-    on_event: &mut dyn FnMut(PretrainEvent),
-) -> Result<f64, ModelError> {
-    let device = Default::default();
-    Train::seed(&device, options.seed);
-    let config = checkpoint::read_config(base)?;
-    let tok = WordPieces::load(base)?;
-    let max_len = options.max_len.min(config.max_position_embeddings).max(3);
-    let mut weights = TensorMap::read(&base.join(WEIGHTS_FILE))?;
+pub const STATE_FILE: &str = "pretrain_state.json";
+pub const METRICS_FILE: &str = "metrics.jsonl";
+const TOKENIZER_FILES: [&str; 4] = [
+    "tokenizer.json",
+    "vocab.txt",
+    "tokenizer_config.json",
+    "special_tokens_map.json",
+];
+
+/// One line of `metrics.jsonl`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PretrainEpochMetrics {
+    pub epoch: usize,
+    pub mean_mlm_loss: f64,
+    pub seconds: f64,
+}
+
+/// What the corpus looks like after tokenisation: a different corpus, vocabulary or window
+/// length gives a different fingerprint.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+struct CorpusSummary {
+    texts: usize,
+    windows: usize,
+    fingerprint: u64,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+struct PretrainState {
+    options: PretrainOptions,
+    base: PathBuf,
+    corpus: CorpusSummary,
+    finished_epochs: usize,
+    history: Vec<PretrainEpochMetrics>,
+    /// The folder (in `OUT`) with the last finished epoch's model and Adam state.
+    checkpoint: Option<String>,
+}
+
+fn summarise(texts: usize, windows: &[Vec<u32>]) -> CorpusSummary {
+    let mut hash = FNV_OFFSET;
+    for w in windows {
+        hash = fnv1a((w.len() as u32).to_le_bytes(), hash);
+        hash = fnv1a(w.iter().flat_map(|id| id.to_le_bytes()), hash);
+    }
+    CorpusSummary {
+        texts,
+        windows: windows.len(),
+        fingerprint: hash,
+    }
+}
+
+/// Builds the MLM model from weights (encoder, and the HF prediction head when present).
+fn load_mlm(
+    mut weights: TensorMap,
+    config: &crate::BertConfig,
+    device: &burn::tensor::Device<Train>,
+) -> Result<MlmModel<Train>, ModelError> {
     let h = config.hidden_size;
     let mut head = MlmHead {
-        dense: LinearConfig::new(h, h).init(&device),
+        dense: LinearConfig::new(h, h).init(device),
         norm: LayerNormConfig::new(h)
             .with_epsilon(config.layer_norm_eps)
-            .init(&device),
-        bias: Param::from_tensor(Tensor::zeros([config.vocab_size], &device)),
+            .init(device),
+        bias: Param::from_tensor(Tensor::zeros([config.vocab_size], device)),
     };
     let cls_head = weights
         .tensors
@@ -173,15 +229,161 @@ pub fn pretrain(
                 sub.tensors.insert(name.to_string(), t);
             }
         }
-        head = sub.load_mlm_head(head, &config, &device)?;
+        head = sub.load_mlm_head(head, config, device)?;
     }
     weights.tensors.retain(|k, _| !k.starts_with("cls."));
     let (classifier, _) =
-        weights.load_into(&config, TokenClassifier::init(&config, &device), &device)?;
-    let mut model = MlmModel {
+        weights.load_into(config, TokenClassifier::init(config, device), device)?;
+    Ok(MlmModel {
         bert: classifier.bert,
         head,
+    })
+}
+
+/// Writes a model folder: encoder (no classification head) + MLM head, config, tokenizer files.
+fn save_mlm_folder(
+    model: &MlmModel<Train>,
+    config: &crate::BertConfig,
+    base: &Path,
+    dir: &Path,
+) -> Result<(), ModelError> {
+    std::fs::create_dir_all(dir).map_err(|e| ModelError::file(dir, e))?;
+    let h = config.hidden_size;
+    let device = model.head.bias.val().device();
+    // A zero placeholder head (not saved): `from_model` wants a classifier.
+    let classifier = TokenClassifier {
+        bert: model.bert.clone(),
+        head: Linear {
+            weight: Param::from_tensor(Tensor::zeros([h, 1], &device)),
+            bias: None,
+        },
     };
+    let mut map = TensorMap::from_model(&classifier);
+    map.tensors.remove(checkpoint::HEAD_WEIGHT);
+    map.tensors.remove(checkpoint::HEAD_BIAS);
+    let vec = |t: Tensor<Train, 1>| {
+        (
+            vec![t.dims()[0]],
+            t.into_data().convert::<f32>().to_vec::<f32>().expect("f32"),
+        )
+    };
+    let head = &model.head;
+    let dense_w = head.dense.weight.val().transpose();
+    let dims = dense_w.dims();
+    map.tensors.insert(
+        "cls.predictions.transform.dense.weight".into(),
+        (
+            dims.to_vec(),
+            dense_w
+                .into_data()
+                .convert::<f32>()
+                .to_vec::<f32>()
+                .expect("f32"),
+        ),
+    );
+    if let Some(b) = &head.dense.bias {
+        map.tensors
+            .insert("cls.predictions.transform.dense.bias".into(), vec(b.val()));
+    }
+    map.tensors.insert(
+        "cls.predictions.transform.LayerNorm.weight".into(),
+        vec(head.norm.gamma.val()),
+    );
+    if let Some(b) = &head.norm.beta {
+        map.tensors.insert(
+            "cls.predictions.transform.LayerNorm.bias".into(),
+            vec(b.val()),
+        );
+    }
+    map.tensors
+        .insert("cls.predictions.bias".into(), vec(head.bias.val()));
+    map.write(&dir.join(WEIGHTS_FILE))?;
+    checkpoint::write_config(dir, config)?;
+    for name in TOKENIZER_FILES {
+        let from = base.join(name);
+        if from.is_file() {
+            let bytes = std::fs::read(&from).map_err(|e| ModelError::file(&from, e))?;
+            uptake_core::write_atomic(&dir.join(name), |w| std::io::Write::write_all(w, &bytes))?;
+        }
+    }
+    Ok(())
+}
+
+fn write_json<T: Serialize>(path: &Path, value: &T) -> Result<(), ModelError> {
+    uptake_core::write_atomic(path, |w| {
+        serde_json::to_writer_pretty(&mut *w, value)?;
+        Ok(())
+    })?;
+    Ok(())
+}
+
+/// Reads the state of an earlier run in `out`, refusing one of another configuration.
+fn read_state(
+    path: &Path,
+    options: &PretrainOptions,
+    base: &Path,
+    corpus: &CorpusSummary,
+) -> Result<Option<PretrainState>, ModelError> {
+    let text = match std::fs::read_to_string(path) {
+        Ok(text) => text,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
+        Err(e) => return Err(ModelError::file(path, e)),
+    };
+    let state: PretrainState = serde_json::from_str(&text).map_err(|e| {
+        ModelError::Training(format!(
+            "{}: unreadable pre-training state: {e}",
+            path.display()
+        ))
+    })?;
+    let o = &state.options;
+    let mut differ = Vec::new();
+    for (name, same) in [
+        ("batch size", o.batch_size == options.batch_size),
+        ("max len", o.max_len == options.max_len),
+        ("learning rate", o.learning_rate == options.learning_rate),
+        ("mask fraction", o.mask_fraction == options.mask_fraction),
+        ("seed", o.seed == options.seed),
+        ("base", state.base == base),
+        ("corpus", state.corpus == *corpus),
+    ] {
+        if !same {
+            differ.push(name);
+        }
+    }
+    if !differ.is_empty() {
+        return Err(ModelError::Training(format!(
+            "{} holds a pre-training run of another configuration (differs in: {}); use another --out",
+            path.display(),
+            differ.join(", ")
+        )));
+    }
+    Ok(Some(PretrainState {
+        options: options.clone(),
+        ..state
+    }))
+}
+
+/// Continues pre-training `base` on `texts` and writes the result to `out` (a model folder).
+/// If `out` holds an earlier run of the same configuration, it resumes after its last finished
+/// epoch (only `epochs` may differ, so a finished run can be extended). Returns the last
+/// epoch's mean MLM loss.
+pub fn pretrain(
+    texts: &[String],
+    base: &Path,
+    out: &Path,
+    options: &PretrainOptions,
+    on_event: &mut dyn FnMut(PretrainEvent),
+) -> Result<f64, ModelError> {
+    if options.epochs == 0 || options.batch_size == 0 {
+        return Err(ModelError::Training(
+            "epochs and batch size must be positive".into(),
+        ));
+    }
+    let device = Default::default();
+    Train::seed(&device, options.seed);
+    let config = checkpoint::read_config(base)?;
+    let tok = WordPieces::load(base)?;
+    let max_len = options.max_len.min(config.max_position_embeddings).max(3);
 
     let mut windows: Vec<Vec<u32>> = Vec::new();
     for text in texts {
@@ -196,25 +398,67 @@ pub fn pretrain(
     if windows.is_empty() {
         return Err(ModelError::Training("no text to pre-train on".into()));
     }
-    let batches = windows.len().div_ceil(options.batch_size.max(1));
+    let corpus = summarise(texts.len(), &windows);
+    let state_path = out.join(STATE_FILE);
+    let previous = read_state(&state_path, options, base, &corpus)?;
+    let mut optim = AdamConfig::new()
+        .with_epsilon(1e-8)
+        .init::<Train, MlmModel<Train>>();
+    let (mut model, mut st) = match previous {
+        Some(st) if st.finished_epochs > 0 => {
+            let Some(name) = &st.checkpoint else {
+                return Err(ModelError::Training(format!(
+                    "{}: names no checkpoint; use another --out",
+                    state_path.display()
+                )));
+            };
+            let dir = out.join(name);
+            let weights = TensorMap::read(&dir.join(WEIGHTS_FILE))?;
+            let model = with_stable_ids(load_mlm(weights, &config, &device)?);
+            optim = load_optimizer(optim, &model, &dir.join(OPTIMIZER_FILE), &device)?;
+            (model, st)
+        }
+        _ => {
+            let weights = TensorMap::read(&base.join(WEIGHTS_FILE))?;
+            let model = with_stable_ids(load_mlm(weights, &config, &device)?);
+            let st = PretrainState {
+                options: options.clone(),
+                base: base.to_path_buf(),
+                corpus,
+                finished_epochs: 0,
+                history: Vec::new(),
+                checkpoint: None,
+            };
+            (model, st)
+        }
+    };
+    std::fs::create_dir_all(out).map_err(|e| ModelError::file(out, e))?;
+
+    let batches = windows.len().div_ceil(options.batch_size);
     on_event(PretrainEvent::Start {
+        first_epoch: st.finished_epochs + 1,
         windows: windows.len(),
         batches_per_epoch: batches,
         epochs: options.epochs,
     });
-    let mut optim = AdamConfig::new()
-        .with_epsilon(1e-8)
-        .init::<Train, MlmModel<Train>>();
-    let mut rng = ChaCha8Rng::seed_from_u64(options.seed);
-    let mut last = f64::NAN;
-    for epoch in 1..=options.epochs {
+    for epoch in st.finished_epochs + 1..=options.epochs {
+        let started = Instant::now();
+        // One stream per epoch (shuffle, masking; dropout from the backend seed): a resumed
+        // run draws exactly what the uninterrupted one would.
+        let mut rng = ChaCha8Rng::seed_from_u64(
+            options
+                .seed
+                .wrapping_mul(1_000_003)
+                .wrapping_add(epoch as u64),
+        );
+        Train::seed(&device, options.seed.wrapping_add(epoch as u64));
         let mut order: Vec<usize> = (0..windows.len()).collect();
         for i in (1..order.len()).rev() {
             order.swap(i, rng.random_range(0..=i));
         }
         let mut sum = 0.0;
         let mut count = 0;
-        for chunk in order.chunks(options.batch_size.max(1)) {
+        for chunk in order.chunks(options.batch_size) {
             let mut masked: Vec<Vec<u32>> = chunk.iter().map(|&i| windows[i].clone()).collect();
             let seq = masked.iter().map(|w| w.len()).max().unwrap_or(1);
             let mut positions = Vec::new();
@@ -245,70 +489,34 @@ pub fn pretrain(
             count += 1;
             on_event(PretrainEvent::Batch { epoch, loss: value });
         }
-        last = sum / count.max(1) as f64;
-        on_event(PretrainEvent::Epoch {
+        let mean_loss = sum / count.max(1) as f64;
+        // Checkpoint order: model and Adam state in a new folder, metrics, then the state that
+        // names the folder; a crash before the state is written redoes this epoch.
+        let dir = checkpoint_dir(out, epoch);
+        save_mlm_folder(&model, &config, base, &dir)?;
+        save_optimizer(&optim, &dir.join(OPTIMIZER_FILE))?;
+        st.history.truncate(epoch - 1);
+        st.history.push(PretrainEpochMetrics {
             epoch,
-            mean_loss: last,
+            mean_mlm_loss: mean_loss,
+            seconds: started.elapsed().as_secs_f64(),
         });
+        let lines: String = st
+            .history
+            .iter()
+            .map(|m| serde_json::to_string(m).expect("metrics serialise") + "\n")
+            .collect();
+        uptake_core::write_atomic(&out.join(METRICS_FILE), |w| {
+            std::io::Write::write_all(w, lines.as_bytes())
+        })?;
+        st.finished_epochs = epoch;
+        st.checkpoint = Some(checkpoint_name(epoch));
+        write_json(&state_path, &st)?;
+        prune_checkpoints(out, &checkpoint_name(epoch))?;
+        on_event(PretrainEvent::Epoch { epoch, mean_loss });
     }
-    // Save: encoder (no classification head) + MLM head, tokenizer files, config.
-    std::fs::create_dir_all(out).map_err(|e| ModelError::file(out, e))?;
-    let MlmModel { bert, head } = model;
-    let classifier = TokenClassifier {
-        bert,
-        head: LinearConfig::new(h, 1).init(&device),
-    };
-    let mut map = TensorMap::from_model(&classifier);
-    map.tensors.remove(checkpoint::HEAD_WEIGHT);
-    map.tensors.remove(checkpoint::HEAD_BIAS);
-    let vec = |t: Tensor<Train, 1>| {
-        (
-            vec![t.dims()[0]],
-            t.into_data().convert::<f32>().to_vec::<f32>().expect("f32"),
-        )
-    };
-    let dense_w = head.dense.weight.val().transpose();
-    let dims = dense_w.dims();
-    map.tensors.insert(
-        "cls.predictions.transform.dense.weight".into(),
-        (
-            dims.to_vec(),
-            dense_w
-                .into_data()
-                .convert::<f32>()
-                .to_vec::<f32>()
-                .expect("f32"),
-        ),
-    );
-    if let Some(b) = &head.dense.bias {
-        map.tensors
-            .insert("cls.predictions.transform.dense.bias".into(), vec(b.val()));
-    }
-    map.tensors.insert(
-        "cls.predictions.transform.LayerNorm.weight".into(),
-        vec(head.norm.gamma.val()),
-    );
-    if let Some(b) = &head.norm.beta {
-        map.tensors.insert(
-            "cls.predictions.transform.LayerNorm.bias".into(),
-            vec(b.val()),
-        );
-    }
-    map.tensors
-        .insert("cls.predictions.bias".into(), vec(head.bias.val()));
-    map.write(&out.join(WEIGHTS_FILE))?;
-    checkpoint::write_config(out, &config)?;
-    for name in [
-        "tokenizer.json",
-        "vocab.txt",
-        "tokenizer_config.json",
-        "special_tokens_map.json",
-    ] {
-        let from = base.join(name);
-        if from.is_file() {
-            let bytes = std::fs::read(&from).map_err(|e| ModelError::file(&from, e))?;
-            uptake_core::write_atomic(&out.join(name), |w| std::io::Write::write_all(w, &bytes))?;
-        }
-    }
-    Ok(last)
+    // The output folder itself is the pre-trained model (a base for `train`). The last
+    // checkpoint stays, so the run can be extended with more epochs.
+    save_mlm_folder(&model, &config, base, out)?;
+    Ok(st.history.last().map_or(f64::NAN, |m| m.mean_mlm_loss))
 }

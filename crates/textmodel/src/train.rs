@@ -6,14 +6,21 @@
 //!
 //! Output folder: the best model (a loadable model folder: config.json, model.safetensors with
 //! the head, tokenizer files), `report_model.json` (how it was trained, best epoch),
-//! `metrics.jsonl` (one line per epoch), and `last/` + `state.json` for resuming. Every file
-//! is written atomically; a run interrupted at any point resumes from the last finished epoch.
+//! `metrics.jsonl` (one line per epoch), and `epoch-NNNN/` (the last finished epoch's model and
+//! Adam state) + `state.json` for resuming. Every file is written atomically and the state last,
+//! so a run interrupted at any point resumes from the last finished epoch, exactly: the weights,
+//! Adam's moments, the learning-rate schedule, the sampling stream and the dropout seeds all
+//! continue as if uninterrupted.
 
 use crate::bert::TokenClassifier;
 use crate::checkpoint::{self, TensorMap, WEIGHTS_FILE};
 use crate::error::ModelError;
 use crate::metrics::auroc;
 use crate::model::{batch_tensors, load_folder, mention_probabilities};
+use crate::resume::{
+    checkpoint_dir, checkpoint_name, load_optimizer, prune_checkpoints, save_optimizer,
+    with_stable_ids,
+};
 use crate::tokenize::{EncodedSentence, WordPieces};
 use burn::backend::{Autodiff, Flex};
 use burn::module::AutodiffModule;
@@ -32,7 +39,7 @@ type Train = Autodiff<Flex>;
 pub const STATE_FILE: &str = "state.json";
 pub const METRICS_FILE: &str = "metrics.jsonl";
 pub const INFO_FILE: &str = "report_model.json";
-pub const LAST_DIR: &str = "last";
+pub use crate::resume::OPTIMIZER_FILE;
 /// Tokenizer files copied from the base model into every saved folder (those that exist).
 const TOKENIZER_FILES: [&str; 4] = [
     "tokenizer.json",
@@ -117,6 +124,9 @@ struct TrainState {
     best_val_auroc: Option<f64>,
     history: Vec<EpochMetrics>,
     stopped: bool,
+    /// The folder (in the output folder) with the last finished epoch's model and Adam state.
+    #[serde(default)]
+    checkpoint: Option<String>,
 }
 
 /// How the saved best model was trained (`report_model.json`).
@@ -226,7 +236,8 @@ fn save_folder<B: Backend>(
 }
 
 /// Fine-tunes `base` (a model folder) on the mentions in `mentions_path`, writing to `out`.
-/// If `out` holds the state of an unfinished run with the same options, it resumes.
+/// If `out` holds the state of an unfinished run with the same options, it resumes; only
+/// `epochs` may differ (a finished run can be extended).
 pub fn train(
     mentions_path: &Path,
     base: &Path,
@@ -264,7 +275,6 @@ pub fn train(
     let device = Default::default();
     Train::seed(&device, options.seed);
     let state_path = out.join(STATE_FILE);
-    let last_dir = out.join(LAST_DIR);
     let mut state = match std::fs::read_to_string(&state_path) {
         Ok(text) => {
             let state: TrainState = serde_json::from_str(&text).map_err(|e| {
@@ -273,20 +283,45 @@ pub fn train(
                     state_path.display()
                 ))
             })?;
-            if state.options != *options || state.base != base {
+            let same = TrainOptions {
+                epochs: options.epochs,
+                ..state.options.clone()
+            } == *options;
+            if !same || state.base != base {
                 return Err(ModelError::Training(format!(
                     "{} holds a run with other options or base model; use another --out",
                     out.display()
                 )));
             }
-            Some(state)
+            Some(TrainState {
+                options: options.clone(),
+                ..state
+            })
         }
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => None,
         Err(e) => return Err(ModelError::file(&state_path, e)),
     };
-    let (mut model, config, tokenizer, _) = match &state {
-        Some(s) if s.finished_epochs > 0 => load_folder::<Train>(&last_dir, &device)?,
-        _ => load_folder::<Train>(base, &device)?,
+    let mut optim = AdamConfig::new()
+        .with_epsilon(1e-8)
+        .init::<Train, TokenClassifier<Train>>();
+    let (mut model, config, tokenizer) = match &state {
+        Some(s) if s.finished_epochs > 0 => {
+            let Some(name) = &s.checkpoint else {
+                return Err(ModelError::Training(format!(
+                    "{}: names no checkpoint (a run of an older version); use another --out",
+                    state_path.display()
+                )));
+            };
+            let dir = out.join(name);
+            let (model, config, tokenizer, _) = load_folder::<Train>(&dir, &device)?;
+            let model = with_stable_ids(model);
+            optim = load_optimizer(optim, &model, &dir.join(OPTIMIZER_FILE), &device)?;
+            (model, config, tokenizer)
+        }
+        _ => {
+            let (model, config, tokenizer, _) = load_folder::<Train>(base, &device)?;
+            (with_stable_ids(model), config, tokenizer)
+        }
     };
     let pick = |idx: &[usize]| idx.iter().map(|&i| labelled[i]).collect::<Vec<_>>();
     let train_set = build_examples(
@@ -316,6 +351,7 @@ pub fn train(
         best_val_auroc: None,
         history: Vec::new(),
         stopped: false,
+        checkpoint: None,
     });
     let info = |st: &TrainState| ModelInfo {
         base: base.to_path_buf(),
@@ -333,11 +369,6 @@ pub fn train(
         train_sentences: train_set.len(),
         val_sentences: val_set.len(),
     });
-    // Adam moments restart on resume (they are not checkpointed); the learning-rate schedule
-    // and the sampling stream continue where they were.
-    let mut optim = AdamConfig::new()
-        .with_epsilon(1e-8)
-        .init::<Train, TokenClassifier<Train>>();
     while !st.stopped && st.finished_epochs < options.epochs {
         let epoch = st.finished_epochs + 1;
         let started = Instant::now();
@@ -405,7 +436,12 @@ pub fn train(
             st.best_val_auroc = val_auroc;
             save_folder(&model, &config, base, out)?;
         }
-        save_folder(&model, &config, base, &last_dir)?;
+        // The checkpoint of this epoch: model and Adam state, in a new folder that the state
+        // file names once it is complete.
+        let checkpoint = checkpoint_dir(out, epoch);
+        save_folder(&model, &config, base, &checkpoint)?;
+        save_optimizer(&optim, &checkpoint.join(OPTIMIZER_FILE))?;
+        st.checkpoint = Some(checkpoint_name(epoch));
         let metrics = EpochMetrics {
             epoch,
             learning_rate: lr,
@@ -432,6 +468,7 @@ pub fn train(
         })?;
         write_json(&out.join(INFO_FILE), &info(st))?;
         write_json(&state_path, &*st)?;
+        prune_checkpoints(out, &checkpoint_name(epoch))?;
         on_event(TrainEvent::Epoch(metrics));
     }
     Ok(info(st))

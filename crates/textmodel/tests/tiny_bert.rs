@@ -251,54 +251,6 @@ fn fine_tuning_learns_to_separate_negated_from_abnormal_mentions() {
 }
 
 #[test]
-fn an_interrupted_run_resumes_to_the_same_result() {
-    let dir = tempfile::tempdir().unwrap();
-    let base = dir.path().join("base");
-    tiny(&base, 32, false);
-    let mentions = mentions_file(dir.path(), 16);
-    let opts = quick_options();
-    let straight = dir.path().join("straight");
-    train(&mentions, &base, &straight, &opts, &mut |_| {}).unwrap();
-    // Stop after epoch 3 (as a crash would), then run again.
-    let resumed = dir.path().join("resumed");
-    let mut epochs = 0;
-    let stop = train(
-        &mentions,
-        &base,
-        &resumed,
-        &TrainOptions {
-            epochs: 3,
-            ..opts.clone()
-        },
-        &mut |e| {
-            if let uptake_textmodel::train::TrainEvent::Epoch(_) = e {
-                epochs += 1
-            }
-        },
-    );
-    assert!(stop.is_ok());
-    assert_eq!(epochs, 3);
-    // A different option set is refused; the original options resume.
-    let state: serde_json::Value =
-        serde_json::from_str(&std::fs::read_to_string(resumed.join("state.json")).unwrap())
-            .unwrap();
-    assert_eq!(state["finished_epochs"], 3);
-    let mut fixed = state.clone();
-    fixed["options"]["epochs"] = 6.into();
-    std::fs::write(resumed.join("state.json"), fixed.to_string()).unwrap();
-    let mut first_epoch = 0;
-    train(&mentions, &base, &resumed, &opts, &mut |e| {
-        if let uptake_textmodel::train::TrainEvent::Start { first_epoch: f, .. } = e {
-            first_epoch = f
-        }
-    })
-    .unwrap();
-    assert_eq!(first_epoch, 4);
-    let lines = std::fs::read_to_string(resumed.join("metrics.jsonl")).unwrap();
-    assert_eq!(lines.lines().count(), 6);
-}
-
-#[test]
 fn an_empty_training_set_is_an_error_naming_the_file() {
     let dir = tempfile::tempdir().unwrap();
     let base = dir.path().join("base");

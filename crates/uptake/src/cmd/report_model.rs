@@ -25,7 +25,8 @@ pub enum ReportModelCommand {
     /// Learn a domain WordPiece vocabulary on training reports and write a base model folder
     /// that uses it (new pieces replace [unusedX] and non-ASCII entries).
     Vocab(VocabArgs),
-    /// Domain pre-training by masked language modelling (15 %: 80/10/10) on report text.
+    /// Domain pre-training by masked language modelling (15 %: 80/10/10) on report text
+    /// (resumes an interrupted run in the same --out).
     Pretrain(PretrainArgs),
 }
 
@@ -586,12 +587,13 @@ fn run_pretrain(args: PretrainArgs, global: &Global) -> anyhow::Result<()> {
     let mut bar: Option<indicatif::ProgressBar> = None;
     let loss = pretrain(&texts, &args.base, &args.out, &options, &mut |e| match e {
         PretrainEvent::Start {
+            first_epoch,
             windows,
             batches_per_epoch,
             epochs,
         } => {
             let b = progress(
-                (batches_per_epoch * epochs) as u64,
+                (batches_per_epoch * (epochs + 1).saturating_sub(first_epoch)) as u64,
                 "pretrain",
                 global.quiet,
             );
@@ -599,6 +601,9 @@ fn run_pretrain(args: PretrainArgs, global: &Global) -> anyhow::Result<()> {
                 "{windows} windows of at most {} pieces",
                 args.max_len
             ));
+            if first_epoch > 1 {
+                b.println(format!("resuming at epoch {first_epoch} of {epochs}"));
+            }
             bar = Some(b);
         }
         PretrainEvent::Batch { epoch, loss } => {
