@@ -228,6 +228,7 @@ pub fn encoder_tensors(
     let mut bad = Vec::new();
     let mut used = std::collections::BTreeSet::new();
     let mut file_in_channels = 0;
+    let mut width_hint = None;
     for (ours, shape) in wanted.iter().filter(|(k, _)| k.starts_with("encoder.")) {
         let theirs = names.get(ours).ok_or_else(|| {
             ScanModelError::Config(format!("encoder tensor {ours} has no PyTorch I3D name"))
@@ -264,19 +265,18 @@ pub fn encoder_tensors(
             && t.shape[2..] == shape[2..]
             && t.shape[1] > 0;
         if t.shape != *shape && !adaptable {
-            let mut msg = format!(
-                "`{key}` has shape {:?} in the file, the encoder needs {shape:?} (for {ours})",
-                t.shape
-            );
             if first && t.shape.first() != shape.first() {
-                msg.push_str(&format!(
-                    " - the file's network has {} channels after Conv3d_1a_7x7, this one {}: \
+                width_hint = Some(format!(
+                    "the file's network has {} channels after Conv3d_1a_7x7, this encoder {}: \
                      choose the matching width (e.g. --size full for the published I3D)",
                     t.shape.first().copied().unwrap_or(0),
                     shape[0]
                 ));
             }
-            bad.push(msg);
+            bad.push(format!(
+                "`{key}` has shape {:?} in the file, the encoder needs {shape:?} (for {ours})",
+                t.shape
+            ));
             continue;
         }
         let (file_shape, values) = state.values(&key, path)?;
@@ -293,10 +293,14 @@ pub fn encoder_tensors(
         out.insert(ours.clone(), (shape.clone(), values));
     }
     if !missing.is_empty() || !bad.is_empty() {
-        let mut what = Vec::new();
+        let mut what: Vec<String> = width_hint.into_iter().collect();
         if !missing.is_empty() {
+            let keys = match prefix.as_str() {
+                "" => "no key prefix".to_string(),
+                p => format!("key prefix `{p}`"),
+            };
             what.push(format!(
-                "{} of the encoder's tensors are not in the file (keys with prefix `{prefix}`): {}",
+                "{} of the encoder's tensors are not in the file ({keys}): {}",
                 missing.len(),
                 list(&missing, 6)
             ));

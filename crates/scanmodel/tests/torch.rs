@@ -157,11 +157,17 @@ fn checkpoint_of_another_width_says_to_choose_the_matching_width() {
         .unwrap()
         .to_string();
     assert!(
-        err.contains("`Conv3d_1a_7x7.conv3d.weight` has shape [8, 2, 7, 7, 7]"),
+        err.contains(
+            "has 8 channels after Conv3d_1a_7x7, this encoder 16: choose the matching width"
+        ),
         "{err}"
     );
-    assert!(err.contains("needs [16, 2, 7, 7, 7]"), "{err}");
-    assert!(err.contains("matching width"), "{err}");
+    assert!(
+        err.contains(
+            "`Conv3d_1a_7x7.conv3d.weight` has shape [8, 2, 7, 7, 7] in the file, the encoder needs [16, 2, 7, 7, 7]"
+        ),
+        "{err}"
+    );
 }
 
 #[test]
@@ -176,7 +182,7 @@ fn encoder_tensors_missing_from_the_file_are_listed_with_both_names() {
         err.contains("60 of the encoder's tensors are not in the file"),
         "{err}"
     );
-    assert!(err.contains("prefix `module.`"), "{err}");
+    assert!(err.contains("key prefix `module.`"), "{err}");
     assert!(
         err.contains("`module.Mixed_3b.b0.bn.bias` (for encoder.mixed.0.b0.bn.beta)"),
         "{err}"
