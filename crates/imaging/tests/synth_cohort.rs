@@ -27,6 +27,7 @@ fn cohort(dir: &Path, seed: u64, midnight_fraction: f64) {
         midnight_fraction,
         noise: false,
         threads: 0,
+        lesion_scale: 1.0,
         report_writer: no_report,
     };
     generate(&cfg, dir, &|_| {}).unwrap();

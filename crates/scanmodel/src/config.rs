@@ -79,7 +79,8 @@ pub struct ModelConfig {
     pub regions: Vec<String>,
     /// Every slice is resampled to `in_plane x in_plane` pixels (224 in the paper).
     pub in_plane: usize,
-    /// Keep every `slice_step`-th slice (1 = all), to reduce resolution along the body axis.
+    /// Groups of `slice_step` slices become one (1 = all kept; PET by its maximum, CT by its
+    /// mean), to reduce resolution along the body axis.
     pub slice_step: usize,
 }
 

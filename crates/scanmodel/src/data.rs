@@ -162,8 +162,9 @@ impl Augment {
     }
 }
 
-/// Resamples a volume onto the network grid: every `slice_step`-th slice, each resized to
-/// in_plane x in_plane; `augment` crops in-plane first and scales PET.
+/// Resamples a volume onto the network grid: each group of `slice_step` slices becomes one
+/// (CT averaged, PET by its maximum, so a lesion thinner than the group is never skipped),
+/// resized to in_plane x in_plane; `augment` crops in-plane first and scales PET.
 pub fn prepare(
     volume: &ModelVolume,
     config: &ModelConfig,
@@ -185,9 +186,23 @@ pub fn prepare(
         None => [0.0, 0.0, h as f32, w as f32],
     };
     let pet_scale = augment.map(|a| a.pet_scale).unwrap_or(1.0);
+    let step = config.slice_step;
+    let mut group = vec![0.0f32; h * w];
     for (c, channel) in [&volume.ct, &volume.pet].into_iter().enumerate() {
         for z in 0..slices {
-            let src = &channel[z * config.slice_step * h * w..][..h * w];
+            let first = z * step;
+            let last = (first + step).min(d);
+            let src = if last - first == 1 {
+                &channel[first * h * w..][..h * w]
+            } else {
+                combine_slices(
+                    &channel[first * h * w..last * h * w],
+                    h * w,
+                    c == 1,
+                    &mut group,
+                );
+                &group[..]
+            };
             let off = (c * slices + z) * s * s;
             resample_window(src, w, h, window, s, s, &mut data[off..off + s * s]);
             if c == 1 && pet_scale != 1.0 {
@@ -203,6 +218,21 @@ pub fn prepare(
         in_plane: s,
         data,
     })
+}
+
+/// Reduces consecutive slices (`slices.len()` a multiple of `n`) to one: their maximum (PET,
+/// where a small hot lesion must survive) or their mean (CT).
+fn combine_slices(slices: &[f32], n: usize, max: bool, out: &mut [f32]) {
+    let k = slices.len() / n;
+    out.copy_from_slice(&slices[..n]);
+    for slice in slices.chunks_exact(n).skip(1) {
+        for (o, v) in out.iter_mut().zip(slice) {
+            *o = if max { o.max(*v) } else { *o + v };
+        }
+    }
+    if !max {
+        out.iter_mut().for_each(|o| *o /= k as f32);
+    }
 }
 
 /// A batch ready for the network: (batch, 2, slices, s, s) with zero padding after each
@@ -287,6 +317,30 @@ mod tests {
         let mut up = vec![0.0; 64];
         resample_window(&[2.0; 16], 4, 4, [0.0, 0.0, 4.0, 4.0], 8, 8, &mut up);
         assert!(up.iter().all(|v| (*v - 2.0).abs() < 1e-6));
+    }
+
+    #[test]
+    fn slice_groups_keep_the_pet_maximum_and_the_ct_mean() {
+        let mut v = volume([5, 2, 2]);
+        v.pet[4 + 1] = 9.0; // slice 1: a hot voxel a plain every-2nd-slice decimation would skip
+        let cfg = ModelConfig {
+            slice_step: 2,
+            ..config(32)
+        };
+        let p = prepare(&v, &cfg, None).unwrap();
+        assert_eq!(p.slices, 3);
+        let plane = 32 * 32;
+        let pet = &p.data[3 * plane..];
+        assert!(pet[..plane].iter().any(|x| *x > 1.5), "hot voxel lost");
+        assert!(pet[plane..].iter().all(|x| (*x - 1.0).abs() < 1e-6));
+        // CT voxel (0, 0) is 0 on slice 0 and 4 on slice 1: the group's mean is 2; the last
+        // group is slice 4 alone (16).
+        assert!((p.data[0] - 2.0).abs() < 1e-4, "{}", p.data[0]);
+        assert!(
+            (p.data[2 * plane] - 16.0).abs() < 1e-4,
+            "{}",
+            p.data[2 * plane]
+        );
     }
 
     #[test]

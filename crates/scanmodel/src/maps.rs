@@ -29,6 +29,12 @@ pub fn sample_trilinear(values: &[f32], shape: [usize; 3], at: [f32; 3]) -> f32 
     v
 }
 
+/// Position of exam slice `z` on the network's slices, where network slice k merges exam
+/// slices k*step .. (k+1)*step (its centre is at k*step + (step-1)/2).
+fn merged_slice(z: usize, step: usize) -> f32 {
+    (z as f32 - (step as f32 - 1.0) / 2.0) / step as f32
+}
+
 /// Resamples a map on the network's input grid (slices, in_plane, in_plane) to the exam grid.
 pub fn network_to_exam(
     values: &[f32],
@@ -39,7 +45,7 @@ pub fn network_to_exam(
     resample(values, net_shape, exam, |z, y, x| {
         let s = config.in_plane as f32;
         [
-            z as f32 / config.slice_step as f32,
+            merged_slice(z, config.slice_step),
             (y as f32 + 0.5) * s / exam[1] as f32 - 0.5,
             (x as f32 + 0.5) * s / exam[2] as f32 - 0.5,
         ]
@@ -56,7 +62,7 @@ pub fn features_to_exam(
 ) -> Vec<f32> {
     let s = config.in_plane as f32;
     let mut out = resample(values, grid, exam, |z, y, x| {
-        let zn = z as f32 / config.slice_step as f32;
+        let zn = merged_slice(z, config.slice_step);
         let yn = (y as f32 + 0.5) * s / exam[1] as f32;
         let xn = (x as f32 + 0.5) * s / exam[2] as f32;
         [(zn + 0.5) / 8.0 - 0.5, yn / 32.0 - 0.5, xn / 32.0 - 0.5]

@@ -60,6 +60,10 @@ pub struct CohortConfig {
     pub noise: bool,
     /// Worker threads; 0 = all cores.
     pub threads: usize,
+    /// Lesion sizes in the images are multiplied by this (reports keep the sampled sizes).
+    /// 1 = realistic. A reduced-resolution cohort can scale lesions with its voxels so they
+    /// cover as many voxels as at full resolution (see `uptake synth cohort --lesion-scale`).
+    pub lesion_scale: f32,
     pub report_writer: ReportWriter,
 }
 
@@ -513,7 +517,7 @@ pub fn exam_phantom(
     let mut rng = ChaCha8Rng::seed_from_u64(
         cfg.seed ^ (exam.index as u64 + 1).wrapping_mul(0x9E37_79B9_7F4A_7C15),
     );
-    let phantom = Phantom::build(&exam.spec, &mut rng)?;
+    let phantom = Phantom::build_scaled(&exam.spec, cfg.lesion_scale, &mut rng)?;
     Ok((phantom, rng))
 }
 

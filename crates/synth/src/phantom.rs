@@ -88,6 +88,15 @@ pub struct SliceGrid {
 
 impl Phantom {
     pub fn build(spec: &ExamSpec, rng: &mut impl Rng) -> Result<Self, PhantomError> {
+        Self::build_scaled(spec, 1.0, rng)
+    }
+
+    /// As [`Phantom::build`], with every lesion's size multiplied by `lesion_scale`.
+    pub fn build_scaled(
+        spec: &ExamSpec,
+        lesion_scale: f32,
+        rng: &mut impl Rng,
+    ) -> Result<Self, PhantomError> {
         let anatomy = Anatomy::build(BodySize {
             height_cm: spec.height_cm,
             weight_kg: spec.weight_kg,
@@ -107,7 +116,7 @@ impl Phantom {
             }
             let idx = pick_by_volume(&anatomy, &candidates, rng);
             let structure = &anatomy.structures[idx];
-            let radius = (lesion.size_mm / 2.0).max(1.0);
+            let radius = (lesion.size_mm * lesion_scale / 2.0).max(1.0);
             let center = sample_inside(&structure.shape, radius, rng);
             let radii = [
                 radius,

@@ -21,6 +21,7 @@ fn config(n: usize, seed: u64) -> CohortConfig {
         midnight_fraction: 0.0,
         noise: true,
         threads: 2,
+        lesion_scale: 1.0,
         report_writer: plain_report,
     }
 }

@@ -71,6 +71,9 @@ enum Command {
     Finetune(cmd::scan_model::FinetuneArgs),
     /// Per-region probabilities of a scan model, with attention and saliency maps on request.
     Predict(cmd::scan_model::PredictArgs),
+    /// How much of each region's attention falls on that region and its lesions (needs image
+    /// truth: the synthetic cohort's regions.json files).
+    Localise(cmd::localise::LocaliseArgs),
 }
 
 fn main() -> std::process::ExitCode {
@@ -120,5 +123,6 @@ fn dispatch(command: Command, global: &common::Global) -> anyhow::Result<()> {
         Command::Train(args) => cmd::scan_model::train(args, global),
         Command::Finetune(args) => cmd::scan_model::finetune(args, global),
         Command::Predict(args) => cmd::scan_model::predict(args, global),
+        Command::Localise(args) => cmd::localise::run(args, global),
     }
 }

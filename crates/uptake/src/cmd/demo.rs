@@ -275,6 +275,19 @@ pub fn run(args: Args, global: &Global) -> anyhow::Result<()> {
         "--maps",
         s(&out.join("maps"))
     ])?;
+    demo.run(&argv![
+        "localise",
+        "--model",
+        s(&scan_run),
+        "--store",
+        s(&store),
+        "--manifest",
+        s(&cohort.join("manifest.csv")),
+        "--exams",
+        &test_list,
+        "--out",
+        s(&out.join("localisation.json"))
+    ])?;
 
     demo.step(
         "6. Analysis: held-out performance against the image truth, worklist, survival, report",

@@ -5,6 +5,7 @@ pub mod bench;
 pub mod demo;
 pub mod imaging;
 pub mod label;
+pub mod localise;
 pub mod ontology;
 pub mod report_model;
 pub mod scan_model;

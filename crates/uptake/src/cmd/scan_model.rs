@@ -24,9 +24,9 @@ type TrainBackend = uptake_scanmodel::DefaultTrainBackend;
 pub enum Size {
     /// The published I3D (1024 channels), 224 x 224 slices: GPU territory.
     Full,
-    /// Width 1/4, 4 Inception blocks, 64 x 64 slices, every 2nd slice: trains on a CPU in minutes.
+    /// Width 1/4, 4 Inception blocks, 64 x 64 slices, slices merged in pairs: trains on a CPU in minutes.
     Small,
-    /// Width 1/8, 2 blocks, 32 x 32 slices, every 2nd slice: for quick checks.
+    /// Width 1/8, 2 blocks, 32 x 32 slices, slices merged in pairs: for quick checks.
     Tiny,
 }
 
@@ -87,7 +87,7 @@ pub struct NetworkArgs {
     /// Slices are resampled to N x N pixels (multiple of 32).
     #[arg(long)]
     pub in_plane: Option<usize>,
-    /// Keep every Nth slice.
+    /// Merge every N slices into one (PET maximum, CT mean).
     #[arg(long)]
     pub slice_step: Option<usize>,
     #[arg(long, value_enum, default_value = "attention")]
@@ -340,7 +340,7 @@ fn merge_hybrid(weak: &RegionTable, hand: &RegionTable) -> RegionTable {
     out
 }
 
-fn parse_ids(spec: &str) -> anyhow::Result<Vec<ExamId>> {
+pub fn parse_ids(spec: &str) -> anyhow::Result<Vec<ExamId>> {
     let text = if Path::new(spec).is_file() {
         std::fs::read_to_string(spec).with_context(|| format!("reading {spec}"))?
     } else {

@@ -92,6 +92,11 @@ pub struct CohortArgs {
     /// Worker threads (0: all cores).
     #[arg(long, default_value_t = 0)]
     pub threads: usize,
+    /// Multiply lesion sizes in the images (not in the reports) by this. 1 is realistic; a
+    /// reduced-resolution cohort for CPU training can use 2 so lesions cover as many voxels as
+    /// at full resolution.
+    #[arg(long, default_value_t = 1.0)]
+    pub lesion_scale: f32,
 }
 
 pub fn run(command: SynthCommand, global: &Global) -> anyhow::Result<()> {
@@ -135,6 +140,9 @@ pub fn run_cohort(args: CohortArgs, global: &Global) -> anyhow::Result<()> {
             bail!("{name} must be between 0.5 and 20 mm");
         }
     }
+    if !(0.25..=4.0).contains(&args.lesion_scale) {
+        bail!("--lesion-scale must be between 0.25 and 4");
+    }
     let cfg = CohortConfig {
         n: args.n,
         seed: args.seed,
@@ -142,6 +150,7 @@ pub fn run_cohort(args: CohortArgs, global: &Global) -> anyhow::Result<()> {
         midnight_fraction: args.midnight_fraction,
         noise: !args.no_noise,
         threads: args.threads,
+        lesion_scale: args.lesion_scale,
         report_writer: uptake_synth::reports::write_report::<ChaCha8Rng>,
     };
     let bar = progress(args.n as u64, "exams", global.quiet);
