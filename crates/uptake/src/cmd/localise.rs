@@ -273,3 +273,42 @@ fn read_regions(path: &Path, exam: &ExamId) -> anyhow::Result<RegionsFile> {
     );
     Ok(file)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_regions_file_of_another_format_is_refused_naming_the_exam_and_file() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("regions.json");
+        std::fs::write(
+            &path,
+            r#"{"format":"other/1","task_regions":[],"lesions":[]}"#,
+        )
+        .unwrap();
+        let exam = ExamId::new("E00042").unwrap();
+        let err = read_regions(&path, &exam).err().unwrap().to_string();
+        assert!(
+            err.contains("E00042") && err.contains("regions.json") && err.contains("other/1"),
+            "{err}"
+        );
+    }
+
+    #[test]
+    fn the_table_reports_attention_against_uniform_share() {
+        let rows = vec![RegionLocalisation {
+            region: "lungs".into(),
+            positive_exams: 3,
+            attention_in_box: 0.30,
+            box_share: 0.10,
+            attention_near_lesions: 0.02,
+            near_lesions_share: 0.01,
+        }];
+        let text = table(&rows);
+        assert!(
+            text.contains("lungs") && text.contains("3.0x") && text.contains("2.0x"),
+            "{text}"
+        );
+    }
+}
