@@ -37,22 +37,36 @@ pub fn default_path() -> PathBuf {
 
 /// (flax unit path, module unit path) for every unit of the encoder.
 pub fn unit_names() -> Vec<(String, String)> {
+    encoder_units(
+        [
+            "Branch_0/Conv3d_0a_1x1",
+            "Branch_1/Conv3d_0a_1x1",
+            "Branch_1/Conv3d_0b_3x3",
+            "Branch_2/Conv3d_0a_1x1",
+            "Branch_2/Conv3d_0b_3x3",
+            "Branch_3/Conv3d_0b_1x1",
+        ],
+        '/',
+    )
+}
+
+/// (checkpoint unit path, module unit path) for the stem and every Inception branch, given a
+/// checkpoint's names for the six branches (in the order b0, b1a, b1b, b2a, b2b, b3) and the
+/// separator between block and branch. Both checkpoint formats (flax, PyTorch) name the stem
+/// and the blocks the same way.
+pub(crate) fn encoder_units(branches: [&str; 6], separator: char) -> Vec<(String, String)> {
     let mut v = vec![
         ("Conv3d_1a_7x7".to_string(), "conv_1a".to_string()),
         ("Conv3d_2b_1x1".into(), "conv_2b".into()),
         ("Conv3d_2c_3x3".into(), "conv_2c".into()),
     ];
-    let branches = [
-        ("Branch_0/Conv3d_0a_1x1", "b0"),
-        ("Branch_1/Conv3d_0a_1x1", "b1a"),
-        ("Branch_1/Conv3d_0b_3x3", "b1b"),
-        ("Branch_2/Conv3d_0a_1x1", "b2a"),
-        ("Branch_2/Conv3d_0b_3x3", "b2b"),
-        ("Branch_3/Conv3d_0b_1x1", "b3"),
-    ];
+    let ours = ["b0", "b1a", "b1b", "b2a", "b2b", "b3"];
     for (i, m) in MIXED.iter().enumerate() {
-        for (flax, ours) in branches {
-            v.push((format!("{}/{flax}", m.name), format!("mixed.{i}.{ours}")));
+        for (theirs, ours) in branches.iter().zip(ours) {
+            v.push((
+                format!("{}{separator}{theirs}", m.name),
+                format!("mixed.{i}.{ours}"),
+            ));
         }
     }
     v

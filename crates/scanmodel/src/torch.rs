@@ -30,7 +30,6 @@ use burn::tensor::backend::Backend;
 
 use crate::checkpoint::{NamedTensors, load_named, named_tensors};
 use crate::error::{Result, ScanModelError};
-use crate::i3d::MIXED;
 use crate::kinetics::adapt_input_channels;
 use crate::model::ScanModel;
 use pickle::{TensorRef, TorchFile, Value};
@@ -133,25 +132,7 @@ pub struct TorchLoad {
 
 /// (PyTorch unit path, encoder unit path) for every unit of the full encoder.
 pub fn unit_names() -> Vec<(String, String)> {
-    let mut v = vec![
-        ("Conv3d_1a_7x7".to_string(), "conv_1a".to_string()),
-        ("Conv3d_2b_1x1".into(), "conv_2b".into()),
-        ("Conv3d_2c_3x3".into(), "conv_2c".into()),
-    ];
-    let branches = [
-        ("b0", "b0"),
-        ("b1a", "b1a"),
-        ("b1b", "b1b"),
-        ("b2a", "b2a"),
-        ("b2b", "b2b"),
-        ("b3b", "b3"),
-    ];
-    for (i, m) in MIXED.iter().enumerate() {
-        for (theirs, ours) in branches {
-            v.push((format!("{}.{theirs}", m.name), format!("mixed.{i}.{ours}")));
-        }
-    }
-    v
+    crate::kinetics::encoder_units(["b0", "b1a", "b1b", "b2a", "b2b", "b3b"], '.')
 }
 
 /// Encoder tensor name (`encoder.mixed.0.b3.bn.gamma`) -> PyTorch key without prefix

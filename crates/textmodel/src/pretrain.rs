@@ -148,12 +148,7 @@ fn mask_window(
 
 pub const STATE_FILE: &str = "pretrain_state.json";
 pub const METRICS_FILE: &str = "metrics.jsonl";
-const TOKENIZER_FILES: [&str; 4] = [
-    "tokenizer.json",
-    "vocab.txt",
-    "tokenizer_config.json",
-    "special_tokens_map.json",
-];
+use crate::train::TOKENIZER_FILES;
 
 /// One line of `metrics.jsonl`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

@@ -41,7 +41,7 @@ pub const METRICS_FILE: &str = "metrics.jsonl";
 pub const INFO_FILE: &str = "report_model.json";
 pub use crate::resume::OPTIMIZER_FILE;
 /// Tokenizer files copied from the base model into every saved folder (those that exist).
-const TOKENIZER_FILES: [&str; 4] = [
+pub(crate) const TOKENIZER_FILES: [&str; 4] = [
     "tokenizer.json",
     "vocab.txt",
     "tokenizer_config.json",
