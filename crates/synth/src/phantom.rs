@@ -538,6 +538,26 @@ mod tests {
     }
 
     #[test]
+    fn lesion_scale_multiplies_the_drawn_lesion_sizes_but_not_the_spec() {
+        let mut rng = ChaCha8Rng::seed_from_u64(5);
+        let spec = (0..50)
+            .map(|i| sample_exam(ExamId::new(format!("E{i}")).unwrap(), &mut rng))
+            .find(|s| s.lesions.iter().any(|l| l.size_mm >= 4.0))
+            .unwrap();
+        let sizes: Vec<f32> = spec.lesions.iter().map(|l| l.size_mm).collect();
+        let one = Phantom::build(&spec, &mut ChaCha8Rng::seed_from_u64(9)).unwrap();
+        let two = Phantom::build_scaled(&spec, 2.0, &mut ChaCha8Rng::seed_from_u64(9)).unwrap();
+        for ((a, b), size) in one.lesions.iter().zip(&two.lesions).zip(&sizes) {
+            if *size >= 4.0 {
+                assert!((b.hotspot.radii_mm[0] - 2.0 * a.hotspot.radii_mm[0]).abs() < 1e-4);
+                assert!((a.hotspot.radii_mm[0] - size / 2.0).abs() < 1e-4);
+            }
+        }
+        let after: Vec<f32> = spec.lesions.iter().map(|l| l.size_mm).collect();
+        assert_eq!(sizes, after);
+    }
+
+    #[test]
     fn a_lesion_is_hottest_at_its_centre_and_fades_beyond_its_edge() {
         let spot = HotSpot {
             center_mm: [0.0; 3],
