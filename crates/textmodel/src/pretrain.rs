@@ -148,7 +148,6 @@ fn mask_window(
 
 pub const STATE_FILE: &str = "pretrain_state.json";
 pub const METRICS_FILE: &str = "metrics.jsonl";
-use crate::train::TOKENIZER_FILES;
 
 /// One line of `metrics.jsonl`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -294,14 +293,7 @@ fn save_mlm_folder(
         .insert("cls.predictions.bias".into(), vec(head.bias.val()));
     map.write(&dir.join(WEIGHTS_FILE))?;
     checkpoint::write_config(dir, config)?;
-    for name in TOKENIZER_FILES {
-        let from = base.join(name);
-        if from.is_file() {
-            let bytes = std::fs::read(&from).map_err(|e| ModelError::file(&from, e))?;
-            uptake_core::write_atomic(&dir.join(name), |w| std::io::Write::write_all(w, &bytes))?;
-        }
-    }
-    Ok(())
+    crate::train::copy_tokenizer_files(base, dir)
 }
 
 fn write_json<T: Serialize>(path: &Path, value: &T) -> Result<(), ModelError> {

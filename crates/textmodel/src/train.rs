@@ -41,7 +41,7 @@ pub const METRICS_FILE: &str = "metrics.jsonl";
 pub const INFO_FILE: &str = "report_model.json";
 pub use crate::resume::OPTIMIZER_FILE;
 /// Tokenizer files copied from the base model into every saved folder (those that exist).
-pub(crate) const TOKENIZER_FILES: [&str; 4] = [
+const TOKENIZER_FILES: [&str; 4] = [
     "tokenizer.json",
     "vocab.txt",
     "tokenizer_config.json",
@@ -225,6 +225,11 @@ fn save_folder<B: Backend>(
     std::fs::create_dir_all(dir).map_err(|e| ModelError::file(dir, e))?;
     TensorMap::from_model(model).write(&dir.join(WEIGHTS_FILE))?;
     checkpoint::write_config(dir, config)?;
+    copy_tokenizer_files(base, dir)
+}
+
+/// Copies the base model's tokenizer files (those that exist) into a saved model folder.
+pub(crate) fn copy_tokenizer_files(base: &Path, dir: &Path) -> Result<(), ModelError> {
     for name in TOKENIZER_FILES {
         let from = base.join(name);
         if from.is_file() {

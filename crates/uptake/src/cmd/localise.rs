@@ -107,15 +107,17 @@ pub fn run(args: LocaliseArgs, global: &Global) -> anyhow::Result<()> {
         let [d, h, w] = volume.shape;
         // Patient coordinates (x, y, z) of each voxel of the exam grid (store convention:
         // z decreases with the slice index, rows run posterior, columns run left).
-        let position = |i: usize| -> [f32; 3] {
-            let (k, r, c) = (i / (h * w), (i / w) % h, i % w);
-            [
-                volume.origin_mm[2] + c as f32 * volume.spacing_mm[2],
-                volume.origin_mm[1] + r as f32 * volume.spacing_mm[1],
-                volume.origin_mm[0] - k as f32 * volume.spacing_mm[0],
-            ]
-        };
         let voxels = d * h * w;
+        let positions: Vec<[f32; 3]> = (0..voxels)
+            .map(|i| {
+                let (k, r, c) = (i / (h * w), (i / w) % h, i % w);
+                [
+                    volume.origin_mm[2] + c as f32 * volume.spacing_mm[2],
+                    volume.origin_mm[1] + r as f32 * volume.spacing_mm[1],
+                    volume.origin_mm[0] - k as f32 * volume.spacing_mm[0],
+                ]
+            })
+            .collect();
         for (t, task) in config.regions.iter().enumerate() {
             let Some(task_id) = ontology.id(task) else {
                 continue; // a whole-body target (summary code, mortality) has no place
@@ -149,7 +151,7 @@ pub fn run(args: LocaliseArgs, global: &Global) -> anyhow::Result<()> {
                     q <= 1.0
                 })
             };
-            let near_mask: Vec<bool> = (0..voxels).map(|i| near(position(i))).collect();
+            let near_mask: Vec<bool> = positions.iter().map(|p| near(*p)).collect();
             let entry = sums
                 .entry(task.clone())
                 .or_insert_with(|| RegionLocalisation {
@@ -165,7 +167,7 @@ pub fn run(args: LocaliseArgs, global: &Global) -> anyhow::Result<()> {
                 let inside = |p: [f32; 3]| {
                     (0..3).all(|a| p[a] >= b.bbox_mm.min[a] && p[a] <= b.bbox_mm.max[a])
                 };
-                let box_mask: Vec<bool> = (0..voxels).map(|i| inside(position(i))).collect();
+                let box_mask: Vec<bool> = positions.iter().map(|p| inside(*p)).collect();
                 entry.attention_in_box +=
                     uptake_scanmodel::maps::mass_inside(&attention, |i| box_mask[i]);
                 entry.box_share += box_mask.iter().filter(|m| **m).count() as f64 / voxels as f64;
