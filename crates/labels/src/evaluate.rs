@@ -102,9 +102,25 @@ pub fn evaluate_scorer(
     threshold: f64,
 ) -> Result<MentionEvaluation, ScoreError> {
     let scores = score_labelled(scorer, sentences)?;
+    Ok(evaluate_scores(
+        scorer.name(),
+        sentences,
+        &scores,
+        threshold,
+    ))
+}
+
+/// Figures for mention scores already computed (one vector per sentence, as
+/// [`score_labelled`] returns them), so callers can keep the scores too.
+pub fn evaluate_scores(
+    scorer: &str,
+    sentences: &[LabelledSentence],
+    scores: &[Vec<f64>],
+    threshold: f64,
+) -> MentionEvaluation {
     let mut all: (Vec<f64>, Vec<bool>) = (Vec::new(), Vec::new());
     let mut by_region: BTreeMap<String, (Vec<f64>, Vec<bool>)> = BTreeMap::new();
-    for (sentence, probs) in sentences.iter().zip(&scores) {
+    for (sentence, probs) in sentences.iter().zip(scores) {
         for (mention, &p) in sentence.mentions.iter().zip(probs) {
             let label = mention.label == 1;
             all.0.push(p);
@@ -114,15 +130,15 @@ pub fn evaluate_scorer(
             entry.1.push(label);
         }
     }
-    Ok(MentionEvaluation {
-        scorer: scorer.name().to_string(),
+    MentionEvaluation {
+        scorer: scorer.to_string(),
         threshold,
         overall: binary_metrics(&all.0, &all.1, threshold),
         per_region: by_region
             .into_iter()
             .map(|(region, (s, l))| (region, binary_metrics(&s, &l, threshold)))
             .collect(),
-    })
+    }
 }
 
 #[cfg(test)]

@@ -9,6 +9,7 @@ use burn::backend::Flex;
 use burn::tensor::activation::sigmoid;
 use burn::tensor::backend::Backend;
 use burn::tensor::{Int, Tensor, TensorData};
+use rayon::prelude::*;
 use std::path::{Path, PathBuf};
 
 pub(crate) type Cpu = Flex;
@@ -216,17 +217,37 @@ pub(crate) fn batch_tensors<B: Backend>(
     )
 }
 
-/// Per-token probabilities of each window, batched by similar length.
+/// Per-token probabilities of each window, batched by similar length. Batches run on all
+/// cores at once: one batch alone keeps only about one core busy on the CPU backend.
 pub(crate) fn window_probabilities<B: Backend>(
     model: &TokenClassifier<B>,
     windows: &[&[u32]],
     pad: u32,
-) -> Vec<Vec<f32>> {
+) -> Vec<Vec<f32>>
+where
+    TokenClassifier<B>: Sync,
+{
     let device = model.head.weight.val().device();
     let mut order: Vec<usize> = (0..windows.len()).collect();
     order.sort_by_key(|&i| windows[i].len());
-    let mut out = vec![Vec::new(); windows.len()];
-    for chunk in order.chunks(INFERENCE_BATCH) {
+    // Batches of one length where it has enough windows: no padding, no attention mask.
+    let mut chunks: Vec<&[usize]> = Vec::new();
+    let mut start = 0;
+    while start < order.len() {
+        let len = windows[order[start]].len();
+        let same = order[start..]
+            .iter()
+            .take_while(|&&i| windows[i].len() == len)
+            .count();
+        let take = if same >= INFERENCE_BATCH / 2 {
+            same.min(INFERENCE_BATCH)
+        } else {
+            INFERENCE_BATCH.min(order.len() - start)
+        };
+        chunks.push(&order[start..start + take]);
+        start += take;
+    }
+    let run = |chunk: &&[usize]| -> Vec<(usize, Vec<f32>)> {
         let batch: Vec<&[u32]> = chunk.iter().map(|&i| windows[i]).collect();
         let (ids, types, mask) = batch_tensors::<B>(&batch, pad, &device);
         let probs = sigmoid(model.forward(ids, types, mask, 0));
@@ -236,9 +257,18 @@ pub(crate) fn window_probabilities<B: Backend>(
             .convert::<f32>()
             .to_vec::<f32>()
             .expect("f32");
-        for (b, &i) in chunk.iter().enumerate() {
-            out[i] = values[b * seq..b * seq + windows[i].len()].to_vec();
-        }
+        chunk
+            .iter()
+            .enumerate()
+            .map(|(b, &i)| (i, values[b * seq..b * seq + windows[i].len()].to_vec()))
+            .collect()
+    };
+    // In the backend's own thread pool, so that its parallel kernels do not oversubscribe the
+    // cores.
+    let results: Vec<Vec<(usize, Vec<f32>)>> = chunks.par_iter().map(run).collect();
+    let mut out = vec![Vec::new(); windows.len()];
+    for (i, p) in results.into_iter().flatten() {
+        out[i] = p;
     }
     out
 }

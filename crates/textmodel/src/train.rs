@@ -64,6 +64,11 @@ pub struct TrainOptions {
     pub patience: usize,
     /// Bottom encoder layers (and the embeddings, when > 0) kept frozen: fast small runs.
     pub frozen_layers: usize,
+    /// Share of sampled training sentences whose mentions are each replaced by the text of a
+    /// random training mention (label kept). The label is in the context, not the region word,
+    /// so this stops the model learning which regions are usually abnormal.
+    #[serde(default)]
+    pub swap_mentions: f64,
 }
 
 impl Default for TrainOptions {
@@ -78,6 +83,7 @@ impl Default for TrainOptions {
             halve_every: 20,
             patience: 10,
             frozen_layers: 0,
+            swap_mentions: 0.0,
         }
     }
 }
@@ -147,6 +153,39 @@ struct Example {
     targets: Vec<Vec<(usize, f32)>>,
     encoded: EncodedSentence,
     labels: Vec<bool>,
+    /// Where it came from: for re-encoding with swapped mentions.
+    sentence: LabelledSentence,
+    line: usize,
+}
+
+fn example(
+    tokenizer: &WordPieces,
+    line: usize,
+    s: &LabelledSentence,
+    max_positions: usize,
+    path: &Path,
+) -> Result<Example, ModelError> {
+    let spans: Vec<(usize, usize)> = s.mentions.iter().map(|m| (m.start, m.end)).collect();
+    let what = |message| ModelError::Mention {
+        path: path.to_path_buf(),
+        line,
+        message,
+    };
+    let encoded = tokenizer.encode(&s.text, &spans, max_positions, &what)?;
+    let mut targets = vec![Vec::new(); encoded.windows.len()];
+    for (m, tokens) in s.mentions.iter().zip(&encoded.mentions) {
+        for &p in &tokens.positions {
+            targets[tokens.window].push((p, m.label as f32));
+        }
+    }
+    Ok(Example {
+        windows: encoded.windows.clone(),
+        targets,
+        labels: s.mentions.iter().map(|m| m.label == 1).collect(),
+        encoded,
+        sentence: s.clone(),
+        line,
+    })
 }
 
 fn build_examples(
@@ -157,28 +196,42 @@ fn build_examples(
 ) -> Result<Vec<Example>, ModelError> {
     sentences
         .iter()
-        .map(|&(line, s)| {
-            let spans: Vec<(usize, usize)> = s.mentions.iter().map(|m| (m.start, m.end)).collect();
-            let what = |message| ModelError::Mention {
-                path: path.to_path_buf(),
-                line,
-                message,
-            };
-            let encoded = tokenizer.encode(&s.text, &spans, max_positions, &what)?;
-            let mut targets = vec![Vec::new(); encoded.windows.len()];
-            for (m, tokens) in s.mentions.iter().zip(&encoded.mentions) {
-                for &p in &tokens.positions {
-                    targets[tokens.window].push((p, m.label as f32));
-                }
-            }
-            Ok(Example {
-                windows: encoded.windows.clone(),
-                targets,
-                labels: s.mentions.iter().map(|m| m.label == 1).collect(),
-                encoded,
-            })
-        })
+        .map(|&(line, s)| example(tokenizer, line, s, max_positions, path))
         .collect()
+}
+
+/// The sentence with each mention's text replaced by one drawn from `pool`; spans and labels
+/// follow the new text. Offsets are in characters, as in the mentions file.
+fn swap_mentions(
+    sentence: &LabelledSentence,
+    pool: &[String],
+    rng: &mut impl Rng,
+) -> LabelledSentence {
+    let chars: Vec<char> = sentence.text.chars().collect();
+    let mut order: Vec<usize> = (0..sentence.mentions.len()).collect();
+    order.sort_by_key(|&i| sentence.mentions[i].start);
+    let mut text = String::with_capacity(sentence.text.len());
+    let mut mentions = sentence.mentions.clone();
+    let (mut at, mut len) = (0, 0);
+    for i in order {
+        let m = &sentence.mentions[i];
+        let (start, end) = (m.start.min(chars.len()), m.end.min(chars.len()));
+        let before: String = chars[at.min(start)..start].iter().collect();
+        len += before.chars().count();
+        text.push_str(&before);
+        let term = &pool[rng.random_range(0..pool.len())];
+        mentions[i].start = len;
+        len += term.chars().count();
+        mentions[i].end = len;
+        text.push_str(term);
+        at = end;
+    }
+    text.extend(&chars[at.min(chars.len())..]);
+    LabelledSentence {
+        text,
+        mentions,
+        ..sentence.clone()
+    }
 }
 
 /// Splits sentence indices into (train, validation) with a seeded shuffle.
@@ -348,6 +401,21 @@ pub fn train(
         .flat_map(|(i, e)| std::iter::repeat_n(i, e.labels.len()))
         .collect();
 
+    let mention_pool: Vec<String> = train_set
+        .iter()
+        .flat_map(|e| {
+            let chars: Vec<char> = e.sentence.text.chars().collect();
+            e.sentence
+                .mentions
+                .iter()
+                .map(move |m| {
+                    chars[m.start.min(chars.len())..m.end.min(chars.len())]
+                        .iter()
+                        .collect()
+                })
+                .collect::<Vec<String>>()
+        })
+        .collect();
     let st = state.get_or_insert_with(|| TrainState {
         options: options.clone(),
         base: base.to_path_buf(),
@@ -402,18 +470,45 @@ pub fn train(
                 p.1 = 0;
             }
         }
+        // Swapped copies are drawn after the picks so that runs without swapping keep the
+        // sequence of random numbers they had before the option existed.
+        let mut swapped: Vec<Option<Example>> = Vec::with_capacity(picks.len());
+        for p in picks.iter_mut() {
+            if options.swap_mentions > 0.0
+                && !mention_pool.is_empty()
+                && rng.random_bool(options.swap_mentions.min(1.0))
+            {
+                let ex = &train_set[p.0];
+                let s = swap_mentions(&ex.sentence, &mention_pool, &mut rng);
+                let new = example(
+                    &tokenizer,
+                    ex.line,
+                    &s,
+                    config.max_position_embeddings,
+                    mentions_path,
+                )?;
+                let m = rng.random_range(0..new.encoded.mentions.len());
+                p.1 = new.encoded.mentions[m].window;
+                swapped.push(Some(new));
+            } else {
+                swapped.push(None);
+            }
+        }
+        let example_of = |i: usize| swapped[i].as_ref().unwrap_or(&train_set[picks[i].0]);
         let mut loss_sum = 0.0;
-        for chunk in picks.chunks(options.batch_size) {
+        for (c, chunk) in picks.chunks(options.batch_size).enumerate() {
+            let first = c * options.batch_size;
             let windows: Vec<&[u32]> = chunk
                 .iter()
-                .map(|&(e, w)| train_set[e].windows[w].as_slice())
+                .enumerate()
+                .map(|(k, &(_, w))| example_of(first + k).windows[w].as_slice())
                 .collect();
             let (ids, types, mask) = batch_tensors::<Train>(&windows, tokenizer.pad, &device);
             let [b, seq] = mask.dims();
             let mut y = vec![0f32; b * seq];
             let mut wts = vec![0f32; b * seq];
-            for (row, &(e, w)) in chunk.iter().enumerate() {
-                for &(pos, label) in &train_set[e].targets[w] {
+            for (row, &(_, w)) in chunk.iter().enumerate() {
+                for &(pos, label) in &example_of(first + row).targets[w] {
                     y[row * seq + pos] = label;
                     wts[row * seq + pos] = 1.0;
                 }
@@ -505,4 +600,63 @@ pub(crate) fn mention_lines(path: &Path) -> Result<Vec<usize>, ModelError> {
         .filter(|(_, l)| !l.trim().is_empty())
         .map(|(i, _)| i + 1)
         .collect())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use uptake_core::LabelledSpan;
+
+    fn span(start: usize, end: usize, region: &str, label: u8) -> LabelledSpan {
+        LabelledSpan {
+            start,
+            end,
+            region: region.into(),
+            label,
+        }
+    }
+
+    #[test]
+    fn swapped_mentions_point_at_the_new_text_and_keep_their_labels() {
+        let sentence = LabelledSentence {
+            id: None,
+            exam_id: None,
+            section: None,
+            text: "Avid liver lesion; the lungs are clear.".into(),
+            // Given out of order: the swap must not depend on it.
+            mentions: vec![span(23, 28, "lungs", 0), span(5, 10, "liver", 1)],
+        };
+        let pool = vec!["left adrenal".to_string()];
+        let mut rng = ChaCha8Rng::seed_from_u64(1);
+        let s = swap_mentions(&sentence, &pool, &mut rng);
+        assert_eq!(
+            s.text,
+            "Avid left adrenal lesion; the left adrenal are clear."
+        );
+        let chars: Vec<char> = s.text.chars().collect();
+        for m in &s.mentions {
+            let text: String = chars[m.start..m.end].iter().collect();
+            assert_eq!(text, "left adrenal");
+        }
+        assert_eq!(
+            s.mentions.iter().map(|m| m.label).collect::<Vec<_>>(),
+            vec![0, 1]
+        );
+        assert_eq!(s.mentions[0].region, "lungs");
+    }
+
+    #[test]
+    fn swapping_counts_characters_not_bytes() {
+        let sentence = LabelledSentence {
+            id: None,
+            exam_id: None,
+            section: None,
+            text: "Größer: liver avid.".into(),
+            mentions: vec![span(8, 13, "liver", 1)],
+        };
+        let pool = vec!["rückenmark".to_string()];
+        let s = swap_mentions(&sentence, &pool, &mut ChaCha8Rng::seed_from_u64(0));
+        assert_eq!(s.text, "Größer: rückenmark avid.");
+        assert_eq!((s.mentions[0].start, s.mentions[0].end), (8, 18));
+    }
 }

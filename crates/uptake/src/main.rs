@@ -76,7 +76,24 @@ enum Command {
     Localise(cmd::localise::LocaliseArgs),
 }
 
+/// Keeps freed tensor buffers in the heap for reuse. By default glibc maps buffers over 128 KiB
+/// fresh from the kernel and unmaps them on free, so every layer of the networks pays page
+/// faults for its outputs: 10 % of report-model labelling time on a CPU.
+#[cfg(all(target_os = "linux", target_env = "gnu"))]
+fn tune_allocator() {
+    // SAFETY: mallopt only changes allocator parameters; called before any other thread exists.
+    unsafe {
+        libc::mallopt(libc::M_MMAP_THRESHOLD, 32 << 20);
+        libc::mallopt(libc::M_TRIM_THRESHOLD, 256 << 20);
+        libc::mallopt(libc::M_TOP_PAD, 64 << 20);
+    }
+}
+
+#[cfg(not(all(target_os = "linux", target_env = "gnu")))]
+fn tune_allocator() {}
+
 fn main() -> std::process::ExitCode {
+    tune_allocator();
     let cli = Cli::parse();
     common::init_logging(&cli.global);
     let result = dispatch(cli.command, &cli.global);

@@ -6,7 +6,9 @@ use std::time::Instant;
 
 use anyhow::{Context, bail};
 use uptake_core::LabelledSentence;
-use uptake_labels::evaluate::{MentionEvaluation, binary_metrics, evaluate_scorer, score_labelled};
+use uptake_labels::evaluate::{
+    MentionEvaluation, binary_metrics, evaluate_scorer, evaluate_scores, score_labelled,
+};
 use uptake_labels::{MentionScorer, RegexLabeller, RulesLabeller};
 use uptake_textmodel::ReportModel;
 use uptake_textmodel::train::{TrainEvent, TrainOptions, train};
@@ -104,6 +106,10 @@ pub struct TrainOptionArgs {
     /// Keep the embeddings and this many bottom encoder layers frozen (faster on a CPU).
     #[arg(long, default_value_t = 0)]
     pub frozen_layers: usize,
+    /// Share of sampled sentences whose mentions are swapped for other training mentions'
+    /// text (labels kept), so the model judges the context, not the region word.
+    #[arg(long, default_value_t = 0.0)]
+    pub swap_mentions: f64,
 }
 
 impl TrainOptionArgs {
@@ -118,6 +124,7 @@ impl TrainOptionArgs {
             halve_every: self.halve_every,
             patience: self.patience,
             frozen_layers: self.frozen_layers,
+            swap_mentions: self.swap_mentions,
         }
     }
 }
@@ -150,6 +157,10 @@ pub struct EvaluateArgs {
     /// Write the figures as JSON here too.
     #[arg(long)]
     pub json: Option<PathBuf>,
+    /// Write every mention's score by each labeller here (CSV, one row per mention, no report
+    /// text: `line` is the sentence's line in --mentions), for error analysis.
+    #[arg(long)]
+    pub scores: Option<PathBuf>,
 }
 
 #[derive(clap::Args, Debug)]
@@ -298,15 +309,59 @@ fn run_evaluate(args: EvaluateArgs) -> anyhow::Result<()> {
         Box::new(RulesLabeller::builtin()),
         Box::new(RegexLabeller::new()),
     ];
-    let mut evals = vec![evaluate_scorer(&mut model, &sentences, args.threshold)?];
+    let mut all_scores = vec![score_labelled(&mut model, &sentences)?];
     for s in scorers.iter_mut() {
-        evals.push(evaluate_scorer(s.as_mut(), &sentences, args.threshold)?);
+        all_scores.push(score_labelled(s.as_mut(), &sentences)?);
     }
+    let names: Vec<&str> = std::iter::once(model.name())
+        .chain(scorers.iter().map(|s| s.name()))
+        .collect();
+    let evals: Vec<MentionEvaluation> = names
+        .iter()
+        .zip(&all_scores)
+        .map(|(name, scores)| evaluate_scores(name, &sentences, scores, args.threshold))
+        .collect();
     print_evaluations(&evals);
+    if let Some(path) = &args.scores {
+        write_mention_scores(path, &sentences, &names, &all_scores)?;
+    }
     if let Some(path) = &args.json {
         let value = serde_json::Value::Array(evals.iter().map(evaluation_json).collect());
         uptake_core::write_atomic(path, |w| Ok(serde_json::to_writer_pretty(&mut *w, &value)?))?;
     }
+    Ok(())
+}
+
+/// One row per hand-labelled mention: where it is, its label and each labeller's score.
+fn write_mention_scores(
+    path: &Path,
+    sentences: &[LabelledSentence],
+    names: &[&str],
+    scores: &[Vec<Vec<f64>>],
+) -> anyhow::Result<()> {
+    uptake_core::write_atomic(path, |w| {
+        let mut csv = csv::Writer::from_writer(w);
+        let mut header = vec!["line", "id", "mention", "region", "start", "end", "label"];
+        header.extend(names);
+        csv.write_record(&header)?;
+        for (i, sentence) in sentences.iter().enumerate() {
+            for (j, m) in sentence.mentions.iter().enumerate() {
+                let mut row = vec![
+                    (i + 1).to_string(),
+                    sentence.id.clone().unwrap_or_default(),
+                    j.to_string(),
+                    m.region.clone(),
+                    m.start.to_string(),
+                    m.end.to_string(),
+                    m.label.to_string(),
+                ];
+                row.extend(scores.iter().map(|s| format!("{:.6}", s[i][j])));
+                csv.write_record(&row)?;
+            }
+        }
+        csv.flush()?;
+        Ok(())
+    })?;
     Ok(())
 }
 
