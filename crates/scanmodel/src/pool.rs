@@ -47,10 +47,17 @@ pub fn max_pool3d_same<B: Backend>(
     stride: [usize; 3],
 ) -> Tensor<B, 5> {
     let mut x = x;
+    // Symmetric padding goes to the pooling call (its padded cells never win); only the
+    // uneven "SAME" cases are padded by hand, which copies the tensor.
+    let mut pad = [0usize; 3];
     for axis in 0..3 {
         let n = x.dims()[2 + axis];
         let (before, after) = same_padding(n, kernel[axis], stride[axis]);
-        x = pad_dim(x, 2 + axis, before, after, f32::NEG_INFINITY);
+        if before == after && before < kernel[axis] {
+            pad[axis] = before;
+        } else {
+            x = pad_dim(x, 2 + axis, before, after, f32::NEG_INFINITY);
+        }
     }
     let [b, c, d, h, w] = x.dims();
     if kernel[1] > 1 || kernel[2] > 1 || stride[1] > 1 || stride[2] > 1 {
@@ -59,7 +66,7 @@ pub fn max_pool3d_same<B: Backend>(
             x.reshape([b * c, d, h, w]),
             [kernel[1], kernel[2]],
             [stride[1], stride[2]],
-            [0, 0],
+            [pad[1], pad[2]],
             [1, 1],
             false,
         );
@@ -73,7 +80,7 @@ pub fn max_pool3d_same<B: Backend>(
             x.reshape([b * c, 1, d, h * w]),
             [kernel[0], 1],
             [stride[0], 1],
-            [0, 0],
+            [pad[0], 0],
             [1, 1],
             false,
         );
