@@ -84,8 +84,94 @@ pub trait MentionScorer {
     fn score(&mut self, sentences: &[SentenceMentions<'_>]) -> Result<Vec<Vec<f64>>, ScoreError>;
 }
 
+/// The mean of several scorers' probabilities: a seed ensemble of report models, for one.
+pub struct MeanScorer {
+    name: String,
+    members: Vec<Box<dyn MentionScorer>>,
+}
+
+impl MeanScorer {
+    /// `members` must not be empty.
+    pub fn new(name: impl Into<String>, members: Vec<Box<dyn MentionScorer>>) -> Self {
+        assert!(!members.is_empty(), "an ensemble needs at least one scorer");
+        Self {
+            name: name.into(),
+            members,
+        }
+    }
+}
+
+impl MentionScorer for MeanScorer {
+    fn name(&self) -> &str {
+        &self.name
+    }
+
+    fn score(&mut self, sentences: &[SentenceMentions<'_>]) -> Result<Vec<Vec<f64>>, ScoreError> {
+        let n = self.members.len() as f64;
+        let mut sum: Option<Vec<Vec<f64>>> = None;
+        for member in self.members.iter_mut() {
+            let scores = member.score(sentences)?;
+            match sum.as_mut() {
+                None => sum = Some(scores),
+                Some(acc) => {
+                    for (a, s) in acc.iter_mut().zip(&scores) {
+                        for (x, y) in a.iter_mut().zip(s) {
+                            *x += y;
+                        }
+                    }
+                }
+            }
+        }
+        let mut mean = sum.unwrap_or_default();
+        mean.iter_mut().flatten().for_each(|x| *x /= n);
+        Ok(mean)
+    }
+}
+
 impl fmt::Debug for dyn MentionScorer + '_ {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "MentionScorer({})", self.name())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Gives every mention the same score.
+    struct Constant(f64);
+
+    impl MentionScorer for Constant {
+        fn name(&self) -> &str {
+            "constant"
+        }
+        fn score(
+            &mut self,
+            sentences: &[SentenceMentions<'_>],
+        ) -> Result<Vec<Vec<f64>>, ScoreError> {
+            Ok(sentences
+                .iter()
+                .map(|s| vec![self.0; s.spans.len()])
+                .collect())
+        }
+    }
+
+    #[test]
+    fn an_ensemble_scores_each_mention_with_the_members_mean() {
+        let mut mean = MeanScorer::new(
+            "model x2",
+            vec![Box::new(Constant(0.2)), Box::new(Constant(0.6))],
+        );
+        let text = "Avid liver and spleen.";
+        let sentences = [SentenceMentions::new(
+            text,
+            vec![Span::new(5, 10), Span::new(15, 21)],
+        )];
+        let scores = mean.score(&sentences).unwrap();
+        assert_eq!(scores.len(), 1);
+        for s in &scores[0] {
+            assert!((s - 0.4).abs() < 1e-12);
+        }
+        assert_eq!(mean.name(), "model x2");
     }
 }

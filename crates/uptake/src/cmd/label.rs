@@ -60,9 +60,10 @@ pub struct Args {
     /// Rule vocabulary to use instead of the built-in one (same format as crates/labels/data/rules.toml).
     #[arg(long, value_name = "FILE")]
     pub rules: Option<PathBuf>,
-    /// Trained report model folder, for --method model.
+    /// Trained report model folder, for --method model. Give it more than once (models
+    /// trained with different seeds) to label with the mean of their probabilities.
     #[arg(long, value_name = "DIR")]
-    pub model: Option<PathBuf>,
+    pub model: Vec<PathBuf>,
     /// Evaluate the method on a hand-labelled mention file instead of labelling reports.
     #[arg(long, value_name = "FILE")]
     pub mentions: Option<PathBuf>,
@@ -106,16 +107,29 @@ pub fn parse_regions(ontology: &Ontology, spec: &str) -> anyhow::Result<Vec<Regi
     }
 }
 
+/// The report model in `dirs`, or the mean of several (a seed ensemble), named "model".
+pub(crate) fn report_model_scorer(dirs: &[PathBuf]) -> anyhow::Result<Box<dyn MentionScorer>> {
+    let mut models: Vec<Box<dyn MentionScorer>> = Vec::with_capacity(dirs.len());
+    for dir in dirs {
+        models.push(Box::new(uptake_textmodel::ReportModel::load_trained(dir)?));
+    }
+    Ok(match models.len() {
+        1 => models.remove(0),
+        _ => Box::new(uptake_labels::MeanScorer::new("model", models)),
+    })
+}
+
 pub fn run(args: Args, global: &Global) -> anyhow::Result<()> {
     if !(0.0..=1.0).contains(&args.threshold) {
         bail!("--threshold must be in [0, 1]");
     }
-    if args.model.is_some() && args.method != Method::Model {
+    if !args.model.is_empty() && args.method != Method::Model {
         bail!("--model only applies to --method model");
     }
-    let mut scorer: Box<dyn MentionScorer> = match (&args.model, args.method) {
-        (Some(dir), Method::Model) => Box::new(uptake_textmodel::ReportModel::load_trained(dir)?),
-        _ => scorer(args.method, args.rules.as_ref())?,
+    let mut scorer: Box<dyn MentionScorer> = if args.model.is_empty() {
+        scorer(args.method, args.rules.as_ref())?
+    } else {
+        report_model_scorer(&args.model)?
     };
     if let Some(path) = &args.mentions {
         return evaluate_on_mentions(scorer.as_mut(), path, args.threshold);

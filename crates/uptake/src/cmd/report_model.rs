@@ -148,9 +148,10 @@ pub struct TrainArgs {
 pub struct EvaluateArgs {
     #[arg(long)]
     pub mentions: PathBuf,
-    /// A trained report model folder.
-    #[arg(long)]
-    pub model: PathBuf,
+    /// A trained report model folder; more than once for the mean of several (a seed
+    /// ensemble).
+    #[arg(long, required = true)]
+    pub model: Vec<PathBuf>,
     /// A score at or above this is an abnormal call.
     #[arg(long, default_value_t = 0.5)]
     pub threshold: f64,
@@ -304,12 +305,12 @@ fn evaluation_json(e: &MentionEvaluation) -> serde_json::Value {
 
 fn run_evaluate(args: EvaluateArgs) -> anyhow::Result<()> {
     let sentences = uptake_core::mentions::read_mentions(&args.mentions)?;
-    let mut model = ReportModel::load_trained(&args.model)?;
+    let mut model = crate::cmd::label::report_model_scorer(&args.model)?;
     let mut scorers: Vec<Box<dyn MentionScorer>> = vec![
         Box::new(RulesLabeller::builtin()),
         Box::new(RegexLabeller::new()),
     ];
-    let mut all_scores = vec![score_labelled(&mut model, &sentences)?];
+    let mut all_scores = vec![score_labelled(model.as_mut(), &sentences)?];
     for s in scorers.iter_mut() {
         all_scores.push(score_labelled(s.as_mut(), &sentences)?);
     }
