@@ -401,21 +401,26 @@ pub fn train(
         .flat_map(|(i, e)| std::iter::repeat_n(i, e.labels.len()))
         .collect();
 
-    let mention_pool: Vec<String> = train_set
-        .iter()
-        .flat_map(|e| {
-            let chars: Vec<char> = e.sentence.text.chars().collect();
-            e.sentence
-                .mentions
-                .iter()
-                .map(move |m| {
-                    chars[m.start.min(chars.len())..m.end.min(chars.len())]
-                        .iter()
-                        .collect()
-                })
-                .collect::<Vec<String>>()
-        })
-        .collect();
+    // The texts mentions are swapped for (only built when swapping is on).
+    let mention_pool: Vec<String> = if options.swap_mentions > 0.0 {
+        train_set
+            .iter()
+            .flat_map(|e| {
+                let chars: Vec<char> = e.sentence.text.chars().collect();
+                e.sentence
+                    .mentions
+                    .iter()
+                    .map(|m| {
+                        chars[m.start.min(chars.len())..m.end.min(chars.len())]
+                            .iter()
+                            .collect::<String>()
+                    })
+                    .collect::<Vec<_>>()
+            })
+            .collect()
+    } else {
+        Vec::new()
+    };
     let st = state.get_or_insert_with(|| TrainState {
         options: options.clone(),
         base: base.to_path_buf(),
@@ -474,10 +479,7 @@ pub fn train(
         // sequence of random numbers they had before the option existed.
         let mut swapped: Vec<Option<Example>> = Vec::with_capacity(picks.len());
         for p in picks.iter_mut() {
-            if options.swap_mentions > 0.0
-                && !mention_pool.is_empty()
-                && rng.random_bool(options.swap_mentions.min(1.0))
-            {
+            if !mention_pool.is_empty() && rng.random_bool(options.swap_mentions.min(1.0)) {
                 let ex = &train_set[p.0];
                 let s = swap_mentions(&ex.sentence, &mention_pool, &mut rng);
                 let new = example(
