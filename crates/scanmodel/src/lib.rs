@@ -18,6 +18,7 @@ pub mod maps;
 pub mod model;
 pub mod phantom;
 pub mod pool;
+pub mod pool_cpu;
 pub mod predict;
 pub mod targets;
 pub mod torch;

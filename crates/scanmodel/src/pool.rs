@@ -1,8 +1,14 @@
-//! 3D max pooling with TensorFlow "SAME" padding, written separably: burn 0.21 has 1D and 2D
-//! pooling only. A max over a box is the max over rows of the max over each row, so pooling
-//! (rows, cols) per slice and then along the slices gives exactly the 3D result.
+//! 3D max pooling with TensorFlow "SAME" padding. burn 0.21 has 1D and 2D pooling only: on the
+//! CPU backend a direct 3D pass of our own ([`crate::pool_cpu`]) does it; elsewhere it is written
+//! separably. A max over a box is the max over rows of the max over each row, so pooling (rows,
+//! cols) per slice and then along the slices gives exactly the 3D result.
 
-use burn::tensor::{Tensor, backend::Backend, module::max_pool2d};
+use std::any::Any;
+
+use burn::backend::{Autodiff, Flex};
+use burn::tensor::{DType, Tensor, backend::Backend, module::max_pool2d};
+
+use crate::pool_cpu;
 
 /// TF "SAME" padding (before, after) for one axis: output length ceil(n / stride).
 pub fn same_padding(n: usize, kernel: usize, stride: usize) -> (usize, usize) {
@@ -41,7 +47,52 @@ pub fn pad_dim<B: Backend, const D: usize>(
 
 /// Max pooling of a (batch, channels, depth, rows, cols) tensor over a `kernel` box with
 /// `stride`, "SAME" padding (padded cells never win).
+///
+/// On the CPU backend (plain or autodiff) this is [`pool_cpu`]'s direct 3D pass; other
+/// backends (CUDA) pool separably with their own 2D kernels. The backend is told apart by its
+/// type at run time, so the model code stays generic over `Backend`.
 pub fn max_pool3d_same<B: Backend>(
+    x: Tensor<B, 5>,
+    kernel: [usize; 3],
+    stride: [usize; 3],
+) -> Tensor<B, 5> {
+    // The direct pass works in f32, the model's float type; any other keeps its own.
+    if x.dtype() != DType::F32 {
+        return max_pool3d_separable(x, kernel, stride);
+    }
+    let x: Box<dyn Any> = Box::new(x);
+    let x = match x.downcast::<Tensor<Flex, 5>>() {
+        Ok(x) => return same_type(pool_cpu::pool_flex(*x, kernel, stride).0),
+        Err(x) => x,
+    };
+    let x = match x.downcast::<Tensor<Autodiff<Flex>, 5>>() {
+        Ok(x) => return same_type(pool_cpu::pool_autodiff(*x, kernel, stride)),
+        Err(x) => x,
+    };
+    let x = *x
+        .downcast::<Tensor<B, 5>>()
+        .unwrap_or_else(|_| unreachable!("boxed as Tensor<B, 5>"));
+    max_pool3d_separable(x, kernel, stride)
+}
+
+/// Whether [`max_pool3d_same`] takes the CPU backend's direct 3D pass for this backend.
+pub fn pools_directly<B: Backend>() -> bool {
+    use std::any::TypeId;
+    let b = TypeId::of::<B>();
+    b == TypeId::of::<Flex>() || b == TypeId::of::<Autodiff<Flex>>()
+}
+
+/// `value` as type `T`, which the caller has found it to be by downcasting.
+fn same_type<S: 'static, T: 'static>(value: S) -> T {
+    let boxed: Box<dyn Any> = Box::new(value);
+    *boxed
+        .downcast::<T>()
+        .unwrap_or_else(|_| unreachable!("the caller downcast to this type"))
+}
+
+/// [`max_pool3d_same`] for any backend: burn's 2D max pooling per slice over (rows, cols), then
+/// along the slices.
+pub fn max_pool3d_separable<B: Backend>(
     x: Tensor<B, 5>,
     kernel: [usize; 3],
     stride: [usize; 3],
@@ -148,27 +199,77 @@ mod tests {
         let x = Tensor::<B, 5>::random(shape, Distribution::Normal(0.0, 1.0), &device);
         let xs = x.to_data().to_vec::<f32>().unwrap();
         let (expected, eshape) = brute_force(&xs, shape, kernel, stride);
-        let y = max_pool3d_same(x, kernel, stride);
-        assert_eq!(
-            y.dims(),
-            eshape,
-            "shape for kernel {kernel:?} stride {stride:?}"
-        );
-        let got = y.into_data().to_vec::<f32>().unwrap();
-        assert_eq!(
-            got, expected,
-            "values for kernel {kernel:?} stride {stride:?} on {shape:?}"
-        );
+        for (name, y) in [
+            ("direct", max_pool3d_same(x.clone(), kernel, stride)),
+            ("separable", max_pool3d_separable(x.clone(), kernel, stride)),
+        ] {
+            assert_eq!(
+                y.dims(),
+                eshape,
+                "{name}: shape for kernel {kernel:?} stride {stride:?}"
+            );
+            let got = y.into_data().to_vec::<f32>().unwrap();
+            assert_eq!(
+                got, expected,
+                "{name}: values for kernel {kernel:?} stride {stride:?} on {shape:?}"
+            );
+        }
+    }
+
+    /// The five pools of I3D, on even and odd sizes (odd sizes pad on both sides).
+    const I3D_POOLS: [([usize; 3], [usize; 3]); 4] = [
+        ([1, 3, 3], [1, 2, 2]),
+        ([3, 3, 3], [2, 2, 2]),
+        ([2, 2, 2], [2, 2, 2]),
+        ([3, 3, 3], [1, 1, 1]),
+    ];
+
+    #[test]
+    fn direct_and_separable_pools_equal_brute_force_3d_pool_for_every_i3d_pool() {
+        for shape in [[1, 2, 6, 8, 8], [2, 3, 5, 7, 9]] {
+            for (kernel, stride) in I3D_POOLS {
+                check(shape, kernel, stride);
+            }
+        }
     }
 
     #[test]
-    fn separable_pool_equals_brute_force_3d_pool_for_every_i3d_pool() {
-        // The five pools of I3D, on even and odd sizes (odd sizes pad on both sides).
-        for shape in [[1, 2, 6, 8, 8], [2, 3, 5, 7, 9]] {
-            check(shape, [1, 3, 3], [1, 2, 2]);
-            check(shape, [3, 3, 3], [2, 2, 2]);
-            check(shape, [2, 2, 2], [2, 2, 2]);
-            check(shape, [3, 3, 3], [1, 1, 1]);
+    fn cpu_backends_pool_directly() {
+        assert!(pools_directly::<B>());
+        assert!(pools_directly::<crate::CpuTrainBackend>());
+    }
+
+    #[test]
+    fn direct_pool_gradient_equals_the_separable_pools_gradient() {
+        use crate::CpuTrainBackend as AD;
+        let device = Default::default();
+        for (kernel, stride) in I3D_POOLS {
+            let shape = [2, 3, 5, 7, 9];
+            let x = Tensor::<AD, 5>::random(shape, Distribution::Normal(0.0, 1.0), &device);
+            let x1 = x.clone().detach().require_grad();
+            let x2 = x.detach().require_grad();
+            let y1 = crate::pool_cpu::pool_autodiff(x1.clone(), kernel, stride);
+            let y2 = max_pool3d_separable(x2.clone(), kernel, stride);
+            // A weight per output cell, so each output's gradient is told apart.
+            let w = Tensor::<AD, 5>::random(y1.dims(), Distribution::Normal(0.0, 1.0), &device);
+            let grad = |y: Tensor<AD, 5>, x: &Tensor<AD, 5>| {
+                let g = y.mul(w.clone()).sum().backward();
+                x.grad(&g).unwrap().into_data().to_vec::<f32>().unwrap()
+            };
+            let direct = grad(y1, &x1);
+            let separable = grad(y2, &x2);
+            assert_eq!(direct.len(), separable.len());
+            let nonzero = direct.iter().filter(|g| **g != 0.0).count();
+            assert!(
+                nonzero > 0,
+                "kernel {kernel:?}: the gradient reaches the input"
+            );
+            for (i, (a, b)) in direct.iter().zip(&separable).enumerate() {
+                assert!(
+                    (a - b).abs() < 1e-5,
+                    "kernel {kernel:?} stride {stride:?}: gradient at {i}: direct {a}, separable {b}"
+                );
+            }
         }
     }
 
