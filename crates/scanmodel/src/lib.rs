@@ -8,6 +8,7 @@
 pub mod bench;
 pub mod checkpoint;
 pub mod config;
+pub mod conv_cpu;
 pub mod data;
 pub mod error;
 pub mod guided;
