@@ -216,7 +216,7 @@ mod tests {
         }
     }
 
-    /// The five pools of I3D, on even and odd sizes (odd sizes pad on both sides).
+    /// The pools of I3D (MaxPool3d_2a/3a, 4a, 5a, and the branch pools of the Mixed blocks).
     const I3D_POOLS: [([usize; 3], [usize; 3]); 4] = [
         ([1, 3, 3], [1, 2, 2]),
         ([3, 3, 3], [2, 2, 2]),
