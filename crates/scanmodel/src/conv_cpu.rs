@@ -32,6 +32,11 @@ pub fn conv3d_stride1<B: Backend>(
     padding: [usize; 3],
 ) -> Tensor<B, 5> {
     use std::any::Any;
+    // The input gradient below pads by k - 1 - p; wider padding keeps burn's own step.
+    let [_, _, kd, kh, kw] = weight.dims();
+    if padding.iter().zip([kd, kh, kw]).any(|(&p, k)| p + 1 > k) {
+        return conv3d(x, weight, None, options(padding));
+    }
     let pair: Box<dyn Any> = Box::new((x, weight));
     match pair.downcast::<(Tensor<Autodiff<Flex>, 5>, Tensor<Autodiff<Flex>, 5>)>() {
         Ok(pair) => {
@@ -54,7 +59,8 @@ fn options(padding: [usize; 3]) -> ConvOptions<3> {
 }
 
 /// Gradient of a stride-1 convolution's input: `grad` the output gradient (b, co, od, oh, ow),
-/// `weight` (co, ci, kd, kh, kw). A forward convolution with the flipped, transposed kernel.
+/// `weight` (co, ci, kd, kh, kw), `padding` at most `k - 1` per axis. A forward convolution
+/// with the flipped, transposed kernel.
 pub fn input_gradient<B: Backend>(
     grad: Tensor<B, 5>,
     weight: Tensor<B, 5>,
