@@ -57,7 +57,7 @@ pub fn max_pool3d_same<B: Backend>(
     stride: [usize; 3],
 ) -> Tensor<B, 5> {
     // The direct pass works in f32, the model's float type; any other keeps its own.
-    if x.dtype() != DType::F32 {
+    if x.dtype() != DType::F32 || !pools_directly::<B>() {
         return max_pool3d_separable(x, kernel, stride);
     }
     let x: Box<dyn Any> = Box::new(x);
