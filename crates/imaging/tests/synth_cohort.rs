@@ -28,6 +28,7 @@ fn cohort(dir: &Path, seed: u64, midnight_fraction: f64) {
         noise: false,
         threads: 0,
         lesion_scale: 1.0,
+        id_prefix: String::new(),
         report_writer: no_report,
     };
     generate(&cfg, dir, &|_| {}).unwrap();

@@ -22,6 +22,7 @@ fn config(n: usize, seed: u64) -> CohortConfig {
         noise: true,
         threads: 2,
         lesion_scale: 1.0,
+        id_prefix: String::new(),
         report_writer: plain_report,
     }
 }

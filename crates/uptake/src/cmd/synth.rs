@@ -97,6 +97,10 @@ pub struct CohortArgs {
     /// at full resolution.
     #[arg(long, default_value_t = 1.0)]
     pub lesion_scale: f32,
+    /// Put this before every exam and patient id (E00001 -> BE00001), so cohorts of different
+    /// seeds can share one exam store and one label file. Letters, digits, - and _.
+    #[arg(long, default_value = "")]
+    pub id_prefix: String,
 }
 
 pub fn run(command: SynthCommand, global: &Global) -> anyhow::Result<()> {
@@ -143,6 +147,17 @@ pub fn run_cohort(args: CohortArgs, global: &Global) -> anyhow::Result<()> {
     if !(0.25..=4.0).contains(&args.lesion_scale) {
         bail!("--lesion-scale must be between 0.25 and 4");
     }
+    if args.id_prefix.len() > 16
+        || !args
+            .id_prefix
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
+    {
+        bail!(
+            "--id-prefix must be at most 16 letters, digits, - or _, got {:?}",
+            args.id_prefix
+        );
+    }
     let cfg = CohortConfig {
         n: args.n,
         seed: args.seed,
@@ -151,6 +166,7 @@ pub fn run_cohort(args: CohortArgs, global: &Global) -> anyhow::Result<()> {
         noise: !args.no_noise,
         threads: args.threads,
         lesion_scale: args.lesion_scale,
+        id_prefix: args.id_prefix.clone(),
         report_writer: uptake_synth::reports::write_report::<ChaCha8Rng>,
     };
     let bar = progress(args.n as u64, "exams", global.quiet);
