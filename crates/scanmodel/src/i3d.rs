@@ -101,6 +101,11 @@ impl<B: Backend> Norm<B> {
     }
 }
 
+/// "SAME" padding of a stride-1 convolution, the same on both sides (odd kernels).
+fn symmetric_padding(kernel: [usize; 3]) -> [usize; 3] {
+    kernel.map(|k| k.saturating_sub(1) / 2)
+}
+
 /// Conv3d (no bias) + batch norm + ReLU, "SAME" padded.
 #[derive(Module, Debug)]
 pub struct Unit3d<B: Backend> {
@@ -118,13 +123,12 @@ impl<B: Backend> Unit3d<B> {
         stride: [usize; 3],
         device: &B::Device,
     ) -> Self {
-        // Symmetric part of the padding inside the conv; the extra cell TF puts after (only
-        // for strided convs) is added explicitly in forward.
-        let pad: Vec<usize> = (0..3).map(|a| kernel[a].saturating_sub(1) / 2).collect();
+        // Stride 1: the symmetric "SAME" padding inside the conv. Strided convs pad in
+        // forward, where TF's extra cell after is known.
         let pad = if stride == [1, 1, 1] {
-            pad
+            symmetric_padding(kernel)
         } else {
-            vec![0, 0, 0]
+            [0, 0, 0]
         };
         let conv = Conv3dConfig::new([c_in, c_out], kernel)
             .with_stride(stride)
@@ -153,9 +157,8 @@ impl<B: Backend> Unit3d<B> {
             }
         }
         let y = if self.stride == [1, 1, 1] {
-            // Same padding as the module's; its weight-gradient step is faster on the CPU.
-            let padding = self.kernel.map(|k| k.saturating_sub(1) / 2);
-            conv3d_stride1(x, self.conv.weight.val(), padding)
+            // The module's own padding; this convolution's backward step is faster on the CPU.
+            conv3d_stride1(x, self.conv.weight.val(), symmetric_padding(self.kernel))
         } else {
             self.conv.forward(x)
         };

@@ -23,30 +23,29 @@ pub struct ModelOutput<B: Backend> {
     pub grid: [usize; 3],
 }
 
-/// Initialisers draw from the backend's process-wide generator. Models are built one at a
-/// time, so a seeded build never shares its draws with another thread's build (a prediction
-/// loading a checkpoint while a training starts made seeded runs differ).
-fn init_lock() -> std::sync::MutexGuard<'static, ()> {
-    static INIT: std::sync::Mutex<()> = std::sync::Mutex::new(());
-    INIT.lock().unwrap_or_else(|e| e.into_inner())
-}
-
 impl<B: Backend> ScanModel<B> {
     /// A freshly initialised network whose weights depend only on `seed`: the backend's global
     /// random generator is seeded and all (lazy) parameters materialised under one lock, so
     /// concurrent model builds in the same process cannot interleave their draws.
     pub fn seeded(config: &ModelConfig, seed: u64, device: &B::Device) -> Self {
-        let _guard = init_lock();
-        B::seed(device, seed);
-        let model = Self::build(config, device);
-        let _ = crate::checkpoint::named_tensors::<B, _>(&model);
-        model
+        Self::materialised(config, Some(seed), device)
     }
 
     /// A model with unseeded random weights (to be overwritten by a checkpoint). Its
     /// parameters are materialised under the same lock as [`Self::seeded`]'s.
     pub fn new(config: &ModelConfig, device: &B::Device) -> Self {
-        let _guard = init_lock();
+        Self::materialised(config, None, device)
+    }
+
+    /// Initialisers draw from the backend's process-wide generator. Models are built one at a
+    /// time, so a seeded build never shares its draws with another thread's build (a
+    /// prediction loading a checkpoint while a training starts made seeded runs differ).
+    fn materialised(config: &ModelConfig, seed: Option<u64>, device: &B::Device) -> Self {
+        static INIT: std::sync::Mutex<()> = std::sync::Mutex::new(());
+        let _guard = INIT.lock().unwrap_or_else(|e| e.into_inner());
+        if let Some(seed) = seed {
+            B::seed(device, seed);
+        }
         let model = Self::build(config, device);
         let _ = crate::checkpoint::named_tensors::<B, _>(&model);
         model
