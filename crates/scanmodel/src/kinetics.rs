@@ -154,7 +154,7 @@ pub fn adapt_input_channels(weight: &[f32], co: usize, ci: usize, k: usize, n: u
     out
 }
 
-/// Loads the given tensors into the encoder; every encoder tensor of the model must be found.
+/// Loads those of the given tensors the model has; every encoder tensor must be among them.
 fn load_encoder<B: Backend>(
     model: ScanModel<B>,
     tensors: &NamedTensors,
@@ -209,7 +209,7 @@ pub fn initialise<B: Backend>(
             load_encoder(model, &tensors, path)
         }
         Init::Torch(path) => Ok(crate::torch::load_encoder(model, path)?.0),
-        Init::EncoderFrom(run) => {
+        Init::EncoderFrom(run) | Init::Run(run) => {
             let source = read_config(run)?;
             if source.encoder != config.encoder {
                 return Err(ScanModelError::ConfigMismatch {
@@ -227,7 +227,12 @@ pub fn initialise<B: Backend>(
                 paths.last()
             };
             let file = read_safetensors(&best)?;
-            let tensors = with_prefix(&file, "encoder.", "encoder.");
+            let same_heads = source.regions == config.regions && source.head == config.head;
+            let tensors = if matches!(init, Init::Run(_)) && same_heads {
+                file
+            } else {
+                with_prefix(&file, "encoder.", "encoder.")
+            };
             load_encoder(model, &tensors, &best)
         }
     }

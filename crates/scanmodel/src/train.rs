@@ -215,6 +215,11 @@ pub enum Init {
     Torch(PathBuf),
     /// The encoder of another run's best checkpoint (fine-tuning); heads start fresh.
     EncoderFrom(PathBuf),
+    /// Another run's best checkpoint as a warm start: the encoder, and the heads too where that
+    /// run has the same tasks and head kind. The input grid (`in_plane`, `slice_step`) may
+    /// differ, since no weight depends on it: a model trained cheaply on a coarse grid can
+    /// continue on a finer one.
+    Run(PathBuf),
 }
 
 /// Binary cross-entropy with logits against soft targets, averaged over the known entries.

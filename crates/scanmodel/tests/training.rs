@@ -1,9 +1,11 @@
 //! Training, resuming, prediction and maps on a tiny phantom cohort.
 
 use uptake_core::ExamId;
-use uptake_scanmodel::checkpoint::read_safetensors;
+use uptake_scanmodel::checkpoint::{named_tensors, read_safetensors};
 use uptake_scanmodel::config::{EncoderConfig, HeadKind, ModelConfig};
 use uptake_scanmodel::data::{VolumeSource, prepare};
+use uptake_scanmodel::kinetics::initialise;
+use uptake_scanmodel::model::ScanModel;
 use uptake_scanmodel::phantom::cohort;
 use uptake_scanmodel::predict::{load_run, predict_run, saliency};
 use uptake_scanmodel::train::{EpochMetrics, Init, Targets, TrainOptions, train};
@@ -169,6 +171,59 @@ fn a_run_of_another_configuration_is_not_resumed() {
     .unwrap_err()
     .to_string();
     assert!(err.contains("another configuration"), "{err}");
+}
+
+#[test]
+fn a_warm_start_from_a_run_takes_its_heads_only_when_the_tasks_are_the_same() {
+    let c = cohort(4, [8, 16, 16], 0.5, 0.0, 5);
+    let config = tiny_config(c.weak.regions());
+    let targets = Targets::from_table(&c.weak, &config.regions).unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let device = Default::default();
+    train::<CpuTrainBackend>(
+        &c.store,
+        &config,
+        &targets,
+        None,
+        &options(1),
+        &Init::Random,
+        dir.path(),
+        true,
+        &device,
+    )
+    .unwrap();
+    let trained = read_safetensors(&dir.path().join("best.safetensors")).unwrap();
+    let init = Init::Run(dir.path().to_path_buf());
+
+    // Same tasks on a finer grid: every tensor comes from the run.
+    let finer = ModelConfig {
+        in_plane: 48,
+        ..config.clone()
+    };
+    let fresh = ScanModel::<CpuBackend>::seeded(&finer, 9, &device);
+    let warm = named_tensors::<CpuBackend, _>(&initialise(fresh, &init, &finer).unwrap());
+    assert_eq!(warm.len(), trained.len());
+    for (name, (_, values)) in &warm {
+        assert_eq!(values, &trained[name].1, "{name}");
+    }
+
+    // Fewer tasks: the encoder comes from the run, the heads stay as they were built.
+    let fewer = ModelConfig {
+        regions: config.regions[..1].to_vec(),
+        ..config.clone()
+    };
+    let fresh = ScanModel::<CpuBackend>::seeded(&fewer, 9, &device);
+    let built = named_tensors::<CpuBackend, _>(&fresh);
+    let warm = named_tensors::<CpuBackend, _>(&initialise(fresh, &init, &fewer).unwrap());
+    for (name, (_, values)) in &warm {
+        let expected = if name.starts_with("encoder.") {
+            &trained[name].1
+        } else {
+            &built[name].1
+        };
+        assert_eq!(values, expected, "{name}");
+    }
+    assert!(warm.keys().any(|k| k.starts_with("heads.")));
 }
 
 #[test]

