@@ -1,15 +1,17 @@
 //! Training, resuming, prediction and maps on a tiny phantom cohort.
 
+use std::path::Path;
+
 use uptake_core::ExamId;
 use uptake_scanmodel::checkpoint::{named_tensors, read_safetensors};
 use uptake_scanmodel::config::{EncoderConfig, HeadKind, ModelConfig};
 use uptake_scanmodel::data::{VolumeSource, prepare};
 use uptake_scanmodel::kinetics::initialise;
 use uptake_scanmodel::model::ScanModel;
-use uptake_scanmodel::phantom::cohort;
+use uptake_scanmodel::phantom::{PhantomCohort, cohort};
 use uptake_scanmodel::predict::{load_run, predict_run, saliency};
-use uptake_scanmodel::train::{EpochMetrics, Init, Targets, TrainOptions, train};
-use uptake_scanmodel::{CpuBackend, CpuTrainBackend};
+use uptake_scanmodel::train::{EpochMetrics, Init, RunState, Targets, TrainOptions, train};
+use uptake_scanmodel::{CpuBackend, CpuTrainBackend, ScanModelError};
 
 fn tiny_config(regions: &[String]) -> ModelConfig {
     ModelConfig {
@@ -32,51 +34,39 @@ fn options(epochs: usize) -> TrainOptions {
     }
 }
 
+/// Trains `config` on the phantom cohort from random weights for `epochs` (resuming what `out`
+/// holds), quietly, on the CPU.
+fn train_tiny(
+    c: &PhantomCohort,
+    config: &ModelConfig,
+    targets: &Targets,
+    epochs: usize,
+    out: &Path,
+) -> Result<RunState, ScanModelError> {
+    train::<CpuTrainBackend>(
+        &c.store,
+        config,
+        targets,
+        None,
+        &options(epochs),
+        &Init::Random,
+        out,
+        true,
+        &Default::default(),
+    )
+}
+
 #[test]
 fn an_interrupted_run_resumes_to_the_same_weights_as_an_uninterrupted_one() {
     let c = cohort(6, [16, 24, 24], 0.5, 0.0, 1);
     let config = tiny_config(c.weak.regions());
     let targets = Targets::from_table(&c.weak, &config.regions).unwrap();
-    let device = Default::default();
     let dir = tempfile::tempdir().unwrap();
     let (a, b) = (dir.path().join("a"), dir.path().join("b"));
-    train::<CpuTrainBackend>(
-        &c.store,
-        &config,
-        &targets,
-        None,
-        &options(2),
-        &Init::Random,
-        &a,
-        true,
-        &device,
-    )
-    .unwrap();
+    train_tiny(&c, &config, &targets, 2, &a).unwrap();
     // b stops after one epoch (as if killed), then is resumed to two.
-    train::<CpuTrainBackend>(
-        &c.store,
-        &config,
-        &targets,
-        None,
-        &options(1),
-        &Init::Random,
-        &b,
-        true,
-        &device,
-    )
-    .unwrap();
-    let state = train::<CpuTrainBackend>(
-        &c.store,
-        &config,
-        &targets,
-        None,
-        &options(2),
-        &Init::Random,
-        &b,
-        true,
-        &device,
-    )
-    .unwrap();
+    train_tiny(&c, &config, &targets, 1, &b).unwrap();
+    let state = train_tiny(&c, &config, &targets, 2, &b).unwrap();
     assert_eq!(state.epochs_done, 2);
     let wa = read_safetensors(&a.join("last.safetensors")).unwrap();
     let wb = read_safetensors(&b.join("last.safetensors")).unwrap();
@@ -115,19 +105,9 @@ fn labels_for_exams_missing_from_the_store_are_an_error_naming_them() {
     let config = tiny_config(labels.regions());
     let targets = Targets::from_table(&labels, &config.regions).unwrap();
     let dir = tempfile::tempdir().unwrap();
-    let err = train::<CpuTrainBackend>(
-        &c.store,
-        &config,
-        &targets,
-        None,
-        &options(1),
-        &Init::Random,
-        dir.path(),
-        true,
-        &Default::default(),
-    )
-    .unwrap_err()
-    .to_string();
+    let err = train_tiny(&c, &config, &targets, 1, dir.path())
+        .unwrap_err()
+        .to_string();
     assert!(
         err.contains("ghost") && err.contains("not in the store"),
         "{err}"
@@ -140,36 +120,14 @@ fn a_run_of_another_configuration_is_not_resumed() {
     let config = tiny_config(c.weak.regions());
     let targets = Targets::from_table(&c.weak, &config.regions).unwrap();
     let dir = tempfile::tempdir().unwrap();
-    let device = Default::default();
-    train::<CpuTrainBackend>(
-        &c.store,
-        &config,
-        &targets,
-        None,
-        &options(1),
-        &Init::Random,
-        dir.path(),
-        true,
-        &device,
-    )
-    .unwrap();
+    train_tiny(&c, &config, &targets, 1, dir.path()).unwrap();
     let other = ModelConfig {
         head: HeadKind::Sum,
         ..config
     };
-    let err = train::<CpuTrainBackend>(
-        &c.store,
-        &other,
-        &targets,
-        None,
-        &options(2),
-        &Init::Random,
-        dir.path(),
-        true,
-        &device,
-    )
-    .unwrap_err()
-    .to_string();
+    let err = train_tiny(&c, &other, &targets, 2, dir.path())
+        .unwrap_err()
+        .to_string();
     assert!(err.contains("another configuration"), "{err}");
 }
 
@@ -180,18 +138,7 @@ fn a_warm_start_from_a_run_takes_its_heads_only_when_the_tasks_are_the_same() {
     let targets = Targets::from_table(&c.weak, &config.regions).unwrap();
     let dir = tempfile::tempdir().unwrap();
     let device = Default::default();
-    train::<CpuTrainBackend>(
-        &c.store,
-        &config,
-        &targets,
-        None,
-        &options(1),
-        &Init::Random,
-        dir.path(),
-        true,
-        &device,
-    )
-    .unwrap();
+    train_tiny(&c, &config, &targets, 1, dir.path()).unwrap();
     let trained = read_safetensors(&dir.path().join("best.safetensors")).unwrap();
     let init = Init::Run(dir.path().to_path_buf());
 
@@ -233,18 +180,7 @@ fn guided_backprop_saliency_differs_from_the_plain_input_gradient() {
     let targets = Targets::from_table(&c.weak, &config.regions).unwrap();
     let dir = tempfile::tempdir().unwrap();
     let device = Default::default();
-    train::<CpuTrainBackend>(
-        &c.store,
-        &config,
-        &targets,
-        None,
-        &options(1),
-        &Init::Random,
-        dir.path(),
-        true,
-        &device,
-    )
-    .unwrap();
+    train_tiny(&c, &config, &targets, 1, dir.path()).unwrap();
     let (config, model) = load_run::<CpuTrainBackend>(dir.path(), &device).unwrap();
     let volume = c.store.load(&c.store.exam_ids()[0]).unwrap();
     let prepared = prepare(&volume, &config, None).unwrap();
@@ -272,18 +208,7 @@ fn predict_writes_probabilities_and_maps_on_the_exam_grid() {
     let dir = tempfile::tempdir().unwrap();
     let device = Default::default();
     let run = dir.path().join("run");
-    train::<CpuTrainBackend>(
-        &c.store,
-        &config,
-        &targets,
-        None,
-        &options(1),
-        &Init::Random,
-        &run,
-        true,
-        &device,
-    )
-    .unwrap();
+    train_tiny(&c, &config, &targets, 1, &run).unwrap();
     let exam = c.store.exam_ids()[1].clone();
     let maps = dir.path().join("maps");
     let table = predict_run::<CpuBackend>(
