@@ -56,6 +56,19 @@ fn train_tiny(
     )
 }
 
+/// A phantom cohort of 4 exams and a tiny network trained on it for one epoch in `dir`.
+fn one_epoch_run(
+    shape: [usize; 3],
+    seed: u64,
+    dir: &Path,
+) -> (PhantomCohort, ModelConfig, Targets) {
+    let c = cohort(4, shape, 0.5, 0.0, seed);
+    let config = tiny_config(c.weak.regions());
+    let targets = Targets::from_table(&c.weak, &config.regions).unwrap();
+    train_tiny(&c, &config, &targets, 1, dir).unwrap();
+    (c, config, targets)
+}
+
 #[test]
 fn an_interrupted_run_resumes_to_the_same_weights_as_an_uninterrupted_one() {
     let c = cohort(6, [16, 24, 24], 0.5, 0.0, 1);
@@ -116,11 +129,8 @@ fn labels_for_exams_missing_from_the_store_are_an_error_naming_them() {
 
 #[test]
 fn a_run_of_another_configuration_is_not_resumed() {
-    let c = cohort(4, [8, 16, 16], 0.5, 0.0, 4);
-    let config = tiny_config(c.weak.regions());
-    let targets = Targets::from_table(&c.weak, &config.regions).unwrap();
     let dir = tempfile::tempdir().unwrap();
-    train_tiny(&c, &config, &targets, 1, dir.path()).unwrap();
+    let (c, config, targets) = one_epoch_run([8, 16, 16], 4, dir.path());
     let other = ModelConfig {
         head: HeadKind::Sum,
         ..config
@@ -133,12 +143,9 @@ fn a_run_of_another_configuration_is_not_resumed() {
 
 #[test]
 fn a_warm_start_from_a_run_takes_its_heads_only_when_the_tasks_are_the_same() {
-    let c = cohort(4, [8, 16, 16], 0.5, 0.0, 5);
-    let config = tiny_config(c.weak.regions());
-    let targets = Targets::from_table(&c.weak, &config.regions).unwrap();
     let dir = tempfile::tempdir().unwrap();
+    let (_, config, _) = one_epoch_run([8, 16, 16], 5, dir.path());
     let device = Default::default();
-    train_tiny(&c, &config, &targets, 1, dir.path()).unwrap();
     let trained = read_safetensors(&dir.path().join("best.safetensors")).unwrap();
     let init = Init::Run(dir.path().to_path_buf());
 
@@ -175,12 +182,9 @@ fn a_warm_start_from_a_run_takes_its_heads_only_when_the_tasks_are_the_same() {
 
 #[test]
 fn guided_backprop_saliency_differs_from_the_plain_input_gradient() {
-    let c = cohort(4, [16, 32, 32], 0.5, 0.0, 5);
-    let config = tiny_config(c.weak.regions());
-    let targets = Targets::from_table(&c.weak, &config.regions).unwrap();
     let dir = tempfile::tempdir().unwrap();
+    let (c, _, _) = one_epoch_run([16, 32, 32], 5, dir.path());
     let device = Default::default();
-    train_tiny(&c, &config, &targets, 1, dir.path()).unwrap();
     let (config, model) = load_run::<CpuTrainBackend>(dir.path(), &device).unwrap();
     let volume = c.store.load(&c.store.exam_ids()[0]).unwrap();
     let prepared = prepare(&volume, &config, None).unwrap();
