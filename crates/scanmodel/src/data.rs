@@ -160,6 +160,25 @@ impl Augment {
             pet_scale: rng.random_range(0.75..1.25),
         }
     }
+
+    /// The `k`-th fixed test-time view: the training crop's size at the centre, then at the
+    /// four corners (cycling), PET unscaled. Training only ever shows the network crops, so
+    /// averaging over them sees exams at the scale it learnt.
+    pub fn test_view(k: usize, in_plane: usize) -> Self {
+        let size = in_plane as f32 * 200.0 / 224.0;
+        let slack = in_plane as f32 - size;
+        let [y0, x0] = match k % 5 {
+            0 => [slack / 2.0, slack / 2.0],
+            1 => [0.0, 0.0],
+            2 => [0.0, slack],
+            3 => [slack, 0.0],
+            _ => [slack, slack],
+        };
+        Self {
+            crop: [y0, x0, size, size],
+            pet_scale: 1.0,
+        }
+    }
 }
 
 /// Resamples a volume onto the network grid: each group of `slice_step` slices becomes one
@@ -294,6 +313,18 @@ mod tests {
             ct: (0..n).map(|i| i as f32).collect(),
             pet: vec![1.0; n],
         }
+    }
+
+    #[test]
+    fn test_views_are_the_training_crop_at_the_centre_then_the_four_corners() {
+        let views: Vec<[f32; 4]> = (0..6).map(|k| Augment::test_view(k, 224).crop).collect();
+        assert_eq!(views[0], [12.0, 12.0, 200.0, 200.0]);
+        assert_eq!(views[1], [0.0, 0.0, 200.0, 200.0]);
+        assert_eq!(views[2], [0.0, 24.0, 200.0, 200.0]);
+        assert_eq!(views[3], [24.0, 0.0, 200.0, 200.0]);
+        assert_eq!(views[4], [24.0, 24.0, 200.0, 200.0]);
+        assert_eq!(views[5], views[0]);
+        assert_eq!(Augment::test_view(2, 224).pet_scale, 1.0);
     }
 
     #[test]

@@ -9,7 +9,7 @@ use uptake_core::{ExamId, RegionTable};
 
 use crate::checkpoint::load_module;
 use crate::config::ModelConfig;
-use crate::data::{ModelVolume, Prepared, VolumeSource, batch, prepare};
+use crate::data::{Augment, ModelVolume, Prepared, VolumeSource, batch, prepare};
 use crate::error::{Result, ScanModelError};
 use crate::guided::guided_relu;
 use crate::i3d::Pass;
@@ -73,25 +73,35 @@ pub fn predict_prepared<B: Backend>(
         .collect()
 }
 
-/// Probabilities for `exams` as a wide region table (columns = the model's tasks).
+/// Probabilities for `exams` as a wide region table (columns = the model's tasks). With
+/// `test_views` > 0 each probability is the mean over the whole exam and that many fixed crops
+/// ([`Augment::test_view`]).
 pub fn predict_table<B: Backend>(
     model: &ScanModel<B>,
     config: &ModelConfig,
     source: &dyn VolumeSource,
     exams: &[ExamId],
+    test_views: usize,
     quiet: bool,
     device: &B::Device,
 ) -> Result<RegionTable> {
     let mut table = RegionTable::new(config.regions.clone());
     let bar = progress(exams.len() as u64, "predict", quiet);
+    let views: Vec<Option<Augment>> = std::iter::once(None)
+        .chain((0..test_views).map(|k| Some(Augment::test_view(k, config.in_plane))))
+        .collect();
     for exam in exams {
         let volume = source.load(exam)?;
-        let prepared = prepare(&volume, config, None)?;
-        let pred = predict_prepared(model, &[&prepared], device).remove(0);
-        table.insert(
-            exam.clone(),
-            pred.probabilities.iter().map(|p| Some(*p as f64)).collect(),
-        );
+        let mut sum = vec![0.0f64; config.regions.len()];
+        for view in &views {
+            let prepared = prepare(&volume, config, *view)?;
+            let pred = predict_prepared(model, &[&prepared], device).remove(0);
+            for (s, p) in sum.iter_mut().zip(&pred.probabilities) {
+                *s += *p as f64;
+            }
+        }
+        let n = views.len() as f64;
+        table.insert(exam.clone(), sum.iter().map(|s| Some(s / n)).collect());
         bar.inc(1);
     }
     bar.finish_and_clear();
@@ -252,18 +262,22 @@ pub fn attention_on_exam<B: Backend>(
     ))
 }
 
-/// Predictions for `exams` from a run directory, and with `maps`, the maps of every exam.
+/// Predictions for `exams` from a run directory (averaged over `test_views` crops besides the
+/// whole exam), and with `maps`, the maps of every exam.
 pub fn predict_run<B: Backend>(
     run: &Path,
     source: &dyn VolumeSource,
     exams: &[ExamId],
     maps: Option<&Path>,
+    test_views: usize,
     quiet: bool,
     device: &B::Device,
 ) -> Result<RegionTable> {
     let (config, model) = load_run::<Autodiff<B>>(run, device)?;
     let inference = burn::module::AutodiffModule::valid(&model);
-    let table = predict_table(&inference, &config, source, exams, quiet, device)?;
+    let table = predict_table(
+        &inference, &config, source, exams, test_views, quiet, device,
+    )?;
     if let Some(dir) = maps {
         let bar = progress(exams.len() as u64, "maps", quiet);
         for exam in exams {

@@ -205,6 +205,31 @@ fn guided_backprop_saliency_differs_from_the_plain_input_gradient() {
 }
 
 #[test]
+fn test_views_average_the_whole_field_with_crops_into_a_different_probability() {
+    let dir = tempfile::tempdir().unwrap();
+    let run = dir.path().join("run");
+    let (c, config, _) = one_epoch_run([16, 32, 32], 7, &run);
+    let exams = c.store.exam_ids();
+    let device = Default::default();
+    let whole = predict_run::<CpuBackend>(&run, &c.store, &exams, None, 0, true, &device).unwrap();
+    let views = predict_run::<CpuBackend>(&run, &c.store, &exams, None, 4, true, &device).unwrap();
+    let mut differ = 0;
+    for exam in &exams {
+        for region in &config.regions {
+            let (a, b) = (
+                whole.get(exam, region).unwrap(),
+                views.get(exam, region).unwrap(),
+            );
+            assert!((0.0..=1.0).contains(&b));
+            if (a - b).abs() > 1e-6 {
+                differ += 1;
+            }
+        }
+    }
+    assert!(differ > 0, "the crops changed no probability");
+}
+
+#[test]
 fn predict_writes_probabilities_and_maps_on_the_exam_grid() {
     let c = cohort(4, [16, 32, 32], 0.5, 0.0, 6);
     let config = tiny_config(&c.weak.regions()[..2]);
@@ -220,6 +245,7 @@ fn predict_writes_probabilities_and_maps_on_the_exam_grid() {
         &c.store,
         std::slice::from_ref(&exam),
         Some(&maps),
+        0,
         true,
         &device,
     )
@@ -249,6 +275,7 @@ fn predict_writes_probabilities_and_maps_on_the_exam_grid() {
             &c.store,
             &[ExamId::new("nope").unwrap()],
             None,
+            0,
             true,
             &device
         )

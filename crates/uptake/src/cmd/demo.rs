@@ -265,6 +265,8 @@ pub fn run(args: Args, global: &Global) -> anyhow::Result<()> {
         s(&store),
         "--exams",
         &test_list,
+        "--test-views",
+        "4",
         "--out",
         s(&preds)
     ])?;

@@ -110,6 +110,10 @@ pub struct TrainOptionArgs {
     /// text (labels kept), so the model judges the context, not the region word.
     #[arg(long, default_value_t = 0.0)]
     pub swap_mentions: f64,
+    /// Share of sampled sentences joined to another training sentence ("...; ...",
+    /// "..., while ..."), labels kept, so the model learns where a negation's scope ends.
+    #[arg(long, default_value_t = 0.0)]
+    pub join_sentences: f64,
 }
 
 impl TrainOptionArgs {
@@ -125,6 +129,7 @@ impl TrainOptionArgs {
             patience: self.patience,
             frozen_layers: self.frozen_layers,
             swap_mentions: self.swap_mentions,
+            join_sentences: self.join_sentences,
         }
     }
 }

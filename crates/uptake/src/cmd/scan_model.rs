@@ -270,6 +270,10 @@ pub struct PredictArgs {
     /// Also write attention and saliency maps (NIfTI) and PNG overlays here.
     #[arg(long, value_name = "DIR")]
     pub maps: Option<PathBuf>,
+    /// Average each exam's probabilities over the whole exam and this many fixed crops of the
+    /// training crop's size (centre, then corners): test-time augmentation, N+1 passes.
+    #[arg(long, default_value_t = 0, value_name = "N")]
+    pub test_views: usize,
 }
 
 #[derive(clap::Args, Debug)]
@@ -557,6 +561,7 @@ pub fn predict(args: PredictArgs, global: &Global) -> anyhow::Result<()> {
         &source,
         &exams,
         args.maps.as_deref(),
+        args.test_views,
         global.quiet,
         &Default::default(),
     )?;
