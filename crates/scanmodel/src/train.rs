@@ -381,6 +381,33 @@ pub fn split(exams: &[ExamId], fraction: f64, seed: u64) -> (Vec<ExamId>, Vec<Ex
     (order, val)
 }
 
+/// A run started from another run's weights (`Init::Run`, `Init::EncoderFrom`) validates on
+/// that run's validation exams, as far as they are labelled here: a fresh split by fraction
+/// and seed would score exams the weights were trained on. `None` when there is no source run,
+/// or none of its validation exams is labelled here (another cohort).
+fn inherited_split(
+    init: &Init,
+    labelled: &[ExamId],
+) -> Result<Option<(Vec<ExamId>, Vec<ExamId>, PathBuf)>> {
+    let (Init::Run(from) | Init::EncoderFrom(from)) = init else {
+        return Ok(None);
+    };
+    let path = RunPaths::new(from).train();
+    if !path.exists() {
+        return Ok(None);
+    }
+    let source: TrainFile = read_json(&path)?;
+    let source_val: std::collections::BTreeSet<&ExamId> = source.validation_exams.iter().collect();
+    let (val, train): (Vec<ExamId>, Vec<ExamId>) = labelled
+        .iter()
+        .cloned()
+        .partition(|e| source_val.contains(e));
+    if val.is_empty() || train.is_empty() {
+        return Ok(None);
+    }
+    Ok(Some((train, val, from.clone())))
+}
+
 /// Keeps the split's random stream apart from the sampling stream of the same seed.
 const SPLIT_SALT: u64 = 0x5EED_5B11;
 
@@ -439,8 +466,22 @@ pub fn train<B: AutodiffBackend>(
         let st: RunState = read_json(&paths.state())?;
         (tf, st)
     } else {
-        let (train_exams, validation_exams) = validation
-            .unwrap_or_else(|| split(&labelled, options.validation_fraction, options.seed));
+        let (train_exams, validation_exams) = match validation {
+            Some(given) => given,
+            None => match inherited_split(init, &labelled)? {
+                Some((train, val, from)) => {
+                    if !quiet {
+                        eprintln!(
+                            "validation: the {} exams {} validated on (its weights never trained on them)",
+                            val.len(),
+                            from.display()
+                        );
+                    }
+                    (train, val)
+                }
+                None => split(&labelled, options.validation_fraction, options.seed),
+            },
+        };
         if train_exams.is_empty() {
             return Err(ScanModelError::Labels(
                 "no labelled exams to train on".into(),

@@ -10,7 +10,7 @@ use uptake_scanmodel::kinetics::initialise;
 use uptake_scanmodel::model::ScanModel;
 use uptake_scanmodel::phantom::{PhantomCohort, cohort};
 use uptake_scanmodel::predict::{load_run, predict_run, saliency};
-use uptake_scanmodel::train::{EpochMetrics, Init, RunState, Targets, TrainOptions, train};
+use uptake_scanmodel::train::{EpochMetrics, Init, RunState, Targets, TrainOptions, split, train};
 use uptake_scanmodel::{CpuBackend, CpuTrainBackend, ScanModelError};
 
 fn tiny_config(regions: &[String]) -> ModelConfig {
@@ -178,6 +178,52 @@ fn a_warm_start_from_a_run_takes_its_heads_only_when_the_tasks_are_the_same() {
         assert_eq!(values, expected, "{name}");
     }
     assert!(warm.keys().any(|k| k.starts_with("heads.")));
+}
+
+fn validation_exams(run: &Path) -> Vec<String> {
+    let text = std::fs::read_to_string(run.join("train.json")).unwrap();
+    let train: serde_json::Value = serde_json::from_str(&text).unwrap();
+    serde_json::from_value(train["validation_exams"].clone()).unwrap()
+}
+
+#[test]
+fn a_run_started_from_another_validates_on_the_exams_that_run_validated_on() {
+    let dir = tempfile::tempdir().unwrap();
+    let first = dir.path().join("first");
+    let (c, config, targets) = one_epoch_run([8, 16, 16], 5, &first);
+    let inherited = validation_exams(&first);
+    // A seed whose own split would validate on other exams, so the test can fail.
+    let labelled: Vec<ExamId> = targets.by_exam.keys().cloned().collect();
+    let seed = (0..100)
+        .find(|&s| {
+            let own: Vec<String> = split(&labelled, 0.34, s)
+                .1
+                .iter()
+                .map(|e| e.to_string())
+                .collect();
+            own != inherited
+        })
+        .unwrap();
+    for (name, init) in [
+        ("warm", Init::Run(first.clone())),
+        ("finetuned", Init::EncoderFrom(first.clone())),
+    ] {
+        let out = dir.path().join(name);
+        let options = TrainOptions { seed, ..options(1) };
+        train::<CpuTrainBackend>(
+            &c.store,
+            &config,
+            &targets,
+            None,
+            &options,
+            &init,
+            &out,
+            true,
+            &Default::default(),
+        )
+        .unwrap();
+        assert_eq!(validation_exams(&out), inherited, "{name}");
+    }
 }
 
 #[test]
