@@ -472,7 +472,7 @@ pub fn train<B: AutodiffBackend>(
                 Some((train, val, from)) => {
                     if !quiet {
                         eprintln!(
-                            "validation: the {} exams {} validated on (its weights never trained on them)",
+                            "validation: the {} exams that {} validated on",
                             val.len(),
                             from.display()
                         );
