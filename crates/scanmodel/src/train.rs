@@ -385,10 +385,7 @@ pub fn split(exams: &[ExamId], fraction: f64, seed: u64) -> (Vec<ExamId>, Vec<Ex
 /// that run's validation exams, as far as they are labelled here: a fresh split by fraction
 /// and seed would score exams the weights were trained on. `None` when there is no source run,
 /// or none of its validation exams is labelled here (another cohort).
-fn inherited_split(
-    init: &Init,
-    labelled: &[ExamId],
-) -> Result<Option<(Vec<ExamId>, Vec<ExamId>, PathBuf)>> {
+fn inherited_split(init: &Init, labelled: &[ExamId]) -> Result<Option<InheritedSplit>> {
     let (Init::Run(from) | Init::EncoderFrom(from)) = init else {
         return Ok(None);
     };
@@ -405,7 +402,18 @@ fn inherited_split(
     if val.is_empty() || train.is_empty() {
         return Ok(None);
     }
-    Ok(Some((train, val, from.clone())))
+    Ok(Some(InheritedSplit {
+        train,
+        validation: val,
+        from: from.clone(),
+    }))
+}
+
+/// The split a run takes over from the run whose weights it starts from.
+struct InheritedSplit {
+    train: Vec<ExamId>,
+    validation: Vec<ExamId>,
+    from: PathBuf,
 }
 
 /// Keeps the split's random stream apart from the sampling stream of the same seed.
@@ -469,15 +477,15 @@ pub fn train<B: AutodiffBackend>(
         let (train_exams, validation_exams) = match validation {
             Some(given) => given,
             None => match inherited_split(init, &labelled)? {
-                Some((train, val, from)) => {
+                Some(inherited) => {
                     if !quiet {
                         eprintln!(
                             "validation: the {} exams that {} validated on",
-                            val.len(),
-                            from.display()
+                            inherited.validation.len(),
+                            inherited.from.display()
                         );
                     }
-                    (train, val)
+                    (inherited.train, inherited.validation)
                 }
                 None => split(&labelled, options.validation_fraction, options.seed),
             },

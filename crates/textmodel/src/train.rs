@@ -540,6 +540,26 @@ pub fn train(
                 p.1 = 0;
             }
         }
+        // A rewritten (swapped or joined) sentence as an example, with the window of one of
+        // its mentions drawn at random; `None` if it has no mention.
+        let rewritten_example = |s: &LabelledSentence,
+                                 line: usize,
+                                 rng: &mut ChaCha8Rng|
+         -> Result<Option<(Example, usize)>, ModelError> {
+            let new = example(
+                &tokenizer,
+                line,
+                s,
+                config.max_position_embeddings,
+                mentions_path,
+            )?;
+            if new.encoded.mentions.is_empty() {
+                return Ok(None);
+            }
+            let m = rng.random_range(0..new.encoded.mentions.len());
+            let window = new.encoded.mentions[m].window;
+            Ok(Some((new, window)))
+        };
         // Swapped copies are drawn after the picks so that runs without swapping keep the
         // sequence of random numbers they had before the option existed.
         let mut swapped: Vec<Option<Example>> = Vec::with_capacity(picks.len());
@@ -547,16 +567,13 @@ pub fn train(
             if !mention_pool.is_empty() && rng.random_bool(options.swap_mentions.min(1.0)) {
                 let ex = &train_set[p.0];
                 let s = swap_mentions(&ex.sentence, &mention_pool, &mut rng);
-                let new = example(
-                    &tokenizer,
-                    ex.line,
-                    &s,
-                    config.max_position_embeddings,
-                    mentions_path,
-                )?;
-                let m = rng.random_range(0..new.encoded.mentions.len());
-                p.1 = new.encoded.mentions[m].window;
-                swapped.push(Some(new));
+                match rewritten_example(&s, ex.line, &mut rng)? {
+                    Some((new, window)) => {
+                        p.1 = window;
+                        swapped.push(Some(new));
+                    }
+                    None => swapped.push(None),
+                }
             } else {
                 swapped.push(None);
             }
@@ -575,19 +592,10 @@ pub fn train(
                 } else {
                     join_sentences(other, &ex.sentence, &mut rng)
                 };
-                let new = example(
-                    &tokenizer,
-                    ex.line,
-                    &s,
-                    config.max_position_embeddings,
-                    mentions_path,
-                )?;
-                if new.encoded.mentions.is_empty() {
-                    continue;
+                if let Some((new, window)) = rewritten_example(&s, ex.line, &mut rng)? {
+                    p.1 = window;
+                    swapped[i] = Some(new);
                 }
-                let m = rng.random_range(0..new.encoded.mentions.len());
-                p.1 = new.encoded.mentions[m].window;
-                swapped[i] = Some(new);
             }
         }
         let example_of = |i: usize| swapped[i].as_ref().unwrap_or(&train_set[picks[i].0]);

@@ -118,6 +118,33 @@ fn an_interrupted_fine_tuning_resumes_to_exactly_the_weights_of_an_uninterrupted
 }
 
 #[test]
+fn fine_tuning_on_swapped_and_joined_sentences_resumes_exactly_and_differs_from_plain() {
+    let _serial = serial();
+    let dir = tempfile::tempdir().unwrap();
+    let base = tiny_base(dir.path(), "base", 16);
+    let mentions = mentions_file(dir.path(), 16);
+    let rewritten = |epochs| TrainOptions {
+        swap_mentions: 0.5,
+        join_sentences: 0.5,
+        ..train_options(epochs)
+    };
+    let straight = dir.path().join("straight");
+    train(&mentions, &base, &straight, &rewritten(4), &mut |_| {}).unwrap();
+    let resumed = dir.path().join("resumed");
+    train(&mentions, &base, &resumed, &rewritten(2), &mut |_| {}).unwrap();
+    train(&mentions, &base, &resumed, &rewritten(4), &mut |_| {}).unwrap();
+    let last = |run: &Path| weights(&run.join("epoch-0004").join("model.safetensors"));
+    assert_same_weights(&last(&straight), &last(&resumed));
+    let plain = dir.path().join("plain");
+    train(&mentions, &base, &plain, &train_options(4), &mut |_| {}).unwrap();
+    assert_ne!(
+        format!("{:?}", last(&straight)),
+        format!("{:?}", last(&plain)),
+        "rewriting sentences changed nothing"
+    );
+}
+
+#[test]
 fn fine_tuning_with_other_options_in_the_same_folder_is_refused() {
     let _serial = serial();
     let dir = tempfile::tempdir().unwrap();
