@@ -148,8 +148,7 @@ pub struct Augment {
 impl Augment {
     /// The paper's 200 of 224 pixels crop, scaled to the grid, at a random position.
     pub fn sample(rng: &mut impl Rng, in_plane: usize) -> Self {
-        let size = in_plane as f32 * 200.0 / 224.0;
-        let slack = in_plane as f32 - size;
+        let (size, slack) = Self::crop_size(in_plane);
         Self {
             crop: [
                 rng.random_range(0.0..=slack),
@@ -161,12 +160,17 @@ impl Augment {
         }
     }
 
+    /// The crop's side (200 of every 224 pixels) and the room left around it, in network pixels.
+    fn crop_size(in_plane: usize) -> (f32, f32) {
+        let size = in_plane as f32 * 200.0 / 224.0;
+        (size, in_plane as f32 - size)
+    }
+
     /// The `k`-th fixed test-time view: the training crop's size at the centre, then at the
     /// four corners (cycling), PET unscaled. Training only ever shows the network crops, so
     /// averaging over them sees exams at the scale it learnt.
     pub fn test_view(k: usize, in_plane: usize) -> Self {
-        let size = in_plane as f32 * 200.0 / 224.0;
-        let slack = in_plane as f32 - size;
+        let (size, slack) = Self::crop_size(in_plane);
         let [y0, x0] = match k % 5 {
             0 => [slack / 2.0, slack / 2.0],
             1 => [0.0, 0.0],

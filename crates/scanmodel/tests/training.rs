@@ -43,13 +43,25 @@ fn train_tiny(
     epochs: usize,
     out: &Path,
 ) -> Result<RunState, ScanModelError> {
+    train_with(c, config, targets, &options(epochs), &Init::Random, out)
+}
+
+/// As [`train_tiny`], with the options and the starting weights given.
+fn train_with(
+    c: &PhantomCohort,
+    config: &ModelConfig,
+    targets: &Targets,
+    options: &TrainOptions,
+    init: &Init,
+    out: &Path,
+) -> Result<RunState, ScanModelError> {
     train::<CpuTrainBackend>(
         &c.store,
         config,
         targets,
         None,
-        &options(epochs),
-        &Init::Random,
+        options,
+        init,
         out,
         true,
         &Default::default(),
@@ -210,18 +222,7 @@ fn a_run_started_from_another_validates_on_the_exams_that_run_validated_on() {
     ] {
         let out = dir.path().join(name);
         let options = TrainOptions { seed, ..options(1) };
-        train::<CpuTrainBackend>(
-            &c.store,
-            &config,
-            &targets,
-            None,
-            &options,
-            &init,
-            &out,
-            true,
-            &Default::default(),
-        )
-        .unwrap();
+        train_with(&c, &config, &targets, &options, &init, &out).unwrap();
         assert_eq!(validation_exams(&out), inherited, "{name}");
     }
 }
