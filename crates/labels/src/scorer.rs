@@ -107,25 +107,31 @@ impl MentionScorer for MeanScorer {
     }
 
     fn score(&mut self, sentences: &[SentenceMentions<'_>]) -> Result<Vec<Vec<f64>>, ScoreError> {
-        let n = self.members.len() as f64;
-        let mut sum: Option<Vec<Vec<f64>>> = None;
+        let mut sets = Vec::with_capacity(self.members.len());
         for member in self.members.iter_mut() {
-            let scores = member.score(sentences)?;
-            match sum.as_mut() {
-                None => sum = Some(scores),
-                Some(acc) => {
-                    for (a, s) in acc.iter_mut().zip(&scores) {
-                        for (x, y) in a.iter_mut().zip(s) {
-                            *x += y;
-                        }
-                    }
-                }
+            sets.push(member.score(sentences)?);
+        }
+        Ok(mean_scores(&sets))
+    }
+}
+
+/// The mention-by-mention mean of several scorers' results on the same sentences (each one
+/// vector per sentence, one probability per mention).
+pub fn mean_scores(sets: &[Vec<Vec<f64>>]) -> Vec<Vec<f64>> {
+    let Some((first, rest)) = sets.split_first() else {
+        return Vec::new();
+    };
+    let mut mean = first.clone();
+    for scores in rest {
+        for (acc, s) in mean.iter_mut().zip(scores) {
+            for (x, y) in acc.iter_mut().zip(s) {
+                *x += y;
             }
         }
-        let mut mean = sum.unwrap_or_default();
-        mean.iter_mut().flatten().for_each(|x| *x /= n);
-        Ok(mean)
     }
+    let n = sets.len() as f64;
+    mean.iter_mut().flatten().for_each(|x| *x /= n);
+    mean
 }
 
 impl fmt::Debug for dyn MentionScorer + '_ {
@@ -173,5 +179,16 @@ mod tests {
             assert!((s - 0.4).abs() < 1e-12);
         }
         assert_eq!(mean.name(), "model x2");
+    }
+
+    #[test]
+    fn mean_scores_averages_each_mention_separately() {
+        let a = vec![vec![0.1, 0.9], vec![0.5]];
+        let b = vec![vec![0.3, 0.1], vec![1.0]];
+        let mean = mean_scores(&[a, b]);
+        assert_eq!(mean.len(), 2);
+        assert!((mean[0][0] - 0.2).abs() < 1e-12);
+        assert!((mean[0][1] - 0.5).abs() < 1e-12);
+        assert!((mean[1][0] - 0.75).abs() < 1e-12);
     }
 }

@@ -1,5 +1,5 @@
-//! `uptake label --method model` as a real process, with one report model and with a seed
-//! ensemble of two (`--model` given twice).
+//! `uptake label --method model` (and `model+rules`) as a real process, with one report model
+//! and with a seed ensemble of two (`--model` given twice).
 
 use std::path::Path;
 use std::process::Command;
@@ -15,12 +15,16 @@ const VOCAB: &[&str] = &[
 ];
 
 fn label(reports: &Path, models: &[&Path], out: &Path) -> String {
+    label_with("model", reports, models, out)
+}
+
+fn label_with(method: &str, reports: &Path, models: &[&Path], out: &Path) -> String {
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_uptake"));
     cmd.args([
         "-q",
         "label",
         "--method",
-        "model",
+        method,
         "--regions",
         "tasks",
         "--reports",
@@ -54,4 +58,119 @@ fn an_ensemble_of_one_model_twice_labels_as_that_model_and_two_models_differ_fro
     assert_eq!(only_a, a_twice);
     assert_ne!(a_and_b, only_a);
     assert_ne!(a_and_b, only_b);
+}
+
+/// The `liver` column of a one-row label table.
+fn liver(csv: &str) -> f64 {
+    let mut lines = csv.lines();
+    let header: Vec<&str> = lines.next().unwrap().split(',').collect();
+    let row: Vec<&str> = lines.next().unwrap().split(',').collect();
+    let column = header.iter().position(|&h| h == "liver").unwrap();
+    row[column].parse().unwrap()
+}
+
+#[test]
+fn model_plus_rules_gives_a_lone_mention_the_mean_of_the_two_probabilities() {
+    let dir = tempfile::tempdir().unwrap();
+    let reports = dir.path().join("reports.jsonl");
+    // One mention in the whole report, so the liver's noisy-OR is that mention's probability.
+    std::fs::write(
+        &reports,
+        "{\"exam_id\": \"EX1\", \"text\": \"FINDINGS: Intense uptake in the liver.\"}\n",
+    )
+    .unwrap();
+    let config = BertConfig::tiny(VOCAB.len(), 16, 1, 2, 64);
+    let model = dir.path().join("model");
+    init_random_model(&model, &config, VOCAB, 11, true).unwrap();
+
+    let by_model = liver(&label(&reports, &[&model], &dir.path().join("m.csv")));
+    let by_rules = liver(&label_with(
+        "rules",
+        &reports,
+        &[],
+        &dir.path().join("r.csv"),
+    ));
+    let combined = liver(&label_with(
+        "model+rules",
+        &reports,
+        &[&model],
+        &dir.path().join("mr.csv"),
+    ));
+
+    assert!(by_rules > 0.9, "the rules call intense uptake abnormal");
+    assert!((by_model - by_rules).abs() > 0.05, "a random model differs");
+    assert!((combined - (by_model + by_rules) / 2.0).abs() < 1e-4);
+}
+
+#[test]
+fn model_plus_rules_without_a_model_is_an_error_that_says_so() {
+    let dir = tempfile::tempdir().unwrap();
+    let reports = dir.path().join("reports.jsonl");
+    std::fs::write(&reports, REPORTS).unwrap();
+    let output = Command::new(env!("CARGO_BIN_EXE_uptake"))
+        .args(["label", "--method", "model+rules", "--reports"])
+        .arg(&reports)
+        .arg("--out")
+        .arg(dir.path().join("out.csv"))
+        .output()
+        .unwrap();
+    assert!(!output.status.success());
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(stderr.contains("need --model DIR"), "{stderr}");
+    assert!(!dir.path().join("out.csv").exists());
+}
+
+/// Hand-labelled sentences in the vocabulary of the tiny models above.
+const MENTIONS: &str = r#"{"text": "Intense uptake in the liver.", "mentions": [{"start": 22, "end": 27, "region": "liver", "label": 1}]}
+{"text": "No uptake in the lungs.", "mentions": [{"start": 17, "end": 22, "region": "lungs", "label": 0}]}
+{"text": "Avid nodes in the neck.", "mentions": [{"start": 18, "end": 22, "region": "neck", "label": 1}]}
+{"text": "No uptake in the liver.", "mentions": [{"start": 17, "end": 22, "region": "liver", "label": 0}]}
+{"text": "Nodal disease in the neck.", "mentions": [{"start": 21, "end": 25, "region": "neck", "label": 1}]}
+{"text": "No disease in the lungs.", "mentions": [{"start": 18, "end": 23, "region": "lungs", "label": 0}]}
+"#;
+
+#[test]
+fn report_model_evaluate_scores_model_plus_rules_as_the_mean_and_compares_it_with_the_rules() {
+    let dir = tempfile::tempdir().unwrap();
+    let mentions = dir.path().join("mentions.jsonl");
+    std::fs::write(&mentions, MENTIONS).unwrap();
+    let config = BertConfig::tiny(VOCAB.len(), 16, 1, 2, 64);
+    let model = dir.path().join("model");
+    init_random_model(&model, &config, VOCAB, 11, true).unwrap();
+    let (scores, json) = (dir.path().join("scores.csv"), dir.path().join("eval.json"));
+    let status = Command::new(env!("CARGO_BIN_EXE_uptake"))
+        .args(["-q", "report-model", "evaluate", "--mentions"])
+        .arg(&mentions)
+        .arg("--model")
+        .arg(&model)
+        .arg("--scores")
+        .arg(&scores)
+        .arg("--json")
+        .arg(&json)
+        .status()
+        .unwrap();
+    assert!(status.success());
+
+    let table = std::fs::read_to_string(&scores).unwrap();
+    let mut lines = table.lines();
+    let header: Vec<&str> = lines.next().unwrap().split(',').collect();
+    let col = |name: &str| header.iter().position(|&h| h == name).unwrap();
+    let (m, mr, r) = (col("model"), col("model+rules"), col("rules"));
+    let mut rows = 0;
+    for line in lines {
+        let v: Vec<&str> = line.split(',').collect();
+        let x = |c: usize| v[c].parse::<f64>().unwrap();
+        assert!((x(mr) - (x(m) + x(r)) / 2.0).abs() < 1e-5, "{line}");
+        rows += 1;
+    }
+    assert_eq!(rows, 6);
+
+    let evals: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&json).unwrap()).unwrap();
+    let auroc = |k: usize| evals[k]["overall"]["auroc"].as_f64().unwrap();
+    assert_eq!(evals[1]["method"], "model+rules");
+    assert_eq!(evals[2]["method"], "rules");
+    let minus = &evals[1]["minus_rules"]["auroc"];
+    assert!((minus["estimate"].as_f64().unwrap() - (auroc(1) - auroc(2))).abs() < 1e-12);
+    assert!(evals[2].get("minus_rules").is_none());
 }

@@ -171,6 +171,21 @@ pub fn run(args: Args, global: &Global) -> anyhow::Result<()> {
             s(&csv)
         ])?;
         methods.push(("model", csv));
+        let csv = labels_dir.join("model+rules.csv");
+        demo.run(&argv![
+            "label",
+            "--reports",
+            s(&reports),
+            "--method",
+            "model+rules",
+            "--model",
+            s(&model_dir),
+            "--regions",
+            "tasks",
+            "--out",
+            s(&csv)
+        ])?;
+        methods.push(("model+rules", csv));
     }
     for (method, csv) in &methods {
         demo.run(&argv![
@@ -432,13 +447,13 @@ fn summary(
     }
     println!("Macro means:");
     println!(
-        "  {:<8} {:>7} {:>7} {:>7} {:>7}",
+        "  {:<12} {:>7} {:>7} {:>7} {:>7}",
         "method", "AUROC", "F1", "sens", "spec"
     );
     for (method, metrics) in &per_method {
         let m = |metric| fmt(macro_mean(metrics, metric).mean);
         println!(
-            "  {:<8} {:>7} {:>7} {:>7} {:>7}",
+            "  {:<12} {:>7} {:>7} {:>7} {:>7}",
             method,
             m(Metric::Auroc),
             m(Metric::F1),

@@ -6,7 +6,7 @@ use anyhow::{Context, bail};
 use std::path::PathBuf;
 use uptake_labels::evaluate::{BinaryMetrics, evaluate_scorer};
 use uptake_labels::{
-    MentionScorer, RegexLabeller, RulesLabeller, ScoredMention, SentenceMentions, Span,
+    MeanScorer, MentionScorer, RegexLabeller, RulesLabeller, ScoredMention, SentenceMentions, Span,
     region_probabilities,
 };
 use uptake_ontology::{Ontology, RegionId};
@@ -21,6 +21,16 @@ pub enum Method {
     Rules,
     /// The BERT report model (with --model DIR; see `uptake report-model train`).
     Model,
+    /// The mean of the report model's and the rules' probabilities (with --model DIR): on
+    /// unseen sentences it ranks mentions better than either alone (docs/report-model.md).
+    #[value(name = "model+rules")]
+    ModelRules,
+}
+
+impl Method {
+    fn uses_model(self) -> bool {
+        matches!(self, Method::Model | Method::ModelRules)
+    }
 }
 
 #[derive(clap::Args, Debug)]
@@ -57,11 +67,12 @@ pub struct Args {
     /// Columns: `all` ontology regions, the 30 `tasks`, or a comma-separated list of region names.
     #[arg(long, default_value = "all")]
     pub regions: String,
-    /// Rule vocabulary to use instead of the built-in one (same format as crates/labels/data/rules.toml).
+    /// Rule vocabulary to use instead of the built-in one (same format as
+    /// crates/labels/data/rules.toml), for --method rules or model+rules.
     #[arg(long, value_name = "FILE")]
     pub rules: Option<PathBuf>,
-    /// Trained report model folder, for --method model. Give it more than once (models
-    /// trained with different seeds) to label with the mean of their probabilities.
+    /// Trained report model folder, for --method model or model+rules. Give it more than once
+    /// (models trained with different seeds) to use the mean of their probabilities.
     #[arg(long, value_name = "DIR")]
     pub model: Vec<PathBuf>,
     /// Evaluate the method on a hand-labelled mention file instead of labelling reports.
@@ -72,18 +83,36 @@ pub struct Args {
     pub threshold: f64,
 }
 
-/// The scorer of a method.
-pub fn scorer(method: Method, rules: Option<&PathBuf>) -> anyhow::Result<Box<dyn MentionScorer>> {
-    if rules.is_some() && method != Method::Rules {
-        bail!("--rules only applies to --method rules");
+/// The scorer of a method; `models` are the report model folders (--model).
+pub fn scorer(
+    method: Method,
+    rules: Option<&PathBuf>,
+    models: &[PathBuf],
+) -> anyhow::Result<Box<dyn MentionScorer>> {
+    if rules.is_some() && !matches!(method, Method::Rules | Method::ModelRules) {
+        bail!("--rules only applies to --method rules or model+rules");
     }
-    Ok(match method {
-        Method::Regex => Box::new(RegexLabeller::new()),
-        Method::Model => bail!("--method model needs --model DIR"),
-        Method::Rules => match rules {
+    if !models.is_empty() && !method.uses_model() {
+        bail!("--model only applies to --method model or model+rules");
+    }
+    if models.is_empty() && method.uses_model() {
+        bail!("--method model and model+rules need --model DIR (a trained report model)");
+    }
+    let rules_scorer = || -> anyhow::Result<Box<dyn MentionScorer>> {
+        Ok(match rules {
             Some(path) => Box::new(RulesLabeller::from_path(path)?),
             None => Box::new(RulesLabeller::builtin()),
-        },
+        })
+    };
+    Ok(match method {
+        Method::Regex => Box::new(RegexLabeller::new()),
+        Method::Rules => rules_scorer()?,
+        Method::Model => report_model_scorer(models)?,
+        // A seed ensemble counts as one member: the rules keep half the weight.
+        Method::ModelRules => Box::new(MeanScorer::new(
+            "model+rules",
+            vec![report_model_scorer(models)?, rules_scorer()?],
+        )),
     })
 }
 
@@ -115,7 +144,7 @@ pub(crate) fn report_model_scorer(dirs: &[PathBuf]) -> anyhow::Result<Box<dyn Me
     }
     Ok(match models.len() {
         1 => models.remove(0),
-        _ => Box::new(uptake_labels::MeanScorer::new("model", models)),
+        _ => Box::new(MeanScorer::new("model", models)),
     })
 }
 
@@ -123,14 +152,7 @@ pub fn run(args: Args, global: &Global) -> anyhow::Result<()> {
     if !(0.0..=1.0).contains(&args.threshold) {
         bail!("--threshold must be in [0, 1]");
     }
-    if !args.model.is_empty() && args.method != Method::Model {
-        bail!("--model only applies to --method model");
-    }
-    let mut scorer: Box<dyn MentionScorer> = if args.model.is_empty() {
-        scorer(args.method, args.rules.as_ref())?
-    } else {
-        report_model_scorer(&args.model)?
-    };
+    let mut scorer = scorer(args.method, args.rules.as_ref(), &args.model)?;
     if let Some(path) = &args.mentions {
         return evaluate_on_mentions(scorer.as_mut(), path, args.threshold);
     }

@@ -7,9 +7,10 @@ use std::time::Instant;
 use anyhow::{Context, bail};
 use uptake_core::LabelledSentence;
 use uptake_labels::evaluate::{
-    MentionEvaluation, binary_metrics, evaluate_scorer, evaluate_scores, score_labelled,
+    BinaryMetrics, MentionEvaluation, binary_metrics, evaluate_scores, score_labelled,
 };
-use uptake_labels::{MentionScorer, RegexLabeller, RulesLabeller};
+use uptake_labels::{MentionScorer, RegexLabeller, RulesLabeller, mean_scores};
+use uptake_stats::resample::{StatisticCi, bootstrap_statistic_ci};
 use uptake_textmodel::ReportModel;
 use uptake_textmodel::train::{TrainEvent, TrainOptions, train};
 
@@ -263,13 +264,13 @@ fn fmt(v: Option<f64>) -> String {
 
 fn print_evaluations(evals: &[MentionEvaluation]) {
     println!(
-        "{:<8} {:>6} {:>6} {:>6} {:>6} {:>6}",
+        "{:<12} {:>6} {:>6} {:>6} {:>6} {:>6}",
         "method", "n", "AUROC", "F1", "sens", "spec"
     );
     for e in evals {
         let m = &e.overall;
         println!(
-            "{:<8} {:>6} {} {} {} {}",
+            "{:<12} {:>6} {} {} {} {}",
             e.scorer,
             m.n,
             fmt(m.auroc),
@@ -311,44 +312,165 @@ fn evaluation_json(e: &MentionEvaluation) -> serde_json::Value {
 fn run_evaluate(args: EvaluateArgs) -> anyhow::Result<()> {
     let sentences = uptake_core::mentions::read_mentions(&args.mentions)?;
     let mut model = crate::cmd::label::report_model_scorer(&args.model)?;
-    let mut scorers: Vec<Box<dyn MentionScorer>> = vec![
-        Box::new(RulesLabeller::builtin()),
-        Box::new(RegexLabeller::new()),
-    ];
-    let mut all_scores = vec![score_labelled(model.as_mut(), &sentences)?];
-    for s in scorers.iter_mut() {
-        all_scores.push(score_labelled(s.as_mut(), &sentences)?);
-    }
-    let names: Vec<&str> = std::iter::once(model.name())
-        .chain(scorers.iter().map(|s| s.name()))
-        .collect();
+    let model_scores = score_labelled(model.as_mut(), &sentences)?;
+    let (names, all_scores) = beside_the_rules(model.name(), model_scores, &sentences)?;
     let evals: Vec<MentionEvaluation> = names
         .iter()
         .zip(&all_scores)
         .map(|(name, scores)| evaluate_scores(name, &sentences, scores, args.threshold))
         .collect();
     print_evaluations(&evals);
+    let against_rules =
+        print_differences_from_rules(&names, &all_scores, &sentences, args.threshold);
     if let Some(path) = &args.scores {
         write_mention_scores(path, &sentences, &names, &all_scores)?;
     }
     if let Some(path) = &args.json {
-        let value = serde_json::Value::Array(evals.iter().map(evaluation_json).collect());
+        let value = serde_json::Value::Array(json_with_differences(&evals, &against_rules));
         uptake_core::write_atomic(path, |w| Ok(serde_json::to_writer_pretty(&mut *w, &value)?))?;
     }
     Ok(())
+}
+
+/// One labeller's scores of hand-labelled mentions: a vector per sentence, a score per mention.
+type MentionScores = Vec<Vec<f64>>;
+
+/// Bootstrap resamples and confidence level of the differences from the rules.
+const RESAMPLES: usize = 2000;
+const LEVEL: f64 = 0.95;
+
+/// A labeller's AUROC and F1 minus the rules', on the same mentions.
+struct AgainstRules {
+    auroc: Option<StatisticCi>,
+    f1: Option<StatisticCi>,
+}
+
+/// AUROC and F1 of the labellers before "rules" in `names` minus those of the rules, with
+/// percentile bootstrap intervals over whole sentences (a sentence's mentions share its
+/// wording, so they are resampled together), printed and returned in the same order.
+fn print_differences_from_rules(
+    names: &[String],
+    scores: &[MentionScores],
+    sentences: &[LabelledSentence],
+    threshold: f64,
+) -> Vec<AgainstRules> {
+    let Some(rules) = names.iter().position(|n| n == "rules") else {
+        return Vec::new();
+    };
+    let labels: Vec<Vec<bool>> = sentences
+        .iter()
+        .map(|s| s.mentions.iter().map(|m| m.label == 1).collect())
+        .collect();
+    println!(
+        "\nminus the rules, {:.0} % CI over {RESAMPLES} resamples of sentences:",
+        LEVEL * 100.0
+    );
+    println!("{:<12} {:>24} {:>24}", "method", "AUROC", "F1");
+    let show = |d: &Option<StatisticCi>| match d {
+        Some(StatisticCi {
+            estimate,
+            ci: Some((lo, hi)),
+            ..
+        }) => format!("{estimate:+.3} ({lo:+.3}, {hi:+.3})"),
+        Some(d) => format!("{:+.3}", d.estimate),
+        None => "-".into(),
+    };
+    let n = sentences.len();
+    (0..rules)
+        .map(|k| {
+            let ci = |pick: fn(&BinaryMetrics) -> Option<f64>| {
+                let statistic = |idx: &[usize]| {
+                    difference(idx, &scores[k], &scores[rules], &labels, threshold, pick)
+                };
+                bootstrap_statistic_ci(n, statistic, LEVEL, RESAMPLES, 0)
+            };
+            let d = AgainstRules {
+                auroc: ci(|m| m.auroc),
+                f1: ci(|m| m.f1),
+            };
+            println!(
+                "{:<12} {:>24} {:>24}",
+                names[k],
+                show(&d.auroc),
+                show(&d.f1)
+            );
+            d
+        })
+        .collect()
+}
+
+/// A figure of scores `a` minus the same figure of scores `b`, on the sentences `idx`.
+fn difference(
+    idx: &[usize],
+    a: &[Vec<f64>],
+    b: &[Vec<f64>],
+    labels: &[Vec<bool>],
+    threshold: f64,
+    pick: fn(&BinaryMetrics) -> Option<f64>,
+) -> Option<f64> {
+    let (mut sa, mut sb, mut l) = (Vec::new(), Vec::new(), Vec::new());
+    for &i in idx {
+        sa.extend_from_slice(&a[i]);
+        sb.extend_from_slice(&b[i]);
+        l.extend_from_slice(&labels[i]);
+    }
+    let (ma, mb) = (
+        binary_metrics(&sa, &l, threshold),
+        binary_metrics(&sb, &l, threshold),
+    );
+    Some(pick(&ma)? - pick(&mb)?)
+}
+
+/// The evaluations as JSON, each labeller before the rules with its `minus_rules` differences.
+fn json_with_differences(
+    evals: &[MentionEvaluation],
+    against_rules: &[AgainstRules],
+) -> Vec<serde_json::Value> {
+    evals
+        .iter()
+        .enumerate()
+        .map(|(k, e)| {
+            let mut value = evaluation_json(e);
+            if let Some(d) = against_rules.get(k) {
+                value["minus_rules"] = serde_json::json!({
+                    "auroc": d.auroc, "f1": d.f1, "level": LEVEL, "resamples_of_sentences": RESAMPLES,
+                });
+            }
+            value
+        })
+        .collect()
+}
+
+/// The model's mention scores beside those of the model and the rules combined
+/// (`--method model+rules`), the rules and the regex baseline, with their names.
+fn beside_the_rules(
+    model_name: &str,
+    model_scores: Vec<Vec<f64>>,
+    sentences: &[LabelledSentence],
+) -> anyhow::Result<(Vec<String>, Vec<MentionScores>)> {
+    let rules = score_labelled(&mut RulesLabeller::builtin(), sentences)?;
+    let regex = score_labelled(&mut RegexLabeller::new(), sentences)?;
+    let combined = mean_scores(&[model_scores.clone(), rules.clone()]);
+    let names = vec![
+        model_name.to_string(),
+        "model+rules".to_string(),
+        "rules".to_string(),
+        "regex".to_string(),
+    ];
+    Ok((names, vec![model_scores, combined, rules, regex]))
 }
 
 /// One row per hand-labelled mention: where it is, its label and each labeller's score.
 fn write_mention_scores(
     path: &Path,
     sentences: &[LabelledSentence],
-    names: &[&str],
+    names: &[String],
     scores: &[Vec<Vec<f64>>],
 ) -> anyhow::Result<()> {
     uptake_core::write_atomic(path, |w| {
         let mut csv = csv::Writer::from_writer(w);
         let mut header = vec!["line", "id", "mention", "region", "start", "end", "label"];
-        header.extend(names);
+        header.extend(names.iter().map(String::as_str));
         csv.write_record(&header)?;
         for (i, sentence) in sentences.iter().enumerate() {
             for (j, m) in sentence.mentions.iter().enumerate() {
@@ -440,44 +562,25 @@ fn run_cv(args: CvArgs, global: &Global) -> anyhow::Result<()> {
         }
     }
     // Pooled out-of-fold predictions, beside the rule labellers on the same mentions.
-    struct Fixed(Vec<Vec<f64>>);
-    impl MentionScorer for Fixed {
-        fn name(&self) -> &str {
-            "model"
-        }
-        fn score(
-            &mut self,
-            _: &[uptake_labels::SentenceMentions<'_>],
-        ) -> Result<Vec<Vec<f64>>, uptake_labels::ScoreError> {
-            Ok(self.0.clone())
-        }
-    }
-    let mut evals = vec![evaluate_scorer(
-        &mut Fixed(model_scores),
-        &sentences,
-        args.threshold,
-    )?];
-    evals.push(evaluate_scorer(
-        &mut RulesLabeller::builtin(),
-        &sentences,
-        args.threshold,
-    )?);
-    evals.push(evaluate_scorer(
-        &mut RegexLabeller::new(),
-        &sentences,
-        args.threshold,
-    )?);
+    let (names, all_scores) = beside_the_rules("model", model_scores, &sentences)?;
+    let evals: Vec<MentionEvaluation> = names
+        .iter()
+        .zip(&all_scores)
+        .map(|(name, scores)| evaluate_scores(name, &sentences, scores, args.threshold))
+        .collect();
     println!(
         "{}-fold cross-validation, out-of-fold mention predictions pooled:",
         args.folds
     );
     print_evaluations(&evals);
+    let against_rules =
+        print_differences_from_rules(&names, &all_scores, &sentences, args.threshold);
     let value = serde_json::json!({
         "folds": args.folds,
         "options": args.train.options(),
         "base": args.base,
         "per_fold_model": folds_json,
-        "pooled": evals.iter().map(evaluation_json).collect::<Vec<_>>(),
+        "pooled": json_with_differences(&evals, &against_rules),
     });
     uptake_core::write_atomic(&args.out.join("cv.json"), |w| {
         Ok(serde_json::to_writer_pretty(&mut *w, &value)?)
