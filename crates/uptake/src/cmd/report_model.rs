@@ -314,11 +314,7 @@ fn run_evaluate(args: EvaluateArgs) -> anyhow::Result<()> {
     let mut model = crate::cmd::label::report_model_scorer(&args.model)?;
     let model_scores = score_labelled(model.as_mut(), &sentences)?;
     let (names, all_scores) = beside_the_rules(model.name(), model_scores, &sentences)?;
-    let evals: Vec<MentionEvaluation> = names
-        .iter()
-        .zip(&all_scores)
-        .map(|(name, scores)| evaluate_scores(name, &sentences, scores, args.threshold))
-        .collect();
+    let evals = evaluations(&names, &all_scores, &sentences, args.threshold);
     print_evaluations(&evals);
     let against_rules =
         print_differences_from_rules(&names, &all_scores, &sentences, args.threshold);
@@ -334,6 +330,20 @@ fn run_evaluate(args: EvaluateArgs) -> anyhow::Result<()> {
 
 /// One labeller's scores of hand-labelled mentions: a vector per sentence, a score per mention.
 type MentionScores = Vec<Vec<f64>>;
+
+/// The figures of each labeller's scores.
+fn evaluations(
+    names: &[String],
+    scores: &[MentionScores],
+    sentences: &[LabelledSentence],
+    threshold: f64,
+) -> Vec<MentionEvaluation> {
+    names
+        .iter()
+        .zip(scores)
+        .map(|(name, scores)| evaluate_scores(name, sentences, scores, threshold))
+        .collect()
+}
 
 /// Bootstrap resamples and confidence level of the differences from the rules.
 const RESAMPLES: usize = 2000;
@@ -445,7 +455,7 @@ fn json_with_differences(
 /// (`--method model+rules`), the rules and the regex baseline, with their names.
 fn beside_the_rules(
     model_name: &str,
-    model_scores: Vec<Vec<f64>>,
+    model_scores: MentionScores,
     sentences: &[LabelledSentence],
 ) -> anyhow::Result<(Vec<String>, Vec<MentionScores>)> {
     let rules = score_labelled(&mut RulesLabeller::builtin(), sentences)?;
@@ -465,7 +475,7 @@ fn write_mention_scores(
     path: &Path,
     sentences: &[LabelledSentence],
     names: &[String],
-    scores: &[Vec<Vec<f64>>],
+    scores: &[MentionScores],
 ) -> anyhow::Result<()> {
     uptake_core::write_atomic(path, |w| {
         let mut csv = csv::Writer::from_writer(w);
@@ -563,11 +573,7 @@ fn run_cv(args: CvArgs, global: &Global) -> anyhow::Result<()> {
     }
     // Pooled out-of-fold predictions, beside the rule labellers on the same mentions.
     let (names, all_scores) = beside_the_rules("model", model_scores, &sentences)?;
-    let evals: Vec<MentionEvaluation> = names
-        .iter()
-        .zip(&all_scores)
-        .map(|(name, scores)| evaluate_scores(name, &sentences, scores, args.threshold))
-        .collect();
+    let evals = evaluations(&names, &all_scores, &sentences, args.threshold);
     println!(
         "{}-fold cross-validation, out-of-fold mention predictions pooled:",
         args.folds
