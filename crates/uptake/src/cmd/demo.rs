@@ -156,36 +156,23 @@ pub fn run(args: Args, global: &Global) -> anyhow::Result<()> {
             "--seed",
             &seed
         ])?;
-        let csv = labels_dir.join("model.csv");
-        demo.run(&argv![
-            "label",
-            "--reports",
-            s(&reports),
-            "--method",
-            "model",
-            "--model",
-            s(&model_dir),
-            "--regions",
-            "tasks",
-            "--out",
-            s(&csv)
-        ])?;
-        methods.push(("model", csv));
-        let csv = labels_dir.join("model+rules.csv");
-        demo.run(&argv![
-            "label",
-            "--reports",
-            s(&reports),
-            "--method",
-            "model+rules",
-            "--model",
-            s(&model_dir),
-            "--regions",
-            "tasks",
-            "--out",
-            s(&csv)
-        ])?;
-        methods.push(("model+rules", csv));
+        for method in ["model", "model+rules"] {
+            let csv = labels_dir.join(format!("{method}.csv"));
+            demo.run(&argv![
+                "label",
+                "--reports",
+                s(&reports),
+                "--method",
+                method,
+                "--model",
+                s(&model_dir),
+                "--regions",
+                "tasks",
+                "--out",
+                s(&csv)
+            ])?;
+            methods.push((method, csv));
+        }
     }
     for (method, csv) in &methods {
         demo.run(&argv![
