@@ -26,6 +26,21 @@ pub fn days_from_iso(date: &str) -> Option<i64> {
     days_from_civil(y, m, d)
 }
 
+/// The ISO date `YYYY-MM-DD` of a day count since 1970-01-01 (Howard Hinnant's
+/// `civil_from_days`, the inverse of [`days_from_civil`]).
+pub fn iso_from_days(days: i64) -> String {
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z - era * 146_097;
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let day = doy - (153 * mp + 2) / 5 + 1;
+    let month = if mp < 10 { mp + 3 } else { mp - 9 };
+    let year = yoe + era * 400 + i64::from(month <= 2);
+    format!("{year:04}-{month:02}-{day:02}")
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -42,6 +57,13 @@ mod tests {
             Some(days_from_iso("2024-02-28").unwrap() + 2)
         );
         assert_eq!(days_from_iso("2000-01-01"), Some(10_957));
+    }
+
+    #[test]
+    fn iso_dates_round_trip() {
+        for iso in ["1970-01-01", "2000-02-29", "2024-12-31", "1899-03-01"] {
+            assert_eq!(iso_from_days(days_from_iso(iso).unwrap()), iso);
+        }
     }
 
     #[test]

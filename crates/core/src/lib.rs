@@ -1,31 +1,52 @@
-//! Shared domain types and file formats.
+//! Shared domain types and file formats: the one home of every format that crosses crates.
 //!
-//! Everything here is a format that crosses crate boundaries: the exam id, the wide region
-//! table (labels and predictions), the hand-labelled mention file the report model trains on,
-//! and the atomic file write every command uses so a crash never leaves a half-written output.
+//! - [`ExamId`]; the wide [`RegionTable`] of labels and predictions (CSV);
+//! - the hand-labelled mention file ([`mentions`]) and spans that say whether they count
+//!   characters or bytes ([`CharSpan`], [`ByteSpan`]);
+//! - the cohort [`Manifest`] and the exam [`RegionMap`] (`regions.json`);
+//! - [`Confusion`]: precision, sensitivity, specificity and F1 with one rule for empty cases,
+//!   and [`metrics::auroc`];
+//! - small helpers every crate shares: atomic writes ([`write_atomic`], [`json`]), seeded
+//!   randomness and stable hashes ([`seeded`]), the download cache ([`dirs`]), calendar days
+//!   ([`date`]) and a [`Progress`] sink for long steps.
+//!
+//! ```
+//! use uptake_core::{Confusion, ExamId, RegionTable};
+//!
+//! let mut predictions = RegionTable::new(vec!["liver".into(), "lungs".into()]);
+//! predictions.insert(ExamId::new("E1").unwrap(), vec![Some(0.9), Some(0.2)]);
+//! predictions.insert(ExamId::new("E2").unwrap(), vec![Some(0.1), None]);
+//! let liver: Vec<f64> = predictions.column("liver").unwrap().into_iter().flatten().collect();
+//! let truth = [true, false];
+//! let counts = Confusion::at_threshold(&liver, &truth, 0.5);
+//! assert_eq!(counts.f1(), Some(1.0));
+//! assert_eq!(uptake_core::metrics::auroc(&liver, &truth), Some(1.0));
+//! ```
+
+#![warn(missing_docs)]
 
 pub mod atomic;
+pub mod confusion;
 pub mod date;
+pub mod dirs;
 pub mod exam;
+pub mod json;
+pub mod manifest;
 pub mod mentions;
 pub mod metrics;
+pub mod progress;
+pub mod region_map;
+pub mod seeded;
+pub mod spans;
 pub mod table;
 
 pub use atomic::{AtomicWriteError, write_atomic};
+pub use confusion::Confusion;
+pub use dirs::{cache_dir, shared_dir};
 pub use exam::ExamId;
+pub use manifest::{Manifest, ManifestEntry, ManifestError};
 pub use mentions::{LabelledSentence, LabelledSpan, MentionFileError};
+pub use progress::{NoProgress, Progress};
+pub use region_map::{RegionMap, RegionMapError};
+pub use spans::{ByteSpan, CharSpan};
 pub use table::{RegionTable, TableError};
-
-/// The folder of shared project data (`shared/`, beside the repository), where the starter
-/// mention set and the original study's predictions live. `UPTAKE_SHARED_DIR` overrides it.
-pub fn shared_dir() -> Option<std::path::PathBuf> {
-    if let Ok(dir) = std::env::var("UPTAKE_SHARED_DIR") {
-        return Some(dir.into());
-    }
-    let workspace = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
-    let candidate = workspace.join("../shared");
-    candidate
-        .join("data")
-        .is_dir()
-        .then(|| candidate.canonicalize().unwrap_or(candidate))
-}

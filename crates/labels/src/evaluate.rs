@@ -4,8 +4,9 @@
 //! specificity and F1 at a threshold. The general evaluation of region tables lives in the
 //! stats crate; this is the small part the labelling commands need.
 
-use crate::scorer::{MentionScorer, ScoreError, SentenceMentions, Span};
+use crate::scorer::{MentionScorer, ScoreError, SentenceMentions};
 use std::collections::BTreeMap;
+use uptake_core::ByteSpan;
 use uptake_core::LabelledSentence;
 
 /// Binary classification figures at one threshold; `None` where undefined (no positives...).
@@ -70,14 +71,14 @@ impl MentionEvaluation {
 }
 
 /// Byte spans of a hand-labelled sentence (its file stores character offsets).
-pub fn byte_spans(sentence: &LabelledSentence) -> Vec<Span> {
+pub fn byte_spans(sentence: &LabelledSentence) -> Vec<ByteSpan> {
     let mut byte_at: Vec<usize> = sentence.text.char_indices().map(|(b, _)| b).collect();
     byte_at.push(sentence.text.len());
     let at = |c: usize| byte_at.get(c).copied().unwrap_or(sentence.text.len());
     sentence
         .mentions
         .iter()
-        .map(|m| Span::new(at(m.start), at(m.end)))
+        .map(|m| ByteSpan::new(at(m.start), at(m.end)))
         .collect()
 }
 
@@ -86,7 +87,7 @@ pub fn score_labelled(
     scorer: &mut dyn MentionScorer,
     sentences: &[LabelledSentence],
 ) -> Result<Vec<Vec<f64>>, ScoreError> {
-    let spans: Vec<Vec<Span>> = sentences.iter().map(byte_spans).collect();
+    let spans: Vec<Vec<ByteSpan>> = sentences.iter().map(byte_spans).collect();
     let batch: Vec<SentenceMentions<'_>> = sentences
         .iter()
         .zip(&spans)

@@ -18,4 +18,4 @@ pub use noisy_or::{
 };
 pub use regex_baseline::{PAPER_NEGATIVE_WORDS, RegexLabeller};
 pub use rules::{BUILTIN_RULES, Decision, RulesError, RulesLabeller};
-pub use scorer::{MeanScorer, MentionScorer, ScoreError, SentenceMentions, Span, mean_scores};
+pub use scorer::{MeanScorer, MentionScorer, ScoreError, SentenceMentions, mean_scores};

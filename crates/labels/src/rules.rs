@@ -1,11 +1,12 @@
 //! The rule-based mention labeller: negation scope, benign attributions, resolution and
 //! hedging, with its vocabulary in a TOML file a clinician can review (`data/rules.toml`).
 
-use crate::scorer::{MentionScorer, ScoreError, SentenceMentions, Span};
+use crate::scorer::{MentionScorer, ScoreError, SentenceMentions};
 use regex::Regex;
 use serde::Deserialize;
 use std::path::{Path, PathBuf};
 use std::sync::LazyLock;
+use uptake_core::ByteSpan;
 
 /// The built-in vocabulary.
 pub const BUILTIN_RULES: &str = include_str!("../data/rules.toml");
@@ -186,7 +187,7 @@ static HEADER_AFTER: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"^(?:[ \t]*(?:/|&|and)[ \t]*[a-z]+)*[ \t]*:").expect("static pattern")
 });
 
-fn is_header(lower: &str, span: Span) -> bool {
+fn is_header(lower: &str, span: ByteSpan) -> bool {
     HEADER_AFTER.is_match(&lower[span.end..]) && HEADER_BEFORE.is_match(&lower[..span.start])
 }
 
@@ -360,7 +361,7 @@ impl RulesLabeller {
     }
 
     /// Probabilities of the mentions of one sentence (spans: byte offsets, valid ranges).
-    pub fn score_sentence(&self, text: &str, spans: &[Span]) -> Vec<f64> {
+    pub fn score_sentence(&self, text: &str, spans: &[ByteSpan]) -> Vec<f64> {
         self.decide(text, spans)
             .into_iter()
             .map(|d| self.probability(d))
@@ -368,7 +369,7 @@ impl RulesLabeller {
     }
 
     /// The decision for each mention of one sentence: what the probability rests on.
-    pub fn decide(&self, text: &str, spans: &[Span]) -> Vec<Decision> {
+    pub fn decide(&self, text: &str, spans: &[ByteSpan]) -> Vec<Decision> {
         // ASCII lower-casing keeps byte offsets, so spans index `lower` as they index `text`.
         let lower = text.to_ascii_lowercase();
         let sentence = SentenceCues::find(self, &lower, spans);
@@ -398,7 +399,7 @@ fn without_overlapping(found: Vec<Range>, cancel: &[Range]) -> Vec<Range> {
 
 /// The cue matches of one sentence, found once and shared by its mentions.
 struct SentenceCues<'s> {
-    spans: &'s [Span],
+    spans: &'s [ByteSpan],
     /// Whether each span is a section header.
     headers: Vec<bool>,
     /// Clause breaks, sorted.
@@ -415,7 +416,7 @@ struct SentenceCues<'s> {
 }
 
 impl<'s> SentenceCues<'s> {
-    fn find(rules: &RulesLabeller, lower: &str, spans: &'s [Span]) -> Self {
+    fn find(rules: &RulesLabeller, lower: &str, spans: &'s [ByteSpan]) -> Self {
         let mut breaks = matches(&rules.boundaries, lower);
         // "Apart from the hypermetabolic tongue primary, the rest is unremarkable": the
         // exception phrase ends at its comma.
@@ -461,7 +462,7 @@ impl<'s> SentenceCues<'s> {
 
     /// The clause around a span: from the end of the last break before it to the start of the
     /// first break after it.
-    fn clause(&self, span: Span, len: usize) -> Range {
+    fn clause(&self, span: ByteSpan, len: usize) -> Range {
         let start = self
             .breaks
             .iter()
@@ -479,7 +480,7 @@ impl<'s> SentenceCues<'s> {
         (start, end)
     }
 
-    fn decide(&self, rules: &RulesLabeller, lower: &str, span: Span) -> Decision {
+    fn decide(&self, rules: &RulesLabeller, lower: &str, span: ByteSpan) -> Decision {
         let clause = self.clause(span, lower.len());
         let in_clause = |cues: &[Range]| cues.iter().any(|c| self.owns(lower, span, clause, *c));
         if is_header(lower, span) {
@@ -521,7 +522,7 @@ impl<'s> SentenceCues<'s> {
     /// the last mention of the clause speak about all of them ("physiologic uptake in the
     /// brain, tonsils and bladder"); a cue between two mentions belongs to the nearer one
     /// ("an FDG-avid lesion in the left lobe and a photopenic cyst in the right lobe").
-    fn owns(&self, lower: &str, span: Span, clause: Range, cue: Range) -> bool {
+    fn owns(&self, lower: &str, span: ByteSpan, clause: Range, cue: Range) -> bool {
         if cue.0 < clause.0 || cue.1 > clause.1 {
             return false;
         }
@@ -547,7 +548,7 @@ impl<'s> SentenceCues<'s> {
         }
     }
 
-    fn is_landmark(&self, rules: &RulesLabeller, lower: &str, span: Span) -> bool {
+    fn is_landmark(&self, rules: &RulesLabeller, lower: &str, span: ByteSpan) -> bool {
         let before = &lower[..span.start];
         let mention = &lower[span.start..span.end];
         let after = &lower[span.end..];
@@ -561,7 +562,7 @@ impl<'s> SentenceCues<'s> {
             && rules.comparison_before.is_match(before)
     }
 
-    fn is_negated(&self, lower: &str, span: Span, clause: Range) -> bool {
+    fn is_negated(&self, lower: &str, span: ByteSpan, clause: Range) -> bool {
         // A negation before the mention whose scope reaches it.
         let pre = self.neg_before.iter().any(|t| {
             t.0 >= clause.0 && t.1 <= span.start && self.scope_reaches(lower, t.1, span.start)
@@ -599,7 +600,7 @@ impl<'s> SentenceCues<'s> {
 
     /// Whether a cue is an adjective right before another mention ("... and a non-avid right
     /// obturator node"): then it is that mention's, not an earlier one's.
-    fn modifies_another_mention(&self, lower: &str, cue: Range, own: Span) -> bool {
+    fn modifies_another_mention(&self, lower: &str, cue: Range, own: ByteSpan) -> bool {
         self.spans.iter().any(|s| {
             *s != own
                 && s.start >= cue.1
@@ -648,14 +649,14 @@ mod tests {
         RulesLabeller::builtin().decide(&text, &spans)
     }
 
-    fn unmark(marked: &str) -> (String, Vec<Span>) {
+    fn unmark(marked: &str) -> (String, Vec<ByteSpan>) {
         let mut text = String::new();
         let mut spans = Vec::new();
         let mut open = 0;
         for c in marked.chars() {
             match c {
                 '[' => open = text.len(),
-                ']' => spans.push(Span::new(open, text.len())),
+                ']' => spans.push(ByteSpan::new(open, text.len())),
                 _ => text.push(c),
             }
         }

@@ -2,18 +2,7 @@
 
 use std::fmt;
 
-/// A mention's place in its sentence: byte offsets into the sentence text, end exclusive.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub struct Span {
-    pub start: usize,
-    pub end: usize,
-}
-
-impl Span {
-    pub fn new(start: usize, end: usize) -> Self {
-        Self { start, end }
-    }
-}
+use uptake_core::ByteSpan;
 
 /// One sentence and the spans of the region mentions found in it.
 ///
@@ -22,11 +11,11 @@ impl Span {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SentenceMentions<'a> {
     pub text: &'a str,
-    pub spans: Vec<Span>,
+    pub spans: Vec<ByteSpan>,
 }
 
 impl<'a> SentenceMentions<'a> {
-    pub fn new(text: &'a str, spans: Vec<Span>) -> Self {
+    pub fn new(text: &'a str, spans: Vec<ByteSpan>) -> Self {
         Self { text, spans }
     }
 
@@ -171,7 +160,7 @@ mod tests {
         let text = "Avid liver and spleen.";
         let sentences = [SentenceMentions::new(
             text,
-            vec![Span::new(5, 10), Span::new(15, 21)],
+            vec![ByteSpan::new(5, 10), ByteSpan::new(15, 21)],
         )];
         let scores = mean.score(&sentences).unwrap();
         assert_eq!(scores.len(), 1);

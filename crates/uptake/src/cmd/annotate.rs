@@ -11,7 +11,8 @@ use uptake_annotate::sample::Predictions;
 use uptake_annotate::{
     Candidate, CandidateMention, RegionCatalog, RegionInfo, ServeOptions, Server,
 };
-use uptake_labels::{MentionScorer, SentenceMentions, Span};
+use uptake_core::ByteSpan;
+use uptake_labels::{MentionScorer, SentenceMentions};
 use uptake_ontology::Ontology;
 use uptake_reports::{Tagger, char_offset, split_sections, split_sentences};
 
@@ -185,7 +186,9 @@ fn score_pool(
                 let spans = c
                     .mentions
                     .iter()
-                    .map(|m| Span::new(byte_offset(&c.text, m.start), byte_offset(&c.text, m.end)))
+                    .map(|m| {
+                        ByteSpan::new(byte_offset(&c.text, m.start), byte_offset(&c.text, m.end))
+                    })
                     .collect();
                 SentenceMentions::new(&c.text, spans)
             })

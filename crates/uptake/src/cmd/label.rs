@@ -4,9 +4,10 @@
 use crate::common::{Global, load_ontology, progress};
 use anyhow::{Context, bail};
 use std::path::PathBuf;
+use uptake_core::ByteSpan;
 use uptake_labels::evaluate::{BinaryMetrics, evaluate_scorer};
 use uptake_labels::{
-    MeanScorer, MentionScorer, RegexLabeller, RulesLabeller, ScoredMention, SentenceMentions, Span,
+    MeanScorer, MentionScorer, RegexLabeller, RulesLabeller, ScoredMention, SentenceMentions,
     region_probabilities,
 };
 use uptake_ontology::{Ontology, RegionId};
@@ -272,7 +273,7 @@ pub fn label_report(
                 &t.text,
                 t.mentions
                     .iter()
-                    .map(|m| Span::new(m.start, m.end))
+                    .map(|m| ByteSpan::new(m.start, m.end))
                     .collect(),
             )
         })

@@ -669,7 +669,7 @@ pub fn bench(args: BenchArgs, global: &Global) -> anyhow::Result<()> {
                     &s.text,
                     s.mentions
                         .iter()
-                        .map(|m| uptake_labels::Span::new(m.start, m.end))
+                        .map(|m| uptake_core::ByteSpan::new(m.start, m.end))
                         .collect(),
                 )
             })
