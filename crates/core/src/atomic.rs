@@ -3,20 +3,30 @@ use std::io::{BufWriter, Write};
 use std::path::{Path, PathBuf};
 
 #[derive(Debug, thiserror::Error)]
+/// Why an atomic write failed; the target file is then untouched.
 pub enum AtomicWriteError {
+    /// No temporary file could be made beside the target.
     #[error("cannot create a temporary file next to {path}")]
     Create {
+        /// The file.
         path: PathBuf,
+        /// The underlying error.
         source: std::io::Error,
     },
+    /// Writing the temporary file failed.
     #[error("cannot write {path}")]
     Write {
+        /// The file.
         path: PathBuf,
+        /// The underlying error.
         source: std::io::Error,
     },
+    /// The finished file could not be renamed over the target.
     #[error("cannot move the finished file into place at {path}")]
     Persist {
+        /// The file.
         path: PathBuf,
+        /// The underlying error.
         source: std::io::Error,
     },
 }

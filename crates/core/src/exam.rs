@@ -13,6 +13,7 @@ impl ExamId {
         (!id.is_empty()).then(|| Self(id.to_string()))
     }
 
+    /// The id as text.
     pub fn as_str(&self) -> &str {
         &self.0
     }

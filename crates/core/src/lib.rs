@@ -25,10 +25,12 @@
 
 #![warn(missing_docs)]
 
+/// Atomic file writes: readers see the old or the complete new content, never a part.
 pub mod atomic;
 pub mod confusion;
 pub mod date;
 pub mod dirs;
+/// The exam id.
 pub mod exam;
 pub mod json;
 pub mod manifest;

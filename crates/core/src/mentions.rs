@@ -10,6 +10,7 @@ use serde::{Deserialize, Serialize};
 use std::io::{BufRead, Write};
 use std::path::{Path, PathBuf};
 
+/// One hand-labelled mention: a character span, its region and its label.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct LabelledSpan {
     /// First character of the mention (character offset into `text`).
@@ -22,57 +23,97 @@ pub struct LabelledSpan {
     pub label: u8,
 }
 
+impl LabelledSpan {
+    /// Where the mention lies, in characters.
+    pub fn span(&self) -> crate::CharSpan {
+        crate::CharSpan::new(self.start, self.end)
+    }
+}
+
+/// One sentence of a mention file with its labelled mentions.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct LabelledSentence {
+    /// A stable id of the sentence, when the file has one.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
+    /// The exam the sentence comes from.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub exam_id: Option<String>,
+    /// The report section (findings, impression).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub section: Option<String>,
+    /// The sentence.
     pub text: String,
+    /// Its labelled mentions.
     pub mentions: Vec<LabelledSpan>,
 }
 
+/// A mention file that cannot be read or written.
 #[derive(Debug, thiserror::Error)]
 pub enum MentionFileError {
+    /// The file cannot be read.
     #[error("cannot read {path}")]
     Io {
+        /// The file.
         path: PathBuf,
+        /// The underlying error.
         source: std::io::Error,
     },
+    /// A line is not a mention record.
     #[error("{path}, line {line}: not a valid mention record: {message}")]
     Parse {
+        /// The file.
         path: PathBuf,
+        /// 1-based line in the file.
         line: usize,
+        /// What is wrong.
         message: String,
     },
+    /// A span lies outside its sentence or is empty.
     #[error(
         "{path}, line {line}: mention {start}..{end} ({region}) is outside the sentence of {len} characters"
     )]
     SpanOutOfRange {
+        /// The file.
         path: PathBuf,
+        /// 1-based line in the file.
         line: usize,
+        /// Span start (characters).
         start: usize,
+        /// Span end (characters).
         end: usize,
+        /// Region name.
         region: String,
+        /// Sentence length in characters.
         len: usize,
     },
+    /// Two spans of a sentence overlap.
     #[error("{path}, line {line}: mentions {a} and {b} overlap")]
     Overlap {
+        /// The file.
         path: PathBuf,
+        /// 1-based line in the file.
         line: usize,
+        /// The first mention.
         a: String,
+        /// The second mention.
         b: String,
     },
+    /// A label other than 0 or 1.
     #[error("{path}, line {line}: label {label} of mention {start}..{end} must be 0 or 1")]
     BadLabel {
+        /// The file.
         path: PathBuf,
+        /// 1-based line in the file.
         line: usize,
+        /// Span start (characters).
         start: usize,
+        /// Span end (characters).
         end: usize,
+        /// The label found.
         label: u8,
     },
+    /// Writing failed; the old file is intact.
     #[error(transparent)]
     Write(#[from] AtomicWriteError),
 }
@@ -125,22 +166,9 @@ impl LabelledSentence {
     }
 }
 
-/// Slices `text` by character offsets.
+/// Slices `text` by character offsets (see [`crate::CharSpan`]).
 pub fn char_slice(text: &str, start: usize, end: usize) -> Option<&str> {
-    if start > end {
-        return None;
-    }
-    let mut indices = text
-        .char_indices()
-        .map(|(i, _)| i)
-        .chain(std::iter::once(text.len()));
-    let s = indices.nth(start)?;
-    let e = if end == start {
-        s
-    } else {
-        indices.nth(end - start - 1)?
-    };
-    Some(&text[s..e])
+    crate::CharSpan::new(start, end).slice(text)
 }
 
 /// Reads and validates a mention file. Blank lines are skipped.

@@ -9,21 +9,29 @@ use std::collections::HashMap;
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
+/// A region table that cannot be read or written; messages name the file, line, exam and column.
 #[derive(Debug, thiserror::Error)]
+#[allow(missing_docs)] // fields: the file, its 1-based line, the exam, the column, the cell
 pub enum TableError {
+    /// The file cannot be read.
     #[error("cannot read {path}")]
     Io {
         path: PathBuf,
         source: std::io::Error,
     },
+    /// Not CSV.
     #[error("{path}: not a valid CSV file")]
     Csv { path: PathBuf, source: csv::Error },
+    /// No `exam_id` column.
     #[error("{path}: the header has no `exam_id` column (found: {found})")]
     NoExamIdColumn { path: PathBuf, found: String },
+    /// A column named twice.
     #[error("{path}: column `{column}` appears twice in the header")]
     DuplicateColumn { path: PathBuf, column: String },
+    /// A row without an exam id.
     #[error("{path}, line {line}: empty exam_id")]
     EmptyExamId { path: PathBuf, line: u64 },
+    /// An exam on two rows.
     #[error("{path}, line {line}: exam `{exam}` appears twice (first on line {first_line})")]
     DuplicateExam {
         path: PathBuf,
@@ -31,6 +39,7 @@ pub enum TableError {
         exam: ExamId,
         first_line: u64,
     },
+    /// A row of another length than the header.
     #[error("{path}, line {line}, exam `{exam}`: {found} cells, but the header has {expected}")]
     RowLength {
         path: PathBuf,
@@ -39,6 +48,7 @@ pub enum TableError {
         found: usize,
         expected: usize,
     },
+    /// A cell that is not a number in [0, 1].
     #[error(
         "{path}, line {line}, exam `{exam}`, column `{column}`: `{value}` is not a number in [0, 1]"
     )]
@@ -49,6 +59,7 @@ pub enum TableError {
         column: String,
         value: String,
     },
+    /// Writing failed; the old file is intact.
     #[error(transparent)]
     Write(#[from] AtomicWriteError),
 }
@@ -73,18 +84,22 @@ impl RegionTable {
         }
     }
 
+    /// The region columns, in order.
     pub fn regions(&self) -> &[String] {
         &self.regions
     }
 
+    /// The exams, in row order.
     pub fn exams(&self) -> &[ExamId] {
         &self.exams
     }
 
+    /// Number of rows.
     pub fn len(&self) -> usize {
         self.exams.len()
     }
 
+    /// True when the table has no row.
     pub fn is_empty(&self) -> bool {
         self.exams.is_empty()
     }
