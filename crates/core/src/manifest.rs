@@ -341,6 +341,22 @@ impl Manifest {
         }
     }
 
+    /// A manifest of rows built in memory with these columns (in the canonical order, whether
+    /// or not a row fills them; `exam_id` is always one). Columns the format does not know are
+    /// ignored.
+    pub fn with_columns(columns: &[&str], entries: Vec<ManifestEntry>) -> Self {
+        let columns = COLUMNS
+            .iter()
+            .filter(|c| **c == "exam_id" || columns.contains(c))
+            .map(|c| c.to_string())
+            .collect();
+        Self {
+            path: PathBuf::new(),
+            columns,
+            entries,
+        }
+    }
+
     /// Reads and checks a manifest: every cell of a known column must hold a value of its kind,
     /// and no exam may appear twice.
     pub fn read(path: &Path) -> Result<Self, ManifestError> {
@@ -620,6 +636,18 @@ mod tests {
             err.contains("`dicom_dir`") && err.contains("exam_id, age"),
             "{err}"
         );
+    }
+
+    #[test]
+    fn columns_asked_for_are_written_even_when_every_cell_is_empty() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("manifest.csv");
+        let entry = ManifestEntry::new(ExamId::new("E1").unwrap());
+        Manifest::with_columns(&["death_date", "patient_id"], vec![entry])
+            .write(&path)
+            .unwrap();
+        let text = std::fs::read_to_string(&path).unwrap();
+        assert_eq!(text, "exam_id,patient_id,death_date\nE1,,\n");
     }
 
     #[test]
