@@ -229,6 +229,16 @@ impl Shape {
     }
 
     /// Axis-aligned bounding box: (min, max).
+    /// The centre of the bounding box.
+    pub fn centre(&self) -> Point3 {
+        let (a, b) = self.bbox();
+        [
+            (a[0] + b[0]) / 2.0,
+            (a[1] + b[1]) / 2.0,
+            (a[2] + b[2]) / 2.0,
+        ]
+    }
+
     pub fn bbox(&self) -> (Point3, Point3) {
         match self {
             Shape::Ellipsoid {

@@ -98,9 +98,9 @@ impl Phantom {
         rng: &mut impl Rng,
     ) -> Result<Self, PhantomError> {
         let anatomy = Anatomy::build(BodySize {
-            height_cm: spec.height_cm,
-            weight_kg: spec.weight_kg,
-            sex: spec.sex,
+            height_cm: spec.patient.height_cm,
+            weight_kg: spec.patient.weight_kg,
+            sex: spec.patient.sex,
         });
         let physiology = Physiology::sample(rng);
         let mut lesions = Vec::with_capacity(spec.lesions.len());
@@ -446,13 +446,20 @@ pub fn side_matches(side: Side, p: Point3) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::reports::{SITES, sample_exam};
+    use crate::catalogue::SITES;
+    use crate::findings::sample_exam;
+    use crate::patient::sample_patient;
     use crate::sites::resolve;
     use crate::spec::Sex;
     use crate::taxonomy::is_ancestor_or_self;
     use rand::SeedableRng;
     use rand_chacha::ChaCha8Rng;
     use uptake_core::ExamId;
+
+    fn exam(i: usize, rng: &mut ChaCha8Rng) -> ExamSpec {
+        let patient = sample_patient(&format!("P{i}"), rng);
+        sample_exam(ExamId::new(format!("E{i}")).unwrap(), &patient, rng)
+    }
 
     #[test]
     fn every_site_the_report_generator_emits_has_anatomy_in_its_region() {
@@ -503,7 +510,7 @@ mod tests {
         let mut rng = ChaCha8Rng::seed_from_u64(3);
         let mut placed = 0;
         for i in 0..60 {
-            let spec = sample_exam(ExamId::new(format!("E{i}")).unwrap(), &mut rng);
+            let spec = exam(i, &mut rng);
             let phantom = Phantom::build(&spec, &mut rng).unwrap();
             for (lesion, spec_lesion) in phantom.lesions.iter().zip(&spec.lesions) {
                 let c = lesion.hotspot.center_mm;
@@ -541,7 +548,7 @@ mod tests {
     fn lesion_scale_multiplies_the_drawn_lesion_sizes_but_not_the_spec() {
         let mut rng = ChaCha8Rng::seed_from_u64(5);
         let spec = (0..50)
-            .map(|i| sample_exam(ExamId::new(format!("E{i}")).unwrap(), &mut rng))
+            .map(|i| exam(i, &mut rng))
             .find(|s| s.lesions.iter().any(|l| l.size_mm >= 4.0))
             .unwrap();
         let sizes: Vec<f32> = spec.lesions.iter().map(|l| l.size_mm).collect();
