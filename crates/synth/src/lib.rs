@@ -35,7 +35,7 @@ pub mod catalogue;
 pub mod cohort;
 mod dataset;
 pub mod dates;
-pub mod dicom;
+mod dicom;
 mod findings;
 pub mod geometry;
 pub mod patient;

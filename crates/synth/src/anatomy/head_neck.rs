@@ -9,7 +9,8 @@ use crate::spec::Side;
 /// Paints the head and neck.
 pub(super) fn paint(k: &Scaler, b: &mut Builder) {
     skull_and_face(k, b);
-    mouth_and_throat(k, b);
+    mouth(k, b);
+    brain_glands_and_airway(k, b);
     neck(k, b);
 }
 
@@ -63,7 +64,8 @@ fn skull_and_face(k: &Scaler, b: &mut Builder) {
     }
 }
 
-fn mouth_and_throat(k: &Scaler, b: &mut Builder) {
+/// Palate, floor of the mouth, lips and hypopharynx.
+fn mouth(k: &Scaler, b: &mut Builder) {
     b.add(
         "palate",
         "mouth",
@@ -92,6 +94,10 @@ fn mouth_and_throat(k: &Scaler, b: &mut Builder) {
         Tissue::SoftTissue,
         k.ell([0.0, -5.0, -240.0], [12.0, 9.0, 16.0]),
     );
+}
+
+/// Brain, nasopharynx, salivary glands, tonsils, tongue, larynx and trachea.
+fn brain_glands_and_airway(k: &Scaler, b: &mut Builder) {
     b.add(
         "brain",
         "head",
