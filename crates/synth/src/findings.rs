@@ -3,7 +3,7 @@
 //! cohorts sample exams here, so both share one notion of prevalence.
 
 use crate::catalogue::{Kind, SITES, SiteDef};
-use crate::patient::Patient;
+use crate::spec::Patient;
 use crate::spec::{ExamSpec, Lesion, Lookalike, ReportedAs, Sex, Side};
 use crate::taxonomy::is_ancestor_or_self;
 use crate::weighted::pick_weighted;

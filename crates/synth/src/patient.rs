@@ -1,11 +1,10 @@
 //! Patients: who is scanned, and why. One sampler for report sets and cohorts, so both have the
 //! same mix of indications, ages and bodies.
 
-use crate::spec::Sex;
+use crate::spec::{Patient, Sex};
 use crate::weighted::pick_weighted;
 use rand::Rng;
 use rand_distr::{Distribution, Normal};
-use serde::{Deserialize, Serialize};
 
 /// Why patients are scanned, with how often.
 pub(crate) const INDICATIONS: [(&str, f64); 7] = [
@@ -17,24 +16,6 @@ pub(crate) const INDICATIONS: [(&str, f64); 7] = [
     ("colorectal cancer", 0.1),
     ("sarcoma", 0.06),
 ];
-
-/// The patient-level part of an exam: the same across a patient's exams, except that age and
-/// weight move on between them.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct Patient {
-    /// The patient.
-    pub patient_id: String,
-    /// Age at the exam.
-    pub age_years: u32,
-    /// Sex.
-    pub sex: Sex,
-    /// Why the scan was done, e.g. "lymphoma", "lung cancer", "melanoma", "head and neck cancer".
-    pub indication: String,
-    /// Body weight at the exam.
-    pub weight_kg: f32,
-    /// Height.
-    pub height_cm: f32,
-}
 
 /// A patient: indication by its frequency; sex (breast cancer almost only in women); age
 /// normal(61, 13) within 19-92; height normal by sex; weight from a BMI normal(26, 4.5).

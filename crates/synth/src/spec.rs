@@ -5,7 +5,6 @@
 //! hot spot inside the anatomy of its `site`; the report writer describes the lesions (and may,
 //! like radiologists, miss or hedge one: that choice is recorded in `ReportedAs`).
 
-use crate::patient::Patient;
 use serde::{Deserialize, Serialize};
 use uptake_core::ExamId;
 
@@ -29,6 +28,24 @@ pub enum Sex {
     Female,
     /// Male.
     Male,
+}
+
+/// The patient-level part of an exam: the same across a patient's exams, except that age and
+/// weight move on between them.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Patient {
+    /// The patient.
+    pub patient_id: String,
+    /// Age at the exam.
+    pub age_years: u32,
+    /// Sex.
+    pub sex: Sex,
+    /// Why the scan was done, e.g. "lymphoma", "lung cancer", "melanoma", "head and neck cancer".
+    pub indication: String,
+    /// Body weight at the exam.
+    pub weight_kg: f32,
+    /// Height.
+    pub height_cm: f32,
 }
 
 /// How the report describes a lesion that is in the image.

@@ -83,20 +83,24 @@ fn kidneys_vessels_and_bowel(k: &Scaler, b: &mut Builder) {
     for side in SIDES {
         let x = sign(side);
         let dz = if side == Side::Right { -15.0 } else { 0.0 };
-        b.add(
-            &sided(side, "adrenal"),
-            "adrenal",
-            side,
-            Tissue::Adrenal,
-            k.ell([45.0 * x, 38.0, -592.0 + dz], [9.0, 6.0, 18.0]),
-        );
-        b.add(
-            &sided(side, "kidney"),
-            "kidney",
-            side,
-            Tissue::KidneyCortex,
-            k.ell([72.0 * x, 50.0, -655.0 + dz], [28.0, 26.0, 55.0]),
-        );
+        // The right adrenal and kidney lie lower than the left ones.
+        for (organ, tissue, c, r) in [
+            (
+                "adrenal",
+                Tissue::Adrenal,
+                [45.0, 38.0, -592.0],
+                [9.0, 6.0, 18.0],
+            ),
+            (
+                "kidney",
+                Tissue::KidneyCortex,
+                [72.0, 50.0, -655.0],
+                [28.0, 26.0, 55.0],
+            ),
+        ] {
+            let shape = k.ell([c[0] * x, c[1], c[2] + dz], r);
+            b.add(&sided(side, organ), organ, side, tissue, shape);
+        }
         b.internal(
             "renal_pelvis",
             "kidney",

@@ -3,6 +3,7 @@
 use super::error::CohortError;
 use crate::spec::ExamSpec;
 use rand_chacha::ChaCha8Rng;
+use std::ops::RangeInclusive;
 
 /// Image sampling. `None` fields are drawn per exam from realistic scanner settings.
 #[derive(Debug, Clone, Copy, PartialEq, Default)]
@@ -34,27 +35,26 @@ impl Resolution {
     }
 
     fn check(&self) -> Result<(), CohortError> {
-        for (name, size) in [
-            ("CT matrix size", self.ct_size),
-            ("PET matrix size", self.pet_size),
-        ] {
-            if let Some(s) = size.filter(|s| !(16..=1024).contains(s)) {
-                return Err(CohortError::Setting(format!(
-                    "{name} must be between 16 and 1024, got {s}"
-                )));
-            }
-        }
-        for (name, mm) in [
-            ("CT slice spacing", self.ct_slice_mm),
-            ("PET slice spacing", self.pet_slice_mm),
-        ] {
-            if let Some(v) = mm.filter(|v| !(0.5..=20.0).contains(v)) {
-                return Err(CohortError::Setting(format!(
-                    "{name} must be between 0.5 and 20 mm, got {v}"
-                )));
-            }
-        }
-        Ok(())
+        within("CT matrix size", self.ct_size, 16..=1024)?;
+        within("PET matrix size", self.pet_size, 16..=1024)?;
+        within("CT slice spacing (mm)", self.ct_slice_mm, 0.5..=20.0)?;
+        within("PET slice spacing (mm)", self.pet_slice_mm, 0.5..=20.0)
+    }
+}
+
+/// Fails, naming the setting, when `value` is given and outside `range`.
+fn within<T: PartialOrd + std::fmt::Display>(
+    name: &str,
+    value: Option<T>,
+    range: RangeInclusive<T>,
+) -> Result<(), CohortError> {
+    match value {
+        Some(v) if !range.contains(&v) => Err(CohortError::Setting(format!(
+            "{name} must be between {} and {}, got {v}",
+            range.start(),
+            range.end()
+        ))),
+        _ => Ok(()),
     }
 }
 
@@ -110,28 +110,23 @@ impl CohortConfig {
     /// matrix sizes 16-1024, slice spacings 0.5-20 mm, a midnight fraction in [0, 1], a lesion
     /// scale in [0.25, 4] and an id prefix of at most 16 letters, digits, `-` or `_`.
     pub fn check(&self) -> Result<(), CohortError> {
-        let bad = |message: String| Err(CohortError::Setting(message));
         if self.n == 0 {
-            return bad("a cohort needs at least one exam".into());
-        }
-        if !(0.0..=1.0).contains(&self.midnight_fraction) {
-            return bad(format!(
-                "the midnight fraction must be in [0, 1], got {}",
-                self.midnight_fraction
+            return Err(CohortError::Setting(
+                "a cohort needs at least one exam".into(),
             ));
         }
-        if !(0.25..=4.0).contains(&self.lesion_scale) {
-            return bad(format!(
-                "the lesion scale must be between 0.25 and 4, got {}",
-                self.lesion_scale
-            ));
-        }
+        within(
+            "the midnight fraction",
+            Some(self.midnight_fraction),
+            0.0..=1.0,
+        )?;
+        within("the lesion scale", Some(self.lesion_scale), 0.25..=4.0)?;
         let id_char = |c: char| c.is_ascii_alphanumeric() || c == '-' || c == '_';
         if self.id_prefix.len() > 16 || !self.id_prefix.chars().all(id_char) {
-            return bad(format!(
+            return Err(CohortError::Setting(format!(
                 "the id prefix must be at most 16 letters, digits, - or _, got {:?}",
                 self.id_prefix
-            ));
+            )));
         }
         self.resolution.check()
     }

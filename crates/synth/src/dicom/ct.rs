@@ -3,11 +3,8 @@
 //! negligible at sub-millimetre pixels), with Gaussian noise outside air.
 
 use super::acquisition::{Acquisition, Vendor};
-use super::elements::{
-    Common, DicomWriteError, SliceTags, ds, image_plane, pixel_data, save, text, us,
-};
-use super::uids::UidSource;
-use crate::phantom::Phantom;
+use super::elements::{DicomWriteError, SliceTags, ds, image_plane, pixel_data, save, texts, us};
+use super::exam::Exam;
 use dicom_core::VR;
 use dicom_dictionary_std::tags;
 use dicom_object::InMemDicomObject;
@@ -18,23 +15,17 @@ use std::path::Path;
 const CT_IMAGE_STORAGE: &str = "1.2.840.10008.5.1.4.1.1.2";
 
 /// Writes `dir/CT.0001.dcm`, ... from head to feet.
-pub(super) fn write_ct(
-    phantom: &Phantom,
-    common: &Common,
-    uids: UidSource,
-    dir: &Path,
-    rng: &mut impl Rng,
-) -> Result<(), DicomWriteError> {
-    let acq = common.acq;
+pub(super) fn write_ct(exam: &Exam, dir: &Path, rng: &mut impl Rng) -> Result<(), DicomWriteError> {
+    let (acq, uids) = (exam.acq, exam.uids);
     let noise = Normal::new(0.0f32, acq.ct_noise_hu.max(0.0)).expect("finite sd");
     let series_uid = uids.uid(3, 0);
     let grid = acq.ct.grid();
     let signed = acq.vendor == Vendor::Ge;
     for i in 0..acq.ct.slices {
-        let (hu, _) = phantom.render_slice(acq.ct.z(i), &grid, 1);
+        let (hu, _) = exam.phantom.render_slice(acq.ct.z(i), &grid, 1);
         let stored = stored_pixels(&hu, signed, &noise, rng);
         let mut obj = InMemDicomObject::new_empty();
-        common.put(&mut obj);
+        exam.put_study(&mut obj);
         SliceTags {
             sop_class: CT_IMAGE_STORAGE,
             instance_uid: uids.uid(10, i as u64),
@@ -74,14 +65,19 @@ fn stored_pixels(hu: &[f32], signed: bool, noise: &Normal<f32>, rng: &mut impl R
 
 /// Tube voltage, image plane, pixel format, rescale and window.
 fn ct_tags(obj: &mut InMemDicomObject, acq: &Acquisition, signed: bool, index: usize) {
-    text(obj, tags::KVP, VR::DS, "120");
+    texts(
+        obj,
+        &[
+            (tags::KVP, VR::DS, "120"),
+            (tags::RESCALE_INTERCEPT, VR::DS, "-1024"),
+            (tags::RESCALE_SLOPE, VR::DS, "1"),
+            (tags::RESCALE_TYPE, VR::LO, "HU"),
+            (tags::WINDOW_CENTER, VR::DS, "40"),
+            (tags::WINDOW_WIDTH, VR::DS, "400"),
+        ],
+    );
     image_plane(obj, &acq.ct, index);
     us(obj, tags::BITS_STORED, if signed { 16 } else { 12 });
     us(obj, tags::HIGH_BIT, if signed { 15 } else { 11 });
     us(obj, tags::PIXEL_REPRESENTATION, u16::from(signed));
-    text(obj, tags::RESCALE_INTERCEPT, VR::DS, "-1024");
-    text(obj, tags::RESCALE_SLOPE, VR::DS, "1");
-    text(obj, tags::RESCALE_TYPE, VR::LO, "HU");
-    text(obj, tags::WINDOW_CENTER, VR::DS, "40");
-    text(obj, tags::WINDOW_WIDTH, VR::DS, "400");
 }

@@ -1,7 +1,7 @@
 //! DICOM elements as the writer puts them: text values (DS numbers at most 16 characters),
 //! the study-level attributes both series share, the image plane of a slice, and saving.
 
-use super::acquisition::{Acquisition, SeriesGeometry};
+use super::acquisition::SeriesGeometry;
 use crate::dates::Instant;
 use dicom_core::value::{C, PrimitiveValue};
 use dicom_core::{DataElement, Tag, VR};
@@ -80,75 +80,10 @@ pub(super) fn pixel_data(obj: &mut InMemDicomObject, stored: Vec<u16>) {
     ));
 }
 
-/// Patient, study and equipment attributes shared by both series.
-pub(super) struct Common<'a> {
-    pub(super) patient_id: &'a str,
-    pub(super) sex: &'a str,
-    pub(super) age_years: u32,
-    pub(super) weight_kg: String,
-    pub(super) height_m: String,
-    pub(super) study_uid: String,
-    pub(super) frame_uid: String,
-    pub(super) accession: String,
-    pub(super) acq: &'a Acquisition,
-}
-
-impl Common<'_> {
-    /// Puts the shared attributes into a slice.
-    pub(super) fn put(&self, obj: &mut InMemDicomObject) {
-        text(obj, tags::SPECIFIC_CHARACTER_SET, VR::CS, "ISO_IR 100");
-        text(
-            obj,
-            tags::PATIENT_NAME,
-            VR::PN,
-            format!("SYNTHETIC^{}", self.patient_id),
-        );
-        text(obj, tags::PATIENT_ID, VR::LO, self.patient_id);
-        text(obj, tags::PATIENT_SEX, VR::CS, self.sex);
-        text(
-            obj,
-            tags::PATIENT_AGE,
-            VR::AS,
-            format!("{:03}Y", self.age_years.min(999)),
-        );
-        text(obj, tags::PATIENT_WEIGHT, VR::DS, self.weight_kg.clone());
-        text(obj, tags::PATIENT_SIZE, VR::DS, self.height_m.clone());
-        text(
-            obj,
-            tags::STUDY_INSTANCE_UID,
-            VR::UI,
-            self.study_uid.clone(),
-        );
-        date_time(
-            obj,
-            tags::STUDY_DATE,
-            tags::STUDY_TIME,
-            self.acq.study_start,
-        );
-        text(obj, tags::STUDY_ID, VR::SH, "1");
-        text(obj, tags::ACCESSION_NUMBER, VR::SH, self.accession.clone());
-        text(
-            obj,
-            tags::STUDY_DESCRIPTION,
-            VR::LO,
-            "PET/CT WHOLE BODY FDG",
-        );
-        text(obj, tags::REFERRING_PHYSICIAN_NAME, VR::PN, "");
-        text(
-            obj,
-            tags::FRAME_OF_REFERENCE_UID,
-            VR::UI,
-            self.frame_uid.clone(),
-        );
-        text(obj, tags::POSITION_REFERENCE_INDICATOR, VR::LO, "");
-        text(
-            obj,
-            tags::MANUFACTURER,
-            VR::LO,
-            self.acq.vendor.manufacturer(),
-        );
-        text(obj, tags::PATIENT_POSITION, VR::CS, "HFS");
-        text(obj, tags::BODY_PART_EXAMINED, VR::CS, "WHOLEBODY");
+/// Puts text elements of fixed values.
+pub(super) fn texts(obj: &mut InMemDicomObject, elements: &[(Tag, VR, &str)]) {
+    for &(tag, vr, value) in elements {
+        text(obj, tag, vr, value);
     }
 }
 
@@ -180,21 +115,11 @@ impl SliceTags<'_> {
     /// Puts the slice's identity and times.
     pub(super) fn put(&self, obj: &mut InMemDicomObject) {
         text(obj, tags::SOP_CLASS_UID, VR::UI, self.sop_class);
-        text(
-            obj,
-            tags::SOP_INSTANCE_UID,
-            VR::UI,
-            self.instance_uid.clone(),
-        );
+        text(obj, tags::SOP_INSTANCE_UID, VR::UI, &self.instance_uid);
         text(obj, tags::MODALITY, VR::CS, self.modality);
         text(obj, tags::SERIES_INSTANCE_UID, VR::UI, self.series_uid);
         text(obj, tags::SERIES_NUMBER, VR::IS, self.series_number);
-        text(
-            obj,
-            tags::SERIES_DESCRIPTION,
-            VR::LO,
-            self.description.clone(),
-        );
+        text(obj, tags::SERIES_DESCRIPTION, VR::LO, &self.description);
         date_time(obj, tags::SERIES_DATE, tags::SERIES_TIME, self.series_start);
         date_time(
             obj,

@@ -8,10 +8,9 @@
 
 use super::acquisition::Acquisition;
 use super::elements::{
-    Common, DicomWriteError, SliceTags, ds, image_plane, parse_ds, pixel_data, save, text, us,
+    DicomWriteError, SliceTags, ds, image_plane, parse_ds, pixel_data, save, text, texts, us,
 };
-use super::uids::UidSource;
-use crate::phantom::Phantom;
+use super::exam::Exam;
 use dicom_core::value::DataSetSequence;
 use dicom_core::{DataElement, VR};
 use dicom_dictionary_std::tags;
@@ -80,27 +79,25 @@ fn radiopharmaceutical(acq: &Acquisition) -> InMemDicomObject {
 
 /// Writes `dir/PT.0001.dcm`, ... from head to feet.
 pub(super) fn write_pet(
-    phantom: &Phantom,
-    common: &Common,
-    uids: UidSource,
+    exam: &Exam,
     dir: &Path,
     rng: &mut impl Rng,
 ) -> Result<(), DicomWriteError> {
-    let acq = common.acq;
+    let (acq, uids) = (exam.acq, exam.uids);
+    let per_suv = bqml_per_suv(acq, &exam.weight_text);
     let noise = Normal::new(0.0f32, acq.pet_noise.max(0.0)).expect("finite sd");
-    let per_suv = bqml_per_suv(acq, &common.weight_kg);
     let series_uid = uids.uid(4, 0);
     let grid = acq.pet.grid();
     let radiopharm = radiopharmaceutical(acq);
     for i in 0..acq.pet.slices {
         let z = acq.pet.z(i);
-        let (_, suv) = phantom.render_slice(z, &grid, 2);
+        let (_, suv) = exam.phantom.render_slice(z, &grid, 2);
         let (stored, slope_text) = stored_pixels(&suv, per_suv, &noise, rng);
         let bed = ((acq.pet.z_top_mm - z) / acq.bed_length_mm)
             .floor()
             .max(0.0) as i64;
         let mut obj = InMemDicomObject::new_empty();
-        common.put(&mut obj);
+        exam.put_study(&mut obj);
         SliceTags {
             sop_class: PET_IMAGE_STORAGE,
             instance_uid: uids.uid(11, i as u64),
@@ -154,29 +151,29 @@ fn stored_pixels(
 
 /// Units, corrections, frame duration, slice index, image plane and pixel format.
 fn pet_tags(obj: &mut InMemDicomObject, acq: &Acquisition, index: usize) {
-    text(obj, tags::SERIES_TYPE, VR::CS, "WHOLE BODY\\IMAGE");
-    text(obj, tags::UNITS, VR::CS, "BQML");
-    text(obj, tags::COUNTS_SOURCE, VR::CS, "EMISSION");
-    text(obj, tags::DECAY_CORRECTION, VR::CS, "START");
-    text(
+    texts(
         obj,
-        tags::CORRECTED_IMAGE,
-        VR::CS,
-        "DECY\\ATTN\\SCAT\\DTIM\\RAN\\NORM",
+        &[
+            (tags::SERIES_TYPE, VR::CS, "WHOLE BODY\\IMAGE"),
+            (tags::UNITS, VR::CS, "BQML"),
+            (tags::COUNTS_SOURCE, VR::CS, "EMISSION"),
+            (tags::DECAY_CORRECTION, VR::CS, "START"),
+            (
+                tags::CORRECTED_IMAGE,
+                VR::CS,
+                "DECY\\ATTN\\SCAT\\DTIM\\RAN\\NORM",
+            ),
+            (tags::RANDOMS_CORRECTION_METHOD, VR::CS, "DLYD"),
+            (tags::ATTENUATION_CORRECTION_METHOD, VR::LO, "CTAC"),
+            (tags::RESCALE_INTERCEPT, VR::DS, "0"),
+        ],
     );
-    text(obj, tags::RANDOMS_CORRECTION_METHOD, VR::CS, "DLYD");
-    text(obj, tags::ATTENUATION_CORRECTION_METHOD, VR::LO, "CTAC");
-    text(
-        obj,
-        tags::ACTUAL_FRAME_DURATION,
-        VR::IS,
-        (acq.bed_duration_s * 1000).to_string(),
-    );
+    let frame_ms = (acq.bed_duration_s * 1000).to_string();
+    text(obj, tags::ACTUAL_FRAME_DURATION, VR::IS, frame_ms);
     us(obj, tags::NUMBER_OF_SLICES, acq.pet.slices as u16);
     us(obj, tags::IMAGE_INDEX, (index + 1) as u16);
     image_plane(obj, &acq.pet, index);
     us(obj, tags::BITS_STORED, 16);
     us(obj, tags::HIGH_BIT, 15);
     us(obj, tags::PIXEL_REPRESENTATION, 1);
-    text(obj, tags::RESCALE_INTERCEPT, VR::DS, "0");
 }
