@@ -60,37 +60,6 @@ pub(crate) fn sample_patient(patient_id: &str, rng: &mut (impl Rng + ?Sized)) ->
     }
 }
 
-/// PHASE-A ONLY: the report set's old uniform patient sampler (removed when unified).
-pub(crate) fn sample_patient_uniform(patient_id: &str, rng: &mut (impl Rng + ?Sized)) -> Patient {
-    let indication = pick_weighted(&INDICATIONS, rng).to_string();
-    let female_p = if indication == "breast cancer" {
-        0.97
-    } else {
-        0.47
-    };
-    let sex = if rng.random_bool(female_p) {
-        Sex::Female
-    } else {
-        Sex::Male
-    };
-    let age_years: u32 = rng.random_range(19..=90);
-    let height_cm: f32 = if sex == Sex::Male {
-        rng.random_range(162.0..192.0)
-    } else {
-        rng.random_range(150.0..178.0)
-    };
-    let bmi: f32 = rng.random_range(18.0..36.0);
-    let weight_kg = ((bmi * (height_cm / 100.0f32).powi(2)) * 10.0).round() / 10.0;
-    Patient {
-        patient_id: patient_id.to_string(),
-        age_years,
-        sex,
-        indication,
-        weight_kg,
-        height_cm: height_cm.round(),
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -1,6 +1,7 @@
 //! Synthetic free-text PET/CT reports with their true region labels.
 //!
-//! Each exam is sampled (a patient, then what the exam contains: an [`ExamSpec`]) and described
+//! Each exam is sampled (a patient, then what the exam contains: an [`ExamSpec`]), with the same
+//! sampler as the cohorts of [`crate::cohort`], and described
 //! by [`write_report`] in one of several institution styles. [`write_report_set`] makes a whole
 //! report set on disk: `reports.jsonl` (`{"exam_id", "text"}`), `truth.csv` (0/1 per task
 //! region: what each report says, ancestors included; see [`truth_table`]) and `specs.jsonl`
@@ -24,7 +25,7 @@ pub use writer::write_report;
 
 use crate::dataset::{Counted, DatasetError, truth_table as table_of, write_reports_and_specs};
 use crate::findings::sample_exam;
-use crate::patient::sample_patient_uniform;
+use crate::patient::sample_patient;
 use crate::spec::ExamSpec;
 use rand_chacha::ChaCha8Rng;
 use std::path::{Path, PathBuf};
@@ -93,7 +94,7 @@ fn exam_rng(seed: u64, index: usize) -> ChaCha8Rng {
 pub fn generate_one(seed: u64, index: usize) -> SyntheticReport {
     let mut rng = exam_rng(seed, index);
     let exam_id = exam_id(seed, index);
-    let patient = sample_patient_uniform(&format!("P-{}", exam_id.as_str()), &mut rng);
+    let patient = sample_patient(&format!("P-{}", exam_id.as_str()), &mut rng);
     let spec = sample_exam(exam_id, &patient, &mut rng);
     let text = write_report(&spec, &mut rng);
     SyntheticReport { spec, text }
@@ -141,4 +142,29 @@ pub fn write_report_set(
         exams_without_lesions: reports.iter().filter(|r| r.spec.lesions.is_empty()).count(),
         files: vec![dir.join("reports.jsonl"), dir.join("specs.jsonl"), truth],
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use uptake_core::NoProgress;
+
+    #[test]
+    fn a_reports_patient_comes_from_the_cohorts_sampler() {
+        let report = generate_one(7, 3);
+        let patient = sample_patient("P-S7-00003", &mut exam_rng(7, 3));
+        assert_eq!(report.spec.patient, patient);
+    }
+
+    #[test]
+    fn report_set_ages_centre_on_61_years_as_in_cohorts() {
+        let reports = generate(&ReportsSettings { n: 400, seed: 5 }, &NoProgress);
+        let ages: Vec<f64> = reports
+            .iter()
+            .map(|r| f64::from(r.spec.patient.age_years))
+            .collect();
+        let mean = ages.iter().sum::<f64>() / ages.len() as f64;
+        assert!((58.0..64.0).contains(&mean), "mean age {mean}");
+        assert!(ages.iter().all(|a| (19.0..=92.0).contains(a)));
+    }
 }
