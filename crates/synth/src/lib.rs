@@ -38,7 +38,7 @@ pub mod dates;
 mod dicom;
 mod findings;
 pub mod geometry;
-pub mod patient;
+mod patient;
 pub mod phantom;
 pub mod reports;
 mod sites;

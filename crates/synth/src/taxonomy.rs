@@ -12,7 +12,8 @@ pub fn task_region_names() -> Vec<String> {
 }
 
 /// Whether `region` is one of the 30 task regions.
-pub fn is_task_region(region: &str) -> bool {
+#[cfg(test)]
+fn is_task_region(region: &str) -> bool {
     TASK_REGIONS.iter().any(|t| t.name == region)
 }
 

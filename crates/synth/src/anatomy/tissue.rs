@@ -6,6 +6,7 @@ use serde::Serialize;
 /// What a voxel is made of; its CT number is fixed, its FDG uptake comes from `Physiology`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
+#[allow(clippy::enum_variant_names)] // `SoftTissue` is the radiological term.
 pub enum Tissue {
     /// Subcutaneous, visceral and mediastinal fat.
     Fat,

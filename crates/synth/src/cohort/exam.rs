@@ -14,7 +14,7 @@ use uptake_core::region_map::RegionMapError;
 use uptake_core::{ExamId, seeded};
 
 /// Where an exam's files live, relative to the cohort folder.
-pub fn exam_dir(exam_id: &ExamId) -> PathBuf {
+pub(crate) fn exam_dir(exam_id: &ExamId) -> PathBuf {
     Path::new("exams").join(exam_id.as_str())
 }
 

@@ -15,9 +15,10 @@ mod outcome;
 mod plan;
 mod region_map;
 
+pub use crate::dicom::{Acquisition, SeriesGeometry, Vendor};
 pub use config::{CohortConfig, ReportWriter, Resolution};
 pub use error::CohortError;
-pub use exam::{exam_dir, exam_phantom, write_exam};
+pub use exam::{exam_phantom, write_exam};
 pub use outcome::Outcome;
 pub use plan::{PlannedExam, plan};
 

@@ -40,8 +40,6 @@ impl HotSpot {
     }
 }
 
-/// Where one lesion of the spec went.
-
 #[cfg(test)]
 mod tests {
     use super::*;
