@@ -31,7 +31,7 @@ fn cohort(dir: &Path, seed: u64, midnight_fraction: f64) {
         id_prefix: String::new(),
         report_writer: no_report,
     };
-    generate(&cfg, dir, &|_| {}).unwrap();
+    generate(&cfg, dir, &uptake_core::NoProgress).unwrap();
 }
 
 fn regions(dicom_dir: &Path) -> serde_json::Value {

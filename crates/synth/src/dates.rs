@@ -3,59 +3,54 @@
 
 use serde::Serialize;
 use std::fmt;
+use uptake_core::date::iso_from_days;
 
 /// A calendar day, stored as days since 1970-01-01.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
-pub struct Day(pub i64);
+pub struct Day(
+    /// Days since 1970-01-01.
+    pub i64,
+);
 
 impl Day {
+    /// The day of a date the generator fixes (study period bounds).
+    ///
     /// # Panics
-    /// On a month outside 1..=12 or a day outside 1..=31 (the generator only makes valid dates).
-    pub fn from_ymd(y: i64, m: u32, d: u32) -> Self {
+    /// On a month outside 1..=12 or a day outside 1..=31.
+    pub(crate) fn from_ymd(y: i64, m: u32, d: u32) -> Self {
         Day(uptake_core::date::days_from_civil(y, m as i64, d as i64).expect("a valid date"))
     }
 
-    pub fn ymd(self) -> (i64, u32, u32) {
-        let z = self.0 + 719468;
-        let era = z.div_euclid(146097);
-        let doe = z - era * 146097;
-        let yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-        let y = yoe + era * 400;
-        let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-        let mp = (5 * doy + 2) / 153;
-        let d = (doy - (153 * mp + 2) / 5 + 1) as u32;
-        let m = if mp < 10 { mp + 3 } else { mp - 9 } as u32;
-        (if m <= 2 { y + 1 } else { y }, m, d)
-    }
-
+    /// The day `days` later (earlier when negative).
     pub fn plus(self, days: i64) -> Day {
         Day(self.0 + days)
     }
 
     /// DICOM DA: YYYYMMDD.
     pub fn dicom(self) -> String {
-        let (y, m, d) = self.ymd();
-        format!("{y:04}{m:02}{d:02}")
+        iso_from_days(self.0).replace('-', "")
     }
 }
 
 impl fmt::Display for Day {
     /// ISO 8601: YYYY-MM-DD (the manifest's format).
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let (y, m, d) = self.ymd();
-        write!(f, "{y:04}-{m:02}-{d:02}")
+        f.write_str(&iso_from_days(self.0))
     }
 }
 
-/// A wall-clock instant: a day and whole seconds since its midnight (may exceed a day when
-/// built by `plus_seconds`'s callers; `normalised` folds it back).
+/// A wall-clock instant: a day and whole seconds since its midnight (`plus_seconds` keeps the
+/// seconds within the day).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
 pub struct Instant {
+    /// The day.
     pub day: Day,
+    /// Seconds since its midnight.
     pub seconds: i64,
 }
 
 impl Instant {
+    /// The instant `s` seconds later (earlier when negative), on the day it falls on.
     pub fn plus_seconds(self, s: i64) -> Instant {
         let total = self.seconds + s;
         Instant {
@@ -88,7 +83,9 @@ mod tests {
     #[test]
     fn days_round_trip_through_the_calendar() {
         for (y, m, d) in [(1970, 1, 1), (2000, 2, 29), (2016, 12, 31), (2019, 3, 1)] {
-            assert_eq!(Day::from_ymd(y, m, d).ymd(), (y, m, d));
+            let day = Day::from_ymd(y, m, d);
+            assert_eq!(day.to_string(), format!("{y:04}-{m:02}-{d:02}"));
+            assert_eq!(day.dicom(), format!("{y:04}{m:02}{d:02}"));
         }
         assert_eq!(Day::from_ymd(1970, 1, 1).0, 0);
         assert_eq!(

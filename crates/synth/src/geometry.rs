@@ -7,6 +7,7 @@
 
 use serde::{Deserialize, Serialize};
 
+/// A point (or a vector of per-axis lengths) in patient coordinates, mm.
 pub type Point3 = [f32; 3];
 
 /// One anatomical shape.
@@ -14,36 +15,57 @@ pub type Point3 = [f32; 3];
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum Shape {
     /// Axis-aligned ellipsoid.
-    Ellipsoid { center_mm: Point3, radii_mm: Point3 },
+    Ellipsoid {
+        /// Centre.
+        center_mm: Point3,
+        /// Semi-axes along x, y, z.
+        radii_mm: Point3,
+    },
     /// Elliptic cylinder along z whose centre and radii change linearly from `z_mm[0]` to
     /// `z_mm[1]` (`z_mm[0] < z_mm[1]`): body outlines, vessels, vertebral bodies.
     Frustum {
+        /// Bottom and top.
         z_mm: [f32; 2],
+        /// (x, y) centre at the bottom and at the top.
         center_mm: [[f32; 2]; 2],
+        /// (x, y) semi-axes at the bottom and at the top.
         radii_mm: [[f32; 2]; 2],
     },
     /// Axis-aligned box.
-    Box { min_mm: Point3, max_mm: Point3 },
+    Box {
+        /// Lowest corner.
+        min_mm: Point3,
+        /// Highest corner.
+        max_mm: Point3,
+    },
     /// The wall of an elliptic cylinder between `z_mm[0]` and `z_mm[1]` (ribs), open in front of
     /// the midline where `|x - cx| < anterior_gap_mm` and `y < cy` (sternum and cartilage).
     Ring {
+        /// Bottom and top.
         z_mm: [f32; 2],
+        /// (x, y) centre.
         center_mm: [f32; 2],
+        /// Outer (x, y) semi-axes.
         radii_mm: [f32; 2],
+        /// Wall thickness.
         thickness_mm: f32,
+        /// Half-width of the opening in front.
         anterior_gap_mm: f32,
     },
     /// `shape` intersected with an axis-aligned box (lobes of a lung, one side of a bone).
     Clipped {
+        /// The shape clipped.
         shape: std::boxed::Box<Shape>,
+        /// Lowest corner of the box.
         min_mm: Point3,
+        /// Highest corner of the box.
         max_mm: Point3,
     },
 }
 
 /// The cut of a shape by one axial plane.
 #[derive(Debug, Clone, Copy, PartialEq)]
-pub struct Section {
+pub(crate) struct Section {
     kind: SectionKind,
     /// Rectangle the section is clipped to: [x0, y0, x1, y1].
     clip: [f32; 4],
@@ -72,7 +94,8 @@ const UNBOUNDED: [f32; 4] = [
 ];
 
 impl Section {
-    pub fn contains(&self, x: f32, y: f32) -> bool {
+    /// Whether the point (x, y) of the plane lies in the section.
+    pub(crate) fn contains(&self, x: f32, y: f32) -> bool {
         let [x0, y0, x1, y1] = self.clip;
         if x < x0 || x > x1 || y < y0 || y > y1 {
             return false;
@@ -98,7 +121,7 @@ impl Section {
     }
 
     /// Bounding rectangle [x0, y0, x1, y1].
-    pub fn bounds(&self) -> [f32; 4] {
+    pub(crate) fn bounds(&self) -> [f32; 4] {
         let own = match self.kind {
             SectionKind::Rect => self.clip,
             SectionKind::Ellipse { c, r } | SectionKind::Ring { c, r, .. } => {
@@ -119,6 +142,7 @@ fn lerp2(a: [f32; 2], b: [f32; 2], t: f32) -> [f32; 2] {
 }
 
 impl Shape {
+    /// An axis-aligned ellipsoid.
     pub fn ellipsoid(center_mm: Point3, radii_mm: Point3) -> Self {
         Shape::Ellipsoid {
             center_mm,
@@ -135,6 +159,7 @@ impl Shape {
         }
     }
 
+    /// This shape intersected with an axis-aligned box.
     pub fn clipped(self, min_mm: Point3, max_mm: Point3) -> Self {
         Shape::Clipped {
             shape: std::boxed::Box::new(self),
@@ -144,7 +169,7 @@ impl Shape {
     }
 
     /// The section at height `z`, or `None` when the plane misses the shape.
-    pub fn section(&self, z: f32) -> Option<Section> {
+    pub(crate) fn section(&self, z: f32) -> Option<Section> {
         match self {
             Shape::Ellipsoid {
                 center_mm: c,
@@ -224,8 +249,19 @@ impl Shape {
         }
     }
 
+    /// Whether a point lies inside.
     pub fn contains(&self, p: Point3) -> bool {
         self.section(p[2]).is_some_and(|s| s.contains(p[0], p[1]))
+    }
+
+    /// The centre of the bounding box.
+    pub fn centre(&self) -> Point3 {
+        let (a, b) = self.bbox();
+        [
+            (a[0] + b[0]) / 2.0,
+            (a[1] + b[1]) / 2.0,
+            (a[2] + b[2]) / 2.0,
+        ]
     }
 
     /// Axis-aligned bounding box: (min, max).

@@ -12,7 +12,7 @@ use crate::taxonomy::is_ancestor_or_self;
 /// How a site was resolved (recorded in the region map so consumers can audit it).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
 #[serde(rename_all = "snake_case")]
-pub enum Resolution {
+pub(crate) enum Resolution {
     /// A structure of exactly this name.
     Exact,
     /// Matched after normalising the name (case, hyphens, plurals, "node" vs "lymph_node").
@@ -186,121 +186,163 @@ fn cervical_level(name: &str) -> Option<u32> {
     Some(n)
 }
 
+/// Finds structures for one lesion: only sites whose task region lies at or below the
+/// lesion's `region`, on the lesion's side where a name has both sides.
+struct Finder<'a> {
+    anatomy: &'a Anatomy,
+    region: &'a str,
+    side: Side,
+}
+
+impl Finder<'_> {
+    /// Whether structure `i` is a site in the lesion's region.
+    fn fits(&self, i: usize) -> bool {
+        let s = &self.anatomy.structures[i];
+        s.site
+            && (is_ancestor_or_self(self.region, s.task_region)
+                || s.also_region
+                    .is_some_and(|r| is_ancestor_or_self(self.region, r)))
+    }
+
+    /// Structures of that name in the region, on the lesion's side when the name has both.
+    fn by_name(&self, name: &str) -> Vec<usize> {
+        let all: Vec<usize> = self
+            .anatomy
+            .named(name)
+            .into_iter()
+            .filter(|&i| self.fits(i))
+            .collect();
+        let sided: Vec<usize> = all
+            .iter()
+            .copied()
+            .filter(|&i| self.side != Side::Midline && self.anatomy.structures[i].side == self.side)
+            .collect();
+        if sided.is_empty() { all } else { sided }
+    }
+
+    /// A vertebra, a spine segment or a cervical node level named in the (normalised) site.
+    fn by_level(&self, norm: &str) -> Vec<usize> {
+        if let Some(v) = vertebra(norm) {
+            let found = self.by_name(&v);
+            if !found.is_empty() {
+                return found;
+            }
+        }
+        for (segment, letter, count) in [
+            ("cervical_spine", "c", 7),
+            ("thoracic_spine", "t", 12),
+            ("lumbar_spine", "l", 5),
+        ] {
+            if norm.contains(segment) {
+                let found: Vec<usize> = (1..=count)
+                    .flat_map(|n| self.by_name(&format!("{letter}{n}_vertebra")))
+                    .collect();
+                if !found.is_empty() {
+                    return found;
+                }
+            }
+        }
+        match cervical_level(norm) {
+            Some(level) => self.by_name(&format!("cervical_level_{level}")),
+            None => Vec::new(),
+        }
+    }
+
+    /// The first keyword rule whose words all appear in the (normalised) site.
+    fn by_keyword(&self, norm: &str) -> Vec<usize> {
+        let named_side = side_of(norm).unwrap_or(self.side);
+        for (words, target) in KEYWORDS {
+            // Hyphenation varies ("para-tracheal", "paratracheal"): compare without separators too.
+            let compact = norm.replace('_', "");
+            if !words
+                .iter()
+                .all(|w| norm.contains(w) || compact.contains(&w.replace('_', "")))
+            {
+                continue;
+            }
+            let candidates: Vec<String> = if target.contains("{side}") {
+                match named_side {
+                    Side::Left => vec![target.replace("{side}", "left_")],
+                    Side::Right => vec![target.replace("{side}", "right_")],
+                    Side::Midline => vec![
+                        target.replace("{side}", "right_"),
+                        target.replace("{side}", "left_"),
+                        target.replace("{side}", ""),
+                    ],
+                }
+            } else {
+                vec![target.to_string()]
+            };
+            let found: Vec<usize> = candidates.iter().flat_map(|c| self.by_name(c)).collect();
+            if !found.is_empty() {
+                return found;
+            }
+        }
+        Vec::new()
+    }
+
+    /// Fallback: a site of the region itself (chest wall -> chest, not a lung lobe below it),
+    /// else any site below it; on the lesion's side when it has one.
+    fn in_region(&self) -> Vec<usize> {
+        let structures = &self.anatomy.structures;
+        let exactly = |i: &usize| {
+            let s = &structures[*i];
+            s.task_region == self.region || s.also_region == Some(self.region)
+        };
+        let own: Vec<usize> = (0..structures.len())
+            .filter(|&i| self.fits(i))
+            .filter(exactly)
+            .collect();
+        let in_region: Vec<usize> = if own.is_empty() {
+            (0..structures.len()).filter(|&i| self.fits(i)).collect()
+        } else {
+            own
+        };
+        let same_side: Vec<usize> = in_region
+            .iter()
+            .copied()
+            .filter(|&i| self.side == Side::Midline || structures[i].side == self.side)
+            .collect();
+        if same_side.is_empty() {
+            in_region
+        } else {
+            same_side
+        }
+    }
+}
+
 /// The structures a lesion may go into, and how they were found. Only structures whose task
 /// region lies at or below the lesion's `region` qualify, so a lesion always counts for the
 /// region the spec says.
-pub fn resolve(
+pub(crate) fn resolve(
     anatomy: &Anatomy,
     site: &str,
     region: &str,
     side: Side,
 ) -> (Vec<usize>, Resolution) {
-    let fits = |i: &usize| {
-        let s = &anatomy.structures[*i];
-        s.site
-            && (is_ancestor_or_self(region, s.task_region)
-                || s.also_region
-                    .is_some_and(|r| is_ancestor_or_self(region, r)))
+    let finder = Finder {
+        anatomy,
+        region,
+        side,
     };
-    // Structures of that name in the region, on the lesion's side when the name has both.
-    let by_name = |name: &str| -> Vec<usize> {
-        let all: Vec<usize> = anatomy.named(name).into_iter().filter(fits).collect();
-        let sided: Vec<usize> = all
-            .iter()
-            .copied()
-            .filter(|&i| side != Side::Midline && anatomy.structures[i].side == side)
-            .collect();
-        if sided.is_empty() { all } else { sided }
-    };
-    let exact = by_name(site);
+    let exact = finder.by_name(site);
     if !exact.is_empty() {
         return (exact, Resolution::Exact);
     }
     let norm = normalise(site);
-    let found = by_name(&norm);
+    let found = finder.by_name(&norm);
     if !found.is_empty() {
         return (found, Resolution::Normalised);
     }
-    if let Some(v) = vertebra(&norm) {
-        let found = by_name(&v);
-        if !found.is_empty() {
-            return (found, Resolution::Keyword);
-        }
+    let found = finder.by_level(&norm);
+    if !found.is_empty() {
+        return (found, Resolution::Keyword);
     }
-    for (segment, letter, count) in [
-        ("cervical_spine", "c", 7),
-        ("thoracic_spine", "t", 12),
-        ("lumbar_spine", "l", 5),
-    ] {
-        if norm.contains(segment) {
-            let found: Vec<usize> = (1..=count)
-                .flat_map(|n| by_name(&format!("{letter}{n}_vertebra")))
-                .collect();
-            if !found.is_empty() {
-                return (found, Resolution::Keyword);
-            }
-        }
+    let found = finder.by_keyword(&norm);
+    if !found.is_empty() {
+        return (found, Resolution::Keyword);
     }
-    if let Some(level) = cervical_level(&norm) {
-        let found = by_name(&format!("cervical_level_{level}"));
-        if !found.is_empty() {
-            return (found, Resolution::Keyword);
-        }
-    }
-    let named_side = side_of(&norm).unwrap_or(side);
-    for (words, target) in KEYWORDS {
-        // Hyphenation varies ("para-tracheal", "paratracheal"): compare without separators too.
-        let compact = norm.replace('_', "");
-        if !words
-            .iter()
-            .all(|w| norm.contains(w) || compact.contains(&w.replace('_', "")))
-        {
-            continue;
-        }
-        let candidates: Vec<String> = if target.contains("{side}") {
-            match named_side {
-                Side::Left => vec![target.replace("{side}", "left_")],
-                Side::Right => vec![target.replace("{side}", "right_")],
-                Side::Midline => vec![
-                    target.replace("{side}", "right_"),
-                    target.replace("{side}", "left_"),
-                    target.replace("{side}", ""),
-                ],
-            }
-        } else {
-            vec![target.to_string()]
-        };
-        let found: Vec<usize> = candidates.iter().flat_map(|c| by_name(c)).collect();
-        if !found.is_empty() {
-            return (found, Resolution::Keyword);
-        }
-    }
-    // Fallback: a site of the region itself (chest wall -> chest, not a lung lobe below it),
-    // else any site below it; on the lesion's side when it has one.
-    let exactly = |i: &usize| {
-        let s = &anatomy.structures[*i];
-        s.task_region == region || s.also_region == Some(region)
-    };
-    let own: Vec<usize> = (0..anatomy.structures.len())
-        .filter(fits)
-        .filter(exactly)
-        .collect();
-    let in_region: Vec<usize> = if own.is_empty() {
-        (0..anatomy.structures.len()).filter(fits).collect()
-    } else {
-        own
-    };
-    let same_side: Vec<usize> = in_region
-        .iter()
-        .copied()
-        .filter(|&i| side == Side::Midline || anatomy.structures[i].side == side)
-        .collect();
-    let chosen = if same_side.is_empty() {
-        in_region
-    } else {
-        same_side
-    };
-    (chosen, Resolution::Region)
+    (finder.in_region(), Resolution::Region)
 }
 
 #[cfg(test)]

@@ -6,11 +6,14 @@
 /// The task table of the ontology crate (regions.md's table): names and parents.
 pub use uptake_ontology::TASK_REGIONS;
 
+/// The names of the 30 task regions, in the table's order.
 pub fn task_region_names() -> Vec<String> {
     TASK_REGIONS.iter().map(|t| t.name.to_string()).collect()
 }
 
-pub fn is_task_region(region: &str) -> bool {
+/// Whether `region` is one of the 30 task regions.
+#[cfg(test)]
+fn is_task_region(region: &str) -> bool {
     TASK_REGIONS.iter().any(|t| t.name == region)
 }
 

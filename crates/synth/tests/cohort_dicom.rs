@@ -5,6 +5,7 @@ use dicom_dictionary_std::tags;
 use dicom_object::{DefaultDicomObject, open_file};
 use rand_chacha::ChaCha8Rng;
 use std::path::{Path, PathBuf};
+use uptake_core::NoProgress;
 use uptake_synth::cohort::{CohortConfig, Resolution, exam_phantom, generate, plan};
 use uptake_synth::geometry::Shape;
 use uptake_synth::spec::ExamSpec;
@@ -218,7 +219,7 @@ fn pet_suv_recomputed_from_dicom_equals_the_phantom_at_each_lesion() {
     let dir = tempfile::tempdir().unwrap();
     let mut cfg = config(3, 11);
     cfg.noise = false;
-    generate(&cfg, dir.path(), &|_| {}).unwrap();
+    generate(&cfg, dir.path(), &NoProgress).unwrap();
     let exams = plan(&cfg);
     let mut checked = 0;
     for exam in &exams {
@@ -251,7 +252,7 @@ fn pet_suv_recomputed_from_dicom_equals_the_phantom_at_each_lesion() {
 fn ct_hu_of_lung_liver_and_bone_are_in_range() {
     let dir = tempfile::tempdir().unwrap();
     let cfg = config(1, 5);
-    generate(&cfg, dir.path(), &|_| {}).unwrap();
+    generate(&cfg, dir.path(), &NoProgress).unwrap();
     let exam_dir = dir.path().join("exams/E00001");
     let map = regions(&exam_dir);
     let ct = read_series(&exam_dir.join("dicom/ct"), false);
@@ -274,7 +275,7 @@ fn ct_hu_of_lung_liver_and_bone_are_in_range() {
 #[test]
 fn slice_positions_step_by_the_declared_spacing_from_head_to_feet() {
     let dir = tempfile::tempdir().unwrap();
-    generate(&config(1, 3), dir.path(), &|_| {}).unwrap();
+    generate(&config(1, 3), dir.path(), &NoProgress).unwrap();
     for (series, pet) in [("ct", false), ("pet", true)] {
         let slices = read_series(&dir.path().join("exams/E00001/dicom").join(series), pet);
         assert!(slices.len() > 50, "{series}: {} slices", slices.len());
@@ -294,11 +295,11 @@ fn the_same_seed_writes_the_same_bytes_and_another_seed_does_not() {
     let a = tempfile::tempdir().unwrap();
     let b = tempfile::tempdir().unwrap();
     let c = tempfile::tempdir().unwrap();
-    generate(&config(2, 9), a.path(), &|_| {}).unwrap();
+    generate(&config(2, 9), a.path(), &NoProgress).unwrap();
     let mut single = config(2, 9);
     single.threads = 1;
-    generate(&single, b.path(), &|_| {}).unwrap();
-    generate(&config(2, 10), c.path(), &|_| {}).unwrap();
+    generate(&single, b.path(), &NoProgress).unwrap();
+    generate(&config(2, 10), c.path(), &NoProgress).unwrap();
     let fa = all_files(a.path());
     let fb = all_files(b.path());
     assert_eq!(fa.len(), fb.len());
@@ -322,7 +323,7 @@ fn midnight_crossing_exams_are_injected_before_and_scanned_after_midnight() {
     let dir = tempfile::tempdir().unwrap();
     let mut cfg = config(1, 4);
     cfg.midnight_fraction = 1.0;
-    generate(&cfg, dir.path(), &|_| {}).unwrap();
+    generate(&cfg, dir.path(), &NoProgress).unwrap();
     let first = files(&dir.path().join("exams/E00001/dicom/pet"))[0].clone();
     let obj = open_file(first).unwrap();
     let seq = obj
@@ -348,7 +349,7 @@ fn midnight_crossing_exams_are_injected_before_and_scanned_after_midnight() {
 fn truth_labels_propagate_lesions_to_ancestors_and_the_manifest_lists_every_exam() {
     let dir = tempfile::tempdir().unwrap();
     let cfg = config(4, 21);
-    generate(&cfg, dir.path(), &|_| {}).unwrap();
+    generate(&cfg, dir.path(), &NoProgress).unwrap();
     let truth = uptake_core::RegionTable::read_csv(&dir.path().join("truth.csv")).unwrap();
     let exams = plan(&cfg);
     assert_eq!(truth.len(), 4);
@@ -399,7 +400,7 @@ fn truth_labels_propagate_lesions_to_ancestors_and_the_manifest_lists_every_exam
 fn a_failing_exam_leaves_the_finished_exam_folder_untouched() {
     let dir = tempfile::tempdir().unwrap();
     let cfg = config(2, 8);
-    generate(&cfg, dir.path(), &|_| {}).unwrap();
+    generate(&cfg, dir.path(), &NoProgress).unwrap();
     let exam_dir = dir.path().join("exams/E00002");
     let before: Vec<(PathBuf, Vec<u8>)> = all_files(&exam_dir)
         .into_iter()

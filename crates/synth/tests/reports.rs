@@ -1,16 +1,19 @@
 //! The synthetic report generator: reproducible, varied, and its truth agrees with its text.
 
 use std::collections::HashSet;
+use uptake_core::NoProgress;
 use uptake_ontology::Ontology;
 use uptake_reports::{Report, Tagger};
+use uptake_synth::catalogue::{SITES, find_site, site_names};
 use uptake_synth::reports::{
-    SITES, SyntheticReport, generate, generate_one, site_names, truth_table, write_dataset,
+    ReportSetError, ReportsSettings, SyntheticReport, generate, generate_one, truth_table,
+    write_report_set,
 };
 use uptake_synth::spec::ReportedAs;
 use uptake_synth::taxonomy::{is_ancestor_or_self, task_region_names};
 
 fn reports(n: usize, seed: u64) -> Vec<SyntheticReport> {
-    generate(n, seed, || {})
+    generate(&ReportsSettings { n, seed }, &NoProgress)
 }
 
 #[test]
@@ -34,7 +37,7 @@ fn an_exam_does_not_depend_on_the_size_of_the_data_set() {
 fn every_site_is_an_ontology_region_at_or_below_its_task_region() {
     let o = Ontology::builtin();
     for name in site_names() {
-        let def = uptake_synth::reports::find_site(&name).unwrap();
+        let def = find_site(&name).unwrap();
         let site = o
             .id(&name)
             .unwrap_or_else(|| panic!("site `{name}` is not in the ontology"));
@@ -199,7 +202,13 @@ fn the_clinical_history_names_prior_disease_that_is_not_a_finding() {
 fn the_data_set_files_hold_every_exam() {
     let dir = tempfile::tempdir().unwrap();
     let set = reports(25, 1);
-    write_dataset(dir.path(), &set).unwrap();
+    let settings = ReportsSettings { n: 25, seed: 1 };
+    let summary = write_report_set(&settings, dir.path(), &NoProgress).unwrap();
+    assert_eq!(summary.reports, 25);
+    assert_eq!(
+        summary.exams_without_lesions,
+        set.iter().filter(|r| r.spec.lesions.is_empty()).count()
+    );
     let reports = uptake_reports::read_reports(&dir.path().join("reports.jsonl")).unwrap();
     assert_eq!(reports.reports.len(), 25);
     assert_eq!(reports.reports[3].text, set[3].text);
@@ -209,4 +218,13 @@ fn the_data_set_files_hold_every_exam() {
     let first: uptake_synth::spec::ExamSpec =
         serde_json::from_str(specs.lines().next().unwrap()).unwrap();
     assert_eq!(first, set[0].spec);
+}
+
+#[test]
+fn a_report_set_of_no_reports_is_refused_and_writes_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let settings = ReportsSettings { n: 0, seed: 1 };
+    let err = write_report_set(&settings, dir.path(), &NoProgress).unwrap_err();
+    assert!(matches!(err, ReportSetError::NoReports), "{err}");
+    assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 0);
 }

@@ -72,3 +72,28 @@ pub fn cache_dir() -> PathBuf {
         .unwrap_or_else(|| PathBuf::from("."));
     home.join(".cache/uptake")
 }
+
+/// Shows a library's [`uptake_core::Progress`] as a progress bar on stderr (hidden when quiet).
+pub struct BarProgress(indicatif::ProgressBar);
+
+impl BarProgress {
+    pub fn new(quiet: bool) -> Self {
+        BarProgress(progress(0, "", quiet))
+    }
+}
+
+impl uptake_core::Progress for BarProgress {
+    fn start(&self, stage: &str, total: u64) {
+        self.0.reset();
+        self.0.set_length(total);
+        self.0.set_message(stage.to_string());
+    }
+
+    fn advance(&self, units: u64) {
+        self.0.inc(units);
+    }
+
+    fn finish(&self) {
+        self.0.finish_and_clear();
+    }
+}

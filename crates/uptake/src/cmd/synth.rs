@@ -1,12 +1,12 @@
-//! `uptake synth ...`: synthetic data. `cohort` writes a whole-body PET/CT cohort (DICOM,
-//! reports, labels, outcomes) from a seed.
+//! `uptake synth ...`: synthetic data. `reports` writes a report set, `cohort` a whole-body
+//! PET/CT cohort (DICOM, reports, labels, outcomes), each from a seed, by one library call.
 
-use crate::common::{Global, progress};
-use anyhow::{Context, bail};
-use rand_chacha::ChaCha8Rng;
+use crate::common::{BarProgress, Global};
+use anyhow::Context;
 use std::path::PathBuf;
 use std::time::Instant;
 use uptake_synth::cohort::{CohortConfig, Resolution, generate};
+use uptake_synth::reports::{ReportsSettings, write_report_set};
 
 #[derive(clap::Subcommand, Debug)]
 pub enum SynthCommand {
@@ -34,24 +34,21 @@ pub struct ReportsArgs {
 }
 
 pub fn run_reports(args: ReportsArgs, global: &Global) -> anyhow::Result<()> {
-    if args.n == 0 {
-        bail!("--n must be at least 1");
-    }
-    let bar = progress(args.n as u64, "reports", global.quiet);
+    let settings = ReportsSettings {
+        n: args.n,
+        seed: args.seed,
+    };
     let start = Instant::now();
-    let reports = uptake_synth::reports::generate(args.n, args.seed, || bar.inc(1));
-    bar.finish_and_clear();
-    let secs = start.elapsed().as_secs_f64();
-    uptake_synth::reports::write_dataset(&args.out, &reports)
+    let summary = write_report_set(&settings, &args.out, &BarProgress::new(global.quiet))
         .with_context(|| format!("writing the synthetic reports into {}", args.out.display()))?;
+    let secs = start.elapsed().as_secs_f64();
     if !global.quiet {
-        let normal = reports.iter().filter(|r| r.spec.lesions.is_empty()).count();
         println!(
-            "{} reports ({} of exams without lesions) generated in {:.2} s ({:.0} reports/s) -> {}",
-            reports.len(),
-            normal,
+            "{} reports ({} of exams without lesions) written in {:.2} s ({:.0} reports/s) -> {}",
+            summary.reports,
+            summary.exams_without_lesions,
             secs,
-            reports.len() as f64 / secs.max(1e-9),
+            summary.reports as f64 / secs.max(1e-9),
             args.out.display()
         );
     }
@@ -110,70 +107,39 @@ pub fn run(command: SynthCommand, global: &Global) -> anyhow::Result<()> {
     }
 }
 
-pub fn run_cohort(args: CohortArgs, global: &Global) -> anyhow::Result<()> {
-    if args.n == 0 {
-        bail!("--n must be at least 1");
-    }
-    if !(0.0..=1.0).contains(&args.midnight_fraction) {
-        bail!("--midnight-fraction must be in [0, 1]");
-    }
+/// The cohort settings of the arguments (checked by the library).
+fn cohort_config(args: &CohortArgs) -> CohortConfig {
     let base = if args.small {
         Resolution::small()
     } else {
         Resolution::full()
     };
-    let resolution = Resolution {
-        ct_size: args.ct_size.or(base.ct_size),
-        pet_size: args.pet_size.or(base.pet_size),
-        ct_slice_mm: args.ct_slice_mm.or(base.ct_slice_mm),
-        pet_slice_mm: args.pet_slice_mm.or(base.pet_slice_mm),
-    };
-    for (name, size) in [
-        ("--ct-size", resolution.ct_size),
-        ("--pet-size", resolution.pet_size),
-    ] {
-        if size.is_some_and(|s| !(16..=1024).contains(&s)) {
-            bail!("{name} must be between 16 and 1024");
-        }
-    }
-    for (name, mm) in [
-        ("--ct-slice-mm", resolution.ct_slice_mm),
-        ("--pet-slice-mm", resolution.pet_slice_mm),
-    ] {
-        if mm.is_some_and(|v| !(0.5..=20.0).contains(&v)) {
-            bail!("{name} must be between 0.5 and 20 mm");
-        }
-    }
-    if !(0.25..=4.0).contains(&args.lesion_scale) {
-        bail!("--lesion-scale must be between 0.25 and 4");
-    }
-    if args.id_prefix.len() > 16
-        || !args
-            .id_prefix
-            .chars()
-            .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
-    {
-        bail!(
-            "--id-prefix must be at most 16 letters, digits, - or _, got {:?}",
-            args.id_prefix
-        );
-    }
-    let cfg = CohortConfig {
+    CohortConfig {
         n: args.n,
         seed: args.seed,
-        resolution,
+        resolution: Resolution {
+            ct_size: args.ct_size.or(base.ct_size),
+            pet_size: args.pet_size.or(base.pet_size),
+            ct_slice_mm: args.ct_slice_mm.or(base.ct_slice_mm),
+            pet_slice_mm: args.pet_slice_mm.or(base.pet_slice_mm),
+        },
         midnight_fraction: args.midnight_fraction,
         noise: !args.no_noise,
         threads: args.threads,
         lesion_scale: args.lesion_scale,
         id_prefix: args.id_prefix.clone(),
-        report_writer: uptake_synth::reports::write_report::<ChaCha8Rng>,
-    };
-    let bar = progress(args.n as u64, "exams", global.quiet);
+        ..CohortConfig::default()
+    }
+}
+
+pub fn run_cohort(args: CohortArgs, global: &Global) -> anyhow::Result<()> {
     let start = Instant::now();
-    let summary = generate(&cfg, &args.out, &|_| bar.inc(1))
-        .with_context(|| format!("writing the synthetic cohort into {}", args.out.display()))?;
-    bar.finish_and_clear();
+    let summary = generate(
+        &cohort_config(&args),
+        &args.out,
+        &BarProgress::new(global.quiet),
+    )
+    .with_context(|| format!("writing the synthetic cohort into {}", args.out.display()))?;
     if !global.quiet {
         println!(
             "{} exams of {} patients ({} normal, {} patients died) in {:.1} s -> {}",

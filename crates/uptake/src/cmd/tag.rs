@@ -141,13 +141,19 @@ pub fn bench(args: BenchArgs, global: &Global) -> anyhow::Result<()> {
     let build_s = t0.elapsed().as_secs_f64();
     let reports = match &args.reports {
         Some(path) => read_reports(path)?.reports,
-        None => uptake_synth::reports::generate(args.n, args.seed, || {})
-            .into_iter()
-            .map(|g| Report {
-                exam_id: g.spec.exam_id,
-                text: g.text,
-            })
-            .collect(),
+        None => uptake_synth::reports::generate(
+            &uptake_synth::reports::ReportsSettings {
+                n: args.n,
+                seed: args.seed,
+            },
+            &uptake_core::NoProgress,
+        )
+        .into_iter()
+        .map(|g| Report {
+            exam_id: g.spec.exam_id,
+            text: g.text,
+        })
+        .collect(),
     };
     let bytes: usize = reports.iter().map(|r| r.text.len()).sum();
     // Warm-up (lazy DFA caches), then the timed pass.

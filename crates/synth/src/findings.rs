@@ -1,24 +1,17 @@
-//! Sampling what an exam contains (the ground truth the report then describes).
+//! What an exam of a patient contains: lesions (where, how big, how avid, how the report will
+//! describe them), benign look-alikes and the radiologist's summary code. Report sets and
+//! cohorts sample exams here, so both share one notion of prevalence.
 
-use super::catalogue::{Kind, SITES, SiteDef};
+use crate::catalogue::{Kind, SITES, SiteDef};
+use crate::spec::Patient;
 use crate::spec::{ExamSpec, Lesion, Lookalike, ReportedAs, Sex, Side};
 use crate::taxonomy::is_ancestor_or_self;
+use crate::weighted::pick_weighted;
 use rand::Rng;
 use uptake_core::ExamId;
 
-/// Why patients are scanned, with how often.
-pub const INDICATIONS: [(&str, f64); 7] = [
-    ("lymphoma", 0.28),
-    ("lung cancer", 0.2),
-    ("melanoma", 0.14),
-    ("head and neck cancer", 0.1),
-    ("breast cancer", 0.12),
-    ("colorectal cancer", 0.1),
-    ("sarcoma", 0.06),
-];
-
 /// Fraction of exams with no FDG-avid lesion at all.
-pub const NORMAL_FRACTION: f64 = 0.2;
+pub(crate) const NORMAL_FRACTION: f64 = 0.2;
 
 /// How much more often an indication puts disease in a task region (or below it).
 fn affinity(indication: &str, region: &str) -> f64 {
@@ -48,18 +41,6 @@ fn affinity(indication: &str, region: &str) -> f64 {
     }
 }
 
-pub fn pick_weighted<'a, T>(items: &'a [(T, f64)], rng: &mut (impl Rng + ?Sized)) -> &'a T {
-    let total: f64 = items.iter().map(|(_, w)| w).sum();
-    let mut t = rng.random_range(0.0..total);
-    for (item, w) in items {
-        t -= w;
-        if t <= 0.0 {
-            return item;
-        }
-    }
-    &items[items.len() - 1].0
-}
-
 fn random_side(rng: &mut (impl Rng + ?Sized)) -> Side {
     if rng.random_bool(0.5) {
         Side::Left
@@ -81,8 +62,8 @@ fn side_for(def: &SiteDef, near: Option<Side>, rng: &mut (impl Rng + ?Sized)) ->
     }
 }
 
-/// Lesions and look-alikes of one exam of a patient with this indication and sex.
-pub fn sample_findings(
+/// Lesions and look-alikes of one exam of a patient with this indication, sex and age.
+fn sample_findings(
     indication: &str,
     sex: Sex,
     age_years: u32,
@@ -147,31 +128,11 @@ pub fn sample_findings(
     (lesions, lookalikes)
 }
 
-/// Samples a whole exam: patient, indication, lesions (about a fifth of exams have none),
-/// look-alikes and the summary code.
-pub fn sample_exam(exam_id: ExamId, rng: &mut (impl Rng + ?Sized)) -> ExamSpec {
-    let indication = pick_weighted(&INDICATIONS, rng).to_string();
-    let female_p = if indication == "breast cancer" {
-        0.97
-    } else {
-        0.47
-    };
-    let sex = if rng.random_bool(female_p) {
-        Sex::Female
-    } else {
-        Sex::Male
-    };
-    let age_years = rng.random_range(19..=90);
-    let height_cm = if sex == Sex::Male {
-        rng.random_range(162.0..192.0)
-    } else {
-        rng.random_range(150.0..178.0)
-    };
-    let bmi: f32 = rng.random_range(18.0..36.0);
-    let weight_kg = ((bmi * (height_cm / 100.0f32).powi(2)) * 10.0).round() / 10.0;
-    let (lesions, lookalikes) = sample_findings(&indication, sex, age_years, rng);
+/// The radiologist's summary code: 4 when a lesion is reported, 2 for benign findings only
+/// (or only missed lesions), 1 normal; 3 % of exams get 9 (cannot tell).
+fn summary_code(lesions: &[Lesion], lookalikes: &[Lookalike], rng: &mut (impl Rng + ?Sized)) -> u8 {
     let reported = lesions.iter().any(|l| l.reported_as != ReportedAs::Missed);
-    let summary_code = if rng.random_bool(0.03) {
+    if rng.random_bool(0.03) {
         9
     } else if reported {
         4
@@ -179,17 +140,49 @@ pub fn sample_exam(exam_id: ExamId, rng: &mut (impl Rng + ?Sized)) -> ExamSpec {
         2
     } else {
         1
-    };
+    }
+}
+
+/// One exam of `patient` (as at that exam): its lesions (about a fifth of exams have none),
+/// look-alikes and summary code.
+pub(crate) fn sample_exam(
+    exam_id: ExamId,
+    patient: &Patient,
+    rng: &mut (impl Rng + ?Sized),
+) -> ExamSpec {
+    let (lesions, lookalikes) =
+        sample_findings(&patient.indication, patient.sex, patient.age_years, rng);
+    let summary_code = summary_code(&lesions, &lookalikes, rng);
     ExamSpec {
-        patient_id: format!("P-{}", exam_id.as_str()),
         exam_id,
-        age_years,
-        sex,
-        indication,
-        weight_kg,
-        height_cm: height_cm.round(),
+        patient: patient.clone(),
         lesions,
         lookalikes,
         summary_code,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use uptake_core::seeded;
+
+    #[test]
+    fn a_reported_lesion_makes_the_summary_suspicious_unless_it_is_a_nine() {
+        let mut rng = seeded::rng(2);
+        let lesion = Lesion {
+            region: "liver".into(),
+            site: "liver".into(),
+            side: Side::Midline,
+            size_mm: 20.0,
+            suv_max: 8.0,
+            reported_as: ReportedAs::Abnormal,
+        };
+        for _ in 0..50 {
+            let code = summary_code(std::slice::from_ref(&lesion), &[], &mut rng);
+            assert!(code == 4 || code == 9);
+            let normal = summary_code(&[], &[], &mut rng);
+            assert!(normal == 1 || normal == 9);
+        }
     }
 }

@@ -26,6 +26,7 @@ pub struct SiteDef {
     pub site: &'static str,
     /// The task region (one of the 30) a lesion here counts for.
     pub region: &'static str,
+    /// What kind of structure it is.
     pub kind: Kind,
     /// Relative frequency among abnormal sites (in the spirit of the positive counts of
     /// shared/regions.md).
