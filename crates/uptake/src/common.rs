@@ -72,3 +72,54 @@ pub fn cache_dir() -> PathBuf {
         .unwrap_or_else(|| PathBuf::from("."));
     home.join(".cache/uptake")
 }
+
+// Analysis commands (evaluate, compare, worklist, survival): reading their inputs.
+
+/// Reads prediction files, one per seed, in our wide format or (`paper_format`) the study's.
+pub fn read_predictions(
+    paths: &[PathBuf],
+    paper_format: bool,
+) -> anyhow::Result<uptake_stats::ModelPredictions> {
+    let format = if paper_format {
+        uptake_stats::PredictionFormat::Paper
+    } else {
+        uptake_stats::PredictionFormat::Wide
+    };
+    Ok(uptake_stats::ModelPredictions::read(paths, format)?)
+}
+
+/// The truth: the `--truth` file, or else the `_target` columns of paper-format predictions.
+pub fn truth_table(
+    truth: Option<&std::path::Path>,
+    targets: Option<uptake_stats::TruthTable>,
+) -> anyhow::Result<uptake_stats::TruthTable> {
+    match (truth, targets) {
+        (Some(path), _) => Ok(uptake_stats::TruthTable::read(path)?),
+        (None, Some(targets)) => Ok(targets),
+        (None, None) => anyhow::bail!(
+            "--truth is required (the hand labels, wide CSV) unless --paper-format is given"
+        ),
+    }
+}
+
+/// Draws a library step's progress as a bar on stderr (hidden when quiet).
+pub struct BarProgress(indicatif::ProgressBar);
+
+impl BarProgress {
+    /// A bar labelled `what`.
+    pub fn new(what: &str, quiet: bool) -> Self {
+        Self(progress(0, what, quiet))
+    }
+}
+
+impl uptake_core::Progress for BarProgress {
+    fn start(&self, _stage: &str, total: u64) {
+        self.0.set_length(total);
+    }
+    fn advance(&self, units: u64) {
+        self.0.inc(units);
+    }
+    fn finish(&self) {
+        self.0.finish_and_clear();
+    }
+}
