@@ -53,12 +53,8 @@ fn combine_tables(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use std::path::Path;
+    use crate::inputs::inline::table;
     use uptake_core::ExamId;
-
-    fn table(text: &str) -> RegionTable {
-        RegionTable::from_reader(text.as_bytes(), Path::new("t.csv")).unwrap()
-    }
 
     #[test]
     fn the_mean_covers_exams_in_every_table_and_empties_partial_cells() {

@@ -119,6 +119,35 @@ fn same_cells(a: &RegionTable, b: &RegionTable) -> bool {
             .all(|(exam, row)| b.row(exam).is_some_and(|other| other == row))
 }
 
+/// Tables written inline in the crate's tests.
+#[cfg(test)]
+pub(crate) mod inline {
+    use super::{PredictionFile, TruthTable};
+    use std::path::Path;
+    use uptake_core::RegionTable;
+
+    /// A table from CSV text.
+    pub(crate) fn table(csv: &str) -> RegionTable {
+        RegionTable::from_reader(csv.as_bytes(), Path::new("inline.csv")).unwrap()
+    }
+
+    /// A prediction file named `path` from CSV text.
+    pub(crate) fn file(path: &str, csv: &str) -> PredictionFile {
+        PredictionFile {
+            path: path.into(),
+            table: table(csv),
+        }
+    }
+
+    /// The truth (`t.csv`) from CSV text.
+    pub(crate) fn truth(csv: &str) -> TruthTable {
+        TruthTable {
+            source: "t.csv".into(),
+            table: table(csv),
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -4,6 +4,7 @@
 
 use crate::survival::KmGroup;
 use plotters::coord::Shift;
+use plotters::coord::types::RangedCoordf64;
 use plotters::prelude::*;
 use std::path::{Path, PathBuf};
 
@@ -269,6 +270,54 @@ pub fn auroc_by_region(
     })
 }
 
+/// The x axis (from 0) of a chart whose y axis runs from 0 to 1.
+struct Axes<'a> {
+    x_max: f64,
+    x_desc: &'a str,
+    y_desc: &'a str,
+}
+
+type UnitChart<'a, DB> = ChartContext<'a, DB, Cartesian2d<RangedCoordf64, RangedCoordf64>>;
+
+/// A white 640 x 480 chart with a title and labelled axes, y from 0 to 1.
+fn unit_chart<'a, DB: DrawingBackend + 'a>(
+    root: &'a DrawingArea<DB, Shift>,
+    title: &str,
+    axes: &Axes,
+) -> Result<UnitChart<'a, DB>, String> {
+    root.fill(&WHITE).map_err(err)?;
+    let mut chart = ChartBuilder::on(root)
+        .caption(title, ("sans-serif", 16))
+        .margin(12)
+        .x_label_area_size(36)
+        .y_label_area_size(44)
+        .build_cartesian_2d(0f64..axes.x_max, 0f64..1f64)
+        .map_err(err)?;
+    chart
+        .configure_mesh()
+        .x_desc(axes.x_desc)
+        .y_desc(axes.y_desc)
+        .label_style(("sans-serif", 12))
+        .draw()
+        .map_err(err)?;
+    Ok(chart)
+}
+
+/// The legend of the labelled series, framed, at `position`.
+fn draw_legend<'a, DB: DrawingBackend + 'a>(
+    chart: &mut UnitChart<'a, DB>,
+    position: SeriesLabelPosition,
+) -> Draw {
+    chart
+        .configure_series_labels()
+        .position(position)
+        .label_font(("sans-serif", 12))
+        .border_style(BLACK)
+        .background_style(WHITE.mix(0.9))
+        .draw()
+        .map_err(err)
+}
+
 /// A worklist sensitivity figure.
 #[derive(Debug, Clone)]
 pub struct WorklistFigure {
@@ -289,24 +338,13 @@ pub struct WorklistFigure {
 /// Sensitivity against the fraction of the worklist read, with the random and perfect orders.
 pub fn worklist_curve(stem: &Path, fig: &WorklistFigure) -> Result<Vec<PathBuf>, PlotError> {
     render_both!(stem, (640, 480), |root: &DrawingArea<_, Shift>| -> Draw {
-        root.fill(&WHITE).map_err(err)?;
-        let mut chart = ChartBuilder::on(root)
-            .caption(
-                format!("Worklist sensitivity: {}", fig.region),
-                ("sans-serif", 16),
-            )
-            .margin(12)
-            .x_label_area_size(36)
-            .y_label_area_size(44)
-            .build_cartesian_2d(0f64..100f64, 0f64..1f64)
-            .map_err(err)?;
-        chart
-            .configure_mesh()
-            .x_desc("% of worklist read")
-            .y_desc("sensitivity")
-            .label_style(("sans-serif", 12))
-            .draw()
-            .map_err(err)?;
+        let title = format!("Worklist sensitivity: {}", fig.region);
+        let axes = Axes {
+            x_max: 100.0,
+            x_desc: "% of worklist read",
+            y_desc: "sensitivity",
+        };
+        let mut chart = unit_chart(root, &title, &axes)?;
         let xs: Vec<f64> = fig.grid.iter().map(|x| x * 100.0).collect();
         if let Some(ci) = &fig.ci {
             let mut band: Vec<(f64, f64)> = xs.iter().zip(ci).map(|(&x, c)| (x, c.1)).collect();
@@ -349,14 +387,7 @@ pub fn worklist_curve(stem: &Path, fig: &WorklistFigure) -> Result<Vec<PathBuf>,
                 .label(label)
                 .legend(move |(x, y)| PathElement::new(vec![(x, y), (x + 18, y)], style));
         }
-        chart
-            .configure_series_labels()
-            .position(SeriesLabelPosition::LowerRight)
-            .label_font(("sans-serif", 12))
-            .border_style(BLACK)
-            .background_style(WHITE.mix(0.9))
-            .draw()
-            .map_err(err)?;
+        draw_legend(&mut chart, SeriesLabelPosition::LowerRight)?;
         Ok(())
     })
 }
@@ -372,21 +403,12 @@ pub fn kaplan_meier_curves(
         .flat_map(|g| g.steps.iter().map(|k| k.time))
         .fold(1.0f64, f64::max);
     render_both!(stem, (640, 480), |root: &DrawingArea<_, Shift>| -> Draw {
-        root.fill(&WHITE).map_err(err)?;
-        let mut chart = ChartBuilder::on(root)
-            .caption(title, ("sans-serif", 16))
-            .margin(12)
-            .x_label_area_size(36)
-            .y_label_area_size(44)
-            .build_cartesian_2d(0f64..t_max, 0f64..1f64)
-            .map_err(err)?;
-        chart
-            .configure_mesh()
-            .x_desc("days")
-            .y_desc("survival probability")
-            .label_style(("sans-serif", 12))
-            .draw()
-            .map_err(err)?;
+        let axes = Axes {
+            x_max: t_max,
+            x_desc: "days",
+            y_desc: "survival probability",
+        };
+        let mut chart = unit_chart(root, title, &axes)?;
         for (g, KmGroup { label, steps }) in groups.iter().enumerate() {
             let colour = SEED_COLOURS[g % SEED_COLOURS.len()];
             let mut line = vec![(0.0, 1.0)];
@@ -423,14 +445,7 @@ pub fn kaplan_meier_curves(
                     PathElement::new(vec![(x, y), (x + 18, y)], colour.stroke_width(2))
                 });
         }
-        chart
-            .configure_series_labels()
-            .position(SeriesLabelPosition::LowerLeft)
-            .label_font(("sans-serif", 12))
-            .border_style(BLACK)
-            .background_style(WHITE.mix(0.9))
-            .draw()
-            .map_err(err)?;
+        draw_legend(&mut chart, SeriesLabelPosition::LowerLeft)?;
         Ok(())
     })
 }

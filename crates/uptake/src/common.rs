@@ -73,7 +73,29 @@ pub fn cache_dir() -> PathBuf {
     home.join(".cache/uptake")
 }
 
-// Analysis commands (evaluate, compare, worklist, survival): reading their inputs.
+// Analysis commands (evaluate, compare, worklist, survival): their inputs and outputs.
+
+/// Prediction files of one model and the truth, as the analysis commands take them.
+#[derive(clap::Args, Debug)]
+pub struct PredictionArgs {
+    /// Prediction files (wide CSV), one per seed: comma-separated or repeated.
+    #[arg(long, value_delimiter = ',', required = true, num_args = 1..)]
+    pub pred: Vec<PathBuf>,
+    /// Truth (hand labels 0/1, wide CSV). Not needed with --paper-format.
+    #[arg(long)]
+    pub truth: Option<PathBuf>,
+    /// The --pred files are in the original study's format (`<region>_target`, `<region>_prob`);
+    /// their targets are the truth.
+    #[arg(long)]
+    pub paper_format: bool,
+}
+
+impl PredictionArgs {
+    /// Reads the prediction files.
+    pub fn read(&self) -> anyhow::Result<uptake_stats::ModelPredictions> {
+        read_predictions(&self.pred, self.paper_format)
+    }
+}
 
 /// Reads prediction files, one per seed, in our wide format or (`paper_format`) the study's.
 pub fn read_predictions(
@@ -100,6 +122,27 @@ pub fn truth_table(
             "--truth is required (the hand labels, wide CSV) unless --paper-format is given"
         ),
     }
+}
+
+/// Prints an analysis result (as `json` text when given, else as its table), then writes it
+/// into `out` with `write` and says so.
+pub fn show_and_write<T: std::fmt::Display>(
+    result: &T,
+    json: Option<String>,
+    out: Option<&std::path::Path>,
+    write: impl FnOnce(&std::path::Path) -> anyhow::Result<()>,
+) -> anyhow::Result<()> {
+    match &json {
+        Some(text) => println!("{text}"),
+        None => print!("{result}"),
+    }
+    if let Some(out) = out {
+        write(out)?;
+        if json.is_none() {
+            println!("wrote {}", out.display());
+        }
+    }
+    Ok(())
 }
 
 /// Draws a library step's progress as a bar on stderr (hidden when quiet).

@@ -308,23 +308,7 @@ fn macro_per_seed(model: &[Vec<Option<f64>>], other: &[Vec<Option<f64>>]) -> Vec
 #[cfg(test)]
 mod tests {
     use super::*;
-    use std::path::Path;
-    use uptake_core::RegionTable;
-
-    fn file(path: &str, text: &str) -> PredictionFile {
-        PredictionFile {
-            path: path.into(),
-            table: RegionTable::from_reader(text.as_bytes(), Path::new(path)).unwrap(),
-        }
-    }
-
-    fn truth(text: &str) -> TruthTable {
-        let f = file("t.csv", text);
-        TruthTable {
-            source: f.path,
-            table: f.table,
-        }
-    }
+    use crate::inputs::inline::{file, truth};
 
     #[test]
     fn a_model_compared_with_itself_has_p_value_one_and_zero_difference() {

@@ -35,21 +35,12 @@ impl Comparison {
 #[cfg(test)]
 mod tests {
     use crate::compare::{CompareSettings, Comparison, ModelNames};
-    use crate::inputs::{PredictionFile, TruthTable};
-    use std::path::Path;
-    use uptake_core::RegionTable;
+    use crate::inputs::inline::{file, truth};
 
     #[test]
     fn the_folder_holds_the_table_the_json_and_the_summary() {
-        let table = |t: &str| RegionTable::from_reader(t.as_bytes(), Path::new("x")).unwrap();
-        let model = |name: &str| PredictionFile {
-            path: name.into(),
-            table: table("exam_id,chest\na,0.9\nb,0.1\nc,0.4\n"),
-        };
-        let truth = TruthTable {
-            source: "t.csv".into(),
-            table: table("exam_id,chest\na,1\nb,0\nc,1\n"),
-        };
+        let model = |name: &str| file(name, "exam_id,chest\na,0.9\nb,0.1\nc,0.4\n");
+        let truth = truth("exam_id,chest\na,1\nb,0\nc,1\n");
         let settings = CompareSettings {
             names: ModelNames {
                 a: "new".into(),

@@ -218,10 +218,7 @@ fn binary(value: f64) -> Option<bool> {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn table(text: &str) -> RegionTable {
-        RegionTable::from_reader(text.as_bytes(), Path::new("t.csv")).unwrap()
-    }
+    use crate::inputs::inline::table;
 
     fn chest(pred: &str, truth: &str) -> Result<Aligned, EvalError> {
         align(

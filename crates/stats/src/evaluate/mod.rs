@@ -265,22 +265,7 @@ fn notes(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use uptake_core::RegionTable;
-
-    fn file(path: &str, text: &str) -> PredictionFile {
-        PredictionFile {
-            path: path.into(),
-            table: RegionTable::from_reader(text.as_bytes(), Path::new(path)).unwrap(),
-        }
-    }
-
-    fn truth(text: &str) -> TruthTable {
-        let f = file("t.csv", text);
-        TruthTable {
-            source: f.path,
-            table: f.table,
-        }
-    }
+    use crate::inputs::inline::{file, truth};
 
     #[test]
     fn a_perfect_predictor_has_auroc_one_and_f1_one() {

@@ -61,15 +61,8 @@ fn summary_row<'a>(
     pos: &str,
     summary: impl Fn(Metric) -> Option<&'a MeanCi>,
 ) -> fmt::Result {
-    write!(
-        f,
-        "{name:<28} {n:>5} {pos:>5} {:>22}",
-        mean_ci(summary(Metric::Auroc))
-    )?;
-    for m in &Metric::ALL[1..] {
-        write!(f, " {:>9}", f3(summary(*m).map(|s| s.mean)))?;
-    }
-    writeln!(f)
+    let auroc = mean_ci(summary(Metric::Auroc));
+    row(f, [name, n, pos, &auroc], |m| summary(m).map(|s| s.mean))
 }
 
 /// A row of single values (the ensemble).
@@ -80,11 +73,16 @@ fn metrics_row(
     pos: &str,
     value: impl Fn(Metric) -> Option<f64>,
 ) -> fmt::Result {
-    write!(
-        f,
-        "{name:<28} {n:>5} {pos:>5} {:>22}",
-        f3(value(Metric::Auroc))
-    )?;
+    row(f, [name, n, pos, &f3(value(Metric::Auroc))], value)
+}
+
+/// Name, n, positives, AUROC as given, then the other metrics to three decimals.
+fn row(
+    f: &mut fmt::Formatter<'_>,
+    [name, n, pos, auroc]: [&str; 4],
+    value: impl Fn(Metric) -> Option<f64>,
+) -> fmt::Result {
+    write!(f, "{name:<28} {n:>5} {pos:>5} {auroc:>22}")?;
     for m in &Metric::ALL[1..] {
         write!(f, " {:>9}", f3(value(*m)))?;
     }
@@ -94,21 +92,12 @@ fn metrics_row(
 #[cfg(test)]
 mod tests {
     use crate::evaluate::{Evaluation, EvaluationSettings};
-    use crate::inputs::{PredictionFile, TruthTable};
-    use std::path::Path;
-    use uptake_core::RegionTable;
+    use crate::inputs::inline::{file, truth};
 
     #[test]
     fn the_table_has_a_row_per_region_and_the_macro_mean() {
-        let table = |t: &str| RegionTable::from_reader(t.as_bytes(), Path::new("x")).unwrap();
-        let pred = PredictionFile {
-            path: "p.csv".into(),
-            table: table("exam_id,chest\na,0.9\nb,0.1\n"),
-        };
-        let truth = TruthTable {
-            source: "t.csv".into(),
-            table: table("exam_id,chest\na,1\nb,0\n"),
-        };
+        let pred = file("p.csv", "exam_id,chest\na,0.9\nb,0.1\n");
+        let truth = truth("exam_id,chest\na,1\nb,0\n");
         let ev = Evaluation::compute(&[pred], &truth, &EvaluationSettings::default()).unwrap();
         let text = ev.to_string();
         let chest = text.lines().find(|l| l.starts_with("chest")).unwrap();

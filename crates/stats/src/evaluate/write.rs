@@ -248,25 +248,15 @@ fn ensemble_rows(ens: &[RegionMetrics]) -> Vec<Vec<String>> {
 #[cfg(test)]
 mod tests {
     use crate::evaluate::{Ensemble, Evaluation, EvaluationSettings};
-    use crate::inputs::{PredictionFile, TruthTable};
-    use std::path::Path;
-    use uptake_core::RegionTable;
+    use crate::inputs::inline::{file, truth};
 
     #[test]
     fn the_folder_holds_tables_json_figures_and_the_summary() {
-        let table = |t: &str| RegionTable::from_reader(t.as_bytes(), Path::new("x")).unwrap();
-        let seeds: Vec<PredictionFile> = ["0.9,0.2", "0.8,0.4"]
-            .iter()
-            .enumerate()
-            .map(|(i, v)| PredictionFile {
-                path: format!("s{i}.csv").into(),
-                table: table(&format!("exam_id,chest\na,{}\nb,{}\n", &v[..3], &v[4..])),
-            })
-            .collect();
-        let truth = TruthTable {
-            source: "t.csv".into(),
-            table: table("exam_id,chest\na,1\nb,0\n"),
-        };
+        let seeds = [
+            file("s0.csv", "exam_id,chest\na,0.9\nb,0.2\n"),
+            file("s1.csv", "exam_id,chest\na,0.8\nb,0.4\n"),
+        ];
+        let truth = truth("exam_id,chest\na,1\nb,0\n");
         let settings = EvaluationSettings {
             ensemble: Ensemble::MeanOfSeeds,
             ..EvaluationSettings::default()

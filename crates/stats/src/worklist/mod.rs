@@ -246,23 +246,7 @@ impl Worklist {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use std::path::Path;
-    use uptake_core::RegionTable;
-
-    fn file(path: &str, text: &str) -> PredictionFile {
-        PredictionFile {
-            path: path.into(),
-            table: RegionTable::from_reader(text.as_bytes(), Path::new(path)).unwrap(),
-        }
-    }
-
-    fn truth(text: &str) -> TruthTable {
-        let f = file("t.csv", text);
-        TruthTable {
-            source: f.path,
-            table: f.table,
-        }
-    }
+    use crate::inputs::inline::{file, truth};
 
     #[test]
     fn a_perfect_order_reads_every_abnormal_exam_in_the_first_half() {

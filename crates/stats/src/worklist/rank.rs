@@ -93,19 +93,12 @@ impl TriageOrder {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use uptake_core::RegionTable;
-
-    fn file(text: &str) -> PredictionFile {
-        PredictionFile {
-            path: "p.csv".into(),
-            table: RegionTable::from_reader(text.as_bytes(), Path::new("p.csv")).unwrap(),
-        }
-    }
+    use crate::inputs::inline::file;
 
     #[test]
     fn exams_are_ordered_by_decreasing_mean_probability_ties_by_id() {
-        let a = file("exam_id,full\nb,0.5\na,0.5\nc,0.9\nd,\n");
-        let b = file("exam_id,full\nb,0.5\na,0.5\nc,0.7\nd,0.1\n");
+        let a = file("a.csv", "exam_id,full\nb,0.5\na,0.5\nc,0.9\nd,\n");
+        let b = file("b.csv", "exam_id,full\nb,0.5\na,0.5\nc,0.7\nd,0.1\n");
         let order = TriageOrder::compute(&[a, b], "full").unwrap();
         let ids: Vec<&str> = order.entries.iter().map(|e| e.exam.as_str()).collect();
         assert_eq!(ids, ["c", "a", "b"]);

@@ -83,22 +83,13 @@ impl Worklist {
 
 #[cfg(test)]
 mod tests {
-    use crate::inputs::{PredictionFile, TruthTable};
+    use crate::inputs::inline::{file, truth};
     use crate::worklist::{Worklist, WorklistSettings};
-    use std::path::Path;
-    use uptake_core::RegionTable;
 
     #[test]
     fn the_folder_holds_the_curve_the_figure_and_the_summary() {
-        let table = |t: &str| RegionTable::from_reader(t.as_bytes(), Path::new("x")).unwrap();
-        let pred = PredictionFile {
-            path: "p.csv".into(),
-            table: table("exam_id,full\na,0.9\nb,0.1\nc,0.4\nd,0.6\n"),
-        };
-        let truth = TruthTable {
-            source: "t.csv".into(),
-            table: table("exam_id,full\na,1\nb,0\nc,1\nd,0\n"),
-        };
+        let pred = file("p.csv", "exam_id,full\na,0.9\nb,0.1\nc,0.4\nd,0.6\n");
+        let truth = truth("exam_id,full\na,1\nb,0\nc,1\nd,0\n");
         let settings = WorklistSettings {
             steps: 4,
             ..WorklistSettings::default()

@@ -1,6 +1,6 @@
 //! `uptake compare`: two models (several seeds each) by AUROC, with paired permutation tests.
 
-use crate::common::{Global, read_predictions, truth_table};
+use crate::common::{Global, read_predictions, show_and_write, truth_table};
 use anyhow::Result;
 use std::path::PathBuf;
 use uptake_stats::resample::Alternative;
@@ -92,13 +92,10 @@ pub fn run(args: Args, _global: &Global) -> Result<()> {
         ..CompareSettings::default()
     };
     let comparison = Comparison::compute(&a.seeds, &b.seeds, &truth, &settings)?;
-    if args.json {
-        println!("{}", serde_json::to_string_pretty(&comparison)?);
-    } else {
-        print!("{comparison}");
-    }
-    if let Some(out) = &args.out {
-        comparison.write(out)?;
-    }
-    Ok(())
+    let json = (args.json)
+        .then(|| serde_json::to_string_pretty(&comparison))
+        .transpose()?;
+    show_and_write(&comparison, json, args.out.as_deref(), |out| {
+        Ok(comparison.write(out)?)
+    })
 }

@@ -1,6 +1,6 @@
 //! `uptake evaluate`: metrics of predictions (or weak labels) against hand labels.
 
-use crate::common::{Global, read_predictions, truth_table};
+use crate::common::{Global, PredictionArgs, show_and_write, truth_table};
 use anyhow::Result;
 use std::path::PathBuf;
 use uptake_stats::{CiSettings, Ensemble, Evaluation, EvaluationSettings};
@@ -21,12 +21,8 @@ per_seed.csv, ensemble.csv, evaluation.json, auroc.svg/.png, roc.svg/.png and su
 #[derive(clap::Args, Debug)]
 #[command(long_about = HELP)]
 pub struct Args {
-    /// Prediction files (wide CSV), one per seed: comma-separated or repeated.
-    #[arg(long, value_delimiter = ',', required = true, num_args = 1..)]
-    pub pred: Vec<PathBuf>,
-    /// Truth (hand labels 0/1, wide CSV). Not needed with --paper-format.
-    #[arg(long)]
-    pub truth: Option<PathBuf>,
+    #[command(flatten)]
+    pub input: PredictionArgs,
     /// Regions to evaluate (comma-separated); default: every region column of both files.
     #[arg(long, value_delimiter = ',')]
     pub regions: Option<Vec<String>>,
@@ -36,24 +32,21 @@ pub struct Args {
     /// Also evaluate the mean of the seeds' probabilities.
     #[arg(long)]
     pub ensemble: bool,
-    /// The --pred files are in the original study's format (`<region>_target`, `<region>_prob`).
-    #[arg(long)]
-    pub paper_format: bool,
     /// Bootstrap resamples for the CIs over seeds.
     #[arg(long, default_value_t = 1000)]
     pub bootstrap: usize,
     /// Seed of the bootstrap.
     #[arg(long, default_value_t = 0)]
     pub seed: u64,
+    /// Title in the report (default: derived from the file names).
+    #[arg(long)]
+    pub title: Option<String>,
     /// Print JSON instead of a table.
     #[arg(long)]
     pub json: bool,
     /// Folder for tables (CSV), figures (SVG, PNG) and summary.json.
     #[arg(long)]
     pub out: Option<PathBuf>,
-    /// Title in the report (default: derived from the file names).
-    #[arg(long)]
-    pub title: Option<String>,
 }
 
 impl Args {
@@ -76,23 +69,18 @@ impl Args {
 }
 
 pub fn run(args: Args, _global: &Global) -> Result<()> {
-    let preds = read_predictions(&args.pred, args.paper_format)?;
-    let truth = truth_table(args.truth.as_deref(), preds.targets)?;
+    let preds = args.input.read()?;
+    let truth = truth_table(args.input.truth.as_deref(), preds.targets)?;
     let ev = Evaluation::compute(&preds.seeds, &truth, &args.settings())?;
-    if args.json {
-        println!("{}", serde_json::to_string_pretty(&ev)?);
-    } else {
-        print!("{ev}");
-    }
-    if let Some(out) = &args.out {
-        let title = args
-            .title
-            .clone()
-            .unwrap_or_else(|| format!("{} vs {}", args.pred[0].display(), truth.source.display()));
-        ev.write(out, &title)?;
-        if !args.json {
-            println!("wrote {}", out.display());
-        }
-    }
-    Ok(())
+    let json = args
+        .json
+        .then(|| serde_json::to_string_pretty(&ev))
+        .transpose()?;
+    let title = args.title.clone().unwrap_or_else(|| {
+        let first = args.input.pred[0].display();
+        format!("{first} vs {}", truth.source.display())
+    });
+    show_and_write(&ev, json, args.out.as_deref(), |out| {
+        Ok(ev.write(out, &title)?)
+    })
 }

@@ -1,7 +1,7 @@
 //! `uptake survival`: Cox models of survival after the scan with region predictions as
 //! covariates; Kaplan-Meier curves.
 
-use crate::common::{Global, read_predictions};
+use crate::common::{Global, read_predictions, show_and_write};
 use anyhow::Result;
 use std::path::PathBuf;
 use uptake_core::Manifest;
@@ -113,16 +113,10 @@ pub fn run(args: Args, _global: &Global) -> Result<()> {
         km_threshold: args.threshold,
     };
     let analysis = SurvivalAnalysis::compute(&manifest, &preds.seeds, &settings)?;
-    if args.json {
-        println!("{}", serde_json::to_string_pretty(&analysis.to_json())?);
-    } else {
-        print!("{analysis}");
-    }
-    if let Some(out) = &args.out {
-        analysis.write(out)?;
-        if !args.json {
-            println!("wrote {}", out.display());
-        }
-    }
-    Ok(())
+    let json = (args.json)
+        .then(|| serde_json::to_string_pretty(&analysis.to_json()))
+        .transpose()?;
+    show_and_write(&analysis, json, args.out.as_deref(), |out| {
+        Ok(analysis.write(out)?)
+    })
 }

@@ -1,7 +1,7 @@
 //! `uptake worklist`: sensitivity after reading the first x % of a sorted worklist, or the
 //! triage order itself.
 
-use crate::common::{Global, read_predictions, truth_table};
+use crate::common::{Global, PredictionArgs, show_and_write, truth_table};
 use anyhow::Result;
 use std::path::PathBuf;
 use uptake_stats::{CiSettings, TriageOrder, Worklist, WorklistSettings};
@@ -20,21 +20,14 @@ Writes (with --out DIR, without --rank): worklist.csv, worklist.svg/.png, summar
 #[derive(clap::Args, Debug)]
 #[command(long_about = HELP)]
 pub struct Args {
-    /// Prediction files (wide CSV), one per seed.
-    #[arg(long, value_delimiter = ',', required = true, num_args = 1..)]
-    pub pred: Vec<PathBuf>,
-    /// Truth (hand labels). Required unless --rank or --paper-format.
-    #[arg(long)]
-    pub truth: Option<PathBuf>,
+    #[command(flatten)]
+    pub input: PredictionArgs,
     /// The region whose probability sorts the worklist.
     #[arg(long, default_value = "full")]
     pub region: String,
     /// Write the triage order instead of evaluating it.
     #[arg(long)]
     pub rank: bool,
-    /// The prediction files are in the original study's format (truth from their `_target` columns).
-    #[arg(long)]
-    pub paper_format: bool,
     /// Points on the curve (grid of fractions read).
     #[arg(long, default_value_t = 100)]
     pub steps: usize,
@@ -50,11 +43,11 @@ pub struct Args {
 }
 
 pub fn run(args: Args, _global: &Global) -> Result<()> {
-    let preds = read_predictions(&args.pred, args.paper_format)?;
+    let preds = args.input.read()?;
     if args.rank {
         return rank(&args, &preds.seeds);
     }
-    let truth = truth_table(args.truth.as_deref(), preds.targets)?;
+    let truth = truth_table(args.input.truth.as_deref(), preds.targets)?;
     let settings = WorklistSettings {
         region: args.region.clone(),
         steps: args.steps,
@@ -65,18 +58,12 @@ pub fn run(args: Args, _global: &Global) -> Result<()> {
         ..WorklistSettings::default()
     };
     let worklist = Worklist::compute(&preds.seeds, &truth, &settings)?;
-    if args.json {
-        println!("{}", serde_json::to_string_pretty(&worklist.to_json())?);
-    } else {
-        print!("{worklist}");
-    }
-    if let Some(out) = &args.out {
-        worklist.write(out)?;
-        if !args.json {
-            println!("wrote {}", out.display());
-        }
-    }
-    Ok(())
+    let json = (args.json)
+        .then(|| serde_json::to_string_pretty(&worklist.to_json()))
+        .transpose()?;
+    show_and_write(&worklist, json, args.out.as_deref(), |out| {
+        Ok(worklist.write(out)?)
+    })
 }
 
 /// `--rank`: the triage order to `--out FILE` or stdout.
