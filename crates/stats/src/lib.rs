@@ -26,6 +26,7 @@
 //! ```
 //! use std::path::Path;
 //! use uptake_core::RegionTable;
+//! use uptake_stats::metrics::Metric;
 //! use uptake_stats::{Evaluation, EvaluationSettings, PredictionFile, TruthTable};
 //!
 //! let table = |csv: &str| RegionTable::from_reader(csv.as_bytes(), Path::new("inline")).unwrap();
@@ -43,8 +44,8 @@
 //! // Seed 0 ranks both abnormal exams first; seed 1 ranks E3 below E2.
 //! assert_eq!(evaluation.per_seed[0][0].auroc, Some(1.0));
 //! assert_eq!(evaluation.per_seed[1][0].auroc, Some(0.75));
-//! let auroc = evaluation.over_seeds[0].metrics[0].1.summary.unwrap();
-//! assert_eq!(auroc.mean, 0.875);
+//! let liver = &evaluation.over_seeds[0];
+//! assert_eq!(liver.summary(Metric::Auroc).unwrap().mean, 0.875);
 //! println!("{evaluation}"); // the table `uptake evaluate` prints
 //! ```
 

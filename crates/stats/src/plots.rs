@@ -367,7 +367,7 @@ pub fn worklist_curve(stem: &Path, fig: &WorklistFigure) -> Result<Vec<PathBuf>,
         let zip = |ys: &[f64]| -> Vec<(f64, f64)> {
             xs.iter().copied().zip(ys.iter().copied()).collect()
         };
-        let lines: [(Vec<(f64, f64)>, ShapeStyle, &str); 3] = [
+        let lines = [
             (zip(&fig.mean), SEED_COLOURS[0].stroke_width(2), "model"),
             (
                 zip(&fig.perfect),
@@ -376,7 +376,7 @@ pub fn worklist_curve(stem: &Path, fig: &WorklistFigure) -> Result<Vec<PathBuf>,
             ),
             (
                 xs.iter().map(|&x| (x, x / 100.0)).collect(),
-                BLACK.mix(0.5).into(),
+                ShapeStyle::from(BLACK.mix(0.5)),
                 "random order",
             ),
         ];

@@ -118,7 +118,7 @@ fn rossi_cohort() -> (Manifest, Vec<PredictionFile>) {
     let mut table = RegionTable::new(regions);
     for (split, prefix) in [(Split::Valid, "v"), (Split::Test, "t")] {
         for (i, x) in data.x.iter().enumerate() {
-            let exam = ExamId::new(&format!("{prefix}{i}")).unwrap();
+            let exam = ExamId::new(format!("{prefix}{i}")).unwrap();
             let mut e = ManifestEntry::new(exam.clone());
             e.patient_id = Some(format!("{prefix}{i}"));
             e.time_days = Some(data.time[i]);

@@ -105,7 +105,7 @@ impl Aligned {
 
 /// The regions to evaluate: those requested (each must be in both tables), or else every region
 /// column the prediction table shares with the truth table, in prediction-table order.
-pub fn choose_regions(
+pub(crate) fn choose_regions(
     pred: &RegionTable,
     pred_path: &Path,
     truth: &RegionTable,

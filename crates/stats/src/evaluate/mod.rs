@@ -9,7 +9,8 @@ mod text;
 mod write;
 
 pub use crate::metrics::{MacroMean, macro_mean};
-pub use align::{Aligned, EvalError, MatchSummary, align, choose_regions};
+pub(crate) use align::choose_regions;
+pub use align::{Aligned, EvalError, MatchSummary, align};
 
 use crate::combine::mean_table;
 use crate::inputs::{PredictionFile, TruthTable};
@@ -86,11 +87,18 @@ pub struct RegionSummary {
 }
 
 /// The summary over seeds of `metric` in `stats`.
-pub fn summary_of(stats: &[(Metric, SeedStat)], metric: Metric) -> Option<&MeanCi> {
+pub(crate) fn summary_of(stats: &[(Metric, SeedStat)], metric: Metric) -> Option<&MeanCi> {
     stats
         .iter()
         .find(|(k, _)| *k == metric)
         .and_then(|(_, s)| s.summary.as_ref())
+}
+
+impl RegionSummary {
+    /// The mean of `metric` over the seeds where it is defined, with its CI.
+    pub fn summary(&self, metric: Metric) -> Option<&MeanCi> {
+        summary_of(&self.metrics, metric)
+    }
 }
 
 /// The evaluation of one or several prediction files (seeds) against one truth file.
@@ -118,6 +126,11 @@ pub struct Evaluation {
 }
 
 impl Evaluation {
+    /// The macro mean of `metric` over seeds, with its CI.
+    pub fn macro_summary(&self, metric: Metric) -> Option<&MeanCi> {
+        summary_of(&self.macro_over_seeds, metric)
+    }
+
     /// Evaluates prediction files (one per seed) against the truth.
     pub fn compute(
         preds: &[PredictionFile],
@@ -297,10 +310,7 @@ mod tests {
         );
         // Only chest enters the macro AUROC and the macro F1.
         assert_eq!(ev.macro_over_seeds[0].1.per_seed, vec![Some(1.0)]);
-        assert_eq!(
-            summary_of(&ev.macro_over_seeds, Metric::F1).unwrap().mean,
-            1.0
-        );
+        assert_eq!(ev.macro_summary(Metric::F1).unwrap().mean, 1.0);
     }
 
     #[test]
@@ -341,7 +351,7 @@ mod tests {
         let p2 = file("p2", "exam_id,chest\na,0.9\nb,0.1\nc,0.8\nd,0.3\n");
         let t = truth("exam_id,chest\na,1\nb,0\nc,1\nd,0\n");
         let ev = Evaluation::compute(&[p1, p2], &t, &EvaluationSettings::default()).unwrap();
-        let auroc = summary_of(&ev.over_seeds[0].metrics, Metric::Auroc).unwrap();
+        let auroc = ev.over_seeds[0].summary(Metric::Auroc).unwrap();
         assert_eq!(auroc.mean, 0.875);
         assert_eq!(auroc.ci, Some((0.75, 1.0)));
     }

@@ -1,6 +1,6 @@
 //! The evaluation as a printed table.
 
-use super::{Evaluation, summary_of};
+use super::Evaluation;
 use crate::format::{f3, mean_ci};
 use crate::metrics::{Metric, macro_mean};
 use crate::resample::MeanCi;
@@ -30,13 +30,11 @@ impl fmt::Display for Evaluation {
             "region", "n", "pos", "auroc", "precision", "recall", "f1", "sens", "spec"
         )?;
         for r in &self.over_seeds {
-            let summary = |m| summary_of(&r.metrics, m);
+            let summary = |m| r.summary(m);
             let (n, pos) = (r.n.to_string(), r.positives.to_string());
             summary_row(f, &r.region, &n, &pos, summary)?;
         }
-        summary_row(f, "macro mean", "", "", |m| {
-            summary_of(&self.macro_over_seeds, m)
-        })?;
+        summary_row(f, "macro mean", "", "", |m| self.macro_summary(m))?;
         if let Some(ens) = &self.ensemble {
             writeln!(f, "ensemble (mean of the {seeds} seeds' probabilities):")?;
             for m in ens {

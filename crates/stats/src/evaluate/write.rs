@@ -1,7 +1,7 @@
 //! The evaluation as files: `metrics.csv`, `per_seed.csv`, `ensemble.csv`, `evaluation.json`,
 //! the AUROC and ROC figures, and `summary.json` for the report.
 
-use super::{Evaluation, SeedStat, summary_of};
+use super::{Evaluation, SeedStat};
 use crate::format::{WriteError, columns, create_dir, f3, mean_ci, opt_num, write_csv, write_json};
 use crate::metrics::{Metric, RegionMetrics, macro_mean};
 use crate::plots::{self, AurocRow, RocPanel};
@@ -126,7 +126,7 @@ impl Evaluation {
             .map(|(r, curves)| RocPanel {
                 region: r.region.clone(),
                 curves: curves.clone(),
-                auroc: summary_of(&r.metrics, Metric::Auroc).map(|m| m.mean),
+                auroc: r.summary(Metric::Auroc).map(|m| m.mean),
             })
             .collect();
         plots::roc_grid(&dir.join("roc"), &panels)?;
