@@ -2,7 +2,7 @@
 
 mod analysis_support;
 
-use analysis_support::{ok, perfect_chest, text, uptake};
+use analysis_support::{chest_worklist, ok, perfect_chest, text, uptake};
 
 #[test]
 fn the_page_holds_the_tables_and_figures_of_each_section() {
@@ -22,17 +22,7 @@ fn the_page_holds_the_tables_and_figures_of_each_section() {
         "--out",
         eval.to_str().unwrap(),
     ]);
-    ok(&[
-        "worklist",
-        "--pred",
-        &pred,
-        "--truth",
-        &truth,
-        "--region",
-        "chest",
-        "--out",
-        worklist.to_str().unwrap(),
-    ]);
+    chest_worklist(&pred, &truth, &["--out", worklist.to_str().unwrap()]);
     let html = run.join("report.html");
     let out = ok(&[
         "report",

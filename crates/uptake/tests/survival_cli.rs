@@ -6,8 +6,17 @@
 
 mod analysis_support;
 
-use analysis_support::{ok, text, uptake, write};
+use analysis_support::{text, uptake, write};
 use std::path::Path;
+use std::process::Output;
+
+/// `uptake survival` on the cohort of `dir` with `extra` arguments.
+fn survival(dir: &Path, extra: &[&str]) -> Output {
+    let (manifest, pred) = rossi_cohort(dir);
+    let mut args = vec!["survival", "--manifest", &manifest, "--pred", &pred];
+    args.extend_from_slice(extra);
+    uptake(&args)
+}
 
 /// Writes manifest.csv and pred.csv; returns their paths.
 fn rossi_cohort(dir: &Path) -> (String, String) {
@@ -35,21 +44,19 @@ fn rossi_cohort(dir: &Path) -> (String, String) {
 #[test]
 fn the_full_model_reproduces_the_published_rossi_coefficients() {
     let dir = tempfile::tempdir().unwrap();
-    let (manifest, pred) = rossi_cohort(dir.path());
     let out_dir = dir.path().join("cox");
-    let out = ok(&[
-        "survival",
-        "--manifest",
-        &manifest,
-        "--pred",
-        &pred,
+    let out_arg = out_dir.to_str().unwrap();
+    let args = [
         "--covariates",
         "age,regions",
         "--km-region",
         "fin",
         "--out",
-        out_dir.to_str().unwrap(),
-    ]);
+        out_arg,
+    ];
+    let o = survival(dir.path(), &args);
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o));
+    let out = String::from_utf8_lossy(&o.stdout);
     assert!(
         out.contains("fit on split `valid`: 432 exams, 114 deaths"),
         "{out}"
@@ -80,19 +87,14 @@ fn the_full_model_reproduces_the_published_rossi_coefficients() {
 #[test]
 fn json_has_both_models_and_the_nested_test() {
     let dir = tempfile::tempdir().unwrap();
-    let (manifest, pred) = rossi_cohort(dir.path());
-    let o = uptake(&[
-        "survival",
-        "--manifest",
-        &manifest,
-        "--pred",
-        &pred,
+    let args = [
         "--covariates",
         "age,fin,prio",
         "--ties",
         "breslow",
         "--json",
-    ]);
+    ];
+    let o = survival(dir.path(), &args);
     assert_eq!(o.status.code(), Some(0), "{}", text(&o));
     let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
     assert_eq!(v["full_model"]["ties"], "breslow");
@@ -129,16 +131,7 @@ fn a_summary_code_of_3_is_refused_naming_the_exam() {
 #[test]
 fn an_unknown_covariate_is_named() {
     let dir = tempfile::tempdir().unwrap();
-    let (manifest, pred) = rossi_cohort(dir.path());
-    let o = uptake(&[
-        "survival",
-        "--manifest",
-        &manifest,
-        "--pred",
-        &pred,
-        "--covariates",
-        "age,liver",
-    ]);
+    let o = survival(dir.path(), &["--covariates", "age,liver"]);
     assert_eq!(o.status.code(), Some(2));
     assert!(
         text(&o).contains("unknown covariate `liver`"),

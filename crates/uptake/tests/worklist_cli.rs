@@ -2,15 +2,13 @@
 
 mod analysis_support;
 
-use analysis_support::{ok, perfect_chest, text, uptake, write};
+use analysis_support::{chest_worklist, perfect_chest, text, uptake, write};
 
 #[test]
 fn a_perfect_order_reads_every_abnormal_exam_in_the_first_forty_percent() {
     let dir = tempfile::tempdir().unwrap();
     let (pred, truth) = perfect_chest(dir.path());
-    let out = ok(&[
-        "worklist", "--pred", &pred, "--truth", &truth, "--region", "chest",
-    ]);
+    let out = chest_worklist(&pred, &truth, &[]);
     let value = |label: &str| {
         let line = out.lines().find(|l| l.starts_with(label)).unwrap();
         line.split_whitespace().last().unwrap().to_string()
@@ -34,19 +32,11 @@ fn the_curve_and_figure_are_written() {
     let dir = tempfile::tempdir().unwrap();
     let (pred, truth) = perfect_chest(dir.path());
     let out_dir = dir.path().join("wl");
-    ok(&[
-        "worklist",
-        "--pred",
+    chest_worklist(
         &pred,
-        "--truth",
         &truth,
-        "--region",
-        "chest",
-        "--steps",
-        "10",
-        "--out",
-        out_dir.to_str().unwrap(),
-    ]);
+        &["--steps", "10", "--out", out_dir.to_str().unwrap()],
+    );
     let csv = std::fs::read_to_string(out_dir.join("worklist.csv")).unwrap();
     let lines: Vec<&str> = csv.lines().collect();
     assert_eq!(lines.len(), 12, "header and 11 points");

@@ -51,3 +51,13 @@ pub fn perfect_chest(dir: &Path) -> (String, String) {
         write(dir, "truth.csv", &truth),
     )
 }
+
+/// `uptake worklist` on the `chest` column of `pred` against `truth`, with `extra` arguments;
+/// checks that it succeeded and returns stdout.
+pub fn chest_worklist(pred: &str, truth: &str, extra: &[&str]) -> String {
+    let mut args = vec![
+        "worklist", "--pred", pred, "--truth", truth, "--region", "chest",
+    ];
+    args.extend_from_slice(extra);
+    ok(&args)
+}
