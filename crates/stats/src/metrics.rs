@@ -1,77 +1,40 @@
-//! Binary classification metrics for one region: AUROC (Mann-Whitney, ties as half) and the
-//! confusion-matrix metrics at a threshold.
+//! The metrics of one region on one prediction set: AUROC (Mann-Whitney, ties as half, from
+//! [`uptake_core::metrics`]) and precision, recall, F1, sensitivity and specificity at a
+//! threshold (from [`uptake_core::Confusion`], whose rule for empty cases they follow); ROC
+//! points; macro means over regions.
 
-use serde::Serialize;
-
-pub use uptake_core::metrics::{auroc, auroc_sorted};
-
-/// Counts at a threshold: a prediction is positive when `prob >= threshold`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Default)]
-pub struct Confusion {
-    pub tp: usize,
-    pub fp: usize,
-    pub tn: usize,
-    pub fn_: usize,
-}
-
-impl Confusion {
-    pub fn at_threshold(probs: &[f64], labels: &[bool], threshold: f64) -> Self {
-        let mut c = Confusion::default();
-        for (&p, &l) in probs.iter().zip(labels) {
-            match (p >= threshold, l) {
-                (true, true) => c.tp += 1,
-                (true, false) => c.fp += 1,
-                (false, false) => c.tn += 1,
-                (false, true) => c.fn_ += 1,
-            }
-        }
-        c
-    }
-
-    /// tp / (tp + fp); undefined when nothing is predicted positive.
-    pub fn precision(&self) -> Option<f64> {
-        ratio(self.tp, self.tp + self.fp)
-    }
-
-    /// Sensitivity, tp / (tp + fn); undefined without positives.
-    pub fn recall(&self) -> Option<f64> {
-        ratio(self.tp, self.tp + self.fn_)
-    }
-
-    /// tn / (tn + fp); undefined without negatives.
-    pub fn specificity(&self) -> Option<f64> {
-        ratio(self.tn, self.tn + self.fp)
-    }
-
-    /// 2 tp / (2 tp + fp + fn): the harmonic mean of precision and recall, and 0 (not undefined)
-    /// when tp = 0 but something was missed or wrongly flagged. Undefined only when there are no
-    /// positives and nothing is flagged.
-    pub fn f1(&self) -> Option<f64> {
-        ratio(2 * self.tp, 2 * self.tp + self.fp + self.fn_)
-    }
-}
-
-fn ratio(num: usize, den: usize) -> Option<f64> {
-    (den > 0).then(|| num as f64 / den as f64)
-}
+use serde::{Serialize, Serializer};
+use uptake_core::Confusion;
+use uptake_core::metrics::auroc;
 
 /// All metrics of one region on one prediction set.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct RegionMetrics {
+    /// The region.
     pub region: String,
     /// Exams with both a truth label and a prediction for this region.
     pub n: usize,
+    /// Exams labelled positive.
     pub positives: usize,
+    /// AUROC; undefined without positives or without negatives.
     pub auroc: Option<f64>,
+    /// TP / (TP + FP); undefined when nothing is called positive.
     pub precision: Option<f64>,
+    /// TP / (TP + FN), the same as `sensitivity`; undefined without positives.
     pub recall: Option<f64>,
+    /// 2 TP / (2 TP + FP + FN); undefined without positives.
     pub f1: Option<f64>,
+    /// TP / (TP + FN); undefined without positives.
     pub sensitivity: Option<f64>,
+    /// TN / (TN + FP); undefined without negatives.
     pub specificity: Option<f64>,
+    /// The counts at the threshold (written as `tp`, `fp`, `tn`, `fn_` in JSON).
+    #[serde(serialize_with = "counts_json")]
     pub confusion: Confusion,
 }
 
 impl RegionMetrics {
+    /// The metrics of `probs` against `labels`, a probability `>= threshold` counting positive.
     pub fn compute(region: &str, probs: &[f64], labels: &[bool], threshold: f64) -> Self {
         let confusion = Confusion::at_threshold(probs, labels, threshold);
         Self {
@@ -80,15 +43,15 @@ impl RegionMetrics {
             positives: labels.iter().filter(|&&l| l).count(),
             auroc: auroc(probs, labels),
             precision: confusion.precision(),
-            recall: confusion.recall(),
+            recall: confusion.sensitivity(),
             f1: confusion.f1(),
-            sensitivity: confusion.recall(),
+            sensitivity: confusion.sensitivity(),
             specificity: confusion.specificity(),
             confusion,
         }
     }
 
-    /// A metric by name (`auroc`, `precision`, `recall`, `f1`, `sensitivity`, `specificity`).
+    /// One metric.
     pub fn get(&self, metric: Metric) -> Option<f64> {
         match metric {
             Metric::Auroc => self.auroc,
@@ -101,19 +64,44 @@ impl RegionMetrics {
     }
 }
 
+/// The evaluation files keep their short names for the four counts.
+fn counts_json<S: Serializer>(c: &Confusion, s: S) -> Result<S::Ok, S::Error> {
+    #[derive(Serialize)]
+    struct Counts {
+        tp: usize,
+        fp: usize,
+        tn: usize,
+        fn_: usize,
+    }
+    Counts {
+        tp: c.true_positives,
+        fp: c.false_positives,
+        tn: c.true_negatives,
+        fn_: c.false_negatives,
+    }
+    .serialize(s)
+}
+
 /// The score metrics a table reports.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Metric {
+    /// Area under the ROC curve.
     Auroc,
+    /// Positive predictive value.
     Precision,
+    /// Sensitivity, under its other name.
     Recall,
+    /// Harmonic mean of precision and recall.
     F1,
+    /// True-positive rate.
     Sensitivity,
+    /// True-negative rate.
     Specificity,
 }
 
 impl Metric {
+    /// Every metric, in table order.
     pub const ALL: [Metric; 6] = [
         Metric::Auroc,
         Metric::Precision,
@@ -123,6 +111,7 @@ impl Metric {
         Metric::Specificity,
     ];
 
+    /// The column name: `auroc`, `precision`, `recall`, `f1`, `sensitivity`, `specificity`.
     pub fn name(self) -> &'static str {
         match self {
             Metric::Auroc => "auroc",
@@ -132,6 +121,27 @@ impl Metric {
             Metric::Sensitivity => "sensitivity",
             Metric::Specificity => "specificity",
         }
+    }
+}
+
+/// Macro mean of a metric over the regions where it is defined.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+pub struct MacroMean {
+    /// The mean; `None` when no region defines the metric.
+    pub mean: Option<f64>,
+    /// Regions that entered the mean.
+    pub defined: usize,
+    /// Regions where the metric is undefined (e.g. AUROC without positives) and was left out.
+    pub undefined: usize,
+}
+
+/// The macro mean of `metric` over `metrics`, leaving out regions where it is undefined.
+pub fn macro_mean(metrics: &[RegionMetrics], metric: Metric) -> MacroMean {
+    let vals: Vec<f64> = metrics.iter().filter_map(|m| m.get(metric)).collect();
+    MacroMean {
+        mean: (!vals.is_empty()).then(|| vals.iter().sum::<f64>() / vals.len() as f64),
+        defined: vals.len(),
+        undefined: metrics.len() - vals.len(),
     }
 }
 
@@ -169,41 +179,18 @@ mod tests {
     use super::*;
 
     #[test]
-    fn auroc_of_a_hand_computed_example() {
-        // Positives 0.8, 0.4; negatives 0.6, 0.2, 0.1. Pairs won: 0.8 beats all 3, 0.4 beats 2 of 3.
-        let probs = [0.8, 0.6, 0.4, 0.2, 0.1];
-        let labels = [true, false, true, false, false];
-        assert!((auroc(&probs, &labels).unwrap() - 5.0 / 6.0).abs() < 1e-15);
-    }
-
-    #[test]
-    fn auroc_counts_ties_as_half() {
-        // One positive and one negative at 0.5 (half a win), the other positive beats both negatives.
-        let probs = [0.5, 0.5, 0.9, 0.1];
-        let labels = [true, false, true, false];
-        // Pairs: (0.5+,0.5-)=0.5, (0.5+,0.1-)=1, (0.9+,0.5-)=1, (0.9+,0.1-)=1 -> 3.5/4.
-        assert!((auroc(&probs, &labels).unwrap() - 0.875).abs() < 1e-15);
-    }
-
-    #[test]
-    fn auroc_is_undefined_without_positives_or_negatives() {
-        assert_eq!(auroc(&[0.1, 0.9], &[false, false]), None);
-        assert_eq!(auroc(&[0.1, 0.9], &[true, true]), None);
-    }
-
-    #[test]
     fn confusion_metrics_at_threshold() {
         let probs = [0.9, 0.5, 0.4, 0.2];
         let labels = [true, false, true, false];
         let m = RegionMetrics::compute("chest", &probs, &labels, 0.5);
         assert_eq!(
-            m.confusion,
-            Confusion {
-                tp: 1,
-                fp: 1,
-                tn: 1,
-                fn_: 1
-            }
+            (
+                m.confusion.true_positives,
+                m.confusion.false_positives,
+                m.confusion.true_negatives,
+                m.confusion.false_negatives
+            ),
+            (1, 1, 1, 1)
         );
         assert_eq!(m.precision, Some(0.5));
         assert_eq!(m.recall, Some(0.5));
@@ -217,6 +204,24 @@ mod tests {
         assert_eq!(m.precision, None);
         assert_eq!(m.recall, Some(0.0));
         assert_eq!(m.f1, Some(0.0));
+    }
+
+    #[test]
+    fn without_positives_f1_is_undefined_even_with_false_alarms() {
+        let m = RegionMetrics::compute("liver", &[0.9, 0.2], &[false, false], 0.5);
+        assert_eq!(m.f1, None);
+        assert_eq!(m.precision, Some(0.0));
+        assert_eq!(macro_mean(&[m], Metric::F1).undefined, 1);
+    }
+
+    #[test]
+    fn the_counts_keep_their_short_json_names() {
+        let m = RegionMetrics::compute("chest", &[0.9], &[true], 0.5);
+        let json = serde_json::to_value(&m).unwrap();
+        assert_eq!(
+            json["confusion"],
+            serde_json::json!({"tp": 1, "fp": 0, "tn": 0, "fn_": 0})
+        );
     }
 
     #[test]

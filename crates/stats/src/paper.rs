@@ -1,138 +1,74 @@
 //! The original study's prediction format: `exam_id` then `<region>_target` (hand label) and
 //! `<region>_prob` (predicted probability) columns, as in
-//! `shared/data/paper-predictions/multi-task/seed*/test_preds.csv`.
+//! `shared/data/paper-predictions/multi-task/seed*/test_preds.csv`. The file is read as a
+//! [`RegionTable`] (so every cell is checked as there) and split into two tables.
 
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
-use uptake_core::{ExamId, RegionTable};
+use uptake_core::{RegionTable, TableError};
 
+/// A paper-format file that cannot be read.
 #[derive(Debug, thiserror::Error)]
 pub enum PaperFormatError {
-    #[error("cannot read {path}: {source}")]
-    Io {
-        path: PathBuf,
-        source: std::io::Error,
-    },
-    #[error("{path}: not a valid CSV file: {source}")]
-    Csv { path: PathBuf, source: csv::Error },
-    #[error("{path}: no `exam_id` column")]
-    NoExamId { path: PathBuf },
+    /// Not a valid wide table (the message names the file, line, exam and column).
+    #[error(transparent)]
+    Table(#[from] TableError),
+    /// No region has both columns.
     #[error("{path}: no `<region>_prob` column with a matching `<region>_target` column")]
-    NoRegions { path: PathBuf },
-    #[error("{path}, line {line}: empty exam_id")]
-    EmptyExamId { path: PathBuf, line: u64 },
-    #[error("{path}, line {line}, exam `{exam}`: exam appears twice")]
-    DuplicateExam {
+    NoRegions {
+        /// The file.
         path: PathBuf,
-        line: u64,
-        exam: ExamId,
-    },
-    #[error(
-        "{path}, line {line}, exam `{exam}`, column `{column}`: `{value}` is not a number in [0, 1]"
-    )]
-    BadValue {
-        path: PathBuf,
-        line: u64,
-        exam: ExamId,
-        column: String,
-        value: String,
     },
 }
 
 /// Predictions and truth read from one paper-format file, in our wide format.
 #[derive(Debug, Clone)]
 pub struct PaperPredictions {
+    /// The `_prob` columns, named by region.
     pub pred: RegionTable,
+    /// The `_target` columns, named by region.
     pub truth: RegionTable,
 }
 
 /// Reads a paper-format file. Regions are those with both a `_prob` and a `_target` column,
 /// sorted by name. Empty cells become unknown; other cells must be numbers in [0, 1].
 pub fn read_paper_predictions(path: &Path) -> Result<PaperPredictions, PaperFormatError> {
-    let p = || path.to_path_buf();
-    let file =
-        std::fs::File::open(path).map_err(|source| PaperFormatError::Io { path: p(), source })?;
-    let mut rdr = csv::Reader::from_reader(file);
-    let header: Vec<String> = rdr
-        .headers()
-        .map_err(|source| PaperFormatError::Csv { path: p(), source })?
-        .iter()
-        .map(|h| h.trim().to_string())
-        .collect();
-    let id_col = header
-        .iter()
-        .position(|h| h == "exam_id")
-        .ok_or_else(|| PaperFormatError::NoExamId { path: p() })?;
-    let probs: BTreeSet<&str> = header
-        .iter()
-        .filter_map(|h| h.strip_suffix("_prob"))
-        .collect();
-    let targets: BTreeSet<&str> = header
-        .iter()
-        .filter_map(|h| h.strip_suffix("_target"))
-        .collect();
-    let regions: Vec<String> = probs
-        .intersection(&targets)
-        .map(|s| s.to_string())
+    let table = RegionTable::read_csv(path)?;
+    let with = |suffix: &str| -> BTreeSet<String> {
+        table
+            .regions()
+            .iter()
+            .filter_map(|c| c.strip_suffix(suffix).map(str::to_string))
+            .collect()
+    };
+    let regions: Vec<String> = with("_prob")
+        .intersection(&with("_target"))
+        .cloned()
         .collect();
     if regions.is_empty() {
-        return Err(PaperFormatError::NoRegions { path: p() });
+        return Err(PaperFormatError::NoRegions { path: path.into() });
     }
-    let col = |name: String| {
-        header
-            .iter()
-            .position(|h| *h == name)
-            .expect("column found above")
-    };
-    let prob_cols: Vec<usize> = regions.iter().map(|r| col(format!("{r}_prob"))).collect();
-    let target_cols: Vec<usize> = regions.iter().map(|r| col(format!("{r}_target"))).collect();
-    let mut pred = RegionTable::new(regions.clone());
-    let mut truth = RegionTable::new(regions);
-    for record in rdr.records() {
-        let record = record.map_err(|source| PaperFormatError::Csv { path: p(), source })?;
-        let line = record.position().map(|pos| pos.line()).unwrap_or(0);
-        let exam = ExamId::new(record.get(id_col).unwrap_or(""))
-            .ok_or(PaperFormatError::EmptyExamId { path: p(), line })?;
-        if pred.row(&exam).is_some() {
-            return Err(PaperFormatError::DuplicateExam {
-                path: p(),
-                line,
-                exam,
-            });
-        }
-        let cell = |c: usize| -> Result<Option<f64>, PaperFormatError> {
-            let raw = record.get(c).unwrap_or("").trim();
-            if raw.is_empty() {
-                return Ok(None);
-            }
-            match raw.parse::<f64>() {
-                Ok(v) if (0.0..=1.0).contains(&v) => Ok(Some(v)),
-                _ => Err(PaperFormatError::BadValue {
-                    path: p(),
-                    line,
-                    exam: exam.clone(),
-                    column: header[c].clone(),
-                    value: raw.to_string(),
-                }),
-            }
-        };
-        let prow = prob_cols
-            .iter()
-            .map(|&c| cell(c))
-            .collect::<Result<Vec<_>, _>>()?;
-        let trow = target_cols
-            .iter()
-            .map(|&c| cell(c))
-            .collect::<Result<Vec<_>, _>>()?;
-        pred.insert(exam.clone(), prow);
-        truth.insert(exam, trow);
+    Ok(PaperPredictions {
+        pred: renamed(&table, &regions, "_prob"),
+        truth: renamed(&table, &regions, "_target"),
+    })
+}
+
+/// The columns `<region><suffix>` of `table`, named `<region>`.
+fn renamed(table: &RegionTable, regions: &[String], suffix: &str) -> RegionTable {
+    let columns: Vec<String> = regions.iter().map(|r| format!("{r}{suffix}")).collect();
+    let selected = table.select(&columns);
+    let mut out = RegionTable::new(regions.to_vec());
+    for (exam, row) in selected.rows() {
+        out.insert(exam.clone(), row.to_vec());
     }
-    Ok(PaperPredictions { pred, truth })
+    out
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use uptake_core::ExamId;
 
     #[test]
     fn splits_target_and_prob_columns_into_two_tables() {
@@ -157,5 +93,16 @@ mod tests {
             err.contains("E1") && err.contains("chest_prob") && err.contains("NaN"),
             "{err}"
         );
+    }
+
+    #[test]
+    fn a_file_without_region_pairs_is_refused() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("p.csv");
+        std::fs::write(&path, "exam_id,chest_prob\nE1,0.5\n").unwrap();
+        assert!(matches!(
+            read_paper_predictions(&path),
+            Err(PaperFormatError::NoRegions { .. })
+        ));
     }
 }

@@ -2,20 +2,32 @@
 //! CI whiskers and per-seed dots (the study's Fig. 2a), worklist sensitivity curves,
 //! Kaplan-Meier curves.
 
-use crate::survival::KmStep;
+use crate::survival::KmGroup;
 use plotters::coord::Shift;
+use plotters::coord::types::RangedCoordf64;
 use plotters::prelude::*;
 use std::path::{Path, PathBuf};
 
+/// A figure that cannot be drawn or written.
 #[derive(Debug, thiserror::Error)]
 pub enum PlotError {
+    /// Drawing failed.
     #[error("cannot draw {path}: {message}")]
-    Draw { path: PathBuf, message: String },
+    Draw {
+        /// The figure file.
+        path: PathBuf,
+        /// What the drawing backend said.
+        message: String,
+    },
+    /// The SVG file cannot be written.
     #[error(transparent)]
     Write(#[from] uptake_core::AtomicWriteError),
+    /// The PNG file cannot be written.
     #[error("cannot write {path}: {source}")]
     Io {
+        /// The figure file.
         path: PathBuf,
+        /// Why.
         source: std::io::Error,
     },
 }
@@ -116,6 +128,7 @@ const SEED_COLOURS: [RGBColor; 6] = [
 /// ROC curves of one region: one curve per seed (or a single one).
 #[derive(Debug, Clone)]
 pub struct RocPanel {
+    /// The region (panel title).
     pub region: String,
     /// Per seed: the curve points (fpr, tpr); empty when undefined.
     pub curves: Vec<Vec<(f64, f64)>>,
@@ -174,9 +187,13 @@ pub fn roc_grid(stem: &Path, panels: &[RocPanel]) -> Result<Vec<PathBuf>, PlotEr
 /// One region's AUROC over seeds.
 #[derive(Debug, Clone)]
 pub struct AurocRow {
+    /// The region.
     pub region: String,
+    /// Mean AUROC over seeds.
     pub mean: f64,
+    /// Its CI.
     pub ci: Option<(f64, f64)>,
+    /// Each seed's AUROC.
     pub per_seed: Vec<f64>,
 }
 
@@ -253,38 +270,81 @@ pub fn auroc_by_region(
     })
 }
 
+/// The x axis (from 0) of a chart whose y axis runs from 0 to 1.
+struct Axes<'a> {
+    x_max: f64,
+    x_desc: &'a str,
+    y_desc: &'a str,
+}
+
+type UnitChart<'a, DB> = ChartContext<'a, DB, Cartesian2d<RangedCoordf64, RangedCoordf64>>;
+
+/// A white 640 x 480 chart with a title and labelled axes, y from 0 to 1.
+fn unit_chart<'a, DB: DrawingBackend + 'a>(
+    root: &'a DrawingArea<DB, Shift>,
+    title: &str,
+    axes: &Axes,
+) -> Result<UnitChart<'a, DB>, String> {
+    root.fill(&WHITE).map_err(err)?;
+    let mut chart = ChartBuilder::on(root)
+        .caption(title, ("sans-serif", 16))
+        .margin(12)
+        .x_label_area_size(36)
+        .y_label_area_size(44)
+        .build_cartesian_2d(0f64..axes.x_max, 0f64..1f64)
+        .map_err(err)?;
+    chart
+        .configure_mesh()
+        .x_desc(axes.x_desc)
+        .y_desc(axes.y_desc)
+        .label_style(("sans-serif", 12))
+        .draw()
+        .map_err(err)?;
+    Ok(chart)
+}
+
+/// The legend of the labelled series, framed, at `position`.
+fn draw_legend<'a, DB: DrawingBackend + 'a>(
+    chart: &mut UnitChart<'a, DB>,
+    position: SeriesLabelPosition,
+) -> Draw {
+    chart
+        .configure_series_labels()
+        .position(position)
+        .label_font(("sans-serif", 12))
+        .border_style(BLACK)
+        .background_style(WHITE.mix(0.9))
+        .draw()
+        .map_err(err)
+}
+
 /// A worklist sensitivity figure.
 #[derive(Debug, Clone)]
 pub struct WorklistFigure {
+    /// The region sorting the list.
     pub region: String,
+    /// Fractions read.
     pub grid: Vec<f64>,
+    /// Mean sensitivity at each.
     pub mean: Vec<f64>,
     /// Per grid point CI over seeds, when there are several seeds.
     pub ci: Option<Vec<(f64, f64)>>,
+    /// Each seed's curve (drawn faintly).
     pub per_seed: Vec<Vec<f64>>,
+    /// The perfect order's curve.
     pub perfect: Vec<f64>,
 }
 
+/// Sensitivity against the fraction of the worklist read, with the random and perfect orders.
 pub fn worklist_curve(stem: &Path, fig: &WorklistFigure) -> Result<Vec<PathBuf>, PlotError> {
     render_both!(stem, (640, 480), |root: &DrawingArea<_, Shift>| -> Draw {
-        root.fill(&WHITE).map_err(err)?;
-        let mut chart = ChartBuilder::on(root)
-            .caption(
-                format!("Worklist sensitivity: {}", fig.region),
-                ("sans-serif", 16),
-            )
-            .margin(12)
-            .x_label_area_size(36)
-            .y_label_area_size(44)
-            .build_cartesian_2d(0f64..100f64, 0f64..1f64)
-            .map_err(err)?;
-        chart
-            .configure_mesh()
-            .x_desc("% of worklist read")
-            .y_desc("sensitivity")
-            .label_style(("sans-serif", 12))
-            .draw()
-            .map_err(err)?;
+        let title = format!("Worklist sensitivity: {}", fig.region);
+        let axes = Axes {
+            x_max: 100.0,
+            x_desc: "% of worklist read",
+            y_desc: "sensitivity",
+        };
+        let mut chart = unit_chart(root, &title, &axes)?;
         let xs: Vec<f64> = fig.grid.iter().map(|x| x * 100.0).collect();
         if let Some(ci) = &fig.ci {
             let mut band: Vec<(f64, f64)> = xs.iter().zip(ci).map(|(&x, c)| (x, c.1)).collect();
@@ -304,42 +364,30 @@ pub fn worklist_curve(stem: &Path, fig: &WorklistFigure) -> Result<Vec<PathBuf>,
                 ))
                 .map_err(err)?;
         }
-        chart
-            .draw_series(LineSeries::new(
-                xs.iter().copied().zip(fig.mean.iter().copied()),
-                SEED_COLOURS[0].stroke_width(2),
-            ))
-            .map_err(err)?
-            .label("model")
-            .legend(|(x, y)| {
-                PathElement::new(vec![(x, y), (x + 18, y)], SEED_COLOURS[0].stroke_width(2))
-            });
-        chart
-            .draw_series(LineSeries::new(
-                xs.iter().copied().zip(fig.perfect.iter().copied()),
+        let zip = |ys: &[f64]| -> Vec<(f64, f64)> {
+            xs.iter().copied().zip(ys.iter().copied()).collect()
+        };
+        let lines = [
+            (zip(&fig.mean), SEED_COLOURS[0].stroke_width(2), "model"),
+            (
+                zip(&fig.perfect),
                 SEED_COLOURS[2].stroke_width(2),
-            ))
-            .map_err(err)?
-            .label("perfect order")
-            .legend(|(x, y)| {
-                PathElement::new(vec![(x, y), (x + 18, y)], SEED_COLOURS[2].stroke_width(2))
-            });
-        chart
-            .draw_series(LineSeries::new(
-                xs.iter().map(|&x| (x, x / 100.0)),
-                BLACK.mix(0.5),
-            ))
-            .map_err(err)?
-            .label("random order")
-            .legend(|(x, y)| PathElement::new(vec![(x, y), (x + 18, y)], BLACK.mix(0.5)));
-        chart
-            .configure_series_labels()
-            .position(SeriesLabelPosition::LowerRight)
-            .label_font(("sans-serif", 12))
-            .border_style(BLACK)
-            .background_style(WHITE.mix(0.9))
-            .draw()
-            .map_err(err)?;
+                "perfect order",
+            ),
+            (
+                xs.iter().map(|&x| (x, x / 100.0)).collect(),
+                ShapeStyle::from(BLACK.mix(0.5)),
+                "random order",
+            ),
+        ];
+        for (points, style, label) in lines {
+            chart
+                .draw_series(LineSeries::new(points, style))
+                .map_err(err)?
+                .label(label)
+                .legend(move |(x, y)| PathElement::new(vec![(x, y), (x + 18, y)], style));
+        }
+        draw_legend(&mut chart, SeriesLabelPosition::LowerRight)?;
         Ok(())
     })
 }
@@ -348,29 +396,20 @@ pub fn worklist_curve(stem: &Path, fig: &WorklistFigure) -> Result<Vec<PathBuf>,
 pub fn kaplan_meier_curves(
     stem: &Path,
     title: &str,
-    groups: &[(String, Vec<KmStep>)],
+    groups: &[KmGroup],
 ) -> Result<Vec<PathBuf>, PlotError> {
     let t_max = groups
         .iter()
-        .flat_map(|(_, s)| s.iter().map(|k| k.time))
+        .flat_map(|g| g.steps.iter().map(|k| k.time))
         .fold(1.0f64, f64::max);
     render_both!(stem, (640, 480), |root: &DrawingArea<_, Shift>| -> Draw {
-        root.fill(&WHITE).map_err(err)?;
-        let mut chart = ChartBuilder::on(root)
-            .caption(title, ("sans-serif", 16))
-            .margin(12)
-            .x_label_area_size(36)
-            .y_label_area_size(44)
-            .build_cartesian_2d(0f64..t_max, 0f64..1f64)
-            .map_err(err)?;
-        chart
-            .configure_mesh()
-            .x_desc("days")
-            .y_desc("survival probability")
-            .label_style(("sans-serif", 12))
-            .draw()
-            .map_err(err)?;
-        for (g, (label, steps)) in groups.iter().enumerate() {
+        let axes = Axes {
+            x_max: t_max,
+            x_desc: "days",
+            y_desc: "survival probability",
+        };
+        let mut chart = unit_chart(root, title, &axes)?;
+        for (g, KmGroup { label, steps }) in groups.iter().enumerate() {
             let colour = SEED_COLOURS[g % SEED_COLOURS.len()];
             let mut line = vec![(0.0, 1.0)];
             let mut upper = vec![(0.0, 1.0)];
@@ -406,14 +445,7 @@ pub fn kaplan_meier_curves(
                     PathElement::new(vec![(x, y), (x + 18, y)], colour.stroke_width(2))
                 });
         }
-        chart
-            .configure_series_labels()
-            .position(SeriesLabelPosition::LowerLeft)
-            .label_font(("sans-serif", 12))
-            .border_style(BLACK)
-            .background_style(WHITE.mix(0.9))
-            .draw()
-            .map_err(err)?;
+        draw_legend(&mut chart, SeriesLabelPosition::LowerLeft)?;
         Ok(())
     })
 }

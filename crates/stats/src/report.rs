@@ -20,15 +20,21 @@ use std::path::{Path, PathBuf};
 /// The file every analysis command writes into its `--out` folder.
 pub const SUMMARY_FILE: &str = "summary.json";
 
+/// A table of the report.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ReportTable {
+    /// Caption above the table.
     pub caption: String,
+    /// Column names.
     pub columns: Vec<String>,
+    /// Cells, row by row.
     pub rows: Vec<Vec<String>>,
 }
 
+/// A figure of the report.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ReportFigure {
+    /// Caption under the figure.
     pub caption: String,
     /// File name relative to the summary's folder.
     pub file: String,
@@ -39,49 +45,79 @@ pub struct ReportFigure {
 pub struct ReportPart {
     /// `evaluation`, `comparison`, `worklist`, `survival`.
     pub kind: String,
+    /// Heading of the part.
     pub title: String,
+    /// Notes shown above the tables.
     #[serde(default)]
     pub notes: Vec<String>,
+    /// Tables.
     #[serde(default)]
     pub tables: Vec<ReportTable>,
+    /// Figures (files beside the summary).
     #[serde(default)]
     pub figures: Vec<ReportFigure>,
 }
 
+/// A report that cannot be built or written.
 #[derive(Debug, thiserror::Error)]
 pub enum ReportError {
+    /// The run folder is not a folder.
     #[error("{path} is not a folder")]
-    NotADir { path: PathBuf },
+    NotADir {
+        /// The path given.
+        path: PathBuf,
+    },
+    /// A folder or summary cannot be read.
     #[error("cannot read {path}: {source}")]
     Io {
+        /// The folder or file.
         path: PathBuf,
+        /// Why.
         source: std::io::Error,
     },
+    /// A summary is not valid.
     #[error("{path}: not a valid summary file: {source}")]
     Json {
+        /// The summary.
         path: PathBuf,
+        /// What the parser said.
         source: serde_json::Error,
     },
+    /// No summary below the run folder.
     #[error(
         "{path}: no {SUMMARY_FILE} found below it (write them with `--out RUN/<section>/<name>`)"
     )]
-    Empty { path: PathBuf },
+    Empty {
+        /// The run folder.
+        path: PathBuf,
+    },
+    /// A figure named by a summary is missing.
     #[error("{summary}: figure {file} is missing: {source}")]
     MissingFigure {
+        /// The summary.
         summary: PathBuf,
+        /// The figure file.
         file: String,
+        /// Why.
         source: std::io::Error,
     },
-    #[error(transparent)]
-    Write(#[from] uptake_core::AtomicWriteError),
+    /// A summary or the page cannot be written.
+    #[error("cannot write {path}: {message}")]
+    Write {
+        /// The file.
+        path: PathBuf,
+        /// Why.
+        message: String,
+    },
 }
 
 impl ReportPart {
     /// Writes `DIR/summary.json` atomically.
     pub fn write(&self, dir: &Path) -> Result<PathBuf, ReportError> {
         let path = dir.join(SUMMARY_FILE);
-        uptake_core::write_atomic(&path, |w| {
-            serde_json::to_writer_pretty(&mut *w, self).map_err(std::io::Error::other)
+        uptake_core::json::write_json(&path, self).map_err(|e| ReportError::Write {
+            path: path.clone(),
+            message: e.to_string(),
         })?;
         Ok(path)
     }
@@ -120,18 +156,31 @@ fn esc(s: &str) -> String {
         .replace('"', "&quot;")
 }
 
-/// Builds the HTML page of a run folder.
-pub fn build_report(run: &Path, title: &str) -> Result<String, ReportError> {
-    if !run.is_dir() {
-        return Err(ReportError::NotADir { path: run.into() });
+/// The parts below one top-level folder of the run (`key`; empty for RUN itself).
+struct Section {
+    key: String,
+    parts: Vec<(PathBuf, ReportPart)>,
+}
+
+impl Section {
+    fn title(&self) -> String {
+        match SECTIONS.iter().find(|(s, _)| *s == self.key) {
+            Some((_, t)) => t.to_string(),
+            None if self.key.is_empty() => "Results".to_string(),
+            None => self.key.clone(),
+        }
     }
+}
+
+/// Reads every summary below `run`, grouped by the first folder below it, known sections
+/// first in their fixed order, then the others by name.
+fn read_sections(run: &Path) -> Result<Vec<Section>, ReportError> {
     let mut summaries = Vec::new();
     find_summaries(run, 0, &mut summaries)?;
     if summaries.is_empty() {
         return Err(ReportError::Empty { path: run.into() });
     }
-    // Group by the first folder below RUN.
-    let mut groups: Vec<(String, Vec<(PathBuf, ReportPart)>)> = Vec::new();
+    let mut sections: Vec<Section> = Vec::new();
     for path in summaries {
         let text = std::fs::read_to_string(&path).map_err(|source| ReportError::Io {
             path: path.clone(),
@@ -150,9 +199,12 @@ pub fn build_report(run: &Path, title: &str) -> Result<String, ReportError> {
                 .map(|c| c.as_os_str().to_string_lossy().into_owned())
                 .unwrap_or_default(),
         };
-        match groups.iter_mut().find(|(k, _)| *k == key) {
-            Some((_, v)) => v.push((path, part)),
-            None => groups.push((key, vec![(path, part)])),
+        match sections.iter_mut().find(|s| s.key == key) {
+            Some(s) => s.parts.push((path, part)),
+            None => sections.push(Section {
+                key,
+                parts: vec![(path, part)],
+            }),
         }
     }
     let rank = |k: &str| {
@@ -161,8 +213,16 @@ pub fn build_report(run: &Path, title: &str) -> Result<String, ReportError> {
             .position(|(s, _)| *s == k)
             .unwrap_or(SECTIONS.len())
     };
-    groups.sort_by(|a, b| rank(&a.0).cmp(&rank(&b.0)).then(a.0.cmp(&b.0)));
+    sections.sort_by(|a, b| rank(&a.key).cmp(&rank(&b.key)).then(a.key.cmp(&b.key)));
+    Ok(sections)
+}
 
+/// Builds the HTML page of a run folder.
+pub fn build_report(run: &Path, title: &str) -> Result<String, ReportError> {
+    if !run.is_dir() {
+        return Err(ReportError::NotADir { path: run.into() });
+    }
+    let sections = read_sections(run)?;
     let mut html = String::new();
     let _ = write!(
         html,
@@ -177,73 +237,18 @@ figure{{margin:1em 0}}figure img{{max-width:100%;border:1px solid #ddd}}\n\
         t = esc(title),
         run = esc(&run.display().to_string())
     );
-    let section_title = |k: &str| {
-        SECTIONS
-            .iter()
-            .find(|(s, _)| *s == k)
-            .map(|(_, t)| t.to_string())
-            .unwrap_or_else(|| {
-                if k.is_empty() {
-                    "Results".to_string()
-                } else {
-                    k.to_string()
-                }
-            })
-    };
-    for (i, (key, _)) in groups.iter().enumerate() {
-        let _ = write!(html, "<a href=\"#s{i}\">{}</a>", esc(&section_title(key)));
+    for (i, section) in sections.iter().enumerate() {
+        let _ = write!(html, "<a href=\"#s{i}\">{}</a>", esc(&section.title()));
     }
     html.push_str("</nav>\n");
-    for (i, (key, parts)) in groups.iter().enumerate() {
+    for (i, section) in sections.iter().enumerate() {
         let _ = writeln!(
             html,
             "<section id=\"s{i}\"><h2>{}</h2>",
-            esc(&section_title(key))
+            esc(&section.title())
         );
-        for (path, part) in parts {
-            let dir = path.parent().unwrap_or(Path::new("."));
-            let _ = writeln!(html, "<h3>{}</h3>", esc(&part.title));
-            for note in &part.notes {
-                let _ = writeln!(html, "<p class=\"note\">{}</p>", esc(note));
-            }
-            for table in &part.tables {
-                let _ = write!(
-                    html,
-                    "<table><caption>{}</caption><tr>",
-                    esc(&table.caption)
-                );
-                for c in &table.columns {
-                    let _ = write!(html, "<th>{}</th>", esc(c));
-                }
-                html.push_str("</tr>\n");
-                for row in &table.rows {
-                    html.push_str("<tr>");
-                    for cell in row {
-                        let _ = write!(html, "<td>{}</td>", esc(cell));
-                    }
-                    html.push_str("</tr>\n");
-                }
-                html.push_str("</table>\n");
-            }
-            for fig in &part.figures {
-                let file = dir.join(&fig.file);
-                let bytes = std::fs::read(&file).map_err(|source| ReportError::MissingFigure {
-                    summary: path.clone(),
-                    file: fig.file.clone(),
-                    source,
-                })?;
-                let mime = if fig.file.ends_with(".svg") {
-                    "image/svg+xml"
-                } else {
-                    "image/png"
-                };
-                let data = base64::engine::general_purpose::STANDARD.encode(&bytes);
-                let _ = writeln!(
-                    html,
-                    "<figure><img alt=\"{c}\" src=\"data:{mime};base64,{data}\"><figcaption>{c}</figcaption></figure>",
-                    c = esc(&fig.caption)
-                );
-            }
+        for (path, part) in &section.parts {
+            render_part(&mut html, path, part)?;
         }
         html.push_str("</section>\n");
     }
@@ -251,10 +256,63 @@ figure{{margin:1em 0}}figure img{{max-width:100%;border:1px solid #ddd}}\n\
     Ok(html)
 }
 
-/// Builds the report and writes it atomically.
+/// One part: its heading, notes, tables and embedded figures.
+fn render_part(html: &mut String, path: &Path, part: &ReportPart) -> Result<(), ReportError> {
+    let dir = path.parent().unwrap_or(Path::new("."));
+    let _ = writeln!(html, "<h3>{}</h3>", esc(&part.title));
+    for note in &part.notes {
+        let _ = writeln!(html, "<p class=\"note\">{}</p>", esc(note));
+    }
+    for table in &part.tables {
+        let _ = write!(
+            html,
+            "<table><caption>{}</caption><tr>",
+            esc(&table.caption)
+        );
+        for c in &table.columns {
+            let _ = write!(html, "<th>{}</th>", esc(c));
+        }
+        html.push_str("</tr>\n");
+        for row in &table.rows {
+            html.push_str("<tr>");
+            for cell in row {
+                let _ = write!(html, "<td>{}</td>", esc(cell));
+            }
+            html.push_str("</tr>\n");
+        }
+        html.push_str("</table>\n");
+    }
+    for fig in &part.figures {
+        let bytes =
+            std::fs::read(dir.join(&fig.file)).map_err(|source| ReportError::MissingFigure {
+                summary: path.to_path_buf(),
+                file: fig.file.clone(),
+                source,
+            })?;
+        let mime = if fig.file.ends_with(".svg") {
+            "image/svg+xml"
+        } else {
+            "image/png"
+        };
+        let data = base64::engine::general_purpose::STANDARD.encode(&bytes);
+        let _ = writeln!(
+            html,
+            "<figure><img alt=\"{c}\" src=\"data:{mime};base64,{data}\"><figcaption>{c}</figcaption></figure>",
+            c = esc(&fig.caption)
+        );
+    }
+    Ok(())
+}
+
+/// Builds the report of the run folder `run` and writes it to `out` atomically.
 pub fn write_report(run: &Path, out: &Path, title: &str) -> Result<(), ReportError> {
     let html = build_report(run, title)?;
-    uptake_core::write_atomic(out, |w| std::io::Write::write_all(w, html.as_bytes()))?;
+    uptake_core::write_atomic(out, |w| std::io::Write::write_all(w, html.as_bytes())).map_err(
+        |e| ReportError::Write {
+            path: out.to_path_buf(),
+            message: e.to_string(),
+        },
+    )?;
     Ok(())
 }
 

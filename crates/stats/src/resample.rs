@@ -5,11 +5,41 @@ use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 use serde::{Deserialize, Serialize};
 
+/// Settings of a bootstrap confidence interval.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct CiSettings {
+    /// Coverage of the interval, e.g. 0.95.
+    pub level: f64,
+    /// Bootstrap resamples.
+    pub resamples: usize,
+    /// Seed of the resampling.
+    pub seed: u64,
+}
+
+impl Default for CiSettings {
+    fn default() -> Self {
+        Self {
+            level: 0.95,
+            resamples: 1000,
+            seed: 0,
+        }
+    }
+}
+
+impl CiSettings {
+    /// The mean of `scores` with its CI (see [`bootstrap_mean_ci`]).
+    pub fn mean_ci(&self, scores: &[f64]) -> Option<MeanCi> {
+        bootstrap_mean_ci(scores, self.level, self.resamples, self.seed)
+    }
+}
+
 /// A mean with its bootstrap confidence interval. `ci` is `None` when it cannot be computed
 /// (fewer than two scores).
 #[derive(Debug, Clone, Copy, PartialEq, Serialize)]
 pub struct MeanCi {
+    /// The mean.
     pub mean: f64,
+    /// Its percentile bootstrap interval (low, high).
     pub ci: Option<(f64, f64)>,
     /// Number of scores averaged.
     pub n: usize,
@@ -97,10 +127,12 @@ pub fn bootstrap_statistic_ci(
     })
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+/// The alternative hypothesis of a test of mean(A) against mean(B).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum Alternative {
     /// H1: mean(A) > mean(B).
+    #[default]
     Greater,
     /// H1: mean(A) != mean(B).
     TwoSided,
@@ -111,8 +143,11 @@ pub enum Alternative {
 pub struct PermutationTest {
     /// Observed mean of the paired differences a - b.
     pub mean_difference: f64,
+    /// Monte-Carlo p-value.
     pub p_value: f64,
+    /// Random sign patterns drawn.
     pub iterations: usize,
+    /// Pairs tested.
     pub pairs: usize,
 }
 

@@ -11,51 +11,77 @@
 // Matrix code reads best with explicit indices.
 #![allow(clippy::needless_range_loop)]
 
-use serde::Serialize;
+use serde::{Serialize, Serializer};
 use statrs::distribution::{ChiSquared, ContinuousCDF, Normal};
 
+/// Data a Cox model cannot be fitted to, or a fit that fails.
 #[derive(Debug, thiserror::Error, PartialEq)]
 pub enum SurvivalError {
+    /// Nobody died.
     #[error("no events (deaths) in the data: the Cox model cannot be fitted")]
     NoEvents,
+    /// Times, events and covariate rows differ in number.
     #[error("{0} observations but {1} rows of covariates")]
     LengthMismatch(usize, usize),
+    /// A time is negative or not finite.
     #[error("observation {index}: time {time} must be finite and not negative")]
-    BadTime { index: usize, time: f64 },
+    BadTime {
+        /// The observation.
+        index: usize,
+        /// Its time.
+        time: f64,
+    },
+    /// A covariate value is not finite.
     #[error("observation {index}, covariate `{name}`: value is not finite")]
-    BadCovariate { index: usize, name: String },
+    BadCovariate {
+        /// The observation.
+        index: usize,
+        /// The covariate.
+        name: String,
+    },
+    /// Collinear covariates.
     #[error(
         "the covariates are collinear (information matrix not positive definite); drop one of: {0}"
     )]
     Singular(String),
+    /// No convergence.
     #[error(
         "Newton-Raphson did not converge in {0} iterations (a covariate may perfectly separate events: monotone likelihood)"
     )]
     NotConverged(usize),
+    /// A covariate separates events from survivors.
     #[error(
         "the coefficient of `{0}` diverges: it separates events from survivors perfectly (monotone likelihood), so its hazard ratio is infinite; drop or coarsen it"
     )]
     Monotone(String),
+    /// A likelihood-ratio test between models that are not nested.
     #[error(
         "models are not nested: the larger model must contain every covariate of the smaller one and be fitted on the same observations"
     )]
     NotNested,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+/// How tied event times enter the partial likelihood.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Ties {
+    /// Efron's approximation (R's default).
+    #[default]
     Efron,
+    /// Breslow's approximation.
     Breslow,
 }
 
 /// Survival data: follow-up time, whether the event was observed (else censored), covariates.
 #[derive(Debug, Clone)]
 pub struct SurvivalData {
+    /// Follow-up time of each observation.
     pub time: Vec<f64>,
+    /// Whether the event was observed (else censored).
     pub event: Vec<bool>,
     /// Row-major, one row per observation, one value per name.
     pub x: Vec<Vec<f64>>,
+    /// Covariate names.
     pub names: Vec<String>,
 }
 
@@ -111,25 +137,40 @@ impl SurvivalData {
 /// One covariate's estimate.
 #[derive(Debug, Clone, Serialize)]
 pub struct Coefficient {
+    /// The covariate.
     pub name: String,
+    /// log hazard ratio.
     pub coef: f64,
+    /// Its standard error.
     pub se: f64,
+    /// exp(coef).
     pub hazard_ratio: f64,
+    /// Wald 95 % CI of the hazard ratio.
     pub hr_ci: (f64, f64),
+    /// coef / se.
     pub z: f64,
+    /// Two-sided Wald p-value.
     pub p_value: f64,
 }
 
+/// A fitted Cox proportional hazards model.
 #[derive(Debug, Clone, Serialize)]
 pub struct CoxFit {
+    /// The ties approximation used.
     pub ties: Ties,
+    /// Observations.
     pub n: usize,
+    /// Events among them.
     pub events: usize,
+    /// One per covariate, in data order.
     pub coefficients: Vec<Coefficient>,
     /// Variance-covariance matrix of the coefficients (inverse information).
     pub covariance: Vec<Vec<f64>>,
+    /// Partial log-likelihood at the estimate.
     pub log_likelihood: f64,
+    /// Partial log-likelihood with every coefficient 0.
     pub null_log_likelihood: f64,
+    /// Newton-Raphson iterations.
     pub iterations: usize,
     /// Covariate means; the baseline hazard is that of a subject at these means.
     pub means: Vec<f64>,
@@ -247,7 +288,7 @@ fn cholesky_solve(l: &[Vec<f64>], b: &[f64]) -> Vec<f64> {
 }
 
 /// Inverse of a symmetric positive definite matrix, or `None`.
-pub fn spd_inverse(m: &[Vec<f64>]) -> Option<Vec<Vec<f64>>> {
+fn spd_inverse(m: &[Vec<f64>]) -> Option<Vec<Vec<f64>>> {
     let n = m.len();
     let l = cholesky(m)?;
     let mut inv = vec![vec![0.0; n]; n];
@@ -263,13 +304,13 @@ pub fn spd_inverse(m: &[Vec<f64>]) -> Option<Vec<Vec<f64>>> {
 }
 
 /// Two-sided p-value of a standard normal z.
-pub fn normal_two_sided_p(z: f64) -> f64 {
+fn normal_two_sided_p(z: f64) -> f64 {
     let n = Normal::standard();
     (2.0 * n.sf(z.abs())).min(1.0)
 }
 
 /// Upper tail of chi-squared with `df` degrees of freedom.
-pub fn chi2_sf(x: f64, df: f64) -> f64 {
+fn chi2_sf(x: f64, df: f64) -> f64 {
     if df <= 0.0 {
         return f64::NAN;
     }
@@ -340,22 +381,7 @@ pub fn fit_cox(data: &SurvivalData, ties: Ties) -> Result<CoxFit, SurvivalError>
     } else {
         spd_inverse(&info).ok_or_else(|| SurvivalError::Singular(data.names.join(", ")))?
     };
-    let z975 = Normal::standard().inverse_cdf(0.975);
-    let coefficients = (0..p)
-        .map(|j| {
-            let se = covariance[j][j].sqrt();
-            let z = beta[j] / se;
-            Coefficient {
-                name: data.names[j].clone(),
-                coef: beta[j],
-                se,
-                hazard_ratio: beta[j].exp(),
-                hr_ci: ((beta[j] - z975 * se).exp(), (beta[j] + z975 * se).exp()),
-                z,
-                p_value: normal_two_sided_p(z),
-            }
-        })
-        .collect();
+    let coefficients = coefficients(&data.names, &beta, &covariance);
     let baseline_cumulative_hazard = breslow_baseline(data, &x, &order, &beta);
     Ok(CoxFit {
         ties,
@@ -369,6 +395,26 @@ pub fn fit_cox(data: &SurvivalData, ties: Ties) -> Result<CoxFit, SurvivalError>
         means,
         baseline_cumulative_hazard,
     })
+}
+
+/// Estimates with Wald standard errors, 95 % CIs of the hazard ratios and p-values.
+fn coefficients(names: &[String], beta: &[f64], covariance: &[Vec<f64>]) -> Vec<Coefficient> {
+    let z975 = Normal::standard().inverse_cdf(0.975);
+    (0..beta.len())
+        .map(|j| {
+            let se = covariance[j][j].sqrt();
+            let z = beta[j] / se;
+            Coefficient {
+                name: names[j].clone(),
+                coef: beta[j],
+                se,
+                hazard_ratio: beta[j].exp(),
+                hr_ci: ((beta[j] - z975 * se).exp(), (beta[j] + z975 * se).exp()),
+                z,
+                p_value: normal_two_sided_p(z),
+            }
+        })
+        .collect()
 }
 
 /// A coefficient so large that one standard deviation of its covariate multiplies the hazard by
@@ -419,8 +465,11 @@ fn breslow_baseline(
 /// Likelihood-ratio test result.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize)]
 pub struct LrTest {
+    /// Twice the log-likelihood difference.
     pub chi2: f64,
+    /// Degrees of freedom.
     pub df: usize,
+    /// Upper chi-squared tail.
     pub p_value: f64,
 }
 
@@ -523,15 +572,35 @@ pub fn harrell_c(time: &[f64], event: &[bool], risk: &[f64]) -> Option<f64> {
 /// One step of a Kaplan-Meier curve.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize)]
 pub struct KmStep {
+    /// The time.
     pub time: f64,
+    /// Subjects at risk just before it.
     pub at_risk: usize,
+    /// Events at it.
     pub events: usize,
+    /// Censorings at it.
     pub censored: usize,
+    /// Survival estimate after it.
     pub survival: f64,
     /// Greenwood standard error of the survival estimate.
     pub se: f64,
     /// 95 % CI on the log(-log) scale (stays inside [0, 1]); `None` where undefined (S = 0 or 1).
     pub ci: Option<(f64, f64)>,
+}
+
+/// A labelled Kaplan-Meier curve (one stratum); written as `[label, steps]`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct KmGroup {
+    /// What the stratum is, e.g. `full predicted abnormal (n=40)`.
+    pub label: String,
+    /// The curve.
+    pub steps: Vec<KmStep>,
+}
+
+impl Serialize for KmGroup {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        (&self.label, &self.steps).serialize(s)
+    }
 }
 
 /// Kaplan-Meier estimate with Greenwood variance, one step per distinct time that has an event

@@ -4,7 +4,10 @@
 //! lifelines' `CoxPHFitter` documentation. The fixture `tests/fixtures/rossi.csv` is
 //! `lifelines/datasets/rossi.csv` from the lifelines 0.30.3 wheel on PyPI (MIT licence).
 
+use uptake_core::manifest::Split;
+use uptake_core::{ExamId, Manifest, ManifestEntry, RegionTable};
 use uptake_stats::survival::{SurvivalData, Ties, fit_cox, harrell_c};
+use uptake_stats::{Covariate, PredictionFile, SurvivalAnalysis, SurvivalSettings};
 
 fn rossi() -> SurvivalData {
     let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/rossi.csv");
@@ -101,4 +104,101 @@ fn importance_of_one_covariate_is_its_wald_z_squared_minus_one() {
     let prio = &fit.coefficients[6];
     let imp = fit.importance(&["prio".into()]).unwrap();
     assert!((imp - (prio.z * prio.z - 1.0)).abs() < 1e-9);
+}
+
+/// The Rossi data as a cohort: each prisoner an exam in the `valid` split (and a copy in
+/// `test`), age in the manifest, the other covariates as "region predictions" (prio / 20 so
+/// that it lies in [0, 1]).
+fn rossi_cohort() -> (Manifest, Vec<PredictionFile>) {
+    let data = rossi();
+    let regions: Vec<String> = ["fin", "race", "wexp", "mar", "paro", "prio"]
+        .map(String::from)
+        .to_vec();
+    let mut entries = Vec::new();
+    let mut table = RegionTable::new(regions);
+    for (split, prefix) in [(Split::Valid, "v"), (Split::Test, "t")] {
+        for (i, x) in data.x.iter().enumerate() {
+            let exam = ExamId::new(format!("{prefix}{i}")).unwrap();
+            let mut e = ManifestEntry::new(exam.clone());
+            e.patient_id = Some(format!("{prefix}{i}"));
+            e.time_days = Some(data.time[i]);
+            e.event = Some(data.event[i]);
+            e.age_years = Some(x[1]);
+            e.split = Some(split);
+            entries.push(e);
+            let row = [x[0], x[2], x[3], x[4], x[5], x[6] / 20.0];
+            table.insert(exam, row.iter().map(|v| Some(*v)).collect());
+        }
+    }
+    let pred = PredictionFile {
+        path: "rossi.csv".into(),
+        table,
+    };
+    (Manifest::from_entries(entries), vec![pred])
+}
+
+#[test]
+fn the_survival_analysis_of_the_rossi_cohort_reproduces_the_published_fit() {
+    let (manifest, preds) = rossi_cohort();
+    let settings = SurvivalSettings {
+        covariates: "age,regions".split(',').map(Covariate::parse).collect(),
+        km_region: "fin".into(),
+        ..SurvivalSettings::default()
+    };
+    let analysis = SurvivalAnalysis::compute(&manifest, &preds, &settings).unwrap();
+    let coef = |name: &str| {
+        let full = &analysis.full_model.coefficients;
+        full.iter().find(|c| c.name == name).unwrap().coef
+    };
+    assert!((coef("fin") - -0.37942).abs() < 1e-3, "{}", coef("fin"));
+    assert!((coef("age") - -0.05744).abs() < 1e-3);
+    assert!(
+        (coef("prio") - 0.09150 * 20.0).abs() < 2e-2,
+        "{}",
+        coef("prio")
+    );
+    assert!((analysis.lr_test_null.chi2 - 33.27).abs() < 0.01);
+    // The base model has age only; the six others enter the nested test.
+    let base = analysis.base_model.as_ref().unwrap();
+    assert_eq!(base.coefficients.len(), 1);
+    assert_eq!(analysis.lr_test_nested.unwrap().df, 6);
+    // The test split is a copy of the fit split: the full model's concordance as lifelines'.
+    assert!((analysis.harrell_c_full.unwrap() - 0.64).abs() < 0.01);
+    let strata: Vec<&str> = analysis
+        .kaplan_meier
+        .iter()
+        .map(|g| g.label.as_str())
+        .collect();
+    assert_eq!(
+        strata,
+        [
+            "fin predicted abnormal (n=432)",
+            "fin predicted normal (n=432)"
+        ]
+    );
+    assert!(analysis.to_string().contains("LR test full vs base"));
+}
+
+#[test]
+fn the_survival_analysis_writes_coefficients_json_figure_and_summary() {
+    let (manifest, preds) = rossi_cohort();
+    let settings = SurvivalSettings {
+        covariates: vec![Covariate::Age, Covariate::parse("fin")],
+        km_region: "fin".into(),
+        ..SurvivalSettings::default()
+    };
+    let analysis = SurvivalAnalysis::compute(&manifest, &preds, &settings).unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    analysis.write(dir.path()).unwrap();
+    let csv = std::fs::read_to_string(dir.path().join("coefficients.csv")).unwrap();
+    assert!(
+        csv.starts_with("covariate,coef,se,HR,HR 95 % CI,p\nage,"),
+        "{csv}"
+    );
+    let json: serde_json::Value =
+        uptake_core::json::read_json(&dir.path().join("survival.json")).unwrap();
+    assert!(json.get("notes").is_none() && json["full_model"]["n"] == 432);
+    for f in ["km.svg", "km.png", "summary.json"] {
+        assert!(dir.path().join(f).is_file(), "{f}");
+    }
 }

@@ -69,12 +69,12 @@ fn auroc_precision_recall_f1_match_the_study_for_every_seed_and_region() {
             match m.precision {
                 Some(p) => close(p, "precision"),
                 None => {
-                    assert_eq!(m.confusion.tp + m.confusion.fp, 0);
+                    assert_eq!(m.confusion.true_positives + m.confusion.false_positives, 0);
                     close(0.0, "precision");
                 }
             }
             close(m.specificity.unwrap(), "negative_recall");
-            let acc = (m.confusion.tp + m.confusion.tn) as f64 / m.n as f64;
+            let acc = (m.confusion.true_positives + m.confusion.true_negatives) as f64 / m.n as f64;
             close(acc, "accuracy");
         }
     }

@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 use uptake_stats::plots;
 use uptake_stats::report::{ReportFigure, ReportPart, ReportTable, build_report};
-use uptake_stats::survival::kaplan_meier;
+use uptake_stats::survival::{KmGroup, kaplan_meier};
 
 fn chromium() -> PathBuf {
     let path = PathBuf::from(
@@ -60,7 +60,11 @@ fn write_run(run: &Path) {
         &[true, false, true, true, false, true],
         0.95,
     );
-    plots::kaplan_meier_curves(&surv.join("km"), "KM", &[("all".into(), km)]).unwrap();
+    let all = KmGroup {
+        label: "all".into(),
+        steps: km,
+    };
+    plots::kaplan_meier_curves(&surv.join("km"), "KM", &[all]).unwrap();
     ReportPart {
         kind: "survival".into(),
         title: "Survival".into(),

@@ -73,10 +73,84 @@ pub fn cache_dir() -> PathBuf {
     home.join(".cache/uptake")
 }
 
-/// Shows a library's [`uptake_core::Progress`] as a progress bar on stderr (hidden when quiet).
+// Analysis commands (evaluate, compare, worklist, survival): their inputs and outputs.
+
+/// Prediction files of one model and the truth, as the analysis commands take them.
+#[derive(clap::Args, Debug)]
+pub struct PredictionArgs {
+    /// Prediction files (wide CSV), one per seed: comma-separated or repeated.
+    #[arg(long, value_delimiter = ',', required = true, num_args = 1..)]
+    pub pred: Vec<PathBuf>,
+    /// Truth (hand labels 0/1, wide CSV). Not needed with --paper-format.
+    #[arg(long)]
+    pub truth: Option<PathBuf>,
+    /// The --pred files are in the original study's format (`<region>_target`, `<region>_prob`);
+    /// their targets are the truth.
+    #[arg(long)]
+    pub paper_format: bool,
+}
+
+impl PredictionArgs {
+    /// Reads the prediction files.
+    pub fn read(&self) -> anyhow::Result<uptake_stats::ModelPredictions> {
+        read_predictions(&self.pred, self.paper_format)
+    }
+}
+
+/// Reads prediction files, one per seed, in our wide format or (`paper_format`) the study's.
+pub fn read_predictions(
+    paths: &[PathBuf],
+    paper_format: bool,
+) -> anyhow::Result<uptake_stats::ModelPredictions> {
+    let format = if paper_format {
+        uptake_stats::PredictionFormat::Paper
+    } else {
+        uptake_stats::PredictionFormat::Wide
+    };
+    Ok(uptake_stats::ModelPredictions::read(paths, format)?)
+}
+
+/// The truth: the `--truth` file, or else the `_target` columns of paper-format predictions.
+pub fn truth_table(
+    truth: Option<&std::path::Path>,
+    targets: Option<uptake_stats::TruthTable>,
+) -> anyhow::Result<uptake_stats::TruthTable> {
+    match (truth, targets) {
+        (Some(path), _) => Ok(uptake_stats::TruthTable::read(path)?),
+        (None, Some(targets)) => Ok(targets),
+        (None, None) => anyhow::bail!(
+            "--truth is required (the hand labels, wide CSV) unless --paper-format is given"
+        ),
+    }
+}
+
+/// Prints an analysis result (as `json` text when given, else as its table), then writes it
+/// into `out` with `write` and says so.
+pub fn show_and_write<T: std::fmt::Display>(
+    result: &T,
+    json: Option<String>,
+    out: Option<&std::path::Path>,
+    write: impl FnOnce(&std::path::Path) -> anyhow::Result<()>,
+) -> anyhow::Result<()> {
+    match &json {
+        Some(text) => println!("{text}"),
+        None => print!("{result}"),
+    }
+    if let Some(out) = out {
+        write(out)?;
+        if json.is_none() {
+            println!("wrote {}", out.display());
+        }
+    }
+    Ok(())
+}
+
+/// Shows a library's [`uptake_core::Progress`] as a progress bar on stderr (hidden when quiet);
+/// each stage's name labels the bar.
 pub struct BarProgress(indicatif::ProgressBar);
 
 impl BarProgress {
+    /// A bar, hidden when `quiet`.
     pub fn new(quiet: bool) -> Self {
         BarProgress(progress(0, "", quiet))
     }

@@ -51,20 +51,20 @@ enum Command {
     /// Weak labels from reports: P(abnormal) per region per exam (regex or rules), or evaluate a method on hand-labelled mentions.
     Label(cmd::label::Args),
     /// Metrics of predictions (or weak labels) against hand labels: AUROC, P/R/F1, CIs over seeds.
-    #[command(long_about = cmd::analysis::EVALUATE_HELP)]
-    Evaluate(cmd::analysis::EvaluateArgs),
+    #[command(long_about = cmd::evaluate::HELP)]
+    Evaluate(cmd::evaluate::Args),
     /// Compare two models (several seeds each) by AUROC: CIs, paired permutation tests.
-    #[command(long_about = cmd::analysis::COMPARE_HELP)]
-    Compare(cmd::analysis::CompareArgs),
+    #[command(long_about = cmd::compare::HELP)]
+    Compare(cmd::compare::Args),
     /// Worklist triage: sensitivity after reading the first x % of a sorted worklist; triage order.
-    #[command(long_about = cmd::analysis::WORKLIST_HELP)]
-    Worklist(cmd::analysis::WorklistArgs),
+    #[command(long_about = cmd::worklist::HELP)]
+    Worklist(cmd::worklist::Args),
     /// Cox survival models with region predictions as covariates; Kaplan-Meier curves.
-    #[command(long_about = cmd::analysis::SURVIVAL_HELP)]
-    Survival(cmd::analysis::SurvivalArgs),
+    #[command(long_about = cmd::survival::HELP)]
+    Survival(cmd::survival::Args),
     /// One self-contained HTML page with the tables and figures of a run folder.
-    #[command(long_about = cmd::analysis::REPORT_HELP)]
-    Report(cmd::analysis::ReportArgs),
+    #[command(long_about = cmd::report::HELP)]
+    Report(cmd::report::Args),
     /// Train the multi-task scan model (I3D + per-region attention) on an exam store and labels.
     Train(cmd::scan_model::TrainArgs),
     /// Fine-tune a trained scan model: single-task heads, summary code or mortality.
@@ -132,11 +132,11 @@ fn dispatch(command: Command, global: &common::Global) -> anyhow::Result<()> {
         Command::Ontology(c) => cmd::ontology::run(c, global),
         Command::Tag(args) => cmd::tag::run(args, global),
         Command::Label(args) => cmd::label::run(args, global),
-        Command::Evaluate(args) => cmd::analysis::run_evaluate(args, global),
-        Command::Compare(args) => cmd::analysis::run_compare(args, global),
-        Command::Worklist(args) => cmd::analysis::run_worklist(args, global),
-        Command::Survival(args) => cmd::analysis::run_survival(args, global),
-        Command::Report(args) => cmd::analysis::run_report(args, global),
+        Command::Evaluate(args) => cmd::evaluate::run(args, global),
+        Command::Compare(args) => cmd::compare::run(args, global),
+        Command::Worklist(args) => cmd::worklist::run(args, global),
+        Command::Survival(args) => cmd::survival::run(args, global),
+        Command::Report(args) => cmd::report::run(args, global),
         Command::Ingest(args) => cmd::imaging::run_ingest(args, global),
         Command::Inspect(args) => cmd::imaging::run_inspect(args, global),
         Command::Train(args) => cmd::scan_model::train(args, global),

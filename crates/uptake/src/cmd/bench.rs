@@ -25,7 +25,12 @@ pub enum Bench {
 
 pub fn run(bench: Bench, global: &Global) -> anyhow::Result<()> {
     match bench {
-        Bench::Analysis => crate::cmd::analysis::bench(global),
+        Bench::Analysis => {
+            let bar = crate::common::BarProgress::new(global.quiet);
+            let size = uptake_stats::bench::BenchSize::default();
+            print!("{}", uptake_stats::bench::bench_analysis(size, &bar));
+            Ok(())
+        }
         Bench::ReportModel(args) => crate::cmd::report_model::bench(args, global),
         Bench::Tagging(args) => crate::cmd::tag::bench(args, global),
         Bench::Ingest(args) => crate::cmd::imaging::run_bench_ingest(args, global),

@@ -1,13 +1,17 @@
 //! One module per area of the pipeline; each holds its subcommands' arguments and `run`.
-pub mod analysis;
 pub mod annotate;
 pub mod bench;
+pub mod compare;
 pub mod demo;
+pub mod evaluate;
 pub mod imaging;
 pub mod label;
 pub mod localise;
 pub mod ontology;
+pub mod report;
 pub mod report_model;
 pub mod scan_model;
+pub mod survival;
 pub mod synth;
 pub mod tag;
+pub mod worklist;

@@ -1,12 +1,10 @@
-//! Worklist triage: read exams in order of decreasing predicted probability; how many of the
+//! The curve of a worklist read in order of decreasing predicted probability: how many of the
 //! abnormal exams has one seen after reading the first x % of the list?
-
-use serde::Serialize;
 
 /// Expected number of positives found after reading the first k exams, for k = 0..=n, when the
 /// list is sorted by decreasing probability and ties are broken at random: inside a group of
 /// tied probabilities positives are found at the group's average rate.
-pub fn found_after(probs: &[f64], labels: &[bool]) -> Vec<f64> {
+pub(crate) fn found_after(probs: &[f64], labels: &[bool]) -> Vec<f64> {
     let mut order: Vec<usize> = (0..probs.len()).collect();
     order.sort_by(|&a, &b| probs[b].total_cmp(&probs[a]));
     let mut found = vec![0.0; probs.len() + 1];
@@ -30,7 +28,7 @@ pub fn found_after(probs: &[f64], labels: &[bool]) -> Vec<f64> {
 
 /// Sensitivity after reading a fraction of the worklist, at each fraction of `grid` (in [0, 1]),
 /// with linear interpolation between whole exams. `None` without positives.
-pub fn sensitivity_curve(probs: &[f64], labels: &[bool], grid: &[f64]) -> Option<Vec<f64>> {
+pub(crate) fn sensitivity_curve(probs: &[f64], labels: &[bool], grid: &[f64]) -> Option<Vec<f64>> {
     let n_pos = labels.iter().filter(|&&l| l).count();
     if n_pos == 0 || probs.is_empty() {
         return None;
@@ -52,7 +50,7 @@ pub fn sensitivity_curve(probs: &[f64], labels: &[bool], grid: &[f64]) -> Option
 
 /// The fraction of exams that can be left unread while still reading (in expectation) at least
 /// `target` of the abnormal exams: 1 - k/n for the smallest whole number k of exams read.
-pub fn fraction_unread_at(probs: &[f64], labels: &[bool], target: f64) -> Option<f64> {
+pub(crate) fn fraction_unread_at(probs: &[f64], labels: &[bool], target: f64) -> Option<f64> {
     let n_pos = labels.iter().filter(|&&l| l).count() as f64;
     if n_pos == 0.0 {
         return None;
@@ -64,12 +62,12 @@ pub fn fraction_unread_at(probs: &[f64], labels: &[bool], target: f64) -> Option
 }
 
 /// Sensitivity of a random reading order after reading fraction x: x itself.
-pub fn random_order_sensitivity(x: f64) -> f64 {
+pub(crate) fn random_order_sensitivity(x: f64) -> f64 {
     x.clamp(0.0, 1.0)
 }
 
 /// Sensitivity of a perfect ordering (all abnormal exams first).
-pub fn perfect_order_sensitivity(x: f64, n: usize, positives: usize) -> f64 {
+pub(crate) fn perfect_order_sensitivity(x: f64, n: usize, positives: usize) -> f64 {
     if positives == 0 {
         return 0.0;
     }
@@ -77,29 +75,8 @@ pub fn perfect_order_sensitivity(x: f64, n: usize, positives: usize) -> f64 {
 }
 
 /// The evenly spaced grid 0, 1/steps, ..., 1.
-pub fn grid(steps: usize) -> Vec<f64> {
+pub(crate) fn grid(steps: usize) -> Vec<f64> {
     (0..=steps).map(|i| i as f64 / steps as f64).collect()
-}
-
-/// The triage order: indices sorted by decreasing probability, ties by exam id for a stable,
-/// reproducible list.
-pub fn triage_order(ids: &[String], probs: &[f64]) -> Vec<usize> {
-    let mut order: Vec<usize> = (0..probs.len()).collect();
-    order.sort_by(|&a, &b| {
-        probs[b]
-            .total_cmp(&probs[a])
-            .then_with(|| ids[a].cmp(&ids[b]))
-    });
-    order
-}
-
-#[derive(Debug, Clone, Serialize)]
-pub struct WorklistPoint {
-    pub fraction_read: f64,
-    pub sensitivity_mean: f64,
-    pub sensitivity_ci: Option<(f64, f64)>,
-    pub random_order: f64,
-    pub perfect_order: f64,
 }
 
 #[cfg(test)]
@@ -139,11 +116,5 @@ mod tests {
         assert_eq!(random_order_sensitivity(0.3), 0.3);
         assert_eq!(perfect_order_sensitivity(0.25, 100, 50), 0.5);
         assert_eq!(perfect_order_sensitivity(0.75, 100, 50), 1.0);
-    }
-
-    #[test]
-    fn triage_order_breaks_ties_by_exam_id() {
-        let ids = vec!["b".to_string(), "a".to_string(), "c".to_string()];
-        assert_eq!(triage_order(&ids, &[0.5, 0.5, 0.9]), vec![2, 1, 0]);
     }
 }

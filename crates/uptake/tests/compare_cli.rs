@@ -1,0 +1,87 @@
+//! `uptake compare`: two models by AUROC with paired permutation tests.
+
+mod analysis_support;
+
+use analysis_support::{ok, perfect_chest, text, uptake, write};
+
+/// A second model that ranks one normal exam (e) above two abnormal ones (c, d).
+fn weaker(dir: &std::path::Path) -> String {
+    write(
+        dir,
+        "weaker.csv",
+        "exam_id,chest\na,0.95\nb,0.85\nc,0.6\nd,0.55\ne,0.7\nf,0.45\ng,0.35\nh,0.25\ni,0.15\nj,0.05\n",
+    )
+}
+
+#[test]
+fn a_model_compared_with_itself_has_p_value_one() {
+    let dir = tempfile::tempdir().unwrap();
+    let (pred, truth) = perfect_chest(dir.path());
+    let preds = format!("{pred},{pred}");
+    let out = ok(&["compare", "--a", &preds, "--b", &preds, "--truth", &truth]);
+    let chest = out.lines().find(|l| l.starts_with("chest")).unwrap();
+    let cells: Vec<&str> = chest.split_whitespace().collect();
+    // region, A, B, diff, p, p_bonf.
+    assert_eq!(
+        cells,
+        [
+            "chest", "1.000", "[1.000,", "1.000]", "1.000", "[1.000,", "1.000]", "+0.0000",
+            "1.0000", "1.0000"
+        ]
+    );
+    assert!(
+        out.contains("A vs B: AUROC, 2 seed pair(s), Greater paired permutation test"),
+        "{out}"
+    );
+}
+
+#[test]
+fn a_better_model_shows_the_auroc_difference_and_writes_its_table() {
+    let dir = tempfile::tempdir().unwrap();
+    let (pred, truth) = perfect_chest(dir.path());
+    let weak = weaker(dir.path());
+    let out_dir = dir.path().join("cmp");
+    let out = ok(&[
+        "compare",
+        "--a",
+        &pred,
+        "--b",
+        &weak,
+        "--truth",
+        &truth,
+        "--a-name",
+        "perfect",
+        "--b-name",
+        "weaker",
+        "--alternative",
+        "two-sided",
+        "--out",
+        out_dir.to_str().unwrap(),
+    ]);
+    // Weaker: e (normal) above c and d: 2 of 24 pairs lost, AUROC 22/24.
+    let csv = std::fs::read_to_string(out_dir.join("comparison.csv")).unwrap();
+    assert_eq!(
+        csv.lines().nth(1).unwrap(),
+        "chest,1.000,0.917,+0.0833,1.0000,1.0000"
+    );
+    assert!(out.contains("note: one seed per model"), "{out}");
+    let json: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(out_dir.join("comparison.json")).unwrap())
+            .unwrap();
+    assert_eq!(json["alternative"], "two-sided");
+    assert!(out_dir.join("summary.json").is_file());
+}
+
+#[test]
+fn different_seed_counts_are_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let (pred, truth) = perfect_chest(dir.path());
+    let two = format!("{pred},{pred}");
+    let o = uptake(&["compare", "--a", &two, "--b", &pred, "--truth", &truth]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(
+        text(&o).contains("model A has 2 prediction files and model B has 1"),
+        "{}",
+        text(&o)
+    );
+}
