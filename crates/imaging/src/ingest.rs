@@ -52,66 +52,120 @@ pub const PET_FILL_SUV: f32 = 0.0;
 /// Why an exam could not be ingested. Errors name the file, the series or the tag.
 #[derive(Debug, thiserror::Error)]
 pub enum IngestError {
+    /// A folder cannot be listed.
     #[error("cannot read folder {path}: {cause}")]
     Io {
+        /// The folder.
         path: PathBuf,
+        /// Why.
         cause: std::io::Error,
     },
+    /// A slice cannot be read.
     #[error(transparent)]
     Dicom(#[from] DicomError),
+    /// The folder holds no DICOM series.
     #[error("no DICOM series in {path}{skipped}")]
-    Empty { path: PathBuf, skipped: String },
+    Empty {
+        /// The folder.
+        path: PathBuf,
+        /// A summary of the unreadable files (empty when there were none).
+        skipped: String,
+    },
+    /// No usable series of a modality.
     #[error("no {modality} series{detail}")]
     MissingSeries {
+        /// The modality looked for.
         modality: &'static str,
+        /// The series skipped, and why.
         detail: String,
     },
+    /// The PET and every CT belong to different studies.
     #[error("PET and CT come from different studies (PET study {pet_study}, CT study {ct_study})")]
-    DifferentStudies { pet_study: String, ct_study: String },
+    DifferentStudies {
+        /// The PET's StudyInstanceUID.
+        pet_study: String,
+        /// A CT's StudyInstanceUID.
+        ct_study: String,
+    },
+    /// A series' slices do not make a volume.
     #[error("{modality} series {series}: {cause}")]
     Layout {
+        /// `CT` or `PET`.
         modality: &'static str,
+        /// The series (UID and description).
         series: String,
+        /// What is wrong with its slices.
         cause: LayoutError,
     },
+    /// The PET cannot be converted to SUV.
     #[error("PET series {series}: {cause}")]
-    Suv { series: String, cause: SuvError },
+    Suv {
+        /// The series.
+        series: String,
+        /// Why.
+        cause: SuvError,
+    },
+    /// The PET's slices disagree on series-level tags.
     #[error("PET series {series}: {what}")]
-    PetTags { series: String, what: String },
+    PetTags {
+        /// The series.
+        series: String,
+        /// Which slice and tags.
+        what: String,
+    },
+    /// CT and PET share no range along the body.
     #[error(
         "CT (z {ct_lo:.1}..{ct_hi:.1} mm) and PET (z {pet_lo:.1}..{pet_hi:.1} mm) do not overlap"
     )]
     NoOverlap {
+        /// Lowest CT slice, mm.
         ct_lo: f64,
+        /// Highest CT slice, mm.
         ct_hi: f64,
+        /// Lowest PET slice, mm.
         pet_lo: f64,
+        /// Highest PET slice, mm.
         pet_hi: f64,
     },
+    /// A file changed while the exam was being ingested.
     #[error("{path}: slice changed between discovery and loading ({what})")]
-    Changed { path: PathBuf, what: String },
+    Changed {
+        /// The file.
+        path: PathBuf,
+        /// What changed.
+        what: String,
+    },
 }
 
 /// An [`IngestError`] with the exam it belongs to.
 #[derive(Debug, thiserror::Error)]
 #[error("exam {exam}: {error}")]
 pub struct ExamError {
+    /// The exam.
     pub exam: String,
+    /// What went wrong.
     pub error: IngestError,
 }
 
 /// A file or series left out, and why.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Skipped {
+    /// The file or series.
     pub what: String,
+    /// Why it was left out.
     pub reason: String,
 }
 
 /// The slices of one series.
 #[derive(Debug, Clone)]
 pub struct Series {
+    /// StudyInstanceUID.
     pub study_uid: String,
+    /// SeriesInstanceUID.
     pub series_uid: String,
+    /// Modality (`CT`, `PT`, ...).
     pub modality: String,
+    /// The slices' headers, in file order.
     pub slices: Vec<SliceHeader>,
 }
 
@@ -131,6 +185,7 @@ impl Series {
 pub struct Discovery {
     /// Series grouped by study (StudyInstanceUID), in UID order.
     pub studies: BTreeMap<String, Vec<Series>>,
+    /// Files that are not readable DICOM.
     pub skipped: Vec<Skipped>,
 }
 
@@ -211,9 +266,13 @@ fn path_of_error(e: &DicomError) -> String {
 /// The PET and CT series chosen for one exam.
 #[derive(Debug, Clone)]
 pub struct ExamSeries {
+    /// The attenuation-corrected PET.
     pub pet: Series,
+    /// The CT of the same study that overlaps the PET most.
     pub ct: Series,
+    /// The other series, and why they were not chosen.
     pub skipped: Vec<Skipped>,
+    /// Non-fatal problems.
     pub warnings: Vec<String>,
 }
 
@@ -423,8 +482,11 @@ fn resample_series(
 /// One ingested exam: the volumes and the record of how they were made.
 #[derive(Debug, Clone)]
 pub struct Ingested {
+    /// CT and PET on the model grid.
     pub volume: ExamVolume,
+    /// Where they came from and how they were converted.
     pub info: ExamInfo,
+    /// Files and series left out, and why.
     pub skipped: Vec<Skipped>,
 }
 

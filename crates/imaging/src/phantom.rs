@@ -16,32 +16,51 @@ use std::path::{Path, PathBuf};
 /// One series' grid.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct SeriesGrid {
+    /// Pixels per side.
     pub size: usize,
+    /// Pixel side.
     pub pixel_mm: f64,
+    /// Number of slices.
     pub slices: usize,
+    /// Distance between slices.
     pub slice_mm: f64,
     /// z of the lowest slice (LPS, mm).
     pub z0_mm: f64,
 }
 
+/// Everything that makes a phantom exam: its UIDs, the two series' grids, the body and the
+/// lesion, and the SUV tags.
 #[derive(Debug, Clone, PartialEq)]
 pub struct PhantomSpec {
+    /// StudyInstanceUID.
     pub study_uid: String,
+    /// AccessionNumber (the exam id when a folder tree is ingested).
     pub accession: String,
+    /// The CT series.
     pub ct: SeriesGrid,
+    /// The PET series.
     pub pet: SeriesGrid,
+    /// Radius of the water cylinder.
     pub body_radius_mm: f64,
+    /// SUV of the cylinder.
     pub body_suv: f64,
     /// Lesion centre in LPS `[x, y, z]`.
     pub lesion_centre_mm: [f64; 3],
+    /// Lesion radius.
     pub lesion_radius_mm: f64,
+    /// SUV of the lesion.
     pub lesion_suv: f64,
+    /// HU of the lesion.
     pub lesion_hu: f64,
+    /// PatientWeight.
     pub weight_kg: f64,
+    /// RadionuclideTotalDose.
     pub dose_bq: f64,
+    /// RadionuclideHalfLife.
     pub half_life_s: f64,
-    /// RadiopharmaceuticalStartTime and SeriesTime (TM).
+    /// RadiopharmaceuticalStartTime (TM).
     pub injection_time: String,
+    /// SeriesTime (TM).
     pub series_time: String,
 }
 
@@ -142,7 +161,9 @@ fn dist(a: [f64; 3], b: [f64; 3]) -> f64 {
 /// The folders written: `<dir>/CT` and `<dir>/PT`, one file per slice.
 #[derive(Debug, Clone)]
 pub struct PhantomFiles {
+    /// The CT slices.
     pub ct: Vec<PathBuf>,
+    /// The PET slices.
     pub pet: Vec<PathBuf>,
 }
 

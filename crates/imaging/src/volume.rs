@@ -4,27 +4,52 @@
 use crate::dicom::SliceHeader;
 use crate::store::Geometry;
 
+/// Slices that do not make one volume.
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
 pub enum LayoutError {
+    /// A slice lacks a geometry tag.
     #[error("{path}: missing {tag}")]
-    MissingTag { path: String, tag: &'static str },
+    MissingTag {
+        /// The file.
+        path: String,
+        /// The tag's name and number.
+        tag: &'static str,
+    },
+    /// Slices that are not axial.
     #[error(
         "non-axial orientation: ImageOrientationPatient {iop:?} (only axial slices, rows along x and columns along y, are supported)"
     )]
-    NonAxial { iop: [f64; 6] },
+    NonAxial {
+        /// ImageOrientationPatient.
+        iop: [f64; 6],
+    },
+    /// Slices of different sizes, spacings or orientations.
     #[error("slices disagree on {what}")]
-    Inconsistent { what: String },
+    Inconsistent {
+        /// What differs.
+        what: String,
+    },
+    /// Two slices at one position.
     #[error("duplicate slice position: two slices at z = {z_mm:.2} mm")]
-    Duplicate { z_mm: f64 },
+    Duplicate {
+        /// The position.
+        z_mm: f64,
+    },
+    /// Missing slices.
     #[error(
         "gap in slice positions: {gap_mm:.2} mm between z = {from_mm:.2} and {to_mm:.2} mm, where slices are {spacing_mm:.2} mm apart (missing slices?)"
     )]
     Gap {
+        /// The slice below the gap.
         from_mm: f64,
+        /// The slice above it.
         to_mm: f64,
+        /// The gap.
         gap_mm: f64,
+        /// The usual spacing.
         spacing_mm: f64,
     },
+    /// Fewer than two slices.
     #[error("only {0} slice(s): a volume needs at least 2")]
     TooFewSlices(usize),
 }
@@ -36,12 +61,19 @@ pub enum LayoutError {
 pub struct SeriesLayout {
     /// Indices into the header list, from the lowest z (feet) to the highest (head).
     pub order: Vec<usize>,
+    /// LPS z of each slice, in `order`.
     pub z_mm: Vec<f64>,
+    /// Pixel rows per slice.
     pub rows: usize,
+    /// Pixel columns per slice.
     pub cols: usize,
+    /// LPS x of column 0.
     pub origin_x_mm: f64,
+    /// LPS y of row 0.
     pub origin_y_mm: f64,
+    /// x step per column (signed).
     pub step_x_mm: f64,
+    /// y step per row (signed).
     pub step_y_mm: f64,
 }
 
