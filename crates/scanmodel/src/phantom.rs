@@ -27,7 +27,9 @@ pub const TASKS: [(&str, &[&str]); 6] = [
     ("pelvis", &["pelvis"]),
 ];
 
+/// A phantom cohort: volumes, their truth and weak labels.
 pub struct PhantomCohort {
+    /// The volumes.
     pub store: MemoryStore,
     /// Ground truth, 0/1.
     pub truth: RegionTable,
@@ -224,9 +226,13 @@ pub struct LearningReport {
     /// task, held-out AUROC against the truth, positives, mean attention mass inside the true
     /// region on positive exams, and the region's share of the volume (chance level).
     pub tasks: Vec<(String, Option<f64>, usize, f64, f64)>,
+    /// Mean held-out AUROC over the tasks.
     pub mean_auroc: f64,
+    /// Mean attention mass inside the true region.
     pub mean_attention_mass: f64,
+    /// Mean share of the volume of the true regions.
     pub mean_region_share: f64,
+    /// Training time.
     pub train_seconds: f64,
 }
 
