@@ -72,3 +72,44 @@ pub fn cache_dir() -> PathBuf {
         .unwrap_or_else(|| PathBuf::from("."));
     home.join(".cache/uptake")
 }
+
+/// A library's [`uptake_core::Progress`] drawn as progress bars on stderr, one per stage;
+/// nothing when `quiet`.
+pub struct Bars {
+    quiet: bool,
+    bar: std::sync::Mutex<Option<indicatif::ProgressBar>>,
+}
+
+impl Bars {
+    pub fn new(global: &Global) -> Self {
+        Self {
+            quiet: global.quiet,
+            bar: std::sync::Mutex::new(None),
+        }
+    }
+
+    fn current(&self) -> std::sync::MutexGuard<'_, Option<indicatif::ProgressBar>> {
+        self.bar.lock().unwrap_or_else(|e| e.into_inner())
+    }
+}
+
+impl uptake_core::Progress for Bars {
+    fn start(&self, stage: &str, total: u64) {
+        let bar = progress(total, stage, self.quiet);
+        if let Some(old) = self.current().replace(bar) {
+            old.finish_and_clear();
+        }
+    }
+
+    fn advance(&self, units: u64) {
+        if let Some(bar) = self.current().as_ref() {
+            bar.inc(units);
+        }
+    }
+
+    fn finish(&self) {
+        if let Some(bar) = self.current().take() {
+            bar.finish_and_clear();
+        }
+    }
+}
