@@ -326,40 +326,12 @@ fn rescaled_pixels(header: &SliceHeader, obj: &DefaultDicomObject) -> Result<Vec
         });
     }
     let (slope, intercept) = (header.rescale_slope, header.rescale_intercept);
-    let (s, b) = (slope as f32, intercept as f32);
-    let values: Vec<f32> = match (bits, signed) {
-        (16, false) => data[..need]
-            .chunks_exact(2)
-            .map(|c| u16::from_le_bytes([c[0], c[1]]) as f32 * s + b)
-            .collect(),
-        (16, true) => data[..need]
-            .chunks_exact(2)
-            .map(|c| i16::from_le_bytes([c[0], c[1]]) as f32 * s + b)
-            .collect(),
-        (8, false) => data[..need].iter().map(|&v| v as f32 * s + b).collect(),
-        (8, true) => data[..need]
-            .iter()
-            .map(|&v| v as i8 as f32 * s + b)
-            .collect(),
-        (32, false) => data[..need]
-            .chunks_exact(4)
-            .map(|c| {
-                (u32::from_le_bytes([c[0], c[1], c[2], c[3]]) as f64 * slope + intercept) as f32
-            })
-            .collect(),
-        (32, true) => data[..need]
-            .chunks_exact(4)
-            .map(|c| {
-                (i32::from_le_bytes([c[0], c[1], c[2], c[3]]) as f64 * slope + intercept) as f32
-            })
-            .collect(),
-        (other, _) => {
-            return Err(DicomError::Unsupported {
-                path: path.clone(),
-                what: format!("BitsAllocated {other}"),
-            });
+    let values = rescale(&data[..need], bits, signed, slope, intercept).ok_or_else(|| {
+        DicomError::Unsupported {
+            path: path.clone(),
+            what: format!("BitsAllocated {bits}"),
         }
-    };
+    })?;
     if !slope.is_finite() || !intercept.is_finite() || values.iter().any(|v| !v.is_finite()) {
         return Err(DicomError::NonFinite {
             path: path.clone(),
@@ -368,4 +340,35 @@ fn rescaled_pixels(header: &SliceHeader, obj: &DefaultDicomObject) -> Result<Vec
         });
     }
     Ok(values)
+}
+
+/// Stored values (little endian, `bits` wide) times `slope` plus `intercept`; `None` for a
+/// width other than 8, 16 and 32 bits.
+fn rescale(data: &[u8], bits: u16, signed: bool, slope: f64, intercept: f64) -> Option<Vec<f32>> {
+    let (s, b) = (slope as f32, intercept as f32);
+    Some(match (bits, signed) {
+        (16, false) => data
+            .chunks_exact(2)
+            .map(|c| u16::from_le_bytes([c[0], c[1]]) as f32 * s + b)
+            .collect(),
+        (16, true) => data
+            .chunks_exact(2)
+            .map(|c| i16::from_le_bytes([c[0], c[1]]) as f32 * s + b)
+            .collect(),
+        (8, false) => data.iter().map(|&v| v as f32 * s + b).collect(),
+        (8, true) => data.iter().map(|&v| v as i8 as f32 * s + b).collect(),
+        (32, false) => data
+            .chunks_exact(4)
+            .map(|c| {
+                (u32::from_le_bytes([c[0], c[1], c[2], c[3]]) as f64 * slope + intercept) as f32
+            })
+            .collect(),
+        (32, true) => data
+            .chunks_exact(4)
+            .map(|c| {
+                (i32::from_le_bytes([c[0], c[1], c[2], c[3]]) as f64 * slope + intercept) as f32
+            })
+            .collect(),
+        _ => return None,
+    })
 }

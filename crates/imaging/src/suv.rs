@@ -322,29 +322,25 @@ pub fn suv_conversion(tags: &PetSuvTags) -> Result<SuvConversion, SuvError> {
                     ),
                 });
             }
-            let scan = match (tags.series, tags.earliest_acquisition) {
-                (Some(s), Some(a)) => {
-                    if a.key() < s.key() {
-                        a
-                    } else {
-                        s
-                    }
-                }
-                (Some(s), None) => s,
-                (None, Some(a)) => a,
-                (None, None) => {
-                    return Err(SuvError::MissingTag(
-                        "SeriesTime (0008,0031) or AcquisitionTime (0008,0032)",
-                    ));
-                }
-            };
-            let decay_s = scan.seconds_since(&injection);
+            let decay_s = scan_start(tags)?.seconds_since(&injection);
             Ok(SuvConversion::Factor {
                 factor: units_to_bqml * suv_bw_factor(weight_kg, dose_bq, half_life_s, decay_s),
                 method: format!("{base}, decay START ({decay_s:.0} s from injection to scan)"),
             })
         }
         other => Err(SuvError::UnsupportedDecayCorrection(other.to_string())),
+    }
+}
+
+/// When the scan started: the earlier of SeriesTime and the series' earliest acquisition.
+fn scan_start(tags: &PetSuvTags) -> Result<DicomDateTime, SuvError> {
+    match (tags.series, tags.earliest_acquisition) {
+        (Some(s), Some(a)) => Ok(if a.key() < s.key() { a } else { s }),
+        (Some(s), None) => Ok(s),
+        (None, Some(a)) => Ok(a),
+        (None, None) => Err(SuvError::MissingTag(
+            "SeriesTime (0008,0031) or AcquisitionTime (0008,0032)",
+        )),
     }
 }
 

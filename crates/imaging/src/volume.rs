@@ -132,10 +132,6 @@ pub fn layout_series(headers: &[SliceHeader]) -> Result<SeriesLayout, LayoutErro
         return Err(LayoutError::TooFewSlices(headers.len()));
     }
     let first = &headers[0];
-    let missing = |h: &SliceHeader, tag| LayoutError::MissingTag {
-        path: h.path.display().to_string(),
-        tag,
-    };
     let iop = first
         .image_orientation
         .ok_or_else(|| missing(first, "ImageOrientationPatient (0020,0037)"))?;
@@ -158,53 +154,10 @@ pub fn layout_series(headers: &[SliceHeader]) -> Result<SeriesLayout, LayoutErro
             what: format!("PixelSpacing {spacing:?} (must be positive)"),
         });
     }
-    let mut positions = Vec::with_capacity(headers.len());
-    for h in headers {
-        let ipp = h
-            .image_position_mm
-            .ok_or_else(|| missing(h, "ImagePositionPatient (0020,0032)"))?;
-        let hi = h
-            .image_orientation
-            .ok_or_else(|| missing(h, "ImageOrientationPatient (0020,0037)"))?;
-        if hi
-            .iter()
-            .zip(&iop)
-            .any(|(a, b)| (a - b).abs() > ORIENTATION_TOLERANCE)
-        {
-            return Err(LayoutError::Inconsistent {
-                what: format!(
-                    "ImageOrientationPatient ({} has {hi:?}, {} has {iop:?})",
-                    h.path.display(),
-                    first.path.display()
-                ),
-            });
-        }
-        if h.rows != first.rows || h.cols != first.cols {
-            return Err(LayoutError::Inconsistent {
-                what: format!(
-                    "image size ({} is {}x{}, {} is {}x{})",
-                    h.path.display(),
-                    h.rows,
-                    h.cols,
-                    first.path.display(),
-                    first.rows,
-                    first.cols
-                ),
-            });
-        }
-        if h.pixel_spacing_mm
-            .is_none_or(|s| (s[0] - spacing[0]).abs() > 1e-3 || (s[1] - spacing[1]).abs() > 1e-3)
-        {
-            return Err(LayoutError::Inconsistent {
-                what: format!(
-                    "PixelSpacing ({} differs from {})",
-                    h.path.display(),
-                    first.path.display()
-                ),
-            });
-        }
-        positions.push(ipp);
-    }
+    let positions: Vec<[f64; 3]> = headers
+        .iter()
+        .map(|h| slice_position(h, first, &iop, spacing))
+        .collect::<Result<_, _>>()?;
     // Axial: the slice normal is +-z, so the position along the normal is z itself (sorted
     // ascending, whatever the normal's sign).
     let mut order: Vec<usize> = (0..headers.len()).collect();
@@ -223,7 +176,85 @@ pub fn layout_series(headers: &[SliceHeader]) -> Result<SeriesLayout, LayoutErro
             });
         }
     }
-    let spacing_z = median_diff(&z_mm);
+    check_slice_spacing(&z_mm)?;
+    Ok(SeriesLayout {
+        order,
+        z_mm,
+        rows: first.rows,
+        cols: first.cols,
+        origin_x_mm: x0,
+        origin_y_mm: y0,
+        // PixelSpacing is [between rows (along the column direction), between columns].
+        step_x_mm: spacing[1] * row_dir[0].signum(),
+        step_y_mm: spacing[0] * col_dir[1].signum(),
+    })
+}
+
+fn missing(h: &SliceHeader, tag: &'static str) -> LayoutError {
+    LayoutError::MissingTag {
+        path: h.path.display().to_string(),
+        tag,
+    }
+}
+
+/// The ImagePositionPatient of slice `h`, checked against the `first` slice's orientation,
+/// size and pixel spacing.
+fn slice_position(
+    h: &SliceHeader,
+    first: &SliceHeader,
+    iop: &[f64; 6],
+    spacing: [f64; 2],
+) -> Result<[f64; 3], LayoutError> {
+    let ipp = h
+        .image_position_mm
+        .ok_or_else(|| missing(h, "ImagePositionPatient (0020,0032)"))?;
+    let hi = h
+        .image_orientation
+        .ok_or_else(|| missing(h, "ImageOrientationPatient (0020,0037)"))?;
+    if hi
+        .iter()
+        .zip(iop)
+        .any(|(a, b)| (a - b).abs() > ORIENTATION_TOLERANCE)
+    {
+        return Err(LayoutError::Inconsistent {
+            what: format!(
+                "ImageOrientationPatient ({} has {hi:?}, {} has {iop:?})",
+                h.path.display(),
+                first.path.display()
+            ),
+        });
+    }
+    if h.rows != first.rows || h.cols != first.cols {
+        return Err(LayoutError::Inconsistent {
+            what: format!(
+                "image size ({} is {}x{}, {} is {}x{})",
+                h.path.display(),
+                h.rows,
+                h.cols,
+                first.path.display(),
+                first.rows,
+                first.cols
+            ),
+        });
+    }
+    if h.pixel_spacing_mm
+        .is_none_or(|s| (s[0] - spacing[0]).abs() > 1e-3 || (s[1] - spacing[1]).abs() > 1e-3)
+    {
+        return Err(LayoutError::Inconsistent {
+            what: format!(
+                "PixelSpacing ({} differs from {})",
+                h.path.display(),
+                first.path.display()
+            ),
+        });
+    }
+    Ok(ipp)
+}
+
+/// Slices sorted by z must be apart by more than 0.01 mm and by at most 1.5 times the median
+/// spacing.
+fn check_slice_spacing(z_mm: &[f64]) -> Result<(), LayoutError> {
+    let spacing_z = median_diff(z_mm);
     for w in z_mm.windows(2) {
         let d = w[1] - w[0];
         if d < 0.01 {
@@ -238,15 +269,5 @@ pub fn layout_series(headers: &[SliceHeader]) -> Result<SeriesLayout, LayoutErro
             });
         }
     }
-    Ok(SeriesLayout {
-        order,
-        z_mm,
-        rows: first.rows,
-        cols: first.cols,
-        origin_x_mm: x0,
-        origin_y_mm: y0,
-        // PixelSpacing is [between rows (along the column direction), between columns].
-        step_x_mm: spacing[1] * row_dir[0].signum(),
-        step_y_mm: spacing[0] * col_dir[1].signum(),
-    })
+    Ok(())
 }

@@ -224,31 +224,43 @@ pub fn write_maps<B: Backend>(
             volume.spacing_mm,
             volume.origin_mm,
         )?;
-        let [d, h, w] = shape;
-        let panel_mip = overlay(
-            &coronal_mip(&volume.ct, shape),
-            &coronal_mip(&volume.pet, shape),
-            Some(&coronal_mip(&att, shape)),
-            d,
-            w,
-        );
-        let z = (0..d)
-            .max_by(|&a, &b| {
-                let m = |z: usize| {
-                    guided[z * h * w..(z + 1) * h * w]
-                        .iter()
-                        .cloned()
-                        .fold(0.0f32, f32::max)
-                };
-                m(a).total_cmp(&m(b))
-            })
-            .unwrap_or(0);
-        let sl = |v: &[f32]| v[z * h * w..(z + 1) * h * w].to_vec();
-        let panel_slice = overlay(&sl(&volume.ct), &sl(&volume.pet), Some(&sl(&guided)), h, w);
-        write_png(&files.overlay, &[(panel_mip, d, w), (panel_slice, h, w)])?;
+        write_overlay(&files.overlay, volume, &att, &guided)?;
         written.push(files);
     }
     Ok(written)
+}
+
+/// The PNG of one task: the coronal PET MIP with the attention, and the slice of maximal guided
+/// saliency with PET over CT and the saliency.
+fn write_overlay(
+    path: &Path,
+    volume: &ModelVolume,
+    attention: &[f32],
+    guided: &[f32],
+) -> Result<()> {
+    let shape = volume.shape;
+    let [d, h, w] = shape;
+    let panel_mip = overlay(
+        &coronal_mip(&volume.ct, shape),
+        &coronal_mip(&volume.pet, shape),
+        Some(&coronal_mip(attention, shape)),
+        d,
+        w,
+    );
+    let z = (0..d)
+        .max_by(|&a, &b| {
+            let m = |z: usize| {
+                guided[z * h * w..(z + 1) * h * w]
+                    .iter()
+                    .cloned()
+                    .fold(0.0f32, f32::max)
+            };
+            m(a).total_cmp(&m(b))
+        })
+        .unwrap_or(0);
+    let sl = |v: &[f32]| v[z * h * w..(z + 1) * h * w].to_vec();
+    let panel_slice = overlay(&sl(&volume.ct), &sl(&volume.pet), Some(&sl(guided)), h, w);
+    write_png(path, &[(panel_mip, d, w), (panel_slice, h, w)])
 }
 
 /// Attention of task `task` resampled to the exam grid (sums to one).
