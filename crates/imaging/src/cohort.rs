@@ -249,10 +249,11 @@ pub fn ingest_cohort(
     Ok(outcome)
 }
 
+/// The exams of a source (unsorted), and the files discovery could not read.
+type Work = (Vec<(ExamId, ExamSource)>, Vec<Skipped>);
+
 /// The exams of a source, unsorted, and the files discovery could not read.
-fn exams_of(
-    source: &IngestSource,
-) -> Result<(Vec<(ExamId, ExamSource)>, Vec<Skipped>), CohortError> {
+fn exams_of(source: &IngestSource) -> Result<Work, CohortError> {
     match source {
         IngestSource::Manifest(path) => {
             let manifest = Manifest::read(path)?;

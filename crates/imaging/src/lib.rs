@@ -48,7 +48,7 @@ pub mod inspect;
 pub mod mip;
 pub mod nifti_out;
 pub mod phantom;
-pub mod resample;
+pub(crate) mod resample;
 pub mod store;
 pub mod suv;
 pub mod voi;

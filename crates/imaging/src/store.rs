@@ -493,6 +493,26 @@ fn decode_file_stem(stem: &str) -> Option<String> {
     String::from_utf8(out).ok()
 }
 
+/// A 4 x 5 x 6 exam (4 mm slices, 2 mm pixels) of SUV 1 with one voxel of SUV 12 at
+/// (2, 3, 4), CT 0 HU: the tests' exam.
+#[cfg(test)]
+pub(crate) fn hot_spot_volume() -> ExamVolume {
+    let geometry = Geometry {
+        shape: [4, 5, 6],
+        spacing_mm: [4.0, 2.0, 2.0],
+        origin_mm: [0.0, 0.0, 0.0],
+    };
+    let n = geometry.len();
+    let mut pet = vec![1.0; n];
+    pet[geometry.index(2, 3, 4)] = 12.0;
+    ExamVolume {
+        exam_id: ExamId::new("e").unwrap(),
+        geometry,
+        ct_hu: vec![0.0; n],
+        pet_suv: pet,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -168,23 +168,9 @@ impl FromStr for Voi {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use uptake_core::ExamId;
 
     fn volume() -> ExamVolume {
-        let geometry = Geometry {
-            shape: [4, 5, 6],
-            spacing_mm: [4.0, 2.0, 2.0],
-            origin_mm: [0.0, 0.0, 0.0],
-        };
-        let n = geometry.len();
-        let mut pet = vec![1.0; n];
-        pet[geometry.index(2, 3, 4)] = 12.0;
-        ExamVolume {
-            exam_id: ExamId::new("e").unwrap(),
-            geometry,
-            ct_hu: vec![0.0; n],
-            pet_suv: pet,
-        }
+        crate::store::hot_spot_volume()
     }
 
     #[test]

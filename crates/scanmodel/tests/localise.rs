@@ -7,9 +7,9 @@ use uptake_core::region_map::{BoxMm, FORMAT, Lesion, ReferencePoints, TaskRegion
 use uptake_core::{ExamId, Manifest, NoProgress, RegionMap};
 use uptake_ontology::Ontology;
 use uptake_scanmodel::checkpoint::save_module;
-use uptake_scanmodel::localise::{LocaliseInputs, LocaliseSettings, localise};
+use uptake_scanmodel::localise::{LocaliseInputs, LocaliseSettings, RegionLocalisation, localise};
 use uptake_scanmodel::model::ScanModel;
-use uptake_scanmodel::{CpuBackend, MemoryStore, ModelVolume, SizePreset};
+use uptake_scanmodel::{CpuBackend, MemoryStore, ModelVolume, ScanModelError, SizePreset};
 
 const SHAPE: [usize; 3] = [16, 32, 32];
 
@@ -80,6 +80,29 @@ fn region_map(dir: &Path, exam: &str, lesions: Vec<Lesion>) -> PathBuf {
     path
 }
 
+/// `localise` of the run in `run` on `exams` of `store`, with the region maps of `manifest`.
+fn measure(
+    run: &Path,
+    store: &MemoryStore,
+    manifest: &Manifest,
+    exams: &[&str],
+) -> Result<Vec<RegionLocalisation>, ScanModelError> {
+    let exams: Vec<ExamId> = exams.iter().map(|e| ExamId::new(e).unwrap()).collect();
+    let inputs = LocaliseInputs {
+        source: store,
+        manifest,
+        exams: &exams,
+    };
+    localise::<CpuBackend>(
+        run,
+        &inputs,
+        &Ontology::builtin(),
+        &LocaliseSettings::default(),
+        &NoProgress,
+        &Default::default(),
+    )
+}
+
 fn entry(exam: &str, regions_path: Option<PathBuf>) -> ManifestEntry {
     let mut e = ManifestEntry::new(ExamId::new(exam).unwrap());
     e.regions_path = regions_path;
@@ -109,21 +132,7 @@ fn each_region_gets_the_attention_share_of_its_box_over_the_exams_with_its_lesio
             )),
         ),
     ]);
-    let exams = [ExamId::new("A").unwrap(), ExamId::new("B").unwrap()];
-    let inputs = LocaliseInputs {
-        source: &store,
-        manifest: &manifest,
-        exams: &exams,
-    };
-    let rows = localise::<CpuBackend>(
-        &run,
-        &inputs,
-        &Ontology::builtin(),
-        &LocaliseSettings::default(),
-        &NoProgress,
-        &Default::default(),
-    )
-    .unwrap();
+    let rows = measure(&run, &store, &manifest, &["A", "B"]).unwrap();
     // Regions in name order; the whole-body task has no place and no row.
     let names: Vec<&str> = rows.iter().map(|r| r.region.as_str()).collect();
     assert_eq!(names, ["liver", "lungs"]);
@@ -149,22 +158,9 @@ fn an_exam_without_a_region_map_is_an_error_naming_it() {
     let run = random_run(dir.path(), &["lungs"]);
     let store = MemoryStore::new([volume("A")]);
     let manifest = Manifest::from_entries(vec![entry("A", None)]);
-    let exams = [ExamId::new("A").unwrap()];
-    let inputs = LocaliseInputs {
-        source: &store,
-        manifest: &manifest,
-        exams: &exams,
-    };
-    let err = localise::<CpuBackend>(
-        &run,
-        &inputs,
-        &Ontology::builtin(),
-        &LocaliseSettings::default(),
-        &NoProgress,
-        &Default::default(),
-    )
-    .unwrap_err()
-    .to_string();
+    let err = measure(&run, &store, &manifest, &["A"])
+        .unwrap_err()
+        .to_string();
     assert!(
         err.contains("exam A") && err.contains("regions_path"),
         "{err}"

@@ -14,10 +14,10 @@ fn labels() -> PathBuf {
     cohort(BIN).join("truth.csv")
 }
 
-/// `uptake train` of the tiny network for one epoch into `out`, with `extra` options.
-fn train(out: &Path, extra: &[&str]) -> (String, String) {
+/// `uptake train --store --labels --out out`, the tiny network for one epoch, then `extra`.
+fn train_args(out: &Path, extra: &[&str]) -> Vec<String> {
     let (store, labels) = (store(BIN), labels());
-    let mut args = vec![
+    let mut args: Vec<String> = [
         "train",
         "--store",
         s(store),
@@ -31,9 +31,18 @@ fn train(out: &Path, extra: &[&str]) -> (String, String) {
         "1",
         "--seed",
         "1",
-    ];
-    args.extend(extra);
-    ok(&args)
+    ]
+    .iter()
+    .map(|a| a.to_string())
+    .collect();
+    args.extend(extra.iter().map(|a| a.to_string()));
+    args
+}
+
+/// `uptake train` of the tiny network for one epoch into `out`, with `extra` options.
+fn train(out: &Path, extra: &[&str]) -> (String, String) {
+    let args = train_args(out, extra);
+    ok(&args.iter().map(String::as_str).collect::<Vec<_>>())
 }
 
 /// The run every test of this file uses: the default task selection.
@@ -105,20 +114,13 @@ fn train_with_regions_tasks_learns_all_30_task_regions() {
 #[test]
 fn train_refuses_a_region_that_is_no_task_region_and_a_label_source_without_its_file() {
     let out = scratch(&format!("{BIN}/run-bad"));
-    let store = store(BIN);
-    let labels = labels();
-    let base = [
-        "train",
-        "--store",
-        s(store),
-        "--labels",
-        s(&labels),
-        "--out",
-        s(&out),
-    ];
-    let err = fails(&[&base[..], &["--regions", "liver,spleen"]].concat());
+    let refused = |extra: &[&str]| {
+        let args = train_args(&out, extra);
+        fails(&args.iter().map(String::as_str).collect::<Vec<_>>())
+    };
+    let err = refused(&["--regions", "liver,spleen"]);
     assert!(err.contains("`spleen` is not a task region"), "{err}");
-    let err = fails(&[&base[..], &["--label-source", "hand"]].concat());
+    let err = refused(&["--label-source", "hand"]);
     assert!(err.contains("--hand-labels is required"), "{err}");
 }
 

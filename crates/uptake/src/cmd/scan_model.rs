@@ -33,7 +33,7 @@ pub enum Size {
 }
 
 #[derive(clap::ValueEnum, Clone, Copy, Debug, PartialEq)]
-pub enum Head {
+pub enum Heads {
     /// The paper's soft attention.
     Attention,
     /// The original code's 8 heads with key/value projections.
@@ -98,7 +98,7 @@ pub struct NetworkArgs {
     #[arg(long)]
     pub slice_step: Option<usize>,
     #[arg(long, value_enum, default_value = "attention")]
-    pub head: Head,
+    pub head: Heads,
 }
 
 impl NetworkArgs {
@@ -114,9 +114,9 @@ impl NetworkArgs {
             in_plane: self.in_plane,
             slice_step: self.slice_step,
             head: match self.head {
-                Head::Attention => HeadChoice::Attention,
-                Head::MultiHead => HeadChoice::MultiHead,
-                Head::Sum => HeadChoice::Sum,
+                Heads::Attention => HeadChoice::Attention,
+                Heads::MultiHead => HeadChoice::MultiHead,
+                Heads::Sum => HeadChoice::Sum,
             },
         }
     }
