@@ -5,11 +5,11 @@
 //! - [`store`]: the format the scan model reads (one safetensors file per exam, model grid).
 //! - [`ingest`]: one exam's DICOM folder -> series discovery and choice -> HU / SUV -> one grid.
 //! - [`suv`]: the SUV body-weight factor (BQML, GML, Philips CNTS; decay START/ADMIN/NONE).
-//! - [`volume`], [`resample`]: slice ordering and checks; separable trilinear resampling.
-//! - [`inspect`]: a look at one exam: SUV statistics in volumes of interest ([`voi`]) and a
+//! - [`volume`]: slice ordering and checks (then separable trilinear resampling).
+//! - [`mod@inspect`]: a look at one exam: SUV statistics in volumes of interest ([`voi`]) and a
 //!   coronal MIP picture ([`mip`]); [`nifti_out`]: aligned NIfTI volumes.
 //! - [`phantom`]: a small PET/CT phantom written as DICOM, for tests and the benchmark
-//!   ([`bench`]).
+//!   ([`mod@bench`]).
 //!
 //! Ingesting a phantom exam listed in a manifest into a store on a 32 x 32 grid:
 //!

@@ -1,7 +1,7 @@
 //! PET values to SUV (body weight), as the public reference implementations do it (QIBA
 //! vendor-neutral pseudo-code; QIICR dcmqi / 3D Slicer SUV factor calculator; UW PET QIN):
 //!
-//! - `Units` BQML: SUVbw = value[Bq/ml] * weight[g] / dose[Bq], the dose decayed from the
+//! - `Units` BQML: SUVbw = value (Bq/ml) * weight (g) / dose (Bq), the dose decayed from the
 //!   injection time to the time the image is decay corrected to: the scan start for
 //!   `DecayCorrection` START (scan start = earliest of series and acquisition date/time), no
 //!   decay for ADMIN (already corrected to the administration time), and each slice's own

@@ -53,7 +53,7 @@ pub fn site_box(site: usize, shape: [usize; 3]) -> [usize; 6] {
     ]
 }
 
-/// `n` exams of up to `shape` (slices vary between 75 % and 100 % of shape[0]), each site
+/// `n` exams of up to `shape` (slices vary between 75 % and 100 % of `shape[0]`), each site
 /// abnormal with probability `prevalence`.
 pub fn cohort(n: usize, shape: [usize; 3], prevalence: f64, miss: f64, seed: u64) -> PhantomCohort {
     let mut rng = ChaCha8Rng::seed_from_u64(seed);
