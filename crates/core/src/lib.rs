@@ -32,6 +32,7 @@ pub mod date;
 pub mod dirs;
 /// The exam id.
 pub mod exam;
+pub mod exam_list;
 pub mod json;
 pub mod manifest;
 pub mod mentions;
@@ -46,6 +47,7 @@ pub use atomic::{AtomicWriteError, write_atomic};
 pub use confusion::Confusion;
 pub use dirs::{cache_dir, shared_dir};
 pub use exam::ExamId;
+pub use exam_list::{ExamList, ExamListError};
 pub use manifest::{Manifest, ManifestEntry, ManifestError};
 pub use mentions::{LabelledSentence, LabelledSpan, MentionFileError};
 pub use progress::{NoProgress, Progress};

@@ -8,28 +8,61 @@ use dicom_object::{DefaultDicomObject, InMemDicomObject, OpenFileOptions};
 use dicom_pixeldata::PixelDecoder;
 use std::path::{Path, PathBuf};
 
+/// A slice that cannot be read; every message starts with the file.
 #[derive(Debug, thiserror::Error)]
 pub enum DicomError {
+    /// Not DICOM, or not readable.
     #[error("{path}: not a readable DICOM file ({reason})")]
-    NotDicom { path: PathBuf, reason: String },
+    NotDicom {
+        /// The file.
+        path: PathBuf,
+        /// The reader's words.
+        reason: String,
+    },
+    /// A tag ingestion needs is absent.
     #[error("{path}: missing {tag}")]
-    MissingTag { path: PathBuf, tag: &'static str },
+    MissingTag {
+        /// The file.
+        path: PathBuf,
+        /// The tag's name and number.
+        tag: &'static str,
+    },
+    /// A tag holds a value that cannot be used.
     #[error("{path}: {tag} has an unusable value {value:?}")]
     BadValue {
+        /// The file.
         path: PathBuf,
+        /// The tag's name and number.
         tag: &'static str,
+        /// The value as written.
         value: String,
     },
+    /// The pixel data cannot be decoded.
     #[error("{path}: pixel data cannot be read ({reason}); is the file truncated?")]
-    PixelData { path: PathBuf, reason: String },
+    PixelData {
+        /// The file.
+        path: PathBuf,
+        /// The decoder's words.
+        reason: String,
+    },
+    /// A feature this reader does not handle (multi-frame files, colour images...).
     #[error("{path}: {what} is not supported")]
-    Unsupported { path: PathBuf, what: String },
+    Unsupported {
+        /// The file.
+        path: PathBuf,
+        /// The feature.
+        what: String,
+    },
+    /// The rescale turns pixels into NaN or infinity.
     #[error(
         "{path}: pixel values are not finite after rescaling (RescaleSlope {slope}, RescaleIntercept {intercept})"
     )]
     NonFinite {
+        /// The file.
         path: PathBuf,
+        /// RescaleSlope (0028,1053).
         slope: f64,
+        /// RescaleIntercept (0028,1052).
         intercept: f64,
     },
 }
@@ -37,25 +70,41 @@ pub enum DicomError {
 /// What ingestion needs from one slice's header.
 #[derive(Debug, Clone)]
 pub struct SliceHeader {
+    /// The file.
     pub path: PathBuf,
+    /// StudyInstanceUID (0020,000D).
     pub study_uid: String,
+    /// SeriesInstanceUID (0020,000E).
     pub series_uid: String,
+    /// Modality (0008,0060): `CT`, `PT`, ...
     pub modality: String,
+    /// AccessionNumber (0008,0050).
     pub accession_number: Option<String>,
+    /// SeriesDescription (0008,103E).
     pub series_description: Option<String>,
+    /// ImageType (0008,0008) values.
     pub image_type: Vec<String>,
     /// CorrectedImage (0028,0051), PET: contains ATTN when attenuation corrected.
     pub corrected_image: Option<Vec<String>>,
+    /// FrameOfReferenceUID (0020,0052).
     pub frame_of_reference_uid: Option<String>,
+    /// NumberOfFrames (0028,0008); 1 when absent.
     pub number_of_frames: u32,
+    /// Rows (0028,0010).
     pub rows: usize,
+    /// Columns (0028,0011).
     pub cols: usize,
     /// PixelSpacing: [row spacing (between rows, y), column spacing (between columns, x)].
     pub pixel_spacing_mm: Option<[f64; 2]>,
+    /// ImagePositionPatient (0020,0032): LPS of the first pixel's centre.
     pub image_position_mm: Option<[f64; 3]>,
+    /// ImageOrientationPatient (0020,0037): row and column direction cosines.
     pub image_orientation: Option<[f64; 6]>,
+    /// RescaleSlope (0028,1053); 1 when absent.
     pub rescale_slope: f64,
+    /// RescaleIntercept (0028,1052); 0 when absent.
     pub rescale_intercept: f64,
+    /// AcquisitionDate/Time of the slice.
     pub acquisition: Option<DicomDateTime>,
     /// Series-level SUV tags as this slice states them (PET only).
     pub pet: Option<PetSuvTags>,
@@ -277,40 +326,12 @@ fn rescaled_pixels(header: &SliceHeader, obj: &DefaultDicomObject) -> Result<Vec
         });
     }
     let (slope, intercept) = (header.rescale_slope, header.rescale_intercept);
-    let (s, b) = (slope as f32, intercept as f32);
-    let values: Vec<f32> = match (bits, signed) {
-        (16, false) => data[..need]
-            .chunks_exact(2)
-            .map(|c| u16::from_le_bytes([c[0], c[1]]) as f32 * s + b)
-            .collect(),
-        (16, true) => data[..need]
-            .chunks_exact(2)
-            .map(|c| i16::from_le_bytes([c[0], c[1]]) as f32 * s + b)
-            .collect(),
-        (8, false) => data[..need].iter().map(|&v| v as f32 * s + b).collect(),
-        (8, true) => data[..need]
-            .iter()
-            .map(|&v| v as i8 as f32 * s + b)
-            .collect(),
-        (32, false) => data[..need]
-            .chunks_exact(4)
-            .map(|c| {
-                (u32::from_le_bytes([c[0], c[1], c[2], c[3]]) as f64 * slope + intercept) as f32
-            })
-            .collect(),
-        (32, true) => data[..need]
-            .chunks_exact(4)
-            .map(|c| {
-                (i32::from_le_bytes([c[0], c[1], c[2], c[3]]) as f64 * slope + intercept) as f32
-            })
-            .collect(),
-        (other, _) => {
-            return Err(DicomError::Unsupported {
-                path: path.clone(),
-                what: format!("BitsAllocated {other}"),
-            });
+    let values = rescale(&data[..need], bits, signed, slope, intercept).ok_or_else(|| {
+        DicomError::Unsupported {
+            path: path.clone(),
+            what: format!("BitsAllocated {bits}"),
         }
-    };
+    })?;
     if !slope.is_finite() || !intercept.is_finite() || values.iter().any(|v| !v.is_finite()) {
         return Err(DicomError::NonFinite {
             path: path.clone(),
@@ -319,4 +340,35 @@ fn rescaled_pixels(header: &SliceHeader, obj: &DefaultDicomObject) -> Result<Vec
         });
     }
     Ok(values)
+}
+
+/// Stored values (little endian, `bits` wide) times `slope` plus `intercept`; `None` for a
+/// width other than 8, 16 and 32 bits.
+fn rescale(data: &[u8], bits: u16, signed: bool, slope: f64, intercept: f64) -> Option<Vec<f32>> {
+    let (s, b) = (slope as f32, intercept as f32);
+    Some(match (bits, signed) {
+        (16, false) => data
+            .chunks_exact(2)
+            .map(|c| u16::from_le_bytes([c[0], c[1]]) as f32 * s + b)
+            .collect(),
+        (16, true) => data
+            .chunks_exact(2)
+            .map(|c| i16::from_le_bytes([c[0], c[1]]) as f32 * s + b)
+            .collect(),
+        (8, false) => data.iter().map(|&v| v as f32 * s + b).collect(),
+        (8, true) => data.iter().map(|&v| v as i8 as f32 * s + b).collect(),
+        (32, false) => data
+            .chunks_exact(4)
+            .map(|c| {
+                (u32::from_le_bytes([c[0], c[1], c[2], c[3]]) as f64 * slope + intercept) as f32
+            })
+            .collect(),
+        (32, true) => data
+            .chunks_exact(4)
+            .map(|c| {
+                (i32::from_le_bytes([c[0], c[1], c[2], c[3]]) as f64 * slope + intercept) as f32
+            })
+            .collect(),
+        _ => return None,
+    })
 }

@@ -52,66 +52,120 @@ pub const PET_FILL_SUV: f32 = 0.0;
 /// Why an exam could not be ingested. Errors name the file, the series or the tag.
 #[derive(Debug, thiserror::Error)]
 pub enum IngestError {
+    /// A folder cannot be listed.
     #[error("cannot read folder {path}: {cause}")]
     Io {
+        /// The folder.
         path: PathBuf,
+        /// Why.
         cause: std::io::Error,
     },
+    /// A slice cannot be read.
     #[error(transparent)]
     Dicom(#[from] DicomError),
+    /// The folder holds no DICOM series.
     #[error("no DICOM series in {path}{skipped}")]
-    Empty { path: PathBuf, skipped: String },
+    Empty {
+        /// The folder.
+        path: PathBuf,
+        /// A summary of the unreadable files (empty when there were none).
+        skipped: String,
+    },
+    /// No usable series of a modality.
     #[error("no {modality} series{detail}")]
     MissingSeries {
+        /// The modality looked for.
         modality: &'static str,
+        /// The series skipped, and why.
         detail: String,
     },
+    /// The PET and every CT belong to different studies.
     #[error("PET and CT come from different studies (PET study {pet_study}, CT study {ct_study})")]
-    DifferentStudies { pet_study: String, ct_study: String },
+    DifferentStudies {
+        /// The PET's StudyInstanceUID.
+        pet_study: String,
+        /// A CT's StudyInstanceUID.
+        ct_study: String,
+    },
+    /// A series' slices do not make a volume.
     #[error("{modality} series {series}: {cause}")]
     Layout {
+        /// `CT` or `PET`.
         modality: &'static str,
+        /// The series (UID and description).
         series: String,
+        /// What is wrong with its slices.
         cause: LayoutError,
     },
+    /// The PET cannot be converted to SUV.
     #[error("PET series {series}: {cause}")]
-    Suv { series: String, cause: SuvError },
+    Suv {
+        /// The series.
+        series: String,
+        /// Why.
+        cause: SuvError,
+    },
+    /// The PET's slices disagree on series-level tags.
     #[error("PET series {series}: {what}")]
-    PetTags { series: String, what: String },
+    PetTags {
+        /// The series.
+        series: String,
+        /// Which slice and tags.
+        what: String,
+    },
+    /// CT and PET share no range along the body.
     #[error(
         "CT (z {ct_lo:.1}..{ct_hi:.1} mm) and PET (z {pet_lo:.1}..{pet_hi:.1} mm) do not overlap"
     )]
     NoOverlap {
+        /// Lowest CT slice, mm.
         ct_lo: f64,
+        /// Highest CT slice, mm.
         ct_hi: f64,
+        /// Lowest PET slice, mm.
         pet_lo: f64,
+        /// Highest PET slice, mm.
         pet_hi: f64,
     },
+    /// A file changed while the exam was being ingested.
     #[error("{path}: slice changed between discovery and loading ({what})")]
-    Changed { path: PathBuf, what: String },
+    Changed {
+        /// The file.
+        path: PathBuf,
+        /// What changed.
+        what: String,
+    },
 }
 
 /// An [`IngestError`] with the exam it belongs to.
 #[derive(Debug, thiserror::Error)]
 #[error("exam {exam}: {error}")]
 pub struct ExamError {
+    /// The exam.
     pub exam: String,
+    /// What went wrong.
     pub error: IngestError,
 }
 
 /// A file or series left out, and why.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Skipped {
+    /// The file or series.
     pub what: String,
+    /// Why it was left out.
     pub reason: String,
 }
 
 /// The slices of one series.
 #[derive(Debug, Clone)]
 pub struct Series {
+    /// StudyInstanceUID.
     pub study_uid: String,
+    /// SeriesInstanceUID.
     pub series_uid: String,
+    /// Modality (`CT`, `PT`, ...).
     pub modality: String,
+    /// The slices' headers, in file order.
     pub slices: Vec<SliceHeader>,
 }
 
@@ -131,6 +185,7 @@ impl Series {
 pub struct Discovery {
     /// Series grouped by study (StudyInstanceUID), in UID order.
     pub studies: BTreeMap<String, Vec<Series>>,
+    /// Files that are not readable DICOM.
     pub skipped: Vec<Skipped>,
 }
 
@@ -211,9 +266,13 @@ fn path_of_error(e: &DicomError) -> String {
 /// The PET and CT series chosen for one exam.
 #[derive(Debug, Clone)]
 pub struct ExamSeries {
+    /// The attenuation-corrected PET.
     pub pet: Series,
+    /// The CT of the same study that overlaps the PET most.
     pub ct: Series,
+    /// The other series, and why they were not chosen.
     pub skipped: Vec<Skipped>,
+    /// Non-fatal problems.
     pub warnings: Vec<String>,
 }
 
@@ -225,12 +284,24 @@ fn is_localizer(s: &Series) -> bool {
             .any(|t| t.eq_ignore_ascii_case("LOCALIZER"))
 }
 
-/// Picks the PET and CT among a set of series (one exam's folder or one study).
-pub fn choose_series(all: Vec<Series>) -> Result<ExamSeries, IngestError> {
-    let mut skipped = Vec::new();
-    let mut warnings = Vec::new();
-    let mut pets = Vec::new();
-    let mut cts = Vec::new();
+/// The candidate series of an exam by modality, and those left out.
+#[derive(Default)]
+struct Candidates {
+    pets: Vec<Series>,
+    cts: Vec<Series>,
+    skipped: Vec<Skipped>,
+    warnings: Vec<String>,
+}
+
+/// Sorts series into attenuation-corrected PETs and CTs; localizers, non-corrected PETs and
+/// other modalities are skipped with the reason.
+fn candidates(all: Vec<Series>) -> Candidates {
+    let Candidates {
+        mut pets,
+        mut cts,
+        mut skipped,
+        mut warnings,
+    } = Candidates::default();
     for s in all {
         let skip = |reason: String| Skipped {
             what: format!("{} series {}", s.modality, s.label()),
@@ -255,30 +326,32 @@ pub fn choose_series(all: Vec<Series>) -> Result<ExamSeries, IngestError> {
             other => skipped.push(skip(format!("modality {other} is not used"))),
         }
     }
-    let summary = |skipped: &[Skipped]| -> String {
-        if skipped.is_empty() {
-            String::new()
-        } else {
-            format!(
-                " (skipped: {})",
-                skipped
-                    .iter()
-                    .map(|s| format!("{}: {}", s.what, s.reason))
-                    .collect::<Vec<_>>()
-                    .join("; ")
-            )
-        }
-    };
+    Candidates {
+        pets,
+        cts,
+        skipped,
+        warnings,
+    }
+}
+
+/// Picks the PET and CT among a set of series (one exam's folder or one study).
+pub fn choose_series(all: Vec<Series>) -> Result<ExamSeries, IngestError> {
+    let Candidates {
+        mut pets,
+        cts,
+        mut skipped,
+        mut warnings,
+    } = candidates(all);
     if pets.is_empty() {
         return Err(IngestError::MissingSeries {
             modality: "attenuation-corrected PET",
-            detail: summary(&skipped),
+            detail: skipped_summary(&skipped),
         });
     }
     if cts.is_empty() {
         return Err(IngestError::MissingSeries {
             modality: "CT",
-            detail: summary(&skipped),
+            detail: skipped_summary(&skipped),
         });
     }
     // The largest AC PET; then the CT of the same study that overlaps it most.
@@ -293,6 +366,45 @@ pub fn choose_series(all: Vec<Series>) -> Result<ExamSeries, IngestError> {
             ),
         });
     }
+    let ct = choose_ct(&pet, cts, &mut skipped)?;
+    if pet.slices[0].frame_of_reference_uid.is_some()
+        && pet.slices[0].frame_of_reference_uid != ct.slices[0].frame_of_reference_uid
+    {
+        warnings.push(
+            "PET and CT have different FrameOfReferenceUIDs; aligned by patient coordinates".into(),
+        );
+    }
+    Ok(ExamSeries {
+        pet,
+        ct,
+        skipped,
+        warnings,
+    })
+}
+
+/// ` (skipped: what: why; ...)`, or nothing when nothing was skipped.
+fn skipped_summary(skipped: &[Skipped]) -> String {
+    if skipped.is_empty() {
+        String::new()
+    } else {
+        format!(
+            " (skipped: {})",
+            skipped
+                .iter()
+                .map(|s| format!("{}: {}", s.what, s.reason))
+                .collect::<Vec<_>>()
+                .join("; ")
+        )
+    }
+}
+
+/// The CT of the PET's study that overlaps it most (then the one with most slices); the other
+/// CTs are added to `skipped`.
+fn choose_ct(
+    pet: &Series,
+    cts: Vec<Series>,
+    skipped: &mut Vec<Skipped>,
+) -> Result<Series, IngestError> {
     let (same, other_studies): (Vec<Series>, Vec<Series>) =
         cts.into_iter().partition(|c| c.study_uid == pet.study_uid);
     if same.is_empty() {
@@ -307,7 +419,7 @@ pub fn choose_series(all: Vec<Series>) -> Result<ExamSeries, IngestError> {
             reason: format!("from another study ({})", c.study_uid),
         });
     }
-    let pet_z = z_span(&pet);
+    let pet_z = z_span(pet);
     let mut same: Vec<(f64, Series)> = same
         .into_iter()
         .map(|c| (overlap(z_span(&c), pet_z), c))
@@ -323,19 +435,7 @@ pub fn choose_series(all: Vec<Series>) -> Result<ExamSeries, IngestError> {
             reason: format!("CT series {} overlaps the PET more", ct.series_uid),
         });
     }
-    if pet.slices[0].frame_of_reference_uid.is_some()
-        && pet.slices[0].frame_of_reference_uid != ct.slices[0].frame_of_reference_uid
-    {
-        warnings.push(
-            "PET and CT have different FrameOfReferenceUIDs; aligned by patient coordinates".into(),
-        );
-    }
-    Ok(ExamSeries {
-        pet,
-        ct,
-        skipped,
-        warnings,
-    })
+    Ok(ct)
 }
 
 fn z_span(s: &Series) -> (f64, f64) {
@@ -423,8 +523,11 @@ fn resample_series(
 /// One ingested exam: the volumes and the record of how they were made.
 #[derive(Debug, Clone)]
 pub struct Ingested {
+    /// CT and PET on the model grid.
     pub volume: ExamVolume,
+    /// Where they came from and how they were converted.
     pub info: ExamInfo,
+    /// Files and series left out, and why.
     pub skipped: Vec<Skipped>,
 }
 
@@ -450,8 +553,78 @@ pub fn ingest_series(
         series: pet.label(),
         cause,
     })?;
+    let tags = series_suv_tags(&pet)?;
+    let conversion = suv::suv_conversion(&tags).map_err(|cause| IngestError::Suv {
+        series: pet.label(),
+        cause,
+    })?;
+    let philips_per_slice = tags
+        .units
+        .as_deref()
+        .is_some_and(|u| u.trim().eq_ignore_ascii_case("CNTS"));
 
-    // SUV: series-level tags must agree over the slices (except per-slice rescale and times).
+    let target = model_geometry(&ct_layout, &pet_layout, grid)?;
+    let ct_hu = resample_series(&ct, &ct_layout, &target, CT_FILL_HU, &|_, _| Ok(()))?;
+    let pet_label = pet.label();
+    let pet_suv = resample_series(&pet, &pet_layout, &target, PET_FILL_SUV, &|h, pixels| {
+        // Philips factors may differ per slice: recompute from the slice's own private tags.
+        let factor = if philips_per_slice {
+            let mut t = tags.clone();
+            if let Some(p) = &h.pet {
+                t.philips_suv_factor = p.philips_suv_factor;
+                t.philips_activity_factor = p.philips_activity_factor;
+            }
+            suv::suv_conversion(&t).and_then(|c| c.factor_for(h.acquisition))
+        } else {
+            conversion.factor_for(h.acquisition)
+        }
+        .map_err(|cause| IngestError::Suv {
+            series: pet_label.clone(),
+            cause,
+        })?;
+        let factor = factor as f32;
+        pixels.iter_mut().for_each(|v| *v *= factor);
+        Ok(())
+    })?;
+    warnings.extend(coarse_slices(&ct_layout, &pet_layout, grid));
+    let info = ExamInfo {
+        study_instance_uid: pet.study_uid.clone(),
+        ct_series_uid: ct.series_uid.clone(),
+        pet_series_uid: pet.series_uid.clone(),
+        suv_method: conversion.method().to_string(),
+        suv_factor: (!philips_per_slice)
+            .then(|| conversion.single_factor())
+            .flatten(),
+        ct_native: Some(ct_layout.native_geometry()),
+        pet_native: Some(pet_layout.native_geometry()),
+        warnings,
+    };
+    Ok(Ingested {
+        volume: ExamVolume {
+            exam_id: exam_id.clone(),
+            geometry: target,
+            ct_hu,
+            pet_suv,
+        },
+        info,
+        skipped,
+    })
+}
+
+/// A warning when either native series has slices more than twice the model grid's apart.
+fn coarse_slices(ct: &SeriesLayout, pet: &SeriesLayout, grid: &ModelGrid) -> Option<String> {
+    let (ct_mm, pet_mm) = (ct.slice_spacing_mm(), pet.slice_spacing_mm());
+    (ct_mm > 2.0 * grid.slice_mm as f64 || pet_mm > 2.0 * grid.slice_mm as f64).then(|| {
+        format!(
+            "native slice spacing (CT {ct_mm:.1} mm, PET {pet_mm:.1} mm) is much coarser than the model grid's {} mm",
+            grid.slice_mm
+        )
+    })
+}
+
+/// The PET's series-level SUV tags, which must agree over its slices (except the per-slice
+/// rescale and times), with the earliest acquisition of the series.
+fn series_suv_tags(pet: &Series) -> Result<suv::PetSuvTags, IngestError> {
     let mut tags = pet.slices[0].pet.clone().unwrap_or_default();
     for h in &pet.slices[1..] {
         let t = h.pet.as_ref();
@@ -491,67 +664,7 @@ pub fn ingest_series(
     {
         acq.days = None;
     }
-    let conversion = suv::suv_conversion(&tags).map_err(|cause| IngestError::Suv {
-        series: pet.label(),
-        cause,
-    })?;
-    let philips_per_slice = tags
-        .units
-        .as_deref()
-        .is_some_and(|u| u.trim().eq_ignore_ascii_case("CNTS"));
-
-    let target = model_geometry(&ct_layout, &pet_layout, grid)?;
-    let ct_hu = resample_series(&ct, &ct_layout, &target, CT_FILL_HU, &|_, _| Ok(()))?;
-    let pet_label = pet.label();
-    let pet_suv = resample_series(&pet, &pet_layout, &target, PET_FILL_SUV, &|h, pixels| {
-        // Philips factors may differ per slice: recompute from the slice's own private tags.
-        let factor = if philips_per_slice {
-            let mut t = tags.clone();
-            if let Some(p) = &h.pet {
-                t.philips_suv_factor = p.philips_suv_factor;
-                t.philips_activity_factor = p.philips_activity_factor;
-            }
-            suv::suv_conversion(&t).and_then(|c| c.factor_for(h.acquisition))
-        } else {
-            conversion.factor_for(h.acquisition)
-        }
-        .map_err(|cause| IngestError::Suv {
-            series: pet_label.clone(),
-            cause,
-        })?;
-        let factor = factor as f32;
-        pixels.iter_mut().for_each(|v| *v *= factor);
-        Ok(())
-    })?;
-    if ct_layout.slice_spacing_mm() > 2.0 * grid.slice_mm as f64
-        || pet_layout.slice_spacing_mm() > 2.0 * grid.slice_mm as f64
-    {
-        warnings.push(format!("native slice spacing (CT {:.1} mm, PET {:.1} mm) is much coarser than the model grid's {} mm", ct_layout.slice_spacing_mm(), pet_layout.slice_spacing_mm(), grid.slice_mm));
-    }
-    let info = ExamInfo {
-        study_instance_uid: pet.study_uid.clone(),
-        ct_series_uid: ct.series_uid.clone(),
-        pet_series_uid: pet.series_uid.clone(),
-        suv_method: conversion.method().to_string(),
-        suv_factor: if philips_per_slice {
-            None
-        } else {
-            conversion.single_factor()
-        },
-        ct_native: Some(ct_layout.native_geometry()),
-        pet_native: Some(pet_layout.native_geometry()),
-        warnings,
-    };
-    Ok(Ingested {
-        volume: ExamVolume {
-            exam_id: exam_id.clone(),
-            geometry: target,
-            ct_hu,
-            pet_suv,
-        },
-        info,
-        skipped,
-    })
+    Ok(tags)
 }
 
 /// Ingests the one exam in `dir` (all its series; PET and CT must be from the same study).

@@ -1,22 +1,60 @@
 //! PET/CT ingestion: DICOM in, CT in HU and PET in SUV on one physical grid, the exam store.
 //!
+//! - [`cohort`]: the step itself ([`ingest_cohort`]): every exam of a manifest or DICOM folder
+//!   tree (or one shard of them) into an exam store, with aligned NIfTI volumes on request.
 //! - [`store`]: the format the scan model reads (one safetensors file per exam, model grid).
-//! - [`ingest`]: DICOM folder -> series discovery and choice -> HU / SUV -> one grid.
+//! - [`ingest`]: one exam's DICOM folder -> series discovery and choice -> HU / SUV -> one grid.
 //! - [`suv`]: the SUV body-weight factor (BQML, GML, Philips CNTS; decay START/ADMIN/NONE).
-//! - [`volume`], [`resample`]: slice ordering and checks; separable trilinear resampling.
-//! - [`nifti_out`], [`inspect`]: aligned NIfTI volumes and a look at an exam (stats, MIP PNG).
-//! - [`phantom`]: a small PET/CT phantom written as DICOM, for tests and the benchmark.
+//! - [`volume`]: slice ordering and checks (then separable trilinear resampling).
+//! - [`mod@inspect`]: a look at one exam: SUV statistics in volumes of interest ([`voi`]) and a
+//!   coronal MIP picture ([`mip`]); [`nifti_out`]: aligned NIfTI volumes.
+//! - [`phantom`]: a small PET/CT phantom written as DICOM, for tests and the benchmark
+//!   ([`mod@bench`]).
+//!
+//! Ingesting a phantom exam listed in a manifest into a store on a 32 x 32 grid:
+//!
+//! ```
+//! use uptake_core::{ExamId, NoProgress};
+//! use uptake_imaging::phantom::{PhantomSpec, write_phantom};
+//! use uptake_imaging::{ExamStore, IngestSettings, IngestSource, ModelGrid, ingest_cohort};
+//!
+//! let dir = tempfile::tempdir()?;
+//! write_phantom(&dir.path().join("exams/P1"), &PhantomSpec::small("1"))?;
+//! let manifest = dir.path().join("manifest.csv");
+//! std::fs::write(&manifest, "exam_id,dicom_dir\nP1,exams/P1\n")?;
+//!
+//! let store = ExamStore::open(dir.path().join("store"))?;
+//! let settings = IngestSettings {
+//!     grid: ModelGrid { size: 32, fov_mm: 400.0, slice_mm: 8.0 },
+//!     ..IngestSettings::default()
+//! };
+//! let outcome = ingest_cohort(&store, &IngestSource::Manifest(manifest), &settings, &NoProgress)?;
+//! assert_eq!((outcome.ingested(), outcome.failures().count()), (1, 0));
+//!
+//! let volume = store.load(&ExamId::new("P1").unwrap())?;
+//! assert_eq!(&volume.geometry.shape[1..], &[32, 32]);
+//! let suv_max = volume.pet_suv.iter().cloned().fold(0.0, f32::max);
+//! assert!(suv_max > 2.0, "the phantom's lesion: SUV {suv_max}");
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
 
+#![warn(missing_docs)]
+
+pub mod bench;
+pub mod cohort;
 pub mod dicom;
 pub mod ingest;
 pub mod inspect;
-pub mod manifest;
+pub mod mip;
 pub mod nifti_out;
 pub mod phantom;
-pub mod resample;
+pub(crate) mod resample;
 pub mod store;
 pub mod suv;
+pub mod voi;
 pub mod volume;
 
+pub use cohort::{IngestOutcome, IngestSettings, IngestSource, Shard, ingest_cohort};
 pub use ingest::{ExamError, IngestError, Ingested, ModelGrid, ingest_dir};
+pub use inspect::{InspectSettings, InspectSource, Inspection, inspect};
 pub use store::{ExamInfo, ExamStore, ExamVolume, Geometry, StoreError, model_channels};

@@ -5,10 +5,17 @@
 use crate::store::{ExamVolume, Geometry};
 use std::path::{Path, PathBuf};
 
+/// A volume that could not be written.
 #[derive(Debug, thiserror::Error)]
 pub enum NiftiError {
+    /// Writing failed.
     #[error("cannot write {path}: {reason}")]
-    Write { path: PathBuf, reason: String },
+    Write {
+        /// The file.
+        path: PathBuf,
+        /// Why.
+        reason: String,
+    },
 }
 
 fn header(g: &Geometry) -> nifti::NiftiHeader {

@@ -16,32 +16,51 @@ use std::path::{Path, PathBuf};
 /// One series' grid.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct SeriesGrid {
+    /// Pixels per side.
     pub size: usize,
+    /// Pixel side.
     pub pixel_mm: f64,
+    /// Number of slices.
     pub slices: usize,
+    /// Distance between slices.
     pub slice_mm: f64,
     /// z of the lowest slice (LPS, mm).
     pub z0_mm: f64,
 }
 
+/// Everything that makes a phantom exam: its UIDs, the two series' grids, the body and the
+/// lesion, and the SUV tags.
 #[derive(Debug, Clone, PartialEq)]
 pub struct PhantomSpec {
+    /// StudyInstanceUID.
     pub study_uid: String,
+    /// AccessionNumber (the exam id when a folder tree is ingested).
     pub accession: String,
+    /// The CT series.
     pub ct: SeriesGrid,
+    /// The PET series.
     pub pet: SeriesGrid,
+    /// Radius of the water cylinder.
     pub body_radius_mm: f64,
+    /// SUV of the cylinder.
     pub body_suv: f64,
     /// Lesion centre in LPS `[x, y, z]`.
     pub lesion_centre_mm: [f64; 3],
+    /// Lesion radius.
     pub lesion_radius_mm: f64,
+    /// SUV of the lesion.
     pub lesion_suv: f64,
+    /// HU of the lesion.
     pub lesion_hu: f64,
+    /// PatientWeight.
     pub weight_kg: f64,
+    /// RadionuclideTotalDose.
     pub dose_bq: f64,
+    /// RadionuclideHalfLife.
     pub half_life_s: f64,
-    /// RadiopharmaceuticalStartTime and SeriesTime (TM).
+    /// RadiopharmaceuticalStartTime (TM).
     pub injection_time: String,
+    /// SeriesTime (TM).
     pub series_time: String,
 }
 
@@ -142,7 +161,9 @@ fn dist(a: [f64; 3], b: [f64; 3]) -> f64 {
 /// The folders written: `<dir>/CT` and `<dir>/PT`, one file per slice.
 #[derive(Debug, Clone)]
 pub struct PhantomFiles {
+    /// The CT slices.
     pub ct: Vec<PathBuf>,
+    /// The PET slices.
     pub pet: Vec<PathBuf>,
 }
 
@@ -158,132 +179,78 @@ fn base_object(
     slice: usize,
 ) -> InMemDicomObject {
     let mut o = InMemDicomObject::new_empty();
-    let sop_class = if modality == "CT" {
-        "1.2.840.10008.5.1.4.1.1.2"
+    let (sop_class, description) = if modality == "CT" {
+        ("1.2.840.10008.5.1.4.1.1.2", "CT WB")
     } else {
-        "1.2.840.10008.5.1.4.1.1.128"
+        ("1.2.840.10008.5.1.4.1.1.128", "PET WB AC")
     };
-    put(&mut o, tags::SOP_CLASS_UID, VR::UI, sop_class);
-    put(
-        &mut o,
-        tags::SOP_INSTANCE_UID,
-        VR::UI,
-        format!("{series_uid}.{}", slice + 1),
-    );
-    put(
-        &mut o,
-        tags::STUDY_INSTANCE_UID,
-        VR::UI,
-        spec.study_uid.clone(),
-    );
-    put(&mut o, tags::SERIES_INSTANCE_UID, VR::UI, series_uid);
-    put(
-        &mut o,
-        tags::FRAME_OF_REFERENCE_UID,
-        VR::UI,
-        format!("{}.9", spec.study_uid),
-    );
-    put(&mut o, tags::MODALITY, VR::CS, modality);
-    put(&mut o, tags::PATIENT_ID, VR::LO, "PHANTOM");
-    put(
-        &mut o,
-        tags::ACCESSION_NUMBER,
-        VR::SH,
-        spec.accession.clone(),
-    );
-    put(&mut o, tags::STUDY_DATE, VR::DA, "20240115");
-    put(&mut o, tags::SERIES_DATE, VR::DA, "20240115");
-    put(&mut o, tags::SERIES_TIME, VR::TM, spec.series_time.clone());
-    put(&mut o, tags::ACQUISITION_DATE, VR::DA, "20240115");
-    put(
-        &mut o,
-        tags::ACQUISITION_TIME,
-        VR::TM,
-        spec.series_time.clone(),
-    );
-    put(
-        &mut o,
-        tags::SERIES_DESCRIPTION,
-        VR::LO,
-        if modality == "CT" {
-            "CT WB"
-        } else {
-            "PET WB AC"
-        },
-    );
-    put(
-        &mut o,
-        tags::INSTANCE_NUMBER,
-        VR::IS,
-        (slice + 1).to_string(),
-    );
     let half = (grid.size as f64 - 1.0) / 2.0 * grid.pixel_mm;
     let z = grid.z0_mm + slice as f64 * grid.slice_mm;
-    put(
-        &mut o,
-        tags::IMAGE_POSITION_PATIENT,
-        VR::DS,
-        format!("{:.4}\\{:.4}\\{:.4}", -half, -half, z),
-    );
-    put(
-        &mut o,
-        tags::IMAGE_ORIENTATION_PATIENT,
-        VR::DS,
-        "1\\0\\0\\0\\1\\0",
-    );
-    put(
-        &mut o,
-        tags::PIXEL_SPACING,
-        VR::DS,
-        format!("{:.4}\\{:.4}", grid.pixel_mm, grid.pixel_mm),
-    );
-    put(
-        &mut o,
-        tags::SLICE_THICKNESS,
-        VR::DS,
-        format!("{:.4}", grid.slice_mm),
-    );
-    o.put(DataElement::new(
-        tags::SAMPLES_PER_PIXEL,
-        VR::US,
-        PrimitiveValue::from(1u16),
-    ));
-    o.put(DataElement::new(
-        tags::ROWS,
-        VR::US,
-        PrimitiveValue::from(grid.size as u16),
-    ));
-    o.put(DataElement::new(
-        tags::COLUMNS,
-        VR::US,
-        PrimitiveValue::from(grid.size as u16),
-    ));
-    o.put(DataElement::new(
-        tags::BITS_ALLOCATED,
-        VR::US,
-        PrimitiveValue::from(16u16),
-    ));
-    o.put(DataElement::new(
-        tags::BITS_STORED,
-        VR::US,
-        PrimitiveValue::from(16u16),
-    ));
-    o.put(DataElement::new(
-        tags::HIGH_BIT,
-        VR::US,
-        PrimitiveValue::from(15u16),
-    ));
-    o.put(DataElement::new(
-        tags::PIXEL_REPRESENTATION,
-        VR::US,
-        PrimitiveValue::from(0u16),
-    ));
-    put(
-        &mut o,
-        tags::PHOTOMETRIC_INTERPRETATION,
-        VR::CS,
-        "MONOCHROME2",
-    );
+    let texts: [(dicom_core::Tag, VR, String); 20] = [
+        (tags::SOP_CLASS_UID, VR::UI, sop_class.into()),
+        (
+            tags::SOP_INSTANCE_UID,
+            VR::UI,
+            format!("{series_uid}.{}", slice + 1),
+        ),
+        (tags::STUDY_INSTANCE_UID, VR::UI, spec.study_uid.clone()),
+        (tags::SERIES_INSTANCE_UID, VR::UI, series_uid.into()),
+        (
+            tags::FRAME_OF_REFERENCE_UID,
+            VR::UI,
+            format!("{}.9", spec.study_uid),
+        ),
+        (tags::MODALITY, VR::CS, modality.into()),
+        (tags::PATIENT_ID, VR::LO, "PHANTOM".into()),
+        (tags::ACCESSION_NUMBER, VR::SH, spec.accession.clone()),
+        (tags::STUDY_DATE, VR::DA, "20240115".into()),
+        (tags::SERIES_DATE, VR::DA, "20240115".into()),
+        (tags::SERIES_TIME, VR::TM, spec.series_time.clone()),
+        (tags::ACQUISITION_DATE, VR::DA, "20240115".into()),
+        (tags::ACQUISITION_TIME, VR::TM, spec.series_time.clone()),
+        (tags::SERIES_DESCRIPTION, VR::LO, description.into()),
+        (tags::INSTANCE_NUMBER, VR::IS, (slice + 1).to_string()),
+        (
+            tags::IMAGE_POSITION_PATIENT,
+            VR::DS,
+            format!("{:.4}\\{:.4}\\{:.4}", -half, -half, z),
+        ),
+        (
+            tags::IMAGE_ORIENTATION_PATIENT,
+            VR::DS,
+            "1\\0\\0\\0\\1\\0".into(),
+        ),
+        (
+            tags::PIXEL_SPACING,
+            VR::DS,
+            format!("{:.4}\\{:.4}", grid.pixel_mm, grid.pixel_mm),
+        ),
+        (
+            tags::SLICE_THICKNESS,
+            VR::DS,
+            format!("{:.4}", grid.slice_mm),
+        ),
+        (
+            tags::PHOTOMETRIC_INTERPRETATION,
+            VR::CS,
+            "MONOCHROME2".into(),
+        ),
+    ];
+    for (tag, vr, value) in texts {
+        put(&mut o, tag, vr, value);
+    }
+    let numbers = [
+        (tags::SAMPLES_PER_PIXEL, 1u16),
+        (tags::ROWS, grid.size as u16),
+        (tags::COLUMNS, grid.size as u16),
+        (tags::BITS_ALLOCATED, 16),
+        (tags::BITS_STORED, 16),
+        (tags::HIGH_BIT, 15),
+        (tags::PIXEL_REPRESENTATION, 0),
+    ];
+    for (tag, value) in numbers {
+        o.put(DataElement::new(tag, VR::US, PrimitiveValue::from(value)));
+    }
     o
 }
 
@@ -318,90 +285,105 @@ pub fn write_phantom(dir: &Path, spec: &PhantomSpec) -> std::io::Result<PhantomF
     let ct = (0..spec.ct.slices)
         .into_par_iter()
         .map(|s| {
-            let mut o = base_object(spec, "CT", &ct_series, &spec.ct, s);
-            put(&mut o, tags::RESCALE_INTERCEPT, VR::DS, "-1024");
-            put(&mut o, tags::RESCALE_SLOPE, VR::DS, "1");
-            put(&mut o, tags::IMAGE_TYPE, VR::CS, "ORIGINAL\\PRIMARY\\AXIAL");
-            let pixels: Vec<u16> = slice_points(&spec.ct, s)
-                .map(|p| (spec.hu_at(p) + 1024.0).round().clamp(0.0, 4095.0) as u16)
-                .collect();
-            o.put(DataElement::new(
-                tags::PIXEL_DATA,
-                VR::OW,
-                PrimitiveValue::U16(SmallVec::from_vec(pixels)),
-            ));
             let path = ct_dir.join(format!("ct_{:04}.dcm", s + 1));
-            write_object(o, &path)?;
+            write_object(ct_slice(spec, &ct_series, s), &path)?;
             Ok(path)
         })
         .collect::<std::io::Result<Vec<_>>>()?;
-    let bqml_per_suv = 1.0 / spec.suv_factor();
     let pet = (0..spec.pet.slices)
         .into_par_iter()
         .map(|s| {
-            let mut o = base_object(spec, "PT", &pet_series, &spec.pet, s);
-            let bqml: Vec<f64> = slice_points(&spec.pet, s)
-                .map(|p| spec.suv_at(p) * bqml_per_suv)
-                .collect();
-            let max = bqml.iter().cloned().fold(0.0, f64::max);
-            // Per-slice slope, as GE writes it: the slice's maximum maps to 32767.
-            let slope = if max > 0.0 { max / 32767.0 } else { 1.0 };
-            let pixels: Vec<u16> = bqml.iter().map(|v| (v / slope).round() as u16).collect();
-            put(&mut o, tags::RESCALE_INTERCEPT, VR::DS, "0");
-            put(&mut o, tags::RESCALE_SLOPE, VR::DS, format!("{slope:.10e}"));
-            put(&mut o, tags::UNITS, VR::CS, "BQML");
-            put(&mut o, tags::DECAY_CORRECTION, VR::CS, "START");
-            put(
-                &mut o,
-                tags::CORRECTED_IMAGE,
-                VR::CS,
-                "DECY\\ATTN\\SCAT\\DTIM",
-            );
-            put(&mut o, tags::IMAGE_TYPE, VR::CS, "ORIGINAL\\PRIMARY");
-            o.put(DataElement::new(
-                tags::PATIENT_WEIGHT,
-                VR::DS,
-                PrimitiveValue::from(format!("{}", spec.weight_kg)),
-            ));
-            let mut item = InMemDicomObject::new_empty();
-            put(
-                &mut item,
-                tags::RADIOPHARMACEUTICAL,
-                VR::LO,
-                "Fluorodeoxyglucose",
-            );
-            put(
-                &mut item,
-                tags::RADIOPHARMACEUTICAL_START_TIME,
-                VR::TM,
-                spec.injection_time.clone(),
-            );
-            put(
-                &mut item,
-                tags::RADIONUCLIDE_TOTAL_DOSE,
-                VR::DS,
-                format!("{}", spec.dose_bq),
-            );
-            put(
-                &mut item,
-                tags::RADIONUCLIDE_HALF_LIFE,
-                VR::DS,
-                format!("{}", spec.half_life_s),
-            );
-            o.put(DataElement::new(
-                tags::RADIOPHARMACEUTICAL_INFORMATION_SEQUENCE,
-                VR::SQ,
-                DataSetSequence::from(vec![item]),
-            ));
-            o.put(DataElement::new(
-                tags::PIXEL_DATA,
-                VR::OW,
-                PrimitiveValue::U16(SmallVec::from_vec(pixels)),
-            ));
             let path = pet_dir.join(format!("pt_{:04}.dcm", s + 1));
-            write_object(o, &path)?;
+            write_object(pet_slice(spec, &pet_series, s), &path)?;
             Ok(path)
         })
         .collect::<std::io::Result<Vec<_>>>()?;
     Ok(PhantomFiles { ct, pet })
+}
+
+/// CT slice `s`: HU stored as u16 with intercept -1024.
+fn ct_slice(spec: &PhantomSpec, series_uid: &str, s: usize) -> InMemDicomObject {
+    let mut o = base_object(spec, "CT", series_uid, &spec.ct, s);
+    put(&mut o, tags::RESCALE_INTERCEPT, VR::DS, "-1024");
+    put(&mut o, tags::RESCALE_SLOPE, VR::DS, "1");
+    put(&mut o, tags::IMAGE_TYPE, VR::CS, "ORIGINAL\\PRIMARY\\AXIAL");
+    let pixels: Vec<u16> = slice_points(&spec.ct, s)
+        .map(|p| (spec.hu_at(p) + 1024.0).round().clamp(0.0, 4095.0) as u16)
+        .collect();
+    o.put(DataElement::new(
+        tags::PIXEL_DATA,
+        VR::OW,
+        PrimitiveValue::U16(SmallVec::from_vec(pixels)),
+    ));
+    o
+}
+
+/// PET slice `s`: BQML with a per-slice slope, decay correction START.
+fn pet_slice(spec: &PhantomSpec, series_uid: &str, s: usize) -> InMemDicomObject {
+    let bqml_per_suv = 1.0 / spec.suv_factor();
+    let mut o = base_object(spec, "PT", series_uid, &spec.pet, s);
+    let bqml: Vec<f64> = slice_points(&spec.pet, s)
+        .map(|p| spec.suv_at(p) * bqml_per_suv)
+        .collect();
+    let max = bqml.iter().cloned().fold(0.0, f64::max);
+    // Per-slice slope, as GE writes it: the slice's maximum maps to 32767.
+    let slope = if max > 0.0 { max / 32767.0 } else { 1.0 };
+    let pixels: Vec<u16> = bqml.iter().map(|v| (v / slope).round() as u16).collect();
+    put(&mut o, tags::RESCALE_INTERCEPT, VR::DS, "0");
+    put(&mut o, tags::RESCALE_SLOPE, VR::DS, format!("{slope:.10e}"));
+    put(&mut o, tags::UNITS, VR::CS, "BQML");
+    put(&mut o, tags::DECAY_CORRECTION, VR::CS, "START");
+    put(
+        &mut o,
+        tags::CORRECTED_IMAGE,
+        VR::CS,
+        "DECY\\ATTN\\SCAT\\DTIM",
+    );
+    put(&mut o, tags::IMAGE_TYPE, VR::CS, "ORIGINAL\\PRIMARY");
+    o.put(DataElement::new(
+        tags::PATIENT_WEIGHT,
+        VR::DS,
+        PrimitiveValue::from(format!("{}", spec.weight_kg)),
+    ));
+    o.put(DataElement::new(
+        tags::RADIOPHARMACEUTICAL_INFORMATION_SEQUENCE,
+        VR::SQ,
+        DataSetSequence::from(vec![radiopharmaceutical(spec)]),
+    ));
+    o.put(DataElement::new(
+        tags::PIXEL_DATA,
+        VR::OW,
+        PrimitiveValue::U16(SmallVec::from_vec(pixels)),
+    ));
+    o
+}
+
+/// The RadiopharmaceuticalInformationSequence item: FDG, injection time, dose, half-life.
+fn radiopharmaceutical(spec: &PhantomSpec) -> InMemDicomObject {
+    let mut item = InMemDicomObject::new_empty();
+    put(
+        &mut item,
+        tags::RADIOPHARMACEUTICAL,
+        VR::LO,
+        "Fluorodeoxyglucose",
+    );
+    put(
+        &mut item,
+        tags::RADIOPHARMACEUTICAL_START_TIME,
+        VR::TM,
+        spec.injection_time.clone(),
+    );
+    put(
+        &mut item,
+        tags::RADIONUCLIDE_TOTAL_DOSE,
+        VR::DS,
+        format!("{}", spec.dose_bq),
+    );
+    put(
+        &mut item,
+        tags::RADIONUCLIDE_HALF_LIFE,
+        VR::DS,
+        format!("{}", spec.half_life_s),
+    );
+    item
 }

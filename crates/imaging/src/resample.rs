@@ -102,6 +102,7 @@ pub struct ResamplePlan {
 }
 
 impl ResamplePlan {
+    /// The plan that takes `layout`'s pixels onto `target`.
     pub fn new(layout: &SeriesLayout, target: &Geometry) -> ResamplePlan {
         let [nz, ny, nx] = target.shape;
         let zs: Vec<f64> = (0..nz)

@@ -34,6 +34,7 @@ impl Geometry {
         self.shape.iter().product()
     }
 
+    /// True when the grid has no voxel.
     pub fn is_empty(&self) -> bool {
         self.len() == 0
     }
@@ -57,9 +58,13 @@ impl Geometry {
 /// voxel aligned, row-major `[z, y, x]` as described by `geometry`.
 #[derive(Debug, Clone, PartialEq)]
 pub struct ExamVolume {
+    /// The exam.
     pub exam_id: ExamId,
+    /// Where its voxels lie.
     pub geometry: Geometry,
+    /// CT, Hounsfield units.
     pub ct_hu: Vec<f32>,
+    /// PET, SUV (body weight).
     pub pet_suv: Vec<f32>,
 }
 
@@ -68,6 +73,7 @@ pub const CT_WINDOW_HU: (f32, f32) = (-1000.0, 1000.0);
 /// PET window of the model input: SUV clipped to this range, then divided by
 /// [`PET_SCALE_SUV`] (so the channel lies in [0, 2]; liver ~0.25, SUV 10 -> 1).
 pub const PET_WINDOW_SUV: (f32, f32) = (0.0, 20.0);
+/// The SUV that maps to 1 in the PET channel.
 pub const PET_SCALE_SUV: f32 = 10.0;
 
 /// The two model input channels `[ct, pet]` of an exam, with FIXED windows (never per-exam
@@ -106,8 +112,11 @@ pub fn model_channels(volume: &ExamVolume) -> [Vec<f32>; 2] {
 /// Where an ingested exam came from and how it was converted (kept beside the volumes).
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct ExamInfo {
+    /// StudyInstanceUID.
     pub study_instance_uid: String,
+    /// SeriesInstanceUID of the CT.
     pub ct_series_uid: String,
+    /// SeriesInstanceUID of the PET.
     pub pet_series_uid: String,
     /// How PET values became SUV (e.g. "BQML, decay START, weight 72 kg, dose 370 MBq").
     pub suv_method: String,
@@ -116,26 +125,56 @@ pub struct ExamInfo {
     /// Native geometry of the CT and PET series (before resampling), `[z, y, x]`, z ascending
     /// from the lowest slice.
     pub ct_native: Option<Geometry>,
+    /// Native geometry of the PET series, as `ct_native`.
     pub pet_native: Option<Geometry>,
     /// Non-fatal problems seen while ingesting (small gaps, skipped series...).
     pub warnings: Vec<String>,
 }
 
+/// A store or exam file that cannot be used.
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
+    /// The store's folder cannot be created.
     #[error("exam store {dir}: {cause}")]
-    Open { dir: PathBuf, cause: std::io::Error },
-    #[error("exam {exam} is not in the store {dir}")]
-    NotFound { exam: ExamId, dir: PathBuf },
-    #[error("cannot read {path}: {cause}")]
-    Read {
-        path: PathBuf,
+    Open {
+        /// The folder.
+        dir: PathBuf,
+        /// Why.
         cause: std::io::Error,
     },
+    /// The exam is not stored.
+    #[error("exam {exam} is not in the store {dir}")]
+    NotFound {
+        /// The exam.
+        exam: ExamId,
+        /// The store's folder.
+        dir: PathBuf,
+    },
+    /// An exam file cannot be read.
+    #[error("cannot read {path}: {cause}")]
+    Read {
+        /// The file.
+        path: PathBuf,
+        /// Why.
+        cause: std::io::Error,
+    },
+    /// An exam file of another format.
     #[error("{path} is not a valid exam file: {what}")]
-    Format { path: PathBuf, what: String },
+    Format {
+        /// The file.
+        path: PathBuf,
+        /// What is wrong.
+        what: String,
+    },
+    /// A volume that cannot be stored (sizes that disagree).
     #[error("exam {exam}: {what}")]
-    Invalid { exam: ExamId, what: String },
+    Invalid {
+        /// The exam.
+        exam: ExamId,
+        /// What is wrong.
+        what: String,
+    },
+    /// Writing failed; the old file is intact.
     #[error(transparent)]
     Write(#[from] AtomicWriteError),
 }
@@ -159,6 +198,7 @@ impl ExamStore {
         Ok(ExamStore { dir })
     }
 
+    /// The store's folder.
     pub fn dir(&self) -> &Path {
         &self.dir
     }
@@ -169,6 +209,7 @@ impl ExamStore {
             .join(format!("{}.{EXTENSION}", encode_file_stem(exam.as_str())))
     }
 
+    /// True when the exam is stored.
     pub fn contains(&self, exam: &ExamId) -> bool {
         self.path_of(exam).is_file()
     }
@@ -290,7 +331,40 @@ fn encode_exam(volume: &ExamVolume, info: Option<&ExamInfo>) -> Result<Vec<u8>, 
             serde_json::to_string(info).map_err(|e| invalid(e.to_string()))?,
         );
     }
-    safetensors::serialize(tensors, Some(meta)).map_err(|e| invalid(format!("serialise: {e}")))
+    let bytes = safetensors::serialize(tensors, Some(meta))
+        .map_err(|e| invalid(format!("serialise: {e}")))?;
+    sorted_header(bytes).map_err(|e| invalid(format!("serialise: {e}")))
+}
+
+/// The header of a safetensors file as `safetensors` writes it, with the metadata in key order.
+#[derive(Serialize, Deserialize)]
+struct SortedHeader {
+    #[serde(rename = "__metadata__")]
+    metadata: std::collections::BTreeMap<String, String>,
+    #[serde(flatten)]
+    tensors: std::collections::BTreeMap<String, serde_json::Value>,
+}
+
+/// `safetensors` writes the metadata map in hash order, so one exam gave different bytes on
+/// every run: the header is written again with its keys in order (same length, same data).
+fn sorted_header(mut bytes: Vec<u8>) -> Result<Vec<u8>, String> {
+    let n = bytes
+        .get(..8)
+        .map(|b| u64::from_le_bytes(b.try_into().expect("8 bytes")) as usize)
+        .filter(|n| 8 + n <= bytes.len())
+        .ok_or("no header")?;
+    let header: SortedHeader =
+        serde_json::from_slice(&bytes[8..8 + n]).map_err(|e| e.to_string())?;
+    let mut text = serde_json::to_vec(&header).map_err(|e| e.to_string())?;
+    if text.len() > n {
+        return Err(format!(
+            "the sorted header grew from {n} to {} bytes",
+            text.len()
+        ));
+    }
+    text.resize(n, b' ');
+    bytes[8..8 + n].copy_from_slice(&text);
+    Ok(bytes)
 }
 
 fn decode_exam(path: &Path, bytes: &[u8]) -> Result<ExamVolume, StoreError> {
@@ -419,6 +493,26 @@ fn decode_file_stem(stem: &str) -> Option<String> {
     String::from_utf8(out).ok()
 }
 
+/// A 4 x 5 x 6 exam (4 mm slices, 2 mm pixels) of SUV 1 with one voxel of SUV 12 at
+/// (2, 3, 4), CT 0 HU: the tests' exam.
+#[cfg(test)]
+pub(crate) fn hot_spot_volume() -> ExamVolume {
+    let geometry = Geometry {
+        shape: [4, 5, 6],
+        spacing_mm: [4.0, 2.0, 2.0],
+        origin_mm: [0.0, 0.0, 0.0],
+    };
+    let n = geometry.len();
+    let mut pet = vec![1.0; n];
+    pet[geometry.index(2, 3, 4)] = 12.0;
+    ExamVolume {
+        exam_id: ExamId::new("e").unwrap(),
+        geometry,
+        ct_hu: vec![0.0; n],
+        pet_suv: pet,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -453,6 +547,24 @@ mod tests {
             assert!((a - b).abs() <= 0.01, "{a} vs {b}");
         }
         assert_eq!(store.geometry(&exam.exam_id).unwrap(), exam.geometry);
+    }
+
+    #[test]
+    fn the_same_exam_is_always_written_as_the_same_bytes() {
+        let exam = small_exam("e1");
+        let info = ExamInfo {
+            suv_method: "BQML".into(),
+            ..ExamInfo::default()
+        };
+        let first = encode_exam(&exam, Some(&info)).unwrap();
+        for _ in 0..20 {
+            assert_eq!(encode_exam(&exam, Some(&info)).unwrap(), first);
+        }
+        let text = String::from_utf8_lossy(&first[8..200]);
+        assert!(
+            text.starts_with(r#"{"__metadata__":{"exam_id":"e1","geometry":"#),
+            "{text}"
+        );
     }
 
     #[test]

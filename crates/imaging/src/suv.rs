@@ -1,7 +1,7 @@
 //! PET values to SUV (body weight), as the public reference implementations do it (QIBA
 //! vendor-neutral pseudo-code; QIICR dcmqi / 3D Slicer SUV factor calculator; UW PET QIN):
 //!
-//! - `Units` BQML: SUVbw = value[Bq/ml] * weight[g] / dose[Bq], the dose decayed from the
+//! - `Units` BQML: SUVbw = value (Bq/ml) * weight (g) / dose (Bq), the dose decayed from the
 //!   injection time to the time the image is decay corrected to: the scan start for
 //!   `DecayCorrection` START (scan start = earliest of series and acquisition date/time), no
 //!   decay for ADMIN (already corrected to the administration time), and each slice's own
@@ -18,7 +18,9 @@ use std::fmt;
 /// A DICOM date (days since 1970-01-01, when known) and time of day.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct DicomDateTime {
+    /// Days since 1970-01-01, when the date is known.
     pub days: Option<i64>,
+    /// Seconds since midnight.
     pub seconds: f64,
 }
 
@@ -140,14 +142,24 @@ pub struct PetSuvTags {
     pub philips_activity_factor: Option<f64>,
 }
 
+/// Why PET values cannot be turned into SUV.
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
 pub enum SuvError {
+    /// A tag the conversion needs (its name and number).
     #[error("missing {0} (needed for SUV)")]
     MissingTag(&'static str),
+    /// A tag with a value that cannot be used.
     #[error("{tag} = {value} is not usable for SUV")]
-    BadValue { tag: &'static str, value: String },
+    BadValue {
+        /// The tag's name and number.
+        tag: &'static str,
+        /// The value as written.
+        value: String,
+    },
+    /// PET units other than BQML, GML and Philips CNTS.
     #[error("Units (0054,1001) {0:?} is not supported (BQML, GML or Philips CNTS)")]
     UnsupportedUnits(String),
+    /// A decay correction other than START, ADMIN and NONE.
     #[error("DecayCorrection (0054,1102) {0:?} is not supported (START, ADMIN or NONE)")]
     UnsupportedDecayCorrection(String),
 }
@@ -156,14 +168,25 @@ pub enum SuvError {
 #[derive(Debug, Clone, PartialEq)]
 pub enum SuvConversion {
     /// One factor for every slice: SUV = rescaled value * factor.
-    Factor { factor: f64, method: String },
+    Factor {
+        /// SUV per stored unit.
+        factor: f64,
+        /// How the factor was found, for the record.
+        method: String,
+    },
     /// DecayCorrection NONE: each slice is decayed to its own acquisition time.
     PerSlice {
+        /// Bq/ml per stored unit.
         units_to_bqml: f64,
+        /// Patient weight.
         weight_g: f64,
+        /// Injected dose.
         dose_bq: f64,
+        /// Radionuclide half-life.
         half_life_s: f64,
+        /// Injection time.
         injection: DicomDateTime,
+        /// How the conversion was found, for the record.
         method: String,
     },
 }
@@ -191,6 +214,7 @@ impl SuvConversion {
         }
     }
 
+    /// How the conversion was found (units, decay correction, weight, dose), for the record.
     pub fn method(&self) -> &str {
         match self {
             SuvConversion::Factor { method, .. } | SuvConversion::PerSlice { method, .. } => method,
@@ -298,29 +322,25 @@ pub fn suv_conversion(tags: &PetSuvTags) -> Result<SuvConversion, SuvError> {
                     ),
                 });
             }
-            let scan = match (tags.series, tags.earliest_acquisition) {
-                (Some(s), Some(a)) => {
-                    if a.key() < s.key() {
-                        a
-                    } else {
-                        s
-                    }
-                }
-                (Some(s), None) => s,
-                (None, Some(a)) => a,
-                (None, None) => {
-                    return Err(SuvError::MissingTag(
-                        "SeriesTime (0008,0031) or AcquisitionTime (0008,0032)",
-                    ));
-                }
-            };
-            let decay_s = scan.seconds_since(&injection);
+            let decay_s = scan_start(tags)?.seconds_since(&injection);
             Ok(SuvConversion::Factor {
                 factor: units_to_bqml * suv_bw_factor(weight_kg, dose_bq, half_life_s, decay_s),
                 method: format!("{base}, decay START ({decay_s:.0} s from injection to scan)"),
             })
         }
         other => Err(SuvError::UnsupportedDecayCorrection(other.to_string())),
+    }
+}
+
+/// When the scan started: the earlier of SeriesTime and the series' earliest acquisition.
+fn scan_start(tags: &PetSuvTags) -> Result<DicomDateTime, SuvError> {
+    match (tags.series, tags.earliest_acquisition) {
+        (Some(s), Some(a)) => Ok(if a.key() < s.key() { a } else { s }),
+        (Some(s), None) => Ok(s),
+        (None, Some(a)) => Ok(a),
+        (None, None) => Err(SuvError::MissingTag(
+            "SeriesTime (0008,0031) or AcquisitionTime (0008,0032)",
+        )),
     }
 }
 

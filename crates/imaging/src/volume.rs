@@ -4,27 +4,52 @@
 use crate::dicom::SliceHeader;
 use crate::store::Geometry;
 
+/// Slices that do not make one volume.
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
 pub enum LayoutError {
+    /// A slice lacks a geometry tag.
     #[error("{path}: missing {tag}")]
-    MissingTag { path: String, tag: &'static str },
+    MissingTag {
+        /// The file.
+        path: String,
+        /// The tag's name and number.
+        tag: &'static str,
+    },
+    /// Slices that are not axial.
     #[error(
         "non-axial orientation: ImageOrientationPatient {iop:?} (only axial slices, rows along x and columns along y, are supported)"
     )]
-    NonAxial { iop: [f64; 6] },
+    NonAxial {
+        /// ImageOrientationPatient.
+        iop: [f64; 6],
+    },
+    /// Slices of different sizes, spacings or orientations.
     #[error("slices disagree on {what}")]
-    Inconsistent { what: String },
+    Inconsistent {
+        /// What differs.
+        what: String,
+    },
+    /// Two slices at one position.
     #[error("duplicate slice position: two slices at z = {z_mm:.2} mm")]
-    Duplicate { z_mm: f64 },
+    Duplicate {
+        /// The position.
+        z_mm: f64,
+    },
+    /// Missing slices.
     #[error(
         "gap in slice positions: {gap_mm:.2} mm between z = {from_mm:.2} and {to_mm:.2} mm, where slices are {spacing_mm:.2} mm apart (missing slices?)"
     )]
     Gap {
+        /// The slice below the gap.
         from_mm: f64,
+        /// The slice above it.
         to_mm: f64,
+        /// The gap.
         gap_mm: f64,
+        /// The usual spacing.
         spacing_mm: f64,
     },
+    /// Fewer than two slices.
     #[error("only {0} slice(s): a volume needs at least 2")]
     TooFewSlices(usize),
 }
@@ -36,12 +61,19 @@ pub enum LayoutError {
 pub struct SeriesLayout {
     /// Indices into the header list, from the lowest z (feet) to the highest (head).
     pub order: Vec<usize>,
+    /// LPS z of each slice, in `order`.
     pub z_mm: Vec<f64>,
+    /// Pixel rows per slice.
     pub rows: usize,
+    /// Pixel columns per slice.
     pub cols: usize,
+    /// LPS x of column 0.
     pub origin_x_mm: f64,
+    /// LPS y of row 0.
     pub origin_y_mm: f64,
+    /// x step per column (signed).
     pub step_x_mm: f64,
+    /// y step per row (signed).
     pub step_y_mm: f64,
 }
 
@@ -100,10 +132,6 @@ pub fn layout_series(headers: &[SliceHeader]) -> Result<SeriesLayout, LayoutErro
         return Err(LayoutError::TooFewSlices(headers.len()));
     }
     let first = &headers[0];
-    let missing = |h: &SliceHeader, tag| LayoutError::MissingTag {
-        path: h.path.display().to_string(),
-        tag,
-    };
     let iop = first
         .image_orientation
         .ok_or_else(|| missing(first, "ImageOrientationPatient (0020,0037)"))?;
@@ -126,53 +154,10 @@ pub fn layout_series(headers: &[SliceHeader]) -> Result<SeriesLayout, LayoutErro
             what: format!("PixelSpacing {spacing:?} (must be positive)"),
         });
     }
-    let mut positions = Vec::with_capacity(headers.len());
-    for h in headers {
-        let ipp = h
-            .image_position_mm
-            .ok_or_else(|| missing(h, "ImagePositionPatient (0020,0032)"))?;
-        let hi = h
-            .image_orientation
-            .ok_or_else(|| missing(h, "ImageOrientationPatient (0020,0037)"))?;
-        if hi
-            .iter()
-            .zip(&iop)
-            .any(|(a, b)| (a - b).abs() > ORIENTATION_TOLERANCE)
-        {
-            return Err(LayoutError::Inconsistent {
-                what: format!(
-                    "ImageOrientationPatient ({} has {hi:?}, {} has {iop:?})",
-                    h.path.display(),
-                    first.path.display()
-                ),
-            });
-        }
-        if h.rows != first.rows || h.cols != first.cols {
-            return Err(LayoutError::Inconsistent {
-                what: format!(
-                    "image size ({} is {}x{}, {} is {}x{})",
-                    h.path.display(),
-                    h.rows,
-                    h.cols,
-                    first.path.display(),
-                    first.rows,
-                    first.cols
-                ),
-            });
-        }
-        if h.pixel_spacing_mm
-            .is_none_or(|s| (s[0] - spacing[0]).abs() > 1e-3 || (s[1] - spacing[1]).abs() > 1e-3)
-        {
-            return Err(LayoutError::Inconsistent {
-                what: format!(
-                    "PixelSpacing ({} differs from {})",
-                    h.path.display(),
-                    first.path.display()
-                ),
-            });
-        }
-        positions.push(ipp);
-    }
+    let positions: Vec<[f64; 3]> = headers
+        .iter()
+        .map(|h| slice_position(h, first, &iop, spacing))
+        .collect::<Result<_, _>>()?;
     // Axial: the slice normal is +-z, so the position along the normal is z itself (sorted
     // ascending, whatever the normal's sign).
     let mut order: Vec<usize> = (0..headers.len()).collect();
@@ -191,7 +176,85 @@ pub fn layout_series(headers: &[SliceHeader]) -> Result<SeriesLayout, LayoutErro
             });
         }
     }
-    let spacing_z = median_diff(&z_mm);
+    check_slice_spacing(&z_mm)?;
+    Ok(SeriesLayout {
+        order,
+        z_mm,
+        rows: first.rows,
+        cols: first.cols,
+        origin_x_mm: x0,
+        origin_y_mm: y0,
+        // PixelSpacing is [between rows (along the column direction), between columns].
+        step_x_mm: spacing[1] * row_dir[0].signum(),
+        step_y_mm: spacing[0] * col_dir[1].signum(),
+    })
+}
+
+fn missing(h: &SliceHeader, tag: &'static str) -> LayoutError {
+    LayoutError::MissingTag {
+        path: h.path.display().to_string(),
+        tag,
+    }
+}
+
+/// The ImagePositionPatient of slice `h`, checked against the `first` slice's orientation,
+/// size and pixel spacing.
+fn slice_position(
+    h: &SliceHeader,
+    first: &SliceHeader,
+    iop: &[f64; 6],
+    spacing: [f64; 2],
+) -> Result<[f64; 3], LayoutError> {
+    let ipp = h
+        .image_position_mm
+        .ok_or_else(|| missing(h, "ImagePositionPatient (0020,0032)"))?;
+    let hi = h
+        .image_orientation
+        .ok_or_else(|| missing(h, "ImageOrientationPatient (0020,0037)"))?;
+    if hi
+        .iter()
+        .zip(iop)
+        .any(|(a, b)| (a - b).abs() > ORIENTATION_TOLERANCE)
+    {
+        return Err(LayoutError::Inconsistent {
+            what: format!(
+                "ImageOrientationPatient ({} has {hi:?}, {} has {iop:?})",
+                h.path.display(),
+                first.path.display()
+            ),
+        });
+    }
+    if h.rows != first.rows || h.cols != first.cols {
+        return Err(LayoutError::Inconsistent {
+            what: format!(
+                "image size ({} is {}x{}, {} is {}x{})",
+                h.path.display(),
+                h.rows,
+                h.cols,
+                first.path.display(),
+                first.rows,
+                first.cols
+            ),
+        });
+    }
+    if h.pixel_spacing_mm
+        .is_none_or(|s| (s[0] - spacing[0]).abs() > 1e-3 || (s[1] - spacing[1]).abs() > 1e-3)
+    {
+        return Err(LayoutError::Inconsistent {
+            what: format!(
+                "PixelSpacing ({} differs from {})",
+                h.path.display(),
+                first.path.display()
+            ),
+        });
+    }
+    Ok(ipp)
+}
+
+/// Slices sorted by z must be apart by more than 0.01 mm and by at most 1.5 times the median
+/// spacing.
+fn check_slice_spacing(z_mm: &[f64]) -> Result<(), LayoutError> {
+    let spacing_z = median_diff(z_mm);
     for w in z_mm.windows(2) {
         let d = w[1] - w[0];
         if d < 0.01 {
@@ -206,15 +269,5 @@ pub fn layout_series(headers: &[SliceHeader]) -> Result<SeriesLayout, LayoutErro
             });
         }
     }
-    Ok(SeriesLayout {
-        order,
-        z_mm,
-        rows: first.rows,
-        cols: first.cols,
-        origin_x_mm: x0,
-        origin_y_mm: y0,
-        // PixelSpacing is [between rows (along the column direction), between columns].
-        step_x_mm: spacing[1] * row_dir[0].signum(),
-        step_y_mm: spacing[0] * col_dir[1].signum(),
-    })
+    Ok(())
 }

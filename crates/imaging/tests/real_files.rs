@@ -5,11 +5,7 @@
 use std::path::PathBuf;
 
 fn ct_small() -> PathBuf {
-    let cache = std::env::var_os("UPTAKE_CACHE")
-        .map(PathBuf::from)
-        .or_else(|| std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".cache/uptake")))
-        .expect("UPTAKE_CACHE or HOME must be set");
-    let path = cache.join("pydicom-data/CT_small.dcm");
+    let path = uptake_core::cache_dir().join("pydicom-data/CT_small.dcm");
     assert!(
         path.is_file(),
         "{} is missing: run scripts/setup (scripts/setup.d/10-pydicom-data.sh) first",

@@ -2,8 +2,8 @@
 //! this crate's own phantom): recovered SUV and HU at known places of known exams.
 
 use std::path::Path;
-use uptake_imaging::inspect::{Voi, reference_vois, suv_summary};
-use uptake_imaging::manifest::read_manifest;
+use uptake_core::{Manifest, RegionMap};
+use uptake_imaging::voi::{Voi, reference_vois, suv_summary};
 use uptake_imaging::{ExamVolume, ModelGrid, ingest_dir};
 use uptake_synth::cohort::{CohortConfig, Resolution, generate};
 use uptake_synth::spec::ExamSpec;
@@ -34,11 +34,6 @@ fn cohort(dir: &Path, seed: u64, midnight_fraction: f64) {
     generate(&cfg, dir, &uptake_core::NoProgress).unwrap();
 }
 
-fn regions(dicom_dir: &Path) -> serde_json::Value {
-    let text = std::fs::read_to_string(dicom_dir.join("../regions.json")).unwrap();
-    serde_json::from_str(&text).unwrap()
-}
-
 fn voi_mean(volume: &ExamVolume, voi: &Voi) -> (f32, f32) {
     let s = suv_summary(volume, std::slice::from_ref(voi));
     assert!(
@@ -53,10 +48,11 @@ fn voi_mean(volume: &ExamVolume, voi: &Voi) -> (f32, f32) {
 fn check_cohort(seed: u64, midnight_fraction: f64) {
     let dir = tempfile::tempdir().unwrap();
     cohort(dir.path(), seed, midnight_fraction);
-    let exams = read_manifest(&dir.path().join("manifest.csv")).unwrap();
-    assert_eq!(exams.len(), 2);
-    for exam in exams {
-        let ingested = ingest_dir(&exam.exam_id, &exam.dicom_dir, &GRID).unwrap();
+    let manifest = Manifest::read(&dir.path().join("manifest.csv")).unwrap();
+    assert_eq!(manifest.entries().len(), 2);
+    for exam in manifest.entries() {
+        let dicom_dir = exam.dicom_dir.as_deref().unwrap();
+        let ingested = ingest_dir(&exam.exam_id, dicom_dir, &GRID).unwrap();
         assert!(
             ingested.info.suv_method.contains("BQML"),
             "{}",
@@ -64,11 +60,9 @@ fn check_cohort(seed: u64, midnight_fraction: f64) {
         );
         let v = &ingested.volume;
         assert_eq!(v.exam_id, exam.exam_id);
-        let map = regions(&exam.dicom_dir);
-        let liver_suv = map["physiology"]["liver_suv"].as_f64().unwrap() as f32;
-        let text = std::fs::read_to_string(exam.dicom_dir.join("../regions.json")).unwrap();
-        let liver = reference_vois(&text)
-            .unwrap()
+        let map = RegionMap::read(exam.regions_path.as_deref().unwrap()).unwrap();
+        let liver_suv = map.detail["physiology"]["liver_suv"].as_f64().unwrap() as f32;
+        let liver = reference_vois(&map)
             .into_iter()
             .find(|v| v.name == "liver")
             .unwrap();
@@ -85,28 +79,16 @@ fn check_cohort(seed: u64, midnight_fraction: f64) {
         );
         // The hottest lesion: the model grid keeps at least a third of its peak (partial volume on
         // the reduced-resolution PET), at its place.
-        if let Some(lesion) = map["lesions"].as_array().unwrap().iter().max_by(|a, b| {
-            a["suv_max"]
-                .as_f64()
-                .unwrap()
-                .total_cmp(&b["suv_max"].as_f64().unwrap())
-        }) {
-            let c: Vec<f32> = lesion["center_mm"]
-                .as_array()
-                .unwrap()
-                .iter()
-                .map(|x| x.as_f64().unwrap() as f32)
-                .collect();
-            let r = lesion["radii_mm"]
-                .as_array()
-                .unwrap()
-                .iter()
-                .map(|x| x.as_f64().unwrap() as f32)
-                .fold(0.0, f32::max);
-            let peak = lesion["suv_max"].as_f64().unwrap() as f32;
+        if let Some(lesion) = map
+            .lesions
+            .iter()
+            .max_by(|a, b| a.suv_max.unwrap().total_cmp(&b.suv_max.unwrap()))
+        {
+            let r = lesion.radii_mm.into_iter().fold(0.0, f32::max);
+            let peak = lesion.suv_max.unwrap();
             let voi = Voi {
                 name: "lesion".into(),
-                centre_mm: [c[0], c[1], c[2]],
+                centre_mm: lesion.center_mm,
                 radius_mm: r + 6.0,
             };
             let s = suv_summary(v, &[voi]);

@@ -27,6 +27,57 @@ pub fn memory_mib() -> (f64, f64) {
     (field("VmHWM:"), field("VmRSS:"))
 }
 
+/// What [`train_step`] measured.
+#[derive(Debug, Clone, PartialEq)]
+pub struct TrainStepBench {
+    /// The network.
+    pub config: ModelConfig,
+    /// Its parameters.
+    pub parameters: usize,
+    /// Input: (batch, 2, slices, in_plane, in_plane).
+    pub input_shape: [usize; 5],
+    /// Seconds of each timed step.
+    pub step_seconds: Vec<f64>,
+    /// Peak resident memory of the process, MiB.
+    pub peak_rss_mib: f64,
+    /// Resident memory before the model was built, MiB.
+    pub rss_before_mib: f64,
+}
+
+impl TrainStepBench {
+    /// Mean seconds per step.
+    pub fn mean_seconds(&self) -> f64 {
+        self.step_seconds.iter().sum::<f64>() / self.step_seconds.len().max(1) as f64
+    }
+}
+
+impl std::fmt::Display for TrainStepBench {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let [batch, _, slices, s, _] = self.input_shape;
+        let t = self.config.regions.len();
+        let mean = self.mean_seconds();
+        let min = self
+            .step_seconds
+            .iter()
+            .cloned()
+            .fold(f64::INFINITY, f64::min);
+        write!(
+            f,
+            "scan model train step: width {} blocks {} head {:?}, {} parameters, input {batch}x2x{slices}x{s}x{s}, {t} tasks\n\
+             step time: mean {mean:.3} s, min {min:.3} s over {} steps ({:.2} exams/s)\n\
+             memory: process peak RSS {:.0} MiB (was {:.0} MiB before building the model)",
+            self.config.encoder.width,
+            self.config.encoder.mixed_blocks,
+            self.config.head,
+            self.parameters,
+            self.step_seconds.len(),
+            batch as f64 / mean.max(1e-9),
+            self.peak_rss_mib,
+            self.rss_before_mib,
+        )
+    }
+}
+
 /// Times `steps` training steps (forward, backward, Adam) on random input of
 /// (batch, 2, slices, in_plane, in_plane) after one warm-up step.
 pub fn train_step<B: AutodiffBackend>(
@@ -35,7 +86,7 @@ pub fn train_step<B: AutodiffBackend>(
     batch: usize,
     steps: usize,
     device: &B::Device,
-) -> Result<String> {
+) -> Result<TrainStepBench> {
     config.validate().map_err(ScanModelError::Config)?;
     let (_, rss_before) = memory_mib();
     let mut model = ScanModel::<B>::seeded(config, 0, device);
@@ -65,16 +116,12 @@ pub fn train_step<B: AutodiffBackend>(
         }
     }
     let (peak, _) = memory_mib();
-    let mean = times.iter().sum::<f64>() / times.len().max(1) as f64;
-    let min = times.iter().cloned().fold(f64::INFINITY, f64::min);
-    Ok(format!(
-        "scan model train step: width {} blocks {} head {:?}, {} parameters, input {batch}x2x{slices}x{s}x{s}, {t} tasks\n\
-         step time: mean {mean:.3} s, min {min:.3} s over {steps} steps ({:.2} exams/s)\n\
-         memory: process peak RSS {peak:.0} MiB (was {rss_before:.0} MiB before building the model)",
-        config.encoder.width,
-        config.encoder.mixed_blocks,
-        config.head,
-        params,
-        batch as f64 / mean.max(1e-9),
-    ))
+    Ok(TrainStepBench {
+        config: config.clone(),
+        parameters: params,
+        input_shape: [batch, 2, slices, s, s],
+        step_seconds: times,
+        peak_rss_mib: peak,
+        rss_before_mib: rss_before,
+    })
 }

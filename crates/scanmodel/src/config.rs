@@ -9,8 +9,11 @@ use serde::{Deserialize, Serialize};
 /// in-plane and 1/8 along the slices whatever the depth.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct EncoderConfig {
+    /// Input channels (2: CT and PET).
     pub in_channels: usize,
+    /// Channel multiplier (1.0 = the published network).
     pub width: f32,
+    /// Inception blocks kept (0..=9).
     pub mixed_blocks: usize,
 }
 
@@ -38,6 +41,7 @@ impl EncoderConfig {
         ((c as f32 * self.width).round() as usize).max(1)
     }
 
+    /// Checks the ranges; the message names the field.
     pub fn validate(&self) -> Result<(), String> {
         if self.in_channels == 0 {
             return Err("encoder.in_channels must be at least 1".into());
@@ -63,7 +67,12 @@ pub enum HeadKind {
     Attention,
     /// The original code's variant: `heads` attention heads with key and value projections
     /// of `head_dim` each.
-    MultiHead { heads: usize, head_dim: usize },
+    MultiHead {
+        /// Attention heads per task.
+        heads: usize,
+        /// Dimensions of each head's value projection.
+        head_dim: usize,
+    },
     /// Ablation: sum of the feature vectors over the valid voxels.
     Sum,
 }
@@ -72,7 +81,9 @@ pub enum HeadKind {
 /// input grid the volumes are resampled to.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ModelConfig {
+    /// The encoder's shape.
     pub encoder: EncoderConfig,
+    /// How each task's head pools the feature grid.
     pub head: HeadKind,
     /// The task names, one head each, in output order (region names, or `summary_code`,
     /// `mortality_180d` for the whole-body targets).
@@ -85,6 +96,7 @@ pub struct ModelConfig {
 }
 
 impl ModelConfig {
+    /// Checks the encoder, the tasks and the grid; the message names the field.
     pub fn validate(&self) -> Result<(), String> {
         self.encoder.validate()?;
         if self.regions.is_empty() {

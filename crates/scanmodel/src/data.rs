@@ -15,13 +15,17 @@ use crate::error::{Result, ScanModelError};
 /// One exam's two model channels (CT, PET), already windowed/normalised, on its own grid.
 #[derive(Debug, Clone, PartialEq)]
 pub struct ModelVolume {
+    /// The exam.
     pub exam_id: ExamId,
     /// [slices, rows, cols]
     pub shape: [usize; 3],
     /// Voxel size [slice, row, col] in mm (used to write maps on the exam's grid).
     pub spacing_mm: [f32; 3],
+    /// LPS position `[z, y, x]` of voxel (0, 0, 0), as the exam store's geometry.
     pub origin_mm: [f32; 3],
+    /// CT channel, row-major `[slice, row, col]`.
     pub ct: Vec<f32>,
+    /// PET channel, as `ct`.
     pub pet: Vec<f32>,
 }
 
@@ -61,7 +65,9 @@ impl ModelVolume {
 
 /// Where volumes come from: the exam store, or memory.
 pub trait VolumeSource: Send + Sync {
+    /// Every exam the source holds, sorted.
     fn exam_ids(&self) -> Vec<ExamId>;
+    /// One exam's volume; an exam the source lacks is [`ScanModelError::MissingExam`].
     fn load(&self, exam: &ExamId) -> Result<ModelVolume>;
 }
 
@@ -72,6 +78,7 @@ pub struct MemoryStore {
 }
 
 impl MemoryStore {
+    /// A store of these volumes (a later volume of the same exam replaces an earlier one).
     pub fn new(volumes: impl IntoIterator<Item = ModelVolume>) -> Self {
         Self {
             volumes: volumes
@@ -97,9 +104,13 @@ impl VolumeSource for MemoryStore {
 /// A volume resampled to the network's grid: (2, slices, in_plane, in_plane), channel-major.
 #[derive(Debug, Clone)]
 pub struct Prepared {
+    /// The exam.
     pub exam_id: ExamId,
+    /// Slices on the network's grid (before padding to a batch).
     pub slices: usize,
+    /// Pixels per side.
     pub in_plane: usize,
+    /// The values, `[channel, slice, row, col]`.
     pub data: Vec<f32>,
 }
 
@@ -261,11 +272,15 @@ fn combine_slices(slices: &[f32], n: usize, max: bool, out: &mut [f32]) {
 /// A batch ready for the network: (batch, 2, slices, s, s) with zero padding after each
 /// exam's last slice, slices a multiple of 8 (the encoder's stride, and its minimum depth).
 pub struct Batch {
+    /// The values, row-major in `shape`.
     pub data: Vec<f32>,
+    /// (batch, 2, slices, s, s).
     pub shape: [usize; 5],
+    /// Each exam's slices before the padding.
     pub valid_slices: Vec<usize>,
 }
 
+/// Stacks prepared exams into one zero-padded batch.
 pub fn batch(items: &[&Prepared]) -> Batch {
     let m = ModelConfig::DEPTH_MULTIPLE;
     let s = items[0].in_plane;

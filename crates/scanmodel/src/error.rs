@@ -2,39 +2,80 @@
 
 use std::path::PathBuf;
 
+/// Everything that can go wrong in this crate.
 #[derive(Debug, thiserror::Error)]
 pub enum ScanModelError {
+    /// A volume that cannot be used (wrong size, NaN, unreadable file).
     #[error("exam {exam}: {what}")]
-    BadVolume { exam: String, what: String },
+    BadVolume {
+        /// The exam.
+        exam: String,
+        /// What is wrong.
+        what: String,
+    },
+    /// An exam that the volume source does not have (the text names the exam and the source).
     #[error("exam {0} is not in the store")]
     MissingExam(String),
+    /// A file with the wrong content.
     #[error("{path}: {what}")]
-    File { path: PathBuf, what: String },
+    File {
+        /// The file.
+        path: PathBuf,
+        /// What is wrong.
+        what: String,
+    },
+    /// A file that cannot be read or written.
     #[error("{path}: {source}")]
     Io {
+        /// The file.
         path: PathBuf,
+        /// Why.
         #[source]
         source: std::io::Error,
     },
+    /// A checkpoint of another network.
     #[error("checkpoint {path} does not match this model configuration: {what}")]
-    ConfigMismatch { path: PathBuf, what: String },
+    ConfigMismatch {
+        /// The checkpoint or configuration file.
+        path: PathBuf,
+        /// What differs.
+        what: String,
+    },
+    /// Labels that cannot be trained on.
     #[error("labels: {0}")]
     Labels(String),
+    /// A network or training configuration that is not valid.
     #[error("invalid configuration: {0}")]
     Config(String),
+    /// A label or prediction table.
     #[error(transparent)]
     Table(#[from] uptake_core::TableError),
+    /// An atomic write that failed (the old file is intact).
     #[error(transparent)]
     Atomic(#[from] uptake_core::AtomicWriteError),
+    /// The cohort manifest.
+    #[error(transparent)]
+    Manifest(#[from] uptake_core::ManifestError),
+    /// An exam's region map (`regions.json`).
+    #[error("exam {exam}: {source}")]
+    RegionMap {
+        /// The exam.
+        exam: String,
+        /// What is wrong with its map.
+        source: uptake_core::RegionMapError,
+    },
 }
 
 impl ScanModelError {
+    /// A [`ScanModelError::File`].
     pub fn file(path: impl Into<PathBuf>, what: impl Into<String>) -> Self {
         Self::File {
             path: path.into(),
             what: what.into(),
         }
     }
+
+    /// A [`ScanModelError::Io`].
     pub fn io(path: impl Into<PathBuf>, source: std::io::Error) -> Self {
         Self::Io {
             path: path.into(),
@@ -43,4 +84,5 @@ impl ScanModelError {
     }
 }
 
+/// A result of this crate.
 pub type Result<T> = std::result::Result<T, ScanModelError>;

@@ -14,10 +14,13 @@ use crate::config::HeadKind;
 /// (batch, tasks, voxels; averaged over heads for the multi-head variant; uniform over valid
 /// voxels for the sum reduction).
 pub struct HeadOutput<B: Backend> {
+    /// (batch, tasks), before the sigmoid.
     pub logits: Tensor<B, 2>,
+    /// (batch, tasks, voxels).
     pub attention: Tensor<B, 3>,
 }
 
+/// One head per task over the encoder's feature grid.
 #[derive(Module, Debug)]
 pub struct Heads<B: Backend> {
     /// Attention score vectors: (tasks * heads, channels). Empty (0 rows) for the sum head.
@@ -26,6 +29,7 @@ pub struct Heads<B: Backend> {
     pub value: Option<Param<Tensor<B, 3>>>,
     /// Classifier weights over the pooled vector: (tasks, pooled_dim), and biases (tasks).
     pub classifier: Param<Tensor<B, 2>>,
+    /// Classifier biases (tasks).
     pub bias: Param<Tensor<B, 1>>,
     tasks: usize,
     heads: usize,
@@ -34,6 +38,8 @@ pub struct Heads<B: Backend> {
 }
 
 impl<B: Backend> Heads<B> {
+    /// Fresh heads of `kind` for `tasks` tasks over `channels` feature channels; attention
+    /// starts uniform.
     pub fn new(kind: &HeadKind, tasks: usize, channels: usize, device: &B::Device) -> Self {
         let std = (1.0 / channels as f64).sqrt();
         // Scores start at zero: attention starts uniform over the valid voxels.
@@ -83,6 +89,7 @@ impl<B: Backend> Heads<B> {
         }
     }
 
+    /// The number of tasks.
     pub fn tasks(&self) -> usize {
         self.tasks
     }

@@ -10,12 +10,15 @@ use burn::tensor::{Tensor, backend::Backend};
 
 use crate::config::EncoderConfig;
 use crate::conv_cpu::conv3d_stride1;
-use crate::pool::{max_pool3d_same, pad_dim, same_padding};
+use crate::padding::{pad_dim, same_padding};
+use crate::pool::max_pool3d_same;
 
 /// How a forward pass runs: batch statistics (training) or running statistics (inference,
 /// saliency), and which rectifier (plain, or guided backpropagation's) follows each conv.
 pub struct Pass<'a, B: Backend> {
+    /// Batch statistics (training) rather than running statistics.
     pub train: bool,
+    /// The rectifier after each convolution.
     pub relu: &'a dyn Fn(Tensor<B, 5>) -> Tensor<B, 5>,
 }
 
@@ -24,12 +27,14 @@ fn plain_relu<B: Backend>(x: Tensor<B, 5>) -> Tensor<B, 5> {
 }
 
 impl<B: Backend> Pass<'static, B> {
+    /// Training: batch statistics, plain ReLU.
     pub fn training() -> Self {
         Pass {
             train: true,
             relu: &plain_relu::<B>,
         }
     }
+    /// Inference: running statistics, plain ReLU.
     pub fn inference() -> Self {
         Pass {
             train: false,
@@ -43,16 +48,22 @@ impl<B: Backend> Pass<'static, B> {
 /// checkpoint; `gamma` starts at 1 and is trained like the bias.
 #[derive(Module, Debug)]
 pub struct Norm<B: Backend> {
+    /// Scale per channel.
     pub gamma: Param<Tensor<B, 1>>,
+    /// Shift per channel.
     pub beta: Param<Tensor<B, 1>>,
+    /// Running mean per channel (inference).
     pub running_mean: RunningState<Tensor<B, 1>>,
+    /// Running variance per channel (inference).
     pub running_var: RunningState<Tensor<B, 1>>,
 }
 
+/// Added to the variance before the square root (the Kinetics network's value).
 pub const NORM_EPSILON: f64 = 1e-3;
 const NORM_MOMENTUM: f64 = 0.1;
 
 impl<B: Backend> Norm<B> {
+    /// Identity normalisation of `channels` channels.
     pub fn new(channels: usize, device: &B::Device) -> Self {
         Self {
             gamma: Initializer::Ones.init([channels], device),
@@ -62,6 +73,8 @@ impl<B: Backend> Norm<B> {
         }
     }
 
+    /// Normalises (batch, channels, d, h, w) per channel; `train` uses (and updates) batch
+    /// statistics.
     pub fn forward(&self, x: Tensor<B, 5>, train: bool) -> Tensor<B, 5> {
         let [b, c, d, h, w] = x.dims();
         let (mean, var) = if train {
@@ -109,13 +122,16 @@ fn symmetric_padding(kernel: [usize; 3]) -> [usize; 3] {
 /// Conv3d (no bias) + batch norm + ReLU, "SAME" padded.
 #[derive(Module, Debug)]
 pub struct Unit3d<B: Backend> {
+    /// The convolution.
     pub conv: Conv3d<B>,
+    /// Its batch norm.
     pub bn: Norm<B>,
     kernel: [usize; 3],
     stride: [usize; 3],
 }
 
 impl<B: Backend> Unit3d<B> {
+    /// A unit of `c_in` -> `c_out` channels.
     pub fn new(
         c_in: usize,
         c_out: usize,
@@ -147,6 +163,7 @@ impl<B: Backend> Unit3d<B> {
         }
     }
 
+    /// Convolution, batch norm and rectifier.
     pub fn forward(&self, x: Tensor<B, 5>, pass: &Pass<B>) -> Tensor<B, 5> {
         let mut x = x;
         if self.stride != [1, 1, 1] {
@@ -170,16 +187,24 @@ impl<B: Backend> Unit3d<B> {
 /// branch 2 (1x1 -> 3x3), branch 3 (3x3 max pool -> 1x1).
 #[derive(Debug, Clone, Copy)]
 pub struct MixedSpec {
+    /// DeepMind's name (`Mixed_3b`...).
     pub name: &'static str,
+    /// Branch 0, 1x1.
     pub b0: usize,
+    /// Branch 1, 1x1.
     pub b1a: usize,
+    /// Branch 1, 3x3.
     pub b1b: usize,
+    /// Branch 2, 1x1.
     pub b2a: usize,
+    /// Branch 2, 3x3.
     pub b2b: usize,
+    /// Branch 3, 1x1 after the pool.
     pub b3: usize,
 }
 
 impl MixedSpec {
+    /// Output channels (the branches concatenated).
     pub fn out(&self) -> usize {
         self.b0 + self.b1b + self.b2b + self.b3
     }
@@ -222,13 +247,20 @@ pub const MIXED: [MixedSpec; 9] = [
 const POOL_4A_BEFORE: usize = 2;
 const POOL_5A_BEFORE: usize = 7;
 
+/// One Inception block (see [`MixedSpec`] for its branches).
 #[derive(Module, Debug)]
 pub struct Mixed<B: Backend> {
+    /// Branch 0, 1x1.
     pub b0: Unit3d<B>,
+    /// Branch 1, 1x1.
     pub b1a: Unit3d<B>,
+    /// Branch 1, 3x3.
     pub b1b: Unit3d<B>,
+    /// Branch 2, 1x1.
     pub b2a: Unit3d<B>,
+    /// Branch 2, 3x3.
     pub b2b: Unit3d<B>,
+    /// Branch 3, 1x1 after a 3x3 max pool.
     pub b3: Unit3d<B>,
 }
 
@@ -262,14 +294,19 @@ impl<B: Backend> Mixed<B> {
 /// then Mixed_3b..Mixed_5c with MaxPool3d_4a and MaxPool3d_5a in between.
 #[derive(Module, Debug)]
 pub struct I3d<B: Backend> {
+    /// Conv3d_1a_7x7.
     pub conv_1a: Unit3d<B>,
+    /// Conv3d_2b_1x1.
     pub conv_2b: Unit3d<B>,
+    /// Conv3d_2c_3x3.
     pub conv_2c: Unit3d<B>,
+    /// Mixed_3b onwards, as many as configured.
     pub mixed: Vec<Mixed<B>>,
     out_channels: usize,
 }
 
 impl<B: Backend> I3d<B> {
+    /// A freshly initialised encoder of shape `cfg`.
     pub fn new(cfg: &EncoderConfig, device: &B::Device) -> Self {
         let c = |n| cfg.scaled(n);
         let conv_1a = Unit3d::new(cfg.in_channels, c(64), [7, 7, 7], [2, 2, 2], device);

@@ -7,9 +7,12 @@ use crate::config::ModelConfig;
 use crate::heads::Heads;
 use crate::i3d::{I3d, Pass};
 
+/// The I3D encoder and one head per task.
 #[derive(Module, Debug)]
 pub struct ScanModel<B: Backend> {
+    /// The encoder.
     pub encoder: I3d<B>,
+    /// The task heads.
     pub heads: Heads<B>,
 }
 

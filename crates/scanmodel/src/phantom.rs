@@ -27,7 +27,9 @@ pub const TASKS: [(&str, &[&str]); 6] = [
     ("pelvis", &["pelvis"]),
 ];
 
+/// A phantom cohort: volumes, their truth and weak labels.
 pub struct PhantomCohort {
+    /// The volumes.
     pub store: MemoryStore,
     /// Ground truth, 0/1.
     pub truth: RegionTable,
@@ -51,7 +53,7 @@ pub fn site_box(site: usize, shape: [usize; 3]) -> [usize; 6] {
     ]
 }
 
-/// `n` exams of up to `shape` (slices vary between 75 % and 100 % of shape[0]), each site
+/// `n` exams of up to `shape` (slices vary between 75 % and 100 % of `shape[0]`), each site
 /// abnormal with probability `prevalence`.
 pub fn cohort(n: usize, shape: [usize; 3], prevalence: f64, miss: f64, seed: u64) -> PhantomCohort {
     let mut rng = ChaCha8Rng::seed_from_u64(seed);
@@ -108,21 +110,7 @@ fn exam_volume(
     let mut pet = vec![0.0f32; n];
     let mut map = vec![255u8; n];
     let idx = |z: usize, y: usize, x: usize| (z * h + y) * w + x;
-    // Body: an elliptic cylinder; soft tissue CT 0.5, PET background 0.15.
-    for z in 0..d {
-        for y in 0..h {
-            for x in 0..w {
-                let (fy, fx) = (
-                    (y as f32 + 0.5) / h as f32 - 0.5,
-                    (x as f32 + 0.5) / w as f32 - 0.5,
-                );
-                if (fy / 0.35).powi(2) + (fx / 0.45).powi(2) <= 1.0 {
-                    ct[idx(z, y, x)] = 0.5 + rng.random_range(-0.05..0.05);
-                    pet[idx(z, y, x)] = 0.15 + rng.random_range(-0.03..0.03);
-                }
-            }
-        }
-    }
+    body(&mut ct, &mut pet, shape, rng);
     for (site, (name, _)) in SITES.iter().enumerate() {
         let [z0, z1, y0, y1, x0, x1] = site_box(site, shape);
         for z in z0..z1 {
@@ -152,23 +140,7 @@ fn exam_volume(
         2.0,
         1.0,
     );
-    for (site, &a) in abnormal.iter().enumerate() {
-        if a {
-            let [z0, z1, y0, y1, x0, x1] = site_box(site, shape);
-            let c = [
-                rng.random_range(z0 as f32 + 1.0..(z1 as f32 - 1.0).max(z0 as f32 + 1.5)),
-                rng.random_range(y0 as f32 + 1.0..(y1 as f32 - 1.0).max(y0 as f32 + 1.5)),
-                rng.random_range(x0 as f32 + 1.0..(x1 as f32 - 1.0).max(x0 as f32 + 1.5)),
-            ];
-            blob(
-                &mut pet,
-                shape,
-                c,
-                rng.random_range(1.2..2.2),
-                rng.random_range(0.8..1.5),
-            );
-        }
-    }
+    lesions(&mut pet, shape, abnormal, rng);
     let vol = ModelVolume {
         exam_id: exam.clone(),
         shape,
@@ -178,6 +150,47 @@ fn exam_volume(
         pet,
     };
     (vol, map)
+}
+
+/// The body: an elliptic cylinder; soft tissue CT 0.5, PET background 0.15, with noise.
+fn body(ct: &mut [f32], pet: &mut [f32], shape: [usize; 3], rng: &mut ChaCha8Rng) {
+    let [d, h, w] = shape;
+    let idx = |z: usize, y: usize, x: usize| (z * h + y) * w + x;
+    for z in 0..d {
+        for y in 0..h {
+            for x in 0..w {
+                let (fy, fx) = (
+                    (y as f32 + 0.5) / h as f32 - 0.5,
+                    (x as f32 + 0.5) / w as f32 - 0.5,
+                );
+                if (fy / 0.35).powi(2) + (fx / 0.45).powi(2) <= 1.0 {
+                    ct[idx(z, y, x)] = 0.5 + rng.random_range(-0.05..0.05);
+                    pet[idx(z, y, x)] = 0.15 + rng.random_range(-0.03..0.03);
+                }
+            }
+        }
+    }
+}
+
+/// A hot blob at a random place of each abnormal site.
+fn lesions(pet: &mut [f32], shape: [usize; 3], abnormal: &[bool], rng: &mut ChaCha8Rng) {
+    for (site, &a) in abnormal.iter().enumerate() {
+        if a {
+            let [z0, z1, y0, y1, x0, x1] = site_box(site, shape);
+            let c = [
+                rng.random_range(z0 as f32 + 1.0..(z1 as f32 - 1.0).max(z0 as f32 + 1.5)),
+                rng.random_range(y0 as f32 + 1.0..(y1 as f32 - 1.0).max(y0 as f32 + 1.5)),
+                rng.random_range(x0 as f32 + 1.0..(x1 as f32 - 1.0).max(x0 as f32 + 1.5)),
+            ];
+            blob(
+                pet,
+                shape,
+                c,
+                rng.random_range(1.2..2.2),
+                rng.random_range(0.8..1.5),
+            );
+        }
+    }
 }
 
 /// Adds a Gaussian hot spot of peak `peak` and width `sigma` voxels at `centre` (z, y, x).
@@ -221,13 +234,31 @@ mod tests {
 /// Result of [`learning_check`].
 #[derive(Debug, Clone)]
 pub struct LearningReport {
-    /// task, held-out AUROC against the truth, positives, mean attention mass inside the true
-    /// region on positive exams, and the region's share of the volume (chance level).
-    pub tasks: Vec<(String, Option<f64>, usize, f64, f64)>,
+    /// One entry per task.
+    pub tasks: Vec<TaskLearning>,
+    /// Mean held-out AUROC over the tasks.
     pub mean_auroc: f64,
+    /// Mean attention mass inside the true region.
     pub mean_attention_mass: f64,
+    /// Mean share of the volume of the true regions.
     pub mean_region_share: f64,
+    /// Training time.
     pub train_seconds: f64,
+}
+
+/// What a task learnt, on the held-out phantoms.
+#[derive(Debug, Clone)]
+pub struct TaskLearning {
+    /// The task.
+    pub task: String,
+    /// AUROC against the truth.
+    pub auroc: Option<f64>,
+    /// Exams where the task is truly positive.
+    pub positives: usize,
+    /// Mean attention mass inside the true region on those exams.
+    pub attention_mass: f64,
+    /// The region's share of the volume on those exams (chance level).
+    pub region_share: f64,
 }
 
 impl std::fmt::Display for LearningReport {
@@ -237,9 +268,16 @@ impl std::fmt::Display for LearningReport {
             "{:<14} {:>7} {:>5} {:>15} {:>13}",
             "task", "AUROC", "pos", "attention mass", "region share"
         )?;
-        for (t, a, p, m, s) in &self.tasks {
-            let a = a.map(|a| format!("{a:.3}")).unwrap_or_else(|| "n/a".into());
-            writeln!(f, "{t:<14} {a:>7} {p:>5} {m:>15.3} {s:>13.3}")?;
+        for t in &self.tasks {
+            let a = t
+                .auroc
+                .map(|a| format!("{a:.3}"))
+                .unwrap_or_else(|| "n/a".into());
+            writeln!(
+                f,
+                "{:<14} {a:>7} {:>5} {:>15.3} {:>13.3}",
+                t.task, t.positives, t.attention_mass, t.region_share
+            )?;
         }
         write!(
             f,
@@ -294,16 +332,7 @@ pub fn learning_check<B: burn::tensor::backend::AutodiffBackend>(
             scores[t].push(pred.probabilities[t] as f64);
             labels[t].push(truth);
             if truth {
-                let idx: Vec<u8> = TASKS
-                    .iter()
-                    .find(|(name, _)| name == task)
-                    .map(|(_, s)| {
-                        s.iter()
-                            .filter_map(|s| SITES.iter().position(|x| x.0 == *s))
-                            .map(|i| i as u8)
-                            .collect()
-                    })
-                    .unwrap_or_default();
+                let idx = task_sites(task);
                 let att = crate::maps::features_to_exam(
                     &pred.attention[t * n..(t + 1) * n],
                     pred.grid,
@@ -317,30 +346,22 @@ pub fn learning_check<B: burn::tensor::backend::AutodiffBackend>(
             }
         }
     }
-    let mean = |v: &[f64]| {
-        if v.is_empty() {
-            0.0
-        } else {
-            v.iter().sum::<f64>() / v.len() as f64
-        }
-    };
-    let tasks: Vec<(String, Option<f64>, usize, f64, f64)> = config
+    let tasks: Vec<TaskLearning> = config
         .regions
         .iter()
         .enumerate()
-        .map(|(t, task)| {
-            (
-                task.clone(),
-                uptake_core::metrics::auroc(&scores[t], &labels[t]),
-                mass[t].len(),
-                mean(&mass[t]),
-                mean(&share[t]),
-            )
+        .map(|(t, task)| TaskLearning {
+            task: task.clone(),
+            auroc: uptake_core::metrics::auroc(&scores[t], &labels[t]),
+            positives: mass[t].len(),
+            attention_mass: mean(&mass[t]),
+            region_share: mean(&share[t]),
         })
         .collect();
-    let aurocs: Vec<f64> = tasks.iter().filter_map(|t| t.1).collect();
-    let masses: Vec<f64> = tasks.iter().filter(|t| t.2 > 0).map(|t| t.3).collect();
-    let shares: Vec<f64> = tasks.iter().filter(|t| t.2 > 0).map(|t| t.4).collect();
+    let aurocs: Vec<f64> = tasks.iter().filter_map(|t| t.auroc).collect();
+    let positive = || tasks.iter().filter(|t| t.positives > 0);
+    let masses: Vec<f64> = positive().map(|t| t.attention_mass).collect();
+    let shares: Vec<f64> = positive().map(|t| t.region_share).collect();
     Ok(LearningReport {
         mean_auroc: mean(&aurocs),
         mean_attention_mass: mean(&masses),
@@ -348,4 +369,27 @@ pub fn learning_check<B: burn::tensor::backend::AutodiffBackend>(
         tasks,
         train_seconds,
     })
+}
+
+/// The indices (in [`SITES`]) of the sites a task covers.
+fn task_sites(task: &str) -> Vec<u8> {
+    TASKS
+        .iter()
+        .find(|(name, _)| *name == task)
+        .map(|(_, s)| {
+            s.iter()
+                .filter_map(|s| SITES.iter().position(|x| x.0 == *s))
+                .map(|i| i as u8)
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+/// The mean of `v`; 0 when empty.
+fn mean(v: &[f64]) -> f64 {
+    if v.is_empty() {
+        0.0
+    } else {
+        v.iter().sum::<f64>() / v.len() as f64
+    }
 }

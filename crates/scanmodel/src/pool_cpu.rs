@@ -17,7 +17,7 @@ use burn::tensor::{Bytes, DType, Shape, Tensor, TensorPrimitive};
 use burn_flex::{FlexTensor, Layout};
 use rayon::prelude::*;
 
-use crate::pool::same_padding;
+use crate::padding::same_padding;
 
 /// Where a pooled volume came from: shapes and, for each output cell, the index of the input
 /// cell that won inside its (batch, channel) volume.

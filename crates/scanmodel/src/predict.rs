@@ -5,7 +5,7 @@ use std::path::{Path, PathBuf};
 use burn::backend::Autodiff;
 use burn::tensor::backend::Backend;
 use burn::tensor::{Tensor, TensorData};
-use uptake_core::{ExamId, RegionTable};
+use uptake_core::{ExamId, Progress, RegionTable};
 
 use crate::checkpoint::load_module;
 use crate::config::ModelConfig;
@@ -17,7 +17,7 @@ use crate::maps::{
     coronal_mip, features_to_exam, network_to_exam, overlay, write_nifti, write_png,
 };
 use crate::model::ScanModel;
-use crate::train::{RunPaths, progress, read_config};
+use crate::train::{RunPaths, read_config};
 
 /// Reads a run's configuration and its best checkpoint (the last one when no best exists).
 pub fn load_run<B: Backend>(run: &Path, device: &B::Device) -> Result<(ModelConfig, ScanModel<B>)> {
@@ -40,11 +40,15 @@ pub fn load_run<B: Backend>(run: &Path, device: &B::Device) -> Result<(ModelConf
 
 /// One exam's forward pass in inference mode: probabilities and attention (tasks x voxels).
 pub struct ExamPrediction {
+    /// One probability per task.
     pub probabilities: Vec<f32>,
+    /// Per task, the attention over the feature grid (row-major in `grid`).
     pub attention: Vec<f32>,
+    /// The feature grid: [slices, rows, cols].
     pub grid: [usize; 3],
 }
 
+/// One forward pass over prepared exams (one batch), in inference mode.
 pub fn predict_prepared<B: Backend>(
     model: &ScanModel<B>,
     items: &[&Prepared],
@@ -75,18 +79,18 @@ pub fn predict_prepared<B: Backend>(
 
 /// Probabilities for `exams` as a wide region table (columns = the model's tasks). With
 /// `test_views` > 0 each probability is the mean over the whole exam and that many fixed crops
-/// ([`Augment::test_view`]).
+/// ([`Augment::test_view`]). `progress` advances by one per exam.
 pub fn predict_table<B: Backend>(
     model: &ScanModel<B>,
     config: &ModelConfig,
     source: &dyn VolumeSource,
     exams: &[ExamId],
     test_views: usize,
-    quiet: bool,
+    progress: &dyn Progress,
     device: &B::Device,
 ) -> Result<RegionTable> {
     let mut table = RegionTable::new(config.regions.clone());
-    let bar = progress(exams.len() as u64, "predict", quiet);
+    progress.start("predict", exams.len() as u64);
     let views: Vec<Option<Augment>> = std::iter::once(None)
         .chain((0..test_views).map(|k| Some(Augment::test_view(k, config.in_plane))))
         .collect();
@@ -102,9 +106,9 @@ pub fn predict_table<B: Backend>(
         }
         let n = views.len() as f64;
         table.insert(exam.clone(), sum.iter().map(|s| Some(s / n)).collect());
-        bar.inc(1);
+        progress.advance(1);
     }
-    bar.finish_and_clear();
+    progress.finish();
     Ok(table)
 }
 
@@ -145,9 +149,13 @@ pub fn saliency<B: Backend>(
 /// Files written for one exam and task.
 #[derive(Debug, Clone)]
 pub struct WrittenMaps {
+    /// Attention (NIfTI).
     pub attention: PathBuf,
+    /// Plain-gradient saliency (NIfTI).
     pub saliency: PathBuf,
+    /// Guided-backprop saliency (NIfTI).
     pub guided: PathBuf,
+    /// The PNG overlay.
     pub overlay: PathBuf,
 }
 
@@ -216,31 +224,43 @@ pub fn write_maps<B: Backend>(
             volume.spacing_mm,
             volume.origin_mm,
         )?;
-        let [d, h, w] = shape;
-        let panel_mip = overlay(
-            &coronal_mip(&volume.ct, shape),
-            &coronal_mip(&volume.pet, shape),
-            Some(&coronal_mip(&att, shape)),
-            d,
-            w,
-        );
-        let z = (0..d)
-            .max_by(|&a, &b| {
-                let m = |z: usize| {
-                    guided[z * h * w..(z + 1) * h * w]
-                        .iter()
-                        .cloned()
-                        .fold(0.0f32, f32::max)
-                };
-                m(a).total_cmp(&m(b))
-            })
-            .unwrap_or(0);
-        let sl = |v: &[f32]| v[z * h * w..(z + 1) * h * w].to_vec();
-        let panel_slice = overlay(&sl(&volume.ct), &sl(&volume.pet), Some(&sl(&guided)), h, w);
-        write_png(&files.overlay, &[(panel_mip, d, w), (panel_slice, h, w)])?;
+        write_overlay(&files.overlay, volume, &att, &guided)?;
         written.push(files);
     }
     Ok(written)
+}
+
+/// The PNG of one task: the coronal PET MIP with the attention, and the slice of maximal guided
+/// saliency with PET over CT and the saliency.
+fn write_overlay(
+    path: &Path,
+    volume: &ModelVolume,
+    attention: &[f32],
+    guided: &[f32],
+) -> Result<()> {
+    let shape = volume.shape;
+    let [d, h, w] = shape;
+    let panel_mip = overlay(
+        &coronal_mip(&volume.ct, shape),
+        &coronal_mip(&volume.pet, shape),
+        Some(&coronal_mip(attention, shape)),
+        d,
+        w,
+    );
+    let z = (0..d)
+        .max_by(|&a, &b| {
+            let m = |z: usize| {
+                guided[z * h * w..(z + 1) * h * w]
+                    .iter()
+                    .cloned()
+                    .fold(0.0f32, f32::max)
+            };
+            m(a).total_cmp(&m(b))
+        })
+        .unwrap_or(0);
+    let sl = |v: &[f32]| v[z * h * w..(z + 1) * h * w].to_vec();
+    let panel_slice = overlay(&sl(&volume.ct), &sl(&volume.pet), Some(&sl(guided)), h, w);
+    write_png(path, &[(panel_mip, d, w), (panel_slice, h, w)])
 }
 
 /// Attention of task `task` resampled to the exam grid (sums to one).
@@ -262,30 +282,47 @@ pub fn attention_on_exam<B: Backend>(
     ))
 }
 
-/// Predictions for `exams` from a run directory (averaged over `test_views` crops besides the
-/// whole exam), and with `maps`, the maps of every exam.
+/// How [`predict_run`] predicts.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct PredictSettings {
+    /// Average each exam's probabilities over the whole exam and this many fixed crops of the
+    /// training crop's size (centre, then corners): test-time augmentation, N+1 passes.
+    pub test_views: usize,
+    /// Also write attention and saliency maps (NIfTI) and PNG overlays of every exam here
+    /// (see [`write_maps`]).
+    pub maps_dir: Option<PathBuf>,
+}
+
+/// Predictions for `exams` from a run directory's best weights, as a wide table (`exam_id` +
+/// one probability per task), and the maps of every exam where `settings` asks for them.
+/// `progress` reports the stages `predict` and `maps`, one unit per exam.
 pub fn predict_run<B: Backend>(
     run: &Path,
     source: &dyn VolumeSource,
     exams: &[ExamId],
-    maps: Option<&Path>,
-    test_views: usize,
-    quiet: bool,
+    settings: &PredictSettings,
+    progress: &dyn Progress,
     device: &B::Device,
 ) -> Result<RegionTable> {
     let (config, model) = load_run::<Autodiff<B>>(run, device)?;
     let inference = burn::module::AutodiffModule::valid(&model);
     let table = predict_table(
-        &inference, &config, source, exams, test_views, quiet, device,
+        &inference,
+        &config,
+        source,
+        exams,
+        settings.test_views,
+        progress,
+        device,
     )?;
-    if let Some(dir) = maps {
-        let bar = progress(exams.len() as u64, "maps", quiet);
+    if let Some(dir) = &settings.maps_dir {
+        progress.start("maps", exams.len() as u64);
         for exam in exams {
             let volume = source.load(exam)?;
             write_maps(&model, &config, &volume, dir, device)?;
-            bar.inc(1);
+            progress.advance(1);
         }
-        bar.finish_and_clear();
+        progress.finish();
     }
     Ok(table)
 }

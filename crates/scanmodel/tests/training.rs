@@ -3,13 +3,14 @@
 use std::path::Path;
 
 use uptake_core::ExamId;
+use uptake_core::NoProgress;
 use uptake_scanmodel::checkpoint::{named_tensors, read_safetensors};
 use uptake_scanmodel::config::{EncoderConfig, HeadKind, ModelConfig};
 use uptake_scanmodel::data::{VolumeSource, prepare};
 use uptake_scanmodel::kinetics::initialise;
 use uptake_scanmodel::model::ScanModel;
 use uptake_scanmodel::phantom::{PhantomCohort, cohort};
-use uptake_scanmodel::predict::{load_run, predict_run, saliency};
+use uptake_scanmodel::predict::{PredictSettings, load_run, predict_run, saliency};
 use uptake_scanmodel::train::{EpochMetrics, Init, RunState, Targets, TrainOptions, split, train};
 use uptake_scanmodel::{CpuBackend, CpuTrainBackend, ScanModelError};
 
@@ -258,8 +259,12 @@ fn test_views_average_the_whole_field_with_crops_into_a_different_probability() 
     let (c, config, _) = one_epoch_run([16, 32, 32], 7, &run);
     let exams = c.store.exam_ids();
     let device = Default::default();
-    let whole = predict_run::<CpuBackend>(&run, &c.store, &exams, None, 0, true, &device).unwrap();
-    let views = predict_run::<CpuBackend>(&run, &c.store, &exams, None, 4, true, &device).unwrap();
+    let settings = |test_views| PredictSettings {
+        test_views,
+        maps_dir: None,
+    };
+    let predict = |s| predict_run::<CpuBackend>(&run, &c.store, &exams, &s, &NoProgress, &device);
+    let (whole, views) = (predict(settings(0)).unwrap(), predict(settings(4)).unwrap());
     let mut differ = 0;
     for exam in &exams {
         for region in &config.regions {
@@ -291,9 +296,11 @@ fn predict_writes_probabilities_and_maps_on_the_exam_grid() {
         &run,
         &c.store,
         std::slice::from_ref(&exam),
-        Some(&maps),
-        0,
-        true,
+        &PredictSettings {
+            test_views: 0,
+            maps_dir: Some(maps.clone()),
+        },
+        &NoProgress,
         &device,
     )
     .unwrap();
@@ -321,9 +328,8 @@ fn predict_writes_probabilities_and_maps_on_the_exam_grid() {
             &run,
             &c.store,
             &[ExamId::new("nope").unwrap()],
-            None,
-            0,
-            true,
+            &PredictSettings::default(),
+            &NoProgress,
             &device
         )
         .unwrap_err()

@@ -145,29 +145,44 @@ pub fn show_and_write<T: std::fmt::Display>(
     Ok(())
 }
 
-/// Shows a library's [`uptake_core::Progress`] as a progress bar on stderr (hidden when quiet);
-/// each stage's name labels the bar.
-pub struct BarProgress(indicatif::ProgressBar);
+/// A library's [`uptake_core::Progress`] drawn as progress bars on stderr, one per stage;
+/// nothing when `quiet`.
+pub struct Bars {
+    quiet: bool,
+    bar: std::sync::Mutex<Option<indicatif::ProgressBar>>,
+}
 
-impl BarProgress {
-    /// A bar, hidden when `quiet`.
-    pub fn new(quiet: bool) -> Self {
-        BarProgress(progress(0, "", quiet))
+impl Bars {
+    /// Bars on stderr, or nothing with `--quiet`.
+    pub fn new(global: &Global) -> Self {
+        Self {
+            quiet: global.quiet,
+            bar: std::sync::Mutex::new(None),
+        }
+    }
+
+    fn current(&self) -> std::sync::MutexGuard<'_, Option<indicatif::ProgressBar>> {
+        self.bar.lock().unwrap_or_else(|e| e.into_inner())
     }
 }
 
-impl uptake_core::Progress for BarProgress {
+impl uptake_core::Progress for Bars {
     fn start(&self, stage: &str, total: u64) {
-        self.0.reset();
-        self.0.set_length(total);
-        self.0.set_message(stage.to_string());
+        let bar = progress(total, stage, self.quiet);
+        if let Some(old) = self.current().replace(bar) {
+            old.finish_and_clear();
+        }
     }
 
     fn advance(&self, units: u64) {
-        self.0.inc(units);
+        if let Some(bar) = self.current().as_ref() {
+            bar.inc(units);
+        }
     }
 
     fn finish(&self) {
-        self.0.finish_and_clear();
+        if let Some(bar) = self.current().take() {
+            bar.finish_and_clear();
+        }
     }
 }

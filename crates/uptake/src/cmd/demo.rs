@@ -241,7 +241,7 @@ pub fn run(args: Args, global: &Global) -> anyhow::Result<()> {
         "--labels",
         s(&train_labels),
         "--regions",
-        "tasks",
+        "prevalent",
         "--out",
         s(&scan_run),
         "--size",

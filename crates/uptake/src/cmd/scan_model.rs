@@ -5,21 +5,23 @@ use std::path::{Path, PathBuf};
 use std::time::Instant;
 
 use anyhow::{Context, bail};
-use uptake_core::{ExamId, RegionTable};
-use uptake_imaging::store::{ExamStore, model_channels};
-use uptake_scanmodel::config::{EncoderConfig, HeadKind, ModelConfig};
-use uptake_scanmodel::data::ModelVolume;
+use uptake_core::{ExamId, ExamList};
+use uptake_scanmodel::config::ModelConfig;
 use uptake_scanmodel::data::VolumeSource;
-use uptake_scanmodel::error::{Result as ScanResult, ScanModelError};
-use uptake_scanmodel::train::{Init, Targets, TrainOptions, select_tasks};
+use uptake_scanmodel::predict::{PredictSettings, predict_run};
+use uptake_scanmodel::targets::{FinetuneTarget, TargetTable};
+use uptake_scanmodel::train::{Init, Targets, TrainOptions};
+use uptake_scanmodel::{
+    HeadChoice, NetworkSettings, SizePreset, StoreSource, TaskSelection, TrainingLabels,
+};
 
-use crate::common::Global;
+use crate::common::{Bars, Global};
 
 /// CPU (flex) by default; CUDA when built with `--features gpu`.
 type Backend = uptake_scanmodel::DefaultBackend;
 type TrainBackend = uptake_scanmodel::DefaultTrainBackend;
 
-/// Network size presets.
+/// Network size presets (see [`SizePreset`]).
 #[derive(clap::ValueEnum, Clone, Copy, Debug, PartialEq)]
 pub enum Size {
     /// The published I3D (1024 channels), 224 x 224 slices: GPU territory.
@@ -31,7 +33,7 @@ pub enum Size {
 }
 
 #[derive(clap::ValueEnum, Clone, Copy, Debug, PartialEq)]
-pub enum HeadChoice {
+pub enum Heads {
     /// The paper's soft attention.
     Attention,
     /// The original code's 8 heads with key/value projections.
@@ -96,34 +98,26 @@ pub struct NetworkArgs {
     #[arg(long)]
     pub slice_step: Option<usize>,
     #[arg(long, value_enum, default_value = "attention")]
-    pub head: HeadChoice,
+    pub head: Heads,
 }
 
 impl NetworkArgs {
-    fn config(&self, regions: Vec<String>) -> ModelConfig {
-        let (width, blocks, in_plane, step) = match self.size {
-            Size::Full => (1.0, 9, 224, 1),
-            Size::Small => (0.25, 4, 64, 2),
-            Size::Tiny => (0.125, 2, 32, 2),
-        };
-        let width = self.width.unwrap_or(width);
-        ModelConfig {
-            encoder: EncoderConfig {
-                in_channels: 2,
-                width,
-                mixed_blocks: self.blocks.unwrap_or(blocks),
+    fn settings(&self) -> NetworkSettings {
+        NetworkSettings {
+            size: match self.size {
+                Size::Full => SizePreset::Full,
+                Size::Small => SizePreset::Small,
+                Size::Tiny => SizePreset::Tiny,
             },
+            width: self.width,
+            blocks: self.blocks,
+            in_plane: self.in_plane,
+            slice_step: self.slice_step,
             head: match self.head {
-                HeadChoice::Attention => HeadKind::Attention,
-                HeadChoice::MultiHead => HeadKind::MultiHead {
-                    heads: 8,
-                    head_dim: ((128.0 * width).round() as usize).max(4),
-                },
-                HeadChoice::Sum => HeadKind::Sum,
+                Heads::Attention => HeadChoice::Attention,
+                Heads::MultiHead => HeadChoice::MultiHead,
+                Heads::Sum => HeadChoice::Sum,
             },
-            regions,
-            in_plane: self.in_plane.unwrap_or(in_plane),
-            slice_step: self.slice_step.unwrap_or(step),
         }
     }
 }
@@ -139,6 +133,23 @@ pub struct LabelArgs {
     /// Which labels to train on.
     #[arg(long, value_enum, default_value = "weak")]
     pub label_source: LabelSource,
+}
+
+impl LabelArgs {
+    fn training_labels(&self) -> anyhow::Result<TrainingLabels> {
+        let need = |p: &Option<PathBuf>, flag: &str| {
+            p.clone()
+                .with_context(|| format!("{flag} is required for this label source"))
+        };
+        Ok(match self.label_source {
+            LabelSource::Weak => TrainingLabels::Weak(need(&self.labels, "--labels")?),
+            LabelSource::Hand => TrainingLabels::Hand(need(&self.hand_labels, "--hand-labels")?),
+            LabelSource::Both => TrainingLabels::Hybrid {
+                weak: need(&self.labels, "--labels")?,
+                hand: need(&self.hand_labels, "--hand-labels")?,
+            },
+        })
+    }
 }
 
 #[derive(clap::Args, Debug, Clone)]
@@ -158,9 +169,10 @@ pub struct OptimArgs {
     /// Share of labelled exams held out for validation.
     #[arg(long, default_value_t = 0.2)]
     pub validation_fraction: f64,
-    /// Exams to validate on (comma-separated or a file with one id per line); overrides the fraction.
-    #[arg(long, value_name = "IDS|FILE")]
-    pub validation_exams: Option<String>,
+    /// Exams to validate on: ids separated by commas, or @FILE with one id per line;
+    /// overrides the fraction.
+    #[arg(long, value_name = "IDS|@FILE")]
+    pub validation_exams: Option<ExamList>,
     #[arg(long)]
     pub no_augment: bool,
     #[arg(long, default_value_t = 0)]
@@ -189,9 +201,14 @@ pub struct TrainArgs {
     pub store: PathBuf,
     #[command(flatten)]
     pub labels: LabelArgs,
-    /// `tasks` (regions with weak-label prevalence >= 10 %) or a comma-separated list.
-    #[arg(long, default_value = "tasks")]
-    pub regions: String,
+    /// Task regions: `prevalent` (label prevalence >= 10 %), `prevalent:P` (>= P, e.g. 0.2 or
+    /// 20%), `tasks` (all 30 task regions) or a comma-separated list.
+    #[arg(
+        long,
+        default_value = "prevalent",
+        value_name = "prevalent[:P]|tasks|R1,R2"
+    )]
+    pub regions: TaskSelection,
     /// Run directory (checkpoints, metrics); an existing run there is resumed.
     #[arg(long, value_name = "DIR")]
     pub out: PathBuf,
@@ -231,13 +248,16 @@ pub struct FinetuneArgs {
     pub store: PathBuf,
     #[arg(long, value_enum, default_value = "regions")]
     pub target: Target,
-    /// Regions for single-task heads (comma-separated), with --target regions.
-    #[arg(long)]
-    pub regions: Option<String>,
+    /// Regions for single-task heads, one run each, with --target regions: a comma-separated
+    /// list, `prevalent[:P]` or `tasks` (as for `uptake train`).
+    #[arg(long, value_name = "R1,R2|prevalent[:P]|tasks")]
+    pub regions: Option<TaskSelection>,
+    /// Cohort manifest, with --target summary-code or mortality.
     #[arg(long, value_name = "CSV")]
     pub manifest: Option<PathBuf>,
-    #[arg(long, value_parser = ["45", "90", "180", "365"])]
-    pub days: Option<String>,
+    /// Mortality horizon in days after the patient's last scan, with --target mortality.
+    #[arg(long, value_parser = clap::value_parser!(u32).range(1..))]
+    pub days: Option<u32>,
     #[command(flatten)]
     pub labels: LabelArgs,
     #[arg(long, value_name = "DIR")]
@@ -261,9 +281,10 @@ pub struct PredictArgs {
     pub model: PathBuf,
     #[arg(long, value_name = "DIR")]
     pub store: PathBuf,
-    /// Exams to predict (comma-separated or a file of ids); default: every exam in the store.
-    #[arg(long, value_name = "IDS|FILE")]
-    pub exams: Option<String>,
+    /// Exams to predict: ids separated by commas, or @FILE with one id per line; default:
+    /// every exam in the store.
+    #[arg(long, value_name = "IDS|@FILE")]
+    pub exams: Option<ExamList>,
     /// Output CSV (wide: exam_id + one probability column per region).
     #[arg(long, value_name = "CSV")]
     pub out: PathBuf,
@@ -292,75 +313,6 @@ pub struct BenchArgs {
     pub tasks: usize,
 }
 
-fn task_region_names() -> Vec<&'static str> {
-    uptake_ontology::TASK_REGIONS
-        .iter()
-        .map(|t| t.name)
-        .collect()
-}
-
-/// Reads label tables according to the label source; unknown region columns are errors.
-fn read_labels(args: &LabelArgs) -> anyhow::Result<RegionTable> {
-    let known = task_region_names();
-    let read = |p: &Path| -> anyhow::Result<RegionTable> {
-        let t = RegionTable::read_csv(p)?;
-        if let Some(bad) = t.regions().iter().find(|r| !known.contains(&r.as_str())) {
-            bail!(
-                "{}: column `{bad}` is not a task region (see shared/regions.md)",
-                p.display()
-            );
-        }
-        Ok(t)
-    };
-    let need = |p: &Option<PathBuf>, flag: &str| {
-        p.clone()
-            .with_context(|| format!("{flag} is required for this label source"))
-    };
-    Ok(match args.label_source {
-        LabelSource::Weak => read(&need(&args.labels, "--labels")?)?,
-        LabelSource::Hand => read(&need(&args.hand_labels, "--hand-labels")?)?,
-        LabelSource::Both => {
-            let weak = read(&need(&args.labels, "--labels")?)?;
-            let hand = read(&need(&args.hand_labels, "--hand-labels")?)?;
-            merge_hybrid(&weak, &hand)
-        }
-    })
-}
-
-/// Hand labels where present, weak labels elsewhere.
-fn merge_hybrid(weak: &RegionTable, hand: &RegionTable) -> RegionTable {
-    let mut regions: Vec<String> = weak.regions().to_vec();
-    for r in hand.regions() {
-        if !regions.contains(r) {
-            regions.push(r.clone());
-        }
-    }
-    let mut exams: Vec<ExamId> = weak.exams().to_vec();
-    for e in hand.exams() {
-        if !exams.contains(e) {
-            exams.push(e.clone());
-        }
-    }
-    let mut out = RegionTable::new(regions.clone());
-    for e in exams {
-        let row = regions
-            .iter()
-            .map(|r| hand.get(&e, r).or_else(|| weak.get(&e, r)))
-            .collect();
-        out.insert(e, row);
-    }
-    out
-}
-
-pub fn parse_ids(spec: &str) -> anyhow::Result<Vec<ExamId>> {
-    let text = if Path::new(spec).is_file() {
-        std::fs::read_to_string(spec).with_context(|| format!("reading {spec}"))?
-    } else {
-        spec.replace(',', "\n")
-    };
-    Ok(text.lines().filter_map(ExamId::new).collect())
-}
-
 fn kinetics_init(
     choice: Option<InitKind>,
     path: Option<PathBuf>,
@@ -383,41 +335,12 @@ fn kinetics_init(
 
 pub fn train(args: TrainArgs, global: &Global) -> anyhow::Result<()> {
     let source = StoreSource::open(&args.store)?;
-    let labels = read_labels(&args.labels)?;
-    let regions: Vec<String> = if args.regions == "tasks" {
-        let chosen = select_tasks(&labels, 0.10);
-        if chosen.is_empty() {
-            bail!("no region has a weak-label prevalence of 10 % or more in the labels");
-        }
-        eprintln!("tasks (weak-label prevalence >= 10 %):");
-        for (r, p) in &chosen {
-            eprintln!("  {r:<28} {:5.1} %", 100.0 * p);
-        }
-        chosen.into_iter().map(|(r, _)| r).collect()
-    } else {
-        args.regions
-            .split(',')
-            .map(|s| s.trim().to_string())
-            .filter(|s| !s.is_empty())
-            .collect()
-    };
-    let known = task_region_names();
-    if let Some(bad) = regions.iter().find(|r| !known.contains(&r.as_str())) {
-        bail!("--regions: `{bad}` is not a task region (see shared/regions.md)");
-    }
-    let config = args.network.config(regions);
+    let labels = args.labels.training_labels()?.read()?;
+    let regions = select_regions(&args.regions, &labels, global)?;
+    let config = args.network.settings().model_config(regions);
     let targets = Targets::from_table(&labels, &config.regions)?;
     let validation = match &args.optim.validation_exams {
-        Some(spec) => {
-            let val = parse_ids(spec)?;
-            let train: Vec<ExamId> = targets
-                .by_exam
-                .keys()
-                .filter(|e| !val.contains(e))
-                .cloned()
-                .collect();
-            Some((train, val))
-        }
+        Some(list) => Some(given_validation(&targets, list.read()?)),
         None => None,
     };
     let init = kinetics_init(args.init.clone(), args.kinetics.clone(), &config)?;
@@ -431,6 +354,36 @@ pub fn train(args: TrainArgs, global: &Global) -> anyhow::Result<()> {
         &args.out,
         global,
     )
+}
+
+/// The selected regions; a prevalence selection lists each region with its prevalence.
+fn select_regions(
+    selection: &TaskSelection,
+    labels: &uptake_core::RegionTable,
+    global: &Global,
+) -> anyhow::Result<Vec<String>> {
+    let chosen = selection.select(labels)?;
+    if let TaskSelection::Prevalent { min_prevalence } = selection
+        && !global.quiet
+    {
+        eprintln!("tasks (label prevalence >= {} %):", 100.0 * min_prevalence);
+        for t in &chosen {
+            let p = t.prevalence.unwrap_or(0.0);
+            eprintln!("  {:<28} {:5.1} %", t.region, 100.0 * p);
+        }
+    }
+    Ok(chosen.into_iter().map(|t| t.region).collect())
+}
+
+/// (training, validation) exams: the labelled exams not in `validation`, and `validation`.
+fn given_validation(targets: &Targets, validation: Vec<ExamId>) -> (Vec<ExamId>, Vec<ExamId>) {
+    let train = targets
+        .by_exam
+        .keys()
+        .filter(|e| !validation.contains(e))
+        .cloned()
+        .collect();
+    (train, validation)
 }
 
 #[allow(clippy::too_many_arguments)]
@@ -474,51 +427,7 @@ fn run_training(
 pub fn finetune(args: FinetuneArgs, global: &Global) -> anyhow::Result<()> {
     let source = StoreSource::open(&args.store)?;
     let base = uptake_scanmodel::train::read_config(&args.from)?;
-    let (table, tasks) = match args.target {
-        Target::Regions => {
-            let labels = read_labels(&args.labels)?;
-            let regions: Vec<String> = args
-                .regions
-                .as_deref()
-                .context("--regions is required with --target regions")?
-                .split(',')
-                .map(|s| s.trim().to_string())
-                .filter(|s| !s.is_empty())
-                .collect();
-            let known = task_region_names();
-            if let Some(bad) = regions.iter().find(|r| !known.contains(&r.as_str())) {
-                bail!("--regions: `{bad}` is not a task region (see shared/regions.md)");
-            }
-            (labels, regions)
-        }
-        Target::SummaryCode => {
-            let manifest = args
-                .manifest
-                .as_deref()
-                .context("--manifest is required with --target summary-code")?;
-            let rows = uptake_scanmodel::targets::read_manifest(manifest)?;
-            (
-                uptake_scanmodel::targets::summary_code_table(&rows),
-                vec!["summary_code".to_string()],
-            )
-        }
-        Target::Mortality => {
-            let manifest = args
-                .manifest
-                .as_deref()
-                .context("--manifest is required with --target mortality")?;
-            let days: i64 = args
-                .days
-                .as_deref()
-                .context("--days is required with --target mortality")?
-                .parse()?;
-            let rows = uptake_scanmodel::targets::read_manifest(manifest)?;
-            (
-                uptake_scanmodel::targets::mortality_table(&rows, days),
-                vec![format!("mortality_{days}d")],
-            )
-        }
-    };
+    let TargetTable { table, tasks } = finetune_target(&args)?.table()?;
     let options = TrainOptions {
         epochs: args.epochs,
         exams_per_epoch: args.exams_per_epoch,
@@ -550,21 +459,46 @@ pub fn finetune(args: FinetuneArgs, global: &Global) -> anyhow::Result<()> {
     Ok(())
 }
 
+/// The target `uptake finetune` trains on, from its options.
+fn finetune_target(args: &FinetuneArgs) -> anyhow::Result<FinetuneTarget> {
+    let manifest = |target: &str| {
+        args.manifest
+            .clone()
+            .with_context(|| format!("--manifest is required with --target {target}"))
+    };
+    Ok(match args.target {
+        Target::Regions => FinetuneTarget::Regions {
+            labels: args.labels.training_labels()?,
+            regions: args
+                .regions
+                .clone()
+                .context("--regions is required with --target regions")?,
+        },
+        Target::SummaryCode => FinetuneTarget::SummaryCode {
+            manifest: manifest("summary-code")?,
+        },
+        Target::Mortality => FinetuneTarget::Mortality {
+            manifest: manifest("mortality")?,
+            days: args
+                .days
+                .context("--days is required with --target mortality")?,
+        },
+    })
+}
+
 pub fn predict(args: PredictArgs, global: &Global) -> anyhow::Result<()> {
     let source = StoreSource::open(&args.store)?;
     let exams = match &args.exams {
-        Some(spec) => parse_ids(spec)?,
+        Some(list) => list.read()?,
         None => source.exam_ids(),
     };
-    let table = uptake_scanmodel::predict::predict_run::<Backend>(
-        &args.model,
-        &source,
-        &exams,
-        args.maps.as_deref(),
-        args.test_views,
-        global.quiet,
-        &Default::default(),
-    )?;
+    let settings = PredictSettings {
+        test_views: args.test_views,
+        maps_dir: args.maps.clone(),
+    };
+    let bars = Bars::new(global);
+    let device = Default::default();
+    let table = predict_run::<Backend>(&args.model, &source, &exams, &settings, &bars, &device)?;
     table.write_csv(&args.out)?;
     eprintln!(
         "{} exams x {} regions -> {}",
@@ -584,7 +518,8 @@ pub fn predict(args: PredictArgs, global: &Global) -> anyhow::Result<()> {
 pub fn bench(args: BenchArgs, global: &Global) -> anyhow::Result<()> {
     let config = args
         .network
-        .config((0..args.tasks).map(|i| format!("task{i}")).collect());
+        .settings()
+        .model_config((0..args.tasks).map(|i| format!("task{i}")).collect());
     let report = uptake_scanmodel::bench::train_step::<TrainBackend>(
         &config,
         args.slices,
@@ -596,67 +531,6 @@ pub fn bench(args: BenchArgs, global: &Global) -> anyhow::Result<()> {
         println!("{report}");
     }
     Ok(())
-}
-
-/// The exam store as the scan model's [`VolumeSource`]: HU/SUV volumes windowed into the two
-/// fixed model channels. NaN in a stored volume is an error here (the windowing would silently
-/// map it to the low end).
-pub struct StoreSource {
-    store: ExamStore,
-}
-
-impl StoreSource {
-    pub fn open(dir: &Path) -> ScanResult<Self> {
-        let store = ExamStore::open(dir).map_err(|e| ScanModelError::file(dir, e.to_string()))?;
-        Ok(Self { store })
-    }
-}
-
-impl VolumeSource for StoreSource {
-    fn exam_ids(&self) -> Vec<ExamId> {
-        self.store.exam_ids()
-    }
-
-    fn load(&self, exam: &ExamId) -> ScanResult<ModelVolume> {
-        if !self.store.contains(exam) {
-            return Err(ScanModelError::MissingExam(format!(
-                "{exam} (store {})",
-                self.store.dir().display()
-            )));
-        }
-        let v = self
-            .store
-            .load(exam)
-            .map_err(|e| ScanModelError::BadVolume {
-                exam: exam.to_string(),
-                what: e.to_string(),
-            })?;
-        let [_, rows, cols] = v.geometry.shape;
-        for (name, ch) in [("CT", &v.ct_hu), ("PET", &v.pet_suv)] {
-            if let Some(i) = ch.iter().position(|x| x.is_nan()) {
-                return Err(ScanModelError::BadVolume {
-                    exam: exam.to_string(),
-                    what: format!(
-                        "NaN {name} value at slice {}, row {}, col {}",
-                        i / (rows * cols),
-                        (i / cols) % rows,
-                        i % cols
-                    ),
-                });
-            }
-        }
-        let [ct, pet] = model_channels(&v);
-        let volume = ModelVolume {
-            exam_id: v.exam_id,
-            shape: v.geometry.shape,
-            spacing_mm: v.geometry.spacing_mm,
-            origin_mm: v.geometry.origin_mm,
-            ct,
-            pet,
-        };
-        volume.validate()?;
-        Ok(volume)
-    }
 }
 
 #[cfg(test)]

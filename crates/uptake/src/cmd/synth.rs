@@ -1,7 +1,7 @@
 //! `uptake synth ...`: synthetic data. `reports` writes a report set, `cohort` a whole-body
 //! PET/CT cohort (DICOM, reports, labels, outcomes), each from a seed, by one library call.
 
-use crate::common::{BarProgress, Global};
+use crate::common::{Bars, Global};
 use anyhow::Context;
 use std::path::PathBuf;
 use std::time::Instant;
@@ -39,7 +39,7 @@ pub fn run_reports(args: ReportsArgs, global: &Global) -> anyhow::Result<()> {
         seed: args.seed,
     };
     let start = Instant::now();
-    let summary = write_report_set(&settings, &args.out, &BarProgress::new(global.quiet))
+    let summary = write_report_set(&settings, &args.out, &Bars::new(global))
         .with_context(|| format!("writing the synthetic reports into {}", args.out.display()))?;
     let secs = start.elapsed().as_secs_f64();
     if !global.quiet {
@@ -137,7 +137,7 @@ pub fn run_cohort(args: CohortArgs, global: &Global) -> anyhow::Result<()> {
     let summary = generate(
         &cohort_config(&args),
         &args.out,
-        &BarProgress::new(global.quiet),
+        &Bars::new(global),
     )
     .with_context(|| format!("writing the synthetic cohort into {}", args.out.display()))?;
     if !global.quiet {

@@ -1,0 +1,428 @@
+//! A whole cohort into an exam store in one call ([`ingest_cohort`]): the exams of a manifest or
+//! of a DICOM folder tree, optionally one shard of them, skipping exams already stored on the
+//! grid asked for, with aligned NIfTI volumes on request. Every exam's fate is in the
+//! [`IngestOutcome`]; one exam failing does not stop the others.
+
+use std::path::{Path, PathBuf};
+use std::str::FromStr;
+
+use uptake_core::{ExamId, Manifest, ManifestError, Progress};
+
+use crate::ingest::{
+    ExamError, IngestError, Ingested, ModelGrid, Series, Skipped, choose_series, discover,
+    ingest_dir, ingest_series, study_exam_id,
+};
+use crate::nifti_out::{self, NiftiError};
+use crate::store::{ExamStore, Geometry, StoreError};
+
+/// Where the exams come from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum IngestSource {
+    /// A cohort manifest with `exam_id` and `dicom_dir` (relative to the manifest's folder):
+    /// one exam per row, all the series of its folder.
+    Manifest(PathBuf),
+    /// A folder tree of DICOM files: every study found is one exam (id: AccessionNumber, else
+    /// StudyInstanceUID).
+    DicomTree(PathBuf),
+}
+
+/// One part of a cohort, for cluster job arrays: the exams whose stable hash of the id (FNV-1a,
+/// [`uptake_core::seeded::stable_hash`]) is `index` modulo `count`, so an exam stays in its
+/// shard whatever else is in the cohort. Written `index/count`, e.g. `3/8`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Shard {
+    index: u64,
+    count: u64,
+}
+
+impl Shard {
+    /// Shard `index` of `count`; `None` unless `index < count`.
+    pub fn new(index: u64, count: u64) -> Option<Self> {
+        (index < count).then_some(Self { index, count })
+    }
+
+    /// True when `exam` belongs to this shard.
+    pub fn contains(&self, exam: &ExamId) -> bool {
+        uptake_core::seeded::stable_hash(exam.as_str()) % self.count == self.index
+    }
+}
+
+/// A shard's text that is not `i/n` with `0 <= i < n`.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("shard `{0}`: expected i/n with 0 <= i < n (e.g. 0/4)")]
+pub struct ShardParseError(String);
+
+impl FromStr for Shard {
+    type Err = ShardParseError;
+
+    fn from_str(text: &str) -> Result<Self, ShardParseError> {
+        let bad = || ShardParseError(text.to_string());
+        let (i, n) = text.split_once('/').ok_or_else(bad)?;
+        let (i, n) = (
+            i.trim().parse().map_err(|_| bad())?,
+            n.trim().parse().map_err(|_| bad())?,
+        );
+        Shard::new(i, n).ok_or_else(bad)
+    }
+}
+
+/// What to do with exams the store already holds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum StoredExams {
+    /// Keep an exam stored on the grid asked for; ingest again one stored on another grid or
+    /// whose file cannot be read.
+    #[default]
+    KeepOnSameGrid,
+    /// Ingest every exam again.
+    Replace,
+}
+
+/// How [`ingest_cohort`] works.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct IngestSettings {
+    /// The model grid every exam is resampled onto.
+    pub grid: ModelGrid,
+    /// Only this part of the cohort (all of it when `None`).
+    pub shard: Option<Shard>,
+    /// Exams already stored.
+    pub stored: StoredExams,
+    /// Also write aligned CT (HU) and PET (SUV) NIfTI volumes into this folder.
+    pub nifti_dir: Option<PathBuf>,
+}
+
+/// Why an exam already in the store was ingested again.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Replaced {
+    /// It was stored on another grid.
+    OtherGrid,
+    /// Its stored file could not be read (the reason).
+    Unreadable(String),
+}
+
+/// Why one exam failed.
+#[derive(Debug, thiserror::Error)]
+pub enum ExamFailure {
+    /// Its DICOM could not be ingested.
+    #[error(transparent)]
+    Ingest(#[from] ExamError),
+    /// The store could not write it.
+    #[error("exam {exam}: {source}")]
+    Store {
+        /// The exam.
+        exam: ExamId,
+        /// Why.
+        source: StoreError,
+    },
+    /// Its NIfTI volumes could not be written.
+    #[error("exam {exam}: {source}")]
+    Nifti {
+        /// The exam.
+        exam: ExamId,
+        /// Why.
+        source: NiftiError,
+    },
+}
+
+/// What happened to one exam.
+#[derive(Debug)]
+pub enum ExamStatus {
+    /// Stored on the grid asked for already; left as it was.
+    AlreadyStored,
+    /// Ingested and stored.
+    Ingested {
+        /// Non-fatal problems (kept in the stored record too).
+        warnings: Vec<String>,
+        /// Files and series left out, and why.
+        skipped: Vec<Skipped>,
+    },
+    /// Not stored.
+    Failed(ExamFailure),
+}
+
+/// One exam of the cohort.
+#[derive(Debug)]
+pub struct ExamOutcome {
+    /// The exam.
+    pub exam_id: ExamId,
+    /// Why a stored copy was replaced, if one was.
+    pub replaced: Option<Replaced>,
+    /// What happened.
+    pub status: ExamStatus,
+}
+
+/// Every exam's fate, in exam id order.
+#[derive(Debug, Default)]
+pub struct IngestOutcome {
+    /// One entry per exam of the shard.
+    pub exams: Vec<ExamOutcome>,
+    /// Files under a DICOM folder tree that are not readable DICOM.
+    pub skipped_files: Vec<Skipped>,
+}
+
+impl IngestOutcome {
+    /// Exams ingested now.
+    pub fn ingested(&self) -> usize {
+        self.count(|s| matches!(s, ExamStatus::Ingested { .. }))
+    }
+
+    /// Exams left as they were stored.
+    pub fn already_stored(&self) -> usize {
+        self.count(|s| matches!(s, ExamStatus::AlreadyStored))
+    }
+
+    /// The failures, in exam order.
+    pub fn failures(&self) -> impl Iterator<Item = &ExamFailure> {
+        self.exams.iter().filter_map(|e| match &e.status {
+            ExamStatus::Failed(f) => Some(f),
+            _ => None,
+        })
+    }
+
+    fn count(&self, which: impl Fn(&ExamStatus) -> bool) -> usize {
+        self.exams.iter().filter(|e| which(&e.status)).count()
+    }
+}
+
+/// Why a cohort could not be ingested at all.
+#[derive(Debug, thiserror::Error)]
+pub enum CohortError {
+    /// The manifest cannot be read, or a row has no `dicom_dir`.
+    #[error(transparent)]
+    Manifest(#[from] ManifestError),
+    /// The DICOM folder tree cannot be read.
+    #[error(transparent)]
+    Discovery(#[from] IngestError),
+    /// No exam was found.
+    #[error("no exams to ingest{}", unreadable(.skipped_files))]
+    NoExams {
+        /// Files that were not readable DICOM.
+        skipped_files: Vec<Skipped>,
+    },
+}
+
+fn unreadable(skipped: &[Skipped]) -> String {
+    match skipped.first() {
+        Some(s) => format!(
+            " ({} unreadable files, e.g. {}: {})",
+            skipped.len(),
+            s.what,
+            s.reason
+        ),
+        None => String::new(),
+    }
+}
+
+/// Where one exam's series are.
+enum ExamSource {
+    Dir(PathBuf),
+    Study(Vec<Series>),
+}
+
+/// Ingests the exams of `source` (those of `settings.shard`) into `store`, in exam id order.
+/// `progress` advances by one per exam.
+pub fn ingest_cohort(
+    store: &ExamStore,
+    source: &IngestSource,
+    settings: &IngestSettings,
+    progress: &dyn Progress,
+) -> Result<IngestOutcome, CohortError> {
+    let (mut work, skipped_files) = exams_of(source)?;
+    if work.is_empty() {
+        return Err(CohortError::NoExams { skipped_files });
+    }
+    work.sort_by(|a, b| a.0.cmp(&b.0));
+    if let Some(shard) = &settings.shard {
+        work.retain(|(id, _)| shard.contains(id));
+    }
+    progress.start("ingest", work.len() as u64);
+    let mut outcome = IngestOutcome {
+        exams: Vec::with_capacity(work.len()),
+        skipped_files,
+    };
+    for (exam_id, exam_source) in work {
+        outcome
+            .exams
+            .push(ingest_one(store, exam_id, exam_source, settings));
+        progress.advance(1);
+    }
+    progress.finish();
+    Ok(outcome)
+}
+
+/// The exams of a source (unsorted), and the files discovery could not read.
+type Work = (Vec<(ExamId, ExamSource)>, Vec<Skipped>);
+
+/// The exams of a source, unsorted, and the files discovery could not read.
+fn exams_of(source: &IngestSource) -> Result<Work, CohortError> {
+    match source {
+        IngestSource::Manifest(path) => {
+            let manifest = Manifest::read(path)?;
+            manifest.require("dicom_dir")?;
+            let work = manifest
+                .entries()
+                .iter()
+                .map(|e| match &e.dicom_dir {
+                    Some(dir) => Ok((e.exam_id.clone(), ExamSource::Dir(dir.clone()))),
+                    None => Err(manifest.missing_value(e, "dicom_dir")),
+                })
+                .collect::<Result<_, _>>()?;
+            Ok((work, Vec::new()))
+        }
+        IngestSource::DicomTree(dir) => {
+            let discovery = discover(dir)?;
+            let work = discovery
+                .studies
+                .into_iter()
+                .map(|(uid, series)| (study_exam_id(&uid, &series), ExamSource::Study(series)))
+                .collect();
+            Ok((work, discovery.skipped))
+        }
+    }
+}
+
+/// Whether a stored exam's geometry is the model grid `grid` describes.
+fn on_grid(g: &Geometry, grid: &ModelGrid) -> bool {
+    let pixel = grid.fov_mm / grid.size as f32;
+    g.shape[1] == grid.size
+        && g.shape[2] == grid.size
+        && (g.spacing_mm[0] - grid.slice_mm).abs() < 1e-3
+        && (g.spacing_mm[2] - pixel).abs() < 1e-3
+}
+
+fn ingest_one(
+    store: &ExamStore,
+    exam_id: ExamId,
+    source: ExamSource,
+    settings: &IngestSettings,
+) -> ExamOutcome {
+    let mut replaced = None;
+    if settings.stored == StoredExams::KeepOnSameGrid && store.contains(&exam_id) {
+        match store.geometry(&exam_id) {
+            Ok(g) if on_grid(&g, &settings.grid) => {
+                return ExamOutcome {
+                    exam_id,
+                    replaced,
+                    status: ExamStatus::AlreadyStored,
+                };
+            }
+            Ok(_) => replaced = Some(Replaced::OtherGrid),
+            Err(e) => replaced = Some(Replaced::Unreadable(e.to_string())),
+        }
+    }
+    let status = match ingest_and_store(store, &exam_id, source, settings) {
+        Ok(ingested) => ExamStatus::Ingested {
+            warnings: ingested.info.warnings,
+            skipped: ingested.skipped,
+        },
+        Err(failure) => ExamStatus::Failed(failure),
+    };
+    ExamOutcome {
+        exam_id,
+        replaced,
+        status,
+    }
+}
+
+fn ingest_and_store(
+    store: &ExamStore,
+    exam_id: &ExamId,
+    source: ExamSource,
+    settings: &IngestSettings,
+) -> Result<Ingested, ExamFailure> {
+    let ingested = match source {
+        ExamSource::Dir(dir) => ingest_dir(exam_id, &dir, &settings.grid)?,
+        ExamSource::Study(series) => choose_series(series)
+            .and_then(|chosen| ingest_series(exam_id, chosen, &settings.grid))
+            .map_err(|error| ExamError {
+                exam: exam_id.to_string(),
+                error,
+            })?,
+    };
+    store
+        .write_with_info(&ingested.volume, Some(&ingested.info))
+        .map_err(|source| ExamFailure::Store {
+            exam: exam_id.clone(),
+            source,
+        })?;
+    if let Some(dir) = &settings.nifti_dir {
+        write_nifti(dir, exam_id, &ingested)?;
+    }
+    Ok(ingested)
+}
+
+fn write_nifti(dir: &Path, exam_id: &ExamId, ingested: &Ingested) -> Result<(), ExamFailure> {
+    nifti_out::write_exam(dir, &ingested.volume).map_err(|source| ExamFailure::Nifti {
+        exam: exam_id.clone(),
+        source,
+    })?;
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn shards_partition_the_cohort() {
+        let shards: Vec<Shard> = (0..4).map(|i| Shard::new(i, 4).unwrap()).collect();
+        for i in 0..200 {
+            let exam = ExamId::new(format!("E{i:05}")).unwrap();
+            assert_eq!(shards.iter().filter(|s| s.contains(&exam)).count(), 1);
+        }
+    }
+
+    #[test]
+    fn an_exam_keeps_its_shard_by_the_fnv_hash_of_its_id() {
+        // FNV-1a("a") = 0xaf63dc4c8601ec8c, which is 0 modulo 4.
+        let a = ExamId::new("a").unwrap();
+        assert!(Shard::new(0, 4).unwrap().contains(&a));
+    }
+
+    #[test]
+    fn shards_parse_as_i_slash_n() {
+        assert_eq!("3/4".parse::<Shard>().unwrap(), Shard::new(3, 4).unwrap());
+        for bad in ["4/4", "1", "0/0", "a/2"] {
+            let err = bad.parse::<Shard>().unwrap_err().to_string();
+            assert!(err.contains(bad), "{err}");
+        }
+    }
+
+    #[test]
+    fn a_folder_without_exams_is_an_error_naming_an_unreadable_file() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join("notes.txt"), "not DICOM").unwrap();
+        let store = ExamStore::open(dir.path().join("store")).unwrap();
+        let err = ingest_cohort(
+            &store,
+            &IngestSource::DicomTree(dir.path().to_path_buf()),
+            &IngestSettings::default(),
+            &uptake_core::NoProgress,
+        )
+        .unwrap_err()
+        .to_string();
+        assert!(
+            err.starts_with("no exams to ingest (1 unreadable files") && err.contains("notes.txt"),
+            "{err}"
+        );
+    }
+
+    #[test]
+    fn a_manifest_row_without_dicom_dir_names_its_line_and_exam() {
+        let dir = tempfile::tempdir().unwrap();
+        let manifest = dir.path().join("manifest.csv");
+        std::fs::write(&manifest, "exam_id,dicom_dir\nE1,exams/E1\nE2,\n").unwrap();
+        let store = ExamStore::open(dir.path().join("store")).unwrap();
+        let err = ingest_cohort(
+            &store,
+            &IngestSource::Manifest(manifest),
+            &IngestSettings::default(),
+            &uptake_core::NoProgress,
+        )
+        .unwrap_err()
+        .to_string();
+        assert!(
+            err.contains("line 3") && err.contains("E2") && err.contains("dicom_dir"),
+            "{err}"
+        );
+    }
+}
