@@ -14,7 +14,7 @@ fn tag(s: &str) -> Vec<(String, String)> {
         .into_iter()
         .map(|m| {
             (
-                s[m.start..m.end].to_string(),
+                m.span.slice(s).unwrap().to_string(),
                 TAGGER.ontology().name(m.region).to_string(),
             )
         })
@@ -338,7 +338,7 @@ fn only_findings_and_impression_are_tagged() {
         .flat_map(|t| t.mentions.iter().map(|m| TAGGER.ontology().name(m.region)))
         .collect();
     assert_eq!(names, ["liver", "liver"]);
-    assert_eq!(&report.text[tagged[0].start..tagged[0].end], tagged[0].text);
+    assert_eq!(tagged[0].span.slice(&report.text).unwrap(), tagged[0].text);
 }
 
 #[test]
@@ -497,4 +497,27 @@ fn an_unknown_extension_is_an_error() {
         read_reports(&p),
         Err(ReportError::UnknownExtension { .. })
     ));
+}
+
+#[test]
+fn a_miss_and_an_extra_name_their_spans_in_characters_after_non_ascii_text() {
+    // Hand: "spleen" (not tagged as such here: it is marked `kidney` by hand, an unrelated
+    // region) and "lésion" marked as a liver mention (the tagger finds no region there).
+    let sentence: uptake_core::LabelledSentence = serde_json::from_str(
+        r#"{"text": "Ø lésion near the spleen.", "mentions": [
+            {"start": 2, "end": 8, "region": "liver", "label": 1},
+            {"start": 18, "end": 24, "region": "kidney", "label": 1}]}"#,
+    )
+    .unwrap();
+    let ev = evaluate_mentions(&TAGGER, std::slice::from_ref(&sentence));
+    assert_eq!((ev.hand, ev.found, ev.tagged), (2, 0, 1));
+    assert_eq!((ev.extra, ev.wrong_region), (0, 1));
+    let miss = &ev.misses[0];
+    assert_eq!(miss.span.slice(&sentence.text), Some("lésion"));
+    assert_eq!(miss.tagged.len(), 1);
+    assert_eq!(miss.tagged[0].span().slice(&sentence.text), Some("spleen"));
+    assert_eq!(miss.tagged[0].region, "spleen");
+    let extra = &ev.extras[0];
+    assert_eq!(extra.tagged.region, "spleen");
+    assert_eq!(extra.hand_region.as_deref(), Some("kidney"));
 }
