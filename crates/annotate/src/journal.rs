@@ -37,6 +37,7 @@ pub enum Decision {
 }
 
 impl Decision {
+    /// Every decision, in the order the page offers them.
     pub const ALL: [Decision; 4] = [
         Decision::Abnormal,
         Decision::Neutral,
@@ -56,9 +57,13 @@ impl Decision {
 /// One mention of a sentence as it stands now.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct MentionState {
+    /// First character of the mention in the sentence.
     pub start: usize,
+    /// One past the last character.
     pub end: usize,
+    /// The region it names now.
     pub region: String,
+    /// What the person decided; `None` while open.
     pub decision: Option<Decision>,
     /// Added by the person (not proposed by the tagger).
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
@@ -69,24 +74,21 @@ pub struct MentionState {
 /// list (stable: mentions are never removed, only marked `not_mention`).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "op", rename_all = "snake_case", deny_unknown_fields)]
+#[allow(missing_docs)] // fields: the mention's index, its new character span, region, decision
 pub enum Edit {
-    Label {
-        mention: usize,
-        decision: Decision,
-    },
+    /// Decide about a mention.
+    Label { mention: usize, decision: Decision },
     /// Back to undecided.
-    Clear {
-        mention: usize,
-    },
-    Region {
-        mention: usize,
-        region: String,
-    },
+    Clear { mention: usize },
+    /// Give a mention another region.
+    Region { mention: usize, region: String },
+    /// Move a mention's span (characters).
     Span {
         mention: usize,
         start: usize,
         end: usize,
     },
+    /// Add a mention the tagger missed.
     Add {
         start: usize,
         end: usize,
@@ -112,21 +114,27 @@ enum Event {
 
 const JOURNAL_VERSION: u32 = 1;
 
+/// Why the session's journal or mention file cannot be used. Messages name the file and line.
 #[derive(Debug, thiserror::Error)]
+#[allow(missing_docs)] // fields: the file, the 1-based line, the sentence id, the problem
 pub enum JournalError {
+    /// The journal cannot be read or written.
     #[error("cannot access the journal {path}: {source}")]
     Io {
         path: PathBuf,
         source: std::io::Error,
     },
+    /// A journal line that does not parse.
     #[error("{path}, line {line}: not a valid journal record: {message}")]
     Parse {
         path: PathBuf,
         line: usize,
         message: String,
     },
+    /// A journal that does not start with its sample.
     #[error("{path}: the first line must be the session record (the sample)")]
     NoSession { path: PathBuf },
+    /// A journal sentence the reports no longer have.
     #[error(
         "{path}, line {line}: sentence {id} is not among the tagged sentences (were the reports or the tagger changed since the session began?)"
     )]
@@ -135,6 +143,7 @@ pub enum JournalError {
         line: usize,
         id: String,
     },
+    /// A journal state that does not fit its sentence.
     #[error(
         "{path}, line {line}: sentence {id}: {problem} (were the reports changed since the session began?)"
     )]
@@ -144,39 +153,50 @@ pub enum JournalError {
         id: String,
         problem: EditError,
     },
+    /// An output file this tool did not write.
     #[error(
         "{out} exists but its journal {log} does not: refusing to overwrite a mention file this tool did not write (choose another --out)"
     )]
     ForeignOutput { out: PathBuf, log: PathBuf },
+    /// Another server holds the journal.
     #[error("{path} is in use by another labelling server (one server per output file)")]
     Locked { path: PathBuf },
+    /// A sample with a sentence twice.
     #[error("the sample holds sentence id {id} twice")]
     DuplicateId { id: String },
+    /// The mention file cannot be written.
     #[error("cannot write the mention file: {0}")]
     Output(#[from] MentionFileError),
 }
 
 /// Why an edit was refused. Messages name ids, offsets and regions, never report text.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[allow(missing_docs)] // fields: the mention, its span, the sentence length, the other mention
 pub enum EditError {
+    /// No sentence of the sample has this id.
     #[error("unknown sentence id {0}")]
     UnknownSentence(String),
+    /// No mention of the sentence has this index.
     #[error("unknown mention {mention} (the sentence has {count})")]
     UnknownMention { mention: usize, count: usize },
+    /// A span that is empty or outside the sentence.
     #[error("span {start}..{end} is empty or outside the sentence of {len} characters")]
     SpanOutOfRange {
         start: usize,
         end: usize,
         len: usize,
     },
+    /// A span over another mention.
     #[error("span {start}..{end} overlaps mention {other}")]
     Overlap {
         start: usize,
         end: usize,
         other: usize,
     },
+    /// A region the catalog does not have.
     #[error("unknown region {0:?}")]
     UnknownRegion(String),
+    /// Undo with an empty history.
     #[error("nothing to undo")]
     NothingToUndo,
 }
@@ -184,10 +204,15 @@ pub enum EditError {
 /// Label counts of one region over the whole sample (regions as currently assigned).
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
 pub struct RegionCounts {
+    /// Mentions labelled abnormal.
     pub abnormal: usize,
+    /// Mentions labelled neutral.
     pub neutral: usize,
+    /// Mentions marked as not a mention.
     pub not_mention: usize,
+    /// Mentions skipped.
     pub skip: usize,
+    /// Mentions not decided yet.
     pub open: usize,
 }
 
@@ -367,34 +392,42 @@ impl Journal {
         self.resumed
     }
 
+    /// The name stored in the journal, if any.
     pub fn annotator(&self) -> Option<&str> {
         self.annotator.as_deref()
     }
 
+    /// The mention file the session writes.
     pub fn out_path(&self) -> &Path {
         &self.out_path
     }
 
+    /// The journal (`<out>.log`).
     pub fn log_path(&self) -> &Path {
         &self.log_path
     }
 
+    /// Sentences in the sample.
     pub fn len(&self) -> usize {
         self.sample.len()
     }
 
+    /// True for an empty sample.
     pub fn is_empty(&self) -> bool {
         self.sample.is_empty()
     }
 
+    /// The sentence at a position of the sample.
     pub fn candidate(&self, pos: usize) -> Option<&Candidate> {
         self.sample.get(pos)
     }
 
+    /// The position of a sentence id in the sample.
     pub fn position(&self, id: &str) -> Option<usize> {
         self.index.get(id).copied()
     }
 
+    /// The mentions of the sentence at a position, as they stand now.
     pub fn state(&self, pos: usize) -> Option<&[MentionState]> {
         self.states.get(pos).map(Vec::as_slice)
     }
@@ -406,6 +439,7 @@ impl Journal {
             .is_some_and(|s| s.iter().all(|m| m.decision.is_some()))
     }
 
+    /// Sentences finished.
     pub fn finished_count(&self) -> usize {
         (0..self.len()).filter(|&p| self.is_finished(p)).count()
     }
@@ -415,6 +449,7 @@ impl Journal {
         (0..self.len()).find(|&p| !self.is_finished(p))
     }
 
+    /// Whether there is a change to undo.
     pub fn can_undo(&self) -> bool {
         !self.history.is_empty()
     }
@@ -576,8 +611,10 @@ impl Journal {
 /// Either a refused edit (the person's fault: a 4xx) or a failure to save (a 5xx).
 #[derive(Debug, thiserror::Error)]
 pub enum ApplyError {
+    /// The edit was refused.
     #[error(transparent)]
     Edit(#[from] EditError),
+    /// The edit could not be saved.
     #[error(transparent)]
     Journal(#[from] JournalError),
 }

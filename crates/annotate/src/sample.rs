@@ -16,6 +16,37 @@ use serde::Deserialize;
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::io::BufRead;
 use std::path::{Path, PathBuf};
+use uptake_core::CharSpan;
+
+/// In what order sentences are offered.
+#[derive(Debug)]
+pub enum SampleOrder {
+    /// Balanced over regions (see [`stratified_sample`]).
+    Stratified,
+    /// Most uncertain first by these mention probabilities (see [`order_by_uncertainty`]).
+    MostUncertain(Predictions),
+}
+
+/// Which sentences a new session labels.
+#[derive(Debug)]
+pub struct SampleSettings {
+    /// How many sentences, at most.
+    pub size: usize,
+    /// Seed of the random choices.
+    pub seed: u64,
+    /// How they are chosen and ordered.
+    pub order: SampleOrder,
+}
+
+/// The ids of the sentences of `pool` a new session labels, in order.
+pub fn choose_sample(pool: &[Candidate], settings: &SampleSettings) -> Vec<String> {
+    match &settings.order {
+        SampleOrder::Stratified => stratified_sample(pool, settings.size, settings.seed),
+        SampleOrder::MostUncertain(predictions) => {
+            order_by_uncertainty(pool, settings.size, settings.seed, |c| predictions.score(c))
+        }
+    }
+}
 
 /// Up to `n` sentence ids from `pool`, stratified by region (see the module docs), in the
 /// order they were drawn. Sentences without mentions are never drawn. Same seed, same sample.
@@ -128,19 +159,24 @@ struct PredictedMention {
     prob: f64,
 }
 
+/// Why a predictions file cannot be used.
 #[derive(Debug, thiserror::Error)]
+#[allow(missing_docs)] // fields: the file, the 1-based line, the message, the probability
 pub enum PredictionsError {
+    /// The file cannot be read.
     #[error("cannot read {path}: {source}")]
     Io {
         path: PathBuf,
         source: std::io::Error,
     },
+    /// A line that does not parse.
     #[error("{path}, line {line}: not a valid prediction record: {message}")]
     Parse {
         path: PathBuf,
         line: usize,
         message: String,
     },
+    /// A probability outside [0, 1].
     #[error("{path}, line {line}: probability {prob} is not in [0, 1]")]
     BadProbability {
         path: PathBuf,
@@ -150,6 +186,7 @@ pub enum PredictionsError {
 }
 
 impl Predictions {
+    /// Reads a predictions file.
     pub fn read(path: &Path) -> Result<Self, PredictionsError> {
         let io = |source| PredictionsError::Io {
             path: path.to_path_buf(),
@@ -181,6 +218,14 @@ impl Predictions {
             }
         }
         Ok(Self { by_id })
+    }
+
+    /// Records the probability of one mention of sentence `id`.
+    pub(crate) fn insert(&mut self, id: &str, span: CharSpan, probability: f64) {
+        self.by_id
+            .entry(id.to_string())
+            .or_default()
+            .insert((span.start, span.end), probability);
     }
 
     /// The probability of each of the candidate's mentions, where the file has one.
