@@ -72,3 +72,59 @@ pub fn cache_dir() -> PathBuf {
         .unwrap_or_else(|| PathBuf::from("."));
     home.join(".cache/uptake")
 }
+
+/// Progress bars on stderr for the library's long steps (hidden when `quiet`): one bar per
+/// stage.
+pub struct Bars {
+    quiet: bool,
+    bar: std::sync::Mutex<Option<indicatif::ProgressBar>>,
+}
+
+impl Bars {
+    /// Bars that draw unless `quiet`.
+    pub fn new(quiet: bool) -> Self {
+        Self {
+            quiet,
+            bar: std::sync::Mutex::new(None),
+        }
+    }
+
+    fn with(&self, f: impl FnOnce(&mut Option<indicatif::ProgressBar>)) {
+        f(&mut self.bar.lock().unwrap_or_else(|e| e.into_inner()));
+    }
+}
+
+impl uptake_core::Progress for Bars {
+    fn start(&self, stage: &str, total: u64) {
+        self.with(|bar| *bar = Some(progress(total, stage, self.quiet)));
+    }
+
+    fn advance(&self, units: u64) {
+        self.with(|bar| bar.iter().for_each(|b| b.inc(units)));
+    }
+
+    fn finish(&self) {
+        self.with(|bar| bar.take().iter().for_each(|b| b.finish_and_clear()));
+    }
+}
+
+/// The trained report models of `--model DIR` (one per folder), as mention scorers.
+pub fn load_report_models(
+    dirs: &[PathBuf],
+) -> anyhow::Result<Vec<Box<dyn uptake_labels::MentionScorer>>> {
+    dirs.iter()
+        .map(|dir| {
+            let model = uptake_textmodel::ReportModel::load_trained(dir)?;
+            Ok(Box::new(model) as Box<dyn uptake_labels::MentionScorer>)
+        })
+        .collect()
+}
+
+/// The report model in `dirs`, or the mean of several (a seed ensemble), named "model".
+pub fn report_model_scorer(
+    dirs: &[PathBuf],
+) -> anyhow::Result<Box<dyn uptake_labels::MentionScorer>> {
+    let models = load_report_models(dirs)?;
+    let builtin = uptake_labels::RulesSource::Builtin;
+    Ok(uptake_labels::LabellingMethod::Model.scorer(&builtin, models)?)
+}
