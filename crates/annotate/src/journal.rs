@@ -238,6 +238,67 @@ pub fn journal_path(out: &Path) -> PathBuf {
     PathBuf::from(name)
 }
 
+/// Opens (or, for a new session, creates) the journal and locks it, so no other server
+/// appends while this one replays. Refuses an output file without a journal.
+fn open_locked(out: &Path, log_path: &Path, existing: bool) -> Result<File, JournalError> {
+    let io = |source| JournalError::Io {
+        path: log_path.to_path_buf(),
+        source,
+    };
+    if !existing && out.exists() {
+        return Err(JournalError::ForeignOutput {
+            out: out.to_path_buf(),
+            log: log_path.to_path_buf(),
+        });
+    }
+    if let Some(dir) = log_path
+        .parent()
+        .filter(|d| !existing && !d.as_os_str().is_empty())
+    {
+        std::fs::create_dir_all(dir).map_err(io)?;
+    }
+    let log = if existing {
+        OpenOptions::new()
+            .read(true)
+            .write(true)
+            .open(log_path)
+            .map_err(io)?
+    } else {
+        OpenOptions::new()
+            .create_new(true)
+            .append(true)
+            .open(log_path)
+            .map_err(io)?
+    };
+    lock(&log, log_path)?;
+    Ok(log)
+}
+
+/// The sampled sentences of `pool` in sample order, and each id's position.
+fn sample_of(
+    ids: &[String],
+    pool: &[Candidate],
+    log_path: &Path,
+) -> Result<(Vec<Candidate>, HashMap<String, usize>), JournalError> {
+    let by_id: HashMap<&str, &Candidate> = pool.iter().map(|c| (c.id.as_str(), c)).collect();
+    let mut sample = Vec::with_capacity(ids.len());
+    let mut index = HashMap::with_capacity(ids.len());
+    for id in ids {
+        let candidate = by_id
+            .get(id.as_str())
+            .ok_or_else(|| JournalError::UnknownSentence {
+                path: log_path.to_path_buf(),
+                line: 1,
+                id: id.clone(),
+            })?;
+        if index.insert(id.clone(), sample.len()).is_some() {
+            return Err(JournalError::DuplicateId { id: id.clone() });
+        }
+        sample.push((*candidate).clone());
+    }
+    Ok((sample, index))
+}
+
 impl Journal {
     /// Opens the session writing to `out`. If its journal exists the session resumes with the
     /// journal's sample (and `sample_ids` is ignored); otherwise a new journal starts with
@@ -249,40 +310,12 @@ impl Journal {
         annotator: Option<String>,
     ) -> Result<Self, JournalError> {
         let log_path = journal_path(out);
-        let by_id: HashMap<&str, &Candidate> = pool.iter().map(|c| (c.id.as_str(), c)).collect();
         let io = |source| JournalError::Io {
             path: log_path.clone(),
             source,
         };
-
         let existing = log_path.exists();
-        if !existing && out.exists() {
-            return Err(JournalError::ForeignOutput {
-                out: out.to_path_buf(),
-                log: log_path,
-            });
-        }
-        if let Some(dir) = log_path
-            .parent()
-            .filter(|d| !existing && !d.as_os_str().is_empty())
-        {
-            std::fs::create_dir_all(dir).map_err(io)?;
-        }
-        // Lock before reading, so no other server appends while this one replays.
-        let mut log = if existing {
-            OpenOptions::new()
-                .read(true)
-                .write(true)
-                .open(&log_path)
-                .map_err(io)?
-        } else {
-            OpenOptions::new()
-                .create_new(true)
-                .append(true)
-                .open(&log_path)
-                .map_err(io)?
-        };
-        lock(&log, &log_path)?;
+        let mut log = open_locked(out, &log_path, existing)?;
         // A journal without a complete session line (the process died while creating it)
         // holds no labels: start it afresh.
         let read = if existing {
@@ -298,22 +331,7 @@ impl Journal {
             None => (sample_ids.to_vec(), Vec::new(), annotator, 0),
         };
 
-        let mut sample = Vec::with_capacity(ids.len());
-        let mut index = HashMap::with_capacity(ids.len());
-        for id in &ids {
-            let candidate =
-                by_id
-                    .get(id.as_str())
-                    .ok_or_else(|| JournalError::UnknownSentence {
-                        path: log_path.clone(),
-                        line: 1,
-                        id: id.clone(),
-                    })?;
-            if index.insert(id.clone(), sample.len()).is_some() {
-                return Err(JournalError::DuplicateId { id: id.clone() });
-            }
-            sample.push((*candidate).clone());
-        }
+        let (sample, index) = sample_of(&ids, pool, &log_path)?;
         let states = sample.iter().map(initial_state).collect();
 
         // Cut a torn last line so the next append starts on a fresh line.

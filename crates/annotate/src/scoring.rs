@@ -2,29 +2,11 @@
 
 use crate::candidate::Candidate;
 use crate::sample::Predictions;
-use uptake_core::{ByteSpan, CharSpan, Progress};
+use uptake_core::{CharSpan, Progress};
 use uptake_labels::{MentionScorer, ScoreError, SentenceMentions};
 
 /// Sentences scored together.
 const SCORE_BATCH: usize = 32;
-
-/// Byte spans of a candidate's mentions (candidates hold characters, scorers take bytes).
-fn byte_spans(index: usize, c: &Candidate) -> Result<Vec<ByteSpan>, ScoreError> {
-    c.mentions
-        .iter()
-        .enumerate()
-        .map(|(mention, m)| {
-            CharSpan::new(m.start, m.end)
-                .to_bytes(&c.text)
-                .ok_or(ScoreError::CharSpanOutside {
-                    sentence: index,
-                    mention,
-                    start: m.start,
-                    end: m.end,
-                })
-        })
-        .collect()
-}
 
 /// Every candidate mention's probability from `scorer` (the report model, say), in batches.
 pub fn predict(
@@ -39,8 +21,9 @@ pub fn predict(
             .iter()
             .enumerate()
             .map(|(i, c)| {
-                let spans = byte_spans(b * SCORE_BATCH + i, c)?;
-                Ok(SentenceMentions::new(&c.text, spans))
+                // Candidates hold characters; scorers take bytes.
+                let spans = c.mentions.iter().map(|m| CharSpan::new(m.start, m.end));
+                SentenceMentions::from_chars(&c.text, spans, b * SCORE_BATCH + i)
             })
             .collect::<Result<Vec<_>, ScoreError>>()?;
         let scores = scorer.score(&batch)?;

@@ -7,7 +7,7 @@
 use crate::scorer::{MentionScorer, ScoreError, SentenceMentions};
 use std::collections::BTreeMap;
 use uptake_core::metrics::auroc;
-use uptake_core::{ByteSpan, CharSpan, Confusion, LabelledSentence};
+use uptake_core::{CharSpan, Confusion, LabelledSentence};
 
 /// Binary classification figures at one threshold; `None` where undefined. The threshold
 /// figures come from [`Confusion`] and follow its one rule for empty cases (F1 and sensitivity
@@ -65,25 +65,6 @@ impl MentionEvaluation {
     }
 }
 
-/// Byte spans of sentence `index` of a mention file (the file stores characters).
-fn byte_spans(index: usize, sentence: &LabelledSentence) -> Result<Vec<ByteSpan>, ScoreError> {
-    sentence
-        .mentions
-        .iter()
-        .enumerate()
-        .map(|(mention, m)| {
-            CharSpan::new(m.start, m.end)
-                .to_bytes(&sentence.text)
-                .ok_or(ScoreError::CharSpanOutside {
-                    sentence: index,
-                    mention,
-                    start: m.start,
-                    end: m.end,
-                })
-        })
-        .collect()
-}
-
 /// Scores every hand-labelled mention with `scorer`: one vector per sentence, in order.
 pub fn score_labelled(
     scorer: &mut dyn MentionScorer,
@@ -92,7 +73,10 @@ pub fn score_labelled(
     let batch = sentences
         .iter()
         .enumerate()
-        .map(|(i, s)| Ok(SentenceMentions::new(&s.text, byte_spans(i, s)?)))
+        .map(|(i, s)| {
+            let spans = s.mentions.iter().map(|m| CharSpan::new(m.start, m.end));
+            SentenceMentions::from_chars(&s.text, spans, i)
+        })
         .collect::<Result<Vec<_>, ScoreError>>()?;
     scorer.score(&batch)
 }
@@ -168,8 +152,9 @@ mod tests {
             r#"{"text": "Noted — liver uptake", "mentions": [{"start": 8, "end": 13, "region": "liver", "label": 1}]}"#,
         )
         .unwrap();
-        let spans = byte_spans(0, &s).unwrap();
-        assert_eq!(spans[0].slice(&s.text), Some("liver"));
+        let spans = s.mentions.iter().map(|m| CharSpan::new(m.start, m.end));
+        let sentence = SentenceMentions::from_chars(&s.text, spans, 0).unwrap();
+        assert_eq!(sentence.spans[0].slice(&s.text), Some("liver"));
     }
 
     #[test]

@@ -156,26 +156,9 @@ impl FromStr for LabellingMethod {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::scorer::{ScoreError, SentenceMentions};
+    use crate::scorer::SentenceMentions;
+    use crate::scorer::tests::Constant;
     use uptake_core::ByteSpan;
-
-    /// Gives every mention the same score.
-    struct Constant(f64);
-
-    impl MentionScorer for Constant {
-        fn name(&self) -> &str {
-            "constant"
-        }
-        fn score(
-            &mut self,
-            sentences: &[SentenceMentions<'_>],
-        ) -> Result<Vec<Vec<f64>>, ScoreError> {
-            Ok(sentences
-                .iter()
-                .map(|s| vec![self.0; s.spans.len()])
-                .collect())
-        }
-    }
 
     fn score_one(scorer: &mut dyn MentionScorer) -> f64 {
         let text = "Intense uptake in the liver.";

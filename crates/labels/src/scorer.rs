@@ -2,7 +2,7 @@
 
 use std::fmt;
 
-use uptake_core::ByteSpan;
+use uptake_core::{ByteSpan, CharSpan};
 
 /// One sentence and the spans of the region mentions found in it.
 ///
@@ -20,6 +20,28 @@ impl<'a> SentenceMentions<'a> {
     /// A sentence and its mention spans.
     pub fn new(text: &'a str, spans: Vec<ByteSpan>) -> Self {
         Self { text, spans }
+    }
+
+    /// A sentence whose mention spans are in characters (as mention files and the labelling
+    /// tool hold them); `sentence` is its position in the batch, for the error.
+    pub fn from_chars(
+        text: &'a str,
+        spans: impl IntoIterator<Item = CharSpan>,
+        sentence: usize,
+    ) -> Result<Self, ScoreError> {
+        let spans = spans
+            .into_iter()
+            .enumerate()
+            .map(|(mention, span)| {
+                span.to_bytes(text).ok_or(ScoreError::CharSpanOutside {
+                    sentence,
+                    mention,
+                    start: span.start,
+                    end: span.end,
+                })
+            })
+            .collect::<Result<_, _>>()?;
+        Ok(Self { text, spans })
     }
 
     /// Checks that every span lies inside the text on character boundaries.
@@ -175,11 +197,11 @@ impl fmt::Debug for dyn MentionScorer + '_ {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
 
     /// Gives every mention the same score.
-    struct Constant(f64);
+    pub(crate) struct Constant(pub(crate) f64);
 
     impl MentionScorer for Constant {
         fn name(&self) -> &str {

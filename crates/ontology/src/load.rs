@@ -435,4 +435,3 @@ fn topological_order(regions: &[Region]) -> Vec<RegionId> {
     }
     order
 }
-

@@ -24,7 +24,11 @@ impl Ontology {
             regions: self.len(),
             task_regions: tasks.len(),
             rare_task_regions: tasks.iter().filter(|id| self.region(**id).rare).count(),
-            patterns: self.ids().iter().map(|id| self.region(*id).patterns.len()).sum(),
+            patterns: self
+                .ids()
+                .iter()
+                .map(|id| self.region(*id).patterns.len())
+                .sum(),
         }
     }
 

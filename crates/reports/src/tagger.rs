@@ -159,6 +159,41 @@ fn compile(pattern: &str) -> Result<Regex, regex::Error> {
         .or_else(|_| RegexBuilder::new(pattern).build())
 }
 
+/// The side-word expression and its classifiers (both sides, left; else right).
+fn side_regexes(ontology: &Ontology) -> Result<(Regex, [Regex; 2]), TaggerError> {
+    let rules = ontology.tagging_rules();
+    let group = |words: &[String]| -> String {
+        let mut w: Vec<String> = words.iter().map(|p| format!("(?:{p})")).collect();
+        if w.is_empty() {
+            w.push("(?:[^\\s\\S])".into()); // never matches
+        }
+        w.join("|")
+    };
+    let sides_pattern = format!(
+        r"(?i)(?-u:\b)(?:(?P<b>(?:left|right)\s+(?:and|or|&)\s+(?:left|right)|{})|(?P<l>{})|(?P<r>{}))(?-u:\b)",
+        group(&rules.both),
+        group(&rules.left),
+        group(&rules.right)
+    );
+    let side_error = |e: regex::Error| TaggerError::Pattern {
+        source_name: ontology.source_name().to_string(),
+        region: "[tagging]".into(),
+        pattern: "left/right/both".into(),
+        message: e.to_string(),
+    };
+    let sides = compile(&sides_pattern).map_err(side_error)?;
+    let both = format!(
+        r"(?i)^(?:(?:left|right)\s+(?:and|or|&)\s+(?:left|right)|{})$",
+        group(&rules.both)
+    );
+    let left = format!(r"(?i)^(?:{})$", group(&rules.left));
+    let side_kinds = [
+        compile(&both).map_err(side_error)?,
+        compile(&left).map_err(side_error)?,
+    ];
+    Ok((sides, side_kinds))
+}
+
 impl Tagger {
     /// Compiles the tagging patterns of `ontology` (a fraction of a second for the built-in one).
     pub fn new(ontology: &Ontology) -> Result<Tagger, TaggerError> {
@@ -205,35 +240,7 @@ impl Tagger {
                     .build()
             })
             .map_err(too_large)?;
-        let group = |words: &[String]| -> String {
-            let mut w: Vec<String> = words.iter().map(|p| format!("(?:{p})")).collect();
-            if w.is_empty() {
-                w.push("(?:[^\\s\\S])".into()); // never matches
-            }
-            w.join("|")
-        };
-        let sides_pattern = format!(
-            r"(?i)(?-u:\b)(?:(?P<b>(?:left|right)\s+(?:and|or|&)\s+(?:left|right)|{})|(?P<l>{})|(?P<r>{}))(?-u:\b)",
-            group(&rules.both),
-            group(&rules.left),
-            group(&rules.right)
-        );
-        let side_error = |e: regex::Error| TaggerError::Pattern {
-            source_name: ontology.source_name().to_string(),
-            region: "[tagging]".into(),
-            pattern: "left/right/both".into(),
-            message: e.to_string(),
-        };
-        let sides = compile(&sides_pattern).map_err(side_error)?;
-        let both = format!(
-            r"(?i)^(?:(?:left|right)\s+(?:and|or|&)\s+(?:left|right)|{})$",
-            group(&rules.both)
-        );
-        let left = format!(r"(?i)^(?:{})$", group(&rules.left));
-        let side_kinds = [
-            compile(&both).map_err(side_error)?,
-            compile(&left).map_err(side_error)?,
-        ];
+        let (sides, side_kinds) = side_regexes(ontology)?;
         let depth = (0..ontology.len())
             .map(|i| {
                 ontology.depth(
@@ -536,28 +543,31 @@ impl Tagger {
                     out.push(Mention::new(start, m.span.end, region));
                 }
                 Some(SideWord::Both) => {
-                    let left = self.ontology.lateral_variant(m.region, Side::Left);
-                    let right = self.ontology.lateral_variant(m.region, Side::Right);
-                    match (left, right) {
-                        (Some(l), Some(r)) => {
-                            let split = match own {
-                                Some((_, wend, _, true)) => Some((wend, m.span.start)),
-                                _ => split_point(s, m.span.start, m.span.end),
-                            };
-                            match split {
-                                Some((left_end, right_start)) => {
-                                    out.push(Mention::new(start, left_end, l));
-                                    out.push(Mention::new(right_start, m.span.end, r));
-                                }
-                                None => out.push(Mention::new(start, m.span.end, m.region)),
-                            }
-                        }
-                        _ => out.push(Mention::new(start, m.span.end, m.region)),
-                    }
+                    // The side word right before the mention ("bilateral hilar") splits off
+                    // as the left part; otherwise the mention itself is split.
+                    let split = match own {
+                        Some((_, wend, _, true)) => Some((wend, m.span.start)),
+                        _ => split_point(s, m.span.start, m.span.end),
+                    };
+                    out.extend(self.both_sides(m, start, split));
                 }
             }
         }
         out
+    }
+
+    /// A mention governed by "bilateral" from `start`: its left variant up to the split and
+    /// its right variant after it; itself when the region has no variants or cannot be split.
+    fn both_sides(&self, m: Mention, start: usize, split: Option<(usize, usize)>) -> Vec<Mention> {
+        let left = self.ontology.lateral_variant(m.region, Side::Left);
+        let right = self.ontology.lateral_variant(m.region, Side::Right);
+        match (left, right, split) {
+            (Some(l), Some(r), Some((left_end, right_start))) => vec![
+                Mention::new(start, left_end, l),
+                Mention::new(right_start, m.span.end, r),
+            ],
+            _ => vec![Mention::new(start, m.span.end, m.region)],
+        }
     }
 
     /// Converts a tagged sentence to the mention-file shape (character offsets), with a label
