@@ -4,12 +4,12 @@
 //! context and tagged mentions as character spans); [`candidates`] makes them from reports
 //! with the ontology's tagger. The pieces:
 //! - [`candidates`] and [`region_catalog`]: the sentences to label and the regions to pick from;
-//! - [`sample`]: which sentences to label and in what order ([`choose_sample`]: stratified by
+//! - sampling: which sentences to label and in what order ([`choose_sample`]: stratified by
 //!   region, or by a model's uncertainty, from [`predict`] or a predictions file);
-//! - [`journal`]: the append-only, fsynced event log, the labelling state replayed from it, and
+//! - [`Journal`]: the append-only, fsynced event log, the labelling state replayed from it, and
 //!   the consolidated mention file (exactly `uptake_core::LabelledSentence` JSONL);
-//! - [`server`]: the axum app serving the embedded page and its JSON API;
-//! - [`agreement`]: Cohen's kappa per region between two annotators' files;
+//! - [`Server`]: the axum app serving the embedded page and its JSON API;
+//! - [`agreement()`]: Cohen's kappa per region between two annotators' files;
 //! - [`time_saving_labels`]: what a saved label costs on disk.
 //!
 //! ```
@@ -33,23 +33,23 @@
 
 #![warn(missing_docs)]
 
-pub mod agreement;
+mod agreement;
 mod bench;
-pub mod candidate;
+mod candidate;
 mod from_reports;
-pub mod journal;
-pub mod sample;
+mod journal;
+mod sample;
 mod scoring;
-pub mod server;
+mod server;
 
 pub use agreement::{AgreementReport, RegionAgreement, agreement};
 pub use bench::{SaveBenchError, SaveBenchSettings, SaveTiming, time_saving_labels};
 pub use candidate::{Candidate, CandidateMention, RegionCatalog, RegionInfo};
 pub use from_reports::{candidates, region_catalog};
-pub use journal::{Decision, Journal, JournalError, MentionState, journal_path};
-pub use sample::{
-    Predictions, PredictionsError, SampleOrder, SampleSettings, choose_sample,
-    order_by_uncertainty, stratified_sample,
+pub use journal::{
+    ApplyError, Decision, Edit, EditError, Journal, JournalError, MentionState, RegionCounts,
+    journal_path,
 };
+pub use sample::{Predictions, PredictionsError, SampleOrder, SampleSettings, choose_sample};
 pub use scoring::predict;
 pub use server::{ServeOptions, Server, ServerError};

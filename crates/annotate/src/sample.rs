@@ -21,9 +21,13 @@ use uptake_core::CharSpan;
 /// In what order sentences are offered.
 #[derive(Debug)]
 pub enum SampleOrder {
-    /// Balanced over regions (see [`stratified_sample`]).
+    /// Balanced over regions so rare ones get enough mentions: at each step the region with
+    /// the fewest sampled mentions so far (ties: the rarer in the pool) gets a random
+    /// unsampled sentence that mentions it.
     Stratified,
-    /// Most uncertain first by these mention probabilities (see [`order_by_uncertainty`]).
+    /// Active learning: the sentences whose most uncertain mention has a probability closest
+    /// to 0.5 come first (a mention without a probability counts as fully uncertain); ties in
+    /// a seeded random order.
     MostUncertain(Predictions),
 }
 
@@ -50,7 +54,7 @@ pub fn choose_sample(pool: &[Candidate], settings: &SampleSettings) -> Vec<Strin
 
 /// Up to `n` sentence ids from `pool`, stratified by region (see the module docs), in the
 /// order they were drawn. Sentences without mentions are never drawn. Same seed, same sample.
-pub fn stratified_sample(pool: &[Candidate], n: usize, seed: u64) -> Vec<String> {
+pub(crate) fn stratified_sample(pool: &[Candidate], n: usize, seed: u64) -> Vec<String> {
     let mut rng = ChaCha8Rng::seed_from_u64(seed);
     // Per region, the sentences mentioning it, shuffled once; drawing pops from the end.
     let mut by_region: BTreeMap<&str, Vec<usize>> = BTreeMap::new();
@@ -110,7 +114,12 @@ fn uncertainty(p: f64) -> f64 {
 /// Up to `n` sentence ids, most uncertain first. `score` gives each mention's probability of
 /// being abnormal (`None`: the model has none, counted as fully uncertain). Ties are broken by
 /// a seeded shuffle.
-pub fn order_by_uncertainty<F>(pool: &[Candidate], n: usize, seed: u64, mut score: F) -> Vec<String>
+pub(crate) fn order_by_uncertainty<F>(
+    pool: &[Candidate],
+    n: usize,
+    seed: u64,
+    mut score: F,
+) -> Vec<String>
 where
     F: FnMut(&Candidate) -> Vec<Option<f64>>,
 {

@@ -27,7 +27,7 @@ use std::net::{IpAddr, SocketAddr};
 use std::sync::{Arc, Mutex, MutexGuard};
 
 /// Request bodies are a few hundred bytes; anything far larger is refused with 413.
-pub const MAX_BODY_BYTES: usize = 16 * 1024;
+pub(crate) const MAX_BODY_BYTES: usize = 16 * 1024;
 
 const PAGE_HTML: &str = include_str!("../assets/index.html");
 const PAGE_CSS: &str = include_str!("../assets/app.css");
@@ -169,7 +169,7 @@ fn new_token() -> String {
 }
 
 /// The app, for serving or for driving in tests.
-pub fn router(journal: Journal, catalog: RegionCatalog, token: Option<String>) -> Router {
+pub(crate) fn router(journal: Journal, catalog: RegionCatalog, token: Option<String>) -> Router {
     let page_html = PAGE_HTML
         .replace("/*{{CSS}}*/", PAGE_CSS)
         .replace("/*{{JS}}*/", PAGE_JS);

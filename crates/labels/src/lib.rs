@@ -49,7 +49,7 @@ mod weak;
 pub use method::{LabellingMethod, MethodError, RulesSource, UnknownMethod};
 pub use noisy_or::ScoredMention;
 pub use regex_baseline::RegexLabeller;
-pub use rules::{Decision, RulesError, RulesLabeller};
+pub use rules::{RulesError, RulesLabeller};
 pub use scorer::{MeanScorer, MentionScorer, ScoreError, SentenceMentions, mean_scores};
 pub use speed::measure_labelling;
 pub use weak::{LabelCounts, LabelError, LabelSettings, ReportLabels, WeakLabeller, WeakLabels};

@@ -35,12 +35,12 @@ impl RegexLabeller {
     }
 
     /// Whether the sentence holds one of the negative words.
-    pub fn is_negative_sentence(&self, text: &str) -> bool {
+    pub(crate) fn is_negative_sentence(&self, text: &str) -> bool {
         self.negative.is_match(text)
     }
 
     /// Scores one sentence: the same probability for each of its `n_mentions` mentions.
-    pub fn score_sentence(&self, text: &str, n_mentions: usize) -> Vec<f64> {
+    pub(crate) fn score_sentence(&self, text: &str, n_mentions: usize) -> Vec<f64> {
         let p = if self.is_negative_sentence(text) {
             0.0
         } else {

@@ -126,7 +126,7 @@ struct LandmarkRules {
 
 /// Why a mention got its probability: the first rule that fired.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum Decision {
+pub(crate) enum Decision {
     /// Only a reference point: "encasing the aorta", "uptake less than liver".
     Landmark,
     /// A section header ("CHEST:"), not a finding.
@@ -149,25 +149,6 @@ pub enum Decision {
     Generic,
     /// Nothing about uptake.
     NoCue,
-}
-
-impl Decision {
-    /// The snake_case name of the decision (as the rules file names its score).
-    pub fn name(self) -> &'static str {
-        match self {
-            Decision::Landmark => "landmark",
-            Decision::Header => "header",
-            Decision::Negated => "negated",
-            Decision::Resolved => "resolved",
-            Decision::Benign => "benign",
-            Decision::BenignButUncertain => "benign_but_uncertain",
-            Decision::Uncertain => "uncertain",
-            Decision::Abnormal => "abnormal",
-            Decision::Weak => "weak",
-            Decision::Generic => "generic",
-            Decision::NoCue => "no_cue",
-        }
-    }
 }
 
 /// The rule labeller. Build it once (it compiles its patterns) and score many sentences.
@@ -360,7 +341,7 @@ impl RulesLabeller {
     }
 
     /// The probability a decision maps to.
-    pub fn probability(&self, decision: Decision) -> f64 {
+    pub(crate) fn probability(&self, decision: Decision) -> f64 {
         let s = &self.scores;
         match decision {
             Decision::Landmark | Decision::Header => s.landmark,
@@ -377,7 +358,7 @@ impl RulesLabeller {
     }
 
     /// Probabilities of the mentions of one sentence (spans: byte offsets, valid ranges).
-    pub fn score_sentence(&self, text: &str, spans: &[ByteSpan]) -> Vec<f64> {
+    pub(crate) fn score_sentence(&self, text: &str, spans: &[ByteSpan]) -> Vec<f64> {
         self.decide(text, spans)
             .into_iter()
             .map(|d| self.probability(d))
@@ -385,7 +366,7 @@ impl RulesLabeller {
     }
 
     /// The decision for each mention of one sentence: what the probability rests on.
-    pub fn decide(&self, text: &str, spans: &[ByteSpan]) -> Vec<Decision> {
+    pub(crate) fn decide(&self, text: &str, spans: &[ByteSpan]) -> Vec<Decision> {
         // ASCII lower-casing keeps byte offsets, so spans index `lower` as they index `text`.
         let lower = text.to_ascii_lowercase();
         let sentence = SentenceCues::find(self, &lower, spans);

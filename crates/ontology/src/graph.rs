@@ -4,7 +4,7 @@ use crate::region::{Region, RegionId, Side, TaggingRules};
 use std::collections::HashMap;
 
 /// The name of the root region (the whole body); every region must reach it.
-pub const ROOT: &str = "full";
+pub(crate) const ROOT: &str = "full";
 
 /// The region DAG with precomputed ancestor and descendant sets.
 #[derive(Debug, Clone)]

@@ -38,8 +38,7 @@ mod tasks;
 mod tree;
 
 pub use error::OntologyError;
-pub use graph::{Ontology, ROOT};
-pub use load::BUILTIN_TOML;
+pub use graph::Ontology;
 pub use region::{Region, RegionId, Side, TaggingRules, anchored_pattern};
 pub use selection::{RegionSelection, SelectionError};
 pub use tasks::{TASK_REGIONS, TaskRegion};

@@ -8,7 +8,7 @@ use std::collections::{BTreeSet, HashMap};
 use std::path::Path;
 
 /// The data file shipped with uptake.
-pub const BUILTIN_TOML: &str = include_str!("../../../data/ontology.toml");
+pub(crate) const BUILTIN_TOML: &str = include_str!("../../../data/ontology.toml");
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]

@@ -46,7 +46,7 @@ pub use read::{MAX_REPORT_BYTES, Report, ReportError, ReportSet, ReportWarning, 
 pub use sections::{Section, SectionKind, split_sections};
 pub use sentences::{Sentence, split_sentences};
 pub use speed::{TaggingSpeed, measure_tagging};
-pub use tagger::{Mention, TaggedRecord, TaggedSentence, TaggedSpan, Tagger, TaggerError};
+pub use tagger::{Mention, TaggedSentence, TaggedSpan, Tagger, TaggerError};
 pub use write::{SentenceFilter, TagSettings, TagSummary, write_tagged};
 
 #[cfg(test)]

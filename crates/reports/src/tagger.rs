@@ -20,7 +20,7 @@ use regex::{Regex, RegexBuilder, RegexSet, RegexSetBuilder};
 use serde::Serialize;
 use std::collections::{BTreeMap, HashMap};
 use std::sync::LazyLock;
-use uptake_core::{ByteSpan, CharSpan, ExamId, LabelledSentence, LabelledSpan};
+use uptake_core::{ByteSpan, CharSpan, ExamId};
 use uptake_ontology::{Ontology, RegionId, Side, anchored_pattern};
 
 /// A mention of a region in a sentence.
@@ -570,36 +570,8 @@ impl Tagger {
         }
     }
 
-    /// Converts a tagged sentence to the mention-file shape (character offsets), with a label
-    /// per mention chosen by `label`.
-    pub fn to_labelled(
-        &self,
-        t: &TaggedSentence,
-        label: impl Fn(&Mention) -> u8,
-    ) -> LabelledSentence {
-        LabelledSentence {
-            id: Some(t.id()),
-            exam_id: Some(t.exam_id.to_string()),
-            section: Some(t.section.as_str().to_string()),
-            text: t.text.clone(),
-            mentions: t
-                .mentions
-                .iter()
-                .map(|m| {
-                    let span = t.char_span(m);
-                    LabelledSpan {
-                        start: span.start,
-                        end: span.end,
-                        region: self.ontology.name(m.region).to_string(),
-                        label: label(m),
-                    }
-                })
-                .collect(),
-        }
-    }
-
     /// The `uptake tag` output record: the mention-file shape without labels.
-    pub fn to_record(&self, t: &TaggedSentence) -> TaggedRecord {
+    pub(crate) fn to_record(&self, t: &TaggedSentence) -> TaggedRecord {
         TaggedRecord {
             id: t.id(),
             exam_id: t.exam_id.to_string(),
@@ -616,7 +588,7 @@ impl Tagger {
 
 /// One line of `uptake tag` output: like a mention-file line, without labels.
 #[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct TaggedRecord {
+pub(crate) struct TaggedRecord {
     /// `<exam>:<index>`, see [`TaggedSentence::id`].
     pub id: String,
     /// The report it comes from.
