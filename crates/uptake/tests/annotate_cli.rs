@@ -282,3 +282,29 @@ fn agreement_prints_cohens_kappa_per_region_and_writes_it_as_json() {
     assert_eq!(report["only_a"], 1);
     assert!((report["regions"][0]["kappa"].as_f64().unwrap() - 0.4).abs() < 1e-12);
 }
+
+#[test]
+fn bench_annotate_saves_every_label_of_its_session() {
+    let run = Command::new(env!("CARGO_BIN_EXE_uptake"))
+        .args([
+            "-q",
+            "bench",
+            "annotate",
+            "--sentences",
+            "5",
+            "--labels",
+            "4",
+        ])
+        .output()
+        .unwrap();
+    assert!(
+        run.status.success(),
+        "{}",
+        String::from_utf8_lossy(&run.stderr)
+    );
+    let out = String::from_utf8(run.stdout).unwrap();
+    assert!(
+        out.starts_with("annotate: 4 labels on a 5-sentence session in "),
+        "{out}"
+    );
+}

@@ -131,3 +131,34 @@ fn mentions_eval_shows_misses_and_extras_by_their_characters() {
         ]
     );
 }
+
+#[test]
+fn bench_tagging_counts_what_it_tagged() {
+    let dir = tempfile::tempdir().unwrap();
+    let reports = dir.path().join("r.jsonl");
+    std::fs::write(
+        &reports,
+        "{\"exam_id\": \"e1\", \"text\": \"FINDINGS: Avid left axillary nodes. Liver normal.\"}\n\
+         {\"exam_id\": \"e2\", \"text\": \"FINDINGS: Nothing of note.\"}\n",
+    )
+    .unwrap();
+    let run = uptake()
+        .args(["bench", "tagging", "--reports"])
+        .arg(&reports)
+        .output()
+        .unwrap();
+    assert!(
+        run.status.success(),
+        "{}",
+        String::from_utf8_lossy(&run.stderr)
+    );
+    let out = String::from_utf8(run.stdout).unwrap();
+    assert!(
+        out.contains("tagged 2 reports (") && out.contains("), 3 sentences, 2 mentions in "),
+        "{out}"
+    );
+    assert!(
+        out.contains("tagging + regex labelling + noisy-OR: "),
+        "{out}"
+    );
+}
