@@ -11,10 +11,19 @@ use uptake_core::Progress;
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct SaveBenchSettings {
     /// Sentences in the session (two mentions each); every one is finished before timing, so
-    /// each save rewrites a mention file of this many sentences.
+    /// each save rewrites a mention file of this many sentences (default 1,000).
     pub sentences: usize,
-    /// Labels to time.
+    /// Labels to time (default 500).
     pub labels: usize,
+}
+
+impl Default for SaveBenchSettings {
+    fn default() -> Self {
+        Self {
+            sentences: 1000,
+            labels: 500,
+        }
+    }
 }
 
 /// How long saving labels took.

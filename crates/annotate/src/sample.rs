@@ -34,12 +34,22 @@ pub enum SampleOrder {
 /// Which sentences a new session labels.
 #[derive(Debug)]
 pub struct SampleSettings {
-    /// How many sentences, at most.
+    /// How many sentences, at most (default 500).
     pub size: usize,
-    /// Seed of the random choices.
+    /// Seed of the random choices (default 0).
     pub seed: u64,
-    /// How they are chosen and ordered.
+    /// How they are chosen and ordered (default stratified).
     pub order: SampleOrder,
+}
+
+impl Default for SampleSettings {
+    fn default() -> Self {
+        Self {
+            size: 500,
+            seed: 0,
+            order: SampleOrder::Stratified,
+        }
+    }
 }
 
 /// The ids of the sentences of `pool` a new session labels, in order.
