@@ -20,22 +20,29 @@ enum Category {
 
 const CATEGORIES: [Category; 3] = [Category::Abnormal, Category::Neutral, Category::Other];
 
+/// Agreement on one region (or on all, as `all`).
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct RegionAgreement {
+    /// The region name.
     pub region: String,
     /// Spans either person gave this region.
     pub units: usize,
     /// Fraction of units on which both agree.
     pub observed: f64,
+    /// Cohen's kappa; `None` when chance agreement is 1.
     pub kappa: Option<f64>,
 }
 
+/// Agreement between two people's mention files.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct AgreementReport {
     /// Sentences both people finished.
     pub shared_sentences: usize,
+    /// Sentences only the first person finished.
     pub only_a: usize,
+    /// Sentences only the second person finished.
     pub only_b: usize,
+    /// Per region, by name.
     pub regions: Vec<RegionAgreement>,
     /// Over all (unit, region) pairs together.
     pub overall: RegionAgreement,

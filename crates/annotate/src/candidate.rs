@@ -20,13 +20,17 @@ pub struct Candidate {
     /// Stable id, unique in the session (e.g. `exam:section:index`); written to the output so
     /// two annotators' files can be matched.
     pub id: String,
+    /// The report it comes from.
     pub exam_id: Option<String>,
+    /// `findings` or `impression`.
     pub section: Option<String>,
+    /// The sentence.
     pub text: String,
     /// Section text before the sentence (shown greyed out above it).
     pub context_before: String,
     /// Section text after the sentence.
     pub context_after: String,
+    /// The tagged mentions, in order.
     pub mentions: Vec<CandidateMention>,
 }
 
@@ -40,7 +44,9 @@ impl Candidate {
 /// A region a mention may be assigned to.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct RegionInfo {
+    /// The snake_case name (what files store).
     pub name: String,
+    /// The name shown.
     pub display_name: String,
 }
 
@@ -52,6 +58,7 @@ pub struct RegionCatalog {
 }
 
 impl RegionCatalog {
+    /// A catalog listing `regions` in this order.
     pub fn new(regions: Vec<RegionInfo>) -> Self {
         let by_name = regions
             .iter()
@@ -61,10 +68,12 @@ impl RegionCatalog {
         Self { regions, by_name }
     }
 
+    /// The regions, in picker order.
     pub fn regions(&self) -> &[RegionInfo] {
         &self.regions
     }
 
+    /// Whether a region of this name is in the catalog.
     pub fn contains(&self, name: &str) -> bool {
         self.by_name.contains_key(name)
     }

@@ -37,6 +37,7 @@ pub enum Decision {
 }
 
 impl Decision {
+    /// Every decision, in the order the page offers them.
     pub const ALL: [Decision; 4] = [
         Decision::Abnormal,
         Decision::Neutral,
@@ -56,9 +57,13 @@ impl Decision {
 /// One mention of a sentence as it stands now.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct MentionState {
+    /// First character of the mention in the sentence.
     pub start: usize,
+    /// One past the last character.
     pub end: usize,
+    /// The region it names now.
     pub region: String,
+    /// What the person decided; `None` while open.
     pub decision: Option<Decision>,
     /// Added by the person (not proposed by the tagger).
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
@@ -69,24 +74,21 @@ pub struct MentionState {
 /// list (stable: mentions are never removed, only marked `not_mention`).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "op", rename_all = "snake_case", deny_unknown_fields)]
+#[allow(missing_docs)] // fields: the mention's index, its new character span, region, decision
 pub enum Edit {
-    Label {
-        mention: usize,
-        decision: Decision,
-    },
+    /// Decide about a mention.
+    Label { mention: usize, decision: Decision },
     /// Back to undecided.
-    Clear {
-        mention: usize,
-    },
-    Region {
-        mention: usize,
-        region: String,
-    },
+    Clear { mention: usize },
+    /// Give a mention another region.
+    Region { mention: usize, region: String },
+    /// Move a mention's span (characters).
     Span {
         mention: usize,
         start: usize,
         end: usize,
     },
+    /// Add a mention the tagger missed.
     Add {
         start: usize,
         end: usize,
@@ -112,21 +114,27 @@ enum Event {
 
 const JOURNAL_VERSION: u32 = 1;
 
+/// Why the session's journal or mention file cannot be used. Messages name the file and line.
 #[derive(Debug, thiserror::Error)]
+#[allow(missing_docs)] // fields: the file, the 1-based line, the sentence id, the problem
 pub enum JournalError {
+    /// The journal cannot be read or written.
     #[error("cannot access the journal {path}: {source}")]
     Io {
         path: PathBuf,
         source: std::io::Error,
     },
+    /// A journal line that does not parse.
     #[error("{path}, line {line}: not a valid journal record: {message}")]
     Parse {
         path: PathBuf,
         line: usize,
         message: String,
     },
+    /// A journal that does not start with its sample.
     #[error("{path}: the first line must be the session record (the sample)")]
     NoSession { path: PathBuf },
+    /// A journal sentence the reports no longer have.
     #[error(
         "{path}, line {line}: sentence {id} is not among the tagged sentences (were the reports or the tagger changed since the session began?)"
     )]
@@ -135,6 +143,7 @@ pub enum JournalError {
         line: usize,
         id: String,
     },
+    /// A journal state that does not fit its sentence.
     #[error(
         "{path}, line {line}: sentence {id}: {problem} (were the reports changed since the session began?)"
     )]
@@ -144,39 +153,50 @@ pub enum JournalError {
         id: String,
         problem: EditError,
     },
+    /// An output file this tool did not write.
     #[error(
         "{out} exists but its journal {log} does not: refusing to overwrite a mention file this tool did not write (choose another --out)"
     )]
     ForeignOutput { out: PathBuf, log: PathBuf },
+    /// Another server holds the journal.
     #[error("{path} is in use by another labelling server (one server per output file)")]
     Locked { path: PathBuf },
+    /// A sample with a sentence twice.
     #[error("the sample holds sentence id {id} twice")]
     DuplicateId { id: String },
+    /// The mention file cannot be written.
     #[error("cannot write the mention file: {0}")]
     Output(#[from] MentionFileError),
 }
 
 /// Why an edit was refused. Messages name ids, offsets and regions, never report text.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[allow(missing_docs)] // fields: the mention, its span, the sentence length, the other mention
 pub enum EditError {
+    /// No sentence of the sample has this id.
     #[error("unknown sentence id {0}")]
     UnknownSentence(String),
+    /// No mention of the sentence has this index.
     #[error("unknown mention {mention} (the sentence has {count})")]
     UnknownMention { mention: usize, count: usize },
+    /// A span that is empty or outside the sentence.
     #[error("span {start}..{end} is empty or outside the sentence of {len} characters")]
     SpanOutOfRange {
         start: usize,
         end: usize,
         len: usize,
     },
+    /// A span over another mention.
     #[error("span {start}..{end} overlaps mention {other}")]
     Overlap {
         start: usize,
         end: usize,
         other: usize,
     },
+    /// A region the catalog does not have.
     #[error("unknown region {0:?}")]
     UnknownRegion(String),
+    /// Undo with an empty history.
     #[error("nothing to undo")]
     NothingToUndo,
 }
@@ -184,10 +204,15 @@ pub enum EditError {
 /// Label counts of one region over the whole sample (regions as currently assigned).
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
 pub struct RegionCounts {
+    /// Mentions labelled abnormal.
     pub abnormal: usize,
+    /// Mentions labelled neutral.
     pub neutral: usize,
+    /// Mentions marked as not a mention.
     pub not_mention: usize,
+    /// Mentions skipped.
     pub skip: usize,
+    /// Mentions not decided yet.
     pub open: usize,
 }
 
@@ -213,6 +238,67 @@ pub fn journal_path(out: &Path) -> PathBuf {
     PathBuf::from(name)
 }
 
+/// Opens (or, for a new session, creates) the journal and locks it, so no other server
+/// appends while this one replays. Refuses an output file without a journal.
+fn open_locked(out: &Path, log_path: &Path, existing: bool) -> Result<File, JournalError> {
+    let io = |source| JournalError::Io {
+        path: log_path.to_path_buf(),
+        source,
+    };
+    if !existing && out.exists() {
+        return Err(JournalError::ForeignOutput {
+            out: out.to_path_buf(),
+            log: log_path.to_path_buf(),
+        });
+    }
+    if let Some(dir) = log_path
+        .parent()
+        .filter(|d| !existing && !d.as_os_str().is_empty())
+    {
+        std::fs::create_dir_all(dir).map_err(io)?;
+    }
+    let log = if existing {
+        OpenOptions::new()
+            .read(true)
+            .write(true)
+            .open(log_path)
+            .map_err(io)?
+    } else {
+        OpenOptions::new()
+            .create_new(true)
+            .append(true)
+            .open(log_path)
+            .map_err(io)?
+    };
+    lock(&log, log_path)?;
+    Ok(log)
+}
+
+/// The sampled sentences of `pool` in sample order, and each id's position.
+fn sample_of(
+    ids: &[String],
+    pool: &[Candidate],
+    log_path: &Path,
+) -> Result<(Vec<Candidate>, HashMap<String, usize>), JournalError> {
+    let by_id: HashMap<&str, &Candidate> = pool.iter().map(|c| (c.id.as_str(), c)).collect();
+    let mut sample = Vec::with_capacity(ids.len());
+    let mut index = HashMap::with_capacity(ids.len());
+    for id in ids {
+        let candidate = by_id
+            .get(id.as_str())
+            .ok_or_else(|| JournalError::UnknownSentence {
+                path: log_path.to_path_buf(),
+                line: 1,
+                id: id.clone(),
+            })?;
+        if index.insert(id.clone(), sample.len()).is_some() {
+            return Err(JournalError::DuplicateId { id: id.clone() });
+        }
+        sample.push((*candidate).clone());
+    }
+    Ok((sample, index))
+}
+
 impl Journal {
     /// Opens the session writing to `out`. If its journal exists the session resumes with the
     /// journal's sample (and `sample_ids` is ignored); otherwise a new journal starts with
@@ -224,40 +310,12 @@ impl Journal {
         annotator: Option<String>,
     ) -> Result<Self, JournalError> {
         let log_path = journal_path(out);
-        let by_id: HashMap<&str, &Candidate> = pool.iter().map(|c| (c.id.as_str(), c)).collect();
         let io = |source| JournalError::Io {
             path: log_path.clone(),
             source,
         };
-
         let existing = log_path.exists();
-        if !existing && out.exists() {
-            return Err(JournalError::ForeignOutput {
-                out: out.to_path_buf(),
-                log: log_path,
-            });
-        }
-        if let Some(dir) = log_path
-            .parent()
-            .filter(|d| !existing && !d.as_os_str().is_empty())
-        {
-            std::fs::create_dir_all(dir).map_err(io)?;
-        }
-        // Lock before reading, so no other server appends while this one replays.
-        let mut log = if existing {
-            OpenOptions::new()
-                .read(true)
-                .write(true)
-                .open(&log_path)
-                .map_err(io)?
-        } else {
-            OpenOptions::new()
-                .create_new(true)
-                .append(true)
-                .open(&log_path)
-                .map_err(io)?
-        };
-        lock(&log, &log_path)?;
+        let mut log = open_locked(out, &log_path, existing)?;
         // A journal without a complete session line (the process died while creating it)
         // holds no labels: start it afresh.
         let read = if existing {
@@ -273,22 +331,7 @@ impl Journal {
             None => (sample_ids.to_vec(), Vec::new(), annotator, 0),
         };
 
-        let mut sample = Vec::with_capacity(ids.len());
-        let mut index = HashMap::with_capacity(ids.len());
-        for id in &ids {
-            let candidate =
-                by_id
-                    .get(id.as_str())
-                    .ok_or_else(|| JournalError::UnknownSentence {
-                        path: log_path.clone(),
-                        line: 1,
-                        id: id.clone(),
-                    })?;
-            if index.insert(id.clone(), sample.len()).is_some() {
-                return Err(JournalError::DuplicateId { id: id.clone() });
-            }
-            sample.push((*candidate).clone());
-        }
+        let (sample, index) = sample_of(&ids, pool, &log_path)?;
         let states = sample.iter().map(initial_state).collect();
 
         // Cut a torn last line so the next append starts on a fresh line.
@@ -367,34 +410,42 @@ impl Journal {
         self.resumed
     }
 
+    /// The name stored in the journal, if any.
     pub fn annotator(&self) -> Option<&str> {
         self.annotator.as_deref()
     }
 
+    /// The mention file the session writes.
     pub fn out_path(&self) -> &Path {
         &self.out_path
     }
 
+    /// The journal (`<out>.log`).
     pub fn log_path(&self) -> &Path {
         &self.log_path
     }
 
+    /// Sentences in the sample.
     pub fn len(&self) -> usize {
         self.sample.len()
     }
 
+    /// True for an empty sample.
     pub fn is_empty(&self) -> bool {
         self.sample.is_empty()
     }
 
+    /// The sentence at a position of the sample.
     pub fn candidate(&self, pos: usize) -> Option<&Candidate> {
         self.sample.get(pos)
     }
 
+    /// The position of a sentence id in the sample.
     pub fn position(&self, id: &str) -> Option<usize> {
         self.index.get(id).copied()
     }
 
+    /// The mentions of the sentence at a position, as they stand now.
     pub fn state(&self, pos: usize) -> Option<&[MentionState]> {
         self.states.get(pos).map(Vec::as_slice)
     }
@@ -406,6 +457,7 @@ impl Journal {
             .is_some_and(|s| s.iter().all(|m| m.decision.is_some()))
     }
 
+    /// Sentences finished.
     pub fn finished_count(&self) -> usize {
         (0..self.len()).filter(|&p| self.is_finished(p)).count()
     }
@@ -415,6 +467,7 @@ impl Journal {
         (0..self.len()).find(|&p| !self.is_finished(p))
     }
 
+    /// Whether there is a change to undo.
     pub fn can_undo(&self) -> bool {
         !self.history.is_empty()
     }
@@ -576,8 +629,10 @@ impl Journal {
 /// Either a refused edit (the person's fault: a 4xx) or a failure to save (a 5xx).
 #[derive(Debug, thiserror::Error)]
 pub enum ApplyError {
+    /// The edit was refused.
     #[error(transparent)]
     Edit(#[from] EditError),
+    /// The edit could not be saved.
     #[error(transparent)]
     Journal(#[from] JournalError),
 }

@@ -16,10 +16,55 @@ use serde::Deserialize;
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::io::BufRead;
 use std::path::{Path, PathBuf};
+use uptake_core::CharSpan;
+
+/// In what order sentences are offered.
+#[derive(Debug)]
+pub enum SampleOrder {
+    /// Balanced over regions so rare ones get enough mentions: at each step the region with
+    /// the fewest sampled mentions so far (ties: the rarer in the pool) gets a random
+    /// unsampled sentence that mentions it.
+    Stratified,
+    /// Active learning: the sentences whose most uncertain mention has a probability closest
+    /// to 0.5 come first (a mention without a probability counts as fully uncertain); ties in
+    /// a seeded random order.
+    MostUncertain(Predictions),
+}
+
+/// Which sentences a new session labels.
+#[derive(Debug)]
+pub struct SampleSettings {
+    /// How many sentences, at most (default 500).
+    pub size: usize,
+    /// Seed of the random choices (default 0).
+    pub seed: u64,
+    /// How they are chosen and ordered (default stratified).
+    pub order: SampleOrder,
+}
+
+impl Default for SampleSettings {
+    fn default() -> Self {
+        Self {
+            size: 500,
+            seed: 0,
+            order: SampleOrder::Stratified,
+        }
+    }
+}
+
+/// The ids of the sentences of `pool` a new session labels, in order.
+pub fn choose_sample(pool: &[Candidate], settings: &SampleSettings) -> Vec<String> {
+    match &settings.order {
+        SampleOrder::Stratified => stratified_sample(pool, settings.size, settings.seed),
+        SampleOrder::MostUncertain(predictions) => {
+            order_by_uncertainty(pool, settings.size, settings.seed, |c| predictions.score(c))
+        }
+    }
+}
 
 /// Up to `n` sentence ids from `pool`, stratified by region (see the module docs), in the
 /// order they were drawn. Sentences without mentions are never drawn. Same seed, same sample.
-pub fn stratified_sample(pool: &[Candidate], n: usize, seed: u64) -> Vec<String> {
+pub(crate) fn stratified_sample(pool: &[Candidate], n: usize, seed: u64) -> Vec<String> {
     let mut rng = ChaCha8Rng::seed_from_u64(seed);
     // Per region, the sentences mentioning it, shuffled once; drawing pops from the end.
     let mut by_region: BTreeMap<&str, Vec<usize>> = BTreeMap::new();
@@ -79,7 +124,12 @@ fn uncertainty(p: f64) -> f64 {
 /// Up to `n` sentence ids, most uncertain first. `score` gives each mention's probability of
 /// being abnormal (`None`: the model has none, counted as fully uncertain). Ties are broken by
 /// a seeded shuffle.
-pub fn order_by_uncertainty<F>(pool: &[Candidate], n: usize, seed: u64, mut score: F) -> Vec<String>
+pub(crate) fn order_by_uncertainty<F>(
+    pool: &[Candidate],
+    n: usize,
+    seed: u64,
+    mut score: F,
+) -> Vec<String>
 where
     F: FnMut(&Candidate) -> Vec<Option<f64>>,
 {
@@ -128,19 +178,24 @@ struct PredictedMention {
     prob: f64,
 }
 
+/// Why a predictions file cannot be used.
 #[derive(Debug, thiserror::Error)]
+#[allow(missing_docs)] // fields: the file, the 1-based line, the message, the probability
 pub enum PredictionsError {
+    /// The file cannot be read.
     #[error("cannot read {path}: {source}")]
     Io {
         path: PathBuf,
         source: std::io::Error,
     },
+    /// A line that does not parse.
     #[error("{path}, line {line}: not a valid prediction record: {message}")]
     Parse {
         path: PathBuf,
         line: usize,
         message: String,
     },
+    /// A probability outside [0, 1].
     #[error("{path}, line {line}: probability {prob} is not in [0, 1]")]
     BadProbability {
         path: PathBuf,
@@ -150,6 +205,7 @@ pub enum PredictionsError {
 }
 
 impl Predictions {
+    /// Reads a predictions file.
     pub fn read(path: &Path) -> Result<Self, PredictionsError> {
         let io = |source| PredictionsError::Io {
             path: path.to_path_buf(),
@@ -181,6 +237,14 @@ impl Predictions {
             }
         }
         Ok(Self { by_id })
+    }
+
+    /// Records the probability of one mention of sentence `id`.
+    pub(crate) fn insert(&mut self, id: &str, span: CharSpan, probability: f64) {
+        self.by_id
+            .entry(id.to_string())
+            .or_default()
+            .insert((span.start, span.end), probability);
     }
 
     /// The probability of each of the candidate's mentions, where the file has one.

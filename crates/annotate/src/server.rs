@@ -27,7 +27,7 @@ use std::net::{IpAddr, SocketAddr};
 use std::sync::{Arc, Mutex, MutexGuard};
 
 /// Request bodies are a few hundred bytes; anything far larger is refused with 413.
-pub const MAX_BODY_BYTES: usize = 16 * 1024;
+pub(crate) const MAX_BODY_BYTES: usize = 16 * 1024;
 
 const PAGE_HTML: &str = include_str!("../assets/index.html");
 const PAGE_CSS: &str = include_str!("../assets/app.css");
@@ -36,8 +36,10 @@ const PAGE_JS: &str = include_str!("../assets/app.js");
 const CSP: &str = "default-src 'none'; style-src 'unsafe-inline'; script-src 'unsafe-inline'; \
 connect-src 'self'; img-src 'self' data:; base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
 
+/// Where the server listens and whether it asks for a token.
 #[derive(Debug, Clone)]
 pub struct ServeOptions {
+    /// Address to listen on; anything but loopback requires the access token.
     pub host: IpAddr,
     /// 0 picks a free port.
     pub port: u16,
@@ -55,13 +57,18 @@ impl Default for ServeOptions {
     }
 }
 
+/// Why the server could not start or stopped.
 #[derive(Debug, thiserror::Error)]
 pub enum ServerError {
+    /// The address cannot be bound.
     #[error("cannot listen on {addr}: {source}")]
     Bind {
+        /// The address.
         addr: SocketAddr,
+        /// The I/O error.
         source: std::io::Error,
     },
+    /// The server failed while running.
     #[error("the server stopped: {0}")]
     Serve(std::io::Error),
 }
@@ -114,10 +121,12 @@ impl Server {
         })
     }
 
+    /// The address bound (with the port picked when 0 was asked for).
     pub fn local_addr(&self) -> SocketAddr {
         self.addr
     }
 
+    /// The access token, when one is required.
     pub fn token(&self) -> Option<&str> {
         self.token.as_deref()
     }
@@ -160,7 +169,7 @@ fn new_token() -> String {
 }
 
 /// The app, for serving or for driving in tests.
-pub fn router(journal: Journal, catalog: RegionCatalog, token: Option<String>) -> Router {
+pub(crate) fn router(journal: Journal, catalog: RegionCatalog, token: Option<String>) -> Router {
     let page_html = PAGE_HTML
         .replace("/*{{CSS}}*/", PAGE_CSS)
         .replace("/*{{JS}}*/", PAGE_JS);

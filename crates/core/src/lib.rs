@@ -33,6 +33,7 @@ pub mod dirs;
 /// The exam id.
 pub mod exam;
 pub mod exam_list;
+pub mod exam_lines;
 pub mod json;
 pub mod manifest;
 pub mod mentions;
@@ -48,6 +49,7 @@ pub use confusion::Confusion;
 pub use dirs::{cache_dir, shared_dir};
 pub use exam::ExamId;
 pub use exam_list::{ExamList, ExamListError};
+pub use exam_lines::{DuplicateExam, ExamLines};
 pub use manifest::{Manifest, ManifestEntry, ManifestError};
 pub use mentions::{LabelledSentence, LabelledSpan, MentionFileError};
 pub use progress::{NoProgress, Progress};

@@ -6,57 +6,52 @@
 
 use crate::scorer::{MentionScorer, ScoreError, SentenceMentions};
 use std::collections::BTreeMap;
-use uptake_core::ByteSpan;
-use uptake_core::LabelledSentence;
+use uptake_core::metrics::auroc;
+use uptake_core::{CharSpan, Confusion, LabelledSentence};
 
-/// Binary classification figures at one threshold; `None` where undefined (no positives...).
+/// Binary classification figures at one threshold; `None` where undefined. The threshold
+/// figures come from [`Confusion`] and follow its one rule for empty cases (F1 and sensitivity
+/// undefined without positives, precision undefined when nothing is called positive).
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct BinaryMetrics {
+    /// Cases.
     pub n: usize,
+    /// Positive cases.
     pub positives: usize,
+    /// Area under the ROC curve (undefined with one class).
     pub auroc: Option<f64>,
+    /// TP / (TP + FP).
     pub precision: Option<f64>,
+    /// TP / (TP + FN).
     pub sensitivity: Option<f64>,
+    /// TN / (TN + FP).
     pub specificity: Option<f64>,
+    /// 2 TP / (2 TP + FP + FN).
     pub f1: Option<f64>,
 }
 
-fn ratio(num: usize, den: usize) -> Option<f64> {
-    (den > 0).then(|| num as f64 / den as f64)
-}
-
-pub use uptake_core::metrics::auroc;
-
 /// Figures for scores against binary labels; a score >= `threshold` predicts positive.
 pub fn binary_metrics(scores: &[f64], labels: &[bool], threshold: f64) -> BinaryMetrics {
-    let (mut tp, mut fp, mut tn, mut fn_) = (0, 0, 0, 0);
-    for (&s, &l) in scores.iter().zip(labels) {
-        match (s >= threshold, l) {
-            (true, true) => tp += 1,
-            (true, false) => fp += 1,
-            (false, false) => tn += 1,
-            (false, true) => fn_ += 1,
-        }
-    }
-    let precision = ratio(tp, tp + fp);
-    let sensitivity = ratio(tp, tp + fn_);
-    let f1 = ratio(2 * tp, 2 * tp + fp + fn_).filter(|_| tp + fn_ > 0);
+    let counts = Confusion::at_threshold(scores, labels, threshold);
     BinaryMetrics {
         n: labels.len(),
-        positives: tp + fn_,
+        positives: counts.positives(),
         auroc: auroc(scores, labels),
-        precision,
-        sensitivity,
-        specificity: ratio(tn, tn + fp),
-        f1,
+        precision: counts.precision(),
+        sensitivity: counts.sensitivity(),
+        specificity: counts.specificity(),
+        f1: counts.f1(),
     }
 }
 
 /// A scorer's agreement with hand-labelled mentions: all mentions pooled, and per region.
 #[derive(Debug, Clone, PartialEq)]
 pub struct MentionEvaluation {
+    /// The scorer's name.
     pub scorer: String,
+    /// A probability at or above it calls a mention abnormal.
     pub threshold: f64,
+    /// All mentions pooled.
     pub overall: BinaryMetrics,
     /// By the region the hand label names, sorted by name.
     pub per_region: BTreeMap<String, BinaryMetrics>,
@@ -70,29 +65,19 @@ impl MentionEvaluation {
     }
 }
 
-/// Byte spans of a hand-labelled sentence (its file stores character offsets).
-pub fn byte_spans(sentence: &LabelledSentence) -> Vec<ByteSpan> {
-    let mut byte_at: Vec<usize> = sentence.text.char_indices().map(|(b, _)| b).collect();
-    byte_at.push(sentence.text.len());
-    let at = |c: usize| byte_at.get(c).copied().unwrap_or(sentence.text.len());
-    sentence
-        .mentions
-        .iter()
-        .map(|m| ByteSpan::new(at(m.start), at(m.end)))
-        .collect()
-}
-
 /// Scores every hand-labelled mention with `scorer`: one vector per sentence, in order.
 pub fn score_labelled(
     scorer: &mut dyn MentionScorer,
     sentences: &[LabelledSentence],
 ) -> Result<Vec<Vec<f64>>, ScoreError> {
-    let spans: Vec<Vec<ByteSpan>> = sentences.iter().map(byte_spans).collect();
-    let batch: Vec<SentenceMentions<'_>> = sentences
+    let batch = sentences
         .iter()
-        .zip(&spans)
-        .map(|(s, sp)| SentenceMentions::new(&s.text, sp.clone()))
-        .collect();
+        .enumerate()
+        .map(|(i, s)| {
+            let spans = s.mentions.iter().map(|m| CharSpan::new(m.start, m.end));
+            SentenceMentions::from_chars(&s.text, spans, i)
+        })
+        .collect::<Result<Vec<_>, ScoreError>>()?;
     scorer.score(&batch)
 }
 
@@ -147,33 +132,6 @@ mod tests {
     use super::*;
 
     #[test]
-    fn auroc_of_a_perfect_ranking_is_one_and_of_a_reversed_one_zero() {
-        assert_eq!(
-            auroc(&[0.1, 0.2, 0.8, 0.9], &[false, false, true, true]),
-            Some(1.0)
-        );
-        assert_eq!(
-            auroc(&[0.9, 0.8, 0.2, 0.1], &[false, false, true, true]),
-            Some(0.0)
-        );
-    }
-
-    #[test]
-    fn auroc_counts_ties_as_one_half() {
-        assert_eq!(auroc(&[0.5, 0.5], &[false, true]), Some(0.5));
-        // One positive above both negatives, one tied with a negative: (1 + 1 + 1 + 0.5) / 4.
-        assert_eq!(
-            auroc(&[0.2, 0.6, 0.9, 0.6], &[false, false, true, true]),
-            Some(0.875)
-        );
-    }
-
-    #[test]
-    fn auroc_is_undefined_with_one_class() {
-        assert_eq!(auroc(&[0.1, 0.9], &[true, true]), None);
-    }
-
-    #[test]
     fn threshold_figures_count_the_confusion_matrix() {
         // tp 2, fn 1, fp 1, tn 2.
         let m = binary_metrics(
@@ -194,7 +152,25 @@ mod tests {
             r#"{"text": "Noted — liver uptake", "mentions": [{"start": 8, "end": 13, "region": "liver", "label": 1}]}"#,
         )
         .unwrap();
-        let spans = byte_spans(&s);
-        assert_eq!(&s.text[spans[0].start..spans[0].end], "liver");
+        let spans = s.mentions.iter().map(|m| CharSpan::new(m.start, m.end));
+        let sentence = SentenceMentions::from_chars(&s.text, spans, 0).unwrap();
+        assert_eq!(sentence.spans[0].slice(&s.text), Some("liver"));
+    }
+
+    #[test]
+    fn a_character_span_past_the_sentence_is_an_error_naming_it() {
+        let s: LabelledSentence = serde_json::from_str(
+            r#"{"text": "Liver.", "mentions": [{"start": 0, "end": 9, "region": "liver", "label": 1}]}"#,
+        )
+        .unwrap();
+        let err = score_labelled(&mut crate::RulesLabeller::builtin(), &[s]).unwrap_err();
+        assert!(err.to_string().contains("characters 0..9"), "{err}");
+    }
+
+    #[test]
+    fn a_region_without_positives_has_no_f1_and_no_sensitivity() {
+        let m = binary_metrics(&[0.9, 0.1], &[false, false], 0.5);
+        assert_eq!((m.f1, m.sensitivity, m.precision), (None, None, Some(0.0)));
+        assert_eq!(m.specificity, Some(0.5));
     }
 }

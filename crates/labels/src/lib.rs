@@ -1,21 +1,55 @@
-//! Weak labels from mentions: the regex and rule labellers, and noisy-OR propagation up the
-//! ontology.
+//! Weak labels from reports: P(abnormal) per region per exam, with no hand labels.
 //!
-//! - [`MentionScorer`]: the interface of every labelling method (P(abnormal) per mention).
-//! - [`RegexLabeller`]: the paper's baseline; [`RulesLabeller`]: negation scope, benign
-//!   attributions, resolution and hedging, with its vocabulary in `data/rules.toml`.
-//! - [`noisy_or`]: per-region probabilities per exam, hand-label propagation.
-//! - [`evaluate`]: agreement of a scorer with hand-labelled mentions.
+//! The pipeline ([`WeakLabeller`]): report -> findings and impression sentences -> region
+//! mentions (`uptake_reports::Tagger`) -> P(abnormal) per mention ([`MentionScorer`]) ->
+//! noisy-OR per region over the region and every region below it in the ontology.
+//!
+//! - [`LabellingMethod`]: which scorer: the paper's [`RegexLabeller`], the [`RulesLabeller`]
+//!   (negation scope, benign attributions, resolution and hedging, its vocabulary in
+//!   `data/rules.toml`), the report model, or the model and the rules together;
+//! - [`WeakLabeller::label_reports`]: a report set into a `uptake_core::RegionTable`;
+//! - [`evaluate`]: agreement of a scorer with hand-labelled mentions;
+//! - [`measure_labelling`]: labelling speed.
+//!
+//! Label one report with the rules, then a report set into a table:
+//!
+//! ```
+//! use uptake_core::NoProgress;
+//! use uptake_labels::{LabelSettings, LabellingMethod, RulesSource, WeakLabeller};
+//! use uptake_ontology::{Ontology, RegionSelection};
+//! use uptake_reports::Report;
+//!
+//! let ontology = Ontology::builtin();
+//! let rules = LabellingMethod::Rules.scorer(&RulesSource::Builtin, Vec::new()).unwrap();
+//! let mut labeller = WeakLabeller::for_ontology(&ontology, rules).unwrap();
+//!
+//! let report = Report::new("E1", "FINDINGS: Intense uptake in the liver. No uptake in the lungs.");
+//! let labels = labeller.label_report(&report).unwrap();
+//! let p = |name: &str| labels.probability(ontology.id(name).unwrap());
+//! assert!(p("liver") > 0.9 && p("abdomen") == p("liver"));
+//! assert!(p("lungs") < 0.1);
+//!
+//! let settings = LabelSettings { regions: "liver,lungs".parse::<RegionSelection>().unwrap() };
+//! let set = labeller.label_reports(&[report], &settings, &NoProgress).unwrap();
+//! assert_eq!(set.table.regions(), ["liver", "lungs"]);
+//! assert_eq!(set.counts.mentions, 2);
+//! ```
+
+#![warn(missing_docs)]
 
 pub mod evaluate;
-pub mod noisy_or;
-pub mod regex_baseline;
-pub mod rules;
-pub mod scorer;
+mod method;
+mod noisy_or;
+mod regex_baseline;
+mod rules;
+mod scorer;
+mod speed;
+mod weak;
 
-pub use noisy_or::{
-    ScoredMention, noisy_or, propagate_positives, region_probabilities, weak_label_table,
-};
-pub use regex_baseline::{PAPER_NEGATIVE_WORDS, RegexLabeller};
-pub use rules::{BUILTIN_RULES, Decision, RulesError, RulesLabeller};
+pub use method::{LabellingMethod, MethodError, RulesSource, UnknownMethod};
+pub use noisy_or::ScoredMention;
+pub use regex_baseline::RegexLabeller;
+pub use rules::{RulesError, RulesLabeller};
 pub use scorer::{MeanScorer, MentionScorer, ScoreError, SentenceMentions, mean_scores};
+pub use speed::measure_labelling;
+pub use weak::{LabelCounts, LabelError, LabelSettings, ReportLabels, WeakLabeller, WeakLabels};

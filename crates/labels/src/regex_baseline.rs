@@ -1,10 +1,10 @@
 //! The paper's regex baseline: a mention is abnormal unless its sentence holds a negative word.
 
-use crate::scorer::{MentionScorer, ScoreError, SentenceMentions};
+use crate::scorer::{MentionScorer, ScoreError, SentenceMentions, score_each};
 use regex::Regex;
 
 /// The negative words of the original study (Eyuboglu et al. 2021): whole words, any case.
-pub const PAPER_NEGATIVE_WORDS: [&str; 6] = [
+pub(crate) const PAPER_NEGATIVE_WORDS: [&str; 6] = [
     "no",
     "not",
     "without",
@@ -26,6 +26,7 @@ impl Default for RegexLabeller {
 }
 
 impl RegexLabeller {
+    /// The labeller with the paper's negative words.
     pub fn new() -> Self {
         let pattern = format!(r"(?i)\b(?:{})\b", PAPER_NEGATIVE_WORDS.join("|"));
         Self {
@@ -34,12 +35,12 @@ impl RegexLabeller {
     }
 
     /// Whether the sentence holds one of the negative words.
-    pub fn is_negative_sentence(&self, text: &str) -> bool {
+    pub(crate) fn is_negative_sentence(&self, text: &str) -> bool {
         self.negative.is_match(text)
     }
 
     /// Scores one sentence: the same probability for each of its `n_mentions` mentions.
-    pub fn score_sentence(&self, text: &str, n_mentions: usize) -> Vec<f64> {
+    pub(crate) fn score_sentence(&self, text: &str, n_mentions: usize) -> Vec<f64> {
         let p = if self.is_negative_sentence(text) {
             0.0
         } else {
@@ -55,14 +56,9 @@ impl MentionScorer for RegexLabeller {
     }
 
     fn score(&mut self, sentences: &[SentenceMentions<'_>]) -> Result<Vec<Vec<f64>>, ScoreError> {
-        sentences
-            .iter()
-            .enumerate()
-            .map(|(i, s)| {
-                s.validate(i)?;
-                Ok(self.score_sentence(s.text, s.spans.len()))
-            })
-            .collect()
+        score_each(sentences, |text, spans| {
+            self.score_sentence(text, spans.len())
+        })
     }
 }
 

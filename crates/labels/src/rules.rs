@@ -1,7 +1,7 @@
 //! The rule-based mention labeller: negation scope, benign attributions, resolution and
 //! hedging, with its vocabulary in a TOML file a clinician can review (`data/rules.toml`).
 
-use crate::scorer::{MentionScorer, ScoreError, SentenceMentions};
+use crate::scorer::{MentionScorer, ScoreError, SentenceMentions, score_each};
 use regex::Regex;
 use serde::Deserialize;
 use std::path::{Path, PathBuf};
@@ -9,28 +9,47 @@ use std::sync::LazyLock;
 use uptake_core::ByteSpan;
 
 /// The built-in vocabulary.
-pub const BUILTIN_RULES: &str = include_str!("../data/rules.toml");
+pub(crate) const BUILTIN_RULES: &str = include_str!("../data/rules.toml");
 
+/// Why a rules file cannot be used. `origin` names the file (or "built-in rules").
 #[derive(Debug, thiserror::Error)]
 pub enum RulesError {
+    /// The file cannot be read.
     #[error("cannot read the rules file {path}: {source}")]
     Io {
+        /// The file.
         path: PathBuf,
+        /// The I/O error.
         source: std::io::Error,
     },
+    /// Not valid TOML of the rules format.
     #[error("{origin}: not a valid rules file: {message}")]
-    Parse { origin: String, message: String },
-    #[error("{origin}: [{list}] entry `{entry}` is not a valid regular expression: {message}")]
-    BadPattern {
+    Parse {
+        /// The file.
         origin: String,
-        list: String,
-        entry: String,
+        /// The TOML parser's message.
         message: String,
     },
+    /// An entry that is not a regular expression.
+    #[error("{origin}: [{list}] entry `{entry}` is not a valid regular expression: {message}")]
+    BadPattern {
+        /// The file.
+        origin: String,
+        /// The list (`negation.before`...).
+        list: String,
+        /// The entry as written.
+        entry: String,
+        /// The regex compiler's message.
+        message: String,
+    },
+    /// A score outside [0, 1].
     #[error("{origin}: score `{name}` = {value} is not a probability in [0, 1]")]
     BadScore {
+        /// The file.
         origin: String,
+        /// The score's name.
         name: String,
+        /// Its value.
         value: f64,
     },
 }
@@ -53,17 +72,17 @@ struct RulesFile {
 /// The probability given to a mention for each kind of decision.
 #[derive(Debug, Clone, Copy, PartialEq, Deserialize)]
 #[serde(deny_unknown_fields)]
-pub struct Scores {
-    pub landmark: f64,
-    pub negated: f64,
-    pub resolved: f64,
-    pub benign: f64,
-    pub benign_but_uncertain: f64,
-    pub uncertain: f64,
-    pub abnormal: f64,
-    pub weak: f64,
-    pub generic: f64,
-    pub no_cue: f64,
+struct Scores {
+    landmark: f64,
+    negated: f64,
+    resolved: f64,
+    benign: f64,
+    benign_but_uncertain: f64,
+    uncertain: f64,
+    abnormal: f64,
+    weak: f64,
+    generic: f64,
+    no_cue: f64,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -107,7 +126,7 @@ struct LandmarkRules {
 
 /// Why a mention got its probability: the first rule that fired.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum Decision {
+pub(crate) enum Decision {
     /// Only a reference point: "encasing the aorta", "uptake less than liver".
     Landmark,
     /// A section header ("CHEST:"), not a finding.
@@ -130,24 +149,6 @@ pub enum Decision {
     Generic,
     /// Nothing about uptake.
     NoCue,
-}
-
-impl Decision {
-    pub fn name(self) -> &'static str {
-        match self {
-            Decision::Landmark => "landmark",
-            Decision::Header => "header",
-            Decision::Negated => "negated",
-            Decision::Resolved => "resolved",
-            Decision::Benign => "benign",
-            Decision::BenignButUncertain => "benign_but_uncertain",
-            Decision::Uncertain => "uncertain",
-            Decision::Abnormal => "abnormal",
-            Decision::Weak => "weak",
-            Decision::Generic => "generic",
-            Decision::NoCue => "no_cue",
-        }
-    }
 }
 
 /// The rule labeller. Build it once (it compiles its patterns) and score many sentences.
@@ -339,12 +340,8 @@ impl RulesLabeller {
         })
     }
 
-    pub fn scores(&self) -> &Scores {
-        &self.scores
-    }
-
     /// The probability a decision maps to.
-    pub fn probability(&self, decision: Decision) -> f64 {
+    pub(crate) fn probability(&self, decision: Decision) -> f64 {
         let s = &self.scores;
         match decision {
             Decision::Landmark | Decision::Header => s.landmark,
@@ -361,7 +358,7 @@ impl RulesLabeller {
     }
 
     /// Probabilities of the mentions of one sentence (spans: byte offsets, valid ranges).
-    pub fn score_sentence(&self, text: &str, spans: &[ByteSpan]) -> Vec<f64> {
+    pub(crate) fn score_sentence(&self, text: &str, spans: &[ByteSpan]) -> Vec<f64> {
         self.decide(text, spans)
             .into_iter()
             .map(|d| self.probability(d))
@@ -369,7 +366,7 @@ impl RulesLabeller {
     }
 
     /// The decision for each mention of one sentence: what the probability rests on.
-    pub fn decide(&self, text: &str, spans: &[ByteSpan]) -> Vec<Decision> {
+    pub(crate) fn decide(&self, text: &str, spans: &[ByteSpan]) -> Vec<Decision> {
         // ASCII lower-casing keeps byte offsets, so spans index `lower` as they index `text`.
         let lower = text.to_ascii_lowercase();
         let sentence = SentenceCues::find(self, &lower, spans);
@@ -628,14 +625,7 @@ impl MentionScorer for RulesLabeller {
     }
 
     fn score(&mut self, sentences: &[SentenceMentions<'_>]) -> Result<Vec<Vec<f64>>, ScoreError> {
-        sentences
-            .iter()
-            .enumerate()
-            .map(|(i, s)| {
-                s.validate(i)?;
-                Ok(self.score_sentence(s.text, &s.spans))
-            })
-            .collect()
+        score_each(sentences, |text, spans| self.score_sentence(text, spans))
     }
 }
 

@@ -2,7 +2,7 @@
 
 use std::fmt;
 
-use uptake_core::ByteSpan;
+use uptake_core::{ByteSpan, CharSpan};
 
 /// One sentence and the spans of the region mentions found in it.
 ///
@@ -10,13 +10,38 @@ use uptake_core::ByteSpan;
 /// not change whether the sentence calls it abnormal.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SentenceMentions<'a> {
+    /// The sentence.
     pub text: &'a str,
+    /// Where its mentions are, in order.
     pub spans: Vec<ByteSpan>,
 }
 
 impl<'a> SentenceMentions<'a> {
+    /// A sentence and its mention spans.
     pub fn new(text: &'a str, spans: Vec<ByteSpan>) -> Self {
         Self { text, spans }
+    }
+
+    /// A sentence whose mention spans are in characters (as mention files and the labelling
+    /// tool hold them); `sentence` is its position in the batch, for the error.
+    pub fn from_chars(
+        text: &'a str,
+        spans: impl IntoIterator<Item = CharSpan>,
+        sentence: usize,
+    ) -> Result<Self, ScoreError> {
+        let spans = spans
+            .into_iter()
+            .enumerate()
+            .map(|(mention, span)| {
+                span.to_bytes(text).ok_or(ScoreError::CharSpanOutside {
+                    sentence,
+                    mention,
+                    start: span.start,
+                    end: span.end,
+                })
+            })
+            .collect::<Result<_, _>>()?;
+        Ok(Self { text, spans })
     }
 
     /// Checks that every span lies inside the text on character boundaries.
@@ -40,24 +65,63 @@ impl<'a> SentenceMentions<'a> {
     }
 }
 
+/// Why mentions could not be scored.
 #[derive(Debug, thiserror::Error)]
 pub enum ScoreError {
+    /// A byte span that is empty, past the end or cuts a character.
     #[error(
         "sentence {sentence}, mention {mention}: span {start}..{end} is not a character range inside the {len}-byte sentence"
     )]
     BadSpan {
+        /// Position of the sentence in the batch.
         sentence: usize,
+        /// Position of the mention in the sentence.
         mention: usize,
+        /// First byte.
         start: usize,
+        /// One past the last byte.
         end: usize,
+        /// Length of the sentence in bytes.
         len: usize,
+    },
+    /// A character span (as mention files hold them) outside its sentence.
+    #[error(
+        "sentence {sentence}, mention {mention}: characters {start}..{end} are not inside the sentence"
+    )]
+    CharSpanOutside {
+        /// Position of the sentence in the batch.
+        sentence: usize,
+        /// Position of the mention in the sentence.
+        mention: usize,
+        /// First character.
+        start: usize,
+        /// One past the last character.
+        end: usize,
     },
     /// A failure inside a scorer (a model that cannot run, a device error).
     #[error("the {scorer} scorer failed: {source}")]
     Scorer {
+        /// The scorer's name.
         scorer: String,
+        /// What went wrong.
         source: Box<dyn std::error::Error + Send + Sync>,
     },
+}
+
+/// Scores each sentence on its own with `score` (which gets the text and valid spans): the
+/// shape of every rule-based scorer.
+pub(crate) fn score_each(
+    sentences: &[SentenceMentions<'_>],
+    mut score: impl FnMut(&str, &[ByteSpan]) -> Vec<f64>,
+) -> Result<Vec<Vec<f64>>, ScoreError> {
+    sentences
+        .iter()
+        .enumerate()
+        .map(|(i, s)| {
+            s.validate(i)?;
+            Ok(score(s.text, &s.spans))
+        })
+        .collect()
 }
 
 /// Gives each mention a probability that its sentence describes abnormal FDG uptake there.
@@ -80,7 +144,10 @@ pub struct MeanScorer {
 }
 
 impl MeanScorer {
-    /// `members` must not be empty.
+    /// The mean of `members`, called `name`.
+    ///
+    /// # Panics
+    /// If `members` is empty (a programming error).
     pub fn new(name: impl Into<String>, members: Vec<Box<dyn MentionScorer>>) -> Self {
         assert!(!members.is_empty(), "an ensemble needs at least one scorer");
         Self {
@@ -130,11 +197,11 @@ impl fmt::Debug for dyn MentionScorer + '_ {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
 
     /// Gives every mention the same score.
-    struct Constant(f64);
+    pub(crate) struct Constant(pub(crate) f64);
 
     impl MentionScorer for Constant {
         fn name(&self) -> &str {

@@ -1,4 +1,5 @@
 use super::*;
+use std::collections::HashMap;
 
 fn load(text: &str) -> Result<Ontology, OntologyError> {
     Ontology::from_toml_str(text, "test.toml")

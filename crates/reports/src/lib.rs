@@ -4,21 +4,50 @@
 //!   file, line and exam (never the report text).
 //! - [`split_sections`]: history, technique, comparison, findings, impression.
 //! - [`split_sentences`]: sentences that survive "1.3 x 1.2 cm", "SUVmax 4.1", "Dr.", lists.
-//! - [`Tagger`]: the ontology's tagging functions over findings and impression sentences.
+//! - [`Tagger`]: the ontology's tagging functions over findings and impression sentences;
+//!   [`write_tagged`] writes what it finds (`uptake tag`).
+//! - [`evaluate_mentions`]: tagging recall against hand-marked mentions;
+//!   [`measure_tagging`]: tagging speed.
+//!
+//! Mention spans are bytes of the sentence ([`uptake_core::ByteSpan`]); files write them as
+//! characters ([`uptake_core::CharSpan`], see [`TaggedSentence::char_span`]).
+//!
+//! ```
+//! use uptake_ontology::Ontology;
+//! use uptake_reports::{Report, Tagger};
+//!
+//! let ontology = Ontology::builtin();
+//! let tagger = Tagger::new(&ontology).unwrap();
+//! let report = Report::new(
+//!     "E1",
+//!     "HISTORY: Lymphoma.\nFINDINGS: Avid left axillary nodes. The liver is normal.",
+//! );
+//! let tagged = tagger.tag_report(&report);
+//! let regions: Vec<&str> = tagged
+//!     .iter()
+//!     .flat_map(|s| s.mentions.iter().map(|m| ontology.name(m.region)))
+//!     .collect();
+//! assert_eq!(regions, ["left_axillary_lymph_node", "liver"]);
+//! assert_eq!(tagged[0].char_span(&tagged[0].mentions[0]).slice(&tagged[0].text), Some("left axillary nodes"));
+//! ```
 
-pub mod eval;
-pub mod read;
-pub mod sections;
-pub mod sentences;
-pub mod tagger;
+#![warn(missing_docs)]
 
-pub use eval::{MentionEval, evaluate_mentions};
+mod eval;
+mod read;
+mod sections;
+mod sentences;
+mod speed;
+mod tagger;
+mod write;
+
+pub use eval::{Extra, MentionEval, Miss, evaluate_mentions};
 pub use read::{MAX_REPORT_BYTES, Report, ReportError, ReportSet, ReportWarning, read_reports};
 pub use sections::{Section, SectionKind, split_sections};
 pub use sentences::{Sentence, split_sentences};
-pub use tagger::{
-    Mention, TaggedRecord, TaggedSentence, TaggedSpan, Tagger, TaggerError, char_offset,
-};
+pub use speed::{TaggingSpeed, measure_tagging};
+pub use tagger::{Mention, TaggedSentence, TaggedSpan, Tagger, TaggerError};
+pub use write::{SentenceFilter, TagSettings, TagSummary, write_tagged};
 
 #[cfg(test)]
 mod tests;

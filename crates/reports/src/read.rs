@@ -3,10 +3,9 @@
 //! exam, never the report text.
 
 use serde::Deserialize;
-use std::collections::HashMap;
 use std::fmt;
 use std::path::{Path, PathBuf};
-use uptake_core::ExamId;
+use uptake_core::{DuplicateExam, ExamId, ExamLines};
 
 /// The largest report accepted (bytes). Larger texts are an error, not a hang: real reports
 /// are a few kilobytes.
@@ -15,7 +14,9 @@ pub const MAX_REPORT_BYTES: usize = 16 * 1024 * 1024;
 /// One exam's free-text report.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Report {
+    /// The exam the report is about.
     pub exam_id: ExamId,
+    /// The free text.
     pub text: String,
 }
 
@@ -37,8 +38,11 @@ impl Report {
 pub enum ReportWarning {
     /// The report text is missing or blank; the exam is skipped.
     EmptyText {
+        /// The report file.
         path: PathBuf,
+        /// 1-based line of the record.
         line: u64,
+        /// The exam.
         exam: ExamId,
     },
 }
@@ -60,64 +64,74 @@ impl fmt::Display for ReportWarning {
 /// The reports of a file, in file order, and the warnings met while reading it.
 #[derive(Debug, Clone, Default)]
 pub struct ReportSet {
+    /// The reports read, in file order.
     pub reports: Vec<Report>,
+    /// Records skipped, with why.
     pub warnings: Vec<ReportWarning>,
 }
 
 impl ReportSet {
+    /// Number of reports read.
     pub fn len(&self) -> usize {
         self.reports.len()
     }
 
+    /// True when no report was read.
     pub fn is_empty(&self) -> bool {
         self.reports.is_empty()
     }
 }
 
+/// Why a report file cannot be read. Messages name the file, the line and the exam.
 #[derive(Debug, thiserror::Error)]
+#[allow(missing_docs)] // fields: the file, the 1-based line, the exam, and what the message says
 pub enum ReportError {
+    /// The file cannot be read.
     #[error("cannot read reports file {path}: {source}")]
     Io {
         path: PathBuf,
         source: std::io::Error,
     },
+    /// Neither `.jsonl` nor `.csv`.
     #[error(
         "{path}: unknown report file type; use .jsonl (one {{\"exam_id\", \"text\"}} object per line) or .csv (columns exam_id,text)"
     )]
     UnknownExtension { path: PathBuf },
+    /// Bytes that are not UTF-8.
     #[error("{path}, line {line}: the text is not valid UTF-8 (byte {byte_offset} of the line)")]
     NotUtf8 {
         path: PathBuf,
         line: u64,
         byte_offset: usize,
     },
+    /// A JSONL line that is not a report record.
     #[error("{path}, line {line}: not a valid JSON report record: {message}")]
     Json {
         path: PathBuf,
         line: u64,
         message: String,
     },
+    /// A CSV record that does not parse.
     #[error("{path}, line {line}: not valid CSV: {message}")]
     Csv {
         path: PathBuf,
         line: u64,
         message: String,
     },
+    /// A CSV file without an `exam_id` or `text` column.
     #[error("{path}: the CSV header has no `{column}` column (found: {found})")]
     MissingColumn {
         path: PathBuf,
         column: &'static str,
         found: String,
     },
+    /// A record without an exam id.
     #[error("{path}, line {line}: missing or empty exam_id")]
     MissingExamId { path: PathBuf, line: u64 },
-    #[error("{path}, line {line}: exam `{exam}` appears twice (first on line {first_line})")]
-    DuplicateExam {
-        path: PathBuf,
-        line: u64,
-        exam: ExamId,
-        first_line: u64,
-    },
+    /// An exam on two records.
+    #[error(transparent)]
+    DuplicateExam(#[from] DuplicateExam),
+    /// A report over [`MAX_REPORT_BYTES`].
     #[error(
         "{path}, line {line}, exam `{exam}`: the report is {bytes} bytes, more than the {max} accepted"
     )]
@@ -161,7 +175,7 @@ struct JsonRecord {
 /// Accumulates records, checking ids, duplicates, sizes and empty texts.
 struct Builder<'a> {
     path: &'a Path,
-    first_line: HashMap<ExamId, u64>,
+    lines: ExamLines,
     set: ReportSet,
 }
 
@@ -169,7 +183,7 @@ impl<'a> Builder<'a> {
     fn new(path: &'a Path) -> Self {
         Self {
             path,
-            first_line: HashMap::new(),
+            lines: ExamLines::default(),
             set: ReportSet::default(),
         }
     }
@@ -187,15 +201,7 @@ impl<'a> Builder<'a> {
                 path: path.clone(),
                 line,
             })?;
-        if let Some(&first_line) = self.first_line.get(&exam) {
-            return Err(ReportError::DuplicateExam {
-                path,
-                line,
-                exam,
-                first_line,
-            });
-        }
-        self.first_line.insert(exam.clone(), line);
+        self.lines.record(self.path, &exam, line)?;
         let text = text.unwrap_or_default();
         if text.len() > MAX_REPORT_BYTES {
             return Err(ReportError::TooLarge {

@@ -9,13 +9,20 @@
 use regex::Regex;
 use std::sync::LazyLock;
 
+/// What a section of a report is about.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum SectionKind {
+    /// Clinical history, indication, reason for the exam.
     History,
+    /// Technique, procedure, radiopharmaceutical.
     Technique,
+    /// Prior studies compared with.
     Comparison,
+    /// The findings (tagged).
     Findings,
+    /// The impression or conclusion (tagged).
     Impression,
+    /// A header uptake does not know.
     Other,
 }
 
@@ -48,8 +55,11 @@ impl std::fmt::Display for SectionKind {
 /// A section body: `start..end` are byte offsets into the report, after the header.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Section {
+    /// What the section is about.
     pub kind: SectionKind,
+    /// First byte of the body.
     pub start: usize,
+    /// One past the last byte of the body.
     pub end: usize,
 }
 

@@ -12,7 +12,9 @@ use std::ops::Range;
 /// A sentence: byte offsets into the report, trimmed of white space and list markers.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Sentence {
+    /// First byte.
     pub start: usize,
+    /// One past the last byte.
     pub end: usize,
 }
 

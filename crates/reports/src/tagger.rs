@@ -20,44 +20,84 @@ use regex::{Regex, RegexBuilder, RegexSet, RegexSetBuilder};
 use serde::Serialize;
 use std::collections::{BTreeMap, HashMap};
 use std::sync::LazyLock;
-use uptake_core::{ExamId, LabelledSentence, LabelledSpan};
+use uptake_core::{ByteSpan, CharSpan, ExamId};
 use uptake_ontology::{Ontology, RegionId, Side, anchored_pattern};
 
-/// A mention of a region in a sentence: byte offsets into the sentence text.
+/// A mention of a region in a sentence.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Mention {
-    pub start: usize,
-    pub end: usize,
+    /// Where it is: bytes of the sentence text.
+    pub span: ByteSpan,
+    /// The region it names.
     pub region: RegionId,
+}
+
+impl Mention {
+    fn new(start: usize, end: usize, region: RegionId) -> Self {
+        Self {
+            span: ByteSpan::new(start, end),
+            region,
+        }
+    }
 }
 
 /// A sentence of a tagged section with its mentions.
 #[derive(Debug, Clone, PartialEq)]
 pub struct TaggedSentence {
+    /// The report it comes from.
     pub exam_id: ExamId,
+    /// Findings or impression.
     pub section: SectionKind,
     /// Position of the sentence among the tagged sentences of its report (0-based).
     pub index: usize,
-    /// Byte offsets of the sentence in the report.
-    pub start: usize,
-    pub end: usize,
+    /// Where the sentence is in the report.
+    pub span: ByteSpan,
+    /// The sentence.
     pub text: String,
     /// Sorted by start; never overlapping.
     pub mentions: Vec<Mention>,
 }
 
+impl TaggedSentence {
+    /// The id `uptake tag` and the labelling tool give the sentence: `<exam>:<index>`.
+    pub fn id(&self) -> String {
+        format!("{}:{}", self.exam_id, self.index)
+    }
+
+    /// Where a mention is, in characters of the sentence (the unit of mention files).
+    ///
+    /// # Panics
+    /// If `mention` is not one of this sentence's (the tagger's spans lie on character
+    /// boundaries of its text).
+    pub fn char_span(&self, mention: &Mention) -> CharSpan {
+        mention
+            .span
+            .to_chars(&self.text)
+            .expect("tagged spans lie on character boundaries of their sentence")
+    }
+}
+
+/// Why the tagging functions of an ontology cannot be built.
 #[derive(Debug, thiserror::Error)]
 pub enum TaggerError {
+    /// One pattern does not compile.
     #[error("{source_name}: region `{region}`: pattern `{pattern}` does not compile: {message}")]
     Pattern {
+        /// The ontology file.
         source_name: String,
+        /// The region (or `[tagging]`) the pattern belongs to.
         region: String,
+        /// The pattern as written.
         pattern: String,
+        /// The regex compiler's message.
         message: String,
     },
+    /// All patterns together exceed the regex size limits.
     #[error("{source_name}: the patterns together are too large to compile: {message}")]
     TooLarge {
+        /// The ontology file.
         source_name: String,
+        /// The regex compiler's message.
         message: String,
     },
 }
@@ -119,7 +159,43 @@ fn compile(pattern: &str) -> Result<Regex, regex::Error> {
         .or_else(|_| RegexBuilder::new(pattern).build())
 }
 
+/// The side-word expression and its classifiers (both sides, left; else right).
+fn side_regexes(ontology: &Ontology) -> Result<(Regex, [Regex; 2]), TaggerError> {
+    let rules = ontology.tagging_rules();
+    let group = |words: &[String]| -> String {
+        let mut w: Vec<String> = words.iter().map(|p| format!("(?:{p})")).collect();
+        if w.is_empty() {
+            w.push("(?:[^\\s\\S])".into()); // never matches
+        }
+        w.join("|")
+    };
+    let sides_pattern = format!(
+        r"(?i)(?-u:\b)(?:(?P<b>(?:left|right)\s+(?:and|or|&)\s+(?:left|right)|{})|(?P<l>{})|(?P<r>{}))(?-u:\b)",
+        group(&rules.both),
+        group(&rules.left),
+        group(&rules.right)
+    );
+    let side_error = |e: regex::Error| TaggerError::Pattern {
+        source_name: ontology.source_name().to_string(),
+        region: "[tagging]".into(),
+        pattern: "left/right/both".into(),
+        message: e.to_string(),
+    };
+    let sides = compile(&sides_pattern).map_err(side_error)?;
+    let both = format!(
+        r"(?i)^(?:(?:left|right)\s+(?:and|or|&)\s+(?:left|right)|{})$",
+        group(&rules.both)
+    );
+    let left = format!(r"(?i)^(?:{})$", group(&rules.left));
+    let side_kinds = [
+        compile(&both).map_err(side_error)?,
+        compile(&left).map_err(side_error)?,
+    ];
+    Ok((sides, side_kinds))
+}
+
 impl Tagger {
+    /// Compiles the tagging patterns of `ontology` (a fraction of a second for the built-in one).
     pub fn new(ontology: &Ontology) -> Result<Tagger, TaggerError> {
         let rules = ontology.tagging_rules();
         let mut patterns: Vec<String> = Vec::new();
@@ -164,35 +240,7 @@ impl Tagger {
                     .build()
             })
             .map_err(too_large)?;
-        let group = |words: &[String]| -> String {
-            let mut w: Vec<String> = words.iter().map(|p| format!("(?:{p})")).collect();
-            if w.is_empty() {
-                w.push("(?:[^\\s\\S])".into()); // never matches
-            }
-            w.join("|")
-        };
-        let sides_pattern = format!(
-            r"(?i)(?-u:\b)(?:(?P<b>(?:left|right)\s+(?:and|or|&)\s+(?:left|right)|{})|(?P<l>{})|(?P<r>{}))(?-u:\b)",
-            group(&rules.both),
-            group(&rules.left),
-            group(&rules.right)
-        );
-        let side_error = |e: regex::Error| TaggerError::Pattern {
-            source_name: ontology.source_name().to_string(),
-            region: "[tagging]".into(),
-            pattern: "left/right/both".into(),
-            message: e.to_string(),
-        };
-        let sides = compile(&sides_pattern).map_err(side_error)?;
-        let both = format!(
-            r"(?i)^(?:(?:left|right)\s+(?:and|or|&)\s+(?:left|right)|{})$",
-            group(&rules.both)
-        );
-        let left = format!(r"(?i)^(?:{})$", group(&rules.left));
-        let side_kinds = [
-            compile(&both).map_err(side_error)?,
-            compile(&left).map_err(side_error)?,
-        ];
+        let (sides, side_kinds) = side_regexes(ontology)?;
         let depth = (0..ontology.len())
             .map(|i| {
                 ontology.depth(
@@ -215,6 +263,7 @@ impl Tagger {
         })
     }
 
+    /// The ontology whose regions the mentions name.
     pub fn ontology(&self) -> &Ontology {
         &self.ontology
     }
@@ -234,8 +283,7 @@ impl Tagger {
                     exam_id: report.exam_id.clone(),
                     section: section.kind,
                     index: out.len(),
-                    start: s.start,
-                    end: s.end,
+                    span: ByteSpan::new(s.start, s.end),
                     text: sentence.to_string(),
                     mentions: self.tag_sentence(sentence),
                 });
@@ -315,7 +363,7 @@ impl Tagger {
         }
         chosen
             .into_iter()
-            .filter_map(|(start, (end, r))| r.map(|region| Mention { start, end, region }))
+            .filter_map(|(start, (end, r))| r.map(|region| Mention::new(start, end, region)))
             .collect()
     }
 
@@ -350,14 +398,14 @@ impl Tagger {
     fn expand_lists(&self, s: &str, mentions: &mut Vec<Mention>) {
         let mut added: Vec<Mention> = Vec::new();
         for m in mentions.iter() {
-            let mt = &s[m.start..m.end];
+            let mt = &s[m.span.start..m.span.end];
             let Some(first_end) = mt.find(char::is_whitespace) else {
                 continue;
             };
             let last_start = mt.rfind(char::is_whitespace).map_or(0, |p| p + 1);
             // Backwards: "W, ... and <first> <rest>" -> "W <rest>".
             let rest = &mt[first_end..];
-            let mut pos = m.start;
+            let mut pos = m.span.start;
             loop {
                 // Look back a short window only, so long reports stay linear.
                 let lo = window_start(s, pos);
@@ -376,16 +424,12 @@ impl Tagger {
                 let Some(region) = self.whole_match(&format!("{w}{rest}")) else {
                     break;
                 };
-                added.push(Mention {
-                    start: w_start,
-                    end: w_end,
-                    region,
-                });
+                added.push(Mention::new(w_start, w_end, region));
                 pos = w_start;
             }
             // Forwards: "<head> <last>, ... and W" -> "<head> W".
             let head = &mt[..last_start];
-            let mut pos = m.end;
+            let mut pos = m.span.end;
             while let Some(conn) = CONNECTOR_AT_START.find(&s[pos..]) {
                 let wstart = pos + conn.end();
                 let Some(w) = WORD_AT_START.find(&s[wstart..]) else {
@@ -397,11 +441,7 @@ impl Tagger {
                 let Some(region) = self.whole_match(&format!("{head}{}", w.as_str())) else {
                     break;
                 };
-                added.push(Mention {
-                    start: wstart,
-                    end: wstart + w.end(),
-                    region,
-                });
+                added.push(Mention::new(wstart, wstart + w.end(), region));
                 pos = wstart + w.end();
             }
         }
@@ -410,16 +450,17 @@ impl Tagger {
         }
         for a in added {
             // Replace a mention lying inside the item word; never cut a longer mention.
-            if mentions
-                .iter()
-                .any(|m| m.start < a.end && a.start < m.end && (m.start < a.start || m.end > a.end))
-            {
+            if mentions.iter().any(|m| {
+                m.span.start < a.span.end
+                    && a.span.start < m.span.end
+                    && (m.span.start < a.span.start || m.span.end > a.span.end)
+            }) {
                 continue;
             }
-            mentions.retain(|m| !(m.start >= a.start && m.end <= a.end));
+            mentions.retain(|m| !(m.span.start >= a.span.start && m.span.end <= a.span.end));
             mentions.push(a);
         }
-        mentions.sort_by_key(|m| m.start);
+        mentions.sort_by_key(|m| m.span.start);
         mentions.dedup();
     }
 
@@ -451,24 +492,24 @@ impl Tagger {
         let mut floor = 0; // side words before this belong to earlier mentions
         for m in mentions {
             // A side word inside the mention, at its start ("left upper lobe" as one pattern).
-            let at = words.partition_point(|w| w.0 < m.start);
+            let at = words.partition_point(|w| w.0 < m.span.start);
             let inside = words
                 .get(at)
-                .filter(|w| w.0 == m.start && w.1 <= m.end)
+                .filter(|w| w.0 == m.span.start && w.1 <= m.span.end)
                 .map(|w| (w.0, w.1, w.2, false));
             // The nearest side word before it, at most two words away, no punctuation between.
-            let before_idx = words.partition_point(|w| w.1 <= m.start);
+            let before_idx = words.partition_point(|w| w.1 <= m.span.start);
             let before = before_idx
                 .checked_sub(1)
                 .map(|i| &words[i])
                 .filter(|w| w.0 >= floor)
-                .filter(|w| governs(&s[w.1..m.start]))
+                .filter(|w| governs(&s[w.1..m.span.start]))
                 .map(|w| {
                     (
                         w.0,
                         w.1,
                         w.2,
-                        s[w.1..m.start]
+                        s[w.1..m.span.start]
                             .trim_matches(|c: char| c.is_whitespace() || c == '-')
                             .is_empty(),
                     )
@@ -478,20 +519,20 @@ impl Tagger {
                 Some((_, _, side, _)) => Some(side),
                 None => match prev {
                     Some((pend, pside))
-                        if pend <= m.start && CONNECTOR.is_match(&s[pend..m.start]) =>
+                        if pend <= m.span.start && CONNECTOR.is_match(&s[pend..m.span.start]) =>
                     {
                         pside
                     }
                     _ => None,
                 },
             };
-            prev = Some((m.end, side));
-            floor = m.end;
+            prev = Some((m.span.end, side));
+            floor = m.span.end;
             let adjacent_start = match own {
                 Some((ws, _, _, true)) => Some(ws),
                 _ => None,
             };
-            let start = adjacent_start.unwrap_or(m.start);
+            let start = adjacent_start.unwrap_or(m.span.start);
             match side {
                 None => out.push(m),
                 Some(SideWord::One(side)) => {
@@ -499,93 +540,47 @@ impl Tagger {
                         .ontology
                         .lateral_variant(m.region, side)
                         .unwrap_or(m.region);
-                    out.push(Mention {
-                        start,
-                        end: m.end,
-                        region,
-                    });
+                    out.push(Mention::new(start, m.span.end, region));
                 }
                 Some(SideWord::Both) => {
-                    let left = self.ontology.lateral_variant(m.region, Side::Left);
-                    let right = self.ontology.lateral_variant(m.region, Side::Right);
-                    match (left, right) {
-                        (Some(l), Some(r)) => {
-                            let split = match own {
-                                Some((_, wend, _, true)) => Some((wend, m.start)),
-                                _ => split_point(s, m.start, m.end),
-                            };
-                            match split {
-                                Some((left_end, right_start)) => {
-                                    out.push(Mention {
-                                        start,
-                                        end: left_end,
-                                        region: l,
-                                    });
-                                    out.push(Mention {
-                                        start: right_start,
-                                        end: m.end,
-                                        region: r,
-                                    });
-                                }
-                                None => out.push(Mention {
-                                    start,
-                                    end: m.end,
-                                    region: m.region,
-                                }),
-                            }
-                        }
-                        _ => out.push(Mention {
-                            start,
-                            end: m.end,
-                            region: m.region,
-                        }),
-                    }
+                    // The side word right before the mention ("bilateral hilar") splits off
+                    // as the left part; otherwise the mention itself is split.
+                    let split = match own {
+                        Some((_, wend, _, true)) => Some((wend, m.span.start)),
+                        _ => split_point(s, m.span.start, m.span.end),
+                    };
+                    out.extend(self.both_sides(m, start, split));
                 }
             }
         }
         out
     }
 
-    /// Converts a tagged sentence to the mention-file shape (character offsets), with a label
-    /// per mention chosen by `label`.
-    pub fn to_labelled(
-        &self,
-        t: &TaggedSentence,
-        label: impl Fn(&Mention) -> u8,
-    ) -> LabelledSentence {
-        LabelledSentence {
-            id: Some(format!("{}:{}", t.exam_id, t.index)),
-            exam_id: Some(t.exam_id.to_string()),
-            section: Some(t.section.as_str().to_string()),
-            text: t.text.clone(),
-            mentions: t
-                .mentions
-                .iter()
-                .map(|m| LabelledSpan {
-                    start: char_offset(&t.text, m.start),
-                    end: char_offset(&t.text, m.end),
-                    region: self.ontology.name(m.region).to_string(),
-                    label: label(m),
-                })
-                .collect(),
+    /// A mention governed by "bilateral" from `start`: its left variant up to the split and
+    /// its right variant after it; itself when the region has no variants or cannot be split.
+    fn both_sides(&self, m: Mention, start: usize, split: Option<(usize, usize)>) -> Vec<Mention> {
+        let left = self.ontology.lateral_variant(m.region, Side::Left);
+        let right = self.ontology.lateral_variant(m.region, Side::Right);
+        match (left, right, split) {
+            (Some(l), Some(r), Some((left_end, right_start))) => vec![
+                Mention::new(start, left_end, l),
+                Mention::new(right_start, m.span.end, r),
+            ],
+            _ => vec![Mention::new(start, m.span.end, m.region)],
         }
     }
 
     /// The `uptake tag` output record: the mention-file shape without labels.
-    pub fn to_record(&self, t: &TaggedSentence) -> TaggedRecord {
+    pub(crate) fn to_record(&self, t: &TaggedSentence) -> TaggedRecord {
         TaggedRecord {
-            id: format!("{}:{}", t.exam_id, t.index),
+            id: t.id(),
             exam_id: t.exam_id.to_string(),
             section: t.section.as_str(),
             text: t.text.clone(),
             mentions: t
                 .mentions
                 .iter()
-                .map(|m| TaggedSpan {
-                    start: char_offset(&t.text, m.start),
-                    end: char_offset(&t.text, m.end),
-                    region: self.ontology.name(m.region).to_string(),
-                })
+                .map(|m| TaggedSpan::new(t.char_span(m), self.ontology.name(m.region)))
                 .collect(),
         }
     }
@@ -593,20 +588,44 @@ impl Tagger {
 
 /// One line of `uptake tag` output: like a mention-file line, without labels.
 #[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct TaggedRecord {
+pub(crate) struct TaggedRecord {
+    /// `<exam>:<index>`, see [`TaggedSentence::id`].
     pub id: String,
+    /// The report it comes from.
     pub exam_id: String,
+    /// `findings` or `impression`.
     pub section: &'static str,
+    /// The sentence.
     pub text: String,
+    /// Its mentions, in order.
     pub mentions: Vec<TaggedSpan>,
 }
 
+/// A tagged mention as files write it: character offsets into the sentence, end exclusive.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct TaggedSpan {
-    /// Character offsets into `text`, end exclusive.
+    /// First character.
     pub start: usize,
+    /// One past the last character.
     pub end: usize,
+    /// The region name.
     pub region: String,
+}
+
+impl TaggedSpan {
+    /// The record of a mention at `span` naming `region`.
+    pub fn new(span: CharSpan, region: &str) -> Self {
+        Self {
+            start: span.start,
+            end: span.end,
+            region: region.to_string(),
+        }
+    }
+
+    /// Where the mention is.
+    pub fn span(&self) -> CharSpan {
+        CharSpan::new(self.start, self.end)
+    }
 }
 
 /// Start of a window of at most 48 bytes before `pos`, on a character boundary.
@@ -650,9 +669,4 @@ fn split_point(s: &str, start: usize, end: usize) -> Option<(usize, usize)> {
     }
     let p = (mid..span.len()).find(|&p| span.is_char_boundary(p))?;
     (p > 0 && p < span.len()).then_some((start + p, start + p))
-}
-
-/// Character offset of a byte offset (which must be a char boundary).
-pub fn char_offset(text: &str, byte: usize) -> usize {
-    text[..byte].chars().count()
 }

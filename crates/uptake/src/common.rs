@@ -153,10 +153,10 @@ pub struct Bars {
 }
 
 impl Bars {
-    /// Bars on stderr, or nothing with `--quiet`.
-    pub fn new(global: &Global) -> Self {
+    /// Bars on stderr, or nothing when `quiet`.
+    pub fn new(quiet: bool) -> Self {
         Self {
-            quiet: global.quiet,
+            quiet,
             bar: std::sync::Mutex::new(None),
         }
     }
@@ -185,4 +185,25 @@ impl uptake_core::Progress for Bars {
             bar.finish_and_clear();
         }
     }
+}
+
+/// The trained report models of `--model DIR` (one per folder), as mention scorers.
+pub fn load_report_models(
+    dirs: &[PathBuf],
+) -> anyhow::Result<Vec<Box<dyn uptake_labels::MentionScorer>>> {
+    dirs.iter()
+        .map(|dir| {
+            let model = uptake_textmodel::ReportModel::load_trained(dir)?;
+            Ok(Box::new(model) as Box<dyn uptake_labels::MentionScorer>)
+        })
+        .collect()
+}
+
+/// The report model in `dirs`, or the mean of several (a seed ensemble), named "model".
+pub fn report_model_scorer(
+    dirs: &[PathBuf],
+) -> anyhow::Result<Box<dyn uptake_labels::MentionScorer>> {
+    let models = load_report_models(dirs)?;
+    let builtin = uptake_labels::RulesSource::Builtin;
+    Ok(uptake_labels::LabellingMethod::Model.scorer(&builtin, models)?)
 }

@@ -229,3 +229,82 @@ fn active_sampling_puts_the_report_models_least_certain_sentences_first() {
         "most uncertain first: {uncertainty:?}"
     );
 }
+
+#[test]
+fn agreement_prints_cohens_kappa_per_region_and_writes_it_as_json() {
+    let scratch = Scratch::new("agreement");
+    // 10 liver units: both abnormal 4, both neutral 3, A abnormal / B neutral 2, the reverse 1:
+    // observed 0.7, chance 0.5, kappa 0.4. One more sentence only A finished.
+    let line = |i: usize, label: u8| {
+        format!(
+            "{{\"id\": \"s{i}\", \"text\": \"Uptake in the liver.\", \"mentions\": [{{\"start\": 14, \"end\": 19, \"region\": \"liver\", \"label\": {label}}}]}}\n"
+        )
+    };
+    let (a_labels, b_labels) = (
+        [1, 1, 1, 1, 0, 0, 0, 1, 1, 0],
+        [1, 1, 1, 1, 0, 0, 0, 0, 0, 1],
+    );
+    let mut a: String = (0..10).map(|i| line(i, a_labels[i])).collect();
+    a.push_str(&line(10, 1));
+    let b: String = (0..10).map(|i| line(i, b_labels[i])).collect();
+    let (pa, pb, json) = (
+        scratch.0.join("a.jsonl"),
+        scratch.0.join("b.jsonl"),
+        scratch.0.join("kappa.json"),
+    );
+    std::fs::write(&pa, a).unwrap();
+    std::fs::write(&pb, b).unwrap();
+    let run = Command::new(env!("CARGO_BIN_EXE_uptake"))
+        .args(["annotate", "agreement"])
+        .arg(&pa)
+        .arg(&pb)
+        .arg("--json")
+        .arg(&json)
+        .output()
+        .unwrap();
+    assert!(
+        run.status.success(),
+        "{}",
+        String::from_utf8_lossy(&run.stderr)
+    );
+    let stdout = String::from_utf8(run.stdout).unwrap();
+    let lines: Vec<Vec<&str>> = stdout
+        .lines()
+        .map(|l| l.split_whitespace().collect())
+        .collect();
+    assert!(
+        stdout.starts_with("10 sentences labelled by both (1 only in "),
+        "{stdout}"
+    );
+    assert_eq!(lines[2], ["liver", "10", "70.0%", "0.400"]);
+    assert_eq!(lines[3], ["all", "10", "70.0%", "0.400"]);
+    let report: Value = serde_json::from_str(&std::fs::read_to_string(&json).unwrap()).unwrap();
+    assert_eq!(report["only_a"], 1);
+    assert!((report["regions"][0]["kappa"].as_f64().unwrap() - 0.4).abs() < 1e-12);
+}
+
+#[test]
+fn bench_annotate_saves_every_label_of_its_session() {
+    let run = Command::new(env!("CARGO_BIN_EXE_uptake"))
+        .args([
+            "-q",
+            "bench",
+            "annotate",
+            "--sentences",
+            "5",
+            "--labels",
+            "4",
+        ])
+        .output()
+        .unwrap();
+    assert!(
+        run.status.success(),
+        "{}",
+        String::from_utf8_lossy(&run.stderr)
+    );
+    let out = String::from_utf8(run.stdout).unwrap();
+    assert!(
+        out.starts_with("annotate: 4 labels on a 5-sentence session in "),
+        "{out}"
+    );
+}

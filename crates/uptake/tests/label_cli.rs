@@ -1,5 +1,6 @@
-//! `uptake label --method model` (and `model+rules`) as a real process, with one report model
-//! and with a seed ensemble of two (`--model` given twice).
+//! `uptake label` as a real process: the rules into a table, the mention-level figures of
+//! `--mentions`, and `--method model` (and `model+rules`) with one report model and with a seed
+//! ensemble of two (`--model` given twice).
 
 use std::path::Path;
 use std::process::Command;
@@ -116,7 +117,11 @@ fn model_plus_rules_without_a_model_is_an_error_that_says_so() {
         .unwrap();
     assert!(!output.status.success());
     let stderr = String::from_utf8_lossy(&output.stderr);
-    assert!(stderr.contains("need --model DIR"), "{stderr}");
+    assert!(
+        stderr.contains("--model DIR")
+            && stderr.contains("needs at least one trained report model"),
+        "{stderr}"
+    );
     assert!(!dir.path().join("out.csv").exists());
 }
 
@@ -173,4 +178,108 @@ fn report_model_evaluate_scores_model_plus_rules_as_the_mean_and_compares_it_wit
     let minus = &evals[1]["minus_rules"]["auroc"];
     assert!((minus["estimate"].as_f64().unwrap() - (auroc(1) - auroc(2))).abs() < 1e-12);
     assert!(evals[2].get("minus_rules").is_none());
+}
+
+#[test]
+fn the_rules_label_each_report_into_the_selected_columns_and_count_reports_without_mentions() {
+    let dir = tempfile::tempdir().unwrap();
+    let reports = dir.path().join("reports.jsonl");
+    std::fs::write(
+        &reports,
+        "{\"exam_id\": \"EX1\", \"text\": \"FINDINGS: Intense uptake in the liver. No uptake in the lungs.\"}\n\
+         {\"exam_id\": \"EX2\", \"text\": \"FINDINGS: Nothing of note.\"}\n",
+    )
+    .unwrap();
+    let out = dir.path().join("labels.csv");
+    let run = Command::new(env!("CARGO_BIN_EXE_uptake"))
+        .args([
+            "label",
+            "--method",
+            "rules",
+            "--regions",
+            "liver,lungs",
+            "--reports",
+        ])
+        .arg(&reports)
+        .arg("--out")
+        .arg(&out)
+        .output()
+        .unwrap();
+    assert!(
+        run.status.success(),
+        "{}",
+        String::from_utf8_lossy(&run.stderr)
+    );
+    assert_eq!(
+        std::fs::read_to_string(&out).unwrap(),
+        "exam_id,liver,lungs\nEX1,0.950000,0.010000\nEX2,0,0\n"
+    );
+    let stdout = String::from_utf8_lossy(&run.stdout);
+    assert!(
+        stdout.starts_with("2 exams (1 without any mention), 2 mentions labelled with `rules`"),
+        "{stdout}"
+    );
+}
+
+#[test]
+fn a_region_listed_twice_is_refused_before_anything_is_written() {
+    let dir = tempfile::tempdir().unwrap();
+    let reports = dir.path().join("reports.jsonl");
+    std::fs::write(&reports, REPORTS).unwrap();
+    let out = dir.path().join("labels.csv");
+    let run = Command::new(env!("CARGO_BIN_EXE_uptake"))
+        .args(["label", "--regions", "liver,lungs,liver", "--reports"])
+        .arg(&reports)
+        .arg("--out")
+        .arg(&out)
+        .output()
+        .unwrap();
+    assert!(!run.status.success());
+    assert!(String::from_utf8_lossy(&run.stderr).contains("region `liver` is listed twice"));
+    assert!(!out.exists());
+}
+
+/// Two regions: the liver with one positive and one negative mention, the lungs with two
+/// negatives of which the rules call one abnormal (a false alarm without any positive).
+const RULES_MENTIONS: &str = r#"{"text": "Intense uptake in the liver.", "mentions": [{"start": 22, "end": 27, "region": "liver", "label": 1}]}
+{"text": "No uptake in the liver.", "mentions": [{"start": 17, "end": 22, "region": "liver", "label": 0}]}
+{"text": "No uptake in the lungs.", "mentions": [{"start": 17, "end": 22, "region": "lungs", "label": 0}]}
+{"text": "Intense uptake in the lungs.", "mentions": [{"start": 22, "end": 27, "region": "lungs", "label": 0}]}
+"#;
+
+#[test]
+fn mention_figures_leave_f1_undefined_for_a_region_without_positives() {
+    let dir = tempfile::tempdir().unwrap();
+    let mentions = dir.path().join("mentions.jsonl");
+    std::fs::write(&mentions, RULES_MENTIONS).unwrap();
+    let run = Command::new(env!("CARGO_BIN_EXE_uptake"))
+        .args(["label", "--method", "rules", "--mentions"])
+        .arg(&mentions)
+        .output()
+        .unwrap();
+    assert!(
+        run.status.success(),
+        "{}",
+        String::from_utf8_lossy(&run.stderr)
+    );
+    let stdout = String::from_utf8(run.stdout).unwrap();
+    let rows: Vec<Vec<&str>> = stdout
+        .lines()
+        .skip(2)
+        .map(|l| l[28..].split_whitespace().collect())
+        .collect();
+    // n, pos, AUROC, F1, sensitivity, specificity.
+    assert_eq!(
+        rows[0],
+        ["2", "1", "1.000", "1.000", "1.000", "1.000"],
+        "liver"
+    );
+    assert_eq!(rows[1], ["2", "0", "-", "-", "-", "0.500"], "lungs");
+    assert_eq!(
+        rows[2],
+        ["4", "1", "0.833", "0.667", "1.000", "0.667"],
+        "all mentions"
+    );
+    assert_eq!(rows[3], ["1.000", "1.000", "1.000", "0.750"], "macro means");
+    assert!(stdout.lines().nth(2).unwrap().starts_with("liver "));
 }

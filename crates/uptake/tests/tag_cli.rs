@@ -1,4 +1,4 @@
-//! `uptake tag` and `uptake ontology` end to end through the binary.
+//! `uptake tag` end to end through the binary.
 
 use std::process::Command;
 
@@ -74,38 +74,91 @@ fn a_failing_tag_run_leaves_no_output_file() {
     assert!(!out.exists());
 }
 
-#[test]
-fn ontology_check_reports_a_cycle_and_every_command_honours_the_ontology_option() {
+/// Four hand-labelled sentences: a found mention, a wrong-region one after a non-ASCII
+/// character, one the tagger cannot see, and a sentence with only a tagged (extra) mention.
+const MENTIONS: &str = r#"{"text": "Intense uptake in the liver.", "mentions": [{"start": 22, "end": 27, "region": "liver", "label": 1}]}
+{"text": "Lésion in the spleen.", "mentions": [{"start": 14, "end": 20, "region": "kidney", "label": 1}]}
+{"text": "Focal activity in the foo.", "mentions": [{"start": 22, "end": 25, "region": "liver", "label": 0}]}
+{"text": "Normal spleen.", "mentions": []}
+"#;
+
+fn mentions_eval(extra: &[&str]) -> String {
     let dir = tempfile::tempdir().unwrap();
-    let text = std::fs::read_to_string(concat!(
-        env!("CARGO_MANIFEST_DIR"),
-        "/../../data/ontology.toml"
-    ))
-    .unwrap();
-    let broken = text.replace(
-        "name = \"lungs\"\ndisplay = \"Lungs\"\nparents = [\"chest\"]",
-        "name = \"lungs\"\ndisplay = \"Lungs\"\nparents = [\"chest\", \"lingula\"]",
-    );
-    assert_ne!(broken, text, "the replacement must apply");
-    let path = dir.path().join("o.toml");
-    std::fs::write(&path, broken).unwrap();
+    let path = dir.path().join("m.jsonl");
+    std::fs::write(&path, MENTIONS).unwrap();
     let run = uptake()
-        .args(["ontology", "check"])
+        .args(["tag", "--mentions-eval"])
         .arg(&path)
+        .args(extra)
         .output()
         .unwrap();
-    assert!(!run.status.success());
     assert!(
-        String::from_utf8_lossy(&run.stderr).contains("lungs -> lingula -> left_lungs -> lungs")
+        run.status.success(),
+        "{}",
+        String::from_utf8_lossy(&run.stderr)
     );
+    String::from_utf8(run.stdout).unwrap()
+}
+
+#[test]
+fn mentions_eval_counts_found_missed_extra_and_wrong_region_mentions() {
+    let out = mentions_eval(&[]);
+    let lines: Vec<&str> = out.lines().collect();
+    assert_eq!(
+        lines,
+        [
+            "sentences:          4",
+            "hand mentions:      3",
+            "found:              1 (recall 33.3 %)",
+            "tagged mentions:    3",
+            "extra mentions:     1 (overlap no hand mention)",
+            "wrong-region:       1 (overlap a hand mention of an unrelated region)",
+        ]
+    );
+}
+
+#[test]
+fn mentions_eval_shows_misses_and_extras_by_their_characters() {
+    let out = mentions_eval(&["--show-misses", "--show-extras"]);
+    let lines: Vec<&str> = out.lines().skip(6).collect();
+    assert_eq!(
+        lines,
+        [
+            "miss line 2: [spleen] kidney | tagged: spleen=spleen | Lésion in the spleen.",
+            "miss line 3: [foo] liver | tagged:  | Focal activity in the foo.",
+            "extra line 2: [spleen=spleen] hand: kidney | Lésion in the spleen.",
+            "extra line 4: [spleen=spleen] hand: none | Normal spleen.",
+        ]
+    );
+}
+
+#[test]
+fn bench_tagging_counts_what_it_tagged() {
+    let dir = tempfile::tempdir().unwrap();
+    let reports = dir.path().join("r.jsonl");
+    std::fs::write(
+        &reports,
+        "{\"exam_id\": \"e1\", \"text\": \"FINDINGS: Avid left axillary nodes. Liver normal.\"}\n\
+         {\"exam_id\": \"e2\", \"text\": \"FINDINGS: Nothing of note.\"}\n",
+    )
+    .unwrap();
     let run = uptake()
-        .arg("--ontology")
-        .arg(&path)
-        .args(["ontology", "tree"])
+        .args(["bench", "tagging", "--reports"])
+        .arg(&reports)
         .output()
         .unwrap();
-    assert!(!run.status.success());
-    let ok = uptake().args(["ontology", "check"]).output().unwrap();
-    assert!(ok.status.success());
-    assert!(String::from_utf8_lossy(&ok.stdout).contains("30 task regions (4 rare)"));
+    assert!(
+        run.status.success(),
+        "{}",
+        String::from_utf8_lossy(&run.stderr)
+    );
+    let out = String::from_utf8(run.stdout).unwrap();
+    assert!(
+        out.contains("tagged 2 reports (") && out.contains("), 3 sentences, 2 mentions in "),
+        "{out}"
+    );
+    assert!(
+        out.contains("tagging + regex labelling + noisy-OR: "),
+        "{out}"
+    );
 }

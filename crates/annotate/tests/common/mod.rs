@@ -4,9 +4,9 @@
 #![allow(dead_code)]
 
 use std::path::Path;
-use uptake_annotate::journal::{Journal, JournalError};
 use uptake_annotate::{
-    Candidate, CandidateMention, RegionCatalog, RegionInfo, ServeOptions, Server,
+    Candidate, CandidateMention, Journal, JournalError, RegionCatalog, RegionInfo, ServeOptions,
+    Server,
 };
 
 pub const REGIONS: &[(&str, &str)] = &[

@@ -1,20 +1,15 @@
 //! `uptake annotate`: the labelling web app (reports -> tagged sentences -> a person's labels),
 //! and `uptake annotate agreement` (Cohen's kappa per region between two people's files).
 
-use crate::common::{Global, load_ontology, progress};
+use crate::common::{Bars, Global, load_ontology};
 use anyhow::{Context, bail};
-use std::collections::HashMap;
 use std::net::IpAddr;
 use std::path::{Path, PathBuf};
-use uptake_annotate::journal::{Journal, journal_path};
-use uptake_annotate::sample::Predictions;
 use uptake_annotate::{
-    Candidate, CandidateMention, RegionCatalog, RegionInfo, ServeOptions, Server,
+    Journal, Predictions, SampleOrder, SampleSettings, SaveBenchSettings, ServeOptions, Server,
+    candidates, choose_sample, journal_path, predict, region_catalog, time_saving_labels,
 };
-use uptake_core::ByteSpan;
-use uptake_labels::{MentionScorer, SentenceMentions};
-use uptake_ontology::Ontology;
-use uptake_reports::{Tagger, char_offset, split_sections, split_sentences};
+use uptake_reports::Tagger;
 
 #[derive(clap::Args, Debug)]
 #[command(args_conflicts_with_subcommands = true)]
@@ -80,129 +75,6 @@ pub fn run(args: Args, global: &Global) -> anyhow::Result<()> {
     }
 }
 
-/// The regions a person may pick: the task regions first (the usual answers), then the rest.
-fn catalog(ontology: &Ontology) -> RegionCatalog {
-    let tasks = ontology.task_regions();
-    let rest = ontology
-        .ids()
-        .iter()
-        .copied()
-        .filter(|id| !tasks.contains(id));
-    RegionCatalog::new(
-        tasks
-            .iter()
-            .copied()
-            .chain(rest)
-            .map(|id| RegionInfo {
-                name: ontology.name(id).to_string(),
-                display_name: ontology.region(id).display_name.clone(),
-            })
-            .collect(),
-    )
-}
-
-/// Sentences of context shown before and after the one being labelled (same section only).
-const CONTEXT_BEFORE: usize = 3;
-const CONTEXT_AFTER: usize = 2;
-
-/// Every tagged sentence with at least one mention, with its section context. Ids are
-/// `<exam>:<index>` like `uptake tag` writes.
-pub fn candidates(reports: &[uptake_reports::Report], tagger: &Tagger) -> Vec<Candidate> {
-    let ontology = tagger.ontology();
-    let mut out = Vec::new();
-    for report in reports {
-        let text = report.text.as_str();
-        let tagged = tagger.tag_report(report);
-        if tagged.iter().all(|t| t.mentions.is_empty()) {
-            continue;
-        }
-        let sections = split_sections(text);
-        for t in tagged.iter().filter(|t| !t.mentions.is_empty()) {
-            let (before, after) = sections
-                .iter()
-                .find(|s| s.start <= t.start && t.end <= s.end)
-                .map(|s| {
-                    let sentences = split_sentences(text, s.start..s.end);
-                    let at = sentences.iter().position(|x| x.start == t.start);
-                    let join = |range: &[uptake_reports::Sentence]| {
-                        range
-                            .iter()
-                            .map(|x| &text[x.start..x.end])
-                            .collect::<Vec<_>>()
-                            .join(" ")
-                    };
-                    match at {
-                        Some(i) => (
-                            join(&sentences[i.saturating_sub(CONTEXT_BEFORE)..i]),
-                            join(&sentences[i + 1..(i + 1 + CONTEXT_AFTER).min(sentences.len())]),
-                        ),
-                        None => (String::new(), String::new()),
-                    }
-                })
-                .unwrap_or_default();
-            out.push(Candidate {
-                id: format!("{}:{}", t.exam_id, t.index),
-                exam_id: Some(t.exam_id.to_string()),
-                section: Some(t.section.as_str().to_string()),
-                text: t.text.clone(),
-                context_before: before,
-                context_after: after,
-                mentions: t
-                    .mentions
-                    .iter()
-                    .map(|m| CandidateMention {
-                        start: char_offset(&t.text, m.start),
-                        end: char_offset(&t.text, m.end),
-                        region: ontology.name(m.region).to_string(),
-                    })
-                    .collect(),
-            });
-        }
-    }
-    out
-}
-
-/// Sentences scored together by a labelling method.
-const SCORE_BATCH: usize = 32;
-
-/// Each candidate's mention probabilities from a labelling method (the report model), by id.
-/// The scorer interface takes byte spans; candidates hold character spans.
-fn score_pool(
-    scorer: &mut dyn MentionScorer,
-    pool: &[Candidate],
-    quiet: bool,
-) -> anyhow::Result<HashMap<String, Vec<Option<f64>>>> {
-    let byte_offset = |text: &str, chars: usize| {
-        text.char_indices()
-            .nth(chars)
-            .map_or(text.len(), |(b, _)| b)
-    };
-    let bar = progress(pool.len() as u64, "scoring", quiet);
-    let mut out = HashMap::with_capacity(pool.len());
-    for chunk in pool.chunks(SCORE_BATCH) {
-        let batch: Vec<SentenceMentions<'_>> = chunk
-            .iter()
-            .map(|c| {
-                let spans = c
-                    .mentions
-                    .iter()
-                    .map(|m| {
-                        ByteSpan::new(byte_offset(&c.text, m.start), byte_offset(&c.text, m.end))
-                    })
-                    .collect();
-                SentenceMentions::new(&c.text, spans)
-            })
-            .collect();
-        let scores = scorer.score(&batch)?;
-        for (c, probs) in chunk.iter().zip(scores) {
-            out.insert(c.id.clone(), probs.into_iter().map(Some).collect());
-        }
-        bar.inc(chunk.len() as u64);
-    }
-    bar.finish_and_clear();
-    Ok(out)
-}
-
 fn serve(args: ServeArgs, global: &Global) -> anyhow::Result<()> {
     let (Some(reports_path), Some(out)) = (args.reports.as_deref(), args.out.as_deref()) else {
         bail!(
@@ -219,22 +91,14 @@ fn serve(args: ServeArgs, global: &Global) -> anyhow::Result<()> {
     let resuming = journal_path(out).exists();
     let sample = if resuming {
         Vec::new() // the journal's sample is used
-    } else if let Some(path) = &args.active {
-        if path.is_dir() {
-            let mut model = uptake_textmodel::ReportModel::load_trained(path)
-                .with_context(|| format!("cannot load the report model from {}", path.display()))?;
-            let scores = score_pool(&mut model, &pool, global.quiet)?;
-            uptake_annotate::order_by_uncertainty(&pool, args.sample, args.seed, |c| {
-                scores.get(&c.id).cloned().unwrap_or_default()
-            })
-        } else {
-            let predictions = Predictions::read(path)?;
-            uptake_annotate::order_by_uncertainty(&pool, args.sample, args.seed, |c| {
-                predictions.score(c)
-            })
-        }
     } else {
-        uptake_annotate::stratified_sample(&pool, args.sample, args.seed)
+        let order = sample_order(args.active.as_deref(), &pool, global.quiet)?;
+        let settings = SampleSettings {
+            size: args.sample,
+            seed: args.seed,
+            order,
+        };
+        choose_sample(&pool, &settings)
     };
     let journal = Journal::open(out, &pool, &sample, args.annotator.clone())
         .with_context(|| format!("cannot open the labelling session for {}", out.display()))?;
@@ -246,22 +110,67 @@ fn serve(args: ServeArgs, global: &Global) -> anyhow::Result<()> {
             journal.len()
         );
     }
-    let total = journal.len();
-    let finished = journal.finished_count();
+    let intro = format!(
+        "{} tagged sentences with mentions in {}; {} of {} sampled sentences finished.",
+        pool.len(),
+        reports_path.display(),
+        journal.finished_count(),
+        journal.len()
+    );
+    let options = ServeOptions {
+        host: args.host,
+        port: args.port,
+        require_token: false,
+    };
+    run_server(journal, region_catalog(&ontology), &options, &intro, out)
+}
+
+/// Stratified, or by the uncertainty of `--active`: a trained report model folder or a
+/// predictions file.
+fn sample_order(
+    active: Option<&Path>,
+    pool: &[uptake_annotate::Candidate],
+    quiet: bool,
+) -> anyhow::Result<SampleOrder> {
+    let Some(path) = active else {
+        return Ok(SampleOrder::Stratified);
+    };
+    let predictions = if path.is_dir() {
+        let mut model = uptake_textmodel::ReportModel::load_trained(path)
+            .with_context(|| format!("cannot load the report model from {}", path.display()))?;
+        predict(&mut model, pool, &Bars::new(quiet))?
+    } else {
+        Predictions::read(path)?
+    };
+    Ok(SampleOrder::MostUncertain(predictions))
+}
+
+/// Serves the labelling page until Ctrl-C.
+fn run_server(
+    journal: Journal,
+    catalog: uptake_annotate::RegionCatalog,
+    options: &ServeOptions,
+    intro: &str,
+    out: &Path,
+) -> anyhow::Result<()> {
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
         .enable_all()
         .build()
         .context("cannot start the async runtime")?;
     runtime.block_on(async move {
-        let options = ServeOptions { host: args.host, port: args.port, require_token: false };
-        let server = Server::bind(journal, catalog(&ontology), &options).await?;
-        println!("{} tagged sentences with mentions in {}; {finished} of {total} sampled sentences finished.",
-            pool.len(), reports_path.display());
-        println!("Labels go to {} (journal {}); every label is on disk before the page shows it saved.",
-            out.display(), journal_path(out).display());
+        let server = Server::bind(journal, catalog, options).await?;
+        println!("{intro}");
+        println!(
+            "Labels go to {} (journal {}); every label is on disk before the page shows it saved.",
+            out.display(),
+            journal_path(out).display()
+        );
         if server.token().is_some() {
-            println!("Listening on {} with a one-time access token; open exactly this address:", server.local_addr());
+            println!(
+                "Listening on {} with a one-time access token; open exactly this address:",
+                server.local_addr()
+            );
         } else {
             println!("Open:");
         }
@@ -275,8 +184,7 @@ fn serve(args: ServeArgs, global: &Global) -> anyhow::Result<()> {
         };
         server.run_until(shutdown).await?;
         anyhow::Ok(())
-    })?;
-    Ok(())
+    })
 }
 
 fn agreement(args: AgreementArgs) -> anyhow::Result<()> {
@@ -335,82 +243,20 @@ pub struct BenchArgs {
 
 /// Times saving labels through the journal (no HTTP): what each key press costs on disk.
 pub fn bench(args: BenchArgs, global: &Global) -> anyhow::Result<()> {
-    use uptake_annotate::journal::{Decision, Edit};
     let scratch = tempfile::tempdir_in(args.dir.as_deref().unwrap_or(&std::env::temp_dir()))?;
-    let text = "Hypermetabolic right axillary lymph node and a lesion in the liver.";
-    let pool: Vec<Candidate> = (0..args.sentences.max(1))
-        .map(|i| Candidate {
-            id: format!("EX{i}:0"),
-            exam_id: Some(format!("EX{i}")),
-            section: Some("findings".into()),
-            text: text.into(),
-            context_before: String::new(),
-            context_after: String::new(),
-            mentions: vec![
-                CandidateMention {
-                    start: 15,
-                    end: 40,
-                    region: "axillary_lymph_node".into(),
-                },
-                CandidateMention {
-                    start: 61,
-                    end: 66,
-                    region: "liver".into(),
-                },
-            ],
-        })
-        .collect();
-    let ids: Vec<String> = pool.iter().map(|c| c.id.clone()).collect();
-    let catalog = RegionCatalog::new(
-        ["axillary_lymph_node", "liver"]
-            .iter()
-            .map(|n| RegionInfo {
-                name: n.to_string(),
-                display_name: n.to_string(),
-            })
-            .collect(),
-    );
-    let out = scratch.path().join("mentions.jsonl");
-    let mut journal = Journal::open(&out, &pool, &ids, None)?;
-    let bar = progress(
-        (2 * pool.len() + args.labels) as u64,
-        "labels",
-        global.quiet,
-    );
-    for id in &ids {
-        for mention in 0..2 {
-            let edit = Edit::Label {
-                mention,
-                decision: Decision::Neutral,
-            };
-            journal.apply(id, &edit, &catalog)?;
-            bar.inc(1);
-        }
-    }
-    let started = std::time::Instant::now();
-    for k in 0..args.labels {
-        let decision = if k % 2 == 0 {
-            Decision::Abnormal
-        } else {
-            Decision::Neutral
-        };
-        let edit = Edit::Label {
-            mention: 0,
-            decision,
-        };
-        journal.apply(&ids[k % ids.len()], &edit, &catalog)?;
-        bar.inc(1);
-    }
-    let elapsed = started.elapsed().as_secs_f64();
-    bar.finish_and_clear();
+    let settings = SaveBenchSettings {
+        sentences: args.sentences,
+        labels: args.labels,
+    };
+    let timing = time_saving_labels(scratch.path(), &settings, &Bars::new(global.quiet))?;
     println!(
         "annotate: {} labels on a {}-sentence session in {:.2} s: {:.2} ms per saved label \
          (journal append + fsync + atomic rewrite of a {} KiB mention file)",
-        args.labels,
-        pool.len(),
-        elapsed,
-        1000.0 * elapsed / args.labels.max(1) as f64,
-        std::fs::metadata(&out)?.len() / 1024
+        timing.labels,
+        timing.sentences,
+        timing.elapsed.as_secs_f64(),
+        timing.ms_per_label(),
+        timing.mention_file_bytes / 1024
     );
     Ok(())
 }

@@ -26,7 +26,7 @@ pub enum Bench {
 pub fn run(bench: Bench, global: &Global) -> anyhow::Result<()> {
     match bench {
         Bench::Analysis => {
-            let bar = crate::common::Bars::new(global);
+            let bar = crate::common::Bars::new(global.quiet);
             let size = uptake_stats::bench::BenchSize::default();
             print!("{}", uptake_stats::bench::bench_analysis(size, &bar));
             Ok(())

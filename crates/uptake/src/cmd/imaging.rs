@@ -115,7 +115,7 @@ pub fn run_ingest(args: IngestArgs, global: &Global) -> anyhow::Result<()> {
         nifti_dir: args.nifti.then(|| args.out.join("nifti")),
     };
     let store = ExamStore::open(&args.out)?;
-    let outcome = ingest_cohort(&store, &source, &settings, &Bars::new(global))?;
+    let outcome = ingest_cohort(&store, &source, &settings, &Bars::new(global.quiet))?;
     if !global.quiet {
         print_ingest_notes(&outcome);
     }

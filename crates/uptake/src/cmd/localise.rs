@@ -57,7 +57,7 @@ pub fn run(args: LocaliseArgs, global: &Global) -> anyhow::Result<()> {
         &inputs,
         &ontology,
         &LocaliseSettings::default(),
-        &Bars::new(global),
+        &Bars::new(global.quiet),
         &Default::default(),
     )?;
     println!("{}", table(&rows));

@@ -311,7 +311,7 @@ fn evaluation_json(e: &MentionEvaluation) -> serde_json::Value {
 
 fn run_evaluate(args: EvaluateArgs) -> anyhow::Result<()> {
     let sentences = uptake_core::mentions::read_mentions(&args.mentions)?;
-    let mut model = crate::cmd::label::report_model_scorer(&args.model)?;
+    let mut model = crate::common::report_model_scorer(&args.model)?;
     let model_scores = score_labelled(model.as_mut(), &sentences)?;
     let (names, all_scores) = beside_the_rules(model.name(), model_scores, &sentences)?;
     let evals = evaluations(&names, &all_scores, &sentences, args.threshold);
@@ -667,10 +667,7 @@ pub fn bench(args: BenchArgs, global: &Global) -> anyhow::Result<()> {
             .map(|s| {
                 uptake_labels::SentenceMentions::new(
                     &s.text,
-                    s.mentions
-                        .iter()
-                        .map(|m| uptake_core::ByteSpan::new(m.start, m.end))
-                        .collect(),
+                    s.mentions.iter().map(|m| m.span).collect(),
                 )
             })
             .collect();

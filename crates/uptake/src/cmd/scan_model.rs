@@ -496,7 +496,7 @@ pub fn predict(args: PredictArgs, global: &Global) -> anyhow::Result<()> {
         test_views: args.test_views,
         maps_dir: args.maps.clone(),
     };
-    let bars = Bars::new(global);
+    let bars = Bars::new(global.quiet);
     let device = Default::default();
     let table = predict_run::<Backend>(&args.model, &source, &exams, &settings, &bars, &device)?;
     table.write_csv(&args.out)?;

@@ -39,7 +39,7 @@ pub fn run_reports(args: ReportsArgs, global: &Global) -> anyhow::Result<()> {
         seed: args.seed,
     };
     let start = Instant::now();
-    let summary = write_report_set(&settings, &args.out, &Bars::new(global))
+    let summary = write_report_set(&settings, &args.out, &Bars::new(global.quiet))
         .with_context(|| format!("writing the synthetic reports into {}", args.out.display()))?;
     let secs = start.elapsed().as_secs_f64();
     if !global.quiet {
@@ -137,7 +137,7 @@ pub fn run_cohort(args: CohortArgs, global: &Global) -> anyhow::Result<()> {
     let summary = generate(
         &cohort_config(&args),
         &args.out,
-        &Bars::new(global),
+        &Bars::new(global.quiet),
     )
     .with_context(|| format!("writing the synthetic cohort into {}", args.out.display()))?;
     if !global.quiet {

@@ -1,12 +1,14 @@
 //! `uptake tag`: find region mentions in the findings and impression of reports; and
 //! `uptake bench tagging`.
 
-use crate::common::{Global, load_ontology, progress};
+use crate::common::{Bars, Global, load_ontology};
 use anyhow::{Context, bail};
-use std::io::Write;
-use std::path::PathBuf;
-use std::time::Instant;
-use uptake_reports::{Report, Tagger, read_reports};
+use std::path::{Path, PathBuf};
+use uptake_labels::{RegexLabeller, WeakLabeller, measure_labelling};
+use uptake_reports::{
+    MentionEval, Report, SentenceFilter, TagSettings, TaggedSpan, Tagger, evaluate_mentions,
+    measure_tagging, read_reports, write_tagged,
+};
 
 #[derive(clap::Args, Debug)]
 #[command(
@@ -36,47 +38,17 @@ pub struct Args {
     /// development data such as the starter set: it prints sentence text.
     #[arg(long, requires = "mentions_eval")]
     pub show_misses: bool,
+    /// With --mentions-eval: list the tagged mentions that match no hand mention (extra or
+    /// wrong region) with their sentence. Only for development data: it prints sentence text.
+    #[arg(long, requires = "mentions_eval")]
+    pub show_extras: bool,
 }
 
 pub fn run(args: Args, global: &Global) -> anyhow::Result<()> {
     let ontology = load_ontology(global)?;
     let tagger = Tagger::new(&ontology)?;
     if let Some(path) = &args.mentions_eval {
-        let sentences = uptake_core::mentions::read_mentions(path)?;
-        let ev = uptake_reports::evaluate_mentions(&tagger, &sentences);
-        println!("sentences:          {}", ev.sentences);
-        println!("hand mentions:      {}", ev.hand);
-        println!(
-            "found:              {} (recall {:.1} %)",
-            ev.found,
-            100.0 * ev.recall()
-        );
-        println!("tagged mentions:    {}", ev.tagged);
-        println!("extra mentions:     {} (overlap no hand mention)", ev.extra);
-        println!(
-            "wrong-region:       {} (overlap a hand mention of an unrelated region)",
-            ev.wrong_region
-        );
-        if args.show_misses {
-            for m in &ev.misses {
-                let s = &sentences[m.sentence];
-                let span = uptake_core::mentions::char_slice(&s.text, m.start, m.end).unwrap_or("");
-                let found: Vec<String> = tagger
-                    .tag_sentence(&s.text)
-                    .iter()
-                    .map(|t| format!("{}={}", &s.text[t.start..t.end], ontology.name(t.region)))
-                    .collect();
-                println!(
-                    "miss line {}: [{}] {} | tagged: {} | {}",
-                    m.sentence + 1,
-                    span,
-                    m.region,
-                    found.join("; "),
-                    s.text
-                );
-            }
-        }
-        return Ok(());
+        return mentions_eval(&tagger, path, &args);
     }
     let (Some(reports_path), Some(out)) = (&args.reports, &args.out) else {
         bail!("give --reports and --out (or --mentions-eval FILE)");
@@ -85,38 +57,84 @@ pub fn run(args: Args, global: &Global) -> anyhow::Result<()> {
     for w in &set.warnings {
         tracing::warn!("{w}");
     }
-    let bar = progress(set.len() as u64, "tagging", global.quiet);
-    let (mut sentences, mut written, mut mentions) = (0usize, 0usize, 0usize);
-    uptake_core::write_atomic(out, |w| {
-        for report in &set.reports {
-            for t in tagger.tag_report(report) {
-                sentences += 1;
-                mentions += t.mentions.len();
-                if t.mentions.is_empty() && !args.all_sentences {
-                    continue;
-                }
-                serde_json::to_writer(&mut *w, &tagger.to_record(&t))?;
-                w.write_all(b"\n")?;
-                written += 1;
-            }
-            bar.inc(1);
-        }
-        Ok(())
-    })
+    let settings = TagSettings {
+        sentences: match args.all_sentences {
+            true => SentenceFilter::All,
+            false => SentenceFilter::WithMentions,
+        },
+    };
+    let summary = write_tagged(
+        &tagger,
+        &set.reports,
+        out,
+        &settings,
+        &Bars::new(global.quiet),
+    )
     .with_context(|| format!("writing {}", out.display()))?;
-    bar.finish_and_clear();
     if !global.quiet {
         eprintln!(
             "{} reports, {} findings/impression sentences, {} mentions; {} lines written to {}; {} warnings",
-            set.len(),
-            sentences,
-            mentions,
-            written,
+            summary.reports,
+            summary.sentences,
+            summary.mentions,
+            summary.lines,
             out.display(),
             set.warnings.len()
         );
     }
     Ok(())
+}
+
+/// `--mentions-eval`: tagging recall against a hand-labelled mention file.
+fn mentions_eval(tagger: &Tagger, path: &Path, args: &Args) -> anyhow::Result<()> {
+    let sentences = uptake_core::mentions::read_mentions(path)?;
+    let ev = evaluate_mentions(tagger, &sentences);
+    print_recall(&ev);
+    let text = |i: usize| sentences[i].text.as_str();
+    let show = |t: &TaggedSpan, i: usize| {
+        format!("{}={}", t.span().slice(text(i)).unwrap_or(""), t.region)
+    };
+    if args.show_misses {
+        for m in &ev.misses {
+            let found: Vec<String> = m.tagged.iter().map(|t| show(t, m.sentence)).collect();
+            println!(
+                "miss line {}: [{}] {} | tagged: {} | {}",
+                m.sentence + 1,
+                m.span.slice(text(m.sentence)).unwrap_or(""),
+                m.region,
+                found.join("; "),
+                text(m.sentence)
+            );
+        }
+    }
+    if args.show_extras {
+        for x in &ev.extras {
+            let hand = x.hand_region.as_deref().unwrap_or("none");
+            let tagged = show(&x.tagged, x.sentence);
+            println!(
+                "extra line {}: [{tagged}] hand: {hand} | {}",
+                x.sentence + 1,
+                text(x.sentence)
+            );
+        }
+    }
+    Ok(())
+}
+
+fn print_recall(ev: &MentionEval) {
+    println!("sentences:          {}", ev.sentences);
+    println!("hand mentions:      {}", ev.hand);
+    println!(
+        "found:              {} (recall {:.1} %)",
+        ev.found,
+        100.0 * ev.recall()
+    );
+    println!("tagged mentions:    {}", ev.tagged);
+    println!("extra mentions:     {} (overlap no hand mention)", ev.extra);
+    println!(
+        "wrong-region:       {} (overlap a hand mention of an unrelated region)",
+        ev.wrong_region
+    );
 }
 
 #[derive(clap::Args, Debug)]
@@ -136,9 +154,6 @@ pub struct BenchArgs {
 /// `uptake bench tagging`: reports/s of sectioning, sentence splitting and tagging on one core.
 pub fn bench(args: BenchArgs, global: &Global) -> anyhow::Result<()> {
     let ontology = load_ontology(global)?;
-    let t0 = Instant::now();
-    let tagger = Tagger::new(&ontology)?;
-    let build_s = t0.elapsed().as_secs_f64();
     let reports = match &args.reports {
         Some(path) => read_reports(path)?.reports,
         None => uptake_synth::reports::generate(
@@ -155,60 +170,32 @@ pub fn bench(args: BenchArgs, global: &Global) -> anyhow::Result<()> {
         })
         .collect(),
     };
-    let bytes: usize = reports.iter().map(|r| r.text.len()).sum();
-    // Warm-up (lazy DFA caches), then the timed pass.
-    for r in reports.iter().take(100) {
-        std::hint::black_box(tagger.tag_report(r));
-    }
-    let t = Instant::now();
-    let (mut sentences, mut mentions) = (0usize, 0usize);
-    for r in &reports {
-        let tagged = tagger.tag_report(r);
-        sentences += tagged.len();
-        mentions += tagged.iter().map(|s| s.mentions.len()).sum::<usize>();
-    }
-    let secs = t.elapsed().as_secs_f64();
+    let speed = measure_tagging(&ontology, &reports)?;
     // The figure: tagging plus the paper's regex labeller plus noisy-OR, as
     // `uptake label --method regex` runs them (without file I/O).
-    let mut regex = uptake_labels::RegexLabeller::new();
-    let t = Instant::now();
-    for r in &reports {
-        std::hint::black_box(crate::cmd::label::label_report(
-            r, &tagger, &mut regex, &ontology,
-        )?);
-    }
-    let label_secs = t.elapsed().as_secs_f64();
-    // The share of sectioning and sentence splitting alone.
-    let t = Instant::now();
-    let mut split_sentences_n = 0usize;
-    for r in &reports {
-        for sec in uptake_reports::split_sections(&r.text)
-            .into_iter()
-            .filter(|s| s.kind.is_tagged())
-        {
-            split_sentences_n += uptake_reports::split_sentences(&r.text, sec.start..sec.end).len();
-        }
-    }
-    let split_secs = t.elapsed().as_secs_f64();
-    std::hint::black_box(split_sentences_n);
+    let mut labeller = WeakLabeller::for_ontology(&ontology, Box::new(RegexLabeller::new()))?;
+    let label_secs = measure_labelling(&mut labeller, &reports)?.as_secs_f64();
     println!(
         "tagger build: {:.0} ms ({} regions)",
-        build_s * 1e3,
+        speed.tagger_build.as_secs_f64() * 1e3,
         ontology.len()
     );
-    println!("sections + sentences alone: {:.2} s", split_secs);
+    println!(
+        "sections + sentences alone: {:.2} s",
+        speed.splitting.as_secs_f64()
+    );
     println!(
         "tagged {} reports ({:.1} KB mean), {} sentences, {} mentions in {:.2} s on one core",
-        reports.len(),
-        bytes as f64 / reports.len().max(1) as f64 / 1024.0,
-        sentences,
-        mentions,
-        secs
+        speed.reports,
+        speed.bytes as f64 / speed.reports.max(1) as f64 / 1024.0,
+        speed.sentences,
+        speed.mentions,
+        speed.tagging.as_secs_f64()
     );
     println!(
         "{:.0} reports/s ({:.1} MB/s)",
-        reports.len() as f64 / secs,
-        bytes as f64 / secs / 1e6
+        speed.reports_per_second(),
+        speed.megabytes_per_second()
     );
     println!(
         "tagging + regex labelling + noisy-OR: {:.2} s, {:.0} reports/s on one core (goal 5,000)",

@@ -1,0 +1,167 @@
+//! The weak-labelling pipeline in one call: a report's findings and impression are split into
+//! sentences, the tagger finds the region mentions, a [`MentionScorer`] gives each mention
+//! P(abnormal), and noisy-OR combines them per region up the ontology. Modelled on a
+//! tokenizer pipeline: each stage is a part you can swap (the ontology's tagger, the scorer).
+
+use crate::noisy_or::{ScoredMention, region_probabilities};
+use crate::scorer::{MentionScorer, ScoreError, SentenceMentions};
+use uptake_core::{ExamId, Progress, RegionTable};
+use uptake_ontology::{Ontology, RegionId, RegionSelection, SelectionError};
+use uptake_reports::{Report, TaggedSentence, Tagger, TaggerError};
+
+/// Labels reports: tagger, then scorer, then noisy-OR.
+#[derive(Debug)]
+pub struct WeakLabeller {
+    tagger: Tagger,
+    scorer: Box<dyn MentionScorer>,
+}
+
+/// One report's weak labels.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ReportLabels {
+    probabilities: Vec<f64>,
+    mentions: Vec<ScoredMention>,
+}
+
+impl ReportLabels {
+    /// P(abnormal) of a region: the noisy-OR over the mentions of it and of every region below
+    /// it; 0 without any.
+    pub fn probability(&self, region: RegionId) -> f64 {
+        self.probabilities[region.index()]
+    }
+
+    /// The scored mentions, in report order.
+    pub fn mentions(&self) -> &[ScoredMention] {
+        &self.mentions
+    }
+}
+
+/// What [`WeakLabeller::label_reports`] writes.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct LabelSettings {
+    /// The columns of the table.
+    pub regions: RegionSelection,
+}
+
+/// Counts of a labelled report set.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct LabelCounts {
+    /// Reports labelled (rows).
+    pub reports: usize,
+    /// Mentions scored.
+    pub mentions: usize,
+    /// Reports without any mention (rows of zeros).
+    pub reports_without_mentions: usize,
+}
+
+/// The weak labels of a report set: one row per report, in order.
+#[derive(Debug, Clone, PartialEq)]
+pub struct WeakLabels {
+    /// P(abnormal) per region (columns) per exam (rows).
+    pub table: RegionTable,
+    /// What was labelled.
+    pub counts: LabelCounts,
+}
+
+/// Why reports could not be labelled.
+#[derive(Debug, thiserror::Error)]
+pub enum LabelError {
+    /// The selected regions do not fit the ontology.
+    #[error(transparent)]
+    Regions(#[from] SelectionError),
+    /// The scorer failed on one report's mentions.
+    #[error("exam `{exam}`: cannot score its mentions")]
+    Score {
+        /// The report's exam.
+        exam: ExamId,
+        /// What the scorer said.
+        source: ScoreError,
+    },
+}
+
+/// The scorer's view of a tagged sentence: its text and mention spans.
+fn sentence_mentions(t: &TaggedSentence) -> SentenceMentions<'_> {
+    SentenceMentions::new(&t.text, t.mentions.iter().map(|m| m.span).collect())
+}
+
+impl WeakLabeller {
+    /// A labeller from a tagger and a scorer (see [`crate::LabellingMethod::scorer`]).
+    pub fn new(tagger: Tagger, scorer: Box<dyn MentionScorer>) -> Self {
+        Self { tagger, scorer }
+    }
+
+    /// A labeller that tags with the regions of `ontology`.
+    pub fn for_ontology(
+        ontology: &Ontology,
+        scorer: Box<dyn MentionScorer>,
+    ) -> Result<Self, TaggerError> {
+        Ok(Self::new(Tagger::new(ontology)?, scorer))
+    }
+
+    /// The ontology the labels are over.
+    pub fn ontology(&self) -> &Ontology {
+        self.tagger.ontology()
+    }
+
+    /// The scorer's name ("rules", "model+rules"...).
+    pub fn scorer_name(&self) -> &str {
+        self.scorer.name()
+    }
+
+    /// One report's weak labels. Its mentions are scored in one batch.
+    pub fn label_report(&mut self, report: &Report) -> Result<ReportLabels, LabelError> {
+        let tagged = self.tagger.tag_report(report);
+        let batch: Vec<SentenceMentions<'_>> = tagged.iter().map(sentence_mentions).collect();
+        let scores = self
+            .scorer
+            .score(&batch)
+            .map_err(|source| LabelError::Score {
+                exam: report.exam_id.clone(),
+                source,
+            })?;
+        let mentions: Vec<ScoredMention> = tagged
+            .iter()
+            .zip(&scores)
+            .flat_map(|(t, ps)| {
+                t.mentions
+                    .iter()
+                    .zip(ps)
+                    .map(|(m, &probability)| ScoredMention {
+                        region: m.region,
+                        probability,
+                    })
+            })
+            .collect();
+        Ok(ReportLabels {
+            probabilities: region_probabilities(self.tagger.ontology(), &mentions),
+            mentions,
+        })
+    }
+
+    /// The weak-label table of `reports`: one row per report in order, one column per
+    /// selected region. Reports `progress` per report.
+    pub fn label_reports(
+        &mut self,
+        reports: &[Report],
+        settings: &LabelSettings,
+        progress: &dyn Progress,
+    ) -> Result<WeakLabels, LabelError> {
+        let ontology = self.tagger.ontology();
+        let columns = settings.regions.resolve(ontology)?;
+        let names = columns.iter().map(|&id| ontology.name(id).to_string());
+        let mut table = RegionTable::new(names.collect());
+        let mut counts = LabelCounts::default();
+        progress.start("labelling", reports.len() as u64);
+        for report in reports {
+            let labels = self.label_report(report)?;
+            counts.reports += 1;
+            counts.mentions += labels.mentions.len();
+            counts.reports_without_mentions += usize::from(labels.mentions.is_empty());
+            let row = columns.iter().map(|&id| Some(labels.probability(id)));
+            table.insert(report.exam_id.clone(), row.collect());
+            progress.advance(1);
+        }
+        progress.finish();
+        Ok(WeakLabels { table, counts })
+    }
+}
