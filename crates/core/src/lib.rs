@@ -38,6 +38,7 @@ pub mod json;
 pub mod manifest;
 pub mod mentions;
 pub mod metrics;
+pub mod output_guard;
 pub mod progress;
 pub mod region_map;
 pub mod seeded;
