@@ -2,7 +2,9 @@
 // The labelling page. Spans are character offsets (Unicode code points, like the mention file),
 // so text is handled as Array.from(text), never by JS string (UTF-16) indices.
 (function () {
-  const token = new URLSearchParams(location.search).get("token");
+  // The session token the server embedded in this page: every change must carry it (no other
+  // page can read it), and off loopback every request too.
+  const token = document.querySelector('meta[name="uptake-token"]').content;
   const $ = (id) => document.getElementById(id);
   const DECISION_NAMES = { abnormal: "abnormal", neutral: "neutral", not_mention: "not a mention", skip: "skipped" };
 
@@ -26,11 +28,13 @@
     return queue;
   }
 
+  // Changes go as JSON with the token in a header: the server refuses anything else.
   async function api(method, path, body) {
-    const headers = { "Accept": "application/json" };
-    if (token) headers["X-Uptake-Token"] = token;
-    if (body !== undefined) headers["Content-Type"] = "application/json";
-    const response = await fetch(path, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
+    const headers = { "Accept": "application/json", "X-Uptake-Token": token };
+    const changes = method !== "GET";
+    if (changes) headers["Content-Type"] = "application/json";
+    const payload = changes ? JSON.stringify(body === undefined ? {} : body) : undefined;
+    const response = await fetch(path, { method, headers, body: payload, credentials: "same-origin" });
     let data = null;
     try { data = await response.json(); } catch (_) { /* not JSON */ }
     if (!response.ok) {

@@ -6,6 +6,8 @@
 //! R; each person's category for it is `abnormal` (label 1 with region R), `neutral` (label 0
 //! with region R) or `other` (the span dropped — not a mention or skipped — or given another
 //! region). Kappa = (p_o - p_e) / (1 - p_e) over those units; undefined (None) when p_e = 1.
+//! Files with no sentence in common are an error (there is nothing to compare); a region or
+//! the whole with no unit has no observed agreement (None), never NaN.
 
 use serde::Serialize;
 use std::collections::{BTreeMap, BTreeSet, HashMap};
@@ -27,8 +29,8 @@ pub struct RegionAgreement {
     pub region: String,
     /// Spans either person gave this region.
     pub units: usize,
-    /// Fraction of units on which both agree.
-    pub observed: f64,
+    /// Fraction of units on which both agree; `None` without units.
+    pub observed: Option<f64>,
     /// Cohen's kappa; `None` when chance agreement is 1.
     pub kappa: Option<f64>,
 }
@@ -48,15 +50,30 @@ pub struct AgreementReport {
     pub overall: RegionAgreement,
 }
 
+/// Why two files cannot be compared.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum AgreementError {
+    /// No sentence is finished in both files.
+    #[error(
+        "no sentence is labelled in both files ({only_a} only in the first, {only_b} only in the second): nothing to compare (label the same sample: same reports, --sample and --seed)"
+    )]
+    NoSharedSentences {
+        /// Sentences only the first person finished.
+        only_a: usize,
+        /// Sentences only the second person finished.
+        only_b: usize,
+    },
+}
+
 fn key(s: &LabelledSentence) -> String {
     s.id.clone().unwrap_or_else(|| format!("text:{}", s.text))
 }
 
-/// Cohen's kappa from paired categories.
-fn kappa(pairs: &[(Category, Category)]) -> (f64, Option<f64>) {
+/// Observed agreement and Cohen's kappa from paired categories (both None without pairs).
+fn kappa(pairs: &[(Category, Category)]) -> (Option<f64>, Option<f64>) {
     let n = pairs.len() as f64;
     if pairs.is_empty() {
-        return (f64::NAN, None);
+        return (None, None);
     }
     let observed = pairs.iter().filter(|(a, b)| a == b).count() as f64 / n;
     let expected: f64 = CATEGORIES
@@ -72,14 +89,23 @@ fn kappa(pairs: &[(Category, Category)]) -> (f64, Option<f64>) {
     } else {
         Some((observed - expected) / (1.0 - expected))
     };
-    (observed, k)
+    (Some(observed), k)
 }
 
 /// Agreement between annotator A's and B's mention files.
-pub fn agreement(a: &[LabelledSentence], b: &[LabelledSentence]) -> AgreementReport {
+pub fn agreement(
+    a: &[LabelledSentence],
+    b: &[LabelledSentence],
+) -> Result<AgreementReport, AgreementError> {
     let a_by: HashMap<String, &LabelledSentence> = a.iter().map(|s| (key(s), s)).collect();
     let b_by: HashMap<String, &LabelledSentence> = b.iter().map(|s| (key(s), s)).collect();
     let shared: BTreeSet<&String> = a_by.keys().filter(|k| b_by.contains_key(*k)).collect();
+    if shared.is_empty() {
+        return Err(AgreementError::NoSharedSentences {
+            only_a: a_by.len(),
+            only_b: b_by.len(),
+        });
+    }
 
     let mut per_region: BTreeMap<String, Vec<(Category, Category)>> = BTreeMap::new();
     for k in &shared {
@@ -120,7 +146,7 @@ pub fn agreement(a: &[LabelledSentence], b: &[LabelledSentence]) -> AgreementRep
         .collect();
     let all: Vec<(Category, Category)> = per_region.values().flatten().copied().collect();
     let (observed, k) = kappa(&all);
-    AgreementReport {
+    Ok(AgreementReport {
         shared_sentences: shared.len(),
         only_a: a_by.len() - shared.len(),
         only_b: b_by.len() - shared.len(),
@@ -131,7 +157,7 @@ pub fn agreement(a: &[LabelledSentence], b: &[LabelledSentence]) -> AgreementRep
             observed,
             kappa: k,
         },
-    }
+    })
 }
 
 #[cfg(test)]
@@ -169,11 +195,11 @@ mod tests {
         let b: Vec<_> = (0..10)
             .map(|i| sentence(&format!("s{i}"), &[(0, 5, "liver", labels_b[i])]))
             .collect();
-        let report = agreement(&a, &b);
+        let report = agreement(&a, &b).unwrap();
         assert_eq!(report.shared_sentences, 10);
         let liver = &report.regions[0];
         assert_eq!((liver.region.as_str(), liver.units), ("liver", 10));
-        assert!((liver.observed - 0.7).abs() < 1e-12);
+        assert!((liver.observed.unwrap() - 0.7).abs() < 1e-12);
         assert!(
             (liver.kappa.unwrap() - 0.4).abs() < 1e-12,
             "{:?}",
@@ -185,15 +211,15 @@ mod tests {
     fn a_dropped_or_moved_mention_counts_as_disagreement_in_its_region() {
         let a = vec![sentence("s1", &[(0, 5, "liver", 1), (10, 15, "spine", 0)])];
         let b = vec![sentence("s1", &[(0, 5, "abdomen", 1)])];
-        let report = agreement(&a, &b);
+        let report = agreement(&a, &b).unwrap();
         let by: HashMap<_, _> = report
             .regions
             .iter()
             .map(|r| (r.region.as_str(), r))
             .collect();
         assert_eq!(by["liver"].units, 1);
-        assert_eq!(by["liver"].observed, 0.0);
-        assert_eq!(by["spine"].observed, 0.0);
+        assert_eq!(by["liver"].observed, Some(0.0));
+        assert_eq!(by["spine"].observed, Some(0.0));
         assert_eq!(by["abdomen"].units, 1);
     }
 
@@ -201,12 +227,41 @@ mod tests {
     fn perfect_agreement_on_one_category_has_no_kappa_and_unshared_sentences_are_counted() {
         let a = vec![sentence("s1", &[(0, 5, "liver", 1)]), sentence("s2", &[])];
         let b = vec![sentence("s1", &[(0, 5, "liver", 1)]), sentence("s3", &[])];
-        let report = agreement(&a, &b);
+        let report = agreement(&a, &b).unwrap();
         assert_eq!(
             (report.shared_sentences, report.only_a, report.only_b),
             (1, 1, 1)
         );
-        assert_eq!(report.regions[0].observed, 1.0);
+        assert_eq!(report.regions[0].observed, Some(1.0));
         assert_eq!(report.regions[0].kappa, None);
+    }
+
+    #[test]
+    fn files_without_a_shared_sentence_are_an_error_not_nan() {
+        let a = vec![sentence("s1", &[(0, 5, "liver", 1)])];
+        let b = vec![sentence("s2", &[(0, 5, "liver", 1)]), sentence("s3", &[])];
+        let err = agreement(&a, &b).unwrap_err();
+        assert_eq!(
+            err,
+            AgreementError::NoSharedSentences {
+                only_a: 1,
+                only_b: 2
+            }
+        );
+        assert!(
+            err.to_string()
+                .starts_with("no sentence is labelled in both files")
+        );
+    }
+
+    #[test]
+    fn shared_sentences_without_kept_mentions_have_no_observed_agreement() {
+        let a = vec![sentence("s1", &[])];
+        let b = vec![sentence("s1", &[])];
+        let report = agreement(&a, &b).unwrap();
+        assert_eq!(report.shared_sentences, 1);
+        assert_eq!(report.overall.units, 0);
+        assert_eq!(report.overall.observed, None);
+        assert_eq!(report.overall.kappa, None);
     }
 }

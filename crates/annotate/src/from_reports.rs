@@ -11,9 +11,38 @@ use uptake_reports::{
 const CONTEXT_BEFORE: usize = 3;
 const CONTEXT_AFTER: usize = 2;
 
+/// Why reports give nothing to label.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum PoolError {
+    /// No report at all (an empty file, or every text blank).
+    #[error("there are no reports to label (is the file empty, or every text blank?)")]
+    NoReports,
+    /// Reports, but the tagger found no mention in them.
+    #[error(
+        "none of the {reports} reports has a tagged mention in its findings or impression: nothing to label"
+    )]
+    NoMentions {
+        /// Reports read.
+        reports: usize,
+    },
+}
+
 /// Every tagged sentence with at least one mention, with its section context. Ids are
-/// `<exam>:<index>` like `uptake tag` writes.
-pub fn candidates(reports: &[Report], tagger: &Tagger) -> Vec<Candidate> {
+/// `<exam>:<index>` like `uptake tag` writes. No reports, or no mention in any, is an error.
+pub fn candidates(reports: &[Report], tagger: &Tagger) -> Result<Vec<Candidate>, PoolError> {
+    if reports.is_empty() {
+        return Err(PoolError::NoReports);
+    }
+    let pool = tagged_sentences(reports, tagger);
+    if pool.is_empty() {
+        return Err(PoolError::NoMentions {
+            reports: reports.len(),
+        });
+    }
+    Ok(pool)
+}
+
+fn tagged_sentences(reports: &[Report], tagger: &Tagger) -> Vec<Candidate> {
     let ontology = tagger.ontology();
     let mut out = Vec::new();
     for report in reports {
@@ -108,7 +137,7 @@ mod tests {
             "E1",
             "FINDINGS: Ø 5 mm lésion. Intense uptake in the liver. Normal bowel activity. Nothing else.",
         );
-        let pool = candidates(&[report], &tagger);
+        let pool = candidates(&[report], &tagger).unwrap();
         let liver = pool.iter().find(|c| c.text.contains("liver")).unwrap();
         assert_eq!(liver.id, "E1:1");
         let m = &liver.mentions[0];
@@ -122,6 +151,22 @@ mod tests {
         assert_eq!(chars, "liver");
         assert_eq!(liver.context_before, "Ø 5 mm lésion.");
         assert_eq!(liver.context_after, "Normal bowel activity. Nothing else.");
+    }
+
+    #[test]
+    fn no_reports_or_no_mentions_is_an_error_not_an_empty_pool() {
+        let tagger = Tagger::new(&Ontology::builtin()).unwrap();
+        assert_eq!(candidates(&[], &tagger), Err(PoolError::NoReports));
+        let quiet = [
+            Report::new("E1", "FINDINGS: Nothing to report."),
+            Report::new("E2", "CLINICAL HISTORY: lymphoma."),
+        ];
+        let err = candidates(&quiet, &tagger).unwrap_err();
+        assert_eq!(err, PoolError::NoMentions { reports: 2 });
+        assert!(
+            err.to_string()
+                .starts_with("none of the 2 reports has a tagged mention")
+        );
     }
 
     #[test]

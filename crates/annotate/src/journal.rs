@@ -12,15 +12,22 @@
 //! - `<out>` — the consolidated mention file, exactly `uptake_core::LabelledSentence` JSONL (the
 //!   format `uptake report-model train --mentions` reads): every finished sentence, in sample
 //!   order, rewritten atomically after each change and at start-up. It is derived from the
-//!   journal, so losing it loses nothing.
+//!   journal, so losing it loses nothing. It is written through a temporary file of a fixed
+//!   name (see `mention_file.rs`), and one a killed server left is removed at the next start.
+//!
+//! A session needs a sample: a new session with no sentence is refused before any file is made,
+//! and a journal whose sample is empty (older versions wrote one) holds no labels and is
+//! started afresh, so an empty sample never sticks.
 
 use crate::candidate::{Candidate, RegionCatalog};
+use crate::mention_file;
 use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, HashMap};
 use std::fs::{File, OpenOptions};
 use std::io::{BufRead, BufReader, Seek, Write};
 use std::path::{Path, PathBuf};
-use uptake_core::{LabelledSentence, LabelledSpan, MentionFileError};
+use uptake_core::output_guard::{OutputGuardError, check_output};
+use uptake_core::{LabelledSentence, LabelledSpan};
 
 /// What a person decided about one mention.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -164,9 +171,20 @@ pub enum JournalError {
     /// A sample with a sentence twice.
     #[error("the sample holds sentence id {id} twice")]
     DuplicateId { id: String },
-    /// The mention file cannot be written.
-    #[error("cannot write the mention file: {0}")]
-    Output(#[from] MentionFileError),
+    /// The mention file cannot be written (the previous one is intact).
+    #[error("cannot write the mention file {path}: {source}")]
+    Output {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    /// The output path is a symbolic link or a special file.
+    #[error(transparent)]
+    UnsafeOutput(#[from] OutputGuardError),
+    /// A new session without a sentence to label.
+    #[error(
+        "the sample for {out} is empty: no sentence to label (no journal was written; check the reports and --sample)"
+    )]
+    EmptySample { out: PathBuf },
 }
 
 /// Why an edit was refused. Messages name ids, offsets and regions, never report text.
@@ -300,9 +318,17 @@ fn sample_of(
 }
 
 impl Journal {
-    /// Opens the session writing to `out`. If its journal exists the session resumes with the
-    /// journal's sample (and `sample_ids` is ignored); otherwise a new journal starts with
-    /// `sample_ids`. `pool` must hold every sampled sentence.
+    /// Whether `out` has a journal holding a sample to resume ([`Journal::open`] then ignores
+    /// the sample it is given, so a caller need not draw one).
+    pub fn holds_session(out: &Path) -> Result<bool, JournalError> {
+        let log_path = journal_path(out);
+        Ok(log_path.exists() && read_journal(&log_path)?.is_some_and(|r| !r.0.is_empty()))
+    }
+
+    /// Opens the session writing to `out`. If its journal holds a sample the session resumes
+    /// with it (and `sample_ids` is ignored); otherwise a new journal starts with `sample_ids`,
+    /// which must not be empty. `pool` must hold every sampled sentence. `out` must not be a
+    /// symbolic link or a special file.
     pub fn open(
         out: &Path,
         pool: &[Candidate],
@@ -314,12 +340,22 @@ impl Journal {
             path: log_path.clone(),
             source,
         };
+        check_output(out, &[])?;
+        if sample_ids.is_empty() && !Self::holds_session(out)? {
+            return Err(JournalError::EmptySample {
+                out: out.to_path_buf(),
+            });
+        }
         let existing = log_path.exists();
         let mut log = open_locked(out, &log_path, existing)?;
-        // A journal without a complete session line (the process died while creating it)
-        // holds no labels: start it afresh.
+        mention_file::remove_stale_temp(out).map_err(|source| JournalError::Output {
+            path: out.to_path_buf(),
+            source,
+        })?;
+        // A journal without a complete session line (the process died while creating it) or
+        // with an empty sample holds no labels: start it afresh.
         let read = if existing {
-            read_journal(&log_path)?
+            read_journal(&log_path)?.filter(|r| !r.0.is_empty())
         } else {
             None
         };
@@ -608,8 +644,12 @@ impl Journal {
     }
 
     fn write_output(&self) -> Result<(), JournalError> {
-        uptake_core::mentions::write_mentions(&self.out_path, &self.labelled_sentences())?;
-        Ok(())
+        mention_file::write(&self.out_path, &self.labelled_sentences()).map_err(|source| {
+            JournalError::Output {
+                path: self.out_path.clone(),
+                source,
+            }
+        })
     }
 
     fn append(&mut self, event: &Event) -> Result<(), JournalError> {
@@ -914,6 +954,82 @@ mod tests {
         let j = Journal::open(&out, &pool(), &ids(), None).unwrap();
         assert!(j.resumed());
         assert_eq!(j.finished_count(), 1);
+    }
+
+    #[test]
+    fn a_new_session_with_an_empty_sample_is_refused_and_writes_nothing() {
+        let dir = tempfile::tempdir().unwrap();
+        let out = dir.path().join("m.jsonl");
+        let err = Journal::open(&out, &pool(), &[], None)
+            .err()
+            .expect("an empty sample");
+        assert!(matches!(err, JournalError::EmptySample { .. }), "{err}");
+        assert!(!journal_path(&out).exists(), "no journal to stick");
+        assert!(!out.exists());
+    }
+
+    #[test]
+    fn a_journal_with_an_empty_sample_does_not_stick() {
+        let dir = tempfile::tempdir().unwrap();
+        let out = dir.path().join("m.jsonl");
+        // What an earlier version saved for a run whose sample came out empty.
+        std::fs::write(
+            journal_path(&out),
+            "{\"event\":\"session\",\"version\":1,\"ids\":[]}\n",
+        )
+        .unwrap();
+        std::fs::write(&out, "").unwrap();
+        assert!(!Journal::holds_session(&out).unwrap());
+        let j = Journal::open(&out, &pool(), &ids(), None).unwrap();
+        assert!(!j.resumed());
+        assert_eq!(j.len(), ids().len(), "the new sample is used");
+        drop(j);
+        assert!(Journal::holds_session(&out).unwrap());
+        assert_eq!(
+            Journal::open(&out, &pool(), &[], None).unwrap().len(),
+            ids().len()
+        );
+    }
+
+    #[test]
+    fn a_temporary_file_left_by_a_killed_server_is_removed_at_start() {
+        let dir = tempfile::tempdir().unwrap();
+        let out = dir.path().join("m.jsonl");
+        drop(Journal::open(&out, &pool(), &ids(), None).unwrap());
+        let stale = dir.path().join(".uptake-tmp-annotate-m.jsonl");
+        std::fs::write(&stale, "half a file").unwrap();
+        let mut j = Journal::open(&out, &pool(), &ids(), None).unwrap();
+        assert!(!stale.exists());
+        j.apply("s1", &label(0, Decision::Abnormal), &catalog())
+            .unwrap();
+        let names: Vec<String> = std::fs::read_dir(dir.path())
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .collect();
+        assert!(
+            names.iter().all(|n| !n.starts_with(".uptake-tmp-")),
+            "{names:?}"
+        );
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn a_symbolic_link_as_output_is_refused() {
+        let dir = tempfile::tempdir().unwrap();
+        let target = dir.path().join("real.jsonl");
+        let out = dir.path().join("link.jsonl");
+        std::os::unix::fs::symlink(&target, &out).unwrap();
+        let err = Journal::open(&out, &pool(), &ids(), None)
+            .err()
+            .expect("refused");
+        assert!(matches!(err, JournalError::UnsafeOutput(_)), "{err}");
+        assert!(
+            std::fs::symlink_metadata(&out)
+                .unwrap()
+                .file_type()
+                .is_symlink()
+        );
+        assert!(!target.exists());
     }
 
     #[test]

@@ -8,7 +8,8 @@
 //!   region, or by a model's uncertainty, from [`predict`] or a predictions file);
 //! - [`Journal`]: the append-only, fsynced event log, the labelling state replayed from it, and
 //!   the consolidated mention file (exactly `uptake_core::LabelledSentence` JSONL);
-//! - [`Server`]: the axum app serving the embedded page and its JSON API;
+//! - [`Server`]: the axum app serving the embedded page and its JSON API, refusing any request
+//!   another web page could forge; [`stop_signal`] stops it gracefully on SIGINT/SIGTERM;
 //! - [`agreement()`]: Cohen's kappa per region between two annotators' files;
 //! - [`time_saving_labels`]: what a saved label costs on disk.
 //!
@@ -22,7 +23,7 @@
 //!     Report::new("E1", "FINDINGS: Intense uptake in the liver. No other findings."),
 //!     Report::new("E2", "FINDINGS: Avid nodes in the left axilla."),
 //! ];
-//! let pool = candidates(&reports, &tagger);
+//! let pool = candidates(&reports, &tagger).unwrap();
 //! assert_eq!(pool.len(), 2);
 //! assert_eq!(pool[0].id, "E1:0");
 //! assert_eq!(pool[0].mentions[0].region, "liver");
@@ -33,19 +34,22 @@
 
 #![warn(missing_docs)]
 
+mod access;
 mod agreement;
 mod bench;
 mod candidate;
 mod from_reports;
 mod journal;
+mod mention_file;
 mod sample;
 mod scoring;
 mod server;
+mod signals;
 
-pub use agreement::{AgreementReport, RegionAgreement, agreement};
+pub use agreement::{AgreementError, AgreementReport, RegionAgreement, agreement};
 pub use bench::{SaveBenchError, SaveBenchSettings, SaveTiming, time_saving_labels};
 pub use candidate::{Candidate, CandidateMention, RegionCatalog, RegionInfo};
-pub use from_reports::{candidates, region_catalog};
+pub use from_reports::{PoolError, candidates, region_catalog};
 pub use journal::{
     ApplyError, Decision, Edit, EditError, Journal, JournalError, MentionState, RegionCounts,
     journal_path,
@@ -53,3 +57,4 @@ pub use journal::{
 pub use sample::{Predictions, PredictionsError, SampleOrder, SampleSettings, choose_sample};
 pub use scoring::predict;
 pub use server::{ServeOptions, Server, ServerError};
+pub use signals::stop_signal;

@@ -8,16 +8,22 @@
 //!   "decision": "abnormal"}}` (ops: label, clear, region, span, add; see [`Edit`]).
 //! - `POST /api/undo` reverts the most recent change.
 //!
+//! Every request passes the access rules first (see `access.rs`: loopback `Host` or the token,
+//! and for changes the own origin, the session token in `X-Uptake-Token`, and JSON); a refused
+//! request reaches no handler, so it is never journalled.
+//!
 //! Errors are JSON `{"error": "..."}` with a 4xx for bad requests (400 malformed, 401 missing
-//! or wrong token, 403 foreign Host header, 404 unknown sentence/mention, 409 nothing to undo,
-//! 413 body too large, 422 bad span/region) and 500 only when saving fails. Nothing is logged
-//! of report text: logs name positions and ids at most.
+//! or wrong access token, 403 foreign Host header, foreign origin or missing session token,
+//! 404 unknown sentence/mention, 409 nothing to undo, 413 body too large, 415 not JSON, 422
+//! bad span/region) and 500 only when saving fails. Nothing is logged of report text: logs
+//! name positions and ids at most.
 
+use crate::access::{Reach, RequestHead};
 use crate::candidate::{RegionCatalog, RegionInfo};
 use crate::journal::{ApplyError, Decision, Edit, EditError, Journal};
 use axum::extract::rejection::JsonRejection;
 use axum::extract::{DefaultBodyLimit, Path, Request, State};
-use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::http::{HeaderValue, StatusCode, header};
 use axum::middleware::Next;
 use axum::response::{Html, IntoResponse, Response};
 use axum::routing::{get, post};
@@ -25,9 +31,14 @@ use axum::{Json, Router};
 use serde::{Deserialize, Serialize};
 use std::net::{IpAddr, SocketAddr};
 use std::sync::{Arc, Mutex, MutexGuard};
+use std::time::Duration;
 
 /// Request bodies are a few hundred bytes; anything far larger is refused with 413.
 pub(crate) const MAX_BODY_BYTES: usize = 16 * 1024;
+
+/// After the stop signal, how long requests in flight may take to finish. Saving a label takes
+/// milliseconds; this only bounds a client that stalls mid-request.
+const SHUTDOWN_GRACE: Duration = Duration::from_secs(5);
 
 const PAGE_HTML: &str = include_str!("../assets/index.html");
 const PAGE_CSS: &str = include_str!("../assets/app.css");
@@ -71,12 +82,16 @@ pub enum ServerError {
     /// The server failed while running.
     #[error("the server stopped: {0}")]
     Serve(std::io::Error),
+    /// No session token could be drawn.
+    #[error("the operating system's random number generator failed: {0}")]
+    Randomness(String),
 }
 
 struct AppState {
     journal: Mutex<Journal>,
     catalog: RegionCatalog,
-    token: Option<String>,
+    token: String,
+    reach: Reach,
     page: String,
 }
 
@@ -92,13 +107,14 @@ impl AppState {
 pub struct Server {
     listener: tokio::net::TcpListener,
     app: Router,
-    token: Option<String>,
+    token: String,
+    reach: Reach,
     addr: SocketAddr,
 }
 
 impl Server {
-    /// Binds the listening socket. Off-loopback (or with `require_token`) a fresh random access
-    /// token is made; [`Server::url`] carries it.
+    /// Binds the listening socket and draws a fresh session token (OS randomness). Off
+    /// loopback (or with `require_token`) every request must carry it and [`Server::url`] does.
     pub async fn bind(
         journal: Journal,
         catalog: RegionCatalog,
@@ -111,12 +127,19 @@ impl Server {
         let addr = listener
             .local_addr()
             .map_err(|source| ServerError::Bind { addr, source })?;
-        let token = (options.require_token || !options.host.is_loopback()).then(new_token);
-        let app = router(journal, catalog, token.clone());
+        let token =
+            crate::access::new_token().map_err(|e| ServerError::Randomness(e.to_string()))?;
+        let reach = if options.require_token || !options.host.is_loopback() {
+            Reach::TokenEverywhere
+        } else {
+            Reach::Loopback
+        };
+        let app = router(journal, catalog, token.clone(), reach);
         Ok(Self {
             listener,
             app,
             token,
+            reach,
             addr,
         })
     }
@@ -126,9 +149,15 @@ impl Server {
         self.addr
     }
 
-    /// The access token, when one is required.
+    /// The access token, when every request must carry it (off loopback).
     pub fn token(&self) -> Option<&str> {
-        self.token.as_deref()
+        (self.reach == Reach::TokenEverywhere).then_some(self.token.as_str())
+    }
+
+    /// The session's secret: the page embeds it, and every state-changing request must carry
+    /// it in the `X-Uptake-Token` header.
+    pub fn session_token(&self) -> &str {
+        &self.token
     }
 
     /// The address to open, with the token when one is required.
@@ -141,42 +170,53 @@ impl Server {
                 IpAddr::V4(ip) => ip.to_string(),
             }
         };
-        match &self.token {
+        match self.token() {
             Some(t) => format!("http://{host}:{}/?token={t}", self.addr.port()),
             None => format!("http://{host}:{}/", self.addr.port()),
         }
     }
 
-    /// Serves until `shutdown` completes. Every change is on disk before it is answered, so
-    /// stopping at any moment (even by SIGKILL) loses nothing.
+    /// Serves until `shutdown` completes (e.g. [`stop_signal`](crate::stop_signal)), then
+    /// stops taking requests and lets those in flight finish (for at most a few seconds), so
+    /// every change answered is saved and no temporary file is left. Every change is on disk
+    /// before it is answered, so stopping at any moment (even by SIGKILL) loses nothing.
     pub async fn run_until<F>(self, shutdown: F) -> Result<(), ServerError>
     where
         F: std::future::Future<Output = ()> + Send + 'static,
     {
-        axum::serve(self.listener, self.app)
-            .with_graceful_shutdown(shutdown)
-            .await
-            .map_err(ServerError::Serve)
+        let (stopping, stopped) = tokio::sync::oneshot::channel::<()>();
+        let serve = axum::serve(self.listener, self.app).with_graceful_shutdown(async move {
+            shutdown.await;
+            let _ = stopping.send(());
+        });
+        let grace_over = async move {
+            if stopped.await.is_ok() {
+                tokio::time::sleep(SHUTDOWN_GRACE).await;
+            } else {
+                std::future::pending::<()>().await;
+            }
+        };
+        tokio::select! {
+            served = serve.into_future() => served.map_err(ServerError::Serve),
+            () = grace_over => {
+                tracing::warn!("requests still open {SHUTDOWN_GRACE:?} after the stop signal were dropped");
+                Ok(())
+            }
+        }
     }
 }
 
-/// 128 random bits from the operating system's generator. Deliberately not seeded: a token must
-/// not be predictable.
-fn new_token() -> String {
-    use rand::Rng;
-    let bytes: [u8; 16] = rand::rng().random();
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
-}
-
 /// The app, for serving or for driving in tests.
-pub(crate) fn router(journal: Journal, catalog: RegionCatalog, token: Option<String>) -> Router {
+fn router(journal: Journal, catalog: RegionCatalog, token: String, reach: Reach) -> Router {
     let page_html = PAGE_HTML
         .replace("/*{{CSS}}*/", PAGE_CSS)
-        .replace("/*{{JS}}*/", PAGE_JS);
+        .replace("/*{{JS}}*/", PAGE_JS)
+        .replace("{{TOKEN}}", &token);
     let state = Arc::new(AppState {
         journal: Mutex::new(journal),
         catalog,
         token,
+        reach,
         page: page_html,
     });
     Router::new()
@@ -247,42 +287,18 @@ impl From<JsonRejection> for ApiError {
     }
 }
 
-/// Constant-time comparison, so the token cannot be guessed byte by byte from timings.
-fn same_secret(a: &[u8], b: &[u8]) -> bool {
-    a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
-}
-
-fn query_token(query: Option<&str>) -> Option<&str> {
-    query?
-        .split('&')
-        .find_map(|pair| pair.strip_prefix("token="))
-}
-
 /// Access control and security headers for every request.
 async fn guard(State(state): State<Arc<AppState>>, request: Request, next: Next) -> Response {
-    match &state.token {
-        Some(token) => {
-            let offered = request
-                .headers()
-                .get("x-uptake-token")
-                .and_then(|v| v.to_str().ok())
-                .or_else(|| query_token(request.uri().query()));
-            if !offered.is_some_and(|t| same_secret(t.as_bytes(), token.as_bytes())) {
-                return ApiError::new(
-                    StatusCode::UNAUTHORIZED,
-                    "missing or wrong access token (open the address the server printed)",
-                )
-                .into_response();
-            }
-        }
-        None => {
-            // Without a token the server is loopback-only; refusing foreign Host headers stops a
-            // web page elsewhere from reaching it through DNS rebinding.
-            if !host_is_loopback(request.headers()) {
-                return ApiError::new(StatusCode::FORBIDDEN, "only local requests are served")
-                    .into_response();
-            }
-        }
+    let head = RequestHead {
+        method: request.method(),
+        headers: request.headers(),
+        query: request.uri().query(),
+    };
+    if let Err(refusal) = crate::access::check(&head, &state.token, state.reach) {
+        tracing::debug!(status = %refusal.status, "request refused");
+        return with_security_headers(
+            ApiError::new(refusal.status, refusal.message).into_response(),
+        );
     }
     // A declared length over the limit is refused from the headers, before any body is read:
     // the client gets its 413 at once instead of a connection closed under a half-sent body.
@@ -291,7 +307,7 @@ async fn guard(State(state): State<Arc<AppState>>, request: Request, next: Next)
         .get(header::CONTENT_LENGTH)
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.parse::<usize>().ok());
-    let mut response = if declared_len.is_some_and(|n| n > MAX_BODY_BYTES) {
+    let response = if declared_len.is_some_and(|n| n > MAX_BODY_BYTES) {
         ApiError::new(
             StatusCode::PAYLOAD_TOO_LARGE,
             "request body too large (at most 16 KiB)",
@@ -300,6 +316,10 @@ async fn guard(State(state): State<Arc<AppState>>, request: Request, next: Next)
     } else {
         next.run(request).await
     };
+    with_security_headers(response)
+}
+
+fn with_security_headers(mut response: Response) -> Response {
     let headers = response.headers_mut();
     headers.insert(
         header::CONTENT_SECURITY_POLICY,
@@ -315,19 +335,6 @@ async fn guard(State(state): State<Arc<AppState>>, request: Request, next: Next)
         HeaderValue::from_static("nosniff"),
     );
     response
-}
-
-fn host_is_loopback(headers: &HeaderMap) -> bool {
-    let Some(host) = headers.get(header::HOST).and_then(|h| h.to_str().ok()) else {
-        return false;
-    };
-    let name = if let Some(rest) = host.strip_prefix('[') {
-        rest.split(']').next().unwrap_or("")
-    } else {
-        host.split(':').next().unwrap_or("")
-    };
-    name.eq_ignore_ascii_case("localhost")
-        || name.parse::<IpAddr>().is_ok_and(|ip| ip.is_loopback())
 }
 
 async fn page(State(state): State<Arc<AppState>>) -> Html<String> {
@@ -493,35 +500,5 @@ fn change_view(journal: &Journal, catalog: &RegionCatalog, pos: usize) -> Change
     ChangeView {
         sentence: sentence_view(journal, catalog, pos).expect("a position the journal returned"),
         progress: progress_view(journal, catalog),
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn loopback_host_headers_are_recognised() {
-        let host = |h: &str| {
-            let mut m = HeaderMap::new();
-            m.insert(header::HOST, HeaderValue::from_str(h).unwrap());
-            host_is_loopback(&m)
-        };
-        assert!(host("127.0.0.1:8765"));
-        assert!(host("localhost:1"));
-        assert!(host("[::1]:8765"));
-        assert!(!host("evil.example:8765"));
-        assert!(!host("10.0.0.2"));
-    }
-
-    #[test]
-    fn tokens_are_fresh_and_compared_exactly() {
-        let (a, b) = (new_token(), new_token());
-        assert_eq!(a.len(), 32);
-        assert_ne!(a, b);
-        assert!(same_secret(a.as_bytes(), a.clone().as_bytes()));
-        assert!(!same_secret(a.as_bytes(), b.as_bytes()));
-        assert!(!same_secret(a.as_bytes(), &a.as_bytes()[..31]));
-        assert_eq!(query_token(Some("x=1&token=abc")), Some("abc"));
     }
 }

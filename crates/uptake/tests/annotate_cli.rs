@@ -1,11 +1,13 @@
 //! `uptake annotate` as a real process: reports are read and tagged, labels go over HTTP, the
-//! process is killed with SIGKILL, and a second run resumes with every label.
+//! process is killed with SIGKILL or stopped with SIGTERM, and a second run resumes with every
+//! label; bad inputs and outputs are refused with a clear message.
 
 use serde_json::{Value, json};
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::TcpStream;
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
+use std::process::{Child, Command, Output, Stdio};
+use std::time::{Duration, Instant};
 
 const REPORTS: &str = r#"{"exam_id": "EX1", "text": "FINDINGS: Intense uptake in the right adrenal gland, SUVmax 9.1. Innumerable FDG-avid lesions throughout the liver.\nIMPRESSION: Metastatic disease."}
 {"exam_id": "EX2", "text": "FINDINGS: Hypermetabolic para-aortic lymph nodes. Physiologic uptake in the brain, tonsils and bladder.\nIMPRESSION: Nodal disease."}
@@ -67,27 +69,89 @@ fn start(reports: &Path, out: &Path, extra: &[&str]) -> (Child, String) {
     (child, url)
 }
 
-/// One HTTP/1.1 request; returns (status, JSON body).
-fn http(addr: &str, method: &str, path: &str, body: Option<Value>) -> (u16, Value) {
+/// One HTTP/1.1 request as the page sends it (changes carry the page's session token);
+/// returns (status, body).
+fn request(
+    addr: &str,
+    method: &str,
+    path: &str,
+    body: Option<Value>,
+) -> std::io::Result<(u16, String)> {
+    let token = if method == "GET" {
+        String::new()
+    } else {
+        let (_, page) = request(addr, "GET", "/", None)?;
+        let marker = "<meta name=\"uptake-token\" content=\"";
+        let at = page.find(marker).expect("the page embeds its token") + marker.len();
+        format!("X-Uptake-Token: {}\r\n", &page[at..at + 32])
+    };
     let body = body.map(|b| b.to_string()).unwrap_or_default();
-    let mut stream = TcpStream::connect(addr).unwrap();
+    let mut stream = TcpStream::connect(addr)?;
     write!(
         stream,
-        "{method} {path} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\nContent-Type: application/json\r\nContent-Length: {}\r\n\r\n{body}",
+        "{method} {path} HTTP/1.1\r\nHost: {addr}\r\nOrigin: http://{addr}\r\n{token}Connection: close\r\nContent-Type: application/json\r\nContent-Length: {}\r\n\r\n{body}",
         body.len()
-    )
-    .unwrap();
+    )?;
     let mut response = String::new();
-    stream.read_to_string(&mut response).unwrap();
-    let status = response[9..12].parse().unwrap();
-    let (_, payload) = response.split_once("\r\n\r\n").unwrap();
-    (status, serde_json::from_str(payload).unwrap_or(Value::Null))
+    stream.read_to_string(&mut response)?;
+    let status = response
+        .get(9..12)
+        .and_then(|s| s.parse().ok())
+        .ok_or_else(|| std::io::Error::other("no status line"))?;
+    let (_, payload) = response.split_once("\r\n\r\n").unwrap_or_default();
+    Ok((status, payload.to_string()))
+}
+
+/// [`request`] with a JSON answer.
+fn http(addr: &str, method: &str, path: &str, body: Option<Value>) -> (u16, Value) {
+    let (status, payload) = request(addr, method, path, body).unwrap();
+    (
+        status,
+        serde_json::from_str(&payload).unwrap_or(Value::Null),
+    )
 }
 
 fn label(addr: &str, id: &str, mention: usize, decision: &str) {
     let edit = json!({"id": id, "edit": {"op": "label", "mention": mention, "decision": decision}});
     let (status, body) = http(addr, "POST", "/api/edit", Some(edit));
     assert_eq!(status, 200, "{body}");
+}
+
+/// Runs `uptake` to its end; one that is still running after 20 s (a server that started
+/// although it should have refused) is killed and reported as such.
+fn run_to_end(args: &[&std::ffi::OsStr]) -> Output {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_uptake"))
+        .args(args)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let deadline = Instant::now() + Duration::from_secs(20);
+    while child.try_wait().unwrap().is_none() {
+        if Instant::now() > deadline {
+            child.kill().unwrap();
+            let out = child.wait_with_output().unwrap();
+            panic!(
+                "still running after 20 s (it should have refused); stdout: {}",
+                String::from_utf8_lossy(&out.stdout)
+            );
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    child.wait_with_output().unwrap()
+}
+
+fn stderr_of(out: &Output) -> String {
+    String::from_utf8_lossy(&out.stderr).into_owned()
+}
+
+/// Files of a folder whose name starts with `.uptake-tmp-`.
+fn temp_files(dir: &Path) -> Vec<String> {
+    std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|n| n.starts_with(".uptake-tmp-"))
+        .collect()
 }
 
 #[test]
@@ -307,4 +371,262 @@ fn bench_annotate_saves_every_label_of_its_session() {
         out.starts_with("annotate: 4 labels on a 5-sentence session in "),
         "{out}"
     );
+}
+
+/// Waits for the process to exit (at most 10 s).
+fn wait_exit(child: &mut Child) -> std::process::ExitStatus {
+    let deadline = Instant::now() + Duration::from_secs(10);
+    loop {
+        if let Some(status) = child.try_wait().unwrap() {
+            return status;
+        }
+        if Instant::now() > deadline {
+            child.kill().unwrap();
+            panic!("the server did not stop within 10 s of the signal");
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    }
+}
+
+#[cfg(all(target_os = "linux", target_env = "gnu"))]
+#[test]
+fn sigterm_stops_the_server_with_every_answered_label_saved_and_no_temporary_file() {
+    let scratch = Scratch::new("annotate-sigterm");
+    let reports = scratch.0.join("reports.jsonl");
+    std::fs::write(&reports, REPORTS).unwrap();
+    let out = scratch.0.join("mentions.jsonl");
+    let (mut server, addr) = start(&reports, &out, &[]);
+    let (_, first) = http(&addr, "GET", "/api/sentence/0", None);
+    let id = first["id"].as_str().unwrap().to_string();
+
+    // Label without pause from another thread while the signal arrives.
+    let hammer = std::thread::spawn(move || {
+        let mut last_answered = None;
+        for decision in ["abnormal", "neutral"].iter().cycle() {
+            let edit =
+                json!({"id": id, "edit": {"op": "label", "mention": 0, "decision": decision}});
+            match request(&addr, "POST", "/api/edit", Some(edit)) {
+                Ok((200, _)) => last_answered = Some(*decision),
+                _ => break, // the server stopped listening
+            }
+        }
+        last_answered
+    });
+    std::thread::sleep(Duration::from_millis(300));
+    // SAFETY: kill(2) on the pid of a child this test started and has not yet reaped.
+    assert_eq!(unsafe { libc::kill(server.id() as i32, libc::SIGTERM) }, 0);
+    let status = wait_exit(&mut server);
+    assert!(
+        status.success(),
+        "a graceful stop, not death by signal: {status:?}"
+    );
+    let last = hammer
+        .join()
+        .unwrap()
+        .expect("labels were saved before the signal");
+
+    assert_eq!(temp_files(&scratch.0), Vec::<String>::new());
+    let journal = std::fs::read_to_string(uptake_annotate::journal_path(&out)).unwrap();
+    assert!(journal.ends_with('\n'), "the last record is whole");
+    for line in journal.lines() {
+        serde_json::from_str::<Value>(line).expect("every record parses");
+    }
+    let saved = std::fs::read(&out).unwrap();
+    let (mut server, addr) = start(&reports, &out, &[]);
+    let (_, again) = http(&addr, "GET", "/api/sentence/0", None);
+    assert_eq!(
+        again["mentions"][0]["decision"], last,
+        "the last answered label"
+    );
+    assert_eq!(
+        std::fs::read(&out).unwrap(),
+        saved,
+        "the mention file matched its journal"
+    );
+    server.kill().unwrap();
+    server.wait().unwrap();
+}
+
+#[test]
+fn a_journal_with_an_empty_sample_is_started_afresh_instead_of_resumed() {
+    let scratch = Scratch::new("annotate-empty-sample");
+    let reports = scratch.0.join("reports.jsonl");
+    std::fs::write(&reports, REPORTS).unwrap();
+    let out = scratch.0.join("mentions.jsonl");
+    // What an earlier version left after a run whose sample came out empty.
+    std::fs::write(
+        uptake_annotate::journal_path(&out),
+        "{\"event\":\"session\",\"version\":1,\"ids\":[]}\n",
+    )
+    .unwrap();
+    std::fs::write(&out, "").unwrap();
+    let (mut server, addr) = start(&reports, &out, &[]);
+    let (_, state) = http(&addr, "GET", "/api/state", None);
+    server.kill().unwrap();
+    server.wait().unwrap();
+    let total = state["progress"]["total"].as_u64().unwrap();
+    assert!(
+        total >= 3,
+        "a fresh sample of the reports' sentences: {total}"
+    );
+}
+
+/// `uptake annotate --reports <reports> --out <out> --port 0` plus `extra`.
+fn annotate_args<'a>(
+    reports: &'a Path,
+    out: &'a Path,
+    extra: &[&'a str],
+) -> Vec<&'a std::ffi::OsStr> {
+    let mut args: Vec<&std::ffi::OsStr> = ["annotate", "--port", "0", "--reports"]
+        .iter()
+        .map(|s| s.as_ref())
+        .collect();
+    args.push(reports.as_os_str());
+    args.push("--out".as_ref());
+    args.push(out.as_os_str());
+    args.extend(extra.iter().map(|s| std::ffi::OsStr::new(*s)));
+    args
+}
+
+#[test]
+fn reports_without_any_mention_are_refused_and_leave_no_session() {
+    let scratch = Scratch::new("annotate-no-mentions");
+    let reports = scratch.0.join("reports.jsonl");
+    std::fs::write(
+        &reports,
+        "{\"exam_id\": \"EX1\", \"text\": \"FINDINGS: Nothing to report.\"}\n\
+         {\"exam_id\": \"EX2\", \"text\": \"FINDINGS: Unremarkable study.\"}\n",
+    )
+    .unwrap();
+    let out = scratch.0.join("mentions.jsonl");
+    let run = run_to_end(&annotate_args(&reports, &out, &[]));
+    assert!(!run.status.success());
+    let stderr = stderr_of(&run);
+    assert!(
+        stderr.contains("none of the 2 reports has a tagged mention"),
+        "{stderr}"
+    );
+    assert!(
+        !uptake_annotate::journal_path(&out).exists(),
+        "no session to stick"
+    );
+    assert!(!out.exists());
+}
+
+#[test]
+fn an_empty_reports_file_is_refused() {
+    let scratch = Scratch::new("annotate-no-reports");
+    let reports = scratch.0.join("r.jsonl");
+    std::fs::write(&reports, "").unwrap();
+    let out = scratch.0.join("mentions.jsonl");
+    let run = run_to_end(&annotate_args(&reports, &out, &[]));
+    assert!(!run.status.success());
+    let stderr = stderr_of(&run);
+    assert!(stderr.contains("r.jsonl"), "names the file: {stderr}");
+    assert!(
+        stderr.contains("no reports") || stderr.contains("empty"),
+        "{stderr}"
+    );
+    assert!(!uptake_annotate::journal_path(&out).exists());
+}
+
+#[test]
+fn a_sample_of_zero_is_refused_by_the_argument_parser() {
+    let scratch = Scratch::new("annotate-sample-zero");
+    let reports = scratch.0.join("reports.jsonl");
+    std::fs::write(&reports, REPORTS).unwrap();
+    let out = scratch.0.join("mentions.jsonl");
+    let run = run_to_end(&annotate_args(&reports, &out, &["--sample", "0"]));
+    assert_eq!(run.status.code(), Some(2));
+    let stderr = stderr_of(&run);
+    assert!(
+        stderr.contains("invalid value '0' for '--sample"),
+        "{stderr}"
+    );
+    assert!(!uptake_annotate::journal_path(&out).exists());
+}
+
+/// Two mention files of one liver sentence each, with these ids.
+fn agreement_files(scratch: &Scratch, a_id: &str, b_id: &str) -> (PathBuf, PathBuf) {
+    let line = |id: &str| {
+        format!(
+            "{{\"id\": \"{id}\", \"text\": \"Uptake in the liver.\", \"mentions\": [{{\"start\": 14, \"end\": 19, \"region\": \"liver\", \"label\": 1}}]}}\n"
+        )
+    };
+    let (a, b) = (scratch.0.join("a.jsonl"), scratch.0.join("b.jsonl"));
+    std::fs::write(&a, line(a_id)).unwrap();
+    std::fs::write(&b, line(b_id)).unwrap();
+    (a, b)
+}
+
+fn agreement_run(a: &Path, b: &Path, json: &Path) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_uptake"))
+        .args(["annotate", "agreement"])
+        .arg(a)
+        .arg(b)
+        .arg("--json")
+        .arg(json)
+        .output()
+        .unwrap()
+}
+
+#[test]
+fn agreement_without_a_shared_sentence_says_so_instead_of_nan() {
+    let scratch = Scratch::new("agreement-disjoint");
+    let (a, b) = agreement_files(&scratch, "s1", "s2");
+    let json = scratch.0.join("kappa.json");
+    let run = agreement_run(&a, &b, &json);
+    assert!(!run.status.success());
+    let stderr = stderr_of(&run);
+    assert!(
+        stderr.contains(
+            "no sentence is labelled in both files (1 only in the first, 1 only in the second)"
+        ),
+        "{stderr}"
+    );
+    assert!(!String::from_utf8_lossy(&run.stdout).contains("NaN"));
+    assert!(!json.exists());
+}
+
+#[test]
+fn agreement_never_writes_its_json_over_an_input() {
+    let scratch = Scratch::new("agreement-over-input");
+    let (a, b) = agreement_files(&scratch, "s1", "s1");
+    let before = std::fs::read(&a).unwrap();
+    let run = agreement_run(&a, &b, &scratch.0.join(".").join("a.jsonl"));
+    assert!(!run.status.success());
+    let stderr = stderr_of(&run);
+    assert!(
+        stderr.contains("refusing to overwrite an input"),
+        "{stderr}"
+    );
+    assert_eq!(
+        std::fs::read(&a).unwrap(),
+        before,
+        "the hand labels are intact"
+    );
+}
+
+#[cfg(unix)]
+#[test]
+fn agreement_never_replaces_a_symbolic_link() {
+    let scratch = Scratch::new("agreement-symlink");
+    let (a, b) = agreement_files(&scratch, "s1", "s1");
+    let link = scratch.0.join("kappa.json");
+    std::os::unix::fs::symlink(&b, &link).unwrap();
+    let before = std::fs::read(&b).unwrap();
+    let run = agreement_run(&a, &b, &link);
+    assert!(!run.status.success());
+    assert!(
+        stderr_of(&run).contains("is a symbolic link"),
+        "{}",
+        stderr_of(&run)
+    );
+    assert!(
+        std::fs::symlink_metadata(&link)
+            .unwrap()
+            .file_type()
+            .is_symlink()
+    );
+    assert_eq!(std::fs::read(&b).unwrap(), before);
 }

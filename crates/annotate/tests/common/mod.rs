@@ -114,9 +114,14 @@ pub fn sample_ids() -> Vec<String> {
 /// A server running on its own runtime.
 pub struct Running {
     runtime: Option<tokio::runtime::Runtime>,
+    /// The address to open (with `?token=` when every request needs it).
     pub url: String,
+    /// `http://host:port`.
     pub base: String,
-    pub token: Option<String>,
+    /// The session token (every change must carry it).
+    pub token: String,
+    /// The access token, when every request must carry it.
+    pub access_token: Option<String>,
 }
 
 impl Running {
@@ -148,13 +153,15 @@ impl Running {
             .unwrap();
         let url = server.url();
         let base = format!("http://{}", server.local_addr());
-        let token = server.token().map(str::to_string);
+        let token = server.session_token().to_string();
+        let access_token = server.token().map(str::to_string);
         runtime.spawn(server.run_until(std::future::pending()));
         Running {
             runtime: Some(runtime),
             url,
             base,
             token,
+            access_token,
         }
     }
 

@@ -7,8 +7,10 @@ use std::net::IpAddr;
 use std::path::{Path, PathBuf};
 use uptake_annotate::{
     Journal, Predictions, SampleOrder, SampleSettings, SaveBenchSettings, ServeOptions, Server,
-    candidates, choose_sample, journal_path, predict, region_catalog, time_saving_labels,
+    candidates, choose_sample, journal_path, predict, region_catalog, stop_signal,
+    time_saving_labels,
 };
+use uptake_core::output_guard::check_output;
 use uptake_reports::Tagger;
 
 #[derive(clap::Args, Debug)]
@@ -35,8 +37,10 @@ struct ServeArgs {
     /// Its journal `<out>.log` is kept beside it; running again resumes the session.
     #[arg(long, value_name = "FILE")]
     out: Option<PathBuf>,
-    /// Number of sentences to label (a new session only; a resumed one keeps its sample).
-    #[arg(long, default_value_t = 500, value_name = "N")]
+    /// Number of sentences to label, 1 to 1,000,000 (a new session only; a resumed one keeps
+    /// its sample).
+    #[arg(long, default_value_t = 500, value_name = "N",
+          value_parser = clap::builder::RangedU64ValueParser::<usize>::new().range(1..=1_000_000))]
     sample: usize,
     /// Seed of the sampling.
     #[arg(long, default_value_t = 0)]
@@ -63,7 +67,8 @@ struct AgreementArgs {
     a: PathBuf,
     /// The second person's mention file.
     b: PathBuf,
-    /// Also write the figures as JSON.
+    /// Also write the figures as JSON (never over either input, a symbolic link or a special
+    /// file).
     #[arg(long, value_name = "FILE")]
     json: Option<PathBuf>,
 }
@@ -87,8 +92,9 @@ fn serve(args: ServeArgs, global: &Global) -> anyhow::Result<()> {
     for warning in &set.warnings {
         tracing::warn!("{warning}");
     }
-    let pool = candidates(&set.reports, &tagger);
-    let resuming = journal_path(out).exists();
+    let pool = candidates(&set.reports, &tagger)
+        .with_context(|| format!("cannot label {}", reports_path.display()))?;
+    let resuming = Journal::holds_session(out)?;
     let sample = if resuming {
         Vec::new() // the journal's sample is used
     } else {
@@ -145,7 +151,7 @@ fn sample_order(
     Ok(SampleOrder::MostUncertain(predictions))
 }
 
-/// Serves the labelling page until Ctrl-C.
+/// Serves the labelling page until Ctrl-C or SIGTERM; requests in flight finish first.
 fn run_server(
     journal: Journal,
     catalog: uptake_annotate::RegionCatalog,
@@ -160,6 +166,7 @@ fn run_server(
         .context("cannot start the async runtime")?;
     runtime.block_on(async move {
         let server = Server::bind(journal, catalog, options).await?;
+        let stop = stop_signal().context("cannot listen for SIGINT/SIGTERM")?;
         println!("{intro}");
         println!(
             "Labels go to {} (journal {}); every label is on disk before the page shows it saved.",
@@ -178,19 +185,26 @@ fn run_server(
         if server.local_addr().ip().is_unspecified() {
             println!("  (from another machine, put this machine's name in place of 127.0.0.1)");
         }
-        println!("Ctrl-C stops the server; run the same command again to resume.");
-        let shutdown = async {
-            let _ = tokio::signal::ctrl_c().await;
-        };
-        server.run_until(shutdown).await?;
+        println!("Ctrl-C (or SIGTERM) stops the server; run the same command again to resume.");
+        server.run_until(stop).await?;
+        eprintln!("Stopped; every label is saved in {}.", out.display());
         anyhow::Ok(())
     })
 }
 
 fn agreement(args: AgreementArgs) -> anyhow::Result<()> {
+    if let Some(json) = &args.json {
+        check_output(json, &[&args.a, &args.b])?;
+    }
     let read = |p: &Path| uptake_core::mentions::read_mentions(p).map_err(anyhow::Error::from);
     let (a, b) = (read(&args.a)?, read(&args.b)?);
-    let report = uptake_annotate::agreement(&a, &b);
+    let report = uptake_annotate::agreement(&a, &b).with_context(|| {
+        format!(
+            "cannot compare {} with {}",
+            args.a.display(),
+            args.b.display()
+        )
+    })?;
     println!(
         "{} sentences labelled by both ({} only in {}, {} only in {})",
         report.shared_sentences,
@@ -209,12 +223,12 @@ fn agreement(args: AgreementArgs) -> anyhow::Result<()> {
         .chain(std::iter::once(&report.overall))
     {
         let kappa = r.kappa.map_or("n/a".to_string(), |k| format!("{k:.3}"));
+        let observed = r
+            .observed
+            .map_or("n/a".to_string(), |o| format!("{:.1}%", 100.0 * o));
         println!(
-            "{:<32} {:>6} {:>8.1}% {:>7}",
-            r.region,
-            r.units,
-            100.0 * r.observed,
-            kappa
+            "{:<32} {:>6} {:>9} {:>7}",
+            r.region, r.units, observed, kappa
         );
     }
     if let Some(path) = &args.json {
