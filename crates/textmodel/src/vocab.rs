@@ -5,8 +5,8 @@
 //! pieces the base tokenizer splits the new piece into (a better start than noise; the old row
 //! belonged to an unrelated token).
 
-use crate::checkpoint::{self, TensorMap, WEIGHTS_FILE};
 use crate::error::ModelError;
+use crate::folder::{WEIGHTS_FILE, read_config, read_weights, write_config};
 use crate::tokenize::{VOCAB_FILE, WordPieces};
 use std::collections::HashSet;
 use std::path::Path;
@@ -32,7 +32,7 @@ pub struct VocabSummary {
 }
 
 /// Learns up to `size` WordPieces on `texts` (lower-cased like uncased BERT).
-pub fn learn_pieces(texts: &[String], size: usize) -> Result<Vec<String>, ModelError> {
+fn learn_pieces(texts: &[String], size: usize) -> Result<Vec<String>, ModelError> {
     let err =
         |e: tokenizers::Error| ModelError::Training(format!("WordPiece training failed: {e}"));
     let mut tokenizer = Tokenizer::new(WordPiece::default());
@@ -86,9 +86,9 @@ pub fn build_domain_vocab(
         .filter(|(_, t)| is_free_slot(t))
         .map(|(i, _)| i)
         .collect();
-    let config = checkpoint::read_config(base)?;
+    let config = read_config(base)?;
     let base_tokenizer = WordPieces::load(base)?;
-    let mut weights = TensorMap::read(&base.join(WEIGHTS_FILE))?;
+    let mut weights = read_weights(base)?;
     let name = "embeddings.word_embeddings.weight";
     let h = config.hidden_size;
     let mut vocab = base_vocab.clone();
@@ -133,11 +133,42 @@ pub fn build_domain_vocab(
         std::io::Write::write_all(w, text.as_bytes())
     })?;
     weights.write(&out.join(WEIGHTS_FILE))?;
-    checkpoint::write_config(out, &config)?;
+    write_config(out, &config)?;
     Ok(VocabSummary {
         learned: learned.len(),
         kept: learned.len() - new.len(),
         added: new.len().min(slots.len()),
         free_slots: slots.len(),
+    })
+}
+
+/// Word pieces of the same texts under two vocabularies.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+pub struct PieceCounts {
+    /// Texts counted.
+    pub texts: usize,
+    /// Pieces with the base model's vocabulary.
+    pub base: usize,
+    /// Pieces with the domain vocabulary.
+    pub domain: usize,
+}
+
+/// Counts the word pieces of `texts` with the tokenizers of the model folders `base` and
+/// `domain` (how much shorter the domain vocabulary makes them).
+pub fn count_pieces(
+    texts: &[String],
+    base: &Path,
+    domain: &Path,
+) -> Result<PieceCounts, ModelError> {
+    let (base_tok, domain_tok) = (WordPieces::load(base)?, WordPieces::load(domain)?);
+    let (mut a, mut b) = (0, 0);
+    for text in texts {
+        a += base_tok.tokens(text)?.len();
+        b += domain_tok.tokens(text)?.len();
+    }
+    Ok(PieceCounts {
+        texts: texts.len(),
+        base: a,
+        domain: b,
     })
 }

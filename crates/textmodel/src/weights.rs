@@ -1,9 +1,9 @@
-//! Reading and writing Hugging Face BERT checkpoint folders (`config.json` +
-//! `model.safetensors`), with our token-classification head stored beside the encoder as
-//! `classifier.weight` [1, hidden] and `classifier.bias` [1] (HF's layout for a linear layer).
+//! Model weights as safetensors (`model.safetensors`) in Hugging Face's BERT names, with our
+//! token-classification head stored beside the encoder as `classifier.weight` [1, hidden] and
+//! `classifier.bias` [1] (HF's layout for a linear layer).
 //!
 //! Tensor names are HF's (`embeddings.word_embeddings.weight`, `encoder.layer.N....`), with or
-//! without the `bert.` prefix that task models add. A saved folder is itself a valid base model.
+//! without the `bert.` prefix that task models add.
 
 use crate::bert::{Bert, Embeddings, Layer, TokenClassifier};
 use crate::config::BertConfig;
@@ -16,46 +16,23 @@ use safetensors::tensor::{Dtype, SafeTensors, TensorView};
 use std::collections::{BTreeMap, HashMap};
 use std::path::{Path, PathBuf};
 
-pub const CONFIG_FILE: &str = "config.json";
-pub const WEIGHTS_FILE: &str = "model.safetensors";
-pub const HEAD_WEIGHT: &str = "classifier.weight";
-pub const HEAD_BIAS: &str = "classifier.bias";
+/// The head's weight tensor.
+pub(crate) const HEAD_WEIGHT: &str = "classifier.weight";
+/// The head's bias tensor.
+pub(crate) const HEAD_BIAS: &str = "classifier.bias";
 
-/// Named f32 tensors, row-major, by HF name without the `bert.` prefix.
+/// A model's weights: named f32 tensors (shape, row-major values) by HF name without the
+/// `bert.` prefix.
 #[derive(Debug, Default, Clone)]
 pub struct TensorMap {
+    /// The tensors by name.
     pub tensors: BTreeMap<String, (Vec<usize>, Vec<f32>)>,
     /// Where they came from, for messages.
     pub path: PathBuf,
 }
 
-pub fn read_config(dir: &Path) -> Result<BertConfig, ModelError> {
-    let path = dir.join(CONFIG_FILE);
-    let text = std::fs::read_to_string(&path).map_err(|e| ModelError::file(&path, e))?;
-    let config: BertConfig = serde_json::from_str(&text).map_err(|e| ModelError::BadConfig {
-        path: path.clone(),
-        message: e.to_string(),
-    })?;
-    config
-        .check()
-        .map_err(|message| ModelError::BadConfig { path, message })?;
-    Ok(config)
-}
-
-pub fn write_config(dir: &Path, config: &BertConfig) -> Result<(), ModelError> {
-    let path = dir.join(CONFIG_FILE);
-    let mut value = serde_json::to_value(config).expect("config serialises");
-    if let Some(obj) = value.as_object_mut() {
-        obj.insert("model_type".into(), "bert".into());
-    }
-    uptake_core::write_atomic(&path, |w| {
-        serde_json::to_writer_pretty(&mut *w, &value)?;
-        Ok(())
-    })?;
-    Ok(())
-}
-
 impl TensorMap {
+    /// Reads a safetensors file (integer buffers such as `position_ids` are skipped).
     pub fn read(path: &Path) -> Result<Self, ModelError> {
         let bytes = std::fs::read(path).map_err(|e| ModelError::file(path, e))?;
         let st = SafeTensors::deserialize(&bytes).map_err(|e| ModelError::BadWeights {
@@ -87,6 +64,7 @@ impl TensorMap {
         })
     }
 
+    /// Writes the tensors as f32 safetensors, atomically.
     pub fn write(&self, path: &Path) -> Result<(), ModelError> {
         let bytes: HashMap<&String, (Vec<usize>, Vec<u8>)> = self
             .tensors
@@ -138,7 +116,7 @@ impl TensorMap {
         Ok(values)
     }
 
-    fn param<B: Backend, const D: usize>(
+    pub(crate) fn param<B: Backend, const D: usize>(
         &mut self,
         name: &str,
         shape: [usize; D],
@@ -152,7 +130,7 @@ impl TensorMap {
     }
 
     /// HF stores linear weights [out, in]; burn's `Linear` wants [in, out].
-    fn linear<B: Backend>(
+    pub(crate) fn linear<B: Backend>(
         &mut self,
         prefix: &str,
         d_in: usize,
@@ -171,7 +149,7 @@ impl TensorMap {
         })
     }
 
-    fn layer_norm<B: Backend>(
+    pub(crate) fn layer_norm<B: Backend>(
         &mut self,
         prefix: &str,
         mut norm: LayerNorm<B>,
@@ -192,170 +170,163 @@ impl TensorMap {
     /// Fills a freshly initialised model (which fixes the non-weight settings) with these weights.
     /// Every encoder tensor must be present with the configured shape. The head is loaded when
     /// present; returns whether it was.
-    pub fn load_into<B: Backend>(
+    pub(crate) fn load_into<B: Backend>(
         mut self,
         config: &BertConfig,
         model: TokenClassifier<B>,
         device: &B::Device,
     ) -> Result<(TokenClassifier<B>, bool), ModelError> {
-        let h = config.hidden_size;
-        let i = config.intermediate_size;
         let TokenClassifier { bert, head } = model;
-        let Bert { embeddings, layers } = bert;
-        let Embeddings { norm, dropout, .. } = embeddings;
-        let embeddings = Embeddings {
-            word: Embedding {
-                weight: self.param(
-                    "embeddings.word_embeddings.weight",
-                    [config.vocab_size, h],
-                    device,
-                )?,
-            },
-            position: Embedding {
-                weight: self.param(
-                    "embeddings.position_embeddings.weight",
-                    [config.max_position_embeddings, h],
-                    device,
-                )?,
-            },
-            token_type: Embedding {
-                weight: self.param(
-                    "embeddings.token_type_embeddings.weight",
-                    [config.type_vocab_size, h],
-                    device,
-                )?,
-            },
-            norm: self.layer_norm("embeddings.LayerNorm", norm, h, device)?,
-            dropout,
-        };
-        let mut loaded = Vec::with_capacity(layers.len());
-        for (n, layer) in layers.into_iter().enumerate() {
-            let p = format!("encoder.layer.{n}");
-            loaded.push(Layer {
-                query: self.linear(&format!("{p}.attention.self.query"), h, h, device)?,
-                key: self.linear(&format!("{p}.attention.self.key"), h, h, device)?,
-                value: self.linear(&format!("{p}.attention.self.value"), h, h, device)?,
-                attention_output: self.linear(
-                    &format!("{p}.attention.output.dense"),
-                    h,
-                    h,
-                    device,
-                )?,
-                attention_norm: self.layer_norm(
-                    &format!("{p}.attention.output.LayerNorm"),
-                    layer.attention_norm,
-                    h,
-                    device,
-                )?,
-                intermediate: self.linear(&format!("{p}.intermediate.dense"), h, i, device)?,
-                output: self.linear(&format!("{p}.output.dense"), i, h, device)?,
-                output_norm: self.layer_norm(
-                    &format!("{p}.output.LayerNorm"),
-                    layer.output_norm,
-                    h,
-                    device,
-                )?,
-                dropout: layer.dropout,
-                attention_dropout: layer.attention_dropout,
-                n_heads: layer.n_heads,
-            });
-        }
+        let bert = self.load_bert(config, bert, device)?;
         let has_head = self.tensors.contains_key(HEAD_WEIGHT);
         let head = if has_head {
-            self.linear("classifier", h, 1, device)?
+            self.linear("classifier", config.hidden_size, 1, device)?
         } else {
             head
         };
-        Ok((
-            TokenClassifier {
-                bert: Bert {
-                    embeddings,
-                    layers: loaded,
-                },
-                head,
-            },
-            has_head,
-        ))
+        Ok((TokenClassifier { bert, head }, has_head))
     }
 
-    /// Fills the masked-language-model head from `cls.predictions.*` tensors.
-    pub(crate) fn load_mlm_head<B: Backend>(
-        mut self,
-        head: crate::pretrain::MlmHead<B>,
+    /// The encoder with these weights.
+    pub(crate) fn load_bert<B: Backend>(
+        &mut self,
         config: &BertConfig,
+        bert: Bert<B>,
         device: &B::Device,
-    ) -> Result<crate::pretrain::MlmHead<B>, ModelError> {
+    ) -> Result<Bert<B>, ModelError> {
         let h = config.hidden_size;
-        Ok(crate::pretrain::MlmHead {
-            dense: self.linear("cls.predictions.transform.dense", h, h, device)?,
-            norm: self.layer_norm("cls.predictions.transform.LayerNorm", head.norm, h, device)?,
-            bias: self.param("cls.predictions.bias", [config.vocab_size], device)?,
+        let Bert { embeddings, layers } = bert;
+        let Embeddings { norm, dropout, .. } = embeddings;
+        let mut table = |name: &str, rows: usize| -> Result<Embedding<B>, ModelError> {
+            let weight = self.param(&format!("embeddings.{name}.weight"), [rows, h], device)?;
+            Ok(Embedding { weight })
+        };
+        let embeddings = Embeddings {
+            word: table("word_embeddings", config.vocab_size)?,
+            position: table("position_embeddings", config.max_position_embeddings)?,
+            token_type: table("token_type_embeddings", config.type_vocab_size)?,
+            norm: self.layer_norm("embeddings.LayerNorm", norm, h, device)?,
+            dropout,
+        };
+        let layers = layers
+            .into_iter()
+            .enumerate()
+            .map(|(n, layer)| self.load_layer(config, n, layer, device))
+            .collect::<Result<_, _>>()?;
+        Ok(Bert { embeddings, layers })
+    }
+
+    /// Encoder layer `n` with these weights.
+    fn load_layer<B: Backend>(
+        &mut self,
+        config: &BertConfig,
+        n: usize,
+        layer: Layer<B>,
+        device: &B::Device,
+    ) -> Result<Layer<B>, ModelError> {
+        let (h, i) = (config.hidden_size, config.intermediate_size);
+        let p = format!("encoder.layer.{n}");
+        Ok(Layer {
+            query: self.linear(&format!("{p}.attention.self.query"), h, h, device)?,
+            key: self.linear(&format!("{p}.attention.self.key"), h, h, device)?,
+            value: self.linear(&format!("{p}.attention.self.value"), h, h, device)?,
+            attention_output: self.linear(&format!("{p}.attention.output.dense"), h, h, device)?,
+            attention_norm: self.layer_norm(
+                &format!("{p}.attention.output.LayerNorm"),
+                layer.attention_norm,
+                h,
+                device,
+            )?,
+            intermediate: self.linear(&format!("{p}.intermediate.dense"), h, i, device)?,
+            output: self.linear(&format!("{p}.output.dense"), i, h, device)?,
+            output_norm: self.layer_norm(
+                &format!("{p}.output.LayerNorm"),
+                layer.output_norm,
+                h,
+                device,
+            )?,
+            dropout: layer.dropout,
+            attention_dropout: layer.attention_dropout,
+            n_heads: layer.n_heads,
         })
     }
 
     /// The weights of a model, by HF name (no `bert.` prefix), head included.
-    pub fn from_model<B: Backend>(model: &TokenClassifier<B>) -> Self {
+    ///
+    /// The order of reading matters for a freshly initialised model: burn draws a lazily
+    /// initialised parameter when it is first read, so this order (embeddings, the head, the
+    /// layers' linear layers, then the norms) fixes which random numbers each tensor gets, and
+    /// with it every [`crate::init_random_model`] folder.
+    pub(crate) fn from_model<B: Backend>(model: &TokenClassifier<B>) -> Self {
         let mut map = Self::default();
-        let mut put = |name: String, t: Tensor<B, 2>| {
-            let shape = t.dims().to_vec();
-            map.tensors.insert(
-                name,
-                (
-                    shape,
-                    t.into_data().convert::<f32>().to_vec().expect("f32 data"),
-                ),
-            );
-        };
-        let vec1 = |t: Tensor<B, 1>| {
-            let n = t.dims()[0];
-            t.reshape([1, n])
-        };
-        let e = &model.bert.embeddings;
-        put(
-            "embeddings.word_embeddings.weight".into(),
-            e.word.weight.val(),
-        );
-        put(
-            "embeddings.position_embeddings.weight".into(),
+        map.put_embeddings(&model.bert.embeddings);
+        map.put_linear("classifier", &model.head);
+        map.put_layers(&model.bert);
+        map
+    }
+
+    /// Adds the encoder's tensors.
+    pub(crate) fn put_bert<B: Backend>(&mut self, bert: &Bert<B>) {
+        self.put_embeddings(&bert.embeddings);
+        self.put_layers(bert);
+    }
+
+    /// Adds the three embedding tables (their norm comes with the layers').
+    fn put_embeddings<B: Backend>(&mut self, e: &Embeddings<B>) {
+        self.put("embeddings.word_embeddings.weight", e.word.weight.val());
+        self.put(
+            "embeddings.position_embeddings.weight",
             e.position.weight.val(),
         );
-        put(
-            "embeddings.token_type_embeddings.weight".into(),
+        self.put(
+            "embeddings.token_type_embeddings.weight",
             e.token_type.weight.val(),
         );
-        let mut norms: Vec<(String, &LayerNorm<B>)> =
-            vec![("embeddings.LayerNorm".into(), &e.norm)];
-        let mut linears: Vec<(String, &Linear<B>)> = vec![("classifier".into(), &model.head)];
-        for (n, l) in model.bert.layers.iter().enumerate() {
+    }
+
+    /// Adds the encoder's layers: all linear layers, then all norms.
+    fn put_layers<B: Backend>(&mut self, bert: &Bert<B>) {
+        for (n, l) in bert.layers.iter().enumerate() {
             let p = format!("encoder.layer.{n}");
-            linears.push((format!("{p}.attention.self.query"), &l.query));
-            linears.push((format!("{p}.attention.self.key"), &l.key));
-            linears.push((format!("{p}.attention.self.value"), &l.value));
-            linears.push((format!("{p}.attention.output.dense"), &l.attention_output));
-            linears.push((format!("{p}.intermediate.dense"), &l.intermediate));
-            linears.push((format!("{p}.output.dense"), &l.output));
-            norms.push((format!("{p}.attention.output.LayerNorm"), &l.attention_norm));
-            norms.push((format!("{p}.output.LayerNorm"), &l.output_norm));
+            self.put_linear(&format!("{p}.attention.self.query"), &l.query);
+            self.put_linear(&format!("{p}.attention.self.key"), &l.key);
+            self.put_linear(&format!("{p}.attention.self.value"), &l.value);
+            self.put_linear(&format!("{p}.attention.output.dense"), &l.attention_output);
+            self.put_linear(&format!("{p}.intermediate.dense"), &l.intermediate);
+            self.put_linear(&format!("{p}.output.dense"), &l.output);
         }
-        for (name, lin) in linears {
-            put(format!("{name}.weight"), lin.weight.val().transpose());
-            if let Some(b) = &lin.bias {
-                put(format!("{name}.bias"), vec1(b.val()));
-            }
+        self.put_layer_norm("embeddings.LayerNorm", &bert.embeddings.norm);
+        for (n, l) in bert.layers.iter().enumerate() {
+            let p = format!("encoder.layer.{n}");
+            self.put_layer_norm(
+                &format!("{p}.attention.output.LayerNorm"),
+                &l.attention_norm,
+            );
+            self.put_layer_norm(&format!("{p}.output.LayerNorm"), &l.output_norm);
         }
-        for (name, norm) in norms {
-            put(format!("{name}.weight"), vec1(norm.gamma.val()));
-            if let Some(b) = &norm.beta {
-                put(format!("{name}.bias"), vec1(b.val()));
-            }
+    }
+
+    /// Adds a tensor under `name`.
+    pub(crate) fn put<B: Backend, const D: usize>(&mut self, name: &str, t: Tensor<B, D>) {
+        let shape = t.dims().to_vec();
+        let values = t.into_data().convert::<f32>().to_vec().expect("f32 data");
+        self.tensors.insert(name.to_string(), (shape, values));
+    }
+
+    /// Adds a linear layer in HF's layout: the weight [out, in], then the bias.
+    pub(crate) fn put_linear<B: Backend>(&mut self, prefix: &str, linear: &Linear<B>) {
+        self.put(&format!("{prefix}.weight"), linear.weight.val().transpose());
+        if let Some(b) = &linear.bias {
+            self.put(&format!("{prefix}.bias"), b.val());
         }
-        // 1-D tensors were reshaped to [1, n] for `put`; store them as 1-D.
-        for (name, (shape, _)) in map.tensors.iter_mut() {
-            if name.ends_with(".bias") || name.contains("LayerNorm") {
-                *shape = vec![shape[1]];
-            }
+    }
+
+    /// Adds a layer norm as HF names it (`weight` and `bias`).
+    pub(crate) fn put_layer_norm<B: Backend>(&mut self, prefix: &str, norm: &LayerNorm<B>) {
+        self.put(&format!("{prefix}.weight"), norm.gamma.val());
+        if let Some(b) = &norm.beta {
+            self.put(&format!("{prefix}.bias"), b.val());
         }
-        map
     }
 }
 

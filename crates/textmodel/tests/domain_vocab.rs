@@ -1,7 +1,7 @@
 //! The domain vocabulary replaces free slots of a base vocabulary and the result still loads.
 
 use uptake_textmodel::vocab::build_domain_vocab;
-use uptake_textmodel::{BertConfig, ReportModel, init_random_model};
+use uptake_textmodel::{BertConfig, Head, ReportModel, init_random_model};
 
 #[test]
 fn new_domain_pieces_take_free_slots_and_the_model_still_loads() {
@@ -37,7 +37,7 @@ fn new_domain_pieces_take_free_slots_and_the_model_still_loads() {
         &BertConfig::tiny(vocab.len(), 8, 1, 2, 32),
         &refs,
         3,
-        false,
+        Head::Without,
     )
     .unwrap();
     let before = ReportModel::load(&base)
