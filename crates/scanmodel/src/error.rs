@@ -26,6 +26,10 @@ pub enum ScanModelError {
     Table(#[from] uptake_core::TableError),
     #[error(transparent)]
     Atomic(#[from] uptake_core::AtomicWriteError),
+    #[error(transparent)]
+    Json(#[from] uptake_core::json::JsonFileError),
+    #[error(transparent)]
+    Run(#[from] uptake_training::RunError),
 }
 
 impl ScanModelError {

@@ -11,19 +11,25 @@ pub mod config;
 pub mod conv_cpu;
 pub mod data;
 pub mod error;
+mod evaluation;
 pub mod guided;
 pub mod heads;
 pub mod i3d;
+pub mod init;
 pub mod kinetics;
+mod loader;
 pub mod maps;
 pub mod model;
 pub mod phantom;
 pub mod pool;
 pub mod pool_cpu;
 pub mod predict;
+pub mod run;
 pub mod targets;
+mod tasks;
 pub mod torch;
 pub mod train;
+mod units;
 
 pub use config::{EncoderConfig, HeadKind, ModelConfig};
 

@@ -17,23 +17,12 @@ use crate::maps::{
     coronal_mip, features_to_exam, network_to_exam, overlay, write_nifti, write_png,
 };
 use crate::model::ScanModel;
-use crate::train::{RunPaths, progress, read_config};
+use crate::run::{RunPaths, read_config};
 
 /// Reads a run's configuration and its best checkpoint (the last one when no best exists).
 pub fn load_run<B: Backend>(run: &Path, device: &B::Device) -> Result<(ModelConfig, ScanModel<B>)> {
     let config = read_config(run)?;
-    let paths = RunPaths::new(run);
-    let weights = if paths.best().exists() {
-        paths.best()
-    } else {
-        paths.last()
-    };
-    if !weights.exists() {
-        return Err(ScanModelError::file(
-            run,
-            "no checkpoint (best.safetensors or last.safetensors) in this run",
-        ));
-    }
+    let weights = RunPaths::new(run).weights()?;
     let model = load_module::<B, _>(ScanModel::new(&config, device), &weights)?;
     Ok((config, model))
 }
@@ -288,4 +277,18 @@ pub fn predict_run<B: Backend>(
         bar.finish_and_clear();
     }
     Ok(table)
+}
+
+/// A progress bar (hidden when quiet).
+fn progress(len: u64, what: &str, quiet: bool) -> indicatif::ProgressBar {
+    if quiet {
+        return indicatif::ProgressBar::hidden();
+    }
+    let bar = indicatif::ProgressBar::new(len);
+    let style =
+        indicatif::ProgressStyle::with_template("{prefix} [{bar:30}] {pos}/{len} {msg} ({eta})")
+            .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar());
+    bar.set_style(style);
+    bar.set_prefix(what.to_string());
+    bar
 }

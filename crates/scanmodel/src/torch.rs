@@ -17,7 +17,7 @@
 //!   `logits` layer and blocks deeper than the encoder are not used (listed in [`TorchLoad`]).
 //! - Every shape is checked; the flow network has 2 input channels, exactly CT + PET; an RGB
 //!   checkpoint's first kernel is adapted like the Kinetics one
-//!   ([`crate::kinetics::adapt_input_channels`]: summed over the colours, split equally).
+//!   (`units::adapt_input_channels`: summed over the colours, split equally).
 //!   Batch-norm epsilon is 1e-3 in both networks, and both pad "SAME", so activations match.
 
 pub mod pickle;
@@ -30,8 +30,8 @@ use burn::tensor::backend::Backend;
 
 use crate::checkpoint::{NamedTensors, load_named, named_tensors};
 use crate::error::{Result, ScanModelError};
-use crate::kinetics::adapt_input_channels;
 use crate::model::ScanModel;
+use crate::units::{adapt_input_channels, encoder_units};
 use pickle::{TensorRef, TorchFile, Value};
 
 /// The key (after the prefix) that identifies an I3D in a state dict.
@@ -132,7 +132,7 @@ pub struct TorchLoad {
 
 /// (PyTorch unit path, encoder unit path) for every unit of the full encoder.
 pub fn unit_names() -> Vec<(String, String)> {
-    crate::kinetics::encoder_units(["b0", "b1a", "b1b", "b2a", "b2b", "b3b"], '.')
+    encoder_units(["b0", "b1a", "b1b", "b2a", "b2b", "b3b"], '.')
 }
 
 /// Encoder tensor name (`encoder.mixed.0.b3.bn.gamma`) -> PyTorch key without prefix

