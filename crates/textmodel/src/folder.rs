@@ -140,7 +140,12 @@ pub fn init_random_model(
     std::fs::create_dir_all(dir).map_err(|e| ModelError::file(dir, e))?;
     weights.write(&dir.join(WEIGHTS_FILE))?;
     write_config(dir, config)?;
-    let text: String = vocab.iter().map(|t| format!("{t}\n")).collect();
+    write_vocab(dir, vocab)
+}
+
+/// Writes `vocab.txt`: one word piece per line, in id order.
+pub(crate) fn write_vocab(dir: &Path, vocab: &[impl AsRef<str>]) -> Result<(), ModelError> {
+    let text: String = vocab.iter().map(|t| format!("{}\n", t.as_ref())).collect();
     uptake_core::write_atomic(&dir.join(VOCAB_FILE), |w| {
         std::io::Write::write_all(w, text.as_bytes())
     })?;

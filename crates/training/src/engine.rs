@@ -86,6 +86,9 @@ fn fresh_state<M>(settings: serde_json::Value) -> RunState<M> {
     }
 }
 
+/// A model with its optimizer.
+type Resumed<M, B> = (M, AdamOptimizer<M, B>);
+
 /// The model and optimizer of the run's last checkpoint.
 fn resume<B: AutodiffBackend, T: Trainee<B>>(
     trainee: &mut T,
@@ -93,7 +96,7 @@ fn resume<B: AutodiffBackend, T: Trainee<B>>(
     state: &RunState<T::Metrics>,
     options: &RunOptions,
     device: &B::Device,
-) -> Result<(T::Model, AdamOptimizer<T::Model, B>), T::Error> {
+) -> Result<Resumed<T::Model, B>, T::Error> {
     let Some(name) = &state.checkpoint else {
         return Err(RunError::NoCheckpoint {
             state: run.state_file(),

@@ -340,9 +340,10 @@ fn run_cv(args: CvArgs, global: &Global) -> anyhow::Result<()> {
         &Default::default(),
         &mut |e| {
             if let TrainEvent::Started { .. } = e.event {
-                bar.take().map(TrainProgress::finish);
                 let what = format!("fold {}/{}", e.fold + 1, e.folds);
-                bar = Some(TrainProgress::new(&what, global.quiet));
+                if let Some(done) = bar.replace(TrainProgress::new(&what, global.quiet)) {
+                    done.finish();
+                }
             }
             if let Some(b) = bar.as_mut() {
                 b.show(e.event, |_| None);
@@ -350,7 +351,9 @@ fn run_cv(args: CvArgs, global: &Global) -> anyhow::Result<()> {
         },
     )
     .with_context(|| format!("cross-validating on {}", args.mentions.display()))?;
-    bar.map(TrainProgress::finish);
+    if let Some(done) = bar {
+        done.finish();
+    }
     println!(
         "{}-fold cross-validation, out-of-fold mention predictions pooled:",
         args.folds
