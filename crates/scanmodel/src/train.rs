@@ -76,13 +76,9 @@ impl TrainOptions {
     /// The engine's part. Epochs draw from streams numbered from 0, as before the engine.
     fn run_options(&self) -> RunOptions {
         RunOptions {
-            epochs: self.epochs,
-            seed: self.seed,
-            learning_rate: self.learning_rate,
             halve_every_epochs: Some(self.halve_every_epochs.max(1)),
-            patience_epochs: None,
-            adam_epsilon: 1e-5,
             streams: StreamNumbering::FromZero,
+            ..RunOptions::new(self.epochs, self.seed, self.learning_rate)
         }
     }
 }
@@ -347,13 +343,9 @@ impl<B: AutodiffBackend> Trainee<B> for ScanTraining<'_, B> {
     type Error = ScanModelError;
 
     fn settings(&self) -> serde_json::Value {
-        let mut options = serde_json::to_value(self.options).expect("options serialise");
-        if let Some(map) = options.as_object_mut() {
-            // The engine's own settings.
-            for key in ["epochs", "seed", "learning_rate", "halve_every_epochs"] {
-                map.remove(key);
-            }
-        }
+        // Less the engine's own settings.
+        let engine = ["epochs", "seed", "learning_rate", "halve_every_epochs"];
+        let options = settings_without(self.options, &engine);
         serde_json::json!({ "config": self.config, "options": options, "split": self.split })
     }
 

@@ -26,9 +26,7 @@ use rand_chacha::ChaCha8Rng;
 use serde::{Deserialize, Serialize};
 use std::path::Path;
 use uptake_core::seeded::{FNV_OFFSET, fnv1a, shuffle};
-use uptake_training::{
-    DataPlan, Epoch, NoMetrics, OnEvent, RunOptions, StreamNumbering, Trainee, Validation,
-};
+use uptake_training::{DataPlan, Epoch, NoMetrics, OnEvent, RunOptions, Trainee, Validation};
 
 /// How to pre-train.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -63,13 +61,8 @@ impl Default for PretrainOptions {
 impl PretrainOptions {
     fn run_options(&self) -> RunOptions {
         RunOptions {
-            epochs: self.epochs,
-            seed: self.seed,
-            learning_rate: self.learning_rate,
-            halve_every_epochs: None,
-            patience_epochs: None,
             adam_epsilon: 1e-8,
-            streams: StreamNumbering::FromOne,
+            ..RunOptions::new(self.epochs, self.seed, self.learning_rate)
         }
     }
 }

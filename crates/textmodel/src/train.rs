@@ -28,7 +28,7 @@ use std::path::{Path, PathBuf};
 use uptake_core::LabelledSentence;
 use uptake_core::seeded::{FNV_OFFSET, fnv1a, shuffled};
 use uptake_training::{
-    DataPlan, Epoch, NoMetrics, OnEvent, RunOptions, StreamNumbering, Trainee, Validation,
+    DataPlan, Epoch, NoMetrics, OnEvent, RunOptions, Trainee, Validation, settings_without,
 };
 
 /// How the best model was trained, beside it in the output folder.
@@ -90,13 +90,10 @@ impl TrainOptions {
     /// The engine's part: epochs, seed, schedule, patience; Adam with BERT's epsilon.
     fn run_options(&self) -> RunOptions {
         RunOptions {
-            epochs: self.epochs,
-            seed: self.seed,
-            learning_rate: self.learning_rate,
             halve_every_epochs: Some(self.halve_every.max(1)),
             patience_epochs: Some(self.patience.max(1)),
             adam_epsilon: 1e-8,
-            streams: StreamNumbering::FromOne,
+            ..RunOptions::new(self.epochs, self.seed, self.learning_rate)
         }
     }
 
@@ -385,15 +382,11 @@ impl<B: AutodiffBackend> Trainee<B> for FineTuning<'_> {
     type Error = ModelError;
 
     fn settings(&self) -> serde_json::Value {
-        let mut value = serde_json::to_value(self.options).expect("options serialise");
-        if let Some(map) = value.as_object_mut() {
-            // The engine's own settings.
-            for key in ["epochs", "seed", "learning_rate", "halve_every", "patience"] {
-                map.remove(key);
-            }
-            map.insert("base".into(), serde_json::json!(self.base));
-            map.insert("sentences".into(), serde_json::json!(self.fingerprint));
-        }
+        // Less the engine's own settings.
+        let engine = ["epochs", "seed", "learning_rate", "halve_every", "patience"];
+        let mut value = settings_without(self.options, &engine);
+        value["base"] = serde_json::json!(self.base);
+        value["sentences"] = serde_json::json!(self.fingerprint);
         value
     }
 

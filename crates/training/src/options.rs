@@ -53,6 +53,16 @@ pub enum StreamNumbering {
 }
 
 impl RunOptions {
+    /// `epochs` at a constant `learning_rate` from `seed`, the rest as [`RunOptions::default`].
+    pub fn new(epochs: usize, seed: u64, learning_rate: f64) -> Self {
+        Self {
+            epochs,
+            seed,
+            learning_rate,
+            ..Self::default()
+        }
+    }
+
     /// The learning rate of `epoch` (1-based): halved after every `halve_every_epochs` epochs.
     pub fn learning_rate_at(&self, epoch: usize) -> f64 {
         match self.halve_every_epochs {
@@ -85,12 +95,20 @@ impl RunOptions {
 
     /// The options that must match to resume a run: all but `epochs`.
     pub(crate) fn resumable_part(&self) -> serde_json::Value {
-        let mut value = serde_json::to_value(self).expect("options serialise");
-        if let Some(map) = value.as_object_mut() {
-            map.remove("epochs");
-        }
-        value
+        settings_without(self, &["epochs"])
     }
+}
+
+/// `value` as JSON without the fields `keys`: a model's options less what the engine already
+/// compares (for [`crate::Trainee::settings`]).
+pub fn settings_without(value: &impl Serialize, keys: &[&str]) -> serde_json::Value {
+    let mut value = serde_json::to_value(value).expect("settings serialise to JSON");
+    if let Some(map) = value.as_object_mut() {
+        for key in keys {
+            map.remove(*key);
+        }
+    }
+    value
 }
 
 #[cfg(test)]
