@@ -19,7 +19,7 @@ use serde::{Deserialize, Serialize};
 use uptake_core::ExamId;
 use uptake_training::{
     DataPlan, Epoch, EpochRecord, OnEvent, RunError, RunOptions, StreamNumbering, Trainee,
-    Validation,
+    Validation, settings_without,
 };
 
 use crate::checkpoint::{load_module, save_module};

@@ -54,7 +54,7 @@
 mod augment;
 pub mod bench;
 mod bert;
-pub mod config;
+mod config;
 pub mod corpus;
 pub mod cv;
 mod error;
