@@ -18,8 +18,8 @@ use rand_chacha::ChaCha8Rng;
 use serde::{Deserialize, Serialize};
 use uptake_core::ExamId;
 use uptake_training::{
-    DataPlan, Epoch, EpochRecord, OnEvent, RunError, RunOptions, StreamNumbering, Trainee,
-    Validation, settings_without,
+    BackendSeeding, DataPlan, Epoch, EpochRecord, OnEvent, RunError, RunOptions, StreamNumbering,
+    Trainee, Validation, settings_without,
 };
 
 use crate::checkpoint::{load_module, save_module};
@@ -73,11 +73,13 @@ impl Default for TrainOptions {
 }
 
 impl TrainOptions {
-    /// The engine's part. Epochs draw from streams numbered from 0, as before the engine.
+    /// The engine's part. Epochs draw from streams numbered from 0, as before the engine; the
+    /// network has no dropout and seeds its own initial weights.
     fn run_options(&self) -> RunOptions {
         RunOptions {
             halve_every_epochs: Some(self.halve_every_epochs.max(1)),
             streams: StreamNumbering::FromZero,
+            backend_seeding: BackendSeeding::Never,
             ..RunOptions::new(self.epochs, self.seed, self.learning_rate)
         }
     }

@@ -4,7 +4,7 @@ use crate::error::RunError;
 use crate::optimizer::{
     AdamOptimizer, OPTIMIZER_FILE, adam, load_optimizer, save_optimizer, with_stable_ids,
 };
-use crate::options::RunOptions;
+use crate::options::{BackendSeeding, RunOptions};
 use crate::record::{EpochRecord, TrainEvent};
 use crate::run_dir::{RunDir, RunState, checkpoint_name};
 use crate::trainee::{Epoch, Trainee};
@@ -43,7 +43,9 @@ where
     if let Some(state) = &previous {
         same_settings(&state.settings, &settings, &run)?;
     }
-    B::seed(device, options.seed);
+    if options.backend_seeding == BackendSeeding::PerEpoch {
+        B::seed(device, options.seed);
+    }
     let (mut model, mut optim, mut state) = match previous {
         Some(state) if state.finished_epochs > 0 => {
             let (model, optim) = resume(trainee, &run, &state, options, device)?;
@@ -204,7 +206,9 @@ impl<B: AutodiffBackend, M: AutodiffModule<B>, R: Clone + serde::Serialize> Runn
     where
         T: Trainee<B, Model = M, Metrics = R>,
     {
-        B::seed(self.device, self.options.backend_seed(number));
+        if self.options.backend_seeding == BackendSeeding::PerEpoch {
+            B::seed(self.device, self.options.backend_seed(number));
+        }
         let on_event = &mut *self.on_event;
         let mut on_batch = |batch, loss| {
             on_event(TrainEvent::Batch {

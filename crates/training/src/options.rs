@@ -24,6 +24,8 @@ pub struct RunOptions {
     pub adam_epsilon: f32,
     /// Which stream number each epoch draws from.
     pub streams: StreamNumbering,
+    /// Whether the engine seeds the backend's random generator.
+    pub backend_seeding: BackendSeeding,
 }
 
 impl Default for RunOptions {
@@ -36,8 +38,21 @@ impl Default for RunOptions {
             patience_epochs: None,
             adam_epsilon: 1e-5,
             streams: StreamNumbering::FromOne,
+            backend_seeding: BackendSeeding::PerEpoch,
         }
     }
+}
+
+/// burn's backends draw initial weights and dropout masks from one generator per process.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum BackendSeeding {
+    /// Seeded with the run's seed before the model is built, and with
+    /// [`RunOptions::backend_seed`] before each epoch (models with dropout).
+    PerEpoch,
+    /// Left alone: for models without dropout that seed their own initialisation (the scan
+    /// model builds its weights under a lock of its own), so that a training does not disturb
+    /// models built at the same time elsewhere in the process.
+    Never,
 }
 
 /// Which random stream epoch `e` (counted from 1) draws from. Each epoch has a stream of its
