@@ -304,7 +304,8 @@ impl Found {
         }
         let (file_shape, values) = state.values(&key, path)?;
         if let Some(i) = values.iter().position(|v| !v.is_finite()) {
-            self.bad.push(format!("`{key}`: value {i} is {}", values[i]));
+            self.bad
+                .push(format!("`{key}`: value {i} is {}", values[i]));
             return Ok(());
         }
         let values = if file_shape != shape {
@@ -313,7 +314,8 @@ impl Found {
         } else {
             values
         };
-        self.tensors.insert(ours.to_string(), (shape.to_vec(), values));
+        self.tensors
+            .insert(ours.to_string(), (shape.to_vec(), values));
         Ok(())
     }
 

@@ -15,7 +15,7 @@ pub struct BertConfig {
     pub num_attention_heads: usize,
     /// Width of the feed-forward layer.
     pub intermediate_size: usize,
-    /// Most word pieces per window, [CLS] and [SEP] included.
+    /// Most word pieces per window, `[CLS]` and `[SEP]` included.
     pub max_position_embeddings: usize,
     /// Token types (segments).
     #[serde(default = "default_type_vocab")]

@@ -16,7 +16,7 @@ use uptake_labels::evaluate::score_labelled;
 use uptake_training::{NoMetrics, TrainEvent};
 
 /// The summary written beside the fold models.
-pub const CV_FILE: &str = "cv.json";
+const CV_FILE: &str = "cv.json";
 
 /// How to cross-validate.
 #[derive(Debug, Clone, PartialEq)]
@@ -136,7 +136,7 @@ fn assign_folds(n: usize, folds: usize, seed: u64) -> Vec<usize> {
 }
 
 /// The run folder of a fold's model.
-pub fn fold_dir(out: &Path, fold: usize) -> PathBuf {
+fn fold_dir(out: &Path, fold: usize) -> PathBuf {
     out.join(format!("fold-{fold}")).join("model")
 }
 

@@ -14,7 +14,7 @@
 //!   [`corpus::corpus_texts`] reads the text both learn from.
 //! - [`evaluate::compare_with_rules`]: the model beside the rule labellers, with bootstrap
 //!   intervals of the differences; [`cv::cross_validate`]: k-fold cross-validation.
-//! - [`bench`]: labelling and training speed.
+//! - [`mod@bench`]: labelling and training speed.
 //!
 //! Fine-tuning a tiny random BERT for two epochs on sentences held in memory, then scoring a
 //! mention with the saved model:
@@ -26,7 +26,7 @@
 //!
 //! let dir = tempfile::tempdir()?;
 //! let base = dir.path().join("base");
-//! let vocab = ["[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]", "no", "intense", "uptake", "in", "the", "liver"];
+//! let vocab = ["`[PAD]`", "`[UNK]`", "`[CLS]`", "`[SEP]`", "`[MASK]`", "no", "intense", "uptake", "in", "the", "liver"];
 //! init_random_model(&base, &BertConfig::tiny(vocab.len(), 8, 1, 2, 16), &vocab, 7, Head::Without)?;
 //!
 //! let sentence = |text: &str, label| LabelledSentence {

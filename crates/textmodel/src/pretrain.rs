@@ -1,7 +1,7 @@
 //! Domain pre-training by masked language modelling (method.md, section 2): 15 % of the word
-//! pieces of each window are chosen; of those 80 % become [MASK], 10 % a random piece, 10 %
+//! pieces of each window are chosen; of those 80 % become `[MASK]`, 10 % a random piece, 10 %
 //! stay; the loss is cross-entropy on the chosen positions only. The prediction head
-//! ([`crate::mlm`]) is loaded when the base has it and initialised otherwise, and saved beside
+//! (`mlm.rs`) is loaded when the base has it and initialised otherwise, and saved beside
 //! the encoder, so the output folder is a base model for fine-tuning (and for more
 //! pre-training). Next-sentence prediction is not implemented.
 //!
@@ -35,7 +35,7 @@ pub struct PretrainOptions {
     pub epochs: usize,
     /// Windows per optimizer step.
     pub batch_size: usize,
-    /// Word pieces per window, [CLS] and [SEP] included (at most the model's positions).
+    /// Word pieces per window, `[CLS]` and `[SEP]` included (at most the model's positions).
     pub max_len: usize,
     /// Adam's learning rate (constant).
     pub learning_rate: f64,

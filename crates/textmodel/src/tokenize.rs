@@ -34,14 +34,14 @@ impl std::fmt::Debug for WordPieces {
 /// Word-piece ids and their character offsets `(start, end)` in the text.
 pub(crate) type Pieces = (Vec<u32>, Vec<(usize, usize)>);
 
-/// One mention's tokens: which window they are in and their positions there ([CLS] is 0).
+/// One mention's tokens: which window they are in and their positions there (`[CLS]` is 0).
 #[derive(Debug, Clone, PartialEq)]
 pub(crate) struct MentionTokens {
     pub(crate) window: usize,
     pub(crate) positions: Vec<usize>,
 }
 
-/// A sentence as the model sees it: one or more windows of ids ([CLS] .. [SEP]).
+/// A sentence as the model sees it: one or more windows of ids (`[CLS]` .. `[SEP]`).
 #[derive(Debug, Clone, PartialEq)]
 pub(crate) struct EncodedSentence {
     pub(crate) windows: Vec<Vec<u32>>,
@@ -121,7 +121,7 @@ impl WordPieces {
     }
 
     /// Encodes sentence number `sentence` and its mentions (character spans). `max_positions`
-    /// is the model's limit including [CLS] and [SEP]; longer sentences become overlapping
+    /// is the model's limit including `[CLS]` and `[SEP]`; longer sentences become overlapping
     /// windows and each mention is placed in the window where it sits most centrally. A
     /// mention that covers no token, or is too long for any window, is an error naming the
     /// sentence.

@@ -32,7 +32,7 @@ use uptake_training::{
 };
 
 /// How the best model was trained, beside it in the output folder.
-pub const INFO_FILE: &str = "report_model.json";
+const INFO_FILE: &str = "report_model.json";
 
 /// How to fine-tune.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

@@ -5,11 +5,11 @@
 //! pieces the base tokenizer splits the new piece into (a better start than noise; the old row
 //! belonged to an unrelated token).
 
-use crate::error::ModelError;
 use crate::config::BertConfig;
+use crate::error::ModelError;
 use crate::folder::{WEIGHTS_FILE, read_config, read_weights, write_config, write_vocab};
-use crate::weights::TensorMap;
 use crate::tokenize::{VOCAB_FILE, WordPieces};
+use crate::weights::TensorMap;
 use std::collections::HashSet;
 use std::path::Path;
 use tokenizers::models::TrainerWrapper;
@@ -29,7 +29,7 @@ pub struct VocabSummary {
     pub kept: usize,
     /// New pieces written into free slots.
     pub added: usize,
-    /// Free slots ([unusedX] and non-ASCII entries) in the base vocabulary.
+    /// Free slots (`[unusedX]` and non-ASCII entries) in the base vocabulary.
     pub free_slots: usize,
 }
 
@@ -93,7 +93,12 @@ pub fn build_domain_vocab(
     let mut vocab = base_vocab.clone();
     let replaced: Vec<(usize, &String)> = slots.iter().copied().zip(new.iter().copied()).collect();
     let table = embedding_table(&mut weights, &config, base_vocab.len(), base)?;
-    reinitialise_rows(table, config.hidden_size, &replaced, &WordPieces::load(base)?)?;
+    reinitialise_rows(
+        table,
+        config.hidden_size,
+        &replaced,
+        &WordPieces::load(base)?,
+    )?;
     for (slot, piece) in replaced {
         vocab[slot] = piece.clone();
     }
@@ -118,13 +123,14 @@ fn embedding_table<'w>(
 ) -> Result<&'w mut Vec<f32>, ModelError> {
     let name = "embeddings.word_embeddings.weight";
     let h = config.hidden_size;
-    let (shape, table) = weights
-        .tensors
-        .get_mut(name)
-        .ok_or_else(|| ModelError::MissingTensor {
-            path: base.join(WEIGHTS_FILE),
-            name: name.into(),
-        })?;
+    let (shape, table) =
+        weights
+            .tensors
+            .get_mut(name)
+            .ok_or_else(|| ModelError::MissingTensor {
+                path: base.join(WEIGHTS_FILE),
+                name: name.into(),
+            })?;
     if shape.as_slice() != [config.vocab_size, h] || vocab_len > config.vocab_size {
         return Err(ModelError::WrongShape {
             path: base.join(WEIGHTS_FILE),

@@ -119,8 +119,7 @@ mod trainee;
 
 pub use engine::{OnEvent, train};
 pub use error::RunError;
-pub use optimizer::OPTIMIZER_FILE;
 pub use options::{BackendSeeding, RunOptions, StreamNumbering, settings_without};
 pub use record::{DataPlan, EpochRecord, NoMetrics, TrainEvent, Validation};
-pub use run_dir::{METRICS_FILE, RunDir, RunState, STATE_FILE};
+pub use run_dir::{RunDir, RunState};
 pub use trainee::{Epoch, Trainee};

@@ -19,7 +19,7 @@ use std::path::Path;
 use uptake_core::seeded::{FNV_OFFSET, fnv1a};
 
 /// The optimizer's state file in a checkpoint folder.
-pub const OPTIMIZER_FILE: &str = "optimizer.bin";
+pub(crate) const OPTIMIZER_FILE: &str = "optimizer.bin";
 
 /// Adam over a model's parameters.
 pub(crate) type AdamOptimizer<M, B> = OptimizerAdaptor<Adam, M, B>;

@@ -9,9 +9,9 @@ use serde::{Deserialize, Serialize};
 use std::path::{Path, PathBuf};
 
 /// The state file of a run folder.
-pub const STATE_FILE: &str = "state.json";
+pub(crate) const STATE_FILE: &str = "state.json";
 /// One line per finished epoch ([`EpochRecord`]).
-pub const METRICS_FILE: &str = "metrics.jsonl";
+pub(crate) const METRICS_FILE: &str = "metrics.jsonl";
 const CHECKPOINT_PREFIX: &str = "epoch-";
 
 /// Where a run stands, as `state.json` records it after each epoch.
@@ -49,12 +49,12 @@ impl RunDir {
     }
 
     /// The folder.
-    pub fn path(&self) -> &Path {
+    pub(crate) fn path(&self) -> &Path {
         &self.dir
     }
 
     /// `state.json`.
-    pub fn state_file(&self) -> PathBuf {
+    pub(crate) fn state_file(&self) -> PathBuf {
         self.dir.join(STATE_FILE)
     }
 
@@ -64,7 +64,7 @@ impl RunDir {
     }
 
     /// The checkpoint folder of `epoch` (1-based).
-    pub fn checkpoint(&self, epoch: usize) -> PathBuf {
+    pub(crate) fn checkpoint(&self, epoch: usize) -> PathBuf {
         self.dir.join(checkpoint_name(epoch))
     }
 
@@ -77,7 +77,7 @@ impl RunDir {
     }
 
     /// The run's state; `None` when the folder holds no run.
-    pub fn read_state<M: DeserializeOwned>(&self) -> Result<Option<RunState<M>>, RunError> {
+    pub(crate) fn read_state<M: DeserializeOwned>(&self) -> Result<Option<RunState<M>>, RunError> {
         let path = self.state_file();
         if !path.exists() {
             return Ok(None);
