@@ -8,7 +8,9 @@ use std::str::FromStr;
 
 use burn::tensor::backend::Backend;
 
-use crate::checkpoint::{NamedTensors, load_named, named_tensors, read_safetensors, with_prefix};
+use crate::checkpoint::{
+    Coverage, NamedTensors, load_named, named_tensors, read_safetensors, with_prefix,
+};
 use crate::config::ModelConfig;
 use crate::error::{Result, ScanModelError};
 use crate::model::ScanModel;
@@ -215,7 +217,7 @@ fn load_encoder<B: Backend>(
         .filter(|(k, _)| wanted.contains_key(*k))
         .map(|(k, v)| (k.clone(), v.clone()))
         .collect();
-    load_named::<B, _>(model, &relevant, None, false, path)
+    load_named::<B, _>(model, &relevant, Coverage::Partial, path)
 }
 
 #[cfg(test)]

@@ -28,7 +28,7 @@ use std::rc::Rc;
 
 use burn::tensor::backend::Backend;
 
-use crate::checkpoint::{NamedTensors, load_named, named_tensors};
+use crate::checkpoint::{Coverage, NamedTensors, load_named, named_tensors};
 use crate::error::{Result, ScanModelError};
 use crate::model::ScanModel;
 use crate::units::{adapt_input_channels, encoder_units};
@@ -357,7 +357,7 @@ pub fn load_encoder<B: Backend>(
         .map(|(k, (shape, _))| (k, shape))
         .collect();
     let (tensors, report) = encoder_tensors(&state, &wanted, path)?;
-    let model = load_named::<B, _>(model, &tensors, None, false, path)?;
+    let model = load_named::<B, _>(model, &tensors, Coverage::Partial, path)?;
     Ok((model, report))
 }
 
