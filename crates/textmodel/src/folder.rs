@@ -128,11 +128,7 @@ pub fn init_random_model(
         path: dir.join(CONFIG_FILE),
         message,
     })?;
-    type Cpu = burn::backend::Flex;
-    let device = Default::default();
-    Cpu::seed(&device, seed);
-    let model = TokenClassifier::<Cpu>::init(config, &device);
-    let mut weights = TensorMap::from_model(&model);
+    let mut weights = random_weights(config, seed);
     if head == Head::Without {
         weights.tensors.remove(HEAD_WEIGHT);
         weights.tensors.remove(HEAD_BIAS);
@@ -141,6 +137,18 @@ pub fn init_random_model(
     weights.write(&dir.join(WEIGHTS_FILE))?;
     write_config(dir, config)?;
     write_vocab(dir, vocab)
+}
+
+/// The weights of a classifier drawn from `seed`. The backend's generator is one per process:
+/// the seed and every draw happen under one lock, so that concurrent calls (tests running in
+/// parallel) cannot interleave their draws.
+fn random_weights(config: &BertConfig, seed: u64) -> TensorMap {
+    type Cpu = burn::backend::Flex;
+    static DRAWING: std::sync::Mutex<()> = std::sync::Mutex::new(());
+    let _drawing = DRAWING.lock().unwrap_or_else(|e| e.into_inner());
+    let device = Default::default();
+    Cpu::seed(&device, seed);
+    TensorMap::from_model(&TokenClassifier::<Cpu>::init(config, &device))
 }
 
 /// Writes `vocab.txt`: one word piece per line, in id order.
