@@ -26,7 +26,7 @@
 //!
 //! let dir = tempfile::tempdir()?;
 //! let base = dir.path().join("base");
-//! let vocab = ["`[PAD]`", "`[UNK]`", "`[CLS]`", "`[SEP]`", "`[MASK]`", "no", "intense", "uptake", "in", "the", "liver"];
+//! let vocab = ["[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]", "no", "intense", "uptake", "in", "the", "liver"];
 //! init_random_model(&base, &BertConfig::tiny(vocab.len(), 8, 1, 2, 16), &vocab, 7, Head::Without)?;
 //!
 //! let sentence = |text: &str, label| LabelledSentence {
