@@ -1,11 +1,13 @@
 //! Weights as safetensors, named by the module path (`encoder.mixed.0.b1b.conv.weight`), with
 //! batch-norm running statistics included. Loading checks every name and shape, so a checkpoint
-//! of another configuration is refused with the first differences listed.
+//! of another configuration is refused with the first differences listed. Parameter ids (which
+//! the optimizer's state is keyed by) are not stored: the training engine derives them from the
+//! same paths.
 
 use std::collections::BTreeMap;
 use std::path::Path;
 
-use burn::module::{Module, ModuleMapper, ModuleVisitor, Param, ParamId};
+use burn::module::{Module, ModuleMapper, ModuleVisitor, Param};
 use burn::tensor::{Tensor, TensorData, backend::Backend};
 use safetensors::tensor::{Dtype, TensorView};
 
@@ -13,14 +15,10 @@ use crate::error::{Result, ScanModelError};
 
 /// Named tensors: name -> (shape, values).
 pub type NamedTensors = BTreeMap<String, (Vec<usize>, Vec<f32>)>;
-/// Parameter ids by name: the optimizer's state is keyed by them, so a resumed run restores
-/// them with the weights.
-pub type NamedIds = BTreeMap<String, u64>;
 
 struct Collect {
     path: Vec<String>,
     out: NamedTensors,
-    ids: NamedIds,
 }
 
 impl<B: Backend> ModuleVisitor<B> for Collect {
@@ -38,34 +36,35 @@ impl<B: Backend> ModuleVisitor<B> for Collect {
             .convert::<f32>()
             .to_vec::<f32>()
             .unwrap_or_default();
-        let name = self.path.join(".");
-        self.ids.insert(name.clone(), param.id.val());
-        self.out.insert(name, (shape, values));
+        self.out.insert(self.path.join("."), (shape, values));
     }
 }
 
 /// Every float tensor of a module (parameters and running statistics) by name.
 pub fn named_tensors<B: Backend, M: Module<B>>(module: &M) -> NamedTensors {
-    named_tensors_and_ids::<B, M>(module).0
-}
-
-pub fn named_tensors_and_ids<B: Backend, M: Module<B>>(module: &M) -> (NamedTensors, NamedIds) {
     let mut c = Collect {
         path: Vec::new(),
         out: BTreeMap::new(),
-        ids: BTreeMap::new(),
     };
     module.visit(&mut c);
-    (c.out, c.ids)
+    c.out
+}
+
+/// Which of a module's tensors a file must give.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Coverage {
+    /// Every tensor of the module, and the file has no other: a checkpoint of this model.
+    Exact,
+    /// Those the file has (the others keep their values): part of a model, e.g. an encoder.
+    Partial,
 }
 
 struct Replace<'a> {
     path: Vec<String>,
     source: &'a NamedTensors,
-    ids: Option<&'a NamedIds>,
     loaded: usize,
     problems: Vec<String>,
-    strict: bool,
+    coverage: Coverage,
 }
 
 impl<B: Backend> ModuleMapper<B> for Replace<'_> {
@@ -86,11 +85,8 @@ impl<B: Backend> ModuleMapper<B> for Replace<'_> {
                     &device,
                 );
                 self.loaded += 1;
-                let id = match self.ids.and_then(|ids| ids.get(&name)) {
-                    Some(&v) => ParamId::from(v),
-                    None => param.id,
-                };
                 // burn's own loading path: keeps the device and the require-grad setting.
+                let id = param.id;
                 param.transform_for_load(t, id)
             }
             Some((shape, _)) => {
@@ -100,7 +96,7 @@ impl<B: Backend> ModuleMapper<B> for Replace<'_> {
                 param
             }
             None => {
-                if self.strict {
+                if self.coverage == Coverage::Exact {
                     self.problems.push(format!("{name}: missing from the file"));
                 }
                 param
@@ -109,26 +105,24 @@ impl<B: Backend> ModuleMapper<B> for Replace<'_> {
     }
 }
 
-/// Replaces the module's tensors by those of `source` with the same names. `strict`: every
-/// tensor of the module must be present, and every tensor of the file used.
+/// Replaces the module's tensors by those of `source` with the same names; `path` (where they
+/// came from) names the differences.
 pub fn load_named<B: Backend, M: Module<B>>(
     module: M,
     source: &NamedTensors,
-    ids: Option<&NamedIds>,
-    strict: bool,
+    coverage: Coverage,
     path: &Path,
 ) -> Result<M> {
     let mut r = Replace {
         path: Vec::new(),
         source,
-        ids,
         loaded: 0,
         problems: Vec::new(),
-        strict,
+        coverage,
     };
     let module = module.map(&mut r);
     let mut problems = r.problems;
-    if strict && r.loaded < source.len() {
+    if coverage == Coverage::Exact && r.loaded < source.len() {
         let wanted = named_tensors::<B, M>(&module);
         for name in source.keys().filter(|k| !wanted.contains_key(*k)) {
             problems.push(format!("{name}: in the file but not in the model"));
@@ -146,11 +140,7 @@ pub fn load_named<B: Backend, M: Module<B>>(
 }
 
 /// Writes named tensors as a safetensors file (atomically).
-pub fn write_safetensors(
-    path: &Path,
-    tensors: &NamedTensors,
-    ids: Option<&NamedIds>,
-) -> Result<()> {
+pub fn write_safetensors(path: &Path, tensors: &NamedTensors) -> Result<()> {
     let bytes: Vec<(String, Vec<u8>, Vec<usize>)> = tensors
         .iter()
         .map(|(k, (shape, v))| {
@@ -169,36 +159,15 @@ pub fn write_safetensors(
                 .map_err(|e| ScanModelError::file(path, format!("tensor {k}: {e}")))
         })
         .collect::<Result<_>>()?;
-    let metadata = ids.map(|ids| {
-        ids.iter()
-            .map(|(k, v)| (format!("id:{k}"), v.to_string()))
-            .collect::<std::collections::HashMap<_, _>>()
-    });
-    let data = safetensors::serialize(views, metadata)
+    let data = safetensors::serialize(views, None)
         .map_err(|e| ScanModelError::file(path, format!("cannot serialise: {e}")))?;
     uptake_core::write_atomic(path, |w| std::io::Write::write_all(w, &data))?;
     Ok(())
 }
 
-/// Reads every f32 (or f16/f64, converted) tensor of a safetensors file.
+/// Reads every f32 (or f64, converted) tensor of a safetensors file.
 pub fn read_safetensors(path: &Path) -> Result<NamedTensors> {
-    Ok(read_safetensors_with_ids(path)?.0)
-}
-
-/// As [`read_safetensors`], with the parameter ids stored beside (empty when none).
-pub fn read_safetensors_with_ids(path: &Path) -> Result<(NamedTensors, NamedIds)> {
     let bytes = std::fs::read(path).map_err(|e| ScanModelError::io(path, e))?;
-    let (_, meta) = safetensors::SafeTensors::read_metadata(&bytes)
-        .map_err(|e| ScanModelError::file(path, format!("not a safetensors file: {e}")))?;
-    let ids: NamedIds = meta
-        .metadata()
-        .as_ref()
-        .map(|m| {
-            m.iter()
-                .filter_map(|(k, v)| Some((k.strip_prefix("id:")?.to_string(), v.parse().ok()?)))
-                .collect()
-        })
-        .unwrap_or_default();
     let st = safetensors::SafeTensors::deserialize(&bytes)
         .map_err(|e| ScanModelError::file(path, format!("not a safetensors file: {e}")))?;
     let mut out = BTreeMap::new();
@@ -222,19 +191,18 @@ pub fn read_safetensors_with_ids(path: &Path) -> Result<(NamedTensors, NamedIds)
         };
         out.insert(name, (view.shape().to_vec(), values));
     }
-    Ok((out, ids))
+    Ok(out)
 }
 
 /// Saves a module's weights.
 pub fn save_module<B: Backend, M: Module<B>>(module: &M, path: &Path) -> Result<()> {
-    let (tensors, ids) = named_tensors_and_ids::<B, M>(module);
-    write_safetensors(path, &tensors, Some(&ids))
+    write_safetensors(path, &named_tensors::<B, M>(module))
 }
 
 /// Loads a module's weights, refusing any difference in names or shapes.
 pub fn load_module<B: Backend, M: Module<B>>(module: M, path: &Path) -> Result<M> {
-    let (tensors, ids) = read_safetensors_with_ids(path)?;
-    load_named::<B, M>(module, &tensors, Some(&ids), true, path)
+    let tensors = read_safetensors(path)?;
+    load_named::<B, M>(module, &tensors, Coverage::Exact, path)
 }
 
 /// Renames tensors with a prefix map (used to move encoder weights between models).

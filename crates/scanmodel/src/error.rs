@@ -64,6 +64,12 @@ pub enum ScanModelError {
         /// What is wrong with its map.
         source: uptake_core::RegionMapError,
     },
+    /// A JSON file of a run.
+    #[error(transparent)]
+    Json(#[from] uptake_core::json::JsonFileError),
+    /// The run folder (state, checkpoints).
+    #[error(transparent)]
+    Run(#[from] uptake_training::RunError),
 }
 
 impl ScanModelError {

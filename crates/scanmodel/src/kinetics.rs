@@ -17,22 +17,13 @@
 
 use std::path::{Path, PathBuf};
 
-use burn::tensor::backend::Backend;
-
-use crate::checkpoint::{NamedTensors, load_named, named_tensors, read_safetensors, with_prefix};
-use crate::config::ModelConfig;
+use crate::checkpoint::NamedTensors;
 use crate::error::{Result, ScanModelError};
-use crate::i3d::MIXED;
-use crate::model::ScanModel;
-use crate::train::{Init, RunPaths, read_config};
+use crate::units::{adapt_input_channels, encoder_units};
 
 /// Where the set-up script puts the converted weights.
 pub fn default_path() -> PathBuf {
-    let cache = std::env::var_os("UPTAKE_CACHE")
-        .map(PathBuf::from)
-        .or_else(|| std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".cache/uptake")))
-        .unwrap_or_else(|| PathBuf::from(".cache/uptake"));
-    cache.join("i3d/i3d-kinetics-400.safetensors")
+    uptake_core::cache_dir().join("i3d/i3d-kinetics-400.safetensors")
 }
 
 /// (flax unit path, module unit path) for every unit of the encoder.
@@ -48,28 +39,6 @@ pub fn unit_names() -> Vec<(String, String)> {
         ],
         '/',
     )
-}
-
-/// (checkpoint unit path, module unit path) for the stem and every Inception branch, given a
-/// checkpoint's names for the six branches (in the order b0, b1a, b1b, b2a, b2b, b3) and the
-/// separator between block and branch. Both checkpoint formats (flax, PyTorch) name the stem
-/// and the blocks the same way.
-pub(crate) fn encoder_units(branches: [&str; 6], separator: char) -> Vec<(String, String)> {
-    let mut v = vec![
-        ("Conv3d_1a_7x7".to_string(), "conv_1a".to_string()),
-        ("Conv3d_2b_1x1".into(), "conv_2b".into()),
-        ("Conv3d_2c_3x3".into(), "conv_2c".into()),
-    ];
-    let ours = ["b0", "b1a", "b1b", "b2a", "b2b", "b3"];
-    for (i, m) in MIXED.iter().enumerate() {
-        for (theirs, ours) in branches.iter().zip(ours) {
-            v.push((
-                format!("{}{separator}{theirs}", m.name),
-                format!("mixed.{i}.{ours}"),
-            ));
-        }
-    }
-    v
 }
 
 /// The checkpoint's tensors under the encoder's names (prefix `encoder.`), the first kernel
@@ -140,117 +109,9 @@ pub fn encoder_tensors(
     Ok(out)
 }
 
-/// (out, ci, k) kernels -> (out, n, k): summed over the ci input channels, split equally.
-pub fn adapt_input_channels(weight: &[f32], co: usize, ci: usize, k: usize, n: usize) -> Vec<f32> {
-    let mut out = vec![0.0f32; co * n * k];
-    for o in 0..co {
-        for j in 0..k {
-            let sum: f32 = (0..ci).map(|i| weight[(o * ci + i) * k + j]).sum();
-            for c in 0..n {
-                out[(o * n + c) * k + j] = sum / n as f32;
-            }
-        }
-    }
-    out
-}
-
-/// Loads those of the given tensors the model has; every encoder tensor must be among them.
-fn load_encoder<B: Backend>(
-    model: ScanModel<B>,
-    tensors: &NamedTensors,
-    path: &Path,
-) -> Result<ScanModel<B>> {
-    let wanted = named_tensors::<B, _>(&model);
-    let missing: Vec<&String> = wanted
-        .keys()
-        .filter(|k| k.starts_with("encoder.") && !tensors.contains_key(*k))
-        .collect();
-    if !missing.is_empty() {
-        return Err(ScanModelError::ConfigMismatch {
-            path: path.to_path_buf(),
-            what: format!(
-                "{} encoder tensors missing, first {}",
-                missing.len(),
-                missing[0]
-            ),
-        });
-    }
-    let relevant: NamedTensors = tensors
-        .iter()
-        .filter(|(k, _)| wanted.contains_key(*k))
-        .map(|(k, v)| (k.clone(), v.clone()))
-        .collect();
-    load_named::<B, _>(model, &relevant, None, false, path)
-}
-
-/// Applies an initialisation to a freshly built model.
-pub fn initialise<B: Backend>(
-    model: ScanModel<B>,
-    init: &Init,
-    config: &ModelConfig,
-) -> Result<ScanModel<B>> {
-    match init {
-        Init::Random => Ok(model),
-        Init::Kinetics(path) => {
-            if config.encoder.width != 1.0 {
-                return Err(ScanModelError::Config(format!(
-                    "Kinetics weights fit the full-width encoder only (width 1.0, this one {}); use --init random",
-                    config.encoder.width
-                )));
-            }
-            if !path.exists() {
-                return Err(ScanModelError::file(
-                    path,
-                    "Kinetics I3D weights not found: run scripts/setup (scripts/setup.d/21-i3d.sh)",
-                ));
-            }
-            let file = read_safetensors(path)?;
-            let tensors = encoder_tensors(&file, config.encoder.in_channels, path)?;
-            load_encoder(model, &tensors, path)
-        }
-        Init::Torch(path) => Ok(crate::torch::load_encoder(model, path)?.0),
-        Init::EncoderFrom(run) | Init::Run(run) => {
-            let source = read_config(run)?;
-            if source.encoder != config.encoder {
-                return Err(ScanModelError::ConfigMismatch {
-                    path: RunPaths::new(run).config(),
-                    what: format!(
-                        "encoder {:?} there, {:?} here",
-                        source.encoder, config.encoder
-                    ),
-                });
-            }
-            let paths = RunPaths::new(run);
-            let best = if paths.best().exists() {
-                paths.best()
-            } else {
-                paths.last()
-            };
-            let file = read_safetensors(&best)?;
-            let same_heads = source.regions == config.regions && source.head == config.head;
-            let tensors = if matches!(init, Init::Run(_)) && same_heads {
-                file
-            } else {
-                with_prefix(&file, "encoder.", "encoder.")
-            };
-            load_encoder(model, &tensors, &best)
-        }
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn channel_adaptation_sums_rgb_and_splits_equally() {
-        // one output, three inputs, kernel of 2 taps: R=[1,2], G=[3,4], B=[5,6]
-        let w = [1.0, 2.0, 3.0, 4.0, 5.0, 6.0];
-        assert_eq!(
-            adapt_input_channels(&w, 1, 3, 2, 2),
-            vec![4.5, 6.0, 4.5, 6.0]
-        );
-    }
 
     #[test]
     fn every_encoder_unit_has_a_kinetics_name() {

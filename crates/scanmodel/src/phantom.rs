@@ -305,16 +305,21 @@ pub fn learning_check<B: burn::tensor::backend::AutodiffBackend>(
     let test_set = cohort(n_test, shape, 0.3, 0.0, options.seed.wrapping_add(12));
     let targets = crate::train::Targets::from_table(&train_set.weak, &config.regions)?;
     let started = std::time::Instant::now();
+    let settings = crate::train::TrainSettings {
+        config: config.clone(),
+        options: options.clone(),
+        init: crate::init::Init::Random,
+        validation_exams: None,
+    };
+    // The library prints nothing: `quiet` no longer changes anything here.
+    let _ = quiet;
     crate::train::train::<B>(
         &train_set.store,
-        config,
         &targets,
-        None,
-        options,
-        &crate::train::Init::Random,
+        &settings,
         dir,
-        quiet,
         device,
+        &mut |_| {},
     )?;
     let train_seconds = started.elapsed().as_secs_f64();
     let (config, model) = crate::predict::load_run::<B::InnerBackend>(dir, device)?;

@@ -17,23 +17,12 @@ use crate::maps::{
     coronal_mip, features_to_exam, network_to_exam, overlay, write_nifti, write_png,
 };
 use crate::model::ScanModel;
-use crate::train::{RunPaths, read_config};
+use crate::run::{RunPaths, read_config};
 
 /// Reads a run's configuration and its best checkpoint (the last one when no best exists).
 pub fn load_run<B: Backend>(run: &Path, device: &B::Device) -> Result<(ModelConfig, ScanModel<B>)> {
     let config = read_config(run)?;
-    let paths = RunPaths::new(run);
-    let weights = if paths.best().exists() {
-        paths.best()
-    } else {
-        paths.last()
-    };
-    if !weights.exists() {
-        return Err(ScanModelError::file(
-            run,
-            "no checkpoint (best.safetensors or last.safetensors) in this run",
-        ));
-    }
+    let weights = RunPaths::new(run).weights()?;
     let model = load_module::<B, _>(ScanModel::new(&config, device), &weights)?;
     Ok((config, model))
 }

@@ -17,10 +17,10 @@
 //!   `logits` layer and blocks deeper than the encoder are not used (listed in [`TorchLoad`]).
 //! - Every shape is checked; the flow network has 2 input channels, exactly CT + PET; an RGB
 //!   checkpoint's first kernel is adapted like the Kinetics one
-//!   ([`crate::kinetics::adapt_input_channels`]: summed over the colours, split equally).
+//!   (`units::adapt_input_channels`: summed over the colours, split equally).
 //!   Batch-norm epsilon is 1e-3 in both networks, and both pad "SAME", so activations match.
 
-pub mod pickle;
+pub(crate) mod pickle;
 
 use std::collections::BTreeMap;
 use std::path::Path;
@@ -28,10 +28,10 @@ use std::rc::Rc;
 
 use burn::tensor::backend::Backend;
 
-use crate::checkpoint::{NamedTensors, load_named, named_tensors};
+use crate::checkpoint::{Coverage, NamedTensors, load_named, named_tensors};
 use crate::error::{Result, ScanModelError};
-use crate::kinetics::adapt_input_channels;
 use crate::model::ScanModel;
+use crate::units::{adapt_input_channels, encoder_units};
 use pickle::{TensorRef, TorchFile, Value};
 
 /// The key (after the prefix) that identifies an I3D in a state dict.
@@ -50,6 +50,7 @@ const UNIT_TENSORS: [(&str, &str); 5] = [
 /// A checkpoint's tensors by their key in the file.
 pub struct StateDict {
     file: TorchFile,
+    /// Every tensor by its state-dict key.
     pub tensors: BTreeMap<String, Rc<TensorRef>>,
 }
 
@@ -132,7 +133,7 @@ pub struct TorchLoad {
 
 /// (PyTorch unit path, encoder unit path) for every unit of the full encoder.
 pub fn unit_names() -> Vec<(String, String)> {
-    crate::kinetics::encoder_units(["b0", "b1a", "b1b", "b2a", "b2b", "b3b"], '.')
+    encoder_units(["b0", "b1a", "b1b", "b2a", "b2b", "b3b"], '.')
 }
 
 /// Encoder tensor name (`encoder.mixed.0.b3.bn.gamma`) -> PyTorch key without prefix
@@ -204,40 +205,82 @@ pub fn encoder_tensors(
 ) -> Result<(NamedTensors, TorchLoad)> {
     let prefix = find_prefix(state, path)?;
     let names = torch_names();
-    let mut out = NamedTensors::new();
-    let mut missing = Vec::new();
-    let mut bad = Vec::new();
-    let mut used = std::collections::BTreeSet::new();
-    let mut file_in_channels = 0;
-    let mut width_hint = None;
+    let mut found = Found::default();
     for (ours, shape) in wanted.iter().filter(|(k, _)| k.starts_with("encoder.")) {
         let theirs = names.get(ours).ok_or_else(|| {
             ScanModelError::Config(format!("encoder tensor {ours} has no PyTorch I3D name"))
         })?;
+        found.take(state, &prefix, theirs, ours, shape, path)?;
+    }
+    if !found.missing.is_empty() || !found.bad.is_empty() {
+        return Err(ScanModelError::file(path, found.problems(&prefix)));
+    }
+    let unused = state
+        .tensors
+        .iter()
+        .filter(|(k, t)| {
+            !found.used.contains(*k)
+                && t.storage.dtype.is_float()
+                && !k.ends_with("num_batches_tracked")
+        })
+        .map(|(k, _)| k.clone())
+        .collect();
+    let report = TorchLoad {
+        prefix,
+        loaded: found.tensors.len(),
+        file_in_channels: found.file_in_channels,
+        unused,
+    };
+    Ok((found.tensors, report))
+}
+
+/// What [`encoder_tensors`] found so far.
+#[derive(Default)]
+struct Found {
+    tensors: NamedTensors,
+    missing: Vec<String>,
+    bad: Vec<String>,
+    used: std::collections::BTreeSet<String>,
+    file_in_channels: usize,
+    width_hint: Option<String>,
+}
+
+impl Found {
+    /// Takes the file's tensor `theirs` (after `prefix`) for the encoder's `ours` of `shape`,
+    /// or notes why it cannot.
+    fn take(
+        &mut self,
+        state: &StateDict,
+        prefix: &str,
+        theirs: &str,
+        ours: &str,
+        shape: &[usize],
+        path: &Path,
+    ) -> Result<()> {
         let key = format!("{prefix}{theirs}");
         if let Some(unit) = theirs.strip_suffix(".conv3d.weight") {
             let bias = format!("{prefix}{unit}.conv3d.bias");
             if state.tensors.contains_key(&bias) {
-                bad.push(format!(
+                self.bad.push(format!(
                     "`{bias}`: a convolution bias, which I3D's units (conv + batch norm) do not have"
                 ));
             }
         }
         let Some(t) = state.tensors.get(&key) else {
-            missing.push(format!("`{key}` (for {ours})"));
-            continue;
+            self.missing.push(format!("`{key}` (for {ours})"));
+            return Ok(());
         };
-        used.insert(key.clone());
+        self.used.insert(key.clone());
         if !t.storage.dtype.is_float() {
-            bad.push(format!(
+            self.bad.push(format!(
                 "`{key}`: {:?} values, not floating point",
                 t.storage.dtype
             ));
-            continue;
+            return Ok(());
         }
         let first = theirs == FIRST_CONV;
         if first {
-            file_in_channels = t.shape.get(1).copied().unwrap_or(0);
+            self.file_in_channels = t.shape.get(1).copied().unwrap_or(0);
         }
         // The first kernel may differ in its input channels only (RGB -> CT + PET).
         let adaptable = first
@@ -245,71 +288,61 @@ pub fn encoder_tensors(
             && t.shape[0] == shape[0]
             && t.shape[2..] == shape[2..]
             && t.shape[1] > 0;
-        if t.shape != *shape && !adaptable {
+        if t.shape != shape && !adaptable {
             if first && t.shape.first() != shape.first() {
-                width_hint = Some(format!(
+                self.width_hint = Some(format!(
                     "the file's network has {} channels after Conv3d_1a_7x7, this encoder {}: \
                      choose the matching width (e.g. --size full for the published I3D)",
                     t.shape.first().copied().unwrap_or(0),
                     shape[0]
                 ));
             }
-            bad.push(format!(
+            self.bad.push(format!(
                 "`{key}` has shape {:?} in the file, the encoder needs {shape:?} (for {ours})",
                 t.shape
             ));
-            continue;
+            return Ok(());
         }
         let (file_shape, values) = state.values(&key, path)?;
         if let Some(i) = values.iter().position(|v| !v.is_finite()) {
-            bad.push(format!("`{key}`: value {i} is {}", values[i]));
-            continue;
+            self.bad
+                .push(format!("`{key}`: value {i} is {}", values[i]));
+            return Ok(());
         }
-        let values = if file_shape != *shape {
+        let values = if file_shape != shape {
             let k = shape[2..].iter().product();
             adapt_input_channels(&values, shape[0], file_shape[1], k, shape[1])
         } else {
             values
         };
-        out.insert(ours.clone(), (shape.clone(), values));
+        self.tensors
+            .insert(ours.to_string(), (shape.to_vec(), values));
+        Ok(())
     }
-    if !missing.is_empty() || !bad.is_empty() {
-        let mut what: Vec<String> = width_hint.into_iter().collect();
-        if !missing.is_empty() {
-            let keys = match prefix.as_str() {
+
+    /// The message of a file that does not fit: the width hint, the missing and the bad.
+    fn problems(&self, prefix: &str) -> String {
+        let mut what: Vec<String> = self.width_hint.iter().cloned().collect();
+        if !self.missing.is_empty() {
+            let keys = match prefix {
                 "" => "no key prefix".to_string(),
                 p => format!("key prefix `{p}`"),
             };
             what.push(format!(
                 "{} of the encoder's tensors are not in the file ({keys}): {}",
-                missing.len(),
-                list(&missing, 6)
+                self.missing.len(),
+                list(&self.missing, 6)
             ));
         }
-        if !bad.is_empty() {
+        if !self.bad.is_empty() {
             what.push(format!(
                 "{} tensors do not fit: {}",
-                bad.len(),
-                list(&bad, 6)
+                self.bad.len(),
+                list(&self.bad, 6)
             ));
         }
-        return Err(ScanModelError::file(path, what.join(". ")));
+        what.join(". ")
     }
-    let unused = state
-        .tensors
-        .iter()
-        .filter(|(k, t)| {
-            !used.contains(*k) && t.storage.dtype.is_float() && !k.ends_with("num_batches_tracked")
-        })
-        .map(|(k, _)| k.clone())
-        .collect();
-    let report = TorchLoad {
-        prefix,
-        loaded: out.len(),
-        file_in_channels,
-        unused,
-    };
-    Ok((out, report))
 }
 
 /// Loads a PyTorch I3D checkpoint into the model's encoder (heads untouched). Every encoder
@@ -325,7 +358,7 @@ pub fn load_encoder<B: Backend>(
         .map(|(k, (shape, _))| (k, shape))
         .collect();
     let (tensors, report) = encoder_tensors(&state, &wanted, path)?;
-    let model = load_named::<B, _>(model, &tensors, None, false, path)?;
+    let model = load_named::<B, _>(model, &tensors, Coverage::Partial, path)?;
     Ok((model, report))
 }
 

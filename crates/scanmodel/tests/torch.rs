@@ -8,10 +8,10 @@ use burn::tensor::{Tensor, TensorData};
 use uptake_scanmodel::CpuBackend as B;
 use uptake_scanmodel::config::{EncoderConfig, HeadKind, ModelConfig};
 use uptake_scanmodel::i3d::Pass;
-use uptake_scanmodel::kinetics::initialise;
+use uptake_scanmodel::init::Init;
+use uptake_scanmodel::init::initialise;
 use uptake_scanmodel::model::ScanModel;
 use uptake_scanmodel::torch::load_encoder;
-use uptake_scanmodel::train::Init;
 
 #[derive(serde::Deserialize)]
 struct Output {

@@ -5,22 +5,34 @@ use serde::{Deserialize, Serialize};
 /// Shape and constants of a BERT encoder, read from a checkpoint's `config.json`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct BertConfig {
+    /// Word pieces in the vocabulary (rows of the embedding table).
     pub vocab_size: usize,
+    /// Width of the hidden states.
     pub hidden_size: usize,
+    /// Encoder layers.
     pub num_hidden_layers: usize,
+    /// Attention heads per layer.
     pub num_attention_heads: usize,
+    /// Width of the feed-forward layer.
     pub intermediate_size: usize,
+    /// Most word pieces per window, `[CLS]` and `[SEP]` included.
     pub max_position_embeddings: usize,
+    /// Token types (segments).
     #[serde(default = "default_type_vocab")]
     pub type_vocab_size: usize,
+    /// Layer-norm epsilon.
     #[serde(default = "default_eps")]
     pub layer_norm_eps: f64,
+    /// The activation (only `gelu`, the erf GELU, is supported).
     #[serde(default = "default_act")]
     pub hidden_act: String,
+    /// Dropout of the hidden states in training.
     #[serde(default = "default_dropout")]
     pub hidden_dropout_prob: f64,
+    /// Dropout of the attention weights in training.
     #[serde(default = "default_dropout")]
     pub attention_probs_dropout_prob: f64,
+    /// The padding token.
     #[serde(default)]
     pub pad_token_id: usize,
     /// Every other field of the original file, written back unchanged when we save.

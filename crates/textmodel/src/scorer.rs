@@ -1,53 +1,51 @@
-//! The report model as a [`MentionScorer`] (the interface of every labelling method).
+//! The report model as a [`MentionScorer`] (the interface of every labelling method), alone or
+//! as the mean of a seed ensemble.
 
 use crate::error::ModelError;
-use crate::model::{ReportModel, SentenceMentions};
-use uptake_labels::{MentionScorer, ScoreError};
+use crate::model::{CharMentions, ReportModel};
+use burn::tensor::backend::Backend;
+use std::path::PathBuf;
+use uptake_labels::{MeanScorer, MentionScorer, ScoreError, SentenceMentions};
 
-/// Character offset of a byte offset (the scorer interface speaks bytes, our tokenizer chars).
-fn char_offset(text: &str, byte: usize) -> usize {
-    text.get(..byte)
-        .map(|prefix| prefix.chars().count())
-        .unwrap_or_else(|| text.chars().count())
-}
-
-impl MentionScorer for ReportModel {
+impl<B: Backend> MentionScorer for ReportModel<B> {
     fn name(&self) -> &str {
         "model"
     }
 
-    fn score(
-        &mut self,
-        sentences: &[uptake_labels::SentenceMentions<'_>],
-    ) -> Result<Vec<Vec<f64>>, ScoreError> {
+    fn score(&mut self, sentences: &[SentenceMentions<'_>]) -> Result<Vec<Vec<f64>>, ScoreError> {
         let mut converted = Vec::with_capacity(sentences.len());
         for (i, s) in sentences.iter().enumerate() {
             s.validate(i)?;
-            converted.push(SentenceMentions {
+            let spans = s
+                .spans
+                .iter()
+                .map(|span| {
+                    span.to_chars(s.text)
+                        .expect("validated spans lie on characters")
+                })
+                .collect();
+            converted.push(CharMentions {
                 text: s.text,
-                spans: s
-                    .spans
-                    .iter()
-                    .map(|sp| (char_offset(s.text, sp.start), char_offset(s.text, sp.end)))
-                    .collect(),
+                spans,
             });
         }
-        let what =
-            |i: usize, message: String| ModelError::Training(format!("sentence {i}: {message}"));
-        ReportModel::score(self, &converted, &what).map_err(|e| ScoreError::Scorer {
+        ReportModel::score(self, &converted).map_err(|e| ScoreError::Scorer {
             scorer: "model".into(),
             source: Box::new(e),
         })
     }
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn byte_offsets_become_character_offsets() {
-        assert_eq!(char_offset("é liver", 3), 2);
-        assert_eq!(char_offset("é liver", 8), 7);
+/// The trained report model in `dirs` (on the CPU), or the mean of several (a seed ensemble),
+/// named "model".
+pub fn load_scorer(dirs: &[PathBuf]) -> Result<Box<dyn MentionScorer>, ModelError> {
+    let mut models: Vec<Box<dyn MentionScorer>> = Vec::with_capacity(dirs.len());
+    for dir in dirs {
+        models.push(Box::new(ReportModel::load_trained(dir)?));
+    }
+    match models.len() {
+        0 => Err(ModelError::Training("no report model folder given".into())),
+        1 => Ok(models.remove(0)),
+        _ => Ok(Box::new(MeanScorer::new("model", models))),
     }
 }

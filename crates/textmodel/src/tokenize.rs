@@ -4,20 +4,22 @@
 use crate::error::ModelError;
 use std::path::{Path, PathBuf};
 use tokenizers::Tokenizer;
+use uptake_core::CharSpan;
 
-pub const TOKENIZER_FILE: &str = "tokenizer.json";
-pub const VOCAB_FILE: &str = "vocab.txt";
+const TOKENIZER_FILE: &str = "tokenizer.json";
+/// The WordPiece vocabulary of a model folder (one piece per line).
+pub(crate) const VOCAB_FILE: &str = "vocab.txt";
 
 /// A BERT WordPiece tokenizer plus the ids of its special tokens.
 #[derive(Clone)]
-pub struct WordPieces {
-    pub(crate) inner: Tokenizer,
-    pub cls: u32,
-    pub sep: u32,
-    pub pad: u32,
-    pub mask: u32,
+pub(crate) struct WordPieces {
+    inner: Tokenizer,
+    pub(crate) cls: u32,
+    pub(crate) sep: u32,
+    pub(crate) pad: u32,
+    pub(crate) mask: u32,
     /// Where it came from (tokenizer.json or vocab.txt), for messages.
-    pub path: PathBuf,
+    pub(crate) path: PathBuf,
 }
 
 impl std::fmt::Debug for WordPieces {
@@ -30,26 +32,26 @@ impl std::fmt::Debug for WordPieces {
 }
 
 /// Word-piece ids and their character offsets `(start, end)` in the text.
-pub type Pieces = (Vec<u32>, Vec<(usize, usize)>);
+pub(crate) type Pieces = (Vec<u32>, Vec<(usize, usize)>);
 
-/// One mention's tokens: which window they are in and their positions there ([CLS] is 0).
+/// One mention's tokens: which window they are in and their positions there (`[CLS]` is 0).
 #[derive(Debug, Clone, PartialEq)]
-pub struct MentionTokens {
-    pub window: usize,
-    pub positions: Vec<usize>,
+pub(crate) struct MentionTokens {
+    pub(crate) window: usize,
+    pub(crate) positions: Vec<usize>,
 }
 
-/// A sentence as the model sees it: one or more windows of ids ([CLS] .. [SEP]).
+/// A sentence as the model sees it: one or more windows of ids (`[CLS]` .. `[SEP]`).
 #[derive(Debug, Clone, PartialEq)]
-pub struct EncodedSentence {
-    pub windows: Vec<Vec<u32>>,
-    pub mentions: Vec<MentionTokens>,
+pub(crate) struct EncodedSentence {
+    pub(crate) windows: Vec<Vec<u32>>,
+    pub(crate) mentions: Vec<MentionTokens>,
 }
 
 impl WordPieces {
     /// Loads `tokenizer.json` if the folder has one, else builds the standard uncased BERT
     /// tokenizer from `vocab.txt`.
-    pub fn load(dir: &Path) -> Result<Self, ModelError> {
+    pub(crate) fn load(dir: &Path) -> Result<Self, ModelError> {
         let json = dir.join(TOKENIZER_FILE);
         let vocab = dir.join(VOCAB_FILE);
         let (mut inner, path) = if json.is_file() {
@@ -93,12 +95,12 @@ impl WordPieces {
         })
     }
 
-    pub fn vocab_size(&self) -> usize {
+    pub(crate) fn vocab_size(&self) -> usize {
         self.inner.get_vocab_size(true)
     }
 
     /// Word pieces of a text without special tokens, with character offsets into it.
-    pub fn pieces(&self, text: &str) -> Result<Pieces, ModelError> {
+    pub(crate) fn pieces(&self, text: &str) -> Result<Pieces, ModelError> {
         let enc =
             self.inner
                 .encode_char_offsets(text, false)
@@ -110,7 +112,7 @@ impl WordPieces {
     }
 
     /// Token strings (for documentation figures and tests).
-    pub fn tokens(&self, text: &str) -> Result<Vec<String>, ModelError> {
+    pub(crate) fn tokens(&self, text: &str) -> Result<Vec<String>, ModelError> {
         let (ids, _) = self.pieces(text)?;
         Ok(ids
             .iter()
@@ -118,17 +120,19 @@ impl WordPieces {
             .collect())
     }
 
-    /// Encodes a sentence and its mentions (character spans). `max_positions` is the model's
-    /// limit including [CLS] and [SEP]; longer sentences become overlapping windows and each
-    /// mention is placed in the window where it sits most centrally. A mention that covers no
-    /// token, or is too long for any window, is an error (`what` says which sentence).
-    pub fn encode(
+    /// Encodes sentence number `sentence` and its mentions (character spans). `max_positions`
+    /// is the model's limit including `[CLS]` and `[SEP]`; longer sentences become overlapping
+    /// windows and each mention is placed in the window where it sits most centrally. A
+    /// mention that covers no token, or is too long for any window, is an error naming the
+    /// sentence.
+    pub(crate) fn encode(
         &self,
         text: &str,
-        spans: &[(usize, usize)],
+        spans: &[CharSpan],
         max_positions: usize,
-        what: &dyn Fn(String) -> ModelError,
+        sentence: usize,
     ) -> Result<EncodedSentence, ModelError> {
+        let what = |message| ModelError::Mention { sentence, message };
         let (ids, offsets) = self.pieces(text)?;
         let width = max_positions.saturating_sub(2).max(1);
         let stride = (width / 2).max(1);
@@ -148,7 +152,7 @@ impl WordPieces {
             })
             .collect();
         let mut mentions = Vec::with_capacity(spans.len());
-        for &(start, end) in spans {
+        for &CharSpan { start, end } in spans {
             let tokens: Vec<usize> = offsets
                 .iter()
                 .enumerate()

@@ -5,9 +5,11 @@
 //! pieces the base tokenizer splits the new piece into (a better start than noise; the old row
 //! belonged to an unrelated token).
 
-use crate::checkpoint::{self, TensorMap, WEIGHTS_FILE};
+use crate::config::BertConfig;
 use crate::error::ModelError;
+use crate::folder::{WEIGHTS_FILE, read_config, read_weights, write_config, write_vocab};
 use crate::tokenize::{VOCAB_FILE, WordPieces};
+use crate::weights::TensorMap;
 use std::collections::HashSet;
 use std::path::Path;
 use tokenizers::models::TrainerWrapper;
@@ -27,12 +29,12 @@ pub struct VocabSummary {
     pub kept: usize,
     /// New pieces written into free slots.
     pub added: usize,
-    /// Free slots ([unusedX] and non-ASCII entries) in the base vocabulary.
+    /// Free slots (`[unusedX]` and non-ASCII entries) in the base vocabulary.
     pub free_slots: usize,
 }
 
 /// Learns up to `size` WordPieces on `texts` (lower-cased like uncased BERT).
-pub fn learn_pieces(texts: &[String], size: usize) -> Result<Vec<String>, ModelError> {
+fn learn_pieces(texts: &[String], size: usize) -> Result<Vec<String>, ModelError> {
     let err =
         |e: tokenizers::Error| ModelError::Training(format!("WordPiece training failed: {e}"));
     let mut tokenizer = Tokenizer::new(WordPiece::default());
@@ -86,58 +88,110 @@ pub fn build_domain_vocab(
         .filter(|(_, t)| is_free_slot(t))
         .map(|(i, _)| i)
         .collect();
-    let config = checkpoint::read_config(base)?;
-    let base_tokenizer = WordPieces::load(base)?;
-    let mut weights = TensorMap::read(&base.join(WEIGHTS_FILE))?;
-    let name = "embeddings.word_embeddings.weight";
-    let h = config.hidden_size;
+    let config = read_config(base)?;
+    let mut weights = read_weights(base)?;
     let mut vocab = base_vocab.clone();
-    {
-        let (shape, table) =
-            weights
-                .tensors
-                .get_mut(name)
-                .ok_or_else(|| ModelError::MissingTensor {
-                    path: base.join(WEIGHTS_FILE),
-                    name: name.into(),
-                })?;
-        if shape.as_slice() != [config.vocab_size, h] || base_vocab.len() > config.vocab_size {
-            return Err(ModelError::WrongShape {
-                path: base.join(WEIGHTS_FILE),
-                name: name.into(),
-                expected: vec![config.vocab_size, h],
-                found: shape.clone(),
-            });
-        }
-        for (&slot, piece) in slots.iter().zip(&new) {
-            // The base tokenizer's pieces for this string (a continuation piece is looked up
-            // as the word it continues would be).
-            let text = piece.strip_prefix("##").unwrap_or(piece);
-            let (ids, _) = base_tokenizer.pieces(text)?;
-            let mut row = vec![0f32; h];
-            for &id in &ids {
-                for (r, v) in row
-                    .iter_mut()
-                    .zip(&table[id as usize * h..(id as usize + 1) * h])
-                {
-                    *r += v / ids.len().max(1) as f32;
-                }
-            }
-            table[slot * h..(slot + 1) * h].copy_from_slice(&row);
-            vocab[slot] = (*piece).clone();
-        }
+    let replaced: Vec<(usize, &String)> = slots.iter().copied().zip(new.iter().copied()).collect();
+    let table = embedding_table(&mut weights, &config, base_vocab.len(), base)?;
+    reinitialise_rows(
+        table,
+        config.hidden_size,
+        &replaced,
+        &WordPieces::load(base)?,
+    )?;
+    for (slot, piece) in replaced {
+        vocab[slot] = piece.clone();
     }
     std::fs::create_dir_all(out).map_err(|e| ModelError::file(out, e))?;
-    let text: String = vocab.iter().map(|t| format!("{t}\n")).collect();
-    uptake_core::write_atomic(&out.join(VOCAB_FILE), |w| {
-        std::io::Write::write_all(w, text.as_bytes())
-    })?;
+    write_vocab(out, &vocab)?;
     weights.write(&out.join(WEIGHTS_FILE))?;
-    checkpoint::write_config(out, &config)?;
+    write_config(out, &config)?;
     Ok(VocabSummary {
         learned: learned.len(),
         kept: learned.len() - new.len(),
         added: new.len().min(slots.len()),
         free_slots: slots.len(),
+    })
+}
+
+/// The word-embedding table of the base's weights, checked against its config and vocabulary.
+fn embedding_table<'w>(
+    weights: &'w mut TensorMap,
+    config: &BertConfig,
+    vocab_len: usize,
+    base: &Path,
+) -> Result<&'w mut Vec<f32>, ModelError> {
+    let name = "embeddings.word_embeddings.weight";
+    let h = config.hidden_size;
+    let (shape, table) =
+        weights
+            .tensors
+            .get_mut(name)
+            .ok_or_else(|| ModelError::MissingTensor {
+                path: base.join(WEIGHTS_FILE),
+                name: name.into(),
+            })?;
+    if shape.as_slice() != [config.vocab_size, h] || vocab_len > config.vocab_size {
+        return Err(ModelError::WrongShape {
+            path: base.join(WEIGHTS_FILE),
+            name: name.into(),
+            expected: vec![config.vocab_size, h],
+            found: shape.clone(),
+        });
+    }
+    Ok(table)
+}
+
+/// Each replaced row becomes the mean of the base embeddings of the pieces the base tokenizer
+/// splits the new piece into (a continuation piece is looked up as the word it continues).
+fn reinitialise_rows(
+    table: &mut [f32],
+    h: usize,
+    replaced: &[(usize, &String)],
+    base_tokenizer: &WordPieces,
+) -> Result<(), ModelError> {
+    for &(slot, piece) in replaced {
+        let text = piece.strip_prefix("##").unwrap_or(piece);
+        let (ids, _) = base_tokenizer.pieces(text)?;
+        let mut row = vec![0f32; h];
+        for &id in &ids {
+            let base_row = &table[id as usize * h..(id as usize + 1) * h];
+            for (r, v) in row.iter_mut().zip(base_row) {
+                *r += v / ids.len().max(1) as f32;
+            }
+        }
+        table[slot * h..(slot + 1) * h].copy_from_slice(&row);
+    }
+    Ok(())
+}
+
+/// Word pieces of the same texts under two vocabularies.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+pub struct PieceCounts {
+    /// Texts counted.
+    pub texts: usize,
+    /// Pieces with the base model's vocabulary.
+    pub base: usize,
+    /// Pieces with the domain vocabulary.
+    pub domain: usize,
+}
+
+/// Counts the word pieces of `texts` with the tokenizers of the model folders `base` and
+/// `domain` (how much shorter the domain vocabulary makes them).
+pub fn count_pieces(
+    texts: &[String],
+    base: &Path,
+    domain: &Path,
+) -> Result<PieceCounts, ModelError> {
+    let (base_tok, domain_tok) = (WordPieces::load(base)?, WordPieces::load(domain)?);
+    let (mut a, mut b) = (0, 0);
+    for text in texts {
+        a += base_tok.tokens(text)?.len();
+        b += domain_tok.tokens(text)?.len();
+    }
+    Ok(PieceCounts {
+        texts: texts.len(),
+        base: a,
+        domain: b,
     })
 }

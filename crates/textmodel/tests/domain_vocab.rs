@@ -1,7 +1,7 @@
 //! The domain vocabulary replaces free slots of a base vocabulary and the result still loads.
 
-use uptake_textmodel::vocab::build_domain_vocab;
-use uptake_textmodel::{BertConfig, ReportModel, init_random_model};
+use uptake_textmodel::vocab::{PieceCounts, build_domain_vocab, count_pieces};
+use uptake_textmodel::{BertConfig, Head, ReportModel, init_random_model};
 
 #[test]
 fn new_domain_pieces_take_free_slots_and_the_model_still_loads() {
@@ -37,7 +37,7 @@ fn new_domain_pieces_take_free_slots_and_the_model_still_loads() {
         &BertConfig::tiny(vocab.len(), 8, 1, 2, 32),
         &refs,
         3,
-        false,
+        Head::Without,
     )
     .unwrap();
     let before = ReportModel::load(&base)
@@ -63,6 +63,15 @@ fn new_domain_pieces_take_free_slots_and_the_model_still_loads() {
     let domain = ReportModel::load(&out).unwrap();
     let after = domain.tokens("hypermetabolic uptake").unwrap();
     assert!(after.len() < before.len(), "{after:?} vs {before:?}");
+    let counts = count_pieces(&["hypermetabolic uptake".to_string()], &base, &out).unwrap();
+    assert_eq!(
+        counts,
+        PieceCounts {
+            texts: 1,
+            base: before.len(),
+            domain: after.len()
+        }
+    );
     let new_vocab = std::fs::read_to_string(out.join("vocab.txt")).unwrap();
     let lines: Vec<&str> = new_vocab.lines().collect();
     assert_eq!(

@@ -1,7 +1,9 @@
 //! Masked-language-model pre-training on a tiny random BERT.
 
-use uptake_textmodel::pretrain::{PretrainEvent, PretrainOptions, pretrain};
-use uptake_textmodel::{BertConfig, ReportModel, init_random_model};
+use uptake_textmodel::pretrain::{PretrainOptions, pretrain};
+use uptake_textmodel::{
+    BertConfig, CpuTrainBackend, Head, ReportModel, TensorMap, TrainEvent, init_random_model,
+};
 
 const VOCAB: &[&str] = &[
     "[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]", "intense", "uptake", "in", "the", "liver",
@@ -17,7 +19,7 @@ fn pretraining_lowers_the_masked_token_loss_and_writes_a_loadable_base() {
         &BertConfig::tiny(VOCAB.len(), 16, 1, 2, 32),
         VOCAB,
         5,
-        false,
+        Head::Without,
     )
     .unwrap();
     let texts: Vec<String> = (0..64)
@@ -32,9 +34,10 @@ fn pretraining_lowers_the_masked_token_loss_and_writes_a_loadable_base() {
         ..Default::default()
     };
     let mut epochs = Vec::new();
-    pretrain(&texts, &base, &out, &options, &mut |e| {
-        if let PretrainEvent::Epoch { mean_loss, .. } = e {
-            epochs.push(mean_loss)
+    let device = Default::default();
+    pretrain::<CpuTrainBackend>(&texts, &base, &out, &options, &device, &mut |e| {
+        if let TrainEvent::Epoch(record) = e {
+            epochs.push(record.train_loss)
         }
     })
     .unwrap();
@@ -42,7 +45,6 @@ fn pretraining_lowers_the_masked_token_loss_and_writes_a_loadable_base() {
     assert!(epochs[7] < epochs[0] * 0.7, "loss by epoch: {epochs:?}");
     let model = ReportModel::load(&out).unwrap();
     assert!(!model.has_head());
-    let weights =
-        uptake_textmodel::checkpoint::TensorMap::read(&out.join("model.safetensors")).unwrap();
+    let weights = TensorMap::read(&out.join("model.safetensors")).unwrap();
     assert_eq!(weights.tensors["cls.predictions.bias"].0, vec![VOCAB.len()]);
 }

@@ -8,9 +8,12 @@
 use std::path::{Path, PathBuf};
 use std::sync::{Mutex, MutexGuard};
 use uptake_core::{LabelledSentence, LabelledSpan};
-use uptake_textmodel::pretrain::{PretrainEvent, PretrainOptions, pretrain};
-use uptake_textmodel::train::{TrainEvent, TrainOptions, train};
-use uptake_textmodel::{BertConfig, init_random_model};
+use uptake_textmodel::pretrain::{PretrainOptions, pretrain};
+use uptake_textmodel::train::{ModelInfo, TrainOptions};
+use uptake_textmodel::{
+    BertConfig, CpuTrainBackend, Head, ModelError, NoMetrics, TensorMap, TrainEvent,
+    init_random_model,
+};
 
 const VOCAB: &[&str] = &[
     "[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]", "no", "intense", "fdg", "uptake", "in", "the",
@@ -25,9 +28,7 @@ fn serial() -> MutexGuard<'static, ()> {
 type Weights = std::collections::BTreeMap<String, (Vec<usize>, Vec<f32>)>;
 
 fn weights(path: &Path) -> Weights {
-    uptake_textmodel::checkpoint::TensorMap::read(path)
-        .unwrap()
-        .tensors
+    TensorMap::read(path).unwrap().tensors
 }
 
 fn assert_same_weights(a: &Weights, b: &Weights) {
@@ -43,12 +44,12 @@ fn assert_same_weights(a: &Weights, b: &Weights) {
 fn tiny_base(dir: &Path, name: &str, hidden: usize) -> PathBuf {
     let base = dir.join(name);
     let config = BertConfig::tiny(VOCAB.len(), hidden, 2, 2, 32);
-    init_random_model(&base, &config, VOCAB, 7, false).unwrap();
+    init_random_model(&base, &config, VOCAB, 7, Head::Without).unwrap();
     base
 }
 
-fn mentions_file(dir: &Path, n: usize) -> PathBuf {
-    let sentences: Vec<LabelledSentence> = (0..n)
+fn sentences(n: usize) -> Vec<LabelledSentence> {
+    (0..n)
         .map(|i| {
             let (text, label) = if i % 2 == 0 {
                 ("intense fdg uptake in the liver", 1)
@@ -69,10 +70,24 @@ fn mentions_file(dir: &Path, n: usize) -> PathBuf {
                 }],
             }
         })
-        .collect();
-    let path = dir.join("mentions.jsonl");
-    uptake_core::mentions::write_mentions(&path, &sentences).unwrap();
-    path
+        .collect()
+}
+
+fn train(
+    sentences: &[LabelledSentence],
+    base: &Path,
+    out: &Path,
+    options: &TrainOptions,
+    on_event: &mut dyn FnMut(TrainEvent<NoMetrics>),
+) -> Result<ModelInfo, ModelError> {
+    uptake_textmodel::train::train::<CpuTrainBackend>(
+        sentences,
+        base,
+        out,
+        options,
+        &Default::default(),
+        on_event,
+    )
 }
 
 fn train_options(epochs: usize) -> TrainOptions {
@@ -92,7 +107,7 @@ fn an_interrupted_fine_tuning_resumes_to_exactly_the_weights_of_an_uninterrupted
     let _serial = serial();
     let dir = tempfile::tempdir().unwrap();
     let base = tiny_base(dir.path(), "base", 16);
-    let mentions = mentions_file(dir.path(), 16);
+    let mentions = sentences(16);
     let straight = dir.path().join("straight");
     train(&mentions, &base, &straight, &train_options(6), &mut |_| {}).unwrap();
     // Stop after epoch 3 (as a crash after its checkpoint would), then run the full command.
@@ -101,7 +116,7 @@ fn an_interrupted_fine_tuning_resumes_to_exactly_the_weights_of_an_uninterrupted
     assert!(resumed.join("epoch-0003").join("optimizer.bin").is_file());
     let mut first_epoch = 0;
     train(&mentions, &base, &resumed, &train_options(6), &mut |e| {
-        if let TrainEvent::Start { first_epoch: f, .. } = e {
+        if let TrainEvent::Started { first_epoch: f, .. } = e {
             first_epoch = f
         }
     })
@@ -122,7 +137,7 @@ fn fine_tuning_on_swapped_and_joined_sentences_resumes_exactly_and_differs_from_
     let _serial = serial();
     let dir = tempfile::tempdir().unwrap();
     let base = tiny_base(dir.path(), "base", 16);
-    let mentions = mentions_file(dir.path(), 16);
+    let mentions = sentences(16);
     let rewritten = |epochs| TrainOptions {
         swap_mentions: 0.5,
         join_sentences: 0.5,
@@ -148,7 +163,7 @@ fn fine_tuning_with_other_options_in_the_same_folder_is_refused() {
     let _serial = serial();
     let dir = tempfile::tempdir().unwrap();
     let base = tiny_base(dir.path(), "base", 16);
-    let mentions = mentions_file(dir.path(), 8);
+    let mentions = sentences(8);
     let out = dir.path().join("out");
     train(&mentions, &base, &out, &train_options(1), &mut |_| {}).unwrap();
     let other = TrainOptions {
@@ -156,14 +171,18 @@ fn fine_tuning_with_other_options_in_the_same_folder_is_refused() {
         ..train_options(2)
     };
     let err = train(&mentions, &base, &out, &other, &mut |_| {}).unwrap_err();
-    assert!(err.to_string().contains("other options"), "{err}");
+    assert!(
+        err.to_string()
+            .contains("other settings (differs in: learning_rate)"),
+        "{err}"
+    );
 }
 
 /// Fine-tunes one epoch into `dir/name` from a base of `hidden` units; returns the path of
 /// the checkpoint's optimizer state.
 fn one_epoch(dir: &Path, name: &str, hidden: usize) -> PathBuf {
     let base = tiny_base(dir, &format!("base-{name}"), hidden);
-    let mentions = mentions_file(dir, 8);
+    let mentions = sentences(8);
     let out = dir.join(name);
     train(&mentions, &base, &out, &train_options(1), &mut |_| {}).unwrap();
     out.join("epoch-0001").join("optimizer.bin")
@@ -172,7 +191,7 @@ fn one_epoch(dir: &Path, name: &str, hidden: usize) -> PathBuf {
 /// The error of resuming `dir/name` for a second epoch.
 fn resume_error(dir: &Path, name: &str) -> String {
     train(
-        &dir.join("mentions.jsonl"),
+        &sentences(8),
         &dir.join(format!("base-{name}")),
         &dir.join(name),
         &train_options(2),
@@ -236,6 +255,16 @@ fn corpus() -> Vec<String> {
         .collect()
 }
 
+fn mlm(
+    texts: &[String],
+    base: &Path,
+    out: &Path,
+    options: &PretrainOptions,
+    on_event: &mut dyn FnMut(TrainEvent<NoMetrics>),
+) -> Result<f64, ModelError> {
+    pretrain::<CpuTrainBackend>(texts, base, out, options, &Default::default(), on_event)
+}
+
 fn pretrain_options(epochs: usize) -> PretrainOptions {
     PretrainOptions {
         epochs,
@@ -254,20 +283,20 @@ fn an_interrupted_pretraining_resumes_to_exactly_the_weights_of_an_uninterrupted
     let base = tiny_base(dir.path(), "base", 16);
     let texts = corpus();
     let straight = dir.path().join("straight");
-    pretrain(&texts, &base, &straight, &pretrain_options(4), &mut |_| {}).unwrap();
+    mlm(&texts, &base, &straight, &pretrain_options(4), &mut |_| {}).unwrap();
     // Stop after epoch 2 (as a crash after its checkpoint would), then run the full command.
     let resumed = dir.path().join("resumed");
-    pretrain(&texts, &base, &resumed, &pretrain_options(2), &mut |_| {}).unwrap();
+    mlm(&texts, &base, &resumed, &pretrain_options(2), &mut |_| {}).unwrap();
     let (mut first_epoch, mut epochs_run) = (0, 0);
-    pretrain(
+    mlm(
         &texts,
         &base,
         &resumed,
         &pretrain_options(4),
         &mut |e| match e {
-            PretrainEvent::Start { first_epoch: f, .. } => first_epoch = f,
-            PretrainEvent::Epoch { .. } => epochs_run += 1,
-            PretrainEvent::Batch { .. } => {}
+            TrainEvent::Started { first_epoch: f, .. } => first_epoch = f,
+            TrainEvent::Epoch(_) => epochs_run += 1,
+            _ => {}
         },
     )
     .unwrap();
@@ -283,7 +312,7 @@ fn pretraining_writes_one_metrics_line_and_one_checkpoint_per_epoch() {
     let dir = tempfile::tempdir().unwrap();
     let base = tiny_base(dir.path(), "base", 16);
     let out = dir.path().join("mlm");
-    pretrain(&corpus(), &base, &out, &pretrain_options(2), &mut |_| {}).unwrap();
+    mlm(&corpus(), &base, &out, &pretrain_options(2), &mut |_| {}).unwrap();
     let text = std::fs::read_to_string(out.join("metrics.jsonl")).unwrap();
     let lines: Vec<serde_json::Value> = text
         .lines()
@@ -292,7 +321,7 @@ fn pretraining_writes_one_metrics_line_and_one_checkpoint_per_epoch() {
     assert_eq!(lines.len(), 2);
     for (i, line) in lines.iter().enumerate() {
         assert_eq!(line["epoch"], i + 1);
-        assert!(line["mean_mlm_loss"].as_f64().unwrap() > 0.0);
+        assert!(line["train_loss"].as_f64().unwrap() > 0.0);
         assert!(line["seconds"].as_f64().unwrap() >= 0.0);
     }
     assert!(out.join("epoch-0002").join("optimizer.bin").is_file());
@@ -305,21 +334,21 @@ fn pretraining_another_configuration_into_the_same_folder_is_refused() {
     let dir = tempfile::tempdir().unwrap();
     let base = tiny_base(dir.path(), "base", 16);
     let out = dir.path().join("mlm");
-    pretrain(&corpus(), &base, &out, &pretrain_options(1), &mut |_| {}).unwrap();
+    mlm(&corpus(), &base, &out, &pretrain_options(1), &mut |_| {}).unwrap();
     let other_lr = PretrainOptions {
         learning_rate: 1e-3,
         ..pretrain_options(2)
     };
-    let err = pretrain(&corpus(), &base, &out, &other_lr, &mut |_| {})
+    let err = mlm(&corpus(), &base, &out, &other_lr, &mut |_| {})
         .unwrap_err()
         .to_string();
     assert!(
-        err.contains("pretrain_state.json") && err.contains("learning rate"),
+        err.contains("state.json") && err.contains("differs in: learning_rate"),
         "{err}"
     );
     let mut other_corpus = corpus();
     other_corpus.push("no uptake in the left lung".into());
-    let err = pretrain(
+    let err = mlm(
         &other_corpus,
         &base,
         &out,
@@ -328,5 +357,8 @@ fn pretraining_another_configuration_into_the_same_folder_is_refused() {
     )
     .unwrap_err()
     .to_string();
-    assert!(err.contains("differs in: corpus"), "{err}");
+    assert!(
+        err.contains("differs in: corpus.fingerprint, corpus.texts, corpus.windows"),
+        "{err}"
+    );
 }

@@ -2,9 +2,11 @@
 //! (nothing downloaded).
 
 use std::path::Path;
-use uptake_core::{LabelledSentence, LabelledSpan};
+use uptake_core::{CharSpan, LabelledSentence, LabelledSpan};
 use uptake_textmodel::train::{TrainOptions, train};
-use uptake_textmodel::{BertConfig, ModelError, ReportModel, SentenceMentions, init_random_model};
+use uptake_textmodel::{
+    BertConfig, CharMentions, CpuTrainBackend, Head, ReportModel, TensorMap, init_random_model,
+};
 
 const VOCAB: &[&str] = &[
     "[PAD]",
@@ -34,16 +36,16 @@ const VOCAB: &[&str] = &[
     "and",
 ];
 
-fn tiny(dir: &Path, max_positions: usize, with_head: bool) -> BertConfig {
+fn tiny(dir: &Path, max_positions: usize, head: Head) -> BertConfig {
     let config = BertConfig::tiny(VOCAB.len(), 16, 2, 2, max_positions);
-    init_random_model(dir, &config, VOCAB, 7, with_head).unwrap();
+    init_random_model(dir, &config, VOCAB, 7, head).unwrap();
     config
 }
 
 #[test]
 fn hidden_states_have_one_vector_of_hidden_size_per_token() {
     let dir = tempfile::tempdir().unwrap();
-    tiny(dir.path(), 32, false);
+    tiny(dir.path(), 32, Head::Without);
     let model = ReportModel::load(dir.path()).unwrap();
     let (ids, hidden) = model.hidden_states("intense uptake in the liver").unwrap();
     assert_eq!(ids.len(), 7, "[CLS] + 5 words + [SEP]");
@@ -54,7 +56,7 @@ fn hidden_states_have_one_vector_of_hidden_size_per_token() {
 #[test]
 fn padding_does_not_change_the_states_of_real_tokens() {
     let dir = tempfile::tempdir().unwrap();
-    tiny(dir.path(), 32, false);
+    tiny(dir.path(), 32, Head::Without);
     let model = ReportModel::load(dir.path()).unwrap();
     let short = vec![2, 6, 7, 3];
     let long = vec![2, 6, 7, 8, 9, 10, 11, 12, 3];
@@ -70,19 +72,16 @@ fn padding_does_not_change_the_states_of_real_tokens() {
 #[test]
 fn a_saved_model_loads_back_with_identical_outputs() {
     let dir = tempfile::tempdir().unwrap();
-    tiny(dir.path(), 32, true);
+    tiny(dir.path(), 32, Head::With);
     let model = ReportModel::load_trained(dir.path()).unwrap();
-    let sentence = [SentenceMentions {
+    let sentence = [CharMentions {
         text: "intense uptake in the left lung",
-        spans: vec![(25, 31)],
+        spans: vec![CharSpan::new(25, 31)],
     }];
-    let what = |_, m| ModelError::Training(m);
-    let before = model.score(&sentence, &what).unwrap();
+    let before = model.score(&sentence).unwrap();
     // Round trip through the checkpoint writer: the copy must score the same.
     let copy = tempfile::tempdir().unwrap();
-    let weights =
-        uptake_textmodel::checkpoint::TensorMap::read(&dir.path().join("model.safetensors"))
-            .unwrap();
+    let weights = TensorMap::read(&dir.path().join("model.safetensors")).unwrap();
     weights
         .write(&copy.path().join("model.safetensors"))
         .unwrap();
@@ -91,7 +90,7 @@ fn a_saved_model_loads_back_with_identical_outputs() {
     }
     let after = ReportModel::load_trained(copy.path())
         .unwrap()
-        .score(&sentence, &what)
+        .score(&sentence)
         .unwrap();
     assert_eq!(before, after);
     assert!(before[0][0] > 0.0 && before[0][0] < 1.0);
@@ -100,7 +99,7 @@ fn a_saved_model_loads_back_with_identical_outputs() {
 #[test]
 fn a_folder_without_weights_is_an_error_naming_the_file() {
     let dir = tempfile::tempdir().unwrap();
-    tiny(dir.path(), 32, false);
+    tiny(dir.path(), 32, Head::Without);
     std::fs::remove_file(dir.path().join("model.safetensors")).unwrap();
     let err = ReportModel::load(dir.path()).unwrap_err().to_string();
     assert!(err.contains("model.safetensors is missing"), "{err}");
@@ -109,10 +108,10 @@ fn a_folder_without_weights_is_an_error_naming_the_file() {
 #[test]
 fn weights_of_the_wrong_shape_are_an_error_naming_the_tensor() {
     let dir = tempfile::tempdir().unwrap();
-    tiny(dir.path(), 32, false);
+    tiny(dir.path(), 32, Head::Without);
     let other = tempfile::tempdir().unwrap();
     let config = BertConfig::tiny(VOCAB.len(), 8, 2, 2, 32);
-    init_random_model(other.path(), &config, VOCAB, 1, false).unwrap();
+    init_random_model(other.path(), &config, VOCAB, 1, Head::Without).unwrap();
     std::fs::copy(
         other.path().join("model.safetensors"),
         dir.path().join("model.safetensors"),
@@ -128,7 +127,7 @@ fn weights_of_the_wrong_shape_are_an_error_naming_the_tensor() {
 #[test]
 fn a_base_model_is_not_accepted_as_a_trained_report_model() {
     let dir = tempfile::tempdir().unwrap();
-    tiny(dir.path(), 32, false);
+    tiny(dir.path(), 32, Head::Without);
     let err = ReportModel::load_trained(dir.path())
         .unwrap_err()
         .to_string();
@@ -138,15 +137,14 @@ fn a_base_model_is_not_accepted_as_a_trained_report_model() {
 #[test]
 fn long_sentences_are_split_into_windows_and_every_mention_is_scored() {
     let dir = tempfile::tempdir().unwrap();
-    tiny(dir.path(), 8, true); // windows of 6 word pieces
+    tiny(dir.path(), 8, Head::With); // windows of 6 word pieces
     let model = ReportModel::load_trained(dir.path()).unwrap();
     let text =
         "no uptake in the liver and no uptake in the left lung and intense uptake in the brain";
-    let spans = vec![(16, 21), (48, 52), (80, 85)];
-    let what = |_, m| ModelError::Training(m);
-    let scores = model
-        .score(&[SentenceMentions { text, spans }], &what)
-        .unwrap();
+    let spans = [(16, 21), (48, 52), (80, 85)]
+        .map(|(a, b)| CharSpan::new(a, b))
+        .to_vec();
+    let scores = model.score(&[CharMentions { text, spans }]).unwrap();
     assert_eq!(scores[0].len(), 3);
     // The same mention scored alone in a short sentence sees a different context, but
     // must still get a probability.
@@ -156,26 +154,26 @@ fn long_sentences_are_split_into_windows_and_every_mention_is_scored() {
 #[test]
 fn a_mention_that_covers_no_word_piece_is_an_error() {
     let dir = tempfile::tempdir().unwrap();
-    tiny(dir.path(), 32, true);
+    tiny(dir.path(), 32, Head::With);
     let model = ReportModel::load_trained(dir.path()).unwrap();
-    let what = |i, m| ModelError::Mention {
-        path: "m.jsonl".into(),
-        line: i + 1,
-        message: m,
-    };
-    let err = model
-        .score(
-            &[SentenceMentions {
-                text: "liver  lung",
-                spans: vec![(5, 7)],
-            }],
-            &what,
-        )
-        .unwrap_err();
-    assert!(err.to_string().contains("m.jsonl, line 1"), "{err}");
+    let sentences = [
+        CharMentions {
+            text: "liver lung",
+            spans: vec![CharSpan::new(0, 5)],
+        },
+        CharMentions {
+            text: "liver  lung",
+            spans: vec![CharSpan::new(5, 7)],
+        },
+    ];
+    let err = model.score(&sentences).unwrap_err().to_string();
+    assert!(
+        err.contains("sentence 1: mention 5..7 covers no word piece"),
+        "{err}"
+    );
 }
 
-fn mentions_file(dir: &Path, n: usize) -> std::path::PathBuf {
+fn sentences(n: usize) -> Vec<LabelledSentence> {
     let mut sentences = Vec::new();
     for i in 0..n {
         let (text, label) = if i % 2 == 0 {
@@ -197,9 +195,7 @@ fn mentions_file(dir: &Path, n: usize) -> std::path::PathBuf {
             }],
         });
     }
-    let path = dir.join("mentions.jsonl");
-    uptake_core::mentions::write_mentions(&path, &sentences).unwrap();
-    path
+    sentences
 }
 
 fn quick_options() -> TrainOptions {
@@ -218,27 +214,30 @@ fn quick_options() -> TrainOptions {
 fn fine_tuning_learns_to_separate_negated_from_abnormal_mentions() {
     let dir = tempfile::tempdir().unwrap();
     let base = dir.path().join("base");
-    tiny(&base, 32, false);
-    let mentions = mentions_file(dir.path(), 16);
+    tiny(&base, 32, Head::Without);
     let out = dir.path().join("model");
-    let info = train(&mentions, &base, &out, &quick_options(), &mut |_| {}).unwrap();
+    let info = train::<CpuTrainBackend>(
+        &sentences(16),
+        &base,
+        &out,
+        &quick_options(),
+        &Default::default(),
+        &mut |_| {},
+    )
+    .unwrap();
     assert_eq!(info.val_auroc, Some(1.0));
     let model = ReportModel::load_trained(&out).unwrap();
-    let what = |_, m| ModelError::Training(m);
     let s = model
-        .score(
-            &[
-                SentenceMentions {
-                    text: "intense fdg uptake in the liver",
-                    spans: vec![(25, 30)],
-                },
-                SentenceMentions {
-                    text: "no uptake in the liver",
-                    spans: vec![(17, 22)],
-                },
-            ],
-            &what,
-        )
+        .score(&[
+            CharMentions {
+                text: "intense fdg uptake in the liver",
+                spans: vec![CharSpan::new(26, 31)],
+            },
+            CharMentions {
+                text: "no uptake in the liver",
+                spans: vec![CharSpan::new(17, 22)],
+            },
+        ])
         .unwrap();
     assert!(
         s[0][0] > s[1][0],
@@ -251,23 +250,23 @@ fn fine_tuning_learns_to_separate_negated_from_abnormal_mentions() {
 }
 
 #[test]
-fn an_empty_training_set_is_an_error_naming_the_file() {
+fn sentences_without_mentions_are_no_training_set() {
     let dir = tempfile::tempdir().unwrap();
     let base = dir.path().join("base");
-    tiny(&base, 32, false);
-    let path = dir.path().join("empty.jsonl");
-    std::fs::write(&path, "\n").unwrap();
-    let err = train(
-        &path,
+    tiny(&base, 32, Head::Without);
+    let mut unlabelled = sentences(2);
+    unlabelled.iter_mut().for_each(|s| s.mentions.clear());
+    let err = train::<CpuTrainBackend>(
+        &unlabelled,
         &base,
         &dir.path().join("out"),
         &quick_options(),
+        &Default::default(),
         &mut |_| {},
     )
     .unwrap_err();
     assert!(
-        err.to_string()
-            .contains("empty.jsonl: no labelled mentions"),
+        err.to_string().contains("no labelled mentions to train on"),
         "{err}"
     );
 }

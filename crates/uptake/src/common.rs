@@ -198,12 +198,3 @@ pub fn load_report_models(
         })
         .collect()
 }
-
-/// The report model in `dirs`, or the mean of several (a seed ensemble), named "model".
-pub fn report_model_scorer(
-    dirs: &[PathBuf],
-) -> anyhow::Result<Box<dyn uptake_labels::MentionScorer>> {
-    let models = load_report_models(dirs)?;
-    let builtin = uptake_labels::RulesSource::Builtin;
-    Ok(uptake_labels::LabellingMethod::Model.scorer(&builtin, models)?)
-}

@@ -3,6 +3,7 @@
 
 mod cmd;
 mod common;
+mod train_progress;
 
 use clap::{Parser, Subcommand};
 

@@ -241,13 +241,14 @@ const VOCAB: &[&str] = &[
 
 #[test]
 fn active_sampling_puts_the_report_models_least_certain_sentences_first() {
-    use uptake_textmodel::{BertConfig, ReportModel, SentenceMentions, init_random_model};
+    use uptake_core::CharSpan;
+    use uptake_textmodel::{BertConfig, CharMentions, Head, ReportModel, init_random_model};
     let scratch = Scratch::new("annotate-active");
     let reports = scratch.0.join("reports.jsonl");
     std::fs::write(&reports, REPORTS).unwrap();
     let model_dir = scratch.0.join("model");
     let config = BertConfig::tiny(VOCAB.len(), 16, 1, 2, 64);
-    init_random_model(&model_dir, &config, VOCAB, 11, true).unwrap();
+    init_random_model(&model_dir, &config, VOCAB, 11, Head::With).unwrap();
 
     let out = scratch.0.join("mentions.jsonl");
     let (mut server, addr) = start(&reports, &out, &["--active", model_dir.to_str().unwrap()]);
@@ -260,16 +261,16 @@ fn active_sampling_puts_the_report_models_least_certain_sentences_first() {
     server.wait().unwrap();
 
     let model = ReportModel::load_trained(&model_dir).unwrap();
-    let batch: Vec<SentenceMentions<'_>> = sentences
+    let batch: Vec<CharMentions<'_>> = sentences
         .iter()
-        .map(|s| SentenceMentions {
+        .map(|s| CharMentions {
             text: s["text"].as_str().unwrap(),
             spans: s["mentions"]
                 .as_array()
                 .unwrap()
                 .iter()
                 .map(|m| {
-                    (
+                    CharSpan::new(
                         m["start"].as_u64().unwrap() as usize,
                         m["end"].as_u64().unwrap() as usize,
                     )
@@ -277,8 +278,7 @@ fn active_sampling_puts_the_report_models_least_certain_sentences_first() {
                 .collect(),
         })
         .collect();
-    let what = |i: usize, m: String| uptake_textmodel::ModelError::Training(format!("{i}: {m}"));
-    let probs = model.score(&batch, &what).unwrap();
+    let probs = model.score(&batch).unwrap();
     let uncertainty: Vec<f64> = probs
         .iter()
         .map(|p| {

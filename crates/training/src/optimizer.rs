@@ -1,62 +1,33 @@
-//! Exact resumption of training runs: Adam's state saved beside the weights each epoch.
+//! Adam's state saved beside the weights, so a run resumes exactly.
 //!
-//! burn keys the optimizer's record by `ParamId`, and a freshly loaded model gets new random
-//! ids. So every parameter's id is derived from its module path (`bert.layers.0.query.weight`),
-//! the same in every process, and a saved record matches the reloaded model. Checkpoints live
-//! in `epoch-NNNN/` folders; the run's state file names the current one and is written last, so
-//! a crash at any point leaves a complete checkpoint to resume from.
+//! burn keys the optimizer's record by `ParamId`, and a freshly built or loaded model gets new
+//! random ids. So every parameter's id is derived from its module path
+//! (`bert.layers.0.query.weight`), the same in every process, and a saved record matches the
+//! reloaded model. A record is checked against the model (every entry a parameter of it, with
+//! its rank and shape) before it is loaded.
 
-use crate::error::ModelError;
+use crate::error::RunError;
 use burn::module::{AutodiffModule, ModuleMapper, ModuleVisitor, Param, ParamId};
 use burn::optim::adaptor::OptimizerAdaptor;
 use burn::optim::record::{AdaptorRecord, AdaptorRecordV1};
-use burn::optim::{Adam, Optimizer};
+use burn::optim::{Adam, AdamConfig, Optimizer};
 use burn::record::{BinBytesRecorder, FullPrecisionSettings, Recorder};
 use burn::tensor::Tensor;
 use burn::tensor::backend::{AutodiffBackend, Backend};
 use std::collections::HashSet;
-use std::path::{Path, PathBuf};
+use std::path::Path;
+use uptake_core::seeded::{FNV_OFFSET, fnv1a};
 
-pub const OPTIMIZER_FILE: &str = "optimizer.bin";
-const CHECKPOINT_PREFIX: &str = "epoch-";
+/// The optimizer's state file in a checkpoint folder.
+pub(crate) const OPTIMIZER_FILE: &str = "optimizer.bin";
 
-/// The folder holding the checkpoint after `epoch` (1-based) inside a run folder.
-pub(crate) fn checkpoint_dir(out: &Path, epoch: usize) -> PathBuf {
-    out.join(checkpoint_name(epoch))
+/// Adam over a model's parameters.
+pub(crate) type AdamOptimizer<M, B> = OptimizerAdaptor<Adam, M, B>;
+
+/// A fresh Adam with this epsilon (betas 0.9 and 0.999, no weight decay).
+pub(crate) fn adam<B: AutodiffBackend, M: AutodiffModule<B>>(epsilon: f32) -> AdamOptimizer<M, B> {
+    AdamConfig::new().with_epsilon(epsilon).init::<B, M>()
 }
-
-pub(crate) fn checkpoint_name(epoch: usize) -> String {
-    format!("{CHECKPOINT_PREFIX}{epoch:04}")
-}
-
-/// Removes the checkpoint folders of `out` other than `keep` (older epochs, or one a crash
-/// left half-written).
-pub(crate) fn prune_checkpoints(out: &Path, keep: &str) -> Result<(), ModelError> {
-    let entries = std::fs::read_dir(out).map_err(|e| ModelError::file(out, e))?;
-    for entry in entries {
-        let entry = entry.map_err(|e| ModelError::file(out, e))?;
-        let name = entry.file_name().to_string_lossy().into_owned();
-        let is_checkpoint = name
-            .strip_prefix(CHECKPOINT_PREFIX)
-            .is_some_and(|n| !n.is_empty() && n.bytes().all(|b| b.is_ascii_digit()));
-        if is_checkpoint && name != keep && entry.path().is_dir() {
-            std::fs::remove_dir_all(entry.path())
-                .map_err(|e| ModelError::file(&entry.path(), e))?;
-        }
-    }
-    Ok(())
-}
-
-/// FNV-1a: a fixed 64-bit hash (std's hasher is not guaranteed stable across releases).
-pub(crate) fn fnv1a(bytes: impl IntoIterator<Item = u8>, mut hash: u64) -> u64 {
-    for b in bytes {
-        hash ^= b as u64;
-        hash = hash.wrapping_mul(0x0000_0100_0000_01b3);
-    }
-    hash
-}
-
-pub(crate) const FNV_OFFSET: u64 = 0xcbf2_9ce4_8422_2325;
 
 struct StableIds {
     path: Vec<String>,
@@ -81,18 +52,16 @@ pub(crate) fn with_stable_ids<B: AutodiffBackend, M: AutodiffModule<B>>(module: 
     module.map(&mut StableIds { path: Vec::new() })
 }
 
-pub(crate) type AdamOptimizer<M, B> = OptimizerAdaptor<Adam, M, B>;
-
 /// Writes the optimizer's state (full precision) atomically.
 pub(crate) fn save_optimizer<B: AutodiffBackend, M: AutodiffModule<B>>(
     optim: &AdamOptimizer<M, B>,
     path: &Path,
-) -> Result<(), ModelError> {
+) -> Result<(), RunError> {
     let bytes = BinBytesRecorder::<FullPrecisionSettings>::default()
         .record(optim.to_record(), ())
-        .map_err(|e| ModelError::BadOptimizerState {
+        .map_err(|e| RunError::OptimizerState {
             path: path.to_path_buf(),
-            message: format!("cannot serialise: {e}"),
+            problem: format!("cannot serialise: {e}"),
         })?;
     uptake_core::write_atomic(path, |w| std::io::Write::write_all(w, &bytes))?;
     Ok(())
@@ -102,25 +71,26 @@ pub(crate) fn save_optimizer<B: AutodiffBackend, M: AutodiffModule<B>>(
 type Record<M, B> = <AdamOptimizer<M, B> as Optimizer<M, B>>::Record;
 
 /// Reads an optimizer state saved by [`save_optimizer`] and checks that it belongs to `model`
-/// (every entry a parameter of the model, with its rank and shape) before loading it.
+/// before loading it.
 pub(crate) fn load_optimizer<B: AutodiffBackend, M: AutodiffModule<B>>(
     optim: AdamOptimizer<M, B>,
     model: &M,
     path: &Path,
     device: &B::Device,
-) -> Result<AdamOptimizer<M, B>, ModelError> {
-    let bad = |message: String| ModelError::BadOptimizerState {
+) -> Result<AdamOptimizer<M, B>, RunError> {
+    let bad = |problem: String| RunError::OptimizerState {
         path: path.to_path_buf(),
-        message,
+        problem,
     };
     let bytes = match std::fs::read(path) {
         Ok(b) => b,
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
             return Err(bad(
-                "missing, so the run cannot resume exactly; start it again in a new --out".into(),
+                "missing, so the run cannot resume exactly; start it again in another folder"
+                    .into(),
             ));
         }
-        Err(e) => return Err(ModelError::file(path, e)),
+        Err(e) => return Err(RunError::io(path, e)),
     };
     // The decoder may panic on garbage; a corrupt file must be an error, not a crash.
     let record: Record<M, B> = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
@@ -128,8 +98,25 @@ pub(crate) fn load_optimizer<B: AutodiffBackend, M: AutodiffModule<B>>(
     }))
     .map_err(|_| bad("corrupt (cannot be decoded)".into()))?
     .map_err(|e| bad(format!("corrupt (cannot be decoded): {e}")))?;
+    let problems = mismatches::<B, M>(&record, model);
+    if !problems.is_empty() {
+        let n = problems.len();
+        let first: Vec<&str> = problems.iter().take(3).map(String::as_str).collect();
+        return Err(bad(format!(
+            "does not match the model ({n} problems, first: {})",
+            first.join("; ")
+        )));
+    }
+    Ok(optim.load_record(record))
+}
+
+/// Where a record and a model disagree: ranks, shapes, entries of no parameter.
+fn mismatches<B: AutodiffBackend, M: AutodiffModule<B>>(
+    record: &Record<M, B>,
+    model: &M,
+) -> Vec<String> {
     let mut check = CheckRecord::<M, B> {
-        record: &record,
+        record,
         path: Vec::new(),
         seen: HashSet::new(),
         problems: Vec::new(),
@@ -144,15 +131,7 @@ pub(crate) fn load_optimizer<B: AutodiffBackend, M: AutodiffModule<B>>(
             "{strangers} entries belong to no parameter of this model"
         ));
     }
-    if !problems.is_empty() {
-        let n = problems.len();
-        problems.truncate(3);
-        return Err(bad(format!(
-            "does not match the model ({n} problems, first: {})",
-            problems.join("; ")
-        )));
-    }
-    Ok(optim.load_record(record))
+    problems
 }
 
 struct CheckRecord<'a, M: AutodiffModule<B>, B: AutodiffBackend> {

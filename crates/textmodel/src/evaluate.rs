@@ -1,0 +1,219 @@
+//! The report model beside the rule labellers on hand-labelled mentions: each labeller's
+//! figures (all mentions, and per region), the model's AUROC and F1 minus the rules' with
+//! bootstrap intervals over sentences, and every mention's scores for error analysis.
+
+use crate::error::ModelError;
+use std::path::Path;
+use uptake_core::{Confusion, LabelledSentence};
+use uptake_labels::evaluate::{BinaryMetrics, MentionEvaluation, evaluate_scores, score_labelled};
+use uptake_labels::{MentionScorer, RegexLabeller, RulesLabeller, mean_scores};
+use uptake_stats::resample::{StatisticCi, bootstrap_statistic_ci};
+
+/// One labeller's scores of hand-labelled mentions: a vector per sentence, a score per mention.
+pub type MentionScores = Vec<Vec<f64>>;
+
+/// How to compare.
+#[derive(Debug, Clone, PartialEq)]
+pub struct CompareSettings {
+    /// A score at or above this is an abnormal call.
+    pub threshold: f64,
+    /// Bootstrap resamples of sentences for the differences from the rules.
+    pub resamples: usize,
+    /// Confidence level of their intervals.
+    pub level: f64,
+}
+
+impl Default for CompareSettings {
+    fn default() -> Self {
+        Self {
+            threshold: 0.5,
+            resamples: 2000,
+            level: 0.95,
+        }
+    }
+}
+
+/// A labeller's AUROC and F1 minus the rules', on the same mentions.
+#[derive(Debug, Clone, PartialEq)]
+pub struct AgainstRules {
+    /// AUROC difference and its interval; `None` where undefined.
+    pub auroc: Option<StatisticCi>,
+    /// F1 difference and its interval; `None` where undefined.
+    pub f1: Option<StatisticCi>,
+}
+
+/// The model beside `model+rules` (the mean of the two), the rules and the regex baseline.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Comparison {
+    /// The labellers, in the order of the other fields: the model, model+rules, rules, regex.
+    pub names: Vec<String>,
+    /// Each labeller's scores.
+    pub scores: Vec<MentionScores>,
+    /// Each labeller's figures.
+    pub evaluations: Vec<MentionEvaluation>,
+    /// For the labellers before the rules: their differences from the rules.
+    pub against_rules: Vec<AgainstRules>,
+    /// The settings compared with.
+    pub settings: CompareSettings,
+}
+
+/// Scores `sentences` with `model` and compares it with the rule labellers.
+pub fn compare_with_rules(
+    model: &mut dyn MentionScorer,
+    sentences: &[LabelledSentence],
+    settings: &CompareSettings,
+) -> Result<Comparison, ModelError> {
+    let scores = score_labelled(model, sentences)?;
+    compare_scores(model.name(), scores, sentences, settings)
+}
+
+/// Compares model scores already computed (e.g. pooled out-of-fold predictions).
+pub fn compare_scores(
+    model_name: &str,
+    model_scores: MentionScores,
+    sentences: &[LabelledSentence],
+    settings: &CompareSettings,
+) -> Result<Comparison, ModelError> {
+    let rules = score_labelled(&mut RulesLabeller::builtin(), sentences)?;
+    let regex = score_labelled(&mut RegexLabeller::new(), sentences)?;
+    let combined = mean_scores(&[model_scores.clone(), rules.clone()]);
+    let names: Vec<String> = [model_name, "model+rules", "rules", "regex"]
+        .map(String::from)
+        .to_vec();
+    let scores = vec![model_scores, combined, rules, regex];
+    let evaluations = names
+        .iter()
+        .zip(&scores)
+        .map(|(name, s)| evaluate_scores(name, sentences, s, settings.threshold))
+        .collect();
+    let against_rules = differences_from_rules(&scores, 2, sentences, settings);
+    Ok(Comparison {
+        names,
+        scores,
+        evaluations,
+        against_rules,
+        settings: settings.clone(),
+    })
+}
+
+/// A figure of mention scores against labels.
+#[derive(Debug, Clone, Copy)]
+enum Figure {
+    Auroc,
+    F1,
+}
+
+impl Figure {
+    fn of(self, scores: &[f64], labels: &[bool], threshold: f64) -> Option<f64> {
+        match self {
+            Self::Auroc => uptake_core::metrics::auroc(scores, labels),
+            Self::F1 => Confusion::at_threshold(scores, labels, threshold).f1(),
+        }
+    }
+}
+
+/// AUROC and F1 of the labellers before `rules` minus those of the rules, with percentile
+/// bootstrap intervals over whole sentences (a sentence's mentions share its wording, so they
+/// are resampled together).
+fn differences_from_rules(
+    scores: &[MentionScores],
+    rules: usize,
+    sentences: &[LabelledSentence],
+    settings: &CompareSettings,
+) -> Vec<AgainstRules> {
+    let labels: Vec<Vec<bool>> = sentences
+        .iter()
+        .map(|s| s.mentions.iter().map(|m| m.label == 1).collect())
+        .collect();
+    let ci = |k: usize, figure: Figure| {
+        let statistic = |idx: &[usize]| {
+            let (mut a, mut b, mut l) = (Vec::new(), Vec::new(), Vec::new());
+            for &i in idx {
+                a.extend_from_slice(&scores[k][i]);
+                b.extend_from_slice(&scores[rules][i]);
+                l.extend_from_slice(&labels[i]);
+            }
+            let t = settings.threshold;
+            Some(figure.of(&a, &l, t)? - figure.of(&b, &l, t)?)
+        };
+        bootstrap_statistic_ci(
+            sentences.len(),
+            statistic,
+            settings.level,
+            settings.resamples,
+            0,
+        )
+    };
+    (0..rules)
+        .map(|k| AgainstRules {
+            auroc: ci(k, Figure::Auroc),
+            f1: ci(k, Figure::F1),
+        })
+        .collect()
+}
+
+impl Comparison {
+    /// The evaluations as JSON, each labeller before the rules with its `minus_rules`
+    /// differences.
+    pub fn to_json(&self) -> Vec<serde_json::Value> {
+        self.evaluations
+            .iter()
+            .enumerate()
+            .map(|(k, e)| {
+                let mut value = evaluation_json(e);
+                if let Some(d) = self.against_rules.get(k) {
+                    value["minus_rules"] = serde_json::json!({
+                        "auroc": d.auroc, "f1": d.f1, "level": self.settings.level,
+                        "resamples_of_sentences": self.settings.resamples,
+                    });
+                }
+                value
+            })
+            .collect()
+    }
+
+    /// Writes one CSV row per hand-labelled mention: where it is (`line`: the sentence's
+    /// position, from 1), its label and each labeller's score. No report text.
+    pub fn write_scores(
+        &self,
+        path: &Path,
+        sentences: &[LabelledSentence],
+    ) -> Result<(), ModelError> {
+        uptake_core::write_atomic(path, |w| {
+            let mut csv = csv::Writer::from_writer(w);
+            let mut header = vec!["line", "id", "mention", "region", "start", "end", "label"];
+            header.extend(self.names.iter().map(String::as_str));
+            csv.write_record(&header)?;
+            for (i, sentence) in sentences.iter().enumerate() {
+                for (j, m) in sentence.mentions.iter().enumerate() {
+                    let mut row = vec![
+                        (i + 1).to_string(),
+                        sentence.id.clone().unwrap_or_default(),
+                        j.to_string(),
+                        m.region.clone(),
+                        m.start.to_string(),
+                        m.end.to_string(),
+                        m.label.to_string(),
+                    ];
+                    row.extend(self.scores.iter().map(|s| format!("{:.6}", s[i][j])));
+                    csv.write_record(&row)?;
+                }
+            }
+            csv.flush()
+        })?;
+        Ok(())
+    }
+}
+
+fn evaluation_json(e: &MentionEvaluation) -> serde_json::Value {
+    let m = |m: &BinaryMetrics| {
+        serde_json::json!({"n": m.n, "positives": m.positives, "auroc": m.auroc, "f1": m.f1,
+            "sensitivity": m.sensitivity, "specificity": m.specificity, "precision": m.precision})
+    };
+    serde_json::json!({
+        "method": e.scorer,
+        "threshold": e.threshold,
+        "overall": m(&e.overall),
+        "per_region": e.per_region.iter().map(|(k, v)| (k.clone(), m(v))).collect::<serde_json::Map<_, _>>(),
+    })
+}

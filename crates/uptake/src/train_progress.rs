@@ -1,0 +1,80 @@
+//! Progress of a training run drawn from its events: one bar over the batches left, a line
+//! when it starts, resumes or stops early, and the caller's line per epoch.
+
+use uptake_training::{EpochRecord, TrainEvent};
+
+/// Turns a run's [`TrainEvent`]s into a progress bar on stderr (nothing when quiet).
+pub struct TrainProgress {
+    what: String,
+    quiet: bool,
+    bar: Option<indicatif::ProgressBar>,
+    loss: Option<f64>,
+    score: String,
+}
+
+impl TrainProgress {
+    /// A bar labelled `what` ("train", "pretrain", "fold 1/5").
+    pub fn new(what: &str, quiet: bool) -> Self {
+        Self {
+            what: what.to_string(),
+            quiet,
+            bar: None,
+            loss: None,
+            score: "-".into(),
+        }
+    }
+
+    /// Draws one event; `epoch_line` gives the line printed after each epoch (if any).
+    pub fn show<M>(
+        &mut self,
+        event: TrainEvent<M>,
+        epoch_line: impl Fn(&EpochRecord<M>) -> Option<String>,
+    ) {
+        match event {
+            TrainEvent::Started {
+                first_epoch,
+                epochs,
+                plan,
+            } => {
+                let left = (epochs + 1).saturating_sub(first_epoch) * plan.batches_per_epoch;
+                let bar = crate::common::progress(left as u64, &self.what, self.quiet);
+                bar.println(format!(
+                    "training on {} examples, validating on {}; epochs {first_epoch}..={epochs}",
+                    plan.train_examples, plan.validation_examples
+                ));
+                self.bar = Some(bar);
+            }
+            TrainEvent::Batch { epoch, loss, .. } => {
+                let avg = self.loss.map_or(loss, |a| 0.9 * a + 0.1 * loss);
+                self.loss = Some(avg);
+                if let Some(bar) = &self.bar {
+                    bar.inc(1);
+                    bar.set_prefix(format!(
+                        "epoch {epoch} loss {avg:.4} validation {}",
+                        self.score
+                    ));
+                }
+            }
+            TrainEvent::Epoch(record) => {
+                self.score = record
+                    .validation_score
+                    .map_or("-".into(), |s| format!("{s:.3}"));
+                if let (Some(bar), Some(line)) = (&self.bar, epoch_line(&record)) {
+                    bar.println(line);
+                }
+            }
+            TrainEvent::EarlyStop { epoch } => {
+                if let Some(bar) = &self.bar {
+                    bar.println(format!("early stop after epoch {epoch}"));
+                }
+            }
+        }
+    }
+
+    /// Clears the bar.
+    pub fn finish(self) {
+        if let Some(bar) = self.bar {
+            bar.finish_and_clear();
+        }
+    }
+}
