@@ -61,18 +61,6 @@ pub fn load_ontology(global: &Global) -> anyhow::Result<uptake_ontology::Ontolog
     Ok(ontology)
 }
 
-/// Where set-up put downloaded weights and reference files: `$UPTAKE_CACHE`, else
-/// `~/.cache/uptake` (the same rule as scripts/setup).
-pub fn cache_dir() -> PathBuf {
-    if let Some(dir) = std::env::var_os("UPTAKE_CACHE") {
-        return PathBuf::from(dir);
-    }
-    let home = std::env::var_os("HOME")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| PathBuf::from("."));
-    home.join(".cache/uptake")
-}
-
 // Analysis commands (evaluate, compare, worklist, survival): their inputs and outputs.
 
 /// Prediction files of one model and the truth, as the analysis commands take them.

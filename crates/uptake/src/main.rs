@@ -109,19 +109,6 @@ fn main() -> std::process::ExitCode {
     }
 }
 
-/// Parses and runs an `uptake` command line in this process (the demo runs the pipeline as a
-/// user would type it). The caller's global options (`--ontology`, `--quiet`) carry over.
-pub(crate) fn run_command_line(args: &[String], global: &common::Global) -> anyhow::Result<()> {
-    let argv = std::iter::once("uptake".to_string()).chain(args.iter().cloned());
-    let cli = Cli::try_parse_from(argv).map_err(|e| anyhow::anyhow!("{e}"))?;
-    let mut merged = cli.global;
-    merged.quiet |= global.quiet;
-    if merged.ontology.is_none() {
-        merged.ontology.clone_from(&global.ontology);
-    }
-    dispatch(cli.command, &merged)
-}
-
 /// Runs one parsed command.
 fn dispatch(command: Command, global: &common::Global) -> anyhow::Result<()> {
     match command {

@@ -93,7 +93,7 @@ fn train_by_default_learns_the_regions_with_a_label_prevalence_of_ten_percent_or
         let kept = regions.contains(region);
         assert_eq!(kept, prevalence(region) >= 0.1, "{region}");
     }
-    for file in ["best.safetensors", "last.safetensors", "metrics.jsonl"] {
+    for file in ["best.safetensors", "state.json", "metrics.jsonl"] {
         assert!(run().join(file).is_file(), "{file}");
     }
 }

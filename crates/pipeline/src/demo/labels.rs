@@ -1,0 +1,143 @@
+//! Steps 2 and 3: weak labels from the reports (regex, rules, and the BERT report model when
+//! its weights are set up), each measured against what the reports say.
+
+use super::commands;
+use super::context::Demo;
+use super::error::{DemoError, InStep};
+use super::settings::ReportModelChoice;
+use std::path::{Path, PathBuf};
+use uptake_labels::{LabelSettings, LabellingMethod, MentionScorer, RulesSource, WeakLabeller};
+use uptake_ontology::{Ontology, RegionSelection};
+use uptake_reports::Report;
+use uptake_stats::{
+    Evaluation, EvaluationSettings, ModelPredictions, PredictionFormat, TruthTable,
+};
+use uptake_textmodel::train::TrainOptions;
+
+/// The starter hand-labelled mentions, so the demo trains a report model without other files.
+const STARTER_MENTIONS: &str = include_str!("../../../../data/starter-mentions.jsonl");
+
+/// A labelling method the demo ran, and its label table.
+pub(crate) struct MethodLabels {
+    pub method: String,
+    pub table: PathBuf,
+}
+
+/// Labels the cohort's reports with every method and evaluates each; returns the methods in
+/// order (regex, rules, then model and model+rules when the report model trained).
+pub(crate) fn weak_labels(d: &mut Demo) -> Result<Vec<MethodLabels>, DemoError> {
+    d.step("2. Weak labels from the reports: tagging + regex baseline, rules");
+    let path = d.paths.reports();
+    let reports = uptake_reports::read_reports(&path)
+        .in_step(&path.display())?
+        .reports;
+    let mut done = Vec::new();
+    for method in [LabellingMethod::Regex, LabellingMethod::Rules] {
+        done.push(label(d, &reports, method, Vec::new())?);
+    }
+    if let Some(model) = report_model(d)? {
+        for method in [LabellingMethod::Model, LabellingMethod::ModelRules] {
+            let models = load_model(&model).in_step(&model.display())?;
+            done.push(label(d, &reports, method, models)?);
+        }
+    }
+    for m in &done {
+        evaluate(d, m)?;
+    }
+    Ok(done)
+}
+
+/// One method's weak labels of the 30 task regions.
+fn label(
+    d: &mut Demo,
+    reports: &[Report],
+    method: LabellingMethod,
+    models: Vec<Box<dyn MentionScorer>>,
+) -> Result<MethodLabels, DemoError> {
+    let name = method.to_string();
+    let line = d.command(commands::label(&d.paths, &name));
+    let scorer = method
+        .scorer(&RulesSource::Builtin, models)
+        .in_step(&line)?;
+    let mut labeller = WeakLabeller::for_ontology(&Ontology::builtin(), scorer).in_step(&line)?;
+    let settings = LabelSettings {
+        regions: RegionSelection::Tasks,
+    };
+    let labels = labeller
+        .label_reports(reports, &settings, d.progress())
+        .in_step(&line)?;
+    let table = d.paths.method_labels(&name);
+    labels.table.write_csv(&table).in_step(&line)?;
+    Ok(MethodLabels {
+        method: name,
+        table,
+    })
+}
+
+fn load_model(dir: &Path) -> Result<Vec<Box<dyn MentionScorer>>, uptake_textmodel::ModelError> {
+    let model = uptake_textmodel::ReportModel::load_trained(dir)?;
+    Ok(vec![Box::new(model)])
+}
+
+/// Fine-tunes MiniLM on the starter mentions (briefly); `None` when skipped.
+fn report_model(d: &mut Demo) -> Result<Option<PathBuf>, DemoError> {
+    let ReportModelChoice::Train { base } = &d.settings.report_model else {
+        d.note("report model skipped (--no-report-model)");
+        return Ok(None);
+    };
+    if !base.join("model.safetensors").is_file() {
+        let text = format!(
+            "report model skipped: no BERT weights at {}; run scripts/setup to fetch them",
+            base.display()
+        );
+        d.note(&text);
+        return Ok(None);
+    }
+    d.step("3. The BERT report model: fine-tune MiniLM on the starter mentions, label with it");
+    let base = base.clone();
+    let mentions = &d.paths.starter_mentions;
+    uptake_core::write_atomic(mentions, |w| {
+        std::io::Write::write_all(w, STARTER_MENTIONS.as_bytes())
+    })
+    .in_step(&mentions.display())?;
+    let sentences = uptake_core::mentions::read_mentions(mentions).in_step(&mentions.display())?;
+    let line = d.command(commands::report_model_train(
+        &d.paths,
+        &base,
+        d.settings.seed,
+    ));
+    let options = TrainOptions {
+        epochs: 6,
+        mentions_per_epoch: 100,
+        frozen_layers: 2,
+        patience: 3,
+        seed: d.settings.seed,
+        ..TrainOptions::default()
+    };
+    let out = d.paths.report_model.clone();
+    let device = Default::default();
+    uptake_textmodel::train::train::<uptake_textmodel::DefaultTrainBackend>(
+        &sentences,
+        &base,
+        &out,
+        &options,
+        &device,
+        &mut d.on_training(),
+    )
+    .in_step(&line)?;
+    d.observer.training_done();
+    Ok(Some(out))
+}
+
+/// A method's labels against what the reports say, written for the HTML report.
+fn evaluate(d: &mut Demo, m: &MethodLabels) -> Result<(), DemoError> {
+    let line = d.command(commands::evaluate_labels(&d.paths, &m.method));
+    let preds = ModelPredictions::read(std::slice::from_ref(&m.table), PredictionFormat::Wide)
+        .in_step(&line)?;
+    let truth = TruthTable::read(&d.paths.report_truth()).in_step(&line)?;
+    let evaluation =
+        Evaluation::compute(&preds.seeds, &truth, &EvaluationSettings::default()).in_step(&line)?;
+    let title = format!("Weak labels ({}) vs what the reports say", m.method);
+    let dir = d.paths.analysis.join("labels").join(&m.method);
+    evaluation.write(&dir, &title).in_step(&line)
+}
