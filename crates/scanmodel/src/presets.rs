@@ -37,6 +37,33 @@ impl SizePreset {
     }
 }
 
+/// A name that is not one of a choice's names.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("`{given}` is not one of {choices}")]
+pub struct UnknownName {
+    /// The name given.
+    pub given: String,
+    /// The names there are.
+    pub choices: &'static str,
+}
+
+impl std::str::FromStr for SizePreset {
+    type Err = UnknownName;
+
+    /// `full`, `small` or `tiny`.
+    fn from_str(s: &str) -> Result<Self, UnknownName> {
+        match s {
+            "full" => Ok(Self::Full),
+            "small" => Ok(Self::Small),
+            "tiny" => Ok(Self::Tiny),
+            _ => Err(UnknownName {
+                given: s.into(),
+                choices: "full, small, tiny",
+            }),
+        }
+    }
+}
+
 /// Which head pools each task's feature grid.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum HeadChoice {
@@ -48,6 +75,23 @@ pub enum HeadChoice {
     MultiHead,
     /// Sum reduction (ablation).
     Sum,
+}
+
+impl std::str::FromStr for HeadChoice {
+    type Err = UnknownName;
+
+    /// `attention`, `multi-head` or `sum`.
+    fn from_str(s: &str) -> Result<Self, UnknownName> {
+        match s {
+            "attention" => Ok(Self::Attention),
+            "multi-head" => Ok(Self::MultiHead),
+            "sum" => Ok(Self::Sum),
+            _ => Err(UnknownName {
+                given: s.into(),
+                choices: "attention, multi-head, sum",
+            }),
+        }
+    }
 }
 
 /// A size preset with single dimensions overridden; `None` keeps the preset's value.

@@ -14,6 +14,8 @@ use uptake_reports::Tagger;
 /// Items scored in a time.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Throughput {
+    /// What an item is: "sentences" or "reports".
+    pub unit: &'static str,
     /// Sentences (or reports) scored.
     pub items: usize,
     /// Mentions scored.
@@ -34,6 +36,23 @@ impl Throughput {
     }
 }
 
+impl std::fmt::Display for Throughput {
+    /// `N sentences, M mentions in S s: X sentences/s, Y mentions/s`.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "{} {}, {} mentions in {:.2} s: {:.1} {}/s, {:.1} mentions/s",
+            self.items,
+            self.unit,
+            self.mentions,
+            self.seconds,
+            self.items_per_second(),
+            self.unit,
+            self.mentions_per_second()
+        )
+    }
+}
+
 /// Scores the mentions of `sentences` `repeats` times (at least once); the best time.
 pub fn labelling_speed(
     model: &mut ReportModel,
@@ -47,6 +66,7 @@ pub fn labelling_speed(
         best = best.min(started.elapsed().as_secs_f64());
     }
     Ok(Throughput {
+        unit: "sentences",
         items: sentences.len(),
         mentions: sentences.iter().map(|s| s.mentions.len()).sum(),
         seconds: best,
@@ -76,6 +96,7 @@ pub fn end_to_end_speed(
         .collect();
     MentionScorer::score(model, &batch)?;
     Ok(Throughput {
+        unit: "reports",
         items: set.len(),
         mentions: batch.iter().map(|s| s.spans.len()).sum(),
         seconds: started.elapsed().as_secs_f64(),

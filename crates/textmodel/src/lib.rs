@@ -54,6 +54,7 @@
 mod augment;
 pub mod bench;
 mod bert;
+mod comparison_text;
 mod config;
 pub mod corpus;
 pub mod cv;

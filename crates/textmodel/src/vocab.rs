@@ -33,6 +33,32 @@ pub struct VocabSummary {
     pub free_slots: usize,
 }
 
+impl std::fmt::Display for VocabSummary {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "learned {} pieces: {} already in the base vocabulary, {} added in place of {} free slots",
+            self.learned, self.kept, self.added, self.free_slots
+        )
+    }
+}
+
+impl std::fmt::Display for PieceCounts {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let per = |n: usize| n as f64 / self.texts.max(1) as f64;
+        let fewer = 100.0 * (self.base as f64 - self.domain as f64) / self.base.max(1) as f64;
+        write!(
+            f,
+            "word pieces on {} sentences: base {}, domain {} ({fewer:.1} % fewer; {:.2} vs {:.2} per sentence)",
+            self.texts,
+            self.base,
+            self.domain,
+            per(self.base),
+            per(self.domain)
+        )
+    }
+}
+
 /// Learns up to `size` WordPieces on `texts` (lower-cased like uncased BERT).
 fn learn_pieces(texts: &[String], size: usize) -> Result<Vec<String>, ModelError> {
     let err =

@@ -31,7 +31,7 @@ enum Command {
     Demo(cmd::demo::Args),
     /// Measure speed: prints figures (see the README for the goals).
     #[command(subcommand)]
-    Bench(cmd::bench::Bench),
+    Bench(Bench),
     /// Synthetic data: whole-body PET/CT cohorts (DICOM, reports, labels, outcomes).
     #[command(subcommand)]
     Synth(cmd::synth::SynthCommand),
@@ -77,6 +77,28 @@ enum Command {
     Localise(cmd::localise::LocaliseArgs),
 }
 
+/// `uptake bench ...`: speed figures. Benchmarks print numbers; tests never time anything.
+#[derive(clap::Subcommand, Debug)]
+enum Bench {
+    /// AUROC, 1,000-resample bootstrap CIs and 10,000-iteration permutation tests for
+    /// 26 regions x 5 seeds x 814 exams (two models).
+    Analysis,
+    /// Report model labelling throughput (sentences/s, mentions/s, reports/s) and one
+    /// fine-tuning epoch of 100 mentions.
+    ReportModel(cmd::report_model::BenchArgs),
+    /// Sectioning, sentence splitting and tagging of generated reports: reports/s on one core.
+    Tagging(cmd::tag::BenchArgs),
+    /// Ingest one 250-slice PET/CT exam (CT 512x512, PET 128x128) into the store: seconds per
+    /// exam, beside the same conversion in pydicom + numpy + scipy.
+    Ingest(cmd::imaging::BenchIngestArgs),
+    /// Scan model training step (forward + backward + Adam): seconds and peak memory, for a
+    /// network preset (--size small|full) on a 2 x slices x N x N input.
+    ScanModel(cmd::scan_model::BenchArgs),
+    /// Labelling tool: milliseconds per saved label (journal append + fsync + atomic rewrite
+    /// of the mention file) for a session of --sentences sentences.
+    Annotate(cmd::annotate::BenchArgs),
+}
+
 /// Keeps freed tensor buffers in the heap for reuse. By default glibc maps large buffers fresh
 /// from the kernel and unmaps them on free, so every layer of the networks pays page faults
 /// and page zeroing for its outputs: 10 % of report-model labelling time and 12 % of a full
@@ -109,11 +131,28 @@ fn main() -> std::process::ExitCode {
     }
 }
 
+/// Runs one benchmark.
+fn run_bench(bench: Bench, global: &common::Global) -> anyhow::Result<()> {
+    match bench {
+        Bench::Analysis => {
+            let size = uptake_stats::bench::BenchSize::default();
+            let bars = common::Bars::new(global.quiet);
+            print!("{}", uptake_stats::bench::bench_analysis(size, &bars));
+            Ok(())
+        }
+        Bench::ReportModel(args) => cmd::report_model::bench(args, global),
+        Bench::Tagging(args) => cmd::tag::bench(args, global),
+        Bench::Ingest(args) => cmd::imaging::run_bench_ingest(args, global),
+        Bench::ScanModel(args) => cmd::scan_model::bench(args, global),
+        Bench::Annotate(args) => cmd::annotate::bench(args, global),
+    }
+}
+
 /// Runs one parsed command.
 fn dispatch(command: Command, global: &common::Global) -> anyhow::Result<()> {
     match command {
         Command::Demo(args) => cmd::demo::run(args, global),
-        Command::Bench(bench) => cmd::bench::run(bench, global),
+        Command::Bench(bench) => run_bench(bench, global),
         Command::Synth(c) => cmd::synth::run(c, global),
         Command::ReportModel(c) => cmd::report_model::run(c, global),
         Command::Annotate(args) => cmd::annotate::run(args, global),

@@ -1,6 +1,5 @@
 //! One module per area of the pipeline; each holds its subcommands' arguments and `run`.
 pub mod annotate;
-pub mod bench;
 pub mod compare;
 pub mod demo;
 pub mod evaluate;

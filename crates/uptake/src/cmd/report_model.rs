@@ -4,11 +4,9 @@
 use std::path::{Path, PathBuf};
 
 use anyhow::{Context, bail};
-use uptake_labels::evaluate::MentionEvaluation;
-use uptake_stats::resample::StatisticCi;
 use uptake_textmodel::corpus::{CorpusFiles, corpus_texts};
 use uptake_textmodel::cv::{CvSettings, cross_validate};
-use uptake_textmodel::evaluate::{CompareSettings, Comparison, compare_with_rules};
+use uptake_textmodel::evaluate::{CompareSettings, compare_with_rules};
 use uptake_textmodel::pretrain::{PretrainOptions, pretrain};
 use uptake_textmodel::train::{TrainOptions, train};
 use uptake_textmodel::{DefaultTrainBackend, ReportModel, TrainEvent, load_scorer};
@@ -241,67 +239,6 @@ fn run_train(args: TrainArgs, global: &Global) -> anyhow::Result<()> {
     Ok(())
 }
 
-fn fmt(v: Option<f64>) -> String {
-    v.map_or("   -  ".into(), |v| format!("{v:6.3}"))
-}
-
-fn print_evaluations(evals: &[MentionEvaluation]) {
-    println!(
-        "{:<12} {:>6} {:>6} {:>6} {:>6} {:>6}",
-        "method", "n", "AUROC", "F1", "sens", "spec"
-    );
-    for e in evals {
-        let m = &e.overall;
-        println!(
-            "{:<12} {:>6} {} {} {} {}",
-            e.scorer,
-            m.n,
-            fmt(m.auroc),
-            fmt(m.f1),
-            fmt(m.sensitivity),
-            fmt(m.specificity)
-        );
-    }
-    println!("\nper region (AUROC / F1):");
-    print!("{:<30} {:>5}", "region", "n");
-    for e in evals {
-        print!(" {:>15}", e.scorer);
-    }
-    println!();
-    for (region, m) in &evals[0].per_region {
-        print!("{:<30} {:>5}", region, m.n);
-        for e in evals {
-            let m = &e.per_region[region];
-            print!("   {} {}", fmt(m.auroc), fmt(m.f1));
-        }
-        println!();
-    }
-}
-
-/// The figures of each labeller, then the differences from the rules.
-fn print_comparison(comparison: &Comparison) {
-    print_evaluations(&comparison.evaluations);
-    let settings = &comparison.settings;
-    println!(
-        "\nminus the rules, {:.0} % CI over {} resamples of sentences:",
-        settings.level * 100.0,
-        settings.resamples
-    );
-    println!("{:<12} {:>24} {:>24}", "method", "AUROC", "F1");
-    let show = |d: &Option<StatisticCi>| match d {
-        Some(StatisticCi {
-            estimate,
-            ci: Some((lo, hi)),
-            ..
-        }) => format!("{estimate:+.3} ({lo:+.3}, {hi:+.3})"),
-        Some(d) => format!("{:+.3}", d.estimate),
-        None => "-".into(),
-    };
-    for (name, d) in comparison.names.iter().zip(&comparison.against_rules) {
-        println!("{:<12} {:>24} {:>24}", name, show(&d.auroc), show(&d.f1));
-    }
-}
-
 fn run_evaluate(args: EvaluateArgs) -> anyhow::Result<()> {
     let sentences = uptake_core::mentions::read_mentions(&args.mentions)?;
     let mut model = load_scorer(&args.model)?;
@@ -311,7 +248,7 @@ fn run_evaluate(args: EvaluateArgs) -> anyhow::Result<()> {
     };
     let comparison = compare_with_rules(model.as_mut(), &sentences, &settings)
         .with_context(|| format!("scoring {}", args.mentions.display()))?;
-    print_comparison(&comparison);
+    print!("{comparison}");
     if let Some(path) = &args.scores {
         comparison.write_scores(path, &sentences)?;
     }
@@ -358,7 +295,7 @@ fn run_cv(args: CvArgs, global: &Global) -> anyhow::Result<()> {
         "{}-fold cross-validation, out-of-fold mention predictions pooled:",
         args.folds
     );
-    print_comparison(&result.pooled);
+    print!("{}", result.pooled);
     Ok(())
 }
 
@@ -390,15 +327,7 @@ pub fn bench(args: BenchArgs, global: &Global) -> anyhow::Result<()> {
     let sentences = uptake_core::mentions::read_mentions(&args.mentions)?;
     let mut model = ReportModel::load(&args.model)?;
     let speed = labelling_speed(&mut model, &sentences, args.repeats)?;
-    println!(
-        "report model ({}): {} sentences, {} mentions in {:.2} s: {:.1} sentences/s, {:.1} mentions/s",
-        args.model.display(),
-        speed.items,
-        speed.mentions,
-        speed.seconds,
-        speed.items_per_second(),
-        speed.mentions_per_second()
-    );
+    println!("report model ({}): {speed}", args.model.display());
     if let Some(python) = &args.torch_python {
         torch_baseline(python, &args)?;
     }
@@ -406,15 +335,7 @@ pub fn bench(args: BenchArgs, global: &Global) -> anyhow::Result<()> {
         let ontology = crate::common::load_ontology(global)?;
         let tagger = uptake_reports::Tagger::new(&ontology)?;
         let speed = end_to_end_speed(&mut model, path, &tagger)?;
-        println!(
-            "end to end (read, tag, score) {}: {} reports, {} mentions in {:.2} s: {:.2} reports/s, {:.1} mentions/s",
-            path.display(),
-            speed.items,
-            speed.mentions,
-            speed.seconds,
-            speed.items_per_second(),
-            speed.mentions_per_second()
-        );
+        println!("end to end (read, tag, score) {}: {speed}", path.display());
     }
     if let Some(base) = &args.base {
         let seconds = fine_tuning_epoch_seconds::<DefaultTrainBackend>(
@@ -486,29 +407,15 @@ fn run_vocab(args: VocabArgs) -> anyhow::Result<()> {
     let texts = args.corpus.texts()?;
     let summary = build_domain_vocab(&texts, &args.base, &args.out, args.size)?;
     println!(
-        "learned {} pieces on {} texts: {} already in the base vocabulary, {} added in place of {} free slots -> {}",
-        summary.learned,
+        "{summary} on {} texts -> {}",
         texts.len(),
-        summary.kept,
-        summary.added,
-        summary.free_slots,
         args.out.display()
     );
     if let Some(path) = &args.compare_on {
         let sentences = uptake_core::mentions::read_mentions(path)?;
         let texts: Vec<String> = sentences.into_iter().map(|s| s.text).collect();
-        let c = count_pieces(&texts, &args.base, &args.out)?;
-        let per = |n: usize| n as f64 / c.texts.max(1) as f64;
-        println!(
-            "word pieces on {} sentences of {}: base {}, domain {} ({:.1} % fewer; {:.2} vs {:.2} per sentence)",
-            c.texts,
-            path.display(),
-            c.base,
-            c.domain,
-            100.0 * (c.base as f64 - c.domain as f64) / c.base.max(1) as f64,
-            per(c.base),
-            per(c.domain)
-        );
+        let counts = count_pieces(&texts, &args.base, &args.out)?;
+        println!("{counts} ({})", path.display());
     }
     Ok(())
 }

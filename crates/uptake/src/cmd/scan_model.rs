@@ -23,27 +23,6 @@ use crate::train_progress::TrainProgress;
 type Backend = uptake_scanmodel::DefaultBackend;
 type TrainBackend = uptake_scanmodel::DefaultTrainBackend;
 
-/// Network size presets (see [`SizePreset`]).
-#[derive(clap::ValueEnum, Clone, Copy, Debug, PartialEq)]
-pub enum Size {
-    /// The published I3D (1024 channels), 224 x 224 slices: GPU territory.
-    Full,
-    /// Width 1/4, 4 Inception blocks, 64 x 64 slices, slices merged in pairs: trains on a CPU in minutes.
-    Small,
-    /// Width 1/8, 2 blocks, 32 x 32 slices, slices merged in pairs: for quick checks.
-    Tiny,
-}
-
-#[derive(clap::ValueEnum, Clone, Copy, Debug, PartialEq)]
-pub enum Heads {
-    /// The paper's soft attention.
-    Attention,
-    /// The original code's 8 heads with key/value projections.
-    MultiHead,
-    /// Sum reduction (ablation).
-    Sum,
-}
-
 #[derive(clap::ValueEnum, Clone, Copy, Debug, PartialEq)]
 pub enum LabelSource {
     /// Report-derived weak labels (--labels).
@@ -56,9 +35,12 @@ pub enum LabelSource {
 
 #[derive(clap::Args, Debug, Clone)]
 pub struct NetworkArgs {
-    /// Network size preset (width, depth, input grid); the options below override it.
-    #[arg(long, value_enum, default_value = "small")]
-    pub size: Size,
+    /// Network size preset (width, depth, input grid), overridden by the options below:
+    /// `full` (the published I3D, 224 x 224 slices: GPU territory), `small` (width 1/4,
+    /// 4 Inception blocks, 64 x 64 slices merged in pairs: trains on a CPU in minutes) or
+    /// `tiny` (width 1/8, 2 blocks, 32 x 32: for quick checks).
+    #[arg(long, default_value = "small")]
+    pub size: SizePreset,
     /// Channel multiplier (1.0 = published I3D).
     #[arg(long)]
     pub width: Option<f32>,
@@ -71,27 +53,21 @@ pub struct NetworkArgs {
     /// Merge every N slices into one (PET maximum, CT mean).
     #[arg(long)]
     pub slice_step: Option<usize>,
-    #[arg(long, value_enum, default_value = "attention")]
-    pub head: Heads,
+    /// Heads: `attention` (the paper's soft attention), `multi-head` (the original code's 8
+    /// heads with key/value projections) or `sum` (ablation).
+    #[arg(long, default_value = "attention")]
+    pub head: HeadChoice,
 }
 
 impl NetworkArgs {
     fn settings(&self) -> NetworkSettings {
         NetworkSettings {
-            size: match self.size {
-                Size::Full => SizePreset::Full,
-                Size::Small => SizePreset::Small,
-                Size::Tiny => SizePreset::Tiny,
-            },
+            size: self.size,
             width: self.width,
             blocks: self.blocks,
             in_plane: self.in_plane,
             slice_step: self.slice_step,
-            head: match self.head {
-                Heads::Attention => HeadChoice::Attention,
-                Heads::MultiHead => HeadChoice::MultiHead,
-                Heads::Sum => HeadChoice::Sum,
-            },
+            head: self.head,
         }
     }
 }
