@@ -6,7 +6,9 @@
 //! - the cohort [`Manifest`] and the exam [`RegionMap`] (`regions.json`);
 //! - [`Confusion`]: precision, sensitivity, specificity and F1 with one rule for empty cases,
 //!   and [`metrics::auroc`];
-//! - small helpers every crate shares: atomic writes ([`write_atomic`], [`json`]), seeded
+//! - small helpers every crate shares: atomic writes ([`write_atomic`], [`json`]), outputs that
+//!   never replace inputs, links or special files ([`output_guard`]) and output folders written
+//!   as one unit ([`output`]), seeded
 //!   randomness and stable hashes ([`seeded`]), the download cache ([`dirs`]), calendar days
 //!   ([`date`]) and a [`Progress`] sink for long steps.
 //!
@@ -32,12 +34,14 @@ pub mod date;
 pub mod dirs;
 /// The exam id.
 pub mod exam;
-pub mod exam_list;
 pub mod exam_lines;
+pub mod exam_list;
 pub mod json;
 pub mod manifest;
 pub mod mentions;
 pub mod metrics;
+pub mod output;
+pub mod output_guard;
 pub mod progress;
 pub mod region_map;
 pub mod seeded;
@@ -48,8 +52,8 @@ pub use atomic::{AtomicWriteError, write_atomic};
 pub use confusion::Confusion;
 pub use dirs::{cache_dir, shared_dir};
 pub use exam::ExamId;
-pub use exam_list::{ExamList, ExamListError};
 pub use exam_lines::{DuplicateExam, ExamLines};
+pub use exam_list::{ExamList, ExamListError};
 pub use manifest::{Manifest, ManifestEntry, ManifestError};
 pub use mentions::{LabelledSentence, LabelledSpan, MentionFileError};
 pub use progress::{NoProgress, Progress};
