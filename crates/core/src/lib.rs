@@ -6,7 +6,9 @@
 //! - the cohort [`Manifest`] and the exam [`RegionMap`] (`regions.json`);
 //! - [`Confusion`]: precision, sensitivity, specificity and F1 with one rule for empty cases,
 //!   and [`metrics::auroc`];
-//! - small helpers every crate shares: atomic writes ([`write_atomic`], [`json`]), seeded
+//! - small helpers every crate shares: atomic writes ([`write_atomic`], [`json`]), outputs that
+//!   never replace inputs, links or special files ([`output_guard`]) and output folders written
+//!   as one unit ([`output`]), seeded
 //!   randomness and stable hashes ([`seeded`]), the download cache ([`dirs`]), calendar days
 //!   ([`date`]) and a [`Progress`] sink for long steps.
 //!
@@ -38,6 +40,7 @@ pub mod json;
 pub mod manifest;
 pub mod mentions;
 pub mod metrics;
+pub mod output;
 pub mod output_guard;
 pub mod progress;
 pub mod region_map;

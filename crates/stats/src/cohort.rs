@@ -129,15 +129,7 @@ pub(crate) fn cohort_exams(
             .as_deref()
             .ok_or_else(|| missing("patient_id"))?;
         let (time_days, died) = follow_up(manifest, e, by_days)?;
-        if time_days < 0.0 {
-            return Err(ManifestError::BadValue {
-                path: manifest.path().to_path_buf(),
-                line: e.line,
-                exam: e.exam_id.to_string(),
-                message: format!("follow-up of {time_days} days is negative"),
-            }
-            .into());
-        }
+        check_ranges(manifest, e, time_days)?;
         exams.push(CohortExam {
             exam_id: e.exam_id.clone(),
             time_days,
@@ -150,6 +142,47 @@ pub(crate) fn cohort_exams(
         });
     }
     Ok(exams)
+}
+
+/// The longest follow-up and the oldest age taken as real (150 years): larger values are typing
+/// errors or unit mix-ups (seconds for days), and would overflow the Cox fit.
+const MAX_YEARS: f64 = 150.0;
+
+/// Follow-up in [0, 150 years] and age in [0, 150], else an error naming file, line and exam.
+fn check_ranges(manifest: &Manifest, e: &ManifestEntry, time_days: f64) -> Result<(), CohortError> {
+    let bad = |message: String| ManifestError::BadValue {
+        path: manifest.path().to_path_buf(),
+        line: e.line,
+        exam: e.exam_id.to_string(),
+        message,
+    };
+    if time_days < 0.0 {
+        return Err(bad(format!("follow-up of {time_days} days is negative")).into());
+    }
+    let max_days = MAX_YEARS * 365.25;
+    if time_days > max_days {
+        let message = format!(
+            "follow-up of {} days is longer than {MAX_YEARS} years",
+            readable(time_days)
+        );
+        return Err(bad(message).into());
+    }
+    match e.age_years {
+        Some(age) if !(0.0..=MAX_YEARS).contains(&age) => {
+            let message = format!("age {} is outside 0 to {MAX_YEARS} years", readable(age));
+            Err(bad(message).into())
+        }
+        _ => Ok(()),
+    }
+}
+
+/// A number as written by people: plain, or in scientific notation when huge.
+fn readable(value: f64) -> String {
+    if value.abs() >= 1e9 {
+        format!("{value:e}")
+    } else {
+        value.to_string()
+    }
 }
 
 /// Days of follow-up and whether the patient died then.
@@ -182,6 +215,13 @@ pub(crate) struct CovariateGroup {
     pub columns: Vec<String>,
 }
 
+/// An exam of a split left out of its design, and the first column it has no value for.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) struct Incomplete {
+    pub exam: ExamId,
+    pub column: String,
+}
+
 /// The Cox design of one split.
 #[derive(Debug, Clone)]
 pub(crate) struct Design {
@@ -189,7 +229,7 @@ pub(crate) struct Design {
     /// The groups of columns (for importance = Wald chi2 - df).
     pub groups: Vec<CovariateGroup>,
     /// Exams dropped for a missing covariate or prediction.
-    pub dropped: usize,
+    pub dropped: Vec<Incomplete>,
 }
 
 /// The design-matrix column groups of `covariates`. `indication` is one-hot with the most
@@ -250,16 +290,19 @@ pub(crate) fn design(
         x: vec![],
         names: names.clone(),
     };
-    let mut dropped = 0;
+    let mut dropped = Vec::new();
     for e in exams.iter().filter(|e| e.split == split) {
-        let row: Option<Vec<f64>> = names.iter().map(|n| value(e, n, pred)).collect();
-        match row {
-            Some(r) => {
+        let row: Vec<Option<f64>> = names.iter().map(|n| value(e, n, pred)).collect();
+        match row.iter().position(Option::is_none) {
+            None => {
                 data.time.push(e.time_days);
                 data.event.push(e.died);
-                data.x.push(r);
+                data.x.push(row.into_iter().flatten().collect());
             }
-            None => dropped += 1,
+            Some(j) => dropped.push(Incomplete {
+                exam: e.exam_id.clone(),
+                column: names[j].clone(),
+            }),
         }
     }
     if data.time.is_empty() {
@@ -363,6 +406,20 @@ mod tests {
     }
 
     #[test]
+    fn an_impossible_follow_up_or_age_is_refused_naming_line_and_exam() {
+        let (_dir, m) =
+            manifest("exam_id,patient_id,time_days,event,age\ne1,p1,10,0,50\ne2,p2,1e300,1,50\n");
+        let err = cohort_exams(&m, 0).unwrap_err().to_string();
+        assert!(
+            err.contains("m.csv, line 3, exam `e2`") && err.contains("longer than 150 years"),
+            "{err}"
+        );
+        let (_dir, m) = manifest("exam_id,patient_id,time_days,event,age\ne1,p1,10,0,-4\n");
+        let err = cohort_exams(&m, 0).unwrap_err().to_string();
+        assert!(err.contains("line 2, exam `e1`: age -4"), "{err}");
+    }
+
+    #[test]
     fn the_design_one_hot_encodes_indication_against_the_most_frequent_level() {
         let (_dir, m) = manifest(
             "exam_id,patient_id,time_days,event,indication,sex,split\n\
@@ -378,7 +435,11 @@ mod tests {
         let d = design(&exams, Split::Valid, &pred, &groups).unwrap();
         assert_eq!(d.data.x, vec![vec![0.0, 1.0], vec![0.0, 0.0]]);
         // e3's sex is `O`: missing for a male-vs-female covariate.
-        assert_eq!(d.dropped, 1);
+        let e3 = Incomplete {
+            exam: ExamId::new("e3").unwrap(),
+            column: "sex_male".into(),
+        };
+        assert_eq!(d.dropped, [e3]);
     }
 
     #[test]

@@ -6,18 +6,12 @@ use crate::report::ReportError;
 use crate::resample::MeanCi;
 use serde::Serialize;
 use std::path::{Path, PathBuf};
+use uptake_core::output::{OutputError, StagedDir};
+use uptake_core::output_guard::OutputGuardError;
 
 /// An analysis result that cannot be written into its folder.
 #[derive(Debug, thiserror::Error)]
 pub enum WriteError {
-    /// The output folder cannot be created.
-    #[error("cannot create {path}")]
-    CreateDir {
-        /// The folder.
-        path: PathBuf,
-        /// Why.
-        source: std::io::Error,
-    },
     /// A table or JSON file cannot be written.
     #[error("cannot write {path}: {message}")]
     File {
@@ -32,14 +26,28 @@ pub enum WriteError {
     /// The report summary cannot be written.
     #[error(transparent)]
     Report(#[from] ReportError),
+    /// The output folder cannot be put in place (it is a file, or would replace an input, a
+    /// link or a special file).
+    #[error(transparent)]
+    Output(#[from] OutputError),
+    /// A single output file would replace an input, a link or a special file.
+    #[error(transparent)]
+    Refused(#[from] OutputGuardError),
 }
 
-/// Creates the output folder.
-pub(crate) fn create_dir(dir: &Path) -> Result<(), WriteError> {
-    std::fs::create_dir_all(dir).map_err(|source| WriteError::CreateDir {
-        path: dir.to_path_buf(),
-        source,
-    })
+/// Writes one analysis's files as one unit: `fill` writes them into a staging folder, which
+/// then becomes `dir` (or whose files move into an existing `dir`, none of them onto one of
+/// `inputs`, a link or a special file). On any error `dir` is as it was.
+pub(crate) fn write_folder(
+    dir: &Path,
+    inputs: &[PathBuf],
+    fill: impl FnOnce(&Path) -> Result<(), WriteError>,
+) -> Result<(), WriteError> {
+    let stage = StagedDir::new(dir)?;
+    fill(stage.path())?;
+    let inputs: Vec<&Path> = inputs.iter().map(PathBuf::as_path).collect();
+    stage.commit(&inputs)?;
+    Ok(())
 }
 
 /// Writes a CSV file (header, then rows) atomically.

@@ -15,6 +15,14 @@
 //! - [`report::write_report`]: one self-contained HTML page of a run folder;
 //! - [`bench::bench_analysis`]: the speed of the statistics.
 //!
+//! Nothing is left out silently: every exam, seed or region that does not enter the figures is
+//! an error or a [`Dropped`] entry in the result (its JSON `dropped` and its printed notes).
+//! Analyses that pair seeds or models need the same exams in every file, or
+//! [`ExamSet::Intersection`]. Results write their folders as one unit and never over their
+//! input files (see [`uptake_core::output`]); counts that size loops and allocations are
+//! bounded ([`resample::MAX_RESAMPLES`], [`resample::MAX_PERMUTATIONS`],
+//! [`worklist::MAX_STEPS`]).
+//!
 //! Inputs are [`PredictionFile`]s (one per seed, read by [`ModelPredictions::read`] in our wide
 //! format or the study's) and a [`TruthTable`]. The building blocks are public too: [`metrics`]
 //! (per-region metrics; the threshold metrics follow [`uptake_core::Confusion`]'s rule for
@@ -55,10 +63,12 @@ pub mod bench;
 mod cohort;
 mod combine;
 pub mod compare;
+pub mod dropped;
 pub mod evaluate;
 mod format;
 mod inputs;
 pub mod metrics;
+mod pairing;
 pub mod paper;
 pub mod plots;
 pub mod report;
@@ -69,9 +79,11 @@ pub mod worklist;
 
 pub use cohort::{CohortError, Covariate};
 pub use compare::{CompareError, CompareSettings, Comparison, ModelNames};
+pub use dropped::{DropReason, Dropped, DroppedItem};
 pub use evaluate::{Ensemble, EvalError, Evaluation, EvaluationSettings};
 pub use format::WriteError;
 pub use inputs::{InputError, ModelPredictions, PredictionFile, PredictionFormat, TruthTable};
+pub use pairing::{ExamSet, UnpairedExams};
 pub use resample::CiSettings;
 pub use survival_analysis::{
     Importance, SurvivalAnalysis, SurvivalAnalysisError, SurvivalSettings,

@@ -89,14 +89,15 @@ macro_rules! render_both {
         })?;
         // The bitmap backend writes to a path; draw into a temporary file beside the target
         // and rename it, so a crash never leaves a half-written PNG.
-        let tmp = tempfile::Builder::new()
-            .prefix(".uptake-tmp-")
-            .suffix(".png")
-            .tempfile_in(&dir)
-            .map_err(|source| PlotError::Io {
-                path: png_path.clone(),
-                source,
-            })?;
+        let mut builder = tempfile::Builder::new();
+        builder.prefix(".uptake-tmp-").suffix(".png");
+        // The same mode as every other output (tempfile makes files private).
+        #[cfg(unix)]
+        builder.permissions(std::os::unix::fs::PermissionsExt::from_mode(0o644));
+        let tmp = builder.tempfile_in(&dir).map_err(|source| PlotError::Io {
+            path: png_path.clone(),
+            source,
+        })?;
         {
             let root = BitMapBackend::new(tmp.path(), size).into_drawing_area();
             $draw(&root).map_err(|message| PlotError::Draw {
@@ -476,5 +477,22 @@ mod tests {
         assert!(svg.contains("<svg") && svg.contains("chest") && svg.contains("liver"));
         let png = std::fs::read(&files[1]).unwrap();
         assert_eq!(&png[1..4], b"PNG");
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn the_png_gets_the_mode_of_the_svg() {
+        use std::os::unix::fs::PermissionsExt;
+        let dir = tempfile::tempdir().unwrap();
+        let panel = RocPanel {
+            region: "chest".into(),
+            curves: vec![vec![(0.0, 0.0), (0.0, 1.0), (1.0, 1.0)]],
+            auroc: Some(1.0),
+        };
+        let files = roc_grid(&dir.path().join("roc"), &[panel]).unwrap();
+        let mode = |p: &Path| std::fs::metadata(p).unwrap().permissions().mode() & 0o777;
+        // Before, the PNG was 0600 (tempfile's private mode) and the SVG 0644.
+        assert_eq!(mode(&files[1]), mode(&files[0]));
+        assert_eq!(mode(&files[1]) & 0o044, 0o044);
     }
 }

@@ -11,11 +11,17 @@
 //! ```
 //! Any other top-level folder becomes a section named after it. Figures listed in a summary are
 //! files beside it (SVG preferred, PNG accepted).
+//!
+//! The report reads only regular files inside the run folder: every summary and figure path is
+//! resolved (links included) and refused, by name, when it lies outside the run folder, so a
+//! summary naming `../../secret.txt` or `/etc/hostname` never ends up embedded in the page. The
+//! page is never written over one of the files it read, a link or a special file.
 
 use base64::Engine;
 use serde::{Deserialize, Serialize};
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
+use uptake_core::output_guard::{OutputGuardError, check_output};
 
 /// The file every analysis command writes into its `--out` folder.
 pub const SUMMARY_FILE: &str = "summary.json";
@@ -101,6 +107,28 @@ pub enum ReportError {
         /// Why.
         source: std::io::Error,
     },
+    /// A summary or figure resolves to a path outside the run folder.
+    #[error(
+        "{summary}: {file} resolves to {resolved}, outside the run folder {run}: refusing to read it"
+    )]
+    OutsideRun {
+        /// The summary naming it (or the summary itself).
+        summary: PathBuf,
+        /// The name as written.
+        file: String,
+        /// Where it resolves to.
+        resolved: PathBuf,
+        /// The run folder, resolved.
+        run: PathBuf,
+    },
+    /// A figure is not a regular file (a folder, a device, a pipe).
+    #[error("{summary}: figure {file} is not a regular file")]
+    NotAFile {
+        /// The summary naming it.
+        summary: PathBuf,
+        /// The name as written.
+        file: String,
+    },
     /// A summary or the page cannot be written.
     #[error("cannot write {path}: {message}")]
     Write {
@@ -109,6 +137,9 @@ pub enum ReportError {
         /// Why.
         message: String,
     },
+    /// The page would replace one of the files it was built from, a link or a special file.
+    #[error(transparent)]
+    Output(#[from] OutputGuardError),
 }
 
 impl ReportPart {
@@ -172,6 +203,39 @@ impl Section {
     }
 }
 
+/// A path named by `summary` (as `file`) resolved, links included; refused unless it is a
+/// regular file inside `run` (already resolved).
+fn inside_run(run: &Path, summary: &Path, file: &str, path: &Path) -> Result<PathBuf, ReportError> {
+    let resolved = std::fs::canonicalize(path).map_err(|source| ReportError::MissingFigure {
+        summary: summary.to_path_buf(),
+        file: file.to_string(),
+        source,
+    })?;
+    if !resolved.starts_with(run) {
+        return Err(ReportError::OutsideRun {
+            summary: summary.to_path_buf(),
+            file: file.to_string(),
+            resolved,
+            run: run.to_path_buf(),
+        });
+    }
+    if !resolved.is_file() {
+        return Err(ReportError::NotAFile {
+            summary: summary.to_path_buf(),
+            file: file.to_string(),
+        });
+    }
+    Ok(resolved)
+}
+
+/// The run folder, resolved.
+fn resolved_run(run: &Path) -> Result<PathBuf, ReportError> {
+    std::fs::canonicalize(run).map_err(|source| ReportError::Io {
+        path: run.into(),
+        source,
+    })
+}
+
 /// Reads every summary below `run`, grouped by the first folder below it, known sections
 /// first in their fixed order, then the others by name.
 fn read_sections(run: &Path) -> Result<Vec<Section>, ReportError> {
@@ -180,8 +244,11 @@ fn read_sections(run: &Path) -> Result<Vec<Section>, ReportError> {
     if summaries.is_empty() {
         return Err(ReportError::Empty { path: run.into() });
     }
+    let resolved = resolved_run(run)?;
     let mut sections: Vec<Section> = Vec::new();
     for path in summaries {
+        let name = path.display().to_string();
+        inside_run(&resolved, &path, &name, &path)?;
         let text = std::fs::read_to_string(&path).map_err(|source| ReportError::Io {
             path: path.clone(),
             source,
@@ -219,10 +286,19 @@ fn read_sections(run: &Path) -> Result<Vec<Section>, ReportError> {
 
 /// Builds the HTML page of a run folder.
 pub fn build_report(run: &Path, title: &str) -> Result<String, ReportError> {
+    Ok(build_page(run, title)?.0)
+}
+
+/// The HTML page of a run folder, and every file it was built from (resolved).
+fn build_page(run: &Path, title: &str) -> Result<(String, Vec<PathBuf>), ReportError> {
     if !run.is_dir() {
         return Err(ReportError::NotADir { path: run.into() });
     }
     let sections = read_sections(run)?;
+    let resolved = resolved_run(run)?;
+    let mut inputs: Vec<PathBuf> = (sections.iter())
+        .flat_map(|s| s.parts.iter().map(|(p, _)| p.clone()))
+        .collect();
     let mut html = String::new();
     let _ = write!(
         html,
@@ -248,16 +324,21 @@ figure{{margin:1em 0}}figure img{{max-width:100%;border:1px solid #ddd}}\n\
             esc(&section.title())
         );
         for (path, part) in &section.parts {
-            render_part(&mut html, path, part)?;
+            inputs.extend(render_part(&mut html, &resolved, path, part)?);
         }
         html.push_str("</section>\n");
     }
     html.push_str("</body></html>\n");
-    Ok(html)
+    Ok((html, inputs))
 }
 
-/// One part: its heading, notes, tables and embedded figures.
-fn render_part(html: &mut String, path: &Path, part: &ReportPart) -> Result<(), ReportError> {
+/// One part: its heading, notes, tables and embedded figures; returns the figure files read.
+fn render_part(
+    html: &mut String,
+    run: &Path,
+    path: &Path,
+    part: &ReportPart,
+) -> Result<Vec<PathBuf>, ReportError> {
     let dir = path.parent().unwrap_or(Path::new("."));
     let _ = writeln!(html, "<h3>{}</h3>", esc(&part.title));
     for note in &part.notes {
@@ -282,13 +363,15 @@ fn render_part(html: &mut String, path: &Path, part: &ReportPart) -> Result<(), 
         }
         html.push_str("</table>\n");
     }
+    let mut read = Vec::new();
     for fig in &part.figures {
-        let bytes =
-            std::fs::read(dir.join(&fig.file)).map_err(|source| ReportError::MissingFigure {
-                summary: path.to_path_buf(),
-                file: fig.file.clone(),
-                source,
-            })?;
+        let file = inside_run(run, path, &fig.file, &dir.join(&fig.file))?;
+        let bytes = std::fs::read(&file).map_err(|source| ReportError::MissingFigure {
+            summary: path.to_path_buf(),
+            file: fig.file.clone(),
+            source,
+        })?;
+        read.push(file);
         let mime = if fig.file.ends_with(".svg") {
             "image/svg+xml"
         } else {
@@ -301,12 +384,15 @@ fn render_part(html: &mut String, path: &Path, part: &ReportPart) -> Result<(), 
             c = esc(&fig.caption)
         );
     }
-    Ok(())
+    Ok(read)
 }
 
-/// Builds the report of the run folder `run` and writes it to `out` atomically.
+/// Builds the report of the run folder `run` and writes it to `out` atomically; refuses an
+/// `out` that is one of the files the page was built from, a link or a special file.
 pub fn write_report(run: &Path, out: &Path, title: &str) -> Result<(), ReportError> {
-    let html = build_report(run, title)?;
+    let (html, inputs) = build_page(run, title)?;
+    let inputs: Vec<&Path> = inputs.iter().map(PathBuf::as_path).collect();
+    check_output(out, &inputs)?;
     uptake_core::write_atomic(out, |w| std::io::Write::write_all(w, html.as_bytes())).map_err(
         |e| ReportError::Write {
             path: out.to_path_buf(),
@@ -358,6 +444,60 @@ mod tests {
             build_report(dir.path(), "Run"),
             Err(ReportError::Empty { .. })
         ));
+    }
+
+    #[test]
+    fn a_figure_outside_the_run_folder_is_refused_by_name() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join("secret.txt"), "secret").unwrap();
+        let run = dir.path().join("run");
+        let absolute = dir.path().join("secret.txt").display().to_string();
+        for file in ["../../../secret.txt", &absolute] {
+            let mut p = part("x");
+            p.figures = vec![ReportFigure {
+                caption: "leak".into(),
+                file: file.into(),
+            }];
+            p.write(&run.join("evaluation/a")).unwrap();
+            let err = build_report(&run, "Run").unwrap_err();
+            assert!(matches!(err, ReportError::OutsideRun { .. }), "{err}");
+            let text = err.to_string();
+            assert!(
+                text.contains(file) && text.contains("outside the run folder"),
+                "{text}"
+            );
+        }
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn a_link_inside_the_run_folder_to_a_file_outside_is_refused() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join("secret.txt"), "secret").unwrap();
+        let run = dir.path().join("run");
+        let mut p = part("x");
+        p.figures = vec![ReportFigure {
+            caption: "leak".into(),
+            file: "fig.svg".into(),
+        }];
+        p.write(&run.join("evaluation/a")).unwrap();
+        let link = run.join("evaluation/a/fig.svg");
+        std::os::unix::fs::symlink(dir.path().join("secret.txt"), link).unwrap();
+        let err = build_report(&run, "Run").unwrap_err().to_string();
+        assert!(
+            err.contains("fig.svg resolves to") && err.contains("secret.txt"),
+            "{err}"
+        );
+    }
+
+    #[test]
+    fn the_page_is_never_written_over_a_summary_it_read() {
+        let dir = tempfile::tempdir().unwrap();
+        let summary = part("x").write(&dir.path().join("evaluation/a")).unwrap();
+        let before = std::fs::read_to_string(&summary).unwrap();
+        let err = write_report(dir.path(), &summary, "Run").unwrap_err();
+        assert!(err.to_string().contains("is the input"), "{err}");
+        assert_eq!(std::fs::read_to_string(&summary).unwrap(), before);
     }
 
     #[test]

@@ -26,7 +26,40 @@ impl Default for CiSettings {
     }
 }
 
+/// The most bootstrap resamples a CI may ask for (each costs one mean; a million take well
+/// under a second on seed scores).
+pub const MAX_RESAMPLES: usize = 1_000_000;
+
+/// The most iterations a permutation test may ask for.
+pub const MAX_PERMUTATIONS: usize = 10_000_000;
+
+/// A count in the settings above its limit (the number of draws, iterations or curve points
+/// that the computation would allocate or loop over).
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{what} of {value} is above the limit of {max}")]
+pub struct TooLarge {
+    /// The setting, e.g. `bootstrap resamples`.
+    pub what: &'static str,
+    /// The value asked for.
+    pub value: usize,
+    /// The largest allowed.
+    pub max: usize,
+}
+
+/// Fails when `value` is above `max`.
+pub(crate) fn at_most(what: &'static str, value: usize, max: usize) -> Result<(), TooLarge> {
+    if value > max {
+        return Err(TooLarge { what, value, max });
+    }
+    Ok(())
+}
+
 impl CiSettings {
+    /// Fails when more than [`MAX_RESAMPLES`] resamples are asked for.
+    pub fn check(&self) -> Result<(), TooLarge> {
+        at_most("bootstrap resamples", self.resamples, MAX_RESAMPLES)
+    }
+
     /// The mean of `scores` with its CI (see [`bootstrap_mean_ci`]).
     pub fn mean_ci(&self, scores: &[f64]) -> Option<MeanCi> {
         bootstrap_mean_ci(scores, self.level, self.resamples, self.seed)
@@ -104,7 +137,8 @@ pub fn bootstrap_statistic_ci(
     let estimate = statistic(&all)?;
     let mut rng = ChaCha8Rng::seed_from_u64(seed);
     let mut draw = vec![0; units];
-    let mut values = Vec::with_capacity(resamples);
+    // The capacity is bounded: a caller's huge count must not abort on allocation.
+    let mut values = Vec::with_capacity(resamples.min(MAX_RESAMPLES));
     for _ in 0..resamples {
         draw.iter_mut()
             .for_each(|u| *u = rng.random_range(0..units.max(1)));

@@ -46,9 +46,14 @@ pub enum SurvivalError {
     Singular(String),
     /// No convergence.
     #[error(
-        "Newton-Raphson did not converge in {0} iterations (a covariate may perfectly separate events: monotone likelihood)"
+        "Newton-Raphson did not converge in {iterations} iterations; the coefficient of `{covariate}` is the largest (a covariate may nearly separate events from survivors)"
     )]
-    NotConverged(usize),
+    NotConverged {
+        /// Iterations run.
+        iterations: usize,
+        /// The covariate with the largest coefficient per standard deviation.
+        covariate: String,
+    },
     /// A covariate separates events from survivors.
     #[error(
         "the coefficient of `{0}` diverges: it separates events from survivors perfectly (monotone likelihood), so its hazard ratio is infinite; drop or coarsen it"
@@ -319,80 +324,189 @@ fn chi2_sf(x: f64, df: f64) -> f64 {
         .unwrap_or(f64::NAN)
 }
 
-/// Fits a Cox proportional hazards model by Newton-Raphson with step halving.
-pub fn fit_cox(data: &SurvivalData, ties: Ties) -> Result<CoxFit, SurvivalError> {
-    data.validate()?;
-    let n = data.time.len();
-    let p = data.names.len();
-    // Centring changes no coefficient, only the baseline, and keeps exp(x beta) in range.
-    let means: Vec<f64> = (0..p)
-        .map(|j| data.x.iter().map(|r| r[j]).sum::<f64>() / n as f64)
-        .collect();
-    let x: Vec<Vec<f64>> = data
-        .x
-        .iter()
-        .map(|r| r.iter().zip(&means).map(|(v, m)| v - m).collect())
-        .collect();
-    let mut order: Vec<usize> = (0..n).collect();
-    order.sort_by(|&a, &b| data.time[b].total_cmp(&data.time[a]));
+/// The most Newton-Raphson iterations of a fit.
+const MAX_ITERATIONS: usize = 100;
+
+/// A coefficient whose covariate's standard deviation multiplies the hazard by more than e^5
+/// (148) after a failed or flat fit is taken as diverging (separation), not as collinearity.
+const DIVERGING_PER_SD: f64 = 5.0;
+
+/// The centred design of a fit, and the observations by decreasing time.
+struct CoxProblem<'a> {
+    data: &'a SurvivalData,
+    x: Vec<Vec<f64>>,
+    order: Vec<usize>,
+    means: Vec<f64>,
+    /// Standard deviation of each covariate.
+    sd: Vec<f64>,
+}
+
+impl<'a> CoxProblem<'a> {
+    fn new(data: &'a SurvivalData) -> Self {
+        let n = data.time.len();
+        let p = data.names.len();
+        // Centring changes no coefficient, only the baseline, and keeps exp(x beta) in range.
+        let means: Vec<f64> = (0..p)
+            .map(|j| data.x.iter().map(|r| r[j]).sum::<f64>() / n as f64)
+            .collect();
+        let x: Vec<Vec<f64>> = (data.x.iter())
+            .map(|r| r.iter().zip(&means).map(|(v, m)| v - m).collect())
+            .collect();
+        let sd = (0..p)
+            .map(|j| (x.iter().map(|r| r[j] * r[j]).sum::<f64>() / n.max(1) as f64).sqrt())
+            .collect();
+        let mut order: Vec<usize> = (0..n).collect();
+        order.sort_by(|&a, &b| data.time[b].total_cmp(&data.time[a]));
+        Self {
+            data,
+            x,
+            order,
+            means,
+            sd,
+        }
+    }
+
+    fn likelihood(&self, beta: &[f64], ties: Ties) -> (f64, Vec<f64>, Vec<Vec<f64>>) {
+        partial_likelihood(self.data, &self.x, &self.order, beta, ties)
+    }
+
+    /// The covariate whose coefficient is largest per standard deviation of the covariate.
+    fn largest(&self, beta: &[f64]) -> (String, f64) {
+        let per_sd = |j: usize| beta[j].abs() * self.sd[j];
+        let j = (0..beta.len())
+            .max_by(|&a, &b| per_sd(a).total_cmp(&per_sd(b)))
+            .unwrap_or(0);
+        (self.data.names[j].clone(), per_sd(j))
+    }
+
+    /// Why the information matrix is singular at `beta`: collinear covariates at the start,
+    /// else the likelihood keeps rising towards an asymptote along a diverging coefficient.
+    fn singular(&self, beta: &[f64]) -> SurvivalError {
+        match self.largest(beta) {
+            (name, per_sd) if per_sd > DIVERGING_PER_SD => SurvivalError::Monotone(name),
+            _ => SurvivalError::Singular(self.data.names.join(", ")),
+        }
+    }
+}
+
+/// The Newton-Raphson estimate: coefficients, log-likelihood and information there,
+/// iterations.
+struct Estimate {
+    beta: Vec<f64>,
+    ll: f64,
+    info: Vec<Vec<f64>>,
+    iterations: usize,
+}
+
+/// Newton-Raphson with step halving from 0, until the log-likelihood changes by less than
+/// 1e-10 (relative) with steps below 1e-6, or no step raises it any more.
+fn newton(problem: &CoxProblem, ties: Ties) -> Result<Estimate, SurvivalError> {
+    let p = problem.data.names.len();
     let mut beta = vec![0.0; p];
-    let (null_ll, mut grad, mut info) = partial_likelihood(data, &x, &order, &beta, ties);
-    let mut ll = null_ll;
+    let (mut ll, mut grad, mut info) = problem.likelihood(&beta, ties);
     let mut iterations = 0;
-    let max_iter = 100;
     let mut converged = p == 0;
     while !converged {
-        if iterations == max_iter {
-            return Err(SurvivalError::NotConverged(max_iter));
+        if iterations == MAX_ITERATIONS {
+            return Err(match problem.largest(&beta) {
+                (name, per_sd) if per_sd > DIVERGING_PER_SD => SurvivalError::Monotone(name),
+                (covariate, _) => SurvivalError::NotConverged {
+                    iterations,
+                    covariate,
+                },
+            });
         }
         iterations += 1;
-        let Some(l) = cholesky(&info) else {
-            return Err(diverging(&beta, &x, &data.names)
-                .unwrap_or_else(|| SurvivalError::Singular(data.names.join(", "))));
-        };
+        let l = cholesky(&info).ok_or_else(|| problem.singular(&beta))?;
         let mut step = cholesky_solve(&l, &grad);
         let mut halvings = 0;
         loop {
             let trial: Vec<f64> = beta.iter().zip(&step).map(|(b, s)| b + s).collect();
-            let (tll, tg, ti) = partial_likelihood(data, &x, &order, &trial, ties);
+            let (tll, tg, ti) = problem.likelihood(&trial, ties);
             if tll.is_finite() && tll >= ll - 1e-12 * ll.abs() {
                 let change = (tll - ll).abs();
                 let max_step = step.iter().fold(0.0f64, |m, s| m.max(s.abs()));
-                beta = trial;
-                ll = tll;
-                grad = tg;
-                info = ti;
-                converged =
-                    change <= 1e-10 * (ll.abs() + 1.0) && (max_step < 1e-6 || change == 0.0);
+                (beta, ll, grad, info) = (trial, tll, tg, ti);
+                converged = change <= 1e-10 * (ll.abs() + 1.0) && max_step < 1e-6;
                 break;
             }
             halvings += 1;
             if halvings > 30 {
-                return Err(SurvivalError::NotConverged(iterations));
+                // No step raises the likelihood: a maximum to machine precision, or a
+                // plateau that `check_finite_maximum` tells apart.
+                converged = true;
+                break;
             }
             step.iter_mut().for_each(|s| *s /= 2.0);
         }
     }
-    if let Some(e) = diverging(&beta, &x, &data.names) {
-        return Err(e);
+    Ok(Estimate {
+        beta,
+        ll,
+        info,
+        iterations,
+    })
+}
+
+/// Fails when the estimate is not a finite maximum: the information is singular there, or the
+/// log-likelihood does not fall (by 1e-3) when one coefficient moves on, in its own direction,
+/// far enough to change the log hazard of the most extreme subject by 10. At a finite maximum
+/// of the concave log-likelihood such a move costs far more (about (step / se)^2 / 2); a
+/// likelihood that stays flat rises towards an asymptote: the covariate separates events
+/// from survivors and its hazard ratio is infinite.
+fn check_finite_maximum(
+    problem: &CoxProblem,
+    est: &Estimate,
+    ties: Ties,
+) -> Result<(), SurvivalError> {
+    if est.beta.is_empty() {
+        return Ok(());
     }
-    let covariance = if p == 0 {
+    if cholesky(&est.info).is_none() {
+        return Err(problem.singular(&est.beta));
+    }
+    for j in 0..est.beta.len() {
+        let extreme = problem.x.iter().fold(0.0f64, |m, r| m.max(r[j].abs()));
+        if extreme == 0.0 {
+            continue;
+        }
+        let mut further = est.beta.clone();
+        further[j] += est.beta[j].signum() * 10.0 / extreme;
+        let ll = problem.likelihood(&further, ties).0;
+        if ll.is_finite() && ll >= est.ll - 1e-3 {
+            return Err(SurvivalError::Monotone(problem.data.names[j].clone()));
+        }
+    }
+    Ok(())
+}
+
+/// Fits a Cox proportional hazards model by Newton-Raphson with step halving. Collinear
+/// covariates, a covariate that separates events from survivors (monotone likelihood: the
+/// hazard ratio would be infinite) and a fit that does not converge are errors naming the
+/// covariate.
+pub fn fit_cox(data: &SurvivalData, ties: Ties) -> Result<CoxFit, SurvivalError> {
+    data.validate()?;
+    let problem = CoxProblem::new(data);
+    let null_ll = problem.likelihood(&vec![0.0; data.names.len()], ties).0;
+    let est = newton(&problem, ties)?;
+    check_finite_maximum(&problem, &est, ties)?;
+    let covariance = if est.beta.is_empty() {
         Vec::new()
     } else {
-        spd_inverse(&info).ok_or_else(|| SurvivalError::Singular(data.names.join(", ")))?
+        spd_inverse(&est.info).ok_or_else(|| SurvivalError::Singular(data.names.join(", ")))?
     };
-    let coefficients = coefficients(&data.names, &beta, &covariance);
-    let baseline_cumulative_hazard = breslow_baseline(data, &x, &order, &beta);
+    let coefficients = coefficients(&data.names, &est.beta, &covariance);
+    let baseline_cumulative_hazard = breslow_baseline(data, &problem.x, &problem.order, &est.beta);
     Ok(CoxFit {
         ties,
-        n,
+        n: data.time.len(),
         events: data.event.iter().filter(|&&e| e).count(),
         coefficients,
         covariance,
-        log_likelihood: ll,
+        log_likelihood: est.ll,
         null_log_likelihood: null_ll,
-        iterations,
-        means,
+        iterations: est.iterations,
+        means: problem.means,
         baseline_cumulative_hazard,
     })
 }
@@ -415,16 +529,6 @@ fn coefficients(names: &[String], beta: &[f64], covariance: &[Vec<f64>]) -> Vec<
             }
         })
         .collect()
-}
-
-/// A coefficient so large that one standard deviation of its covariate multiplies the hazard by
-/// more than e^15 only arises when the likelihood keeps rising as it grows (separation).
-fn diverging(beta: &[f64], x_centred: &[Vec<f64>], names: &[String]) -> Option<SurvivalError> {
-    let n = x_centred.len().max(1) as f64;
-    (0..beta.len()).find_map(|j| {
-        let sd = (x_centred.iter().map(|r| r[j] * r[j]).sum::<f64>() / n).sqrt();
-        (beta[j].abs() * sd > 15.0).then(|| SurvivalError::Monotone(names[j].clone()))
-    })
 }
 
 /// Breslow's estimator: H0(t) = sum over event times s <= t of d(s) / sum_{risk set} exp(x beta).
@@ -543,11 +647,14 @@ impl CoxFit {
     }
 }
 
-/// Harrell's concordance index of risk scores (higher = earlier event expected).
+/// Harrell's concordance index of risk scores (higher = earlier event expected), counted as
+/// lifelines and R's `survival` count it.
 ///
-/// A pair (i, j) is comparable when i had the event and t_i < t_j (j may be censored or have an
-/// event later); it is concordant when risk_i > risk_j; tied risks count one half. Pairs with
-/// equal times are not comparable. `None` when no pair is comparable.
+/// A pair (i, j) is comparable when i had the event and t_i < t_j (j censored or with a later
+/// event), or t_i = t_j and j was censored: a subject censored at the time of an event is taken
+/// to have outlived it. Two events at one time are not comparable. A comparable pair is
+/// concordant when risk_i > risk_j; tied risks count one half. `None` when no pair is
+/// comparable.
 pub fn harrell_c(time: &[f64], event: &[bool], risk: &[f64]) -> Option<f64> {
     let mut comparable = 0u64;
     let mut concordant = 0.0;
@@ -556,7 +663,7 @@ pub fn harrell_c(time: &[f64], event: &[bool], risk: &[f64]) -> Option<f64> {
             continue;
         }
         for j in 0..time.len() {
-            if time[i] < time[j] {
+            if time[i] < time[j] || (time[i] == time[j] && !event[j]) {
                 comparable += 1;
                 if risk[i] > risk[j] {
                     concordant += 1.0;
@@ -694,6 +801,18 @@ mod tests {
     }
 
     #[test]
+    fn a_censoring_at_the_time_of_an_event_outlives_it() {
+        // Subject 1 is censored at the time of 0's event: (0, 1) is comparable, as are (0, 2)
+        // and (0, 3); the tied events 2 and 3 are not comparable with each other.
+        let time = [1.0, 1.0, 2.0, 2.0];
+        let event = [true, false, true, true];
+        // Concordant: (0, 2) and (0, 3); discordant: (0, 1), the censored subject's risk is
+        // higher.
+        let risk = [0.9, 0.95, 0.5, 0.4];
+        assert_eq!(harrell_c(&time, &event, &risk), Some(2.0 / 3.0));
+    }
+
+    #[test]
     fn efron_and_breslow_agree_without_tied_event_times() {
         let data = SurvivalData {
             time: vec![5.0, 3.0, 9.0, 1.0, 7.0, 4.0, 8.0, 2.0],
@@ -717,7 +836,7 @@ mod tests {
     }
 
     #[test]
-    fn a_perfectly_separating_covariate_is_reported_as_diverging() {
+    fn two_subjects_ordered_by_their_covariate_are_reported_as_diverging() {
         // Two subjects, no ties: event at t=1 (x=1), event at t=2 (x=0).
         // Partial likelihood L(b) = e^b / (e^b + 1) * 1: increasing in b -> no finite maximum.
         let data = SurvivalData {
@@ -730,6 +849,61 @@ mod tests {
             fit_cox(&data, Ties::Breslow).unwrap_err(),
             SurvivalError::Monotone("x".into())
         );
+    }
+
+    /// `n` subjects dying at times 1..n (every third censored), a covariate `z` of noise and a
+    /// covariate `sep` that is 1 for the first `k` deaths only: the partial likelihood keeps
+    /// rising with the coefficient of `sep`.
+    fn separated(n: usize, k: usize) -> SurvivalData {
+        let mut d = SurvivalData {
+            time: vec![],
+            event: vec![],
+            x: vec![],
+            names: vec!["z".into(), "sep".into()],
+        };
+        for i in 0..n {
+            let event = i % 3 != 2;
+            let deaths_before = i - i / 3;
+            let sep = f64::from(u8::from(event && deaths_before < k));
+            d.time.push((i + 1) as f64);
+            d.event.push(event);
+            d.x.push(vec![((i * 7919) % 13) as f64 / 13.0, sep]);
+        }
+        d
+    }
+
+    #[test]
+    fn a_separating_covariate_is_named_instead_of_a_huge_hazard_ratio() {
+        // Before: hazard ratios of 6e16 (n = 40) with no warning, or "collinear" (n = 80).
+        for (n, k) in [(40, 2), (80, 1), (20, 3), (10, 1)] {
+            assert_eq!(
+                fit_cox(&separated(n, k), Ties::Efron).unwrap_err(),
+                SurvivalError::Monotone("sep".into()),
+                "n {n}, k {k}"
+            );
+        }
+    }
+
+    #[test]
+    fn a_strong_but_finite_effect_is_fitted() {
+        // Hazard ratio about 20 for x = 1, seeded exponential times, a third censored.
+        let mut rng = uptake_core::seeded::rng(3);
+        let mut d = SurvivalData {
+            time: vec![],
+            event: vec![],
+            x: vec![],
+            names: vec!["x".into()],
+        };
+        for i in 0..200 {
+            let x = f64::from(u8::from(i % 2 == 0));
+            let u: f64 = rand::Rng::random_range(&mut rng, 1e-9..1.0);
+            d.time.push(-u.ln() / (0.1 * (3.0 * x).exp()));
+            d.event.push(i % 3 != 0);
+            d.x.push(vec![x]);
+        }
+        let fit = fit_cox(&d, Ties::Efron).unwrap();
+        let hr = fit.coefficients[0].hazard_ratio;
+        assert!((8.0..50.0).contains(&hr), "{hr}");
     }
 
     #[test]

@@ -85,3 +85,64 @@ fn different_seed_counts_are_refused() {
         text(&o)
     );
 }
+
+#[test]
+fn models_scored_on_different_exams_are_refused_unless_the_intersection_is_asked_for() {
+    let dir = tempfile::tempdir().unwrap();
+    let (pred, truth) = perfect_chest(dir.path());
+    // Model B scored on 5 of the 10 exams.
+    let five = write(
+        dir.path(),
+        "five.csv",
+        "exam_id,chest\na,0.9\nb,0.8\ne,0.7\nf,0.2\ng,0.1\n",
+    );
+    let o = uptake(&["compare", "--a", &pred, "--b", &five, "--truth", &truth]);
+    assert_eq!(o.status.code(), Some(2));
+    let t = text(&o);
+    assert!(
+        t.contains("perfect.csv and")
+            && t.contains("five.csv predict different exams for `chest` (10 vs 5"),
+        "{t}"
+    );
+    assert!(t.contains("--intersection"), "{t}");
+    let o = uptake(&[
+        "compare",
+        "--a",
+        &pred,
+        "--b",
+        &five,
+        "--truth",
+        &truth,
+        "--intersection",
+        "--json",
+    ]);
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o));
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    let left: Vec<&str> = v["dropped"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|d| d["reason"] == "not_in_every_file")
+        .map(|d| d["item"]["exam"].as_str().unwrap())
+        .collect();
+    assert_eq!(left, ["c", "d", "h", "i", "j"]);
+}
+
+#[test]
+fn iterations_beyond_the_limit_are_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let (pred, truth) = perfect_chest(dir.path());
+    let o = uptake(&[
+        "compare",
+        "--a",
+        &pred,
+        "--b",
+        &pred,
+        "--truth",
+        &truth,
+        "--iterations",
+        "18446744073709551615",
+    ]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(text(&o).contains("is not in 1..=10000000"), "{}", text(&o));
+}

@@ -180,3 +180,126 @@ fn without_truth_or_paper_format_the_truth_is_asked_for() {
     assert_eq!(o.status.code(), Some(2));
     assert!(text(&o).contains("--truth is required"), "{}", text(&o));
 }
+
+/// Two seeds of `chest` and `liver`; the second has an empty `liver` column. The truth also
+/// has a `spleen` column that no prediction file has.
+fn seed_without_liver(dir: &std::path::Path) -> (String, String) {
+    let s0 = write(
+        dir,
+        "s0.csv",
+        "exam_id,chest,liver\na,0.9,0.8\nb,0.2,0.1\nc,0.7,0.9\nd,0.1,0.2\n",
+    );
+    let s1 = write(
+        dir,
+        "s1.csv",
+        "exam_id,chest,liver\na,0.8,\nb,0.3,\nc,0.6,\nd,0.2,\n",
+    );
+    let truth = write(
+        dir,
+        "t.csv",
+        "exam_id,chest,liver,spleen\na,1,1,1\nb,0,0,0\nc,1,1,0\nd,0,0,1\n",
+    );
+    (format!("{s0},{s1}"), truth)
+}
+
+#[test]
+fn a_seed_without_predictions_for_a_region_is_named_not_silently_averaged_out() {
+    let dir = tempfile::tempdir().unwrap();
+    let (preds, truth) = seed_without_liver(dir.path());
+    let out = ok(&["evaluate", "--pred", &preds, "--truth", &truth]);
+    let note = out
+        .lines()
+        .find(|l| l.starts_with("note:") && l.contains("seed left out from `liver`"))
+        .unwrap_or_else(|| panic!("{out}"));
+    assert!(note.contains("s1.csv"), "{note}");
+    let o = uptake(&["evaluate", "--pred", &preds, "--truth", &truth, "--json"]);
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    let dropped = v["dropped"].as_array().unwrap();
+    let seed = dropped
+        .iter()
+        .find(|d| d["item"].get("seed").is_some())
+        .unwrap();
+    assert!(seed["item"]["seed"].as_str().unwrap().ends_with("s1.csv"));
+    assert_eq!(seed["region"], "liver");
+    assert_eq!(v["over_seeds"][1]["seeds"], 1);
+}
+
+#[test]
+fn a_truth_region_without_a_prediction_column_is_reported() {
+    let dir = tempfile::tempdir().unwrap();
+    let (preds, truth) = seed_without_liver(dir.path());
+    let out = ok(&["evaluate", "--pred", &preds, "--truth", &truth]);
+    assert!(
+        out.contains("region(s) left out (no prediction column): spleen"),
+        "{out}"
+    );
+    let o = uptake(&["evaluate", "--pred", &preds, "--truth", &truth, "--json"]);
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    let regions: Vec<&serde_json::Value> = v["dropped"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|d| d["item"].get("region"))
+        .collect();
+    assert_eq!(regions, ["spleen"]);
+}
+
+#[test]
+fn a_failed_out_leaves_the_folder_as_it_was() {
+    let dir = tempfile::tempdir().unwrap();
+    let (pred, truth) = perfect_chest(dir.path());
+    let out_dir = dir.path().join("ev");
+    std::fs::create_dir_all(out_dir.join("roc.png")).unwrap();
+    let o = uptake(&[
+        "evaluate",
+        "--pred",
+        &pred,
+        "--truth",
+        &truth,
+        "--out",
+        out_dir.to_str().unwrap(),
+    ]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(text(&o).contains("roc.png is a directory"), "{}", text(&o));
+    let left: Vec<_> = std::fs::read_dir(&out_dir).unwrap().collect();
+    assert_eq!(
+        left.len(),
+        1,
+        "only the folder roc.png: no half of the outputs"
+    );
+}
+
+#[cfg(unix)]
+#[test]
+fn png_figures_get_the_mode_of_the_other_outputs() {
+    use std::os::unix::fs::PermissionsExt;
+    let dir = tempfile::tempdir().unwrap();
+    let (pred, truth) = perfect_chest(dir.path());
+    let out_dir = dir.path().join("ev");
+    let out = out_dir.to_str().unwrap();
+    ok(&["evaluate", "--pred", &pred, "--truth", &truth, "--out", out]);
+    let mode = |f: &str| {
+        let meta = std::fs::metadata(out_dir.join(f)).unwrap();
+        meta.permissions().mode() & 0o777
+    };
+    assert_eq!(mode("roc.png"), mode("metrics.csv"));
+    assert_eq!(mode("auroc.png"), mode("auroc.svg"));
+}
+
+#[test]
+fn a_bootstrap_count_beyond_the_limit_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let (pred, truth) = perfect_chest(dir.path());
+    let preds = format!("{pred},{pred}");
+    let o = uptake(&[
+        "evaluate",
+        "--pred",
+        &preds,
+        "--truth",
+        &truth,
+        "--bootstrap",
+        "18446744073709551615",
+    ]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(text(&o).contains("is not in 0..=1000000"), "{}", text(&o));
+}

@@ -20,6 +20,11 @@ fn survival(dir: &Path, extra: &[&str]) -> Output {
 
 /// Writes manifest.csv and pred.csv; returns their paths.
 fn rossi_cohort(dir: &Path) -> (String, String) {
+    rossi_cohort_with(dir, |_, _| {})
+}
+
+/// As [`rossi_cohort`], with `edit` applied to the manifest and prediction texts.
+fn rossi_cohort_with(dir: &Path, edit: impl Fn(&mut String, &mut String)) -> (String, String) {
     let fixture = Path::new(env!("CARGO_MANIFEST_DIR")).join("../stats/tests/fixtures/rossi.csv");
     let text = std::fs::read_to_string(fixture).unwrap();
     let mut manifest = String::from("exam_id,patient_id,time_days,event,age,split\n");
@@ -35,6 +40,7 @@ fn rossi_cohort(dir: &Path) -> (String, String) {
             pred.push_str(&format!("{id},{row},{prio}\n"));
         }
     }
+    edit(&mut manifest, &mut pred);
     (
         write(dir, "manifest.csv", &manifest),
         write(dir, "pred.csv", &pred),
@@ -79,6 +85,13 @@ fn the_full_model_reproduces_the_published_rossi_coefficients() {
     assert!(lr.contains("chi2 33.27, df 7"), "{lr}");
     let csv = std::fs::read_to_string(out_dir.join("coefficients.csv")).unwrap();
     assert!(csv.contains("\nfin,-0.3794,0.1914,0.684,"), "{csv}");
+    // lifelines' concordance of this fit (0.6403; 0.644 before pairs of an arrest and a release
+    // in the same week were counted).
+    let c = out
+        .lines()
+        .find(|l| l.starts_with("Harrell's C on `test` (full model)"))
+        .unwrap();
+    assert!(c.ends_with(" 0.640"), "{c}");
     for f in ["survival.json", "km.svg", "km.png", "summary.json"] {
         assert!(out_dir.join(f).is_file(), "{f}");
     }
@@ -138,4 +151,94 @@ fn an_unknown_covariate_is_named() {
         "{}",
         text(&o)
     );
+}
+
+#[test]
+fn a_duplicated_exam_is_refused_naming_both_lines() {
+    let dir = tempfile::tempdir().unwrap();
+    let (manifest, pred) = rossi_cohort_with(dir.path(), |m, _| m.push_str("v3,v3,5,1,30,valid\n"));
+    let o = uptake(&["survival", "--manifest", &manifest, "--pred", &pred]);
+    assert_eq!(o.status.code(), Some(2));
+    let t = text(&o);
+    assert!(
+        t.contains("line 866: exam `v3` is listed twice (first on line 5)"),
+        "{t}"
+    );
+}
+
+#[test]
+fn an_impossible_follow_up_is_refused_naming_file_line_and_exam() {
+    let dir = tempfile::tempdir().unwrap();
+    let (manifest, pred) = rossi_cohort_with(dir.path(), |m, _| {
+        *m = m.replacen("\nv0,v0,20,", "\nv0,v0,1e300,", 1);
+    });
+    let o = uptake(&["survival", "--manifest", &manifest, "--pred", &pred]);
+    assert_eq!(o.status.code(), Some(2));
+    let t = text(&o);
+    assert!(
+        t.contains(
+            "manifest.csv, line 2, exam `v0`: follow-up of 1e300 days is longer than 150 years"
+        ),
+        "{t}"
+    );
+}
+
+#[test]
+fn a_covariate_that_separates_events_is_named() {
+    // `early`: 1 for the prisoners arrested in the first ten weeks. Before, the fit called it
+    // collinear with age.
+    let dir = tempfile::tempdir().unwrap();
+    let (manifest, pred) = rossi_cohort_with(dir.path(), |m, p| {
+        let events: Vec<bool> = (m.lines().skip(1))
+            .map(|l| {
+                let c: Vec<&str> = l.split(',').collect();
+                c[3] == "1" && c[2].parse::<f64>().unwrap() <= 10.0
+            })
+            .collect();
+        let mut lines: Vec<String> = p.lines().map(String::from).collect();
+        lines[0].push_str(",early");
+        for (line, early) in lines[1..].iter_mut().zip(events) {
+            line.push_str(if early { ",1" } else { ",0" });
+        }
+        *p = lines.join("\n") + "\n";
+    });
+    let args = [
+        "survival",
+        "--manifest",
+        &manifest,
+        "--pred",
+        &pred,
+        "--covariates",
+        "age,early",
+    ];
+    let o = uptake(&args);
+    assert_eq!(o.status.code(), Some(2));
+    let t = text(&o);
+    assert!(t.contains("the coefficient of `early` diverges"), "{t}");
+}
+
+#[test]
+fn exams_left_out_are_listed_in_a_note_and_the_json() {
+    let dir = tempfile::tempdir().unwrap();
+    let (manifest, pred) = rossi_cohort_with(dir.path(), |_, p| {
+        *p = p.replacen("\nv7,", "\nunknown7,", 1);
+    });
+    let args = ["--covariates", "age,fin", "--km-region", "fin"];
+    let mut json_args = vec!["survival", "--manifest", &manifest, "--pred", &pred];
+    json_args.extend(args);
+    let out = String::from_utf8_lossy(&uptake(&json_args).stdout).into_owned();
+    assert!(out.contains("(not in the manifest): unknown7"), "{out}");
+    assert!(out.contains("(no prediction row): v7"), "{out}");
+    json_args.push("--json");
+    let o = uptake(&json_args);
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o));
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    let exams: Vec<&str> = v["dropped"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| d["item"]["exam"].as_str().unwrap())
+        .collect();
+    assert_eq!(exams, ["unknown7", "v7"]);
+    assert_eq!(v["full_model"]["n"], 431);
 }

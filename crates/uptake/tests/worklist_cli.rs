@@ -95,13 +95,40 @@ fn rank_writes_the_triage_order_by_decreasing_probability() {
     );
 }
 
+/// Two seed files; the second lacks exam c (an empty cell) and exam d (no row).
+fn seeds_missing_exams(dir: &std::path::Path) -> String {
+    let a = write(dir, "a.csv", "exam_id,full\na,0.2\nb,0.9\nc,0.5\nd,0.4\n");
+    let b = write(dir, "b.csv", "exam_id,full\na,0.8\nb,0.1\nc,\n");
+    format!("{a},{b}")
+}
+
 #[test]
-fn rank_of_two_seeds_uses_their_mean_and_prints_without_out() {
+fn rank_refuses_seed_files_that_predict_different_exams() {
     let dir = tempfile::tempdir().unwrap();
-    let a = write(dir.path(), "a.csv", "exam_id,full\na,0.2\nb,0.9\nc,0.5\n");
-    let b = write(dir.path(), "b.csv", "exam_id,full\na,0.8\nb,0.1\nc,\n");
-    let preds = format!("{a},{b}");
+    let preds = seeds_missing_exams(dir.path());
     let o = uptake(&["worklist", "--pred", &preds, "--region", "full", "--rank"]);
+    assert_eq!(o.status.code(), Some(2));
+    let t = text(&o);
+    assert!(
+        t.contains("predict different exams for `full` (4 vs 2; e.g. `c` is in"),
+        "{t}"
+    );
+}
+
+#[test]
+fn rank_of_the_intersection_uses_the_mean_and_names_the_exams_left_out() {
+    let dir = tempfile::tempdir().unwrap();
+    let preds = seeds_missing_exams(dir.path());
+    let args = [
+        "worklist",
+        "--pred",
+        &preds,
+        "--region",
+        "full",
+        "--rank",
+        "--intersection",
+    ];
+    let o = uptake(&args);
     assert_eq!(o.status.code(), Some(0), "{}", text(&o));
     assert_eq!(
         String::from_utf8_lossy(&o.stdout),
@@ -109,7 +136,58 @@ fn rank_of_two_seeds_uses_their_mean_and_prints_without_out() {
     );
     let note = String::from_utf8_lossy(&o.stderr);
     assert!(
-        note.contains("1 exams without a `full` prediction"),
+        note.contains("2 exam(s) left out from `full` (not predicted in every file): c, d"),
         "{note}"
     );
+    let mut json_args = args.to_vec();
+    json_args.push("--json");
+    let v: serde_json::Value = serde_json::from_slice(&uptake(&json_args).stdout).unwrap();
+    assert_eq!(v["dropped"][0]["item"]["exam"], "c");
+    assert_eq!(v["dropped"][1]["item"]["exam"], "d");
+}
+
+#[test]
+fn rank_never_writes_over_a_pred_file_a_link_or_a_device() {
+    let dir = tempfile::tempdir().unwrap();
+    let text_in = "exam_id,full\na,0.2\nb,0.9\n";
+    let pred = write(dir.path(), "p.csv", text_in);
+    let mut refused = vec![(pred.clone(), "is the input".to_string())];
+    #[cfg(unix)]
+    {
+        let link = dir.path().join("link.csv");
+        std::os::unix::fs::symlink(&pred, &link).unwrap();
+        let elsewhere = dir.path().join("elsewhere.csv");
+        let other = dir.path().join("other-link.csv");
+        std::os::unix::fs::symlink(&elsewhere, &other).unwrap();
+        refused.push((link.display().to_string(), "is a symbolic link".into()));
+        refused.push((other.display().to_string(), "is a symbolic link".into()));
+        refused.push(("/dev/null".into(), "is a device".into()));
+    }
+    for (out, why) in refused {
+        let o = uptake(&[
+            "worklist", "--pred", &pred, "--region", "full", "--rank", "--out", &out,
+        ]);
+        assert_eq!(o.status.code(), Some(2), "{out}");
+        assert!(text(&o).contains(&format!("{out} {why}")), "{}", text(&o));
+    }
+    assert_eq!(std::fs::read_to_string(&pred).unwrap(), text_in);
+}
+
+#[test]
+fn steps_beyond_the_limit_are_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let (pred, truth) = perfect_chest(dir.path());
+    let o = uptake(&[
+        "worklist",
+        "--pred",
+        &pred,
+        "--truth",
+        &truth,
+        "--region",
+        "chest",
+        "--steps",
+        "18446744073709551615",
+    ]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(text(&o).contains("is not in 1..=100000"), "{}", text(&o));
 }

@@ -7,13 +7,17 @@
 mod text;
 mod write;
 
-use crate::evaluate::{EvalError, align, choose_regions};
+use crate::dropped::{self, Dropped};
+use crate::evaluate::{Aligned, EvalError, align, choose_regions, unmatched_columns};
 use crate::format::{f4, mean_ci};
 use crate::inputs::{PredictionFile, TruthTable};
+use crate::pairing::{ExamSet, UnpairedExams, pair_aligned};
 use crate::resample::{
-    Alternative, MeanCi, PermutationTest, bonferroni, bootstrap_mean_ci, paired_permutation_test,
+    Alternative, CiSettings, MAX_PERMUTATIONS, MeanCi, PermutationTest, TooLarge, at_most,
+    bonferroni, bootstrap_mean_ci, paired_permutation_test,
 };
 use serde::Serialize;
+use std::path::PathBuf;
 use uptake_core::metrics::auroc;
 
 /// Models that cannot be compared.
@@ -32,6 +36,12 @@ pub enum CompareError {
         /// Files of model B.
         b: usize,
     },
+    /// The files predict different exams (without [`ExamSet::Intersection`]).
+    #[error(transparent)]
+    Unpaired(#[from] UnpairedExams),
+    /// Too many iterations or resamples.
+    #[error(transparent)]
+    Limit(#[from] TooLarge),
 }
 
 /// How to compare.
@@ -41,16 +51,19 @@ pub struct CompareSettings {
     pub regions: Option<Vec<String>>,
     /// The alternative hypothesis about mean(A) - mean(B).
     pub alternative: Alternative,
-    /// Permutation iterations.
+    /// Permutation iterations (at most [`MAX_PERMUTATIONS`]).
     pub iterations: usize,
     /// Seed of the permutations and the bootstrap.
     pub seed: u64,
     /// Coverage of the CIs.
     pub ci_level: f64,
-    /// Bootstrap resamples of the CIs.
+    /// Bootstrap resamples of the CIs (at most [`crate::resample::MAX_RESAMPLES`]).
     pub bootstrap_resamples: usize,
     /// The models' names in tables.
     pub names: ModelNames,
+    /// Whether every file must predict the same exams (default), or the comparison uses the
+    /// exams all files share.
+    pub exam_set: ExamSet,
 }
 
 /// What tables call the two models.
@@ -81,6 +94,7 @@ impl Default for CompareSettings {
             ci_level: 0.95,
             bootstrap_resamples: 1000,
             names: ModelNames::default(),
+            exam_set: ExamSet::Same,
         }
     }
 }
@@ -125,51 +139,66 @@ pub struct Comparison {
     pub overall_test: Option<PermutationTest>,
     /// Human-readable notes.
     pub notes: Vec<String>,
+    /// Every exam and region left out, and why.
+    pub dropped: Vec<Dropped>,
     /// The models' names (from the settings).
     #[serde(skip)]
     pub names: ModelNames,
     /// Seed pairs compared.
     #[serde(skip)]
     pub seed_pairs: usize,
+    /// The files it was computed from (never replaced by [`Comparison::write`]).
+    #[serde(skip)]
+    pub inputs: Vec<PathBuf>,
 }
 
-/// AUROC per seed (outer) and region (inner).
-fn aurocs(
-    files: &[PredictionFile],
-    truth: &TruthTable,
-    regions: &[String],
-) -> Result<Vec<Vec<Option<f64>>>, EvalError> {
-    files
-        .iter()
-        .map(|p| {
-            let a = align(&p.table, &p.path, &truth.table, &truth.source, regions)?;
-            Ok((0..regions.len())
-                .map(|i| auroc(&a.probs[i], &a.labels[i]))
-                .collect())
-        })
-        .collect()
-}
-
-/// Regions to compare: as for an evaluation of A, and (unless requested) also columns of B.
+/// Regions to compare: as for an evaluation of A, and (unless requested) also columns of B;
+/// with the columns of either model or the truth that are left out.
 fn regions_of(
     a: &[PredictionFile],
     b: &[PredictionFile],
     truth: &TruthTable,
     requested: Option<&[String]>,
-) -> Result<Vec<String>, EvalError> {
+) -> Result<(Vec<String>, Vec<Dropped>), EvalError> {
     let first = a.first().ok_or(EvalError::NoPredictions)?;
     let src = &truth.source;
     let mut regions = choose_regions(&first.table, &first.path, &truth.table, src, requested)?;
-    if requested.is_none() {
-        regions.retain(|r| b[0].table.region_index(r).is_some());
-        if regions.is_empty() {
-            return Err(EvalError::NoCommonRegions {
-                pred: b[0].path.clone(),
-                truth: src.clone(),
-            });
-        }
+    if requested.is_some() {
+        return Ok((regions, Vec::new()));
     }
-    Ok(regions)
+    regions.retain(|r| b[0].table.region_index(r).is_some());
+    if regions.is_empty() {
+        return Err(EvalError::NoCommonRegions {
+            pred: b[0].path.clone(),
+            truth: src.clone(),
+        });
+    }
+    let mut dropped = unmatched_columns(&first.table, &first.path, &truth.table);
+    dropped.extend(unmatched_columns(&b[0].table, &b[0].path, &truth.table));
+    Ok((regions, dropped))
+}
+
+/// Every file aligned with the truth and restricted to the exams all of them share (or an
+/// error, see [`ExamSet`]); with what was left out.
+fn aligned_pairs(
+    files: &[&PredictionFile],
+    truth: &TruthTable,
+    regions: &[String],
+    exam_set: ExamSet,
+) -> Result<(Vec<Aligned>, Vec<Dropped>), CompareError> {
+    let mut aligned = (files.iter())
+        .map(|p| align(&p.table, &p.path, &truth.table, &truth.source, regions))
+        .collect::<Result<Vec<_>, _>>()?;
+    let mut dropped: Vec<Dropped> = aligned.iter().flat_map(|a| a.dropped.clone()).collect();
+    dropped.extend(pair_aligned(&mut aligned, exam_set)?);
+    Ok((aligned, dropped))
+}
+
+/// AUROC per region of one aligned file.
+fn aurocs(a: &Aligned) -> Vec<Option<f64>> {
+    (0..a.regions.len())
+        .map(|i| auroc(&a.probs[i], &a.labels[i]))
+        .collect()
 }
 
 impl Comparison {
@@ -186,51 +215,28 @@ impl Comparison {
                 b: b.len(),
             });
         }
-        let regions = regions_of(a, b, truth, settings.regions.as_deref())?;
-        let sa = aurocs(a, truth, &regions)?;
-        let sb = aurocs(b, truth, &regions)?;
-        let mut notes = Vec::new();
+        at_most(
+            "permutation iterations",
+            settings.iterations,
+            MAX_PERMUTATIONS,
+        )?;
+        let ci = CiSettings {
+            level: settings.ci_level,
+            resamples: settings.bootstrap_resamples,
+            seed: settings.seed,
+        };
+        ci.check()?;
+        let (regions, mut dropped) = regions_of(a, b, truth, settings.regions.as_deref())?;
+        let files: Vec<&PredictionFile> = a.iter().chain(b).collect();
+        let (aligned, left_out) = aligned_pairs(&files, truth, &regions, settings.exam_set)?;
+        dropped.extend(left_out);
+        let scores: Vec<Vec<Option<f64>>> = aligned.iter().map(aurocs).collect();
+        let (sa, sb) = scores.split_at(a.len());
+        let mut notes = dropped::notes(&dropped);
         if a.len() < 2 {
             notes.push("one seed per model: no confidence interval is possible, and the permutation test has only one pair per region".into());
         }
-        let ci = |v: &[f64]| {
-            bootstrap_mean_ci(
-                v,
-                settings.ci_level,
-                settings.bootstrap_resamples,
-                settings.seed,
-            )
-        };
-        let mut out_regions = Vec::new();
-        let (mut all_a, mut all_b) = (Vec::new(), Vec::new());
-        for (i, region) in regions.iter().enumerate() {
-            let a_seed: Vec<Option<f64>> = sa.iter().map(|s| s[i]).collect();
-            let b_seed: Vec<Option<f64>> = sb.iter().map(|s| s[i]).collect();
-            let (pa, pb): (Vec<f64>, Vec<f64>) = a_seed
-                .iter()
-                .zip(&b_seed)
-                .filter_map(|(x, y)| Some(((*x)?, (*y)?)))
-                .unzip();
-            // A different stream per region, so that regions are not tested with the same draws.
-            let test = (!pa.is_empty())
-                .then(|| permutation(&pa, &pb, settings, settings.seed.wrapping_add(i as u64)));
-            if test.is_none() {
-                notes.push(format!(
-                    "{region}: AUROC undefined (a class is missing in the truth): not tested"
-                ));
-            }
-            all_a.extend_from_slice(&pa);
-            all_b.extend_from_slice(&pb);
-            out_regions.push(RegionComparison {
-                region: region.clone(),
-                a: ci(&a_seed.iter().flatten().copied().collect::<Vec<_>>()),
-                b: ci(&b_seed.iter().flatten().copied().collect::<Vec<_>>()),
-                p_bonferroni: test.map(|t| bonferroni(t.p_value, regions.len())),
-                test,
-                a_per_seed: a_seed,
-                b_per_seed: b_seed,
-            });
-        }
+        let (out_regions, all_a, all_b) = region_tests(&regions, sa, sb, settings, &mut notes);
         let overall_seed = settings.seed.wrapping_add(u32::MAX as u64);
         Ok(Comparison {
             alternative: settings.alternative,
@@ -238,13 +244,17 @@ impl Comparison {
             seed: settings.seed,
             regions: out_regions,
             comparisons: regions.len(),
-            overall_a: ci(&macro_per_seed(&sa, &sb)),
-            overall_b: ci(&macro_per_seed(&sb, &sa)),
+            overall_a: ci.mean_ci(&macro_per_seed(sa, sb)),
+            overall_b: ci.mean_ci(&macro_per_seed(sb, sa)),
             overall_test: (!all_a.is_empty())
                 .then(|| permutation(&all_a, &all_b, settings, overall_seed)),
             notes,
+            dropped,
             names: settings.names.clone(),
             seed_pairs: a.len(),
+            inputs: (files.iter().map(|f| f.path.clone()))
+                .chain([truth.source.clone()])
+                .collect(),
         })
     }
 
@@ -287,6 +297,57 @@ impl Comparison {
         ]);
         (columns, rows)
     }
+}
+
+/// Per region: both models' mean AUROC with CIs and the paired test; with every (region, seed)
+/// pair of AUROCs defined for both models (for the overall test).
+fn region_tests(
+    regions: &[String],
+    sa: &[Vec<Option<f64>>],
+    sb: &[Vec<Option<f64>>],
+    settings: &CompareSettings,
+    notes: &mut Vec<String>,
+) -> (Vec<RegionComparison>, Vec<f64>, Vec<f64>) {
+    let ci = |v: &[Option<f64>]| {
+        let defined: Vec<f64> = v.iter().flatten().copied().collect();
+        bootstrap_mean_ci(
+            &defined,
+            settings.ci_level,
+            settings.bootstrap_resamples,
+            settings.seed,
+        )
+    };
+    let mut out = Vec::new();
+    let (mut all_a, mut all_b) = (Vec::new(), Vec::new());
+    for (i, region) in regions.iter().enumerate() {
+        let a_seed: Vec<Option<f64>> = sa.iter().map(|s| s[i]).collect();
+        let b_seed: Vec<Option<f64>> = sb.iter().map(|s| s[i]).collect();
+        let (pa, pb): (Vec<f64>, Vec<f64>) = a_seed
+            .iter()
+            .zip(&b_seed)
+            .filter_map(|(x, y)| Some(((*x)?, (*y)?)))
+            .unzip();
+        // A different stream per region, so that regions are not tested with the same draws.
+        let test = (!pa.is_empty())
+            .then(|| permutation(&pa, &pb, settings, settings.seed.wrapping_add(i as u64)));
+        if test.is_none() {
+            notes.push(format!(
+                "{region}: AUROC undefined (a class is missing in the truth): not tested"
+            ));
+        }
+        all_a.extend_from_slice(&pa);
+        all_b.extend_from_slice(&pb);
+        out.push(RegionComparison {
+            region: region.clone(),
+            a: ci(&a_seed),
+            b: ci(&b_seed),
+            p_bonferroni: test.map(|t| bonferroni(t.p_value, regions.len())),
+            test,
+            a_per_seed: a_seed,
+            b_per_seed: b_seed,
+        });
+    }
+    (out, all_a, all_b)
 }
 
 fn permutation(a: &[f64], b: &[f64], settings: &CompareSettings, seed: u64) -> PermutationTest {
@@ -341,6 +402,63 @@ mod tests {
         // AUROC 1 vs 0.5.
         assert_eq!(c.regions[0].test.unwrap().mean_difference, 0.5);
         assert!(c.notes[0].contains("one seed per model"));
+    }
+
+    /// The truth and model A on exams a..f; model B on a..c only.
+    fn unpaired() -> (TruthTable, PredictionFile, PredictionFile) {
+        let t = truth("exam_id,chest\na,1\nb,0\nc,1\nd,0\ne,1\nf,0\n");
+        let a = file(
+            "a.csv",
+            "exam_id,chest\na,0.9\nb,0.1\nc,0.8\nd,0.2\ne,0.7\nf,0.3\n",
+        );
+        let b = file("b.csv", "exam_id,chest\na,0.9\nb,0.1\nc,0.05\n");
+        (t, a, b)
+    }
+
+    #[test]
+    fn models_scored_on_different_exams_are_refused() {
+        let (t, a, b) = unpaired();
+        let err = Comparison::compute(&[a], &[b], &t, &CompareSettings::default()).unwrap_err();
+        let CompareError::Unpaired(e) = &err else {
+            panic!("{err}")
+        };
+        assert_eq!((e.n_file, e.n_other, e.common), (6, 3, 3));
+        assert_eq!(e.example.as_str(), "d");
+    }
+
+    #[test]
+    fn with_the_intersection_the_exams_left_out_are_listed() {
+        let (t, a, b) = unpaired();
+        let settings = CompareSettings {
+            exam_set: ExamSet::Intersection,
+            ..CompareSettings::default()
+        };
+        let c = Comparison::compute(&[a], &[b], &t, &settings).unwrap();
+        // On a, b, c: A ranks both abnormal exams first (1.0), B ranks c below b (0.5).
+        assert_eq!(c.regions[0].a_per_seed, [Some(1.0)]);
+        assert_eq!(c.regions[0].b_per_seed, [Some(0.5)]);
+        let from_a: Vec<String> = (c.dropped.iter())
+            .filter(|d| d.file == "a.csv")
+            .map(|d| d.item.to_string())
+            .collect();
+        assert_eq!(from_a, ["d", "e", "f"]);
+        assert!(
+            c.notes
+                .iter()
+                .any(|n| n.contains("not predicted in every file): d, e, f"))
+        );
+    }
+
+    #[test]
+    fn more_iterations_than_the_limit_are_refused() {
+        let (t, a, _) = unpaired();
+        let settings = CompareSettings {
+            iterations: usize::MAX,
+            ..CompareSettings::default()
+        };
+        let one = std::slice::from_ref(&a);
+        let err = Comparison::compute(one, one, &t, &settings).unwrap_err();
+        assert!(err.to_string().contains("above the limit"), "{err}");
     }
 
     #[test]

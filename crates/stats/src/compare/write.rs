@@ -2,14 +2,18 @@
 //! report.
 
 use super::Comparison;
-use crate::format::{WriteError, create_dir, write_csv, write_json};
+use crate::format::{WriteError, write_csv, write_folder, write_json};
 use crate::report::{ReportPart, ReportTable};
 use std::path::Path;
 
 impl Comparison {
-    /// Writes the table, the JSON and the report summary into `dir`, creating it.
+    /// Writes the table, the JSON and the report summary into `dir`, creating it, as one unit
+    /// (see [`crate::Evaluation::write`]).
     pub fn write(&self, dir: &Path) -> Result<(), WriteError> {
-        create_dir(dir)?;
+        write_folder(dir, &self.inputs, |stage| self.write_files(stage))
+    }
+
+    fn write_files(&self, dir: &Path) -> Result<(), WriteError> {
         let (columns, rows) = self.table();
         write_csv(&dir.join("comparison.csv"), &columns, &rows)?;
         write_json(&dir.join("comparison.json"), self)?;

@@ -1,6 +1,7 @@
 //! Matching a prediction table to the truth: which regions, which exams, and the (probability,
 //! label) pairs of each region.
 
+use crate::dropped::{DropReason, Dropped, DroppedItem};
 use crate::metrics::RegionMetrics;
 use serde::Serialize;
 use std::path::{Path, PathBuf};
@@ -57,6 +58,9 @@ pub enum EvalError {
     /// The list of prediction files is empty.
     #[error("no prediction file given")]
     NoPredictions,
+    /// Too many bootstrap resamples.
+    #[error(transparent)]
+    Limit(#[from] crate::resample::TooLarge),
     /// The seeds have no fully predicted exam in common.
     #[error(
         "the prediction files share no exam with a prediction for every region: cannot ensemble"
@@ -90,6 +94,10 @@ pub struct Aligned {
     pub labels: Vec<Vec<bool>>,
     /// How the exams matched.
     pub matching: MatchSummary,
+    /// Exams of either file left out: predicted without a truth row, labelled without a
+    /// prediction row, or labelled with an empty prediction cell (per region). Empty truth
+    /// cells are unlabelled exams, not dropped ones.
+    pub dropped: Vec<Dropped>,
 }
 
 impl Aligned {
@@ -134,6 +142,29 @@ pub(crate) fn choose_regions(
     Ok(requested.to_vec())
 }
 
+/// The region columns of one file that the other lacks, when the regions were not requested:
+/// prediction columns without truth and truth columns without prediction.
+pub(crate) fn unmatched_columns(
+    pred: &RegionTable,
+    pred_path: &Path,
+    truth: &RegionTable,
+) -> Vec<Dropped> {
+    let missing = |from: &RegionTable, other: &RegionTable, reason: DropReason| {
+        (from.regions().iter())
+            .filter(|r| other.region_index(r).is_none())
+            .map(move |r| Dropped {
+                item: DroppedItem::Region(r.clone()),
+                file: pred_path.display().to_string(),
+                region: None,
+                reason: reason.clone(),
+            })
+            .collect::<Vec<_>>()
+    };
+    let mut out = missing(pred, truth, DropReason::NoTruthColumn);
+    out.extend(missing(truth, pred, DropReason::NoPredictionColumn));
+    out
+}
+
 fn column(table: &RegionTable, path: &Path, region: &str) -> Result<usize, EvalError> {
     table
         .region_index(region)
@@ -143,8 +174,9 @@ fn column(table: &RegionTable, path: &Path, region: &str) -> Result<usize, EvalE
         })
 }
 
-/// Matches exams by exam_id. Empty truth cells are skipped, as are empty prediction cells.
-/// Refuses when no exam matches; truth values must be 0 or 1.
+/// Matches exams by exam_id. Empty truth cells are skipped (unlabelled); exams without a
+/// partner row and labelled exams with an empty prediction cell are listed in
+/// [`Aligned::dropped`]. Refuses when no exam matches; truth values must be 0 or 1.
 pub fn align(
     pred: &RegionTable,
     pred_path: &Path,
@@ -165,27 +197,40 @@ pub fn align(
             n_truth: truth.len(),
         });
     }
+    let file = pred_path.display();
+    let unmatched = |from: &RegionTable, other: &RegionTable, reason: DropReason| {
+        (from.exams().iter())
+            .filter(|e| other.row(e).is_none())
+            .map(|e| Dropped::exam(e, &file, None, reason.clone()))
+            .collect::<Vec<_>>()
+    };
+    let mut dropped = unmatched(pred, truth, DropReason::NoTruthRow);
+    dropped.extend(unmatched(truth, pred, DropReason::NoPredictionRow));
     let mut out = Aligned {
         regions: regions.to_vec(),
         exams: Vec::new(),
         probs: Vec::new(),
         labels: Vec::new(),
         matching: MatchSummary {
-            pred_file: pred_path.display().to_string(),
+            pred_file: file.to_string(),
             matched: matched.len(),
             pred_only: pred.len() - matched.len(),
             truth_only: truth.len() - matched.len(),
         },
+        dropped,
     };
     for region in regions {
         let pc = column(pred, pred_path, region)?;
         let tc = column(truth, truth_path, region)?;
         let (mut ex, mut ps, mut ls) = (Vec::new(), Vec::new(), Vec::new());
         for exam in &matched {
-            let (Some(t), Some(p)) = (
-                truth.row(exam).and_then(|r| r[tc]),
-                pred.row(exam).and_then(|r| r[pc]),
-            ) else {
+            let Some(t) = truth.row(exam).and_then(|r| r[tc]) else {
+                continue;
+            };
+            let Some(p) = pred.row(exam).and_then(|r| r[pc]) else {
+                let reason = DropReason::EmptyPrediction;
+                out.dropped
+                    .push(Dropped::exam(exam, &file, Some(region), reason));
                 continue;
             };
             let label = binary(t).ok_or_else(|| EvalError::NonBinaryTruth {

@@ -10,14 +10,16 @@ mod write;
 
 pub use crate::metrics::{MacroMean, macro_mean};
 pub(crate) use align::choose_regions;
+pub(crate) use align::unmatched_columns;
 pub use align::{Aligned, EvalError, MatchSummary, align};
 
 use crate::combine::mean_table;
+use crate::dropped::{self, DropReason, Dropped, DroppedItem};
 use crate::inputs::{PredictionFile, TruthTable};
 use crate::metrics::{Metric, RegionMetrics, roc_curve};
 use crate::resample::{CiSettings, MeanCi};
 use serde::Serialize;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 /// Whether to evaluate the seeds' mean probability too.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -78,10 +80,13 @@ impl SeedStat {
 pub struct RegionSummary {
     /// The region.
     pub region: String,
-    /// Positives among its labelled exams (first seed).
+    /// Positives among its labelled exams (first seed with predictions for the region).
     pub positives: usize,
-    /// Exams with a label and a prediction (first seed).
+    /// Exams with a label and a prediction (first seed with predictions for the region).
     pub n: usize,
+    /// Seeds with a prediction for some labelled exam of the region (those the means are
+    /// over; the others are listed in [`Evaluation::dropped`]).
+    pub seeds: usize,
     /// Every metric, in [`Metric::ALL`] order.
     pub metrics: Vec<(Metric, SeedStat)>,
 }
@@ -118,11 +123,16 @@ pub struct Evaluation {
     pub macro_over_seeds: Vec<(Metric, SeedStat)>,
     /// Metrics of the mean of the seeds' probabilities, when asked for.
     pub ensemble: Option<Vec<RegionMetrics>>,
-    /// Human-readable notes (undefined metrics, missing CIs, skipped exams).
+    /// Human-readable notes (undefined metrics, missing CIs, what was left out).
     pub notes: Vec<String>,
+    /// Every exam, seed and region left out, and why.
+    pub dropped: Vec<Dropped>,
     /// Per region, per seed with both classes: the ROC curve (for the figure).
     #[serde(skip)]
     pub roc_curves: Vec<Vec<Vec<(f64, f64)>>>,
+    /// The files it was computed from (never replaced by [`Evaluation::write`]).
+    #[serde(skip)]
+    pub inputs: Vec<PathBuf>,
 }
 
 impl Evaluation {
@@ -140,6 +150,7 @@ impl Evaluation {
         if !(0.0..=1.0).contains(&settings.threshold) {
             return Err(EvalError::Threshold(settings.threshold));
         }
+        settings.ci.check()?;
         let first = preds.first().ok_or(EvalError::NoPredictions)?;
         let regions = choose_regions(
             &first.table,
@@ -156,11 +167,22 @@ impl Evaluation {
             .iter()
             .map(|a| a.metrics(settings.threshold))
             .collect();
-        let notes = notes(&aligned, preds, truth, settings, &per_seed[0]);
+        let mut dropped = match settings.regions {
+            Some(_) => Vec::new(),
+            None => unmatched_columns(&first.table, &first.path, &truth.table),
+        };
+        dropped.extend(seed_drops(&aligned));
         let ensemble = match settings.ensemble {
             Ensemble::Off => None,
-            Ensemble::MeanOfSeeds => Some(ensemble(preds, truth, &regions, settings.threshold)?),
+            Ensemble::MeanOfSeeds => {
+                let (metrics, left_out) = ensemble(preds, truth, &regions, settings.threshold)?;
+                dropped.extend(left_out);
+                Some(metrics)
+            }
         };
+        let notes = notes(preds, &per_seed, &dropped);
+        let mut inputs: Vec<PathBuf> = preds.iter().map(|p| p.path.clone()).collect();
+        inputs.push(truth.source.clone());
         Ok(Evaluation {
             threshold: settings.threshold,
             over_seeds: over_seeds(&regions, &per_seed, settings.ci),
@@ -184,8 +206,36 @@ impl Evaluation {
             per_seed,
             ensemble,
             notes,
+            dropped,
+            inputs,
         })
     }
+}
+
+/// What each seed's alignment left out; a seed without any prediction for a region's labelled
+/// exams is one entry (left out of that region's means), not one per exam.
+fn seed_drops(aligned: &[Aligned]) -> Vec<Dropped> {
+    let mut out = Vec::new();
+    for a in aligned {
+        let file = &a.matching.pred_file;
+        let empty: Vec<&String> = (a.regions.iter().enumerate())
+            .filter(|(i, _)| a.probs[*i].is_empty())
+            .filter(|(_, r)| a.dropped.iter().any(|d| d.region.as_ref() == Some(*r)))
+            .map(|(_, r)| r)
+            .collect();
+        out.extend(
+            (a.dropped.iter())
+                .filter(|d| !d.region.as_ref().is_some_and(|r| empty.contains(&r)))
+                .cloned(),
+        );
+        out.extend(empty.into_iter().map(|r| Dropped {
+            item: DroppedItem::Seed(file.clone()),
+            file: file.clone(),
+            region: Some(r.clone()),
+            reason: DropReason::NoPredictionForRegion,
+        }));
+    }
+    out
 }
 
 fn over_seeds(
@@ -196,72 +246,69 @@ fn over_seeds(
     regions
         .iter()
         .enumerate()
-        .map(|(i, region)| RegionSummary {
-            region: region.clone(),
-            positives: per_seed[0][i].positives,
-            n: per_seed[0][i].n,
-            metrics: Metric::ALL
-                .iter()
-                .map(|&metric| {
-                    let values = per_seed.iter().map(|s| s[i].get(metric)).collect();
-                    (metric, SeedStat::new(values, ci))
-                })
-                .collect(),
+        .map(|(i, region)| {
+            let predicted = || per_seed.iter().map(|s| &s[i]).filter(|m| m.n > 0);
+            let first = predicted().next().unwrap_or(&per_seed[0][i]);
+            RegionSummary {
+                region: region.clone(),
+                positives: first.positives,
+                n: first.n,
+                seeds: predicted().count(),
+                metrics: Metric::ALL
+                    .iter()
+                    .map(|&metric| {
+                        let values = per_seed.iter().map(|s| s[i].get(metric)).collect();
+                        (metric, SeedStat::new(values, ci))
+                    })
+                    .collect(),
+            }
         })
         .collect()
 }
 
+/// The metrics of the per-exam mean of the seeds, and the labelled exams it leaves out (those
+/// some seed does not predict).
 fn ensemble(
     preds: &[PredictionFile],
     truth: &TruthTable,
     regions: &[String],
     threshold: f64,
-) -> Result<Vec<RegionMetrics>, EvalError> {
+) -> Result<(Vec<RegionMetrics>, Vec<Dropped>), EvalError> {
     let tables: Vec<_> = preds.iter().map(|p| &p.table).collect();
     let mean = mean_table(&tables, regions).ok_or(EvalError::EmptyEnsemble)?;
-    let path = Path::new("ensemble");
+    let path = Path::new(ENSEMBLE);
     let aligned = align(&mean, path, &truth.table, &truth.source, regions)?;
-    Ok(aligned.metrics(threshold))
+    // An exam some seed predicts but the mean lacks is not in every file; one no seed
+    // predicts is already listed for each seed.
+    let predicted = |d: &Dropped| match &d.item {
+        DroppedItem::Exam(e) => tables.iter().any(|t| t.row(e).is_some()),
+        _ => false,
+    };
+    let left_out = (aligned.dropped.iter())
+        .filter(|d| d.reason != DropReason::NoTruthRow && predicted(d))
+        .map(|d| Dropped {
+            reason: DropReason::NotInEveryFile,
+            ..d.clone()
+        })
+        .collect();
+    Ok((aligned.metrics(threshold), left_out))
 }
 
-/// Notes on exams left out, regions not evaluated, CIs that cannot be computed and undefined
-/// AUROCs (of the first seed).
+/// The file name of the ensemble in tables and notes.
+const ENSEMBLE: &str = "ensemble";
+
+/// Notes on what was left out, CIs that cannot be computed and undefined AUROCs (of the first
+/// seed).
 fn notes(
-    aligned: &[Aligned],
     preds: &[PredictionFile],
-    truth: &TruthTable,
-    settings: &EvaluationSettings,
-    first_seed: &[RegionMetrics],
+    per_seed: &[Vec<RegionMetrics>],
+    dropped: &[Dropped],
 ) -> Vec<String> {
-    let mut notes = Vec::new();
-    for m in aligned.iter().map(|a| &a.matching) {
-        if m.pred_only > 0 || m.truth_only > 0 {
-            notes.push(format!(
-                "{}: {} exams matched the truth; {} predicted exams have no truth row and {} labelled exams have no prediction (both ignored)",
-                m.pred_file, m.matched, m.pred_only, m.truth_only
-            ));
-        }
-    }
-    let first = &preds[0];
-    let unlabelled: Vec<&str> = first
-        .table
-        .regions()
-        .iter()
-        .filter(|r| truth.table.region_index(r).is_none())
-        .map(String::as_str)
-        .collect();
-    if settings.regions.is_none() && !unlabelled.is_empty() {
-        notes.push(format!(
-            "{} region column(s) of {} have no truth column and were not evaluated: {}",
-            unlabelled.len(),
-            first.path.display(),
-            unlabelled.join(", ")
-        ));
-    }
+    let mut notes = dropped::notes(dropped);
     if preds.len() == 1 {
         notes.push("one prediction file (one seed): no confidence interval is possible".into());
     }
-    for m in first_seed.iter().filter(|m| m.auroc.is_none()) {
+    for m in per_seed[0].iter().filter(|m| m.auroc.is_none() && m.n > 0) {
         let why = if m.positives == 0 {
             "no positive exam"
         } else {
@@ -354,6 +401,101 @@ mod tests {
         let auroc = ev.over_seeds[0].summary(Metric::Auroc).unwrap();
         assert_eq!(auroc.mean, 0.875);
         assert_eq!(auroc.ci, Some((0.75, 1.0)));
+    }
+
+    #[test]
+    fn a_seed_without_predictions_for_a_region_is_listed_and_left_out_of_its_means() {
+        let p1 = file(
+            "s0.csv",
+            "exam_id,chest,liver\na,0.9,0.8\nb,0.1,0.3\nc,0.6,0.4\n",
+        );
+        let p2 = file("s1.csv", "exam_id,chest,liver\na,0.8,\nb,0.3,\nc,0.2,\n");
+        let t = truth("exam_id,chest,liver\na,1,1\nb,0,0\nc,0,1\n");
+        let ev = Evaluation::compute(&[p1, p2], &t, &EvaluationSettings::default()).unwrap();
+        let liver = &ev.over_seeds[1];
+        assert_eq!(
+            (liver.region.as_str(), liver.seeds, liver.n),
+            ("liver", 1, 3)
+        );
+        assert_eq!(liver.summary(Metric::Auroc).unwrap().n, 1);
+        let seed = Dropped {
+            item: DroppedItem::Seed("s1.csv".into()),
+            file: "s1.csv".into(),
+            region: Some("liver".into()),
+            reason: DropReason::NoPredictionForRegion,
+        };
+        // One entry for the seed, not one per exam.
+        assert_eq!(ev.dropped, [seed]);
+        assert!(
+            ev.notes
+                .iter()
+                .any(|n| n.starts_with("s1.csv: seed left out from `liver`")),
+            "{:?}",
+            ev.notes
+        );
+    }
+
+    #[test]
+    fn truth_columns_without_a_prediction_column_are_listed() {
+        let pred = file("p.csv", "exam_id,chest\na,0.9\nb,0.1\n");
+        let t = truth("exam_id,chest,spleen\na,1,1\nb,0,0\n");
+        let ev = Evaluation::compute(&[pred], &t, &EvaluationSettings::default()).unwrap();
+        assert_eq!(ev.regions, ["chest"]);
+        assert_eq!(ev.dropped.len(), 1);
+        assert_eq!(ev.dropped[0].item, DroppedItem::Region("spleen".into()));
+        assert_eq!(ev.dropped[0].reason, DropReason::NoPredictionColumn);
+        let json = serde_json::to_value(&ev).unwrap();
+        assert_eq!(json["dropped"][0]["item"]["region"], "spleen");
+    }
+
+    #[test]
+    fn exams_left_out_are_listed_by_id_and_reason() {
+        let pred = file("p.csv", "exam_id,chest\na,0.9\nb,0.1\nz,0.5\nc,\n");
+        let t = truth("exam_id,chest\na,1\nb,0\nc,1\ny,0\n");
+        let ev = Evaluation::compute(&[pred], &t, &EvaluationSettings::default()).unwrap();
+        let listed: Vec<(String, DropReason)> = (ev.dropped.iter())
+            .map(|d| (d.item.to_string(), d.reason.clone()))
+            .collect();
+        assert_eq!(
+            listed,
+            [
+                ("z".to_string(), DropReason::NoTruthRow),
+                ("y".to_string(), DropReason::NoPredictionRow),
+                ("c".to_string(), DropReason::EmptyPrediction),
+            ]
+        );
+        assert!(
+            ev.notes
+                .contains(&"p.csv: 1 exam(s) left out (no truth row): z".to_string())
+        );
+    }
+
+    #[test]
+    fn the_ensemble_lists_exams_some_seed_lacks() {
+        let p1 = file("p1", "exam_id,chest\na,0.2\nb,0.6\nc,0.1\n");
+        let p2 = file("p2", "exam_id,chest\na,0.8\nb,0.2\n");
+        let t = truth("exam_id,chest\na,1\nb,0\nc,0\n");
+        let settings = EvaluationSettings {
+            ensemble: Ensemble::MeanOfSeeds,
+            ..EvaluationSettings::default()
+        };
+        let ev = Evaluation::compute(&[p1, p2], &t, &settings).unwrap();
+        let ensemble: Vec<&Dropped> = (ev.dropped.iter())
+            .filter(|d| d.file == "ensemble")
+            .collect();
+        assert_eq!(ensemble.len(), 1);
+        assert_eq!(ensemble[0].item.to_string(), "c");
+        assert_eq!(ensemble[0].reason, DropReason::NotInEveryFile);
+    }
+
+    #[test]
+    fn more_resamples_than_the_limit_are_refused() {
+        let pred = file("p", "exam_id,chest\na,0.9\n");
+        let t = truth("exam_id,chest\na,1\n");
+        let mut settings = EvaluationSettings::default();
+        settings.ci.resamples = usize::MAX;
+        let err = Evaluation::compute(&[pred], &t, &settings).unwrap_err();
+        assert!(matches!(err, EvalError::Limit(_)), "{err}");
     }
 
     #[test]

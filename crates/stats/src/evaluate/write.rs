@@ -2,7 +2,9 @@
 //! the AUROC and ROC figures, and `summary.json` for the report.
 
 use super::{Evaluation, SeedStat};
-use crate::format::{WriteError, columns, create_dir, f3, mean_ci, opt_num, write_csv, write_json};
+use crate::format::{
+    WriteError, columns, f3, mean_ci, opt_num, write_csv, write_folder, write_json,
+};
 use crate::metrics::{Metric, RegionMetrics, macro_mean};
 use crate::plots::{self, AurocRow, RocPanel};
 use crate::report::{ReportFigure, ReportPart, ReportTable};
@@ -10,9 +12,13 @@ use std::path::Path;
 
 impl Evaluation {
     /// Writes the tables, the JSON, the figures and the report summary (titled `title`) into
-    /// `dir`, creating it.
+    /// `dir`, creating it, as one unit: on any error `dir` is as it was (see
+    /// [`uptake_core::output::StagedDir`]); no input file is replaced.
     pub fn write(&self, dir: &Path, title: &str) -> Result<(), WriteError> {
-        create_dir(dir)?;
+        write_folder(dir, &self.inputs, |stage| self.write_files(stage, title))
+    }
+
+    fn write_files(&self, dir: &Path, title: &str) -> Result<(), WriteError> {
         self.write_metrics_csv(dir)?;
         self.write_per_seed_csv(dir)?;
         if let Some(ens) = &self.ensemble {
@@ -60,7 +66,7 @@ impl Evaluation {
                     r.region.clone(),
                     r.n.to_string(),
                     r.positives.to_string(),
-                    seeds.clone(),
+                    r.seeds.to_string(),
                 ];
                 row.extend(summary_cells(&r.metrics));
                 row
@@ -280,5 +286,53 @@ mod tests {
         assert!(chest.starts_with("chest,2,1,2,1.000000,"), "{chest}");
         let summary = std::fs::read_to_string(dir.path().join("summary.json")).unwrap();
         assert!(summary.contains("chest model") && summary.contains("Ensemble"));
+    }
+
+    fn chest_evaluation() -> Evaluation {
+        let seeds = [file("s0.csv", "exam_id,chest\na,0.9\nb,0.2\n")];
+        let truth = truth("exam_id,chest\na,1\nb,0\n");
+        Evaluation::compute(&seeds, &truth, &EvaluationSettings::default()).unwrap()
+    }
+
+    fn names(dir: &std::path::Path) -> Vec<String> {
+        let mut names: Vec<String> = std::fs::read_dir(dir)
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .collect();
+        names.sort();
+        names
+    }
+
+    #[test]
+    fn a_failed_write_leaves_the_folder_as_it_was() {
+        // `roc.svg` is a folder: before, metrics.csv, per_seed.csv, evaluation.json and the
+        // AUROC figure were written before the ROC figure failed.
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::create_dir(dir.path().join("roc.svg")).unwrap();
+        let err = chest_evaluation().write(dir.path(), "t").unwrap_err();
+        assert!(err.to_string().contains("roc.svg is a directory"), "{err}");
+        assert_eq!(names(dir.path()), ["roc.svg"]);
+    }
+
+    #[test]
+    fn a_new_folder_appears_with_every_file_or_not_at_all() {
+        let dir = tempfile::tempdir().unwrap();
+        let out = dir.path().join("eval");
+        chest_evaluation().write(&out, "t").unwrap();
+        let written = names(&out);
+        assert_eq!(
+            written,
+            [
+                "auroc.png",
+                "auroc.svg",
+                "evaluation.json",
+                "metrics.csv",
+                "per_seed.csv",
+                "roc.png",
+                "roc.svg",
+                "summary.json"
+            ]
+        );
+        assert_eq!(names(dir.path()), ["eval"], "no staging folder is left");
     }
 }

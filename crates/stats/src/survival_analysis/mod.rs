@@ -13,12 +13,14 @@ use crate::cohort::{
     CohortError, CohortExam, Covariate, Design, cohort_exams, covariate_groups, design,
 };
 use crate::combine::median_table;
+use crate::dropped::{self, DropReason, Dropped};
 use crate::format::f3;
 use crate::inputs::PredictionFile;
 use crate::survival::{
     CoxFit, KmGroup, LrTest, SurvivalError, Ties, fit_cox, harrell_c, kaplan_meier,
 };
 use serde::{Serialize, Serializer};
+use std::path::PathBuf;
 use uptake_core::manifest::Split;
 use uptake_core::{Manifest, RegionTable};
 
@@ -42,6 +44,9 @@ pub enum SurvivalAnalysisError {
     /// The nested test failed.
     #[error(transparent)]
     Test(#[from] SurvivalError),
+    /// The Kaplan-Meier threshold is not a probability.
+    #[error("the Kaplan-Meier threshold must be in [0, 1], got {0}")]
+    Threshold(f64),
 }
 
 /// What to fit and where.
@@ -116,9 +121,14 @@ pub struct SurvivalAnalysis {
     pub kaplan_meier: Vec<KmGroup>,
     /// Human-readable notes.
     pub notes: Vec<String>,
+    /// Every exam left out (of the fit or test split, or of the predictions), and why.
+    pub dropped: Vec<Dropped>,
     /// The settings it was made with.
     #[serde(skip)]
     pub settings: SurvivalSettings,
+    /// The files it was computed from (never replaced by [`SurvivalAnalysis::write`]).
+    #[serde(skip)]
+    pub inputs: Vec<PathBuf>,
 }
 
 /// The designs of the fit and test splits, restricted to columns that vary in the fit split.
@@ -168,6 +178,9 @@ impl SurvivalAnalysis {
         preds: &[PredictionFile],
         settings: &SurvivalSettings,
     ) -> Result<Self, SurvivalAnalysisError> {
+        if !(0.0..=1.0).contains(&settings.km_threshold) {
+            return Err(SurvivalAnalysisError::Threshold(settings.km_threshold));
+        }
         let exams = cohort_exams(manifest, settings.split_seed)?;
         let tables: Vec<&RegionTable> = preds.iter().map(|p| &p.table).collect();
         let regions = tables
@@ -215,8 +228,11 @@ impl SurvivalAnalysis {
                 })
             })
             .collect();
+        let dropped = survival_drops(manifest, preds, &pred, &d);
         let mut notes = design_notes(settings, &pred, &full, &d, test_data.time.len());
+        notes.extend(dropped::notes(&dropped));
         let kaplan_meier = km_groups(&exams, &pred, settings, &mut notes);
+        let manifest_path = manifest.path().to_path_buf();
         Ok(SurvivalAnalysis {
             lr_test_null: full.lr_test_null(),
             lr_test_nested: base.as_ref().map(|b| full.lr_test_nested(b)).transpose()?,
@@ -227,7 +243,11 @@ impl SurvivalAnalysis {
             importance,
             kaplan_meier,
             notes,
+            dropped,
             settings: settings.clone(),
+            inputs: (preds.iter().map(|p| p.path.clone()))
+                .chain([manifest_path])
+                .collect(),
         })
     }
 
@@ -324,7 +344,7 @@ fn design_notes(
             settings.fit_split.name(),
             full.n,
             full.events,
-            d.fit.dropped,
+            d.fit.dropped.len(),
             settings.test_split.name(),
             test_exams
         ),
@@ -344,6 +364,48 @@ fn design_notes(
         ));
     }
     notes
+}
+
+/// What the analysis left out: predicted exams that the manifest lacks or that some
+/// prediction file lacks (the median needs every file), and exams of the fit and test splits
+/// without a covariate value.
+fn survival_drops(
+    manifest: &Manifest,
+    preds: &[PredictionFile],
+    median: &RegionTable,
+    d: &Designs,
+) -> Vec<Dropped> {
+    let mut out = Vec::new();
+    for p in preds {
+        for exam in p.table.exams() {
+            if manifest.get(exam).is_none() {
+                let reason = DropReason::NotInManifest;
+                out.push(Dropped::exam(exam, manifest.path().display(), None, reason));
+            } else if median.row(exam).is_none() && !out.iter().any(|d| d.item.is(exam)) {
+                let lacking = preds.iter().find(|q| q.table.row(exam).is_none());
+                let file = lacking.unwrap_or(p).path.display();
+                out.push(Dropped::exam(exam, file, None, DropReason::NotInEveryFile));
+            }
+        }
+    }
+    let files = match preds {
+        [one] => one.path.display().to_string(),
+        _ => "the median of the prediction files".to_string(),
+    };
+    for inc in d.fit.dropped.iter().chain(&d.test.dropped) {
+        let dropped = if median.region_index(&inc.column).is_some() {
+            let reason = match median.row(&inc.exam) {
+                Some(_) => DropReason::EmptyPrediction,
+                None => DropReason::NoPredictionRow,
+            };
+            Dropped::exam(&inc.exam, &files, Some(&inc.column), reason)
+        } else {
+            let reason = DropReason::MissingCovariate(inc.column.clone());
+            Dropped::exam(&inc.exam, manifest.path().display(), None, reason)
+        };
+        out.push(dropped);
+    }
+    out
 }
 
 /// Kaplan-Meier curves of the fit and test splits together, by predicted `km_region`.

@@ -2,16 +2,19 @@
 //! figure and `summary.json` for the report.
 
 use super::{SurvivalAnalysis, coefficient_columns, coefficient_rows};
-use crate::format::{WriteError, create_dir, write_csv, write_json};
+use crate::format::{WriteError, write_csv, write_folder, write_json};
 use crate::plots::kaplan_meier_curves;
 use crate::report::{ReportFigure, ReportPart, ReportTable};
 use std::path::Path;
 
 impl SurvivalAnalysis {
     /// Writes the coefficients, the JSON (without the notes), the figure and the report
-    /// summary into `dir`, creating it.
+    /// summary into `dir`, creating it, as one unit (see [`crate::Evaluation::write`]).
     pub fn write(&self, dir: &Path) -> Result<(), WriteError> {
-        create_dir(dir)?;
+        write_folder(dir, &self.inputs, |stage| self.write_files(stage))
+    }
+
+    fn write_files(&self, dir: &Path) -> Result<(), WriteError> {
         let columns = coefficient_columns();
         let full_rows = coefficient_rows(&self.full_model);
         write_csv(&dir.join("coefficients.csv"), &columns, &full_rows)?;

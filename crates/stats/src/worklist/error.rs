@@ -2,6 +2,8 @@
 
 use crate::evaluate::EvalError;
 use crate::inputs::PredictionFile;
+use crate::pairing::UnpairedExams;
+use crate::resample::TooLarge;
 use std::path::PathBuf;
 
 /// A worklist that cannot be measured or ordered.
@@ -28,6 +30,12 @@ pub enum WorklistError {
         /// The region.
         region: String,
     },
+    /// The seeds predict different exams (without [`crate::ExamSet::Intersection`]).
+    #[error(transparent)]
+    Unpaired(#[from] UnpairedExams),
+    /// Too many curve points or resamples.
+    #[error(transparent)]
+    Limit(#[from] TooLarge),
 }
 
 /// Every prediction file must have the region's column.

@@ -14,22 +14,28 @@ mod write;
 pub use error::WorklistError;
 pub use rank::{TriageEntry, TriageOrder};
 
-use crate::evaluate::align;
+use crate::dropped::{self, Dropped};
+use crate::evaluate::{Aligned, align};
 use crate::inputs::{PredictionFile, TruthTable};
-use crate::resample::{CiSettings, MeanCi};
+use crate::pairing::{ExamSet, pair_aligned};
+use crate::resample::{CiSettings, MeanCi, at_most};
 use curve::{
     fraction_unread_at, grid, perfect_order_sensitivity, random_order_sensitivity,
     sensitivity_curve,
 };
 use error::check_region;
 use serde::Serialize;
+use std::path::PathBuf;
+
+/// The most points a sensitivity curve may have (`steps`).
+pub const MAX_STEPS: usize = 100_000;
 
 /// What to measure.
 #[derive(Debug, Clone)]
 pub struct WorklistSettings {
     /// The region whose probability sorts the list.
     pub region: String,
-    /// Points on the curve: the fractions 0, 1/steps, ..., 1.
+    /// Points on the curve: the fractions 0, 1/steps, ..., 1 (1 to [`MAX_STEPS`]).
     pub steps: usize,
     /// Sensitivities at which the fraction left unread is reported.
     pub sensitivity_targets: Vec<f64>,
@@ -37,6 +43,9 @@ pub struct WorklistSettings {
     pub read_fractions: Vec<f64>,
     /// The CIs over seeds.
     pub ci: CiSettings,
+    /// Whether every seed must predict the same labelled exams (default), or the worklist is
+    /// measured on the exams all seeds share.
+    pub exam_set: ExamSet,
 }
 
 impl Default for WorklistSettings {
@@ -47,6 +56,7 @@ impl Default for WorklistSettings {
             sensitivity_targets: vec![0.95, 0.98, 0.99],
             read_fractions: vec![0.25, 0.5, 0.75],
             ci: CiSettings::default(),
+            exam_set: ExamSet::Same,
         }
     }
 }
@@ -101,12 +111,17 @@ pub struct Worklist {
     pub sensitivity_after: Vec<SensitivityAfter>,
     /// The curve.
     pub curve: Vec<WorklistPoint>,
+    /// Every exam left out, and why.
+    pub dropped: Vec<Dropped>,
     /// Per seed: sensitivity at each point of the curve.
     #[serde(skip)]
     pub per_seed: Vec<Vec<f64>>,
     /// Human-readable notes.
     #[serde(skip)]
     pub notes: Vec<String>,
+    /// The files it was computed from (never replaced by [`Worklist::write`]).
+    #[serde(skip)]
+    pub inputs: Vec<PathBuf>,
 }
 
 /// One seed's figures.
@@ -116,18 +131,23 @@ struct SeedCurve {
     sensitivity_at: Vec<f64>,
 }
 
-/// Every seed's curve on `grid`, with the labelled exams and abnormal ones (of the last seed).
+/// Every seed's curve on `grid`, with the labelled exams and abnormal ones, and the exams
+/// left out.
 fn seed_curves(
     preds: &[PredictionFile],
     truth: &TruthTable,
     settings: &WorklistSettings,
     grid: &[f64],
-) -> Result<(Vec<SeedCurve>, usize, usize), WorklistError> {
+) -> Result<(Vec<SeedCurve>, usize, usize, Vec<Dropped>), WorklistError> {
     let regions = [settings.region.clone()];
+    let mut aligned = (preds.iter())
+        .map(|p| align(&p.table, &p.path, &truth.table, &truth.source, &regions))
+        .collect::<Result<Vec<Aligned>, _>>()?;
+    let mut dropped: Vec<Dropped> = aligned.iter().flat_map(|a| a.dropped.clone()).collect();
+    dropped.extend(pair_aligned(&mut aligned, settings.exam_set)?);
     let (mut n, mut positives) = (0, 0);
     let mut seeds = Vec::new();
-    for p in preds {
-        let a = align(&p.table, &p.path, &truth.table, &truth.source, &regions)?;
+    for a in &aligned {
         let (probs, labels) = (&a.probs[0], &a.labels[0]);
         n = probs.len();
         positives = labels.iter().filter(|&&l| l).count();
@@ -148,7 +168,7 @@ fn seed_curves(
                 .ok_or_else(no_positives)?,
         });
     }
-    Ok((seeds, n, positives))
+    Ok((seeds, n, positives, dropped))
 }
 
 impl Worklist {
@@ -159,8 +179,10 @@ impl Worklist {
         settings: &WorklistSettings,
     ) -> Result<Self, WorklistError> {
         check_region(preds, &settings.region)?;
+        at_most("worklist steps", settings.steps, MAX_STEPS)?;
+        settings.ci.check()?;
         let grid = grid(settings.steps.max(1));
-        let (seeds, n, positives) = seed_curves(preds, truth, settings, &grid)?;
+        let (seeds, n, positives, dropped) = seed_curves(preds, truth, settings, &grid)?;
         let ci = |v: Vec<f64>| settings.ci.mean_ci(&v);
         let curve = grid
             .iter()
@@ -194,6 +216,7 @@ impl Worklist {
             settings.region,
             preds.len()
         )];
+        notes.extend(dropped::notes(&dropped));
         if preds.len() == 1 {
             notes.push("one prediction file (one seed): no confidence interval is possible".into());
         }
@@ -207,6 +230,10 @@ impl Worklist {
             curve,
             per_seed: seeds.into_iter().map(|s| s.curve).collect(),
             notes,
+            dropped,
+            inputs: (preds.iter().map(|p| p.path.clone()))
+                .chain([truth.source.clone()])
+                .collect(),
         })
     }
 
@@ -272,6 +299,39 @@ mod tests {
             matches!(err, WorklistError::NoPositives { exams: 2, .. }),
             "{err}"
         );
+    }
+
+    #[test]
+    fn seeds_on_different_exams_are_refused_unless_the_intersection_is_asked_for() {
+        let p1 = file("p1.csv", "exam_id,full\na,0.9\nb,0.1\nc,0.8\nd,0.2\n");
+        let p2 = file("p2.csv", "exam_id,full\na,0.9\nb,0.1\n");
+        let t = truth("exam_id,full\na,1\nb,0\nc,1\nd,0\n");
+        let preds = [p1, p2];
+        let err = Worklist::compute(&preds, &t, &WorklistSettings::default()).unwrap_err();
+        assert!(matches!(err, WorklistError::Unpaired(_)), "{err}");
+        let settings = WorklistSettings {
+            exam_set: ExamSet::Intersection,
+            ..WorklistSettings::default()
+        };
+        let w = Worklist::compute(&preds, &t, &settings).unwrap();
+        assert_eq!(w.exams, 2);
+        let left: Vec<String> = (w.dropped.iter())
+            .filter(|d| d.reason == crate::DropReason::NotInEveryFile)
+            .map(|d| d.item.to_string())
+            .collect();
+        assert_eq!(left, ["c", "d"]);
+    }
+
+    #[test]
+    fn more_steps_than_the_limit_are_refused() {
+        let pred = file("p", "exam_id,full\na,0.9\nb,0.1\n");
+        let t = truth("exam_id,full\na,1\nb,0\n");
+        let settings = WorklistSettings {
+            steps: usize::MAX,
+            ..WorklistSettings::default()
+        };
+        let err = Worklist::compute(&[pred], &t, &settings).unwrap_err();
+        assert!(matches!(err, WorklistError::Limit(_)), "{err}");
     }
 
     #[test]

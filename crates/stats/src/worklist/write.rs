@@ -2,15 +2,19 @@
 //! `summary.json` for the report.
 
 use super::Worklist;
-use crate::format::{WriteError, columns, create_dir, opt_num, write_csv};
+use crate::format::{WriteError, columns, opt_num, write_csv, write_folder};
 use crate::plots::{WorklistFigure, worklist_curve};
 use crate::report::{ReportFigure, ReportPart, ReportTable};
 use std::path::Path;
 
 impl Worklist {
-    /// Writes the curve, its figure and the report summary into `dir`, creating it.
+    /// Writes the curve, its figure and the report summary into `dir`, creating it, as one
+    /// unit (see [`crate::Evaluation::write`]).
     pub fn write(&self, dir: &Path) -> Result<(), WriteError> {
-        create_dir(dir)?;
+        write_folder(dir, &self.inputs, |stage| self.write_files(stage))
+    }
+
+    fn write_files(&self, dir: &Path) -> Result<(), WriteError> {
         let mut header = columns(&[
             "fraction_read",
             "sensitivity",

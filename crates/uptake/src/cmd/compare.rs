@@ -3,8 +3,8 @@
 use crate::common::{Global, read_predictions, show_and_write, truth_table};
 use anyhow::Result;
 use std::path::PathBuf;
-use uptake_stats::resample::Alternative;
-use uptake_stats::{CompareSettings, Comparison, ModelNames};
+use uptake_stats::resample::{Alternative, MAX_PERMUTATIONS};
+use uptake_stats::{CompareSettings, Comparison, ExamSet, ModelNames};
 
 /// Long help of `uptake compare` (also set on the subcommand in main.rs, whose
 /// doc comment would otherwise replace it).
@@ -18,6 +18,9 @@ p = (1 + #iterations at least as extreme as observed) / (1 + iterations). --alte
 H1: mean(A) > mean(B) (the study's one-sided test), two-sided tests mean(A) != mean(B). Per-region \
 p-values are also given Bonferroni-corrected for the number of regions tested. The overall test \
 pairs the (region, seed) AUROCs of all regions (the study's 'n = 26 tasks x 5 seeds').\n\n\
+Pairs need the same exams: files that predict different labelled exams for a region are refused \
+(naming the files and an exam), unless --intersection, which compares on the exams every file \
+predicts and lists the others in a note and in the JSON (`dropped`).\n\n\
 Writes (with --out DIR): comparison.csv, comparison.json, summary.json.";
 
 #[derive(clap::ValueEnum, Clone, Copy, Debug)]
@@ -53,9 +56,14 @@ pub struct Args {
     /// greater: H1 mean(A) > mean(B) (one-sided); two-sided: mean(A) != mean(B).
     #[arg(long, value_enum, default_value = "greater")]
     pub alternative: AlternativeArg,
-    /// Permutation iterations.
-    #[arg(long, default_value_t = 10_000)]
-    pub iterations: usize,
+    /// Permutation iterations (1 to 10,000,000).
+    #[arg(long, default_value_t = 10_000,
+          value_parser = clap::value_parser!(u64).range(1..=MAX_PERMUTATIONS as u64))]
+    pub iterations: u64,
+    /// Compare on the exams every file predicts (listing the others) instead of refusing
+    /// files that predict different exams.
+    #[arg(long)]
+    pub intersection: bool,
     /// Seed of the permutations and bootstrap.
     #[arg(long, default_value_t = 0)]
     pub seed: u64,
@@ -83,11 +91,17 @@ pub fn run(args: Args, _global: &Global) -> Result<()> {
     let settings = CompareSettings {
         regions: args.regions.clone(),
         alternative: args.alternative.into(),
-        iterations: args.iterations,
+        // At most MAX_PERMUTATIONS (clap checks), so it fits.
+        iterations: args.iterations as usize,
         seed: args.seed,
         names: ModelNames {
             a: args.a_name.clone(),
             b: args.b_name.clone(),
+        },
+        exam_set: if args.intersection {
+            ExamSet::Intersection
+        } else {
+            ExamSet::Same
         },
         ..CompareSettings::default()
     };

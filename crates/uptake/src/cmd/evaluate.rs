@@ -3,6 +3,7 @@
 use crate::common::{Global, PredictionArgs, show_and_write, truth_table};
 use anyhow::Result;
 use std::path::PathBuf;
+use uptake_stats::resample::MAX_RESAMPLES;
 use uptake_stats::{CiSettings, Ensemble, Evaluation, EvaluationSettings};
 
 /// Long help of `uptake evaluate` (also set on the subcommand in main.rs, whose
@@ -11,12 +12,15 @@ pub const HELP: &str = "Per region: labelled exams, positives, AUROC (Mann-Whitn
 and precision, recall (= sensitivity), F1 and specificity at a threshold (prob >= threshold is positive); \
 then macro means over regions. F1 and sensitivity are undefined (n/a) for a region without positives, \
 precision when nothing is called positive; undefined values are left out of the means. \
-Exams are matched by exam_id; empty truth cells are skipped.\n\n\
+Exams are matched by exam_id; empty truth cells are unlabelled. Every exam, seed or region left \
+out (predicted without truth, labelled without prediction, an empty prediction cell, a seed \
+without any prediction for a region, a truth column without prediction column) is named in a \
+note and listed in the JSON (`dropped`).\n\n\
 Several --pred files (seeds) give the mean over seeds with a 95 % percentile-bootstrap CI over the \
 seed scores; --ensemble also evaluates the mean of the seeds' probabilities.\n\n\
 Reads: wide CSVs (exam_id + one column per region). Writes (with --out DIR): metrics.csv, \
 per_seed.csv, ensemble.csv, evaluation.json, auroc.svg/.png, roc.svg/.png and summary.json for \
-`uptake report`.";
+`uptake report`, as one unit: they appear together or, on an error, not at all.";
 
 #[derive(clap::Args, Debug)]
 #[command(long_about = HELP)]
@@ -32,9 +36,10 @@ pub struct Args {
     /// Also evaluate the mean of the seeds' probabilities.
     #[arg(long)]
     pub ensemble: bool,
-    /// Bootstrap resamples for the CIs over seeds.
-    #[arg(long, default_value_t = 1000)]
-    pub bootstrap: usize,
+    /// Bootstrap resamples for the CIs over seeds (0 to 1,000,000).
+    #[arg(long, default_value_t = 1000,
+          value_parser = clap::value_parser!(u64).range(0..=MAX_RESAMPLES as u64))]
+    pub bootstrap: u64,
     /// Seed of the bootstrap.
     #[arg(long, default_value_t = 0)]
     pub seed: u64,
@@ -61,7 +66,8 @@ impl Args {
             },
             ci: CiSettings {
                 level: 0.95,
-                resamples: self.bootstrap,
+                // At most MAX_RESAMPLES (clap checks), so it fits.
+                resamples: self.bootstrap as usize,
                 seed: self.seed,
             },
         }

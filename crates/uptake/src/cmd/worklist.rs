@@ -4,7 +4,8 @@
 use crate::common::{Global, PredictionArgs, show_and_write, truth_table};
 use anyhow::Result;
 use std::path::PathBuf;
-use uptake_stats::{CiSettings, TriageOrder, Worklist, WorklistSettings};
+use uptake_stats::worklist::MAX_STEPS;
+use uptake_stats::{CiSettings, ExamSet, TriageOrder, Worklist, WorklistSettings};
 
 /// Long help of `uptake worklist` (also set on the subcommand in main.rs, whose
 /// doc comment would otherwise replace it).
@@ -14,8 +15,14 @@ exams that can be left unread while still reading 95 %, 98 % and 99 % of the abn
 the sensitivity after reading 25/50/75 % of the list, with 95 % bootstrap CIs over seeds; the \
 random-order (sensitivity = fraction read) and perfect-order references are in the table and plot.\n\n\
 With --rank (no truth needed): writes the triage order (rank, exam_id, probability; the mean over \
-the --pred files) to --out FILE, or prints it.\n\n\
-Writes (with --out DIR, without --rank): worklist.csv, worklist.svg/.png, summary.json.";
+the --pred files) to --out FILE (never onto a --pred file, a link or a special file), or prints \
+it (--json: with the exams left out).\n\n\
+Several --pred files must predict the same exams: an exam missing from one file (or empty there) \
+is an error naming it, unless --intersection, which keeps the exams every file predicts and lists \
+the others in a note (stderr with --rank) and in the JSON (`dropped`). Exams no file predicts \
+are listed the same way.\n\n\
+Writes (with --out DIR, without --rank): worklist.csv, worklist.svg/.png, summary.json, as one \
+unit.";
 
 #[derive(clap::Args, Debug)]
 #[command(long_about = HELP)]
@@ -28,13 +35,18 @@ pub struct Args {
     /// Write the triage order instead of evaluating it.
     #[arg(long)]
     pub rank: bool,
-    /// Points on the curve (grid of fractions read).
-    #[arg(long, default_value_t = 100)]
-    pub steps: usize,
+    /// Points on the curve (grid of fractions read; 1 to 100,000).
+    #[arg(long, default_value_t = 100,
+          value_parser = clap::value_parser!(u64).range(1..=MAX_STEPS as u64))]
+    pub steps: u64,
+    /// Use the exams every --pred file predicts (listing the others) instead of refusing
+    /// files that predict different exams.
+    #[arg(long)]
+    pub intersection: bool,
     /// Seed of the bootstrap CIs.
     #[arg(long, default_value_t = 0)]
     pub seed: u64,
-    /// Print JSON instead of a table.
+    /// Print JSON instead of a table (with --rank: the order and the exams left out).
     #[arg(long)]
     pub json: bool,
     /// Output folder (evaluation) or CSV file (--rank).
@@ -50,11 +62,13 @@ pub fn run(args: Args, _global: &Global) -> Result<()> {
     let truth = truth_table(args.input.truth.as_deref(), preds.targets)?;
     let settings = WorklistSettings {
         region: args.region.clone(),
-        steps: args.steps,
+        // At most MAX_STEPS (clap checks), so it fits.
+        steps: args.steps as usize,
         ci: CiSettings {
             seed: args.seed,
             ..CiSettings::default()
         },
+        exam_set: exam_set(&args),
         ..WorklistSettings::default()
     };
     let worklist = Worklist::compute(&preds.seeds, &truth, &settings)?;
@@ -66,11 +80,20 @@ pub fn run(args: Args, _global: &Global) -> Result<()> {
     })
 }
 
-/// `--rank`: the triage order to `--out FILE` or stdout.
+fn exam_set(args: &Args) -> ExamSet {
+    if args.intersection {
+        ExamSet::Intersection
+    } else {
+        ExamSet::Same
+    }
+}
+
+/// `--rank`: the triage order to `--out FILE` or stdout (CSV, or JSON with what was left out);
+/// notes on the exams left out on stderr.
 fn rank(args: &Args, preds: &[uptake_stats::PredictionFile]) -> Result<()> {
-    let order = TriageOrder::compute(preds, &args.region)?;
-    match &args.out {
-        Some(path) => {
+    let order = TriageOrder::compute(preds, &args.region, exam_set(args))?;
+    match (&args.out, args.json) {
+        (Some(path), _) => {
             order.write(path)?;
             eprintln!(
                 "wrote the triage order of {} exams to {}",
@@ -78,13 +101,11 @@ fn rank(args: &Args, preds: &[uptake_stats::PredictionFile]) -> Result<()> {
                 path.display()
             );
         }
-        None => print!("{}", order.to_csv()),
+        (None, true) => println!("{}", serde_json::to_string_pretty(&order)?),
+        (None, false) => print!("{}", order.to_csv()),
     }
-    if order.left_out > 0 {
-        eprintln!(
-            "note: {} exams without a `{}` prediction in every file were left out",
-            order.left_out, args.region
-        );
+    for note in order.notes() {
+        eprintln!("note: {note}");
     }
     Ok(())
 }
