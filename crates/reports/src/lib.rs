@@ -33,8 +33,14 @@
 
 #![warn(missing_docs)]
 
+mod accession;
+mod csv_strict;
 mod eval;
+mod fhir;
+mod merge;
 mod read;
+mod read_error;
+mod record;
 mod sections;
 mod sentences;
 mod speed;
@@ -42,11 +48,19 @@ mod tagger;
 mod write;
 
 pub use eval::{Extra, MentionEval, Miss, evaluate_mentions};
-pub use read::{MAX_REPORT_BYTES, Report, ReportError, ReportSet, ReportWarning, read_reports};
-pub use sections::{Section, SectionKind, split_sections};
+pub use read::{
+    MAX_REPORT_BYTES, ReadSettings, ReadSummary, Report, ReportFormat, ReportSet, read_reports,
+    read_reports_with,
+};
+pub use read_error::{ReportError, ReportWarning};
+pub use record::{Location, ReportKind, ReportStatus};
+pub use sections::{
+    Section, SectionKind, SectionLayout, SectionVocabulary, SectionsError, SplitReport,
+    split_sections,
+};
 pub use sentences::{Sentence, split_sentences};
 pub use speed::{TaggingSpeed, measure_tagging};
-pub use tagger::{Mention, TaggedSentence, TaggedSpan, Tagger, TaggerError};
+pub use tagger::{Mention, TaggedReport, TaggedSentence, TaggedSpan, Tagger, TaggerError};
 pub use write::{SentenceFilter, TagSettings, TagSummary, write_tagged};
 
 #[cfg(test)]
