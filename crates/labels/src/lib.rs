@@ -38,6 +38,7 @@
 #![warn(missing_docs)]
 
 pub mod evaluate;
+mod mention_regions;
 mod method;
 mod noisy_or;
 mod regex_baseline;
@@ -46,10 +47,14 @@ mod scorer;
 mod speed;
 mod weak;
 
+pub use mention_regions::{UnknownMentionRegion, check_mention_regions};
 pub use method::{LabellingMethod, MethodError, RulesSource, UnknownMethod};
 pub use noisy_or::ScoredMention;
 pub use regex_baseline::RegexLabeller;
 pub use rules::{RulesError, RulesLabeller};
 pub use scorer::{MeanScorer, MentionScorer, ScoreError, SentenceMentions, mean_scores};
 pub use speed::measure_labelling;
-pub use weak::{LabelCounts, LabelError, LabelSettings, ReportLabels, WeakLabeller, WeakLabels};
+pub use weak::{
+    Coverage, FlaggedReport, LabelCounts, LabelError, LabelSettings, ReportLabels, WeakLabeller,
+    WeakLabels,
+};
