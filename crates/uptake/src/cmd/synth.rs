@@ -6,7 +6,7 @@ use anyhow::Context;
 use std::path::PathBuf;
 use std::time::Instant;
 use uptake_synth::cohort::{CohortConfig, Resolution, generate};
-use uptake_synth::reports::{ReportsSettings, write_report_set};
+use uptake_synth::reports::{ReportsSettings, StyleMix, write_report_set};
 
 #[derive(clap::Subcommand, Debug)]
 pub enum SynthCommand {
@@ -31,12 +31,18 @@ pub struct ReportsArgs {
     /// Output folder (created if needed).
     #[arg(long)]
     pub out: PathBuf,
+    /// Institution styles: `realistic` (all nine in the shares of a multi-site cohort),
+    /// `classic` (the first five, as often as each other), or a comma-separated list of caps,
+    /// mixed, paragraph, bare, terse, european, organ-system, abbreviated, narrative.
+    #[arg(long, default_value = "realistic")]
+    pub styles: StyleMix,
 }
 
 pub fn run_reports(args: ReportsArgs, global: &Global) -> anyhow::Result<()> {
     let settings = ReportsSettings {
         n: args.n,
         seed: args.seed,
+        styles: args.styles,
     };
     let start = Instant::now();
     let summary = write_report_set(&settings, &args.out, &Bars::new(global.quiet))
@@ -134,12 +140,8 @@ fn cohort_config(args: &CohortArgs) -> CohortConfig {
 
 pub fn run_cohort(args: CohortArgs, global: &Global) -> anyhow::Result<()> {
     let start = Instant::now();
-    let summary = generate(
-        &cohort_config(&args),
-        &args.out,
-        &Bars::new(global.quiet),
-    )
-    .with_context(|| format!("writing the synthetic cohort into {}", args.out.display()))?;
+    let summary = generate(&cohort_config(&args), &args.out, &Bars::new(global.quiet))
+        .with_context(|| format!("writing the synthetic cohort into {}", args.out.display()))?;
     if !global.quiet {
         println!(
             "{} exams of {} patients ({} normal, {} patients died) in {:.1} s -> {}",
