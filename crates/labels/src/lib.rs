@@ -7,7 +7,10 @@
 //! - [`LabellingMethod`]: which scorer: the paper's [`RegexLabeller`], the [`RulesLabeller`]
 //!   (negation scope, benign attributions, resolution and hedging, its vocabulary in
 //!   `data/rules.toml`), the report model, or the model and the rules together;
-//! - [`WeakLabeller::label_reports`]: a report set into a `uptake_core::RegionTable`;
+//! - [`WeakLabeller::label_reports`]: a report set into a `uptake_core::RegionTable`, with
+//!   [`LabelCounts`] of the reports that fell back (no findings or impression header) or yielded
+//!   no mention, and their ids ([`WeakLabels::flagged`], [`WeakLabels::write_flagged`]);
+//! - [`check_mention_regions`]: a hand-labelled mention file names only ontology regions;
 //! - [`evaluate`]: agreement of a scorer with hand-labelled mentions;
 //! - [`measure_labelling`]: labelling speed.
 //!

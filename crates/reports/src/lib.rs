@@ -1,8 +1,15 @@
 //! Radiology report reading, section and sentence splitting, and region mention tagging.
 //!
-//! - [`read_reports`]: `.jsonl` / `.csv` report files, with warnings and errors that name the
-//!   file, line and exam (never the report text).
-//! - [`split_sections`]: history, technique, comparison, findings, impression.
+//! - [`read_reports_with`] ([`read_reports`] with the defaults): report files as hospitals
+//!   export them: JSONL, strict CSV (other column names, exact line numbers with CRLF), FHIR
+//!   `DiagnosticReport` (Bundle or NDJSON), accession numbers with a mapping file, and several
+//!   reports per exam merged by one policy (latest final or amended report, addenda appended).
+//!   Warnings and errors name the file, line and exam (never the report text); a
+//!   [`ReadSummary`] says what was read, skipped and merged.
+//! - [`SectionVocabulary`] (the header words as data, `data/sections.toml`, or a user's file)
+//!   and [`split_sections`]: history, technique, comparison, findings, impression, for the
+//!   common layouts (combined, European, organ-system templates, unheaded bodies), with a
+//!   fallback that never drops text ([`SectionLayout::Fallback`]).
 //! - [`split_sentences`]: sentences that survive "1.3 x 1.2 cm", "SUVmax 4.1", "Dr.", lists.
 //! - [`Tagger`]: the ontology's tagging functions over findings and impression sentences;
 //!   [`write_tagged`] writes what it finds (`uptake tag`).
