@@ -143,8 +143,10 @@ fn text_of(r: &Value) -> Result<Option<String>, String> {
         if !content_type.to_ascii_lowercase().starts_with("text/plain") {
             continue;
         }
+        // base64Binary may be wrapped over lines.
+        let data: String = data.split_whitespace().collect();
         let bytes = base64::engine::general_purpose::STANDARD
-            .decode(data.trim())
+            .decode(data)
             .map_err(|e| format!("presentedForm {}: the data is not base64: {e}", i + 1))?;
         let text = String::from_utf8(bytes)
             .map_err(|_| format!("presentedForm {}: the text is not UTF-8", i + 1))?;
