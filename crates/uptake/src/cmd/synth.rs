@@ -6,7 +6,7 @@ use anyhow::Context;
 use std::path::PathBuf;
 use std::time::Instant;
 use uptake_synth::cohort::{CohortConfig, Resolution, generate};
-use uptake_synth::reports::{ReportsSettings, write_report_set};
+use uptake_synth::reports::{ReportsSettings, StyleMix, write_report_set};
 
 #[derive(clap::Subcommand, Debug)]
 pub enum SynthCommand {
@@ -31,12 +31,18 @@ pub struct ReportsArgs {
     /// Output folder (created if needed).
     #[arg(long)]
     pub out: PathBuf,
+    /// Institution styles: `realistic` (all nine in the shares of a multi-site cohort),
+    /// `classic` (the first five, as often as each other), or a comma-separated list of caps,
+    /// mixed, paragraph, bare, terse, european, organ-system, abbreviated, narrative.
+    #[arg(long, default_value = "realistic")]
+    pub styles: StyleMix,
 }
 
 pub fn run_reports(args: ReportsArgs, global: &Global) -> anyhow::Result<()> {
     let settings = ReportsSettings {
         n: args.n,
         seed: args.seed,
+        styles: args.styles,
     };
     let start = Instant::now();
     let summary = write_report_set(&settings, &args.out, &Bars::new(global.quiet))
