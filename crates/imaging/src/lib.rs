@@ -43,18 +43,29 @@
 pub mod bench;
 pub mod cohort;
 pub mod dicom;
+pub mod discover;
+pub mod identity;
 pub mod ingest;
 pub mod inspect;
 pub mod mip;
+pub mod nifti_in;
 pub mod nifti_out;
 pub mod phantom;
+pub mod plausibility;
+pub mod record;
+pub mod report;
 pub(crate) mod resample;
+pub mod select;
 pub mod store;
 pub mod suv;
+pub mod syntax;
 pub mod voi;
 pub mod volume;
 
 pub use cohort::{IngestOutcome, IngestSettings, IngestSource, Shard, ingest_cohort};
-pub use ingest::{ExamError, IngestError, Ingested, ModelGrid, ingest_dir};
+pub use ingest::{
+    ExamError, ExamSettings, IngestError, Ingested, ModelGrid, ingest_dir, ingest_dir_with,
+};
 pub use inspect::{InspectSettings, InspectSource, Inspection, inspect};
+pub use select::{SeriesPattern, SeriesSelection, StudyPairing};
 pub use store::{ExamInfo, ExamStore, ExamVolume, Geometry, StoreError, model_channels};

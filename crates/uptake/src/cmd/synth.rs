@@ -134,12 +134,8 @@ fn cohort_config(args: &CohortArgs) -> CohortConfig {
 
 pub fn run_cohort(args: CohortArgs, global: &Global) -> anyhow::Result<()> {
     let start = Instant::now();
-    let summary = generate(
-        &cohort_config(&args),
-        &args.out,
-        &Bars::new(global.quiet),
-    )
-    .with_context(|| format!("writing the synthetic cohort into {}", args.out.display()))?;
+    let summary = generate(&cohort_config(&args), &args.out, &Bars::new(global.quiet))
+        .with_context(|| format!("writing the synthetic cohort into {}", args.out.display()))?;
     if !global.quiet {
         println!(
             "{} exams of {} patients ({} normal, {} patients died) in {:.1} s -> {}",
