@@ -2,7 +2,7 @@
 //! per-slice modality rescale (HU for CT, the series' PET units for PET).
 
 use crate::suv::{DicomDateTime, PetSuvTags};
-use crate::syntax::TransferSyntax;
+use crate::syntax::{JPEG_EXTENDED, TransferSyntax};
 use dicom_core::Tag;
 use dicom_dictionary_std::tags;
 use dicom_object::{DefaultDicomObject, InMemDicomObject, OpenFileOptions};
@@ -364,7 +364,16 @@ fn rescaled_pixels(header: &SliceHeader, obj: &DefaultDicomObject) -> Result<Vec
         });
     }
     let syntax = TransferSyntax::of(obj.meta().transfer_syntax());
+    let bits_stored = number(obj, tags::BITS_STORED).unwrap_or(0.0);
     let decoded = obj.decode_pixel_data().map_err(|e| match syntax {
+        TransferSyntax::Known(s) if s.uid == JPEG_EXTENDED && bits_stored > 8.0 => {
+            DicomError::Unsupported {
+                path: path.clone(),
+                what: format!(
+                    "{bits_stored}-bit JPEG Extended (Process 4: the Rust JPEG decoder reads 8 bits only; decompress the files first, e.g. gdcmconv --raw or dcmdjpeg)"
+                ),
+            }
+        }
         TransferSyntax::Unknown(uid) => DicomError::Unsupported {
             path: path.clone(),
             what: format!("transfer syntax {uid}"),

@@ -41,6 +41,9 @@ const fn syntax(uid: &'static str, name: &'static str, compression: Compression)
     }
 }
 
+/// JPEG Extended (Process 2 & 4): read for 8-bit samples only (12-bit Process 4 is refused).
+pub const JPEG_EXTENDED: &str = "1.2.840.10008.1.2.4.51";
+
 /// Every transfer syntax ingestion reads (tested in `tests/transfer_syntaxes.rs`).
 pub const SUPPORTED: [SyntaxInfo; 16] = [
     syntax(
