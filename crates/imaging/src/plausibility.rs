@@ -2,7 +2,8 @@
 //! physical limits ([`check_volumes`]), and the PET's z range kept by the CT is measured
 //! ([`pet_coverage`]).
 //!
-//! - Every value finite and within the store's f16 range (|v| <= 65504).
+//! - Every value finite; the limits below lie within the store's f16 range (|v| <= 65504),
+//!   which the store checks again.
 //! - PET: SUVmax at most [`SUV_MAX_LIMIT`] (no tissue concentrates FDG more); the body's mean
 //!   SUV (voxels with CT > -500 HU) within [`BODY_MEAN_SUV`] (the dose spreads over the body,
 //!   so the mean is near 1).
@@ -23,8 +24,6 @@ pub const SOFT_TISSUE_HU: (f64, f64) = (-300.0, 300.0);
 pub const AIR_HU: (f64, f64) = (-1200.0, -600.0);
 /// The widest HU scale of any CT (extended scales reach about 30,000 HU for metal).
 pub const HU_LIMITS: (f32, f32) = (-32_768.0, 35_000.0);
-/// The largest value the store's f16 tensors hold.
-pub const F16_MAX: f32 = 65_504.0;
 
 /// A volume that no scanner can produce.
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
@@ -52,6 +51,8 @@ pub struct Clues {
 pub struct VolumeFacts {
     /// The highest SUV.
     pub suv_max: f32,
+    /// The lowest and highest HU.
+    pub hu_range: (f32, f32),
     /// Mean SUV of voxels with CT above -500 HU (`NaN` when none).
     pub body_mean_suv: f64,
     /// Median HU of voxels above -500 HU (`None` when none).
@@ -114,31 +115,26 @@ impl HuHistogram {
     }
 }
 
-/// Measures the volumes in one pass; the first value that is not finite or beyond the f16
-/// range is an error.
+/// Measures the volumes in one pass; the first value that is not finite is an error.
 pub fn volume_facts(
     ct_hu: &[f32],
     pet_suv: &[f32],
     ct_fill_hu: f32,
 ) -> Result<VolumeFacts, Implausible> {
     for (name, values) in [("CT", ct_hu), ("PET", pet_suv)] {
-        if let Some((i, v)) = values
-            .iter()
-            .enumerate()
-            .find(|(_, v)| !v.is_finite() || v.abs() > F16_MAX)
-        {
+        if let Some((i, v)) = values.iter().enumerate().find(|(_, v)| !v.is_finite()) {
             return Err(Implausible {
-                what: format!(
-                    "{name} value {v} at voxel {i} is not finite or beyond the store's f16 range (|v| <= {F16_MAX})"
-                ),
+                what: format!("{name} value {v} at voxel {i} is not finite"),
                 hint: String::new(),
             });
         }
     }
     let (mut tissue, mut air) = (HuHistogram::new(), HuHistogram::new());
     let (mut body_sum, mut body_n, mut suv_max) = (0.0f64, 0u64, 0.0f32);
+    let mut hu_range = (f32::INFINITY, f32::NEG_INFINITY);
     for (&hu, &suv) in ct_hu.iter().zip(pet_suv) {
         suv_max = suv_max.max(suv);
+        hu_range = (hu_range.0.min(hu), hu_range.1.max(hu));
         if hu > -500.0 {
             tissue.add(hu);
             body_sum += suv as f64;
@@ -150,6 +146,7 @@ pub fn volume_facts(
     let enough_air = air.count() as f64 >= 0.01 * ct_hu.len() as f64;
     Ok(VolumeFacts {
         suv_max,
+        hu_range,
         body_mean_suv: if body_n > 0 {
             body_sum / body_n as f64
         } else {
@@ -208,6 +205,16 @@ pub fn check_volumes(facts: &VolumeFacts, clues: &Clues) -> Result<(), Implausib
     if let Some(hu) = facts.air_hu.filter(|hu| !(lo..=hi).contains(hu)) {
         return refuse(
             format!("the air's median is {hu:.0} HU, outside {lo}..{hi} HU (air is -1000 HU)"),
+            ct_hint(),
+        );
+    }
+    let (lo, hi) = HU_LIMITS;
+    if facts.hu_range.0 < lo || facts.hu_range.1 > hi {
+        return refuse(
+            format!(
+                "CT values {:.0}..{:.0} HU are beyond any CT scale ({lo}..{hi} HU)",
+                facts.hu_range.0, facts.hu_range.1
+            ),
             ct_hint(),
         );
     }
@@ -273,11 +280,22 @@ mod tests {
     }
 
     #[test]
-    fn a_value_beyond_f16_is_refused_before_any_other_check() {
-        let (mut ct, pet) = body(10);
-        ct[3] = 70_000.0;
+    fn a_value_that_is_not_finite_is_refused_before_any_other_check() {
+        let (ct, mut pet) = body(10);
+        pet[3] = f32::INFINITY;
         let err = volume_facts(&ct, &pet, -1000.0).unwrap_err().to_string();
-        assert!(err.contains("CT value 70000 at voxel 3"), "{err}");
+        assert!(err.contains("PET value inf at voxel 3"), "{err}");
+    }
+
+    #[test]
+    fn a_ct_value_beyond_any_scale_is_refused() {
+        let (mut ct, pet) = body(1000);
+        ct[3] = 70_000.0;
+        let facts = volume_facts(&ct, &pet, -1000.0).unwrap();
+        let err = check_volumes(&facts, &Clues::default())
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("beyond any CT scale"), "{err}");
     }
 
     #[test]
