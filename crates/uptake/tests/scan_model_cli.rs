@@ -310,3 +310,56 @@ fn localise_prints_and_writes_the_attention_shares_of_each_region_with_lesions()
         "{last}"
     );
 }
+
+#[test]
+fn localise_measures_attention_against_the_lesion_masks_of_a_nifti_dataset() {
+    let dir = scratch(&format!("{BIN}/localise-masks"));
+    let nifti = dir.join("nifti");
+    ok(&[
+        "-q",
+        "synth",
+        "cohort",
+        "--layout",
+        "autopet",
+        "--n",
+        "2",
+        "--small",
+        "--seed",
+        "3",
+        "--no-noise",
+        "--lesion-scale",
+        "2",
+        "--out",
+        s(&nifti),
+    ]);
+    let store = dir.join("store");
+    ok(&[
+        &["-q", "ingest", "--nifti-dir", s(&nifti), "--out", s(&store)],
+        &cohort_fixture::GRID[..],
+    ]
+    .concat());
+    let (stdout, _) = ok(&[
+        "-q",
+        "localise",
+        "--model",
+        s(run()),
+        "--store",
+        s(&store),
+        "--lesion-masks",
+    ]);
+    let lines: Vec<&str> = stdout.lines().collect();
+    assert!(lines[0].starts_with("task") && lines[0].contains("near lesions (share, x)"));
+    let regions = regions_of(run());
+    assert_eq!(lines.len(), 1 + regions.len(), "{stdout}");
+    for (line, region) in lines[1..].iter().zip(&regions) {
+        // Every task counts the exams whose masks hold a lesion (the cohort's abnormal ones).
+        assert!(line.starts_with(&format!("{region:<28} ")), "{line}");
+        let exams: usize = line[28..]
+            .split_whitespace()
+            .next()
+            .unwrap()
+            .parse()
+            .unwrap();
+        assert!((1..=2).contains(&exams), "{line}");
+    }
+}
