@@ -5,7 +5,7 @@ use crate::common::{Bars, Global};
 use anyhow::{Context, bail};
 use std::path::{Path, PathBuf};
 use uptake_core::ExamId;
-use uptake_imaging::bench::{IngestBench, bench_ingest};
+use uptake_imaging::bench::{IngestBench, bench_decode, bench_ingest};
 use uptake_imaging::cohort::{ExamStatus, Replaced, StoredExams};
 use uptake_imaging::nifti_in::NiftiSource;
 use uptake_imaging::report::write_report;
@@ -391,6 +391,7 @@ pub fn run_bench_ingest(args: BenchIngestArgs, global: &Global) -> anyhow::Resul
         "uptake ingest (Rust):           {:.2} s per exam (best of {})",
         bench.best_s, bench.repeats
     );
+    print_decode_bench(args.repeat.max(10))?;
     let python = args
         .python
         .clone()
@@ -410,6 +411,30 @@ pub fn run_bench_ingest(args: BenchIngestArgs, global: &Global) -> anyhow::Resul
     println!(
         "speed-up:                       {:.1}x (goal >= 3x)",
         py_best / bench.best_s
+    );
+    Ok(())
+}
+
+/// JPEG 2000 decoding speed on the set-up's 512 x 512 lossless CT slice.
+fn print_decode_bench(repeats: usize) -> anyhow::Result<()> {
+    let path = uptake_core::cache_dir().join("syntax-fixtures/j2k_512.dcm");
+    if !path.is_file() {
+        println!(
+            "JPEG 2000 decoding: skipped ({} not found; run scripts/setup)",
+            path.display()
+        );
+        return Ok(());
+    }
+    let b = bench_decode(&path, repeats)?;
+    println!(
+        "{} decoding:  {:.1} ms per {}x{} slice ({:.1} Mpixel/s, best of {}; {:.1} s for 250 such CT slices on one thread)",
+        b.syntax,
+        b.best_ms,
+        b.pixels.0,
+        b.pixels.1,
+        b.megapixels_per_s(),
+        b.repeats,
+        b.best_ms * 250.0 / 1000.0
     );
     Ok(())
 }
