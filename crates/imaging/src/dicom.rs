@@ -365,32 +365,9 @@ fn rescaled_pixels(header: &SliceHeader, obj: &DefaultDicomObject) -> Result<Vec
     }
     let syntax = TransferSyntax::of(obj.meta().transfer_syntax());
     let bits_stored = number(obj, tags::BITS_STORED).unwrap_or(0.0);
-    let decoded = obj.decode_pixel_data().map_err(|e| match syntax {
-        TransferSyntax::Known(s) if s.uid == JPEG_EXTENDED && bits_stored > 8.0 => {
-            DicomError::Unsupported {
-                path: path.clone(),
-                what: format!(
-                    "{bits_stored}-bit JPEG Extended (Process 4: the Rust JPEG decoder reads 8 bits only; decompress the files first, e.g. gdcmconv --raw or dcmdjpeg)"
-                ),
-            }
-        }
-        TransferSyntax::Unknown(uid) => DicomError::Unsupported {
-            path: path.clone(),
-            what: format!("transfer syntax {uid}"),
-        },
-        known => DicomError::PixelData {
-            path: path.clone(),
-            reason: format!(
-                "{}: {e}{}",
-                known.name(),
-                if known.is_compressed() {
-                    ""
-                } else {
-                    "; is the file truncated?"
-                }
-            ),
-        },
-    })?;
+    let decoded = obj
+        .decode_pixel_data()
+        .map_err(|e| decode_error(path, &syntax, bits_stored, e.to_string()))?;
     if decoded.number_of_frames() != 1 || decoded.samples_per_pixel() != 1 {
         return Err(DicomError::Unsupported {
             path: path.clone(),
@@ -437,6 +414,43 @@ fn rescaled_pixels(header: &SliceHeader, obj: &DefaultDicomObject) -> Result<Vec
         });
     }
     Ok(values)
+}
+
+/// Why pixel data could not be decoded: a syntax the decoders do not read, 12-bit JPEG
+/// Extended, or the decoder's words (with a truncation hint for uncompressed data).
+fn decode_error(
+    path: &Path,
+    syntax: &TransferSyntax,
+    bits_stored: f64,
+    reason: String,
+) -> DicomError {
+    let path = path.to_path_buf();
+    match syntax {
+        TransferSyntax::Known(s) if s.uid == JPEG_EXTENDED && bits_stored > 8.0 => {
+            DicomError::Unsupported {
+                path,
+                what: format!(
+                    "{bits_stored}-bit JPEG Extended (Process 4: the Rust JPEG decoder reads 8 bits only; decompress the files first, e.g. gdcmconv --raw or dcmdjpeg)"
+                ),
+            }
+        }
+        TransferSyntax::Unknown(uid) => DicomError::Unsupported {
+            path,
+            what: format!("transfer syntax {uid}"),
+        },
+        known => DicomError::PixelData {
+            path,
+            reason: format!(
+                "{}: {reason}{}",
+                known.name(),
+                if known.is_compressed() {
+                    ""
+                } else {
+                    "; is the file truncated?"
+                }
+            ),
+        },
+    }
 }
 
 /// How stored values sit in their words (Image Pixel module, PS3.5 section 8.1.1): `bits_stored`

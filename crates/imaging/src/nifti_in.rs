@@ -298,13 +298,14 @@ pub fn ingest_nifti(
         lesion_mask: exam.seg.as_ref().map(|p| p.display().to_string()),
         ..ExamInfo::default()
     };
+    let volume = ExamVolume {
+        exam_id: exam_id.clone(),
+        geometry: target,
+        ct_hu,
+        pet_suv,
+    };
     Ok(Ingested {
-        volume: ExamVolume {
-            exam_id: exam_id.clone(),
-            geometry: target,
-            ct_hu,
-            pet_suv,
-        },
+        volume,
         info,
         skipped: Vec::new(),
         lesion_mask,

@@ -14,8 +14,6 @@
 //! A value outside its limit refuses the exam with the values measured and, where the inputs
 //! show one, the likely cause (a huge RescaleSlope, the SUV method's weight and dose).
 
-use rayon::prelude::*;
-
 /// The highest SUV any tissue reaches (bladder, brain and the hottest tumours stay far below).
 pub const SUV_MAX_LIMIT: f32 = 300.0;
 /// The range of the body's mean SUV.
@@ -121,7 +119,7 @@ impl HuHistogram {
 /// maximum, the range and the finiteness see every voxel).
 const SAMPLE_STRIDE: usize = 8;
 
-/// Lowest and highest value of each volume and whether any is NaN, in one parallel pass.
+/// Lowest and highest value of each volume and whether any is NaN (both volumes at once).
 #[derive(Clone, Copy)]
 struct Ranges {
     hu: (f32, f32),
@@ -130,20 +128,6 @@ struct Ranges {
 }
 
 impl Ranges {
-    const EMPTY: Ranges = Ranges {
-        hu: (f32::INFINITY, f32::NEG_INFINITY),
-        suv: (f32::INFINITY, f32::NEG_INFINITY),
-        nan: false,
-    };
-
-    fn merge(a: Ranges, b: Ranges) -> Ranges {
-        Ranges {
-            hu: (a.hu.0.min(b.hu.0), a.hu.1.max(b.hu.1)),
-            suv: (a.suv.0.min(b.suv.0), a.suv.1.max(b.suv.1)),
-            nan: a.nan || b.nan,
-        }
-    }
-
     fn of(ct_hu: &[f32], pet_suv: &[f32]) -> Ranges {
         let ((hu_lo, hu_hi, hu_nan), (suv_lo, suv_hi, suv_nan)) =
             rayon::join(|| range_of(ct_hu), || range_of(pet_suv));

@@ -2,7 +2,9 @@
 
 mod cohort_fixture;
 
-use cohort_fixture::{EXAMS, GRID, cohort, exam_ids, fails, manifest, ok, s, scratch, store};
+use cohort_fixture::{
+    EXAMS, GRID, autopet_store, cohort, exam_ids, fails, manifest, ok, s, scratch, store,
+};
 use std::path::Path;
 
 const BIN: &str = "imaging_cli";
@@ -264,38 +266,9 @@ fn inspect_shows_why_each_series_was_chosen() {
 #[test]
 fn an_autopet_layout_cohort_ingests_with_its_lesion_masks() {
     let dir = scratch(&format!("{BIN}/autopet"));
-    let nifti = dir.join("nifti");
-    ok(&[
-        "synth",
-        "cohort",
-        "--layout",
-        "autopet",
-        "--n",
-        "2",
-        "--small",
-        "--seed",
-        "3",
-        "--no-noise",
-        "--lesion-scale",
-        "2",
-        "--out",
-        s(&nifti),
-    ]);
     let report = dir.join("report.csv");
+    let stdout = autopet_store(&dir, &["--report", s(&report)]);
     let out = dir.join("store");
-    let (stdout, _) = ok(&[
-        &[
-            "ingest",
-            "--nifti-dir",
-            s(&nifti),
-            "--out",
-            s(&out),
-            "--report",
-            s(&report),
-        ],
-        &GRID[..],
-    ]
-    .concat());
     assert!(
         stdout.starts_with("ingested 2, already stored 0, failed 0"),
         "{stdout}"

@@ -3,7 +3,9 @@
 
 mod cohort_fixture;
 
-use cohort_fixture::{EXAMS, cohort, exam_ids, fails, manifest, ok, s, scratch, store};
+use cohort_fixture::{
+    EXAMS, autopet_store, cohort, exam_ids, fails, manifest, ok, s, scratch, store,
+};
 use std::path::{Path, PathBuf};
 use std::sync::OnceLock;
 
@@ -314,30 +316,8 @@ fn localise_prints_and_writes_the_attention_shares_of_each_region_with_lesions()
 #[test]
 fn localise_measures_attention_against_the_lesion_masks_of_a_nifti_dataset() {
     let dir = scratch(&format!("{BIN}/localise-masks"));
-    let nifti = dir.join("nifti");
-    ok(&[
-        "-q",
-        "synth",
-        "cohort",
-        "--layout",
-        "autopet",
-        "--n",
-        "2",
-        "--small",
-        "--seed",
-        "3",
-        "--no-noise",
-        "--lesion-scale",
-        "2",
-        "--out",
-        s(&nifti),
-    ]);
+    autopet_store(&dir, &["-q"]);
     let store = dir.join("store");
-    ok(&[
-        &["-q", "ingest", "--nifti-dir", s(&nifti), "--out", s(&store)],
-        &cohort_fixture::GRID[..],
-    ]
-    .concat());
     let (stdout, _) = ok(&[
         "-q",
         "localise",
