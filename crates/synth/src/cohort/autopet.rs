@@ -126,3 +126,60 @@ pub fn generate_autopet(
         lesion_voxels,
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::cohort::Resolution;
+    use nifti::{IntoNdArray, NiftiObject, ReaderOptions};
+
+    fn read(path: &Path) -> (Vec<f32>, [f32; 4]) {
+        let obj = ReaderOptions::new().read_file(path).unwrap();
+        let srow_z = obj.header().srow_z;
+        let array = obj.into_volume().into_ndarray::<f32>().unwrap();
+        (array.iter().copied().collect(), srow_z)
+    }
+
+    #[test]
+    fn each_exam_gets_ct_suv_and_a_mask_over_its_hot_lesions() {
+        let dir = tempfile::tempdir().unwrap();
+        let cfg = CohortConfig {
+            n: 3,
+            seed: 3,
+            resolution: Resolution::small(),
+            noise: false,
+            lesion_scale: 2.0,
+            ..CohortConfig::default()
+        };
+        let summary = generate_autopet(&cfg, dir.path(), &uptake_core::NoProgress).unwrap();
+        assert_eq!(summary.exams, 3);
+        let exam = plan(&cfg)
+            .into_iter()
+            .find(|e| !e.spec.lesions.is_empty())
+            .unwrap();
+        let folder = dir.path().join(exam.spec.exam_id.as_str());
+        let (suv, srow_z) = read(&folder.join("SUV.nii.gz"));
+        let (seg, _) = read(&folder.join("SEG.nii.gz"));
+        let (ct, _) = read(&folder.join("CTres.nii.gz"));
+        let pet = &exam.acquisition.pet;
+        assert_eq!(suv.len(), pet.size * pet.size * pet.slices);
+        assert_eq!((seg.len(), ct.len()), (suv.len(), suv.len()));
+        assert_eq!(srow_z, [0.0, 0.0, -pet.slice_mm, pet.z_top_mm]);
+        let mean = |inside: bool| {
+            let v: Vec<f32> = suv
+                .iter()
+                .zip(&seg)
+                .filter(|(_, m)| (**m > 0.5) == inside)
+                .map(|(s, _)| *s)
+                .collect();
+            v.iter().sum::<f32>() / v.len().max(1) as f32
+        };
+        assert!(seg.iter().any(|m| *m == 1.0));
+        assert!(
+            mean(true) > 2.0 * mean(false),
+            "lesions {} vs {}",
+            mean(true),
+            mean(false)
+        );
+    }
+}
