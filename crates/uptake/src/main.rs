@@ -117,9 +117,26 @@ fn tune_allocator() {
 #[cfg(not(all(target_os = "linux", target_env = "gnu")))]
 fn tune_allocator() {}
 
+/// Output into a closed pipe (`uptake evaluate ... | head`) ends the program as it ends `cat`:
+/// by SIGPIPE, status 141 in a shell, instead of a panic in `println!`. Not for the labelling
+/// server, whose sockets must see a closed peer as an error rather than a signal.
+#[cfg(all(target_os = "linux", target_env = "gnu"))]
+fn die_quietly_on_closed_pipe() {
+    // SAFETY: resets one signal to its default action before any other thread exists.
+    unsafe {
+        libc::signal(libc::SIGPIPE, libc::SIG_DFL);
+    }
+}
+
+#[cfg(not(all(target_os = "linux", target_env = "gnu")))]
+fn die_quietly_on_closed_pipe() {}
+
 fn main() -> std::process::ExitCode {
     tune_allocator();
     let cli = Cli::parse();
+    if !matches!(cli.command, Command::Annotate(_)) {
+        die_quietly_on_closed_pipe();
+    }
     common::init_logging(&cli.global);
     let result = dispatch(cli.command, &cli.global);
     match result {
