@@ -100,3 +100,49 @@ fn output_into_a_closed_pipe_ends_quietly() {
         assert!(quiet, "ended with {:?}: {stderr}", out.status);
     }
 }
+
+/// Options whose number sizes work or memory, with the other arguments their command needs to
+/// get that far: 2^64 - 1 must be refused by the argument parser, never reach an allocation
+/// (capacity overflow, abort) or a loop that never ends.
+const SIZING_OPTIONS: &[(&[&str], &str)] = &[
+    (&["synth", "reports", "--out", "x"], "--n"),
+    (&["synth", "cohort", "--out", "x"], "--n"),
+    (&["synth", "cohort", "--out", "x"], "--threads"),
+    (&["bench", "tagging"], "--n"),
+    (&["bench", "annotate"], "--sentences"),
+    (&["bench", "annotate"], "--labels"),
+    (&["bench", "ingest"], "--repeat"),
+    (&["bench", "ingest"], "--size"),
+    (&["bench", "scan-model"], "--slices"),
+    (&["bench", "scan-model"], "--steps"),
+    (&["bench", "scan-model"], "--batch-size"),
+    (&["bench", "scan-model"], "--tasks"),
+    (&["bench", "scan-model"], "--slice-step"),
+    (&["train", "--store", "s", "--labels", "l.csv", "--out", "o"], "--epochs"),
+    (&["train", "--store", "s", "--labels", "l.csv", "--out", "o"], "--exams-per-epoch"),
+    (&["train", "--store", "s", "--labels", "l.csv", "--out", "o"], "--batch-size"),
+    (&["train", "--store", "s", "--labels", "l.csv", "--out", "o"], "--halve-every"),
+    (&["train", "--store", "s", "--labels", "l.csv", "--out", "o"], "--slice-step"),
+    (&["predict", "--model", "m", "--store", "s", "--out", "p.csv"], "--test-views"),
+    (&["evaluate", "--pred", "p.csv", "--truth", "t.csv"], "--bootstrap"),
+    (&["compare", "--a", "a.csv", "--b", "b.csv", "--truth", "t.csv"], "--iterations"),
+];
+
+#[test]
+fn numbers_that_size_work_are_bounded_by_the_argument_parser() {
+    let dir = tempfile::tempdir().unwrap();
+    for (command, option) in SIZING_OPTIONS {
+        let out = uptake()
+            .current_dir(dir.path())
+            .args(*command)
+            .args([*option, "18446744073709551615"])
+            .output()
+            .unwrap();
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{command:?} {option}: {stderr}");
+        assert!(
+            stderr.contains("invalid value") && stderr.contains(option),
+            "{command:?} {option} was not refused by the parser: {stderr}"
+        );
+    }
+}
