@@ -73,7 +73,9 @@ pub mod syntax;
 pub mod voi;
 pub mod volume;
 
-pub use cohort::{FailWhen, IngestOutcome, IngestSettings, IngestSource, Shard, ingest_cohort};
+pub use cohort::{
+    FailWhen, IngestOutcome, IngestSettings, IngestSource, Shard, StoredExams, ingest_cohort,
+};
 pub use ingest::{
     ExamError, ExamSettings, GridError, IngestError, Ingested, ModelGrid, ingest_dir,
     ingest_dir_with,

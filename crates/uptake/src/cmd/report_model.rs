@@ -224,22 +224,13 @@ fn run_train(args: TrainArgs, global: &Global) -> anyhow::Result<()> {
     Ok(())
 }
 
-fn compare(threshold: f64) -> CompareSettings {
-    CompareSettings {
-        threshold,
-        ..Default::default()
-    }
-}
-
 fn run_evaluate(args: EvaluateArgs) -> anyhow::Result<()> {
-    let (mentions, models) = (args.mentions, args.model);
-    let (json, scores, compare) = (args.json, args.scores, compare(args.threshold));
     let files = EvaluateFiles {
-        mentions,
-        models,
-        compare,
-        json,
-        scores,
+        mentions: args.mentions,
+        models: args.model,
+        compare: CompareSettings::at_threshold(args.threshold),
+        json: args.json,
+        scores: args.scores,
     };
     let comparison = files::evaluate_files(&files)
         .with_context(|| format!("scoring {}", files.mentions.display()))?;
@@ -248,7 +239,10 @@ fn run_evaluate(args: EvaluateArgs) -> anyhow::Result<()> {
 }
 
 fn run_cv(args: CvArgs, global: &Global) -> anyhow::Result<()> {
-    let (train, compare) = (args.run.train.options(), compare(args.threshold));
+    let (train, compare) = (
+        args.run.train.options(),
+        CompareSettings::at_threshold(args.threshold),
+    );
     let settings = CvSettings {
         folds: args.folds,
         train,
@@ -258,15 +252,15 @@ fn run_cv(args: CvArgs, global: &Global) -> anyhow::Result<()> {
     let result = (args.run.files())
         .cross_validate::<DefaultTrainBackend>(&settings, &Default::default(), &mut |e| {
             if let Some(what) = e.fold_started() {
-                let next = TrainProgress::new(&what, global.quiet);
-                bar.replace(next).map(TrainProgress::finish);
+                let done = bar.replace(TrainProgress::new(&what, global.quiet));
+                done.into_iter().for_each(TrainProgress::finish);
             }
             if let Some(b) = bar.as_mut() {
                 b.show(e.event, |_| None);
             }
         })
         .with_context(|| format!("cross-validating on {}", args.run.mentions.display()))?;
-    bar.map(TrainProgress::finish);
+    bar.into_iter().for_each(TrainProgress::finish);
     print!("{result}");
     Ok(())
 }
@@ -295,10 +289,14 @@ pub struct BenchArgs {
 }
 
 pub fn bench(args: BenchArgs, global: &Global) -> anyhow::Result<()> {
-    let tagger = match &args.reports {
-        Some(_) => Some(uptake_reports::Tagger::new(&load_ontology(global)?)?),
-        None => None,
-    };
+    let ontology = args
+        .reports
+        .as_ref()
+        .map(|_| load_ontology(global))
+        .transpose()?;
+    let tagger = ontology
+        .map(|o| uptake_reports::Tagger::new(&o))
+        .transpose()?;
     let settings = BenchSettings {
         model: args.model,
         mentions: args.mentions,
@@ -313,23 +311,16 @@ pub fn bench(args: BenchArgs, global: &Global) -> anyhow::Result<()> {
 }
 
 fn run_pretrain(args: PretrainArgs, global: &Global) -> anyhow::Result<()> {
-    let (epochs, batch_size, max_len, seed) =
-        (args.epochs, args.batch_size, args.max_len, args.seed);
-    let learning_rate = args.lr;
     let options = PretrainOptions {
-        epochs,
-        batch_size,
-        max_len,
-        learning_rate,
-        seed,
+        epochs: args.epochs,
+        batch_size: args.batch_size,
+        max_len: args.max_len,
+        learning_rate: args.lr,
+        seed: args.seed,
         ..Default::default()
     };
-    let (base, out) = (args.folders.base, args.folders.out);
-    let run = files::PretrainFiles {
-        corpus: args.corpus.corpus(),
-        base,
-        out,
-    };
+    let (corpus, base, out) = (args.corpus.corpus(), args.folders.base, args.folders.out);
+    let run = files::PretrainFiles { corpus, base, out };
     let mut bar = TrainProgress::new("pretrain", global.quiet);
     let show = &mut |event| bar.show(event, |r| Some(pretrain::epoch_summary(r)));
     let pretrained = run.pretrain::<DefaultTrainBackend>(&options, &Default::default(), show)?;
