@@ -5,7 +5,6 @@ use crate::common::{Bars, Global, probability};
 use anyhow::{Context, bail};
 use clap::builder::TypedValueParser;
 use std::path::PathBuf;
-use uptake_core::ExamId;
 use uptake_imaging::bench::{BenchSettings, run_bench};
 use uptake_imaging::nifti_in::NiftiSource;
 use uptake_imaging::report::write_report;
@@ -161,13 +160,10 @@ pub fn run_ingest(args: IngestArgs, global: &Global) -> anyhow::Result<()> {
 }
 
 pub fn run_inspect(args: InspectArgs, _global: &Global) -> anyhow::Result<()> {
-    let default = if args.store.is_some() { "" } else { "dicom" };
-    let exam = ExamId::new(args.exam.as_deref().unwrap_or(default))
-        .context("give the exam id to inspect")?;
-    let grid = args.grid.grid()?;
+    let exam = args.exam.as_deref();
     let source = match (args.store, args.dicom) {
-        (Some(store), _) => InspectSource::Stored { store, exam },
-        (None, Some(dir)) => InspectSource::Dicom { dir, exam, grid },
+        (Some(store), _) => InspectSource::stored(store, exam)?,
+        (None, Some(dir)) => InspectSource::dicom(dir, exam, args.grid.grid()?)?,
         (None, None) => bail!("give --store or --dicom"),
     };
     let settings = InspectSettings {
