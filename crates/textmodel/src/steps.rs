@@ -309,6 +309,17 @@ mod tests {
     }
 
     #[test]
+    fn a_threshold_keeps_the_default_bootstrap() {
+        let settings = CompareSettings::at_threshold(0.7);
+        assert_eq!(settings.threshold, 0.7);
+        let defaults = CompareSettings::default();
+        assert_eq!(
+            (settings.resamples, settings.level),
+            (defaults.resamples, defaults.level)
+        );
+    }
+
+    #[test]
     fn an_empty_corpus_is_an_error() {
         let dir = tempfile::tempdir().unwrap();
         let sentences = dir.path().join("empty.jsonl");
