@@ -81,5 +81,7 @@ pub use ingest::{
     ingest_dir_with,
 };
 pub use inspect::{InspectSettings, InspectSource, Inspection, inspect};
+pub use nifti_in::NiftiSource;
 pub use select::{SeriesPattern, SeriesSelection, StudyPairing};
 pub use store::{ExamInfo, ExamStore, ExamVolume, Geometry, StoreError, model_channels};
+pub use voi::Voi;

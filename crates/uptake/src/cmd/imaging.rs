@@ -6,12 +6,10 @@ use anyhow::{Context, bail};
 use clap::builder::TypedValueParser;
 use std::path::PathBuf;
 use uptake_imaging::bench::{BenchSettings, run_bench};
-use uptake_imaging::nifti_in::NiftiSource;
 use uptake_imaging::report::write_report;
-use uptake_imaging::voi::Voi;
 use uptake_imaging::{
     ExamStore, FailWhen, IngestSettings, IngestSource, InspectSettings, InspectSource, ModelGrid,
-    SeriesSelection, Shard, StoredExams, StudyPairing, ingest_cohort, inspect,
+    NiftiSource, SeriesSelection, Shard, StoredExams, StudyPairing, Voi, ingest_cohort, inspect,
 };
 
 /// The model grid options shared by ingest, inspect and the bench.
@@ -26,12 +24,6 @@ pub struct GridArgs {
     /// Distance between model-grid slices, mm.
     #[arg(long, default_value_t = 4.0)]
     pub slice_mm: f32,
-}
-
-impl GridArgs {
-    fn grid(&self) -> anyhow::Result<ModelGrid> {
-        Ok(ModelGrid::new(self.size, self.fov_mm, self.slice_mm)?)
-    }
 }
 
 #[derive(clap::Args, Debug)]
@@ -100,7 +92,7 @@ impl IngestArgs {
         let (pet, ct) = (self.pet_series.as_deref(), self.ct_series.as_deref());
         let pairing = StudyPairing::across_studies(self.pair_studies);
         Ok(IngestSettings {
-            grid: self.grid.grid()?,
+            grid: ModelGrid::new(self.grid.size, self.grid.fov_mm, self.grid.slice_mm)?,
             selection: SeriesSelection::new(pet, ct, pairing),
             min_pet_coverage: self.min_pet_coverage,
             shard: self.shard,
@@ -146,8 +138,7 @@ pub fn run_ingest(args: IngestArgs, global: &Global) -> anyhow::Result<()> {
     let store = ExamStore::open(&args.out)?;
     let outcome = ingest_cohort(&store, &source, &settings, &Bars::new(global.quiet))?;
     if let Some(path) = &args.report {
-        write_report(path, &outcome, &store)
-            .with_context(|| format!("writing the report {}", path.display()))?;
+        write_report(path, &outcome, &store)?;
     }
     if !global.quiet {
         eprint!("{}", outcome.notes());
@@ -160,10 +151,10 @@ pub fn run_ingest(args: IngestArgs, global: &Global) -> anyhow::Result<()> {
 }
 
 pub fn run_inspect(args: InspectArgs, _global: &Global) -> anyhow::Result<()> {
-    let exam = args.exam.as_deref();
+    let grid = ModelGrid::new(args.grid.size, args.grid.fov_mm, args.grid.slice_mm)?;
     let source = match (args.store, args.dicom) {
-        (Some(store), _) => InspectSource::stored(store, exam)?,
-        (None, Some(dir)) => InspectSource::dicom(dir, exam, args.grid.grid()?)?,
+        (Some(store), _) => InspectSource::stored(store, args.exam.as_deref())?,
+        (None, Some(dir)) => InspectSource::dicom(dir, args.exam.as_deref(), grid)?,
         (None, None) => bail!("give --store or --dicom"),
     };
     let settings = InspectSettings {
@@ -196,7 +187,7 @@ pub fn run_bench_ingest(args: BenchIngestArgs, global: &Global) -> anyhow::Resul
     let tmp = tempfile::tempdir()?;
     let root = args.keep.unwrap_or_else(|| tmp.path().to_path_buf());
     let mut settings = BenchSettings {
-        grid: args.grid.grid()?,
+        grid: ModelGrid::new(args.grid.size, args.grid.fov_mm, args.grid.slice_mm)?,
         repeats: args.repeat,
         ..BenchSettings::default()
     };
