@@ -239,14 +239,10 @@ fn run_evaluate(args: EvaluateArgs) -> anyhow::Result<()> {
 }
 
 fn run_cv(args: CvArgs, global: &Global) -> anyhow::Result<()> {
-    let (train, compare) = (
-        args.run.train.options(),
-        CompareSettings::at_threshold(args.threshold),
-    );
     let settings = CvSettings {
         folds: args.folds,
-        train,
-        compare,
+        train: args.run.train.options(),
+        compare: CompareSettings::at_threshold(args.threshold),
     };
     let mut bar: Option<TrainProgress> = None;
     let result = (args.run.files())
@@ -289,14 +285,10 @@ pub struct BenchArgs {
 }
 
 pub fn bench(args: BenchArgs, global: &Global) -> anyhow::Result<()> {
-    let ontology = args
-        .reports
-        .as_ref()
-        .map(|_| load_ontology(global))
-        .transpose()?;
-    let tagger = ontology
-        .map(|o| uptake_reports::Tagger::new(&o))
-        .transpose()?;
+    let tagger = match &args.reports {
+        Some(_) => Some(uptake_reports::Tagger::new(&load_ontology(global)?)?),
+        None => None,
+    };
     let settings = BenchSettings {
         model: args.model,
         mentions: args.mentions,
@@ -330,13 +322,11 @@ fn run_pretrain(args: PretrainArgs, global: &Global) -> anyhow::Result<()> {
 }
 
 fn run_vocab(args: VocabArgs) -> anyhow::Result<()> {
-    let (base, out, size) = (args.folders.base, args.folders.out, args.size);
-    let corpus = args.corpus.corpus();
     let vocab = files::VocabFiles {
-        corpus,
-        base,
-        out,
-        size,
+        corpus: args.corpus.corpus(),
+        base: args.folders.base,
+        out: args.folders.out,
+        size: args.size,
         compare_on: args.compare_on,
     };
     print!("{}", files::build_vocab_files(&vocab)?);
