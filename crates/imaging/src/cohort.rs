@@ -85,6 +85,17 @@ pub enum StoredExams {
     Replace,
 }
 
+impl StoredExams {
+    /// [`Self::Replace`] when `replace` (a `--force` flag), else [`Self::KeepOnSameGrid`].
+    pub fn replacing(replace: bool) -> Self {
+        if replace {
+            Self::Replace
+        } else {
+            Self::KeepOnSameGrid
+        }
+    }
+}
+
 /// How [`ingest_cohort`] works.
 #[derive(Debug, Clone, PartialEq)]
 pub struct IngestSettings {
@@ -242,6 +253,43 @@ impl IngestOutcome {
         let stored = self.ingested() + self.already_stored();
         self.failures().count() > 0 && (rule == FailWhen::AnyExamFails || stored == 0)
     }
+
+    /// An error counting the failures when the run failed as a whole by `rule`.
+    pub fn check(&self, rule: FailWhen) -> Result<(), CohortFailed> {
+        match self.failed(rule) {
+            true => Err(CohortFailed {
+                failed: self.failures().count(),
+                exams: self.exams.len(),
+            }),
+            false => Ok(()),
+        }
+    }
+
+    /// `FAILED <failure>`, one line per failed exam (what `uptake ingest` writes on stderr).
+    pub fn failure_lines(&self) -> FailureLines<'_> {
+        FailureLines(self)
+    }
+}
+
+/// A cohort run that failed as a whole ([`IngestOutcome::check`]).
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{failed} of {exams} exams failed")]
+pub struct CohortFailed {
+    /// Exams that failed.
+    pub failed: usize,
+    /// Exams of the run.
+    pub exams: usize,
+}
+
+/// The failures of an [`IngestOutcome`] ([`IngestOutcome::failure_lines`]), one line each.
+pub struct FailureLines<'a>(&'a IngestOutcome);
+
+impl std::fmt::Display for FailureLines<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        self.0
+            .failures()
+            .try_for_each(|e| writeln!(f, "FAILED {e}"))
+    }
 }
 
 /// When a cohort run counts as failed ([`IngestOutcome::failed`]).
@@ -252,6 +300,17 @@ pub enum FailWhen {
     NoExamStored,
     /// Any exam failed.
     AnyExamFails,
+}
+
+impl FailWhen {
+    /// [`Self::AnyExamFails`] when `strict`, else [`Self::NoExamStored`].
+    pub fn strict(strict: bool) -> Self {
+        if strict {
+            Self::AnyExamFails
+        } else {
+            Self::NoExamStored
+        }
+    }
 }
 
 /// `ingested N, already stored N, failed N (of N exams)`.
@@ -656,6 +715,41 @@ mod tests {
         assert!(
             err.contains("line 3") && err.contains("E2") && err.contains("dicom_dir"),
             "{err}"
+        );
+    }
+
+    #[test]
+    fn the_command_line_flags_choose_the_stored_exams_and_failure_rules() {
+        assert_eq!(StoredExams::replacing(true), StoredExams::Replace);
+        assert_eq!(StoredExams::replacing(false), StoredExams::KeepOnSameGrid);
+        assert_eq!(FailWhen::strict(true), FailWhen::AnyExamFails);
+        assert_eq!(FailWhen::strict(false), FailWhen::NoExamStored);
+        let pairing = crate::select::StudyPairing::across_studies;
+        assert_eq!(
+            pairing(true),
+            crate::select::StudyPairing::SamePatientAndDay
+        );
+        assert_eq!(pairing(false), crate::select::StudyPairing::SameStudy);
+    }
+
+    #[test]
+    fn a_strict_run_fails_on_one_failed_exam_a_lenient_one_only_with_nothing_stored() {
+        let run = outcome();
+        assert!(run.failed(FailWhen::strict(true)));
+        assert!(!run.failed(FailWhen::strict(false)));
+    }
+
+    #[test]
+    fn a_failed_run_counts_its_failures_and_each_failure_gets_a_line() {
+        let run = outcome();
+        let error = run.check(FailWhen::AnyExamFails).unwrap_err();
+        assert_eq!(error.to_string(), "1 of 2 exams failed");
+        assert_eq!(run.check(FailWhen::NoExamStored), Ok(()));
+        let lines = run.failure_lines().to_string();
+        assert_eq!(lines.lines().count(), 1);
+        assert!(
+            lines.starts_with("FAILED ") && lines.contains("E2"),
+            "{lines}"
         );
     }
 }

@@ -37,6 +37,18 @@ pub enum InspectSource {
 }
 
 impl InspectSource {
+    /// The exam `exam` of the store in the folder `store`.
+    pub fn stored(store: PathBuf, exam: Option<&str>) -> Result<Self, InspectError> {
+        let exam = exam.and_then(ExamId::new).ok_or(InspectError::NoExamId)?;
+        Ok(Self::Stored { store, exam })
+    }
+
+    /// The DICOM folder `dir` of one exam, named `exam` (by default `dicom`), on `grid`.
+    pub fn dicom(dir: PathBuf, exam: Option<&str>, grid: ModelGrid) -> Result<Self, InspectError> {
+        let exam = ExamId::new(exam.unwrap_or("dicom")).ok_or(InspectError::NoExamId)?;
+        Ok(Self::Dicom { dir, exam, grid })
+    }
+
     fn exam(&self) -> &ExamId {
         match self {
             Self::Stored { exam, .. } | Self::Dicom { exam, .. } => exam,
@@ -80,6 +92,9 @@ pub struct Inspection {
 /// Why an exam could not be inspected.
 #[derive(Debug, thiserror::Error)]
 pub enum InspectError {
+    /// No exam id, or an empty one, for an exam of a store (or a blank one for a DICOM folder).
+    #[error("give the exam id to inspect")]
+    NoExamId,
     /// The store, or the exam in it.
     #[error(transparent)]
     Store(#[from] StoreError),
@@ -290,6 +305,18 @@ mod tests {
     fn the_default_picture_is_named_after_the_exam_with_safe_characters() {
         let exam = ExamId::new("1.2/3 a").unwrap();
         assert_eq!(default_png(&exam), PathBuf::from("1.2_3_a_mip.png"));
+    }
+
+    #[test]
+    fn a_stored_exam_needs_its_id_a_dicom_folder_is_named_dicom_by_default() {
+        let stored = InspectSource::stored("store".into(), None);
+        assert!(matches!(stored, Err(InspectError::NoExamId)));
+        let stored = InspectSource::stored("store".into(), Some("E1")).unwrap();
+        assert_eq!(stored.exam().as_str(), "E1");
+        let dicom = InspectSource::dicom("dir".into(), None, ModelGrid::default()).unwrap();
+        assert_eq!(dicom.exam().as_str(), "dicom");
+        let blank = InspectSource::dicom("dir".into(), Some(" "), ModelGrid::default());
+        assert!(matches!(blank, Err(InspectError::NoExamId)));
     }
 
     #[test]

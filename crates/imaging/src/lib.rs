@@ -73,11 +73,15 @@ pub mod syntax;
 pub mod voi;
 pub mod volume;
 
-pub use cohort::{FailWhen, IngestOutcome, IngestSettings, IngestSource, Shard, ingest_cohort};
+pub use cohort::{
+    FailWhen, IngestOutcome, IngestSettings, IngestSource, Shard, StoredExams, ingest_cohort,
+};
 pub use ingest::{
     ExamError, ExamSettings, GridError, IngestError, Ingested, ModelGrid, ingest_dir,
     ingest_dir_with,
 };
 pub use inspect::{InspectSettings, InspectSource, Inspection, inspect};
+pub use nifti_in::NiftiSource;
 pub use select::{SeriesPattern, SeriesSelection, StudyPairing};
 pub use store::{ExamInfo, ExamStore, ExamVolume, Geometry, StoreError, model_channels};
+pub use voi::Voi;

@@ -72,6 +72,18 @@ pub enum StudyPairing {
     SamePatientAndDay,
 }
 
+impl StudyPairing {
+    /// [`Self::SamePatientAndDay`] when pairing across studies is `allowed`, else
+    /// [`Self::SameStudy`] (a command-line flag's meaning).
+    pub fn across_studies(allowed: bool) -> Self {
+        if allowed {
+            Self::SamePatientAndDay
+        } else {
+            Self::SameStudy
+        }
+    }
+}
+
 /// How [`choose_series`] chooses.
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct SeriesSelection {

@@ -33,6 +33,16 @@ impl Default for CompareSettings {
     }
 }
 
+impl CompareSettings {
+    /// The default bootstrap with abnormal calls at or above `threshold`.
+    pub fn at_threshold(threshold: f64) -> Self {
+        Self {
+            threshold,
+            ..Self::default()
+        }
+    }
+}
+
 /// A labeller's AUROC and F1 minus the rules', on the same mentions.
 #[derive(Debug, Clone, PartialEq)]
 pub struct AgainstRules {

@@ -15,6 +15,7 @@
 //! - [`evaluate::compare_with_rules`]: the model beside the rule labellers, with bootstrap
 //!   intervals of the differences; [`cv::cross_validate`]: k-fold cross-validation.
 //! - [`mod@bench`]: labelling and training speed.
+//! - [`steps`]: each step from files to files, as the command line runs it.
 //!
 //! Fine-tuning a tiny random BERT for two epochs on sentences held in memory, then scoring a
 //! mention with the saved model:
@@ -67,6 +68,7 @@ mod mlm;
 mod model;
 pub mod pretrain;
 mod scorer;
+pub mod steps;
 mod tokenize;
 pub mod train;
 pub mod vocab;

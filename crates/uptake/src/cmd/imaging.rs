@@ -3,16 +3,13 @@
 
 use crate::common::{Bars, Global, probability};
 use anyhow::{Context, bail};
+use clap::builder::TypedValueParser;
 use std::path::PathBuf;
-use uptake_core::ExamId;
 use uptake_imaging::bench::{BenchSettings, run_bench};
-use uptake_imaging::cohort::StoredExams;
-use uptake_imaging::nifti_in::NiftiSource;
 use uptake_imaging::report::write_report;
-use uptake_imaging::voi::Voi;
 use uptake_imaging::{
     ExamStore, FailWhen, IngestSettings, IngestSource, InspectSettings, InspectSource, ModelGrid,
-    SeriesSelection, Shard, StudyPairing, ingest_cohort, inspect,
+    NiftiSource, SeriesSelection, Shard, StoredExams, StudyPairing, Voi, ingest_cohort, inspect,
 };
 
 /// The model grid options shared by ingest, inspect and the bench.
@@ -29,30 +26,24 @@ pub struct GridArgs {
     pub slice_mm: f32,
 }
 
-impl GridArgs {
-    fn grid(&self) -> anyhow::Result<ModelGrid> {
-        Ok(ModelGrid::new(self.size, self.fov_mm, self.slice_mm)?)
-    }
-}
-
 #[derive(clap::Args, Debug)]
 #[command(group(clap::ArgGroup::new("source").required(true).args(["manifest", "dicom", "nifti_dir", "nifti_list"])))]
 pub struct IngestArgs {
     /// Cohort manifest (CSV with columns exam_id and dicom_dir, relative to the manifest;
     /// optional pet_series and ct_series choose the series per exam).
-    #[arg(long)]
-    pub manifest: Option<PathBuf>,
+    #[arg(long, value_name = "MANIFEST", value_parser = source(IngestSource::Manifest))]
+    pub manifest: Option<IngestSource>,
     /// A folder tree of DICOM files: every study found is one exam, keyed by its
     /// StudyInstanceUID and named by its AccessionNumber where that names one study alone.
-    #[arg(long)]
-    pub dicom: Option<PathBuf>,
+    #[arg(long, value_name = "DICOM", value_parser = source(IngestSource::DicomTree))]
+    pub dicom: Option<IngestSource>,
     /// NIfTI exams in the autoPET / TCIA FDG-PET-CT-Lesions layout (per study folder
     /// CTres.nii.gz in HU, SUV.nii.gz, SEG.nii.gz lesion mask).
-    #[arg(long, value_name = "DIR")]
-    pub nifti_dir: Option<PathBuf>,
+    #[arg(long, value_name = "DIR", value_parser = source(|p| IngestSource::Nifti(NiftiSource::AutoPet(p))))]
+    pub nifti_dir: Option<IngestSource>,
     /// NIfTI exams listed in a CSV with columns exam_id, ct, suv and optional seg.
-    #[arg(long, value_name = "CSV")]
-    pub nifti_list: Option<PathBuf>,
+    #[arg(long, value_name = "CSV", value_parser = source(|p| IngestSource::Nifti(NiftiSource::Listed(p))))]
+    pub nifti_list: Option<IngestSource>,
     /// The exam store (folder) to write into.
     #[arg(long)]
     pub out: PathBuf,
@@ -91,36 +82,21 @@ pub struct IngestArgs {
     pub strict: bool,
 }
 
-impl IngestArgs {
-    /// The one source the argument group allows.
-    fn source(&self) -> anyhow::Result<IngestSource> {
-        let nifti = |source: Option<&PathBuf>, layout: fn(PathBuf) -> NiftiSource| {
-            source.map(|path| IngestSource::Nifti(layout(path.clone())))
-        };
-        (self.manifest.clone().map(IngestSource::Manifest))
-            .or_else(|| self.dicom.clone().map(IngestSource::DicomTree))
-            .or_else(|| nifti(self.nifti_dir.as_ref(), NiftiSource::AutoPet))
-            .or_else(|| nifti(self.nifti_list.as_ref(), NiftiSource::Listed))
-            .context("give --manifest, --dicom, --nifti-dir or --nifti-list")
-    }
+/// Parses a path argument into the ingestion source `kind`.
+fn source(kind: fn(PathBuf) -> IngestSource) -> impl TypedValueParser<Value = IngestSource> {
+    clap::builder::PathBufValueParser::new().map(kind)
+}
 
+impl IngestArgs {
     fn settings(&self) -> anyhow::Result<IngestSettings> {
-        let pairing = if self.pair_studies {
-            StudyPairing::SamePatientAndDay
-        } else {
-            StudyPairing::SameStudy
-        };
         let (pet, ct) = (self.pet_series.as_deref(), self.ct_series.as_deref());
+        let pairing = StudyPairing::across_studies(self.pair_studies);
         Ok(IngestSettings {
-            grid: self.grid.grid()?,
+            grid: ModelGrid::new(self.grid.size, self.grid.fov_mm, self.grid.slice_mm)?,
             selection: SeriesSelection::new(pet, ct, pairing),
             min_pet_coverage: self.min_pet_coverage,
             shard: self.shard,
-            stored: if self.force {
-                StoredExams::Replace
-            } else {
-                StoredExams::KeepOnSameGrid
-            },
+            stored: StoredExams::replacing(self.force),
             nifti_dir: self.nifti.then(|| self.out.join("nifti")),
         })
     }
@@ -155,48 +131,30 @@ pub struct InspectArgs {
 }
 
 pub fn run_ingest(args: IngestArgs, global: &Global) -> anyhow::Result<()> {
-    let (source, settings) = (args.source()?, args.settings()?);
+    let settings = args.settings()?;
+    let sources = [args.manifest, args.dicom, args.nifti_dir, args.nifti_list];
+    let source = (sources.into_iter().flatten().next())
+        .context("give --manifest, --dicom, --nifti-dir or --nifti-list")?;
     let store = ExamStore::open(&args.out)?;
     let outcome = ingest_cohort(&store, &source, &settings, &Bars::new(global.quiet))?;
     if let Some(path) = &args.report {
-        write_report(path, &outcome, &store)
-            .with_context(|| format!("writing the report {}", path.display()))?;
+        write_report(path, &outcome, &store)?;
     }
     if !global.quiet {
         eprint!("{}", outcome.notes());
     }
-    for f in outcome.failures() {
-        eprintln!("FAILED {f}");
-    }
-    let failed = outcome.failures().count();
-    if !global.quiet || failed > 0 {
+    eprint!("{}", outcome.failure_lines());
+    if !global.quiet || outcome.failures().next().is_some() {
         println!("{outcome} into {}", args.out.display());
     }
-    let rule = if args.strict {
-        FailWhen::AnyExamFails
-    } else {
-        FailWhen::NoExamStored
-    };
-    if outcome.failed(rule) {
-        bail!("{failed} of {} exams failed", outcome.exams.len());
-    }
-    Ok(())
+    Ok(outcome.check(FailWhen::strict(args.strict))?)
 }
 
 pub fn run_inspect(args: InspectArgs, _global: &Global) -> anyhow::Result<()> {
-    let exam = |default: &str| {
-        ExamId::new(args.exam.as_deref().unwrap_or(default)).context("give the exam id to inspect")
-    };
-    let source = match (&args.store, &args.dicom) {
-        (Some(store), _) => InspectSource::Stored {
-            store: store.clone(),
-            exam: exam("")?,
-        },
-        (None, Some(dir)) => InspectSource::Dicom {
-            dir: dir.clone(),
-            exam: exam("dicom")?,
-            grid: args.grid.grid()?,
-        },
+    let grid = ModelGrid::new(args.grid.size, args.grid.fov_mm, args.grid.slice_mm)?;
+    let source = match (args.store, args.dicom) {
+        (Some(store), _) => InspectSource::stored(store, args.exam.as_deref())?,
+        (None, Some(dir)) => InspectSource::dicom(dir, args.exam.as_deref(), grid)?,
         (None, None) => bail!("give --store or --dicom"),
     };
     let settings = InspectSettings {
@@ -229,13 +187,11 @@ pub fn run_bench_ingest(args: BenchIngestArgs, global: &Global) -> anyhow::Resul
     let tmp = tempfile::tempdir()?;
     let root = args.keep.unwrap_or_else(|| tmp.path().to_path_buf());
     let mut settings = BenchSettings {
-        grid: args.grid.grid()?,
+        grid: ModelGrid::new(args.grid.size, args.grid.fov_mm, args.grid.slice_mm)?,
         repeats: args.repeat,
         ..BenchSettings::default()
     };
-    if let Some(python) = args.python {
-        settings.python = python;
-    }
+    settings.python = args.python.unwrap_or(settings.python);
     let report = run_bench(&root, &settings)?;
     if let Some(note) = report.ingest.phantom_note().filter(|_| !global.quiet) {
         eprintln!("{note}");

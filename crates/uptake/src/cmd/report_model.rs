@@ -4,14 +4,13 @@
 use std::path::PathBuf;
 
 use anyhow::Context;
-use uptake_core::mentions::read_mentions;
+use uptake_textmodel::DefaultTrainBackend;
 use uptake_textmodel::bench::{BenchSettings, run_bench};
-use uptake_textmodel::corpus::{CorpusFiles, corpus_texts};
-use uptake_textmodel::cv::{CvSettings, cross_validate};
-use uptake_textmodel::evaluate::{CompareSettings, compare_with_rules};
-use uptake_textmodel::pretrain::{self, PretrainOptions, pretrain};
-use uptake_textmodel::train::{TrainOptions, epoch_summary, train};
-use uptake_textmodel::{DefaultTrainBackend, TrainEvent, load_scorer};
+use uptake_textmodel::cv::CvSettings;
+use uptake_textmodel::evaluate::CompareSettings;
+use uptake_textmodel::pretrain::{self, PretrainOptions};
+use uptake_textmodel::steps::{self as files, Corpus, EvaluateFiles, FineTuneFiles};
+use uptake_textmodel::train::{TrainOptions, epoch_summary};
 
 use crate::common::{Global, load_ontology};
 use crate::train_progress::TrainProgress;
@@ -48,10 +47,8 @@ pub struct CorpusArgs {
 pub struct PretrainArgs {
     #[command(flatten)]
     pub corpus: CorpusArgs,
-    #[arg(long)]
-    pub base: PathBuf,
-    #[arg(long)]
-    pub out: PathBuf,
+    #[command(flatten)]
+    pub folders: FolderArgs,
     #[arg(long, default_value_t = 1)]
     pub epochs: usize,
     #[arg(long, default_value_t = 16)]
@@ -65,14 +62,23 @@ pub struct PretrainArgs {
     pub seed: u64,
 }
 
+/// The base model folder and the output folder of a run.
+#[derive(clap::Args, Debug)]
+pub struct FolderArgs {
+    /// Base model folder (Hugging Face BERT: config.json, model.safetensors, tokenizer.json or vocab.txt).
+    #[arg(long)]
+    pub base: PathBuf,
+    /// Output folder (an interrupted run in it resumes).
+    #[arg(long)]
+    pub out: PathBuf,
+}
+
 #[derive(clap::Args, Debug)]
 pub struct VocabArgs {
     #[command(flatten)]
     pub corpus: CorpusArgs,
-    #[arg(long)]
-    pub base: PathBuf,
-    #[arg(long)]
-    pub out: PathBuf,
+    #[command(flatten)]
+    pub folders: FolderArgs,
     /// WordPieces to learn.
     #[arg(long, default_value_t = 3000)]
     pub size: usize,
@@ -118,11 +124,9 @@ pub struct TrainOptionArgs {
 }
 
 impl CorpusArgs {
-    fn texts(&self) -> anyhow::Result<Vec<String>> {
-        Ok(corpus_texts(CorpusFiles {
-            reports: self.reports.as_deref(),
-            sentences: self.sentences.as_deref(),
-        })?)
+    fn corpus(self) -> Corpus {
+        let (reports, sentences) = (self.reports, self.sentences);
+        Corpus { reports, sentences }
     }
 }
 
@@ -149,14 +153,21 @@ pub struct TrainArgs {
     /// Hand-labelled mentions (JSONL, shared/data/mentions.jsonl format).
     #[arg(long)]
     pub mentions: PathBuf,
-    /// Base model folder (Hugging Face BERT: config.json, model.safetensors, tokenizer.json or vocab.txt).
-    #[arg(long)]
-    pub base: PathBuf,
-    /// Output model folder.
-    #[arg(long)]
-    pub out: PathBuf,
+    #[command(flatten)]
+    pub folders: FolderArgs,
     #[command(flatten)]
     pub train: TrainOptionArgs,
+}
+
+impl TrainArgs {
+    fn files(&self) -> FineTuneFiles {
+        let (base, out) = (self.folders.base.clone(), self.folders.out.clone());
+        FineTuneFiles {
+            mentions: self.mentions.clone(),
+            base,
+            out,
+        }
+    }
 }
 
 #[derive(clap::Args, Debug)]
@@ -179,21 +190,15 @@ pub struct EvaluateArgs {
     pub scores: Option<PathBuf>,
 }
 
+/// `train`'s arguments (--out: the fold models and cv.json) and the folds.
 #[derive(clap::Args, Debug)]
 pub struct CvArgs {
-    #[arg(long)]
-    pub mentions: PathBuf,
-    #[arg(long)]
-    pub base: PathBuf,
-    /// Folder for the fold models and cv.json (an interrupted run resumes).
-    #[arg(long)]
-    pub out: PathBuf,
+    #[command(flatten)]
+    pub run: TrainArgs,
     #[arg(long, default_value_t = 5)]
     pub folds: usize,
     #[arg(long, default_value_t = 0.5)]
     pub threshold: f64,
-    #[command(flatten)]
-    pub train: TrainOptionArgs,
 }
 
 pub fn run(command: ReportModelCommand, global: &Global) -> anyhow::Result<()> {
@@ -207,76 +212,51 @@ pub fn run(command: ReportModelCommand, global: &Global) -> anyhow::Result<()> {
 }
 
 fn run_train(args: TrainArgs, global: &Global) -> anyhow::Result<()> {
-    let sentences = read_mentions(&args.mentions)?;
     let mut bar = TrainProgress::new("train", global.quiet);
-    let info = train::<DefaultTrainBackend>(
-        &sentences,
-        &args.base,
-        &args.out,
-        &args.train.options(),
-        &Default::default(),
-        &mut |event| bar.show(event, |r| Some(epoch_summary(r))),
-    )
-    .with_context(|| format!("training on {}", args.mentions.display()))?;
+    let show = &mut |event| bar.show(event, |r| Some(epoch_summary(r)));
+    let info = (args.files())
+        .train::<DefaultTrainBackend>(&args.train.options(), &Default::default(), show)
+        .with_context(|| format!("training on {}", args.mentions.display()))?;
     bar.finish();
     if !global.quiet {
-        eprintln!("{info} saved in {}", args.out.display());
+        eprintln!("{info} saved in {}", args.folders.out.display());
     }
     Ok(())
 }
 
 fn run_evaluate(args: EvaluateArgs) -> anyhow::Result<()> {
-    let sentences = read_mentions(&args.mentions)?;
-    let mut model = load_scorer(&args.model)?;
-    let settings = CompareSettings {
-        threshold: args.threshold,
-        ..Default::default()
+    let files = EvaluateFiles {
+        mentions: args.mentions,
+        models: args.model,
+        compare: CompareSettings::at_threshold(args.threshold),
+        json: args.json,
+        scores: args.scores,
     };
-    let comparison = compare_with_rules(model.as_mut(), &sentences, &settings)
-        .with_context(|| format!("scoring {}", args.mentions.display()))?;
+    let comparison = files::evaluate_files(&files)
+        .with_context(|| format!("scoring {}", files.mentions.display()))?;
     print!("{comparison}");
-    if let Some(path) = &args.scores {
-        comparison.write_scores(path, &sentences)?;
-    }
-    if let Some(path) = &args.json {
-        uptake_core::json::write_json(path, &comparison.to_json())?;
-    }
     Ok(())
 }
 
 fn run_cv(args: CvArgs, global: &Global) -> anyhow::Result<()> {
-    let sentences = read_mentions(&args.mentions)?;
     let settings = CvSettings {
         folds: args.folds,
-        train: args.train.options(),
-        compare: CompareSettings {
-            threshold: args.threshold,
-            ..Default::default()
-        },
+        train: args.run.train.options(),
+        compare: CompareSettings::at_threshold(args.threshold),
     };
     let mut bar: Option<TrainProgress> = None;
-    let result = cross_validate::<DefaultTrainBackend>(
-        &sentences,
-        &args.base,
-        &args.out,
-        &settings,
-        &Default::default(),
-        &mut |e| {
-            if let TrainEvent::Started { .. } = e.event {
-                let what = format!("fold {}/{}", e.fold + 1, e.folds);
-                if let Some(done) = bar.replace(TrainProgress::new(&what, global.quiet)) {
-                    done.finish();
-                }
+    let result = (args.run.files())
+        .cross_validate::<DefaultTrainBackend>(&settings, &Default::default(), &mut |e| {
+            if let Some(what) = e.fold_started() {
+                let done = bar.replace(TrainProgress::new(&what, global.quiet));
+                done.into_iter().for_each(TrainProgress::finish);
             }
             if let Some(b) = bar.as_mut() {
                 b.show(e.event, |_| None);
             }
-        },
-    )
-    .with_context(|| format!("cross-validating on {}", args.mentions.display()))?;
-    if let Some(done) = bar {
-        done.finish();
-    }
+        })
+        .with_context(|| format!("cross-validating on {}", args.run.mentions.display()))?;
+    bar.into_iter().for_each(TrainProgress::finish);
     print!("{result}");
     Ok(())
 }
@@ -323,7 +303,6 @@ pub fn bench(args: BenchArgs, global: &Global) -> anyhow::Result<()> {
 }
 
 fn run_pretrain(args: PretrainArgs, global: &Global) -> anyhow::Result<()> {
-    let texts = args.corpus.texts()?;
     let options = PretrainOptions {
         epochs: args.epochs,
         batch_size: args.batch_size,
@@ -332,38 +311,24 @@ fn run_pretrain(args: PretrainArgs, global: &Global) -> anyhow::Result<()> {
         seed: args.seed,
         ..Default::default()
     };
+    let (corpus, base, out) = (args.corpus.corpus(), args.folders.base, args.folders.out);
+    let run = files::PretrainFiles { corpus, base, out };
     let mut bar = TrainProgress::new("pretrain", global.quiet);
-    let loss = pretrain::<DefaultTrainBackend>(
-        &texts,
-        &args.base,
-        &args.out,
-        &options,
-        &Default::default(),
-        &mut |event| bar.show(event, |r| Some(pretrain::epoch_summary(r))),
-    )?;
+    let show = &mut |event| bar.show(event, |r| Some(pretrain::epoch_summary(r)));
+    let pretrained = run.pretrain::<DefaultTrainBackend>(&options, &Default::default(), show)?;
     bar.finish();
-    println!(
-        "pre-trained on {} texts, final mean MLM loss {loss:.3} -> {}",
-        texts.len(),
-        args.out.display()
-    );
+    print!("{pretrained}");
     Ok(())
 }
 
 fn run_vocab(args: VocabArgs) -> anyhow::Result<()> {
-    use uptake_textmodel::vocab::{build_domain_vocab, count_pieces};
-    let texts = args.corpus.texts()?;
-    let summary = build_domain_vocab(&texts, &args.base, &args.out, args.size)?;
-    println!(
-        "{summary} on {} texts -> {}",
-        texts.len(),
-        args.out.display()
-    );
-    if let Some(path) = &args.compare_on {
-        let sentences = read_mentions(path)?;
-        let texts: Vec<String> = sentences.into_iter().map(|s| s.text).collect();
-        let counts = count_pieces(&texts, &args.base, &args.out)?;
-        println!("{counts} ({})", path.display());
-    }
+    let vocab = files::VocabFiles {
+        corpus: args.corpus.corpus(),
+        base: args.folders.base,
+        out: args.folders.out,
+        size: args.size,
+        compare_on: args.compare_on,
+    };
+    print!("{}", files::build_vocab_files(&vocab)?);
     Ok(())
 }
