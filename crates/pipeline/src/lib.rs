@@ -22,7 +22,11 @@
 //!
 //! Running it (`run_demo(&settings, &mut observer)`) takes minutes; `crates/uptake/tests/`
 //! runs a 20-exam demo end to end.
+//!
+//! [`tagging_bench::bench_tagging`] times reading reports (tagging, then regex labelling and
+//! noisy-OR) on generated reports or a file.
 
 #![warn(missing_docs)]
 
 pub mod demo;
+pub mod tagging_bench;

@@ -37,6 +37,17 @@ pub struct TagSummary {
     pub lines: usize,
 }
 
+impl std::fmt::Display for TagSummary {
+    /// `R reports, S findings/impression sentences, M mentions; L lines written`.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "{} reports, {} findings/impression sentences, {} mentions; {} lines written",
+            self.reports, self.sentences, self.mentions, self.lines
+        )
+    }
+}
+
 /// Tags `reports` and writes their sentences to `out` (JSONL), atomically: on an error the
 /// file is not there (or keeps its old content).
 pub fn write_tagged(
@@ -97,6 +108,15 @@ mod tests {
             .map(|l| serde_json::from_str(l).unwrap())
             .collect();
         (summary, lines)
+    }
+
+    #[test]
+    fn the_summary_reads_as_counts() {
+        let (summary, _) = write(SentenceFilter::WithMentions);
+        assert_eq!(
+            summary.to_string(),
+            "1 reports, 3 findings/impression sentences, 2 mentions; 2 lines written"
+        );
     }
 
     #[test]
