@@ -96,10 +96,7 @@ fn serve(args: ServeArgs, global: &Global) -> anyhow::Result<()> {
         out: out.clone(),
         sample_size: args.sample,
         seed: args.seed,
-        order: args
-            .active
-            .as_deref()
-            .map_or_else(Default::default, ActiveOrder::from_path),
+        order: (args.active.as_deref().map(ActiveOrder::from_path)).unwrap_or_default(),
         annotator: args.annotator,
     };
     let tagger = args.input.tagger(&ontology)?;

@@ -38,11 +38,8 @@ impl Args {
             seed: self.seed,
             exams: self.exams as usize,
             scan_epochs: self.scan_epochs as usize,
-            report_model: if self.no_report_model {
-                ReportModelChoice::Skip
-            } else {
-                defaults.report_model
-            },
+            report_model: (self.no_report_model.then_some(ReportModelChoice::Skip))
+                .unwrap_or(defaults.report_model),
         }
     }
 }
