@@ -81,19 +81,19 @@ impl PredictionArgs {
 }
 
 /// Prints an analysis result (as `json` when given, else as its table), then writes it into
-/// `out` with `write` and says so.
-pub fn show_and_write<T: std::fmt::Display>(
+/// `out` with `write` (its `write` method) and says so.
+pub fn show_and_write<T: std::fmt::Display, E: std::error::Error + Send + Sync + 'static>(
     result: &T,
     json: Option<impl serde::Serialize>,
     out: Option<&std::path::Path>,
-    write: impl FnOnce(&std::path::Path) -> anyhow::Result<()>,
+    write: impl FnOnce(&T, &std::path::Path) -> Result<(), E>,
 ) -> anyhow::Result<()> {
     match &json {
         Some(json) => println!("{}", serde_json::to_string_pretty(json)?),
         None => print!("{result}"),
     }
     if let Some(out) = out {
-        write(out)?;
+        write(result, out)?;
         if json.is_none() {
             println!("wrote {}", out.display());
         }
@@ -105,19 +105,18 @@ pub fn show_and_write<T: std::fmt::Display>(
 /// nothing when `quiet`.
 pub struct Bars {
     quiet: bool,
-    bar: std::sync::Mutex<Option<indicatif::ProgressBar>>,
+    /// The bar of the current stage (hidden before the first).
+    bar: std::sync::Mutex<indicatif::ProgressBar>,
 }
 
 impl Bars {
     /// Bars on stderr, or nothing when `quiet`.
     pub fn new(quiet: bool) -> Self {
-        Self {
-            quiet,
-            bar: std::sync::Mutex::new(None),
-        }
+        let bar = std::sync::Mutex::new(indicatif::ProgressBar::hidden());
+        Self { quiet, bar }
     }
 
-    fn current(&self) -> std::sync::MutexGuard<'_, Option<indicatif::ProgressBar>> {
+    fn current(&self) -> std::sync::MutexGuard<'_, indicatif::ProgressBar> {
         self.bar.lock().unwrap_or_else(|e| e.into_inner())
     }
 }
@@ -125,21 +124,16 @@ impl Bars {
 impl uptake_core::Progress for Bars {
     fn start(&self, stage: &str, total: u64) {
         let bar = progress(total, stage, self.quiet);
-        if let Some(old) = self.current().replace(bar) {
-            old.finish_and_clear();
-        }
+        std::mem::replace(&mut *self.current(), bar).finish_and_clear();
     }
 
     fn advance(&self, units: u64) {
-        if let Some(bar) = self.current().as_ref() {
-            bar.inc(units);
-        }
+        self.current().inc(units);
     }
 
     fn finish(&self) {
-        if let Some(bar) = self.current().take() {
-            bar.finish_and_clear();
-        }
+        let hidden = indicatif::ProgressBar::hidden();
+        std::mem::replace(&mut *self.current(), hidden).finish_and_clear();
     }
 }
 

@@ -112,8 +112,7 @@ fn main() -> std::process::ExitCode {
     tune_allocator();
     let cli = Cli::parse();
     common::init_logging(&cli.global);
-    let result = dispatch(cli.command, &cli.global);
-    match result {
+    match dispatch(cli.command, &cli.global) {
         Ok(()) => std::process::ExitCode::SUCCESS,
         Err(err) => {
             eprintln!("error: {err:#}");

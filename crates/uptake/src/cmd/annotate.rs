@@ -137,9 +137,7 @@ pub fn bench(args: BenchArgs, global: &Global) -> anyhow::Result<()> {
         sentences: args.sentences,
         labels: args.labels,
     };
-    println!(
-        "{}",
-        time_saving_labels(scratch.path(), &settings, &Bars::new(global.quiet))?
-    );
+    let timing = time_saving_labels(scratch.path(), &settings, &Bars::new(global.quiet))?;
+    println!("{timing}");
     Ok(())
 }

@@ -93,7 +93,5 @@ pub fn run(args: Args, _global: &Global) -> Result<()> {
     };
     let comparison = Comparison::compute(&a.seeds, &b.seeds, &truth, &settings)?;
     let json = args.json.then_some(&comparison);
-    show_and_write(&comparison, json, args.out.as_deref(), |out| {
-        Ok(comparison.write(out)?)
-    })
+    show_and_write(&comparison, json, args.out.as_deref(), Comparison::write)
 }

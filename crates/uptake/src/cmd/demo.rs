@@ -6,7 +6,7 @@ use crate::train_progress::TrainProgress;
 use std::path::PathBuf;
 use uptake_core::Progress;
 use uptake_pipeline::demo::{
-    CommandLine, DemoObserver, DemoSettings, EpochRecord, ReportModelChoice, TrainEvent, run_demo,
+    CommandLine, DemoObserver, DemoSettings, ReportModelChoice, TrainEvent, epoch_line, run_demo,
 };
 
 #[derive(clap::Args, Debug)]
@@ -72,7 +72,7 @@ impl DemoObserver for Printer {
         let quiet = self.quiet;
         self.training
             .get_or_insert_with(|| TrainProgress::new("train", quiet))
-            .show(event, epoch_line);
+            .show(event, |record| Some(epoch_line(record)));
     }
 
     fn training_done(&mut self) {
@@ -80,17 +80,6 @@ impl DemoObserver for Printer {
             bar.finish();
         }
     }
-}
-
-/// The line after each training epoch.
-fn epoch_line(r: &EpochRecord<()>) -> Option<String> {
-    let score = r
-        .validation_score
-        .map_or("n/a".into(), |s| format!("{s:.3}"));
-    Some(format!(
-        "epoch {:>3}: train loss {:.4}, validation {score}",
-        r.epoch, r.train_loss
-    ))
 }
 
 pub fn run(args: Args, global: &Global) -> anyhow::Result<()> {

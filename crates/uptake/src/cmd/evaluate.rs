@@ -70,7 +70,6 @@ pub fn run(args: Args, _global: &Global) -> Result<()> {
     };
     let ev = Evaluation::compute(&preds.seeds, &truth, &settings)?;
     let title = args.title.clone().unwrap_or_else(|| ev.default_title());
-    show_and_write(&ev, args.json.then_some(&ev), args.out.as_deref(), |out| {
-        Ok(ev.write(out, &title)?)
-    })
+    let json = args.json.then_some(&ev);
+    show_and_write(&ev, json, args.out.as_deref(), |e, o| e.write(o, &title))
 }

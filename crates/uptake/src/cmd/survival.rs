@@ -83,9 +83,7 @@ pub fn run(args: Args, _global: &Global) -> Result<()> {
         km_region: args.km_region.clone(),
         km_threshold: args.threshold,
     };
-    let analysis = SurvivalAnalysis::compute(&manifest, &preds.seeds, &settings)?;
-    let json = args.json.then(|| analysis.to_json());
-    show_and_write(&analysis, json, args.out.as_deref(), |out| {
-        Ok(analysis.write(out)?)
-    })
+    let result = SurvivalAnalysis::compute(&manifest, &preds.seeds, &settings)?;
+    let json = args.json.then(|| result.to_json());
+    show_and_write(&result, json, args.out.as_deref(), SurvivalAnalysis::write)
 }

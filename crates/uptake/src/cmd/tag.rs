@@ -55,19 +55,10 @@ pub fn run(args: Args, global: &Global) -> anyhow::Result<()> {
         bail!("give --reports and --out (or --mentions-eval FILE)");
     };
     let set = args.input.read(reports_path, global.quiet)?;
-    let sentences = match args.all_sentences {
-        true => SentenceFilter::All,
-        false => SentenceFilter::WithMentions,
-    };
-    let bars = Bars::new(global.quiet);
-    let summary = write_tagged(
-        &tagger,
-        &set.reports,
-        out,
-        &TagSettings { sentences },
-        &bars,
-    )
-    .with_context(|| format!("writing {}", out.display()))?;
+    let sentences = (args.all_sentences.then_some(SentenceFilter::All)).unwrap_or_default();
+    let (settings, bars) = (TagSettings { sentences }, Bars::new(global.quiet));
+    let summary = write_tagged(&tagger, &set.reports, out, &settings, &bars)
+        .with_context(|| format!("writing {}", out.display()))?;
     if !global.quiet {
         let warnings = set.warnings.len();
         eprintln!("{summary} to {}; {warnings} warnings", out.display());

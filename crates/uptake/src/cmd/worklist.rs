@@ -75,9 +75,7 @@ pub fn run(args: Args, _global: &Global) -> Result<()> {
     };
     let worklist = Worklist::compute(&preds.seeds, &truth, &settings)?;
     let json = args.json.then(|| worklist.to_json());
-    show_and_write(&worklist, json, args.out.as_deref(), |out| {
-        Ok(worklist.write(out)?)
-    })
+    show_and_write(&worklist, json, args.out.as_deref(), Worklist::write)
 }
 
 /// `--rank`: the triage order to `--out FILE` or stdout (CSV, or JSON with what was left out);
@@ -87,11 +85,8 @@ fn rank(args: &Args, preds: &[uptake_stats::PredictionFile], exam_set: ExamSet) 
     match (&args.out, args.json) {
         (Some(path), _) => {
             order.write(path)?;
-            eprintln!(
-                "wrote the triage order of {} exams to {}",
-                order.entries.len(),
-                path.display()
-            );
+            let (exams, path) = (order.entries.len(), path.display());
+            eprintln!("wrote the triage order of {exams} exams to {path}");
         }
         (None, true) => println!("{}", serde_json::to_string_pretty(&order)?),
         (None, false) => print!("{}", order.to_csv()),
