@@ -108,7 +108,7 @@ mod tests {
             .unwrap()
             .to_string();
         let lines: Vec<&str> = text.lines().collect();
-        assert_eq!(lines[1], "  kind:        finer region");
+        assert_eq!(lines[1], "  kind:        task region");
         assert_eq!(lines[3], "  ancestors:   full, chest, lungs");
         assert!(
             lines.contains(&"  lateral:     Left variant of lungs"),
