@@ -70,8 +70,8 @@ pub enum SessionError {
     Model {
         /// The model folder.
         path: PathBuf,
-        /// Why.
-        source: ModelError,
+        /// Why (boxed: a model error is large).
+        source: Box<ModelError>,
     },
     /// The report model failed on a sentence.
     #[error(transparent)]
@@ -176,7 +176,7 @@ fn sample_order(
             let mut model =
                 ReportModel::load_trained(path).map_err(|source| SessionError::Model {
                     path: path.clone(),
-                    source,
+                    source: Box::new(source),
                 })?;
             predict(&mut model, pool, progress)?
         }

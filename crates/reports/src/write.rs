@@ -17,6 +17,14 @@ pub enum SentenceFilter {
     All,
 }
 
+impl SentenceFilter {
+    /// [`SentenceFilter::All`] when `all` holds (an `--all-sentences` flag), else
+    /// [`SentenceFilter::WithMentions`].
+    pub fn all_if(all: bool) -> Self {
+        if all { Self::All } else { Self::WithMentions }
+    }
+}
+
 /// How to write the tagged sentences.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub struct TagSettings {
@@ -108,6 +116,12 @@ mod tests {
             .map(|l| serde_json::from_str(l).unwrap())
             .collect();
         (summary, lines)
+    }
+
+    #[test]
+    fn every_sentence_is_written_only_when_asked_for() {
+        assert_eq!(SentenceFilter::all_if(true), SentenceFilter::All);
+        assert_eq!(SentenceFilter::all_if(false), SentenceFilter::WithMentions);
     }
 
     #[test]

@@ -13,16 +13,16 @@ use uptake_stats::{
 ///
 /// Compares model A with model B by AUROC, per region and over all regions.
 ///
-/// Each model is given as one prediction file per seed; file i of A is paired with file i of B. For
-/// each region: both models' mean AUROC over seeds with a 95 % bootstrap CI, the mean difference A
-/// - B, and a paired permutation test. What is permuted: under H0 the model labels are exchangeable
-/// within a seed, so each iteration swaps the A and B AUROC of every seed independently with
-/// probability 1/2 (i.e. flips the sign of that seed's difference) and recomputes the mean
-/// difference; p = (1 + #iterations at least as extreme as observed) / (1 + iterations).
-/// --alternative greater tests H1: mean(A) > mean(B) (the study's one-sided test), two-sided tests
-/// mean(A) != mean(B). Per-region p-values are also given Bonferroni-corrected for the number of
-/// regions tested. The overall test pairs the (region, seed) AUROCs of all regions (the study's 'n
-/// = 26 tasks x 5 seeds').
+/// Each model is given as one prediction file per seed; file i of A is paired with file i of B.
+/// For each region: both models' mean AUROC over seeds with a 95 % bootstrap CI, the mean
+/// difference A - B, and a paired permutation test. What is permuted: under H0 the model labels
+/// are exchangeable within a seed, so each iteration swaps the A and B AUROC of every seed
+/// independently with probability 1/2 (i.e. flips the sign of that seed's difference) and
+/// recomputes the mean difference; p = (1 + #iterations at least as extreme as observed) /
+/// (1 + iterations). --alternative greater tests H1: mean(A) > mean(B) (the study's one-sided
+/// test), two-sided tests mean(A) != mean(B). Per-region p-values are also given
+/// Bonferroni-corrected for the number of regions tested. The overall test pairs the (region,
+/// seed) AUROCs of all regions (the study's 'n = 26 tasks x 5 seeds').
 ///
 /// Pairs need the same exams: files that predict different labelled exams for a region are refused
 /// (naming the files and an exam), unless --intersection, which compares on the exams every file
@@ -88,7 +88,7 @@ pub fn run(args: Args, _global: &Global) -> Result<()> {
             a: args.a_name.clone(),
             b: args.b_name.clone(),
         },
-        exam_set: (args.intersection.then_some(ExamSet::Intersection)).unwrap_or_default(),
+        exam_set: ExamSet::intersection_if(args.intersection),
         ..CompareSettings::default()
     };
     let comparison = Comparison::compute(&a.seeds, &b.seeds, &truth, &settings)?;

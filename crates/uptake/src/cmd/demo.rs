@@ -38,8 +38,10 @@ impl Args {
             seed: self.seed,
             exams: self.exams as usize,
             scan_epochs: self.scan_epochs as usize,
-            report_model: (self.no_report_model.then_some(ReportModelChoice::Skip))
-                .unwrap_or(defaults.report_model),
+            report_model: match self.no_report_model {
+                true => ReportModelChoice::Skip,
+                false => defaults.report_model,
+            },
         }
     }
 }

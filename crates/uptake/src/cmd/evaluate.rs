@@ -61,7 +61,7 @@ pub fn run(args: Args, _global: &Global) -> Result<()> {
     let settings = EvaluationSettings {
         regions: args.regions.clone(),
         threshold: args.threshold,
-        ensemble: (args.ensemble.then_some(Ensemble::MeanOfSeeds)).unwrap_or_default(),
+        ensemble: Ensemble::mean_of_seeds_if(args.ensemble),
         ci: CiSettings {
             resamples: args.bootstrap,
             seed: args.seed,

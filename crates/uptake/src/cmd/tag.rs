@@ -55,7 +55,7 @@ pub fn run(args: Args, global: &Global) -> anyhow::Result<()> {
         bail!("give --reports and --out (or --mentions-eval FILE)");
     };
     let set = args.input.read(reports_path, global.quiet)?;
-    let sentences = (args.all_sentences.then_some(SentenceFilter::All)).unwrap_or_default();
+    let sentences = SentenceFilter::all_if(args.all_sentences);
     let (settings, bars) = (TagSettings { sentences }, Bars::new(global.quiet));
     let summary = write_tagged(&tagger, &set.reports, out, &settings, &bars)
         .with_context(|| format!("writing {}", out.display()))?;

@@ -58,7 +58,7 @@ pub struct Args {
 
 pub fn run(args: Args, _global: &Global) -> Result<()> {
     let preds = args.input.read()?;
-    let exam_set = (args.intersection.then_some(ExamSet::Intersection)).unwrap_or_default();
+    let exam_set = ExamSet::intersection_if(args.intersection);
     if args.rank {
         return rank(&args, &preds.seeds, exam_set);
     }
