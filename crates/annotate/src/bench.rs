@@ -46,6 +46,22 @@ impl SaveTiming {
     }
 }
 
+/// The line of `uptake bench annotate`.
+impl std::fmt::Display for SaveTiming {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "annotate: {} labels on a {}-sentence session in {:.2} s: {:.2} ms per saved label \
+             (journal append + fsync + atomic rewrite of a {} KiB mention file)",
+            self.labels,
+            self.sentences,
+            self.elapsed.as_secs_f64(),
+            self.ms_per_label(),
+            self.mention_file_bytes / 1024
+        )
+    }
+}
+
 /// Why the timing failed.
 #[derive(Debug, thiserror::Error)]
 pub enum SaveBenchError {

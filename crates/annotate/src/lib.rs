@@ -36,6 +36,7 @@
 
 mod access;
 mod agreement;
+mod agreement_files;
 mod bench;
 mod candidate;
 mod from_reports;
@@ -43,10 +44,13 @@ mod journal;
 mod mention_file;
 mod sample;
 mod scoring;
+mod serve;
 mod server;
+mod session;
 mod signals;
 
 pub use agreement::{AgreementError, AgreementReport, RegionAgreement, agreement};
+pub use agreement_files::{FileAgreement, FileAgreementError, agreement_of_files};
 pub use bench::{SaveBenchError, SaveBenchSettings, SaveTiming, time_saving_labels};
 pub use candidate::{Candidate, CandidateMention, RegionCatalog, RegionInfo};
 pub use from_reports::{PoolError, candidates, region_catalog};
@@ -56,5 +60,7 @@ pub use journal::{
 };
 pub use sample::{Predictions, PredictionsError, SampleOrder, SampleSettings, choose_sample};
 pub use scoring::predict;
+pub use serve::serve;
 pub use server::{ServeOptions, Server, ServerError};
+pub use session::{ActiveOrder, Session, SessionError, SessionSettings};
 pub use signals::stop_signal;

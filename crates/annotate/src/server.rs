@@ -30,6 +30,7 @@ use axum::routing::{get, post};
 use axum::{Json, Router};
 use serde::{Deserialize, Serialize};
 use std::net::{IpAddr, SocketAddr};
+use std::path::PathBuf;
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::Duration;
 
@@ -85,6 +86,12 @@ pub enum ServerError {
     /// No session token could be drawn.
     #[error("the operating system's random number generator failed: {0}")]
     Randomness(String),
+    /// The async runtime cannot start.
+    #[error("cannot start the async runtime: {0}")]
+    Runtime(std::io::Error),
+    /// The stop signals cannot be listened for.
+    #[error("cannot listen for SIGINT/SIGTERM: {0}")]
+    Signals(std::io::Error),
 }
 
 struct AppState {
@@ -103,13 +110,16 @@ impl AppState {
     }
 }
 
-/// A bound server, ready to run.
+/// A bound server, ready to run. It prints as what a person needs to know: where the labels
+/// go, the address to open, how to stop and resume.
 pub struct Server {
     listener: tokio::net::TcpListener,
     app: Router,
     token: String,
     reach: Reach,
     addr: SocketAddr,
+    out_path: PathBuf,
+    log_path: PathBuf,
 }
 
 impl Server {
@@ -134,6 +144,10 @@ impl Server {
         } else {
             Reach::Loopback
         };
+        let (out_path, log_path) = (
+            journal.out_path().to_path_buf(),
+            journal.log_path().to_path_buf(),
+        );
         let app = router(journal, catalog, token.clone(), reach);
         Ok(Self {
             listener,
@@ -141,6 +155,8 @@ impl Server {
             token,
             reach,
             addr,
+            out_path,
+            log_path,
         })
     }
 
@@ -203,6 +219,36 @@ impl Server {
                 Ok(())
             }
         }
+    }
+}
+
+impl std::fmt::Display for Server {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        writeln!(
+            f,
+            "Labels go to {} (journal {}); every label is on disk before the page shows it saved.",
+            self.out_path.display(),
+            self.log_path.display()
+        )?;
+        match self.token() {
+            Some(_) => writeln!(
+                f,
+                "Listening on {} with a one-time access token; open exactly this address:",
+                self.addr
+            )?,
+            None => writeln!(f, "Open:")?,
+        }
+        writeln!(f, "  {}", self.url())?;
+        if self.addr.ip().is_unspecified() {
+            writeln!(
+                f,
+                "  (from another machine, put this machine's name in place of 127.0.0.1)"
+            )?;
+        }
+        writeln!(
+            f,
+            "Ctrl-C (or SIGTERM) stops the server; run the same command again to resume."
+        )
     }
 }
 

@@ -29,6 +29,7 @@
 
 #![warn(missing_docs)]
 
+mod describe;
 mod error;
 mod graph;
 mod load;
@@ -37,6 +38,7 @@ mod selection;
 mod tasks;
 mod tree;
 
+pub use describe::{RegionDescription, UnknownRegion};
 pub use error::OntologyError;
 pub use graph::Ontology;
 pub use region::{Region, RegionId, Side, TaggingRules, anchored_pattern};

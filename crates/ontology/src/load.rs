@@ -72,6 +72,11 @@ impl Ontology {
             .expect("the built-in ontology is checked by the tests")
     }
 
+    /// The ontology of `file` when given (read and validated), else the built-in one.
+    pub fn from_path_or_builtin(file: Option<&Path>) -> Result<Ontology, OntologyError> {
+        file.map_or_else(|| Ok(Self::builtin()), Self::from_path)
+    }
+
     /// Reads and validates an ontology file.
     pub fn from_path(path: &Path) -> Result<Ontology, OntologyError> {
         let text = std::fs::read_to_string(path).map_err(|source| OntologyError::Io {

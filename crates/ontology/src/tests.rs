@@ -283,3 +283,25 @@ fn the_tree_lists_every_region_and_marks_tasks() {
             || tree.contains("pelvic_skeleton [task] (also under pelvis)")
     );
 }
+
+#[test]
+fn the_summary_reads_as_counts_of_regions_task_regions_and_patterns() {
+    let s = OntologySummary {
+        regions: 90,
+        task_regions: 30,
+        rare_task_regions: 4,
+        patterns: 300,
+    };
+    assert_eq!(
+        s.to_string(),
+        "90 regions, 30 task regions (4 rare), 300 tagging patterns"
+    );
+}
+
+#[test]
+fn without_a_file_the_builtin_ontology_is_used() {
+    let o = Ontology::from_path_or_builtin(None).unwrap();
+    assert_eq!(o.source_name(), Ontology::builtin().source_name());
+    let missing = Ontology::from_path_or_builtin(Some(std::path::Path::new("/no/such.toml")));
+    assert!(matches!(missing, Err(OntologyError::Io { .. })));
+}

@@ -16,6 +16,17 @@ pub struct OntologySummary {
     pub patterns: usize,
 }
 
+impl std::fmt::Display for OntologySummary {
+    /// `R regions, T task regions (K rare), P tagging patterns`.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "{} regions, {} task regions ({} rare), {} tagging patterns",
+            self.regions, self.task_regions, self.rare_task_regions, self.patterns
+        )
+    }
+}
+
 impl Ontology {
     /// Counts of regions, task regions and tagging patterns.
     pub fn summary(&self) -> OntologySummary {

@@ -7,6 +7,9 @@
 //! report. Each step is a typed library call; the demo also hands the equivalent `uptake`
 //! command line to its observer, so it doubles as a tutorial.
 //!
+//! [`tagging_bench::bench_tagging`] times reading reports (tagging, then regex labelling and
+//! noisy-OR) on generated reports or a file.
+//!
 //! ```
 //! use uptake_pipeline::demo::{DemoSettings, ReportModelChoice, command_lines};
 //!
@@ -26,3 +29,4 @@
 #![warn(missing_docs)]
 
 pub mod demo;
+pub mod tagging_bench;

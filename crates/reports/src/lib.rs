@@ -43,6 +43,7 @@
 mod accession;
 mod csv_strict;
 mod eval;
+mod eval_text;
 mod fhir;
 mod merge;
 mod read;
@@ -55,6 +56,7 @@ mod tagger;
 mod write;
 
 pub use eval::{Extra, MentionEval, Miss, evaluate_mentions};
+pub use eval_text::MentionListing;
 pub use read::{
     MAX_REPORT_BYTES, ReadSettings, ReadSummary, Report, ReportFormat, ReportSet, read_reports,
     read_reports_with,

@@ -205,6 +205,11 @@ impl SectionVocabulary {
         BUILTIN.clone()
     }
 
+    /// The vocabulary of the sections file `file` when given, else the built-in one.
+    pub fn from_path_or_builtin(file: Option<&Path>) -> Result<SectionVocabulary, SectionsError> {
+        file.map_or_else(|| Ok(Self::builtin()), Self::from_path)
+    }
+
     /// Reads and compiles a sections file.
     pub fn from_path(path: &Path) -> Result<SectionVocabulary, SectionsError> {
         let text = std::fs::read_to_string(path).map_err(|source| SectionsError::Io {

@@ -518,3 +518,16 @@ fn a_miss_and_an_extra_name_their_spans_in_characters_after_non_ascii_text() {
     assert_eq!(extra.tagged.region, "spleen");
     assert_eq!(extra.hand_region.as_deref(), Some("kidney"));
 }
+
+#[test]
+fn without_a_sections_file_the_builtin_headers_are_used() {
+    let builtin = SectionVocabulary::from_path_or_builtin(None).unwrap();
+    let text = "FINDINGS: Uptake in the liver.";
+    let kinds = |v: &SectionVocabulary| -> Vec<SectionKind> {
+        v.split(text).sections.into_iter().map(|s| s.kind).collect()
+    };
+    assert_eq!(kinds(&builtin), kinds(&SectionVocabulary::builtin()));
+    let missing =
+        SectionVocabulary::from_path_or_builtin(Some(std::path::Path::new("/no/such.toml")));
+    assert!(missing.is_err());
+}

@@ -17,6 +17,14 @@ pub enum SentenceFilter {
     All,
 }
 
+impl SentenceFilter {
+    /// [`SentenceFilter::All`] when `all` holds (an `--all-sentences` flag), else
+    /// [`SentenceFilter::WithMentions`].
+    pub fn all_if(all: bool) -> Self {
+        if all { Self::All } else { Self::WithMentions }
+    }
+}
+
 /// How to write the tagged sentences.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub struct TagSettings {
@@ -35,6 +43,17 @@ pub struct TagSummary {
     pub mentions: usize,
     /// Lines written.
     pub lines: usize,
+}
+
+impl std::fmt::Display for TagSummary {
+    /// `R reports, S findings/impression sentences, M mentions; L lines written`.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "{} reports, {} findings/impression sentences, {} mentions; {} lines written",
+            self.reports, self.sentences, self.mentions, self.lines
+        )
+    }
 }
 
 /// Tags `reports` and writes their sentences to `out` (JSONL), atomically: on an error the
@@ -97,6 +116,21 @@ mod tests {
             .map(|l| serde_json::from_str(l).unwrap())
             .collect();
         (summary, lines)
+    }
+
+    #[test]
+    fn every_sentence_is_written_only_when_asked_for() {
+        assert_eq!(SentenceFilter::all_if(true), SentenceFilter::All);
+        assert_eq!(SentenceFilter::all_if(false), SentenceFilter::WithMentions);
+    }
+
+    #[test]
+    fn the_summary_reads_as_counts() {
+        let (summary, _) = write(SentenceFilter::WithMentions);
+        assert_eq!(
+            summary.to_string(),
+            "1 reports, 3 findings/impression sentences, 2 mentions; 2 lines written"
+        );
     }
 
     #[test]

@@ -43,6 +43,13 @@ pub enum PredictionFormat {
     Paper,
 }
 
+impl PredictionFormat {
+    /// The study's format when `paper` holds (a `--paper-format` flag), else wide.
+    pub fn paper_if(paper: bool) -> Self {
+        if paper { Self::Paper } else { Self::Wide }
+    }
+}
+
 /// Prediction files that cannot be read.
 #[derive(Debug, thiserror::Error)]
 pub enum InputError {
@@ -62,6 +69,9 @@ pub enum InputError {
         /// The first file.
         first: PathBuf,
     },
+    /// Wide predictions were given without a truth file.
+    #[error("--truth is required (the hand labels, wide CSV) unless --paper-format is given")]
+    NoTruth,
 }
 
 /// The prediction files of one model (one per seed) and, for the paper format, the truth its
@@ -109,6 +119,16 @@ impl ModelPredictions {
         }
         Ok(Self { seeds, targets })
     }
+
+    /// The truth: the wide CSV `file` when given, else the `_target` columns of paper-format
+    /// predictions.
+    pub fn truth(&self, file: Option<&Path>) -> Result<TruthTable, InputError> {
+        match (file, &self.targets) {
+            (Some(path), _) => Ok(TruthTable::read(path)?),
+            (None, Some(targets)) => Ok(targets.clone()),
+            (None, None) => Err(InputError::NoTruth),
+        }
+    }
 }
 
 /// Same exams, regions and values, in any row order.
@@ -151,6 +171,31 @@ pub(crate) mod inline {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_truth_of_wide_predictions_is_the_truth_file_or_an_error() {
+        let dir = tempfile::tempdir().unwrap();
+        let (pred, truth) = (dir.path().join("p.csv"), dir.path().join("t.csv"));
+        std::fs::write(&pred, "exam_id,chest\nE1,0.5\n").unwrap();
+        std::fs::write(&truth, "exam_id,chest\nE1,1\n").unwrap();
+        let model = ModelPredictions::read(&[pred], PredictionFormat::paper_if(false)).unwrap();
+        assert!(matches!(model.truth(None), Err(InputError::NoTruth)));
+        let read = model.truth(Some(&truth)).unwrap();
+        assert_eq!((read.source, read.table.len()), (truth, 1));
+    }
+
+    #[test]
+    fn the_truth_of_paper_predictions_is_their_targets() {
+        let dir = tempfile::tempdir().unwrap();
+        let pred = dir.path().join("p.csv");
+        std::fs::write(
+            &pred,
+            "exam_id,chest_target,chest_prob\nE1,1,0.5\nE2,0,0.1\n",
+        )
+        .unwrap();
+        let model = ModelPredictions::read(&[pred], PredictionFormat::paper_if(true)).unwrap();
+        assert_eq!(model.truth(None).unwrap().table.len(), 2);
+    }
 
     #[test]
     fn paper_files_with_different_targets_are_refused() {

@@ -19,6 +19,18 @@ pub enum ExamSet {
     Intersection,
 }
 
+impl ExamSet {
+    /// [`ExamSet::Intersection`] when `intersection` holds (an `--intersection` flag), else
+    /// [`ExamSet::Same`].
+    pub fn intersection_if(intersection: bool) -> Self {
+        if intersection {
+            Self::Intersection
+        } else {
+            Self::Same
+        }
+    }
+}
+
 /// Prediction files that predict different exams, without `ExamSet::Intersection`.
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
 #[error(
@@ -125,6 +137,12 @@ pub(crate) fn pair_aligned(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_intersection_is_used_only_when_asked_for() {
+        assert_eq!(ExamSet::intersection_if(true), ExamSet::Intersection);
+        assert_eq!(ExamSet::intersection_if(false), ExamSet::Same);
+    }
 
     fn ids(list: &[&str]) -> Vec<ExamId> {
         list.iter().map(|e| ExamId::new(e).unwrap()).collect()

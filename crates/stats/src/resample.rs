@@ -172,6 +172,21 @@ pub enum Alternative {
     TwoSided,
 }
 
+impl std::str::FromStr for Alternative {
+    type Err = String;
+
+    /// `greater` or `two-sided`.
+    fn from_str(text: &str) -> Result<Self, String> {
+        match text {
+            "greater" => Ok(Self::Greater),
+            "two-sided" => Ok(Self::TwoSided),
+            _ => Err(format!(
+                "`{text}` is not an alternative (greater or two-sided)"
+            )),
+        }
+    }
+}
+
 /// Result of a paired permutation test.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize)]
 pub struct PermutationTest {
@@ -247,6 +262,18 @@ pub fn bonferroni(p: f64, comparisons: usize) -> f64 {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn alternatives_parse_from_their_names_only() {
+        assert_eq!("greater".parse(), Ok(Alternative::Greater));
+        assert_eq!("two-sided".parse(), Ok(Alternative::TwoSided));
+        assert!(
+            "less"
+                .parse::<Alternative>()
+                .unwrap_err()
+                .contains("`less`")
+        );
+    }
 
     #[test]
     fn bootstrap_ci_is_deterministic_for_a_seed_and_brackets_the_mean() {

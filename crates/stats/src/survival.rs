@@ -77,6 +77,19 @@ pub enum Ties {
     Breslow,
 }
 
+impl std::str::FromStr for Ties {
+    type Err = String;
+
+    /// `efron` or `breslow`.
+    fn from_str(text: &str) -> Result<Self, String> {
+        match text {
+            "efron" => Ok(Self::Efron),
+            "breslow" => Ok(Self::Breslow),
+            _ => Err(format!("`{text}` is not a ties method (efron or breslow)")),
+        }
+    }
+}
+
 /// Survival data: follow-up time, whether the event was observed (else censored), covariates.
 #[derive(Debug, Clone)]
 pub struct SurvivalData {
@@ -767,6 +780,13 @@ pub fn kaplan_meier(time: &[f64], event: &[bool], level: f64) -> Vec<KmStep> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn ties_methods_parse_from_their_names_only() {
+        assert_eq!("efron".parse(), Ok(Ties::Efron));
+        assert_eq!("breslow".parse(), Ok(Ties::Breslow));
+        assert!("exact".parse::<Ties>().unwrap_err().contains("`exact`"));
+    }
 
     #[test]
     fn kaplan_meier_by_hand_on_six_subjects() {

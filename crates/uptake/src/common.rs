@@ -16,14 +16,11 @@ pub struct Global {
 }
 
 pub fn init_logging(global: &Global) {
-    let level = if global.quiet {
-        "error"
-    } else {
-        match global.verbose {
-            0 => "warn",
-            1 => "info",
-            _ => "debug",
-        }
+    let level = match (global.quiet, global.verbose) {
+        (true, _) => "error",
+        (false, 0) => "warn",
+        (false, 1) => "info",
+        _ => "debug",
     };
     let filter = tracing_subscriber::EnvFilter::try_from_env("UPTAKE_LOG")
         .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(level));
@@ -53,10 +50,7 @@ pub fn progress(len: u64, what: &str, quiet: bool) -> indicatif::ProgressBar {
 /// The ontology every command uses: `--ontology FILE` or the built-in one. Fails when the
 /// file is invalid or its task regions differ from shared/regions.md.
 pub fn load_ontology(global: &Global) -> anyhow::Result<uptake_ontology::Ontology> {
-    let ontology = match &global.ontology {
-        Some(path) => uptake_ontology::Ontology::from_path(path)?,
-        None => uptake_ontology::Ontology::builtin(),
-    };
+    let ontology = uptake_ontology::Ontology::from_path_or_builtin(global.ontology.as_deref())?;
     ontology.check_task_regions()?;
     Ok(ontology)
 }
@@ -81,51 +75,25 @@ pub struct PredictionArgs {
 impl PredictionArgs {
     /// Reads the prediction files.
     pub fn read(&self) -> anyhow::Result<uptake_stats::ModelPredictions> {
-        read_predictions(&self.pred, self.paper_format)
+        let format = uptake_stats::PredictionFormat::paper_if(self.paper_format);
+        Ok(uptake_stats::ModelPredictions::read(&self.pred, format)?)
     }
 }
 
-/// Reads prediction files, one per seed, in our wide format or (`paper_format`) the study's.
-pub fn read_predictions(
-    paths: &[PathBuf],
-    paper_format: bool,
-) -> anyhow::Result<uptake_stats::ModelPredictions> {
-    let format = if paper_format {
-        uptake_stats::PredictionFormat::Paper
-    } else {
-        uptake_stats::PredictionFormat::Wide
-    };
-    Ok(uptake_stats::ModelPredictions::read(paths, format)?)
-}
-
-/// The truth: the `--truth` file, or else the `_target` columns of paper-format predictions.
-pub fn truth_table(
-    truth: Option<&std::path::Path>,
-    targets: Option<uptake_stats::TruthTable>,
-) -> anyhow::Result<uptake_stats::TruthTable> {
-    match (truth, targets) {
-        (Some(path), _) => Ok(uptake_stats::TruthTable::read(path)?),
-        (None, Some(targets)) => Ok(targets),
-        (None, None) => anyhow::bail!(
-            "--truth is required (the hand labels, wide CSV) unless --paper-format is given"
-        ),
-    }
-}
-
-/// Prints an analysis result (as `json` text when given, else as its table), then writes it
-/// into `out` with `write` and says so.
-pub fn show_and_write<T: std::fmt::Display>(
+/// Prints an analysis result (as `json` when given, else as its table), then writes it into
+/// `out` with `write` (its `write` method) and says so.
+pub fn show_and_write<T: std::fmt::Display, E: std::error::Error + Send + Sync + 'static>(
     result: &T,
-    json: Option<String>,
+    json: Option<impl serde::Serialize>,
     out: Option<&std::path::Path>,
-    write: impl FnOnce(&std::path::Path) -> anyhow::Result<()>,
+    write: impl FnOnce(&T, &std::path::Path) -> Result<(), E>,
 ) -> anyhow::Result<()> {
     match &json {
-        Some(text) => println!("{text}"),
+        Some(json) => println!("{}", serde_json::to_string_pretty(json)?),
         None => print!("{result}"),
     }
     if let Some(out) = out {
-        write(out)?;
+        write(result, out)?;
         if json.is_none() {
             println!("wrote {}", out.display());
         }
@@ -137,19 +105,18 @@ pub fn show_and_write<T: std::fmt::Display>(
 /// nothing when `quiet`.
 pub struct Bars {
     quiet: bool,
-    bar: std::sync::Mutex<Option<indicatif::ProgressBar>>,
+    /// The bar of the current stage (hidden before the first).
+    bar: std::sync::Mutex<indicatif::ProgressBar>,
 }
 
 impl Bars {
     /// Bars on stderr, or nothing when `quiet`.
     pub fn new(quiet: bool) -> Self {
-        Self {
-            quiet,
-            bar: std::sync::Mutex::new(None),
-        }
+        let bar = std::sync::Mutex::new(indicatif::ProgressBar::hidden());
+        Self { quiet, bar }
     }
 
-    fn current(&self) -> std::sync::MutexGuard<'_, Option<indicatif::ProgressBar>> {
+    fn current(&self) -> std::sync::MutexGuard<'_, indicatif::ProgressBar> {
         self.bar.lock().unwrap_or_else(|e| e.into_inner())
     }
 }
@@ -157,21 +124,16 @@ impl Bars {
 impl uptake_core::Progress for Bars {
     fn start(&self, stage: &str, total: u64) {
         let bar = progress(total, stage, self.quiet);
-        if let Some(old) = self.current().replace(bar) {
-            old.finish_and_clear();
-        }
+        std::mem::replace(&mut *self.current(), bar).finish_and_clear();
     }
 
     fn advance(&self, units: u64) {
-        if let Some(bar) = self.current().as_ref() {
-            bar.inc(units);
-        }
+        self.current().inc(units);
     }
 
     fn finish(&self) {
-        if let Some(bar) = self.current().take() {
-            bar.finish_and_clear();
-        }
+        let hidden = indicatif::ProgressBar::hidden();
+        std::mem::replace(&mut *self.current(), hidden).finish_and_clear();
     }
 }
 
@@ -214,16 +176,6 @@ pub struct ReportInputArgs {
 }
 
 impl ReportInputArgs {
-    /// The library's read settings.
-    pub fn settings(&self) -> uptake_reports::ReadSettings {
-        uptake_reports::ReadSettings {
-            format: self.reports_format,
-            id_column: self.id_column.clone(),
-            text_column: self.text_column.clone(),
-            accession_map: self.accession_map.clone(),
-        }
-    }
-
     /// Reads the reports of `path`: each skipped record as a warning in the log, and the
     /// summary (reports read, records skipped and merged) on stderr unless `quiet`.
     pub fn read(
@@ -231,7 +183,13 @@ impl ReportInputArgs {
         path: &std::path::Path,
         quiet: bool,
     ) -> anyhow::Result<uptake_reports::ReportSet> {
-        let set = uptake_reports::read_reports_with(path, &self.settings())?;
+        let settings = uptake_reports::ReadSettings {
+            format: self.reports_format,
+            id_column: self.id_column.clone(),
+            text_column: self.text_column.clone(),
+            accession_map: self.accession_map.clone(),
+        };
+        let set = uptake_reports::read_reports_with(path, &settings)?;
         for w in &set.warnings {
             tracing::warn!("{w}");
         }
@@ -247,23 +205,13 @@ impl ReportInputArgs {
         &self,
         ontology: &uptake_ontology::Ontology,
     ) -> anyhow::Result<uptake_reports::Tagger> {
-        let sections = match &self.sections {
-            Some(path) => uptake_reports::SectionVocabulary::from_path(path)?,
-            None => uptake_reports::SectionVocabulary::builtin(),
-        };
+        let sections =
+            uptake_reports::SectionVocabulary::from_path_or_builtin(self.sections.as_deref())?;
         Ok(uptake_reports::Tagger::with_sections(ontology, sections)?)
     }
 }
 
 /// A probability option: a number in [0, 1] (clap refuses anything else).
 pub fn probability(text: &str) -> Result<f64, String> {
-    let value: f64 = text
-        .trim()
-        .parse()
-        .map_err(|_| format!("`{text}` is not a number"))?;
-    if (0.0..=1.0).contains(&value) {
-        Ok(value)
-    } else {
-        Err(format!("{value} is not in [0, 1]"))
-    }
+    text.parse().map(uptake_core::Probability::get)
 }

@@ -6,18 +6,18 @@ mod common;
 mod train_progress;
 
 use clap::{Parser, Subcommand};
+use uptake_stats::bench::{BenchSize, bench_analysis};
 
+/// Weakly supervised, anatomically resolved abnormality detection in whole-body FDG-PET/CT
+///
+/// Turns whole-body FDG-PET/CT exams and their free-text reports into models that detect and
+/// locate abnormal FDG uptake region by region, with no hand-labelled images.
+///
+/// Pipeline: reports -> mentions (tag) -> weak labels (label) ; DICOM -> exam store (ingest) ;
+/// (store, labels) -> scan model (train) -> predictions (predict) -> analysis (evaluate, compare,
+/// worklist, survival, report).
 #[derive(Parser)]
-#[command(
-    name = "uptake",
-    version,
-    about = "Weakly supervised, anatomically resolved abnormality detection in whole-body FDG-PET/CT",
-    long_about = "Turns whole-body FDG-PET/CT exams and their free-text reports into models that \
-detect and locate abnormal FDG uptake region by region, with no hand-labelled images.\n\n\
-Pipeline: reports -> mentions (tag) -> weak labels (label) ; DICOM -> exam store (ingest) ; \
-(store, labels) -> scan model (train) -> predictions (predict) -> analysis (evaluate, compare, \
-worklist, survival, report)."
-)]
+#[command(name = "uptake", version)]
 struct Cli {
     #[command(flatten)]
     global: common::Global,
@@ -51,20 +51,11 @@ enum Command {
     Tag(cmd::tag::Args),
     /// Weak labels from reports: P(abnormal) per region per exam (regex or rules), or evaluate a method on hand-labelled mentions.
     Label(cmd::label::Args),
-    /// Metrics of predictions (or weak labels) against hand labels: AUROC, P/R/F1, CIs over seeds.
-    #[command(long_about = cmd::evaluate::HELP)]
+    // The analysis commands' help is the doc comment of their arguments.
     Evaluate(cmd::evaluate::Args),
-    /// Compare two models (several seeds each) by AUROC: CIs, paired permutation tests.
-    #[command(long_about = cmd::compare::HELP)]
     Compare(cmd::compare::Args),
-    /// Worklist triage: sensitivity after reading the first x % of a sorted worklist; triage order.
-    #[command(long_about = cmd::worklist::HELP)]
     Worklist(cmd::worklist::Args),
-    /// Cox survival models with region predictions as covariates; Kaplan-Meier curves.
-    #[command(long_about = cmd::survival::HELP)]
     Survival(cmd::survival::Args),
-    /// One self-contained HTML page with the tables and figures of a run folder.
-    #[command(long_about = cmd::report::HELP)]
     Report(cmd::report::Args),
     /// Train the multi-task scan model (I3D + per-region attention) on an exam store and labels.
     Train(cmd::scan_model::TrainArgs),
@@ -145,8 +136,7 @@ fn main() -> std::process::ExitCode {
             tracing::warn!("Ctrl-C will not remove temporary files: {err}");
         }
     }
-    let result = dispatch(cli.command, &cli.global);
-    match result {
+    match dispatch(cli.command, &cli.global) {
         Ok(()) => std::process::ExitCode::SUCCESS,
         Err(err) => {
             eprintln!("error: {err:#}");
@@ -159,9 +149,8 @@ fn main() -> std::process::ExitCode {
 fn run_bench(bench: Bench, global: &common::Global) -> anyhow::Result<()> {
     match bench {
         Bench::Analysis => {
-            let size = uptake_stats::bench::BenchSize::default();
             let bars = common::Bars::new(global.quiet);
-            print!("{}", uptake_stats::bench::bench_analysis(size, &bars));
+            print!("{}", bench_analysis(BenchSize::default(), &bars));
             Ok(())
         }
         Bench::ReportModel(args) => cmd::report_model::bench(args, global),

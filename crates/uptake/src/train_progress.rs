@@ -3,22 +3,23 @@
 
 use uptake_training::{EpochRecord, TrainEvent};
 
-/// Turns a run's [`TrainEvent`]s into a progress bar on stderr (nothing when quiet).
+/// Turns a run's [`TrainEvent`]s into a progress bar on stderr (hidden when quiet).
 pub struct TrainProgress {
     what: String,
     quiet: bool,
-    bar: Option<indicatif::ProgressBar>,
+    /// Hidden until the run starts.
+    bar: indicatif::ProgressBar,
     loss: Option<f64>,
     score: String,
 }
 
 impl TrainProgress {
-    /// A bar labelled `what` ("train", "pretrain", "fold 1/5").
+    /// A bar labelled `what` ("train", "pretrain", "fold 1/5"), drawn from the run's start.
     pub fn new(what: &str, quiet: bool) -> Self {
         Self {
             what: what.to_string(),
             quiet,
-            bar: None,
+            bar: indicatif::ProgressBar::hidden(),
             loss: None,
             score: "-".into(),
         }
@@ -37,44 +38,33 @@ impl TrainProgress {
                 plan,
             } => {
                 let left = (epochs + 1).saturating_sub(first_epoch) * plan.batches_per_epoch;
-                let bar = crate::common::progress(left as u64, &self.what, self.quiet);
-                bar.println(format!(
+                self.bar = crate::common::progress(left as u64, &self.what, self.quiet);
+                self.bar.println(format!(
                     "training on {} examples, validating on {}; epochs {first_epoch}..={epochs}",
                     plan.train_examples, plan.validation_examples
                 ));
-                self.bar = Some(bar);
             }
             TrainEvent::Batch { epoch, loss, .. } => {
                 let avg = self.loss.map_or(loss, |a| 0.9 * a + 0.1 * loss);
                 self.loss = Some(avg);
-                if let Some(bar) = &self.bar {
-                    bar.inc(1);
-                    bar.set_prefix(format!(
-                        "epoch {epoch} loss {avg:.4} validation {}",
-                        self.score
-                    ));
-                }
+                self.bar.inc(1);
+                let score = &self.score;
+                (self.bar).set_prefix(format!("epoch {epoch} loss {avg:.4} validation {score}"));
             }
             TrainEvent::Epoch(record) => {
-                self.score = record
-                    .validation_score
-                    .map_or("-".into(), |s| format!("{s:.3}"));
-                if let (Some(bar), Some(line)) = (&self.bar, epoch_line(&record)) {
-                    bar.println(line);
+                self.score = (record.validation_score).map_or("-".into(), |s| format!("{s:.3}"));
+                if let Some(line) = epoch_line(&record) {
+                    self.bar.println(line);
                 }
             }
             TrainEvent::EarlyStop { epoch } => {
-                if let Some(bar) = &self.bar {
-                    bar.println(format!("early stop after epoch {epoch}"));
-                }
+                self.bar.println(format!("early stop after epoch {epoch}"));
             }
         }
     }
 
     /// Clears the bar.
     pub fn finish(self) {
-        if let Some(bar) = self.bar {
-            bar.finish_and_clear();
-        }
+        self.bar.finish_and_clear();
     }
 }

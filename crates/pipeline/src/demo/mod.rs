@@ -13,7 +13,7 @@ mod summary;
 
 pub use commands::{CommandLine, command_lines};
 pub use error::DemoError;
-pub use observer::DemoObserver;
+pub use observer::{DemoObserver, epoch_line};
 pub use run::run_demo;
 pub use settings::{DemoPaths, DemoSettings, ReportModelChoice};
 pub use summary::{DemoSummary, LabelQuality, RegionQuality, ScanQuality};

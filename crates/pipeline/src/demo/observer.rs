@@ -30,6 +30,16 @@ pub(crate) fn plain_event<M>(event: TrainEvent<M>) -> TrainEvent<()> {
     }
 }
 
+/// The line to show after a training epoch of the demo:
+/// `epoch   3: train loss 0.1234, validation 0.812` (`n/a` without a validation score).
+pub fn epoch_line(record: &EpochRecord<()>) -> String {
+    let score = (record.validation_score).map_or("n/a".into(), |s| format!("{s:.3}"));
+    format!(
+        "epoch {:>3}: train loss {:.4}, validation {score}",
+        record.epoch, record.train_loss
+    )
+}
+
 /// Receives the demo's steps, command lines, notes and progress.
 pub trait DemoObserver {
     /// A new step begins (a numbered title with the seconds so far).
@@ -44,4 +54,28 @@ pub trait DemoObserver {
     fn training(&mut self, event: TrainEvent<()>);
     /// The training run is over.
     fn training_done(&mut self);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_epoch_line_gives_the_epoch_the_loss_and_the_validation_score() {
+        let mut record = EpochRecord {
+            epoch: 3,
+            learning_rate: 1e-3,
+            train_loss: 0.123_44,
+            validation_score: Some(0.8123),
+            best_epoch: 3,
+            seconds: 1.0,
+            metrics: (),
+        };
+        assert_eq!(
+            epoch_line(&record),
+            "epoch   3: train loss 0.1234, validation 0.812"
+        );
+        record.validation_score = None;
+        assert!(epoch_line(&record).ends_with("validation n/a"));
+    }
 }

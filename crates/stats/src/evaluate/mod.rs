@@ -31,6 +31,18 @@ pub enum Ensemble {
     MeanOfSeeds,
 }
 
+impl Ensemble {
+    /// [`Ensemble::MeanOfSeeds`] when `mean_of_seeds` holds (an `--ensemble` flag), else
+    /// [`Ensemble::Off`].
+    pub fn mean_of_seeds_if(mean_of_seeds: bool) -> Self {
+        if mean_of_seeds {
+            Self::MeanOfSeeds
+        } else {
+            Self::Off
+        }
+    }
+}
+
 /// What to evaluate and how.
 #[derive(Debug, Clone)]
 pub struct EvaluationSettings {
@@ -325,6 +337,12 @@ fn notes(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_ensemble_is_evaluated_only_when_asked_for() {
+        assert_eq!(Ensemble::mean_of_seeds_if(true), Ensemble::MeanOfSeeds);
+        assert_eq!(Ensemble::mean_of_seeds_if(false), Ensemble::Off);
+    }
     use crate::inputs::inline::{file, truth};
 
     #[test]

@@ -18,6 +18,14 @@ impl Evaluation {
         write_folder(dir, &self.inputs, |stage| self.write_files(stage, title))
     }
 
+    /// The report title when none is given: `<first prediction file> vs <truth>`.
+    pub fn default_title(&self) -> String {
+        match (self.inputs.first(), self.inputs.last()) {
+            (Some(first), Some(truth)) => format!("{} vs {}", first.display(), truth.display()),
+            _ => "evaluation".into(),
+        }
+    }
+
     fn write_files(&self, dir: &Path, title: &str) -> Result<(), WriteError> {
         self.write_metrics_csv(dir)?;
         self.write_per_seed_csv(dir)?;
@@ -255,6 +263,15 @@ fn ensemble_rows(ens: &[RegionMetrics]) -> Vec<Vec<String>> {
 mod tests {
     use crate::evaluate::{Ensemble, Evaluation, EvaluationSettings};
     use crate::inputs::inline::{file, truth};
+
+    #[test]
+    fn the_default_title_names_the_first_prediction_file_and_the_truth() {
+        let seeds = [file("s0.csv", "exam_id,chest\na,0.9\nb,0.2\n")];
+        let truth = truth("exam_id,chest\na,1\nb,0\n");
+        let ev = Evaluation::compute(&seeds, &truth, &EvaluationSettings::default()).unwrap();
+        let expected = format!("s0.csv vs {}", truth.source.display());
+        assert_eq!(ev.default_title(), expected);
+    }
 
     #[test]
     fn the_folder_holds_tables_json_figures_and_the_summary() {

@@ -69,6 +69,72 @@ pub fn generate(
     Ok(summary(&exams))
 }
 
+/// How a cohort's images are written.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum CohortLayout {
+    /// DICOM series with reports, labels and outcomes ([`generate`]); `dicom`.
+    #[default]
+    Dicom,
+    /// NIfTI volumes as the autoPET / TCIA FDG-PET-CT-Lesions collection lays them out
+    /// ([`generate_autopet`]); `autopet`.
+    AutoPet,
+}
+
+impl std::str::FromStr for CohortLayout {
+    type Err = String;
+
+    /// `dicom` or `autopet`.
+    fn from_str(text: &str) -> Result<Self, String> {
+        match text {
+            "dicom" => Ok(Self::Dicom),
+            "autopet" => Ok(Self::AutoPet),
+            _ => Err(format!(
+                "`{text}` is not a cohort layout (dicom or autopet)"
+            )),
+        }
+    }
+}
+
+/// What [`write_cohort`] made; prints as a line that says so.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum CohortWritten {
+    /// A DICOM cohort.
+    Dicom(CohortSummary),
+    /// A cohort in the autoPET layout.
+    AutoPet(AutoPetSummary),
+}
+
+impl std::fmt::Display for CohortWritten {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Self::Dicom(s) => write!(
+                f,
+                "{} exams of {} patients ({} normal, {} patients died)",
+                s.exams, s.patients, s.normal_exams, s.deaths
+            ),
+            Self::AutoPet(s) => write!(
+                f,
+                "{} exams in the autoPET layout ({} lesion voxels)",
+                s.exams, s.lesion_voxels
+            ),
+        }
+    }
+}
+
+/// Plans the cohort of `cfg` and writes it into `out` in `layout` ([`generate`] or
+/// [`generate_autopet`]).
+pub fn write_cohort(
+    cfg: &CohortConfig,
+    layout: CohortLayout,
+    out: &Path,
+    progress: &dyn Progress,
+) -> Result<CohortWritten, CohortError> {
+    Ok(match layout {
+        CohortLayout::Dicom => CohortWritten::Dicom(generate(cfg, out, progress)?),
+        CohortLayout::AutoPet => CohortWritten::AutoPet(generate_autopet(cfg, out, progress)?),
+    })
+}
+
 /// Renders every exam on `cfg.threads` threads; the failures, sorted.
 fn render_all(
     exams: &[PlannedExam],
@@ -126,6 +192,40 @@ fn summary(exams: &[PlannedExam]) -> CohortSummary {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn layouts_parse_from_their_names() {
+        assert_eq!("dicom".parse(), Ok(CohortLayout::Dicom));
+        assert_eq!("autopet".parse(), Ok(CohortLayout::AutoPet));
+        assert!(
+            "nifti"
+                .parse::<CohortLayout>()
+                .unwrap_err()
+                .contains("`nifti`")
+        );
+    }
+
+    #[test]
+    fn what_was_written_reads_as_one_line() {
+        let dicom = CohortWritten::Dicom(CohortSummary {
+            exams: 4,
+            patients: 3,
+            deaths: 1,
+            normal_exams: 2,
+        });
+        assert_eq!(
+            dicom.to_string(),
+            "4 exams of 3 patients (2 normal, 1 patients died)"
+        );
+        let autopet = CohortWritten::AutoPet(AutoPetSummary {
+            exams: 2,
+            lesion_voxels: 90,
+        });
+        assert_eq!(
+            autopet.to_string(),
+            "2 exams in the autoPET layout (90 lesion voxels)"
+        );
+    }
 
     fn config(id_prefix: &str) -> CohortConfig {
         CohortConfig {

@@ -81,6 +81,17 @@ pub struct ReportSetSummary {
     pub files: Vec<PathBuf>,
 }
 
+impl std::fmt::Display for ReportSetSummary {
+    /// `N reports (K of exams without lesions)`.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "{} reports ({} of exams without lesions)",
+            self.reports, self.exams_without_lesions
+        )
+    }
+}
+
 /// A report set that could not be made.
 #[derive(Debug, thiserror::Error)]
 pub enum ReportSetError {
@@ -169,6 +180,19 @@ pub fn write_report_set(
 mod tests {
     use super::*;
     use uptake_core::NoProgress;
+
+    #[test]
+    fn a_report_set_summary_reads_as_its_counts() {
+        let summary = ReportSetSummary {
+            reports: 5,
+            exams_without_lesions: 2,
+            files: Vec::new(),
+        };
+        assert_eq!(
+            summary.to_string(),
+            "5 reports (2 of exams without lesions)"
+        );
+    }
 
     #[test]
     fn a_reports_patient_comes_from_the_cohorts_sampler() {

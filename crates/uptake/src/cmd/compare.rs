@@ -1,45 +1,35 @@
 //! `uptake compare`: two models (several seeds each) by AUROC, with paired permutation tests.
 
-use crate::common::{Global, read_predictions, show_and_write, truth_table};
+use crate::common::{Global, show_and_write};
 use anyhow::Result;
+use clap::builder::RangedU64ValueParser;
 use std::path::PathBuf;
 use uptake_stats::resample::{Alternative, MAX_PERMUTATIONS};
-use uptake_stats::{CompareSettings, Comparison, ExamSet, ModelNames};
+use uptake_stats::{
+    CompareSettings, Comparison, ExamSet, ModelNames, ModelPredictions, PredictionFormat,
+};
 
-/// Long help of `uptake compare` (also set on the subcommand in main.rs, whose
-/// doc comment would otherwise replace it).
-pub const HELP: &str = "Compares model A with model B by AUROC, per region and over all regions.\n\n\
-Each model is given as one prediction file per seed; file i of A is paired with file i of B. \
-For each region: both models' mean AUROC over seeds with a 95 % bootstrap CI, the mean difference \
-A - B, and a paired permutation test. What is permuted: under H0 the model labels are exchangeable \
-within a seed, so each iteration swaps the A and B AUROC of every seed independently with \
-probability 1/2 (i.e. flips the sign of that seed's difference) and recomputes the mean difference; \
-p = (1 + #iterations at least as extreme as observed) / (1 + iterations). --alternative greater tests \
-H1: mean(A) > mean(B) (the study's one-sided test), two-sided tests mean(A) != mean(B). Per-region \
-p-values are also given Bonferroni-corrected for the number of regions tested. The overall test \
-pairs the (region, seed) AUROCs of all regions (the study's 'n = 26 tasks x 5 seeds').\n\n\
-Pairs need the same exams: files that predict different labelled exams for a region are refused \
-(naming the files and an exam), unless --intersection, which compares on the exams every file \
-predicts and lists the others in a note and in the JSON (`dropped`).\n\n\
-Writes (with --out DIR): comparison.csv, comparison.json, summary.json.";
-
-#[derive(clap::ValueEnum, Clone, Copy, Debug)]
-pub enum AlternativeArg {
-    Greater,
-    TwoSided,
-}
-
-impl From<AlternativeArg> for Alternative {
-    fn from(arg: AlternativeArg) -> Self {
-        match arg {
-            AlternativeArg::Greater => Alternative::Greater,
-            AlternativeArg::TwoSided => Alternative::TwoSided,
-        }
-    }
-}
-
+/// Compare two models (several seeds each) by AUROC: CIs, paired permutation tests.
+///
+/// Compares model A with model B by AUROC, per region and over all regions.
+///
+/// Each model is given as one prediction file per seed; file i of A is paired with file i of B.
+/// For each region: both models' mean AUROC over seeds with a 95 % bootstrap CI, the mean
+/// difference A - B, and a paired permutation test. What is permuted: under H0 the model labels
+/// are exchangeable within a seed, so each iteration swaps the A and B AUROC of every seed
+/// independently with probability 1/2 (i.e. flips the sign of that seed's difference) and
+/// recomputes the mean difference; p = (1 + #iterations at least as extreme as observed) /
+/// (1 + iterations). --alternative greater tests H1: mean(A) > mean(B) (the study's one-sided
+/// test), two-sided tests mean(A) != mean(B). Per-region p-values are also given
+/// Bonferroni-corrected for the number of regions tested. The overall test pairs the (region,
+/// seed) AUROCs of all regions (the study's 'n = 26 tasks x 5 seeds').
+///
+/// Pairs need the same exams: files that predict different labelled exams for a region are refused
+/// (naming the files and an exam), unless --intersection, which compares on the exams every file
+/// predicts and lists the others in a note and in the JSON (`dropped`).
+///
+/// Writes (with --out DIR): comparison.csv, comparison.json, summary.json.
 #[derive(clap::Args, Debug)]
-#[command(long_about = HELP)]
 pub struct Args {
     /// Model A prediction files, one per seed (comma-separated).
     #[arg(long, value_delimiter = ',', required = true, num_args = 1..)]
@@ -54,12 +44,12 @@ pub struct Args {
     #[arg(long, value_delimiter = ',')]
     pub regions: Option<Vec<String>>,
     /// greater: H1 mean(A) > mean(B) (one-sided); two-sided: mean(A) != mean(B).
-    #[arg(long, value_enum, default_value = "greater")]
-    pub alternative: AlternativeArg,
+    #[arg(long, default_value = "greater")]
+    pub alternative: Alternative,
     /// Permutation iterations (1 to 10,000,000).
     #[arg(long, default_value_t = 10_000,
-          value_parser = clap::value_parser!(u64).range(1..=MAX_PERMUTATIONS as u64))]
-    pub iterations: u64,
+          value_parser = RangedU64ValueParser::<usize>::new().range(1..=MAX_PERMUTATIONS as u64))]
+    pub iterations: usize,
     /// Compare on the exams every file predicts (listing the others) instead of refusing
     /// files that predict different exams.
     #[arg(long)]
@@ -85,31 +75,23 @@ pub struct Args {
 }
 
 pub fn run(args: Args, _global: &Global) -> Result<()> {
-    let a = read_predictions(&args.a, args.paper_format)?;
-    let b = read_predictions(&args.b, args.paper_format)?;
-    let truth = truth_table(args.truth.as_deref(), a.targets)?;
+    let format = PredictionFormat::paper_if(args.paper_format);
+    let a = ModelPredictions::read(&args.a, format)?;
+    let b = ModelPredictions::read(&args.b, format)?;
+    let truth = a.truth(args.truth.as_deref())?;
     let settings = CompareSettings {
         regions: args.regions.clone(),
-        alternative: args.alternative.into(),
-        // At most MAX_PERMUTATIONS (clap checks), so it fits.
-        iterations: args.iterations as usize,
+        alternative: args.alternative,
+        iterations: args.iterations,
         seed: args.seed,
         names: ModelNames {
             a: args.a_name.clone(),
             b: args.b_name.clone(),
         },
-        exam_set: if args.intersection {
-            ExamSet::Intersection
-        } else {
-            ExamSet::Same
-        },
+        exam_set: ExamSet::intersection_if(args.intersection),
         ..CompareSettings::default()
     };
     let comparison = Comparison::compute(&a.seeds, &b.seeds, &truth, &settings)?;
-    let json = (args.json)
-        .then(|| serde_json::to_string_pretty(&comparison))
-        .transpose()?;
-    show_and_write(&comparison, json, args.out.as_deref(), |out| {
-        Ok(comparison.write(out)?)
-    })
+    let json = args.json.then_some(&comparison);
+    show_and_write(&comparison, json, args.out.as_deref(), Comparison::write)
 }

@@ -6,7 +6,7 @@ use crate::train_progress::TrainProgress;
 use std::path::PathBuf;
 use uptake_core::Progress;
 use uptake_pipeline::demo::{
-    CommandLine, DemoObserver, DemoSettings, EpochRecord, ReportModelChoice, TrainEvent, run_demo,
+    CommandLine, DemoObserver, DemoSettings, ReportModelChoice, TrainEvent, epoch_line, run_demo,
 };
 
 #[derive(clap::Args, Debug)]
@@ -38,10 +38,9 @@ impl Args {
             seed: self.seed,
             exams: self.exams as usize,
             scan_epochs: self.scan_epochs as usize,
-            report_model: if self.no_report_model {
-                ReportModelChoice::Skip
-            } else {
-                defaults.report_model
+            report_model: match self.no_report_model {
+                true => ReportModelChoice::Skip,
+                false => defaults.report_model,
             },
         }
     }
@@ -75,7 +74,7 @@ impl DemoObserver for Printer {
         let quiet = self.quiet;
         self.training
             .get_or_insert_with(|| TrainProgress::new("train", quiet))
-            .show(event, epoch_line);
+            .show(event, |record| Some(epoch_line(record)));
     }
 
     fn training_done(&mut self) {
@@ -83,17 +82,6 @@ impl DemoObserver for Printer {
             bar.finish();
         }
     }
-}
-
-/// The line after each training epoch.
-fn epoch_line(r: &EpochRecord<()>) -> Option<String> {
-    let score = r
-        .validation_score
-        .map_or("n/a".into(), |s| format!("{s:.3}"));
-    Some(format!(
-        "epoch {:>3}: train loss {:.4}, validation {score}",
-        r.epoch, r.train_loss
-    ))
 }
 
 pub fn run(args: Args, global: &Global) -> anyhow::Result<()> {

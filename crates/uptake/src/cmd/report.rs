@@ -4,16 +4,14 @@ use crate::common::Global;
 use anyhow::Result;
 use std::path::PathBuf;
 
-/// Long help of `uptake report` (also set on the subcommand in main.rs, whose
-/// doc comment would otherwise replace it).
-pub const HELP: &str = "Builds one self-contained HTML page (no network; figures embedded as data \
-URIs) from the summary.json files that `uptake evaluate/compare/worklist/survival --out DIR` write. \
-Layout: RUN/labels/<name>/ (label quality), RUN/evaluation/<name>/ (scan-model performance), \
-RUN/compare/<name>/, RUN/worklist/<name>/, RUN/survival/<name>/; other folders become sections \
-named after them.";
-
+/// One self-contained HTML page with the tables and figures of a run folder.
+///
+/// Builds one self-contained HTML page (no network; figures embedded as data URIs) from the
+/// summary.json files that `uptake evaluate/compare/worklist/survival --out DIR` write. Layout:
+/// RUN/labels/<name>/ (label quality), RUN/evaluation/<name>/ (scan-model performance),
+/// RUN/compare/<name>/, RUN/worklist/<name>/, RUN/survival/<name>/; other folders become sections
+/// named after them.
 #[derive(clap::Args, Debug)]
-#[command(long_about = HELP)]
 pub struct Args {
     /// The run folder.
     #[arg(long)]

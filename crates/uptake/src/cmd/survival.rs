@@ -1,65 +1,36 @@
 //! `uptake survival`: Cox models of survival after the scan with region predictions as
 //! covariates; Kaplan-Meier curves.
 
-use crate::common::{Global, read_predictions, show_and_write};
+use crate::common::{Global, show_and_write};
 use anyhow::Result;
 use std::path::PathBuf;
 use uptake_core::Manifest;
 use uptake_core::manifest::Split;
 use uptake_stats::survival::Ties;
-use uptake_stats::{Covariate, SurvivalAnalysis, SurvivalSettings};
+use uptake_stats::{
+    Covariate, ModelPredictions, PredictionFormat, SurvivalAnalysis, SurvivalSettings,
+};
 
-/// Long help of `uptake survival` (also set on the subcommand in main.rs, whose
-/// doc comment would otherwise replace it).
-pub const HELP: &str = "Cox proportional hazards models of survival after the scan (Newton-Raphson, \
-no penalty, Efron or Breslow ties, Breslow baseline), fitted on one split and evaluated on another.\n\n\
-Two nested models are fitted on the --fit split: the base model (the non-region covariates) and the \
-full model (base + region predictions). Printed: hazard ratios with Wald 95 % CIs and p-values, \
-log-likelihoods, likelihood-ratio tests against the null model and between the nested models, \
-importance (Wald chi2 - df) per covariate group, and Harrell's C of both models on the --test split. \
-Kaplan-Meier curves (Greenwood, log-log 95 % CI) are stratified by the predicted probability of \
---km-region (>= --threshold).\n\n\
-Manifest: CSV with exam_id, patient_id, follow-up as time_days + event or as study_date, death_date, \
-censor_date (YYYY-MM-DD), and covariates age, sex (F/M; O counts as missing), indication, \
-summary_code (1/2/4/9; abnormal = code > 1); optional split column (train/valid/test), else a seeded \
-hash of patient_id (60/20/20). With several --pred files, each region's covariate is the median over \
-seeds.\n\n\
-Writes (with --out DIR): coefficients.csv, survival.json, km.svg/.png, summary.json.";
-
-#[derive(clap::ValueEnum, Clone, Copy, Debug)]
-pub enum TiesArg {
-    Efron,
-    Breslow,
-}
-
-impl From<TiesArg> for Ties {
-    fn from(arg: TiesArg) -> Self {
-        match arg {
-            TiesArg::Efron => Ties::Efron,
-            TiesArg::Breslow => Ties::Breslow,
-        }
-    }
-}
-
-#[derive(clap::ValueEnum, Clone, Copy, Debug)]
-pub enum SplitArg {
-    Train,
-    Valid,
-    Test,
-}
-
-impl From<SplitArg> for Split {
-    fn from(arg: SplitArg) -> Self {
-        match arg {
-            SplitArg::Train => Split::Train,
-            SplitArg::Valid => Split::Valid,
-            SplitArg::Test => Split::Test,
-        }
-    }
-}
-
+/// Cox survival models with region predictions as covariates; Kaplan-Meier curves.
+///
+/// Cox proportional hazards models of survival after the scan (Newton-Raphson, no penalty, Efron or
+/// Breslow ties, Breslow baseline), fitted on one split and evaluated on another.
+///
+/// Two nested models are fitted on the --fit split: the base model (the non-region covariates) and
+/// the full model (base + region predictions). Printed: hazard ratios with Wald 95 % CIs and
+/// p-values, log-likelihoods, likelihood-ratio tests against the null model and between the nested
+/// models, importance (Wald chi2 - df) per covariate group, and Harrell's C of both models on the
+/// --test split. Kaplan-Meier curves (Greenwood, log-log 95 % CI) are stratified by the predicted
+/// probability of --km-region (>= --threshold).
+///
+/// Manifest: CSV with exam_id, patient_id, follow-up as time_days + event or as study_date,
+/// death_date, censor_date (YYYY-MM-DD), and covariates age, sex (F/M; O counts as missing),
+/// indication, summary_code (1/2/4/9; abnormal = code > 1); optional split column
+/// (train/valid/test), else a seeded hash of patient_id (60/20/20). With several --pred files, each
+/// region's covariate is the median over seeds.
+///
+/// Writes (with --out DIR): coefficients.csv, survival.json, km.svg/.png, summary.json.
 #[derive(clap::Args, Debug)]
-#[command(long_about = HELP)]
 pub struct Args {
     /// The cohort manifest (CSV; see above for the columns).
     #[arg(long)]
@@ -74,15 +45,15 @@ pub struct Args {
         default_value = "age,indication,summary_code,regions"
     )]
     pub covariates: Vec<Covariate>,
-    /// Split to fit on.
-    #[arg(long, value_enum, default_value = "valid")]
-    pub fit: SplitArg,
-    /// Split to compute Harrell's C on.
-    #[arg(long, value_enum, default_value = "test")]
-    pub test: SplitArg,
-    /// How tied event times enter the partial likelihood.
-    #[arg(long, value_enum, default_value = "efron")]
-    pub ties: TiesArg,
+    /// Split to fit on: train, valid or test.
+    #[arg(long, default_value = "valid")]
+    pub fit: Split,
+    /// Split to compute Harrell's C on: train, valid or test.
+    #[arg(long, default_value = "test")]
+    pub test: Split,
+    /// How tied event times enter the partial likelihood: efron or breslow.
+    #[arg(long, default_value = "efron")]
+    pub ties: Ties,
     /// Seed of the patient hash split (when the manifest has no split column).
     #[arg(long, default_value_t = 0)]
     pub split_seed: u64,
@@ -102,21 +73,17 @@ pub struct Args {
 
 pub fn run(args: Args, _global: &Global) -> Result<()> {
     let manifest = Manifest::read(&args.manifest)?;
-    let preds = read_predictions(&args.pred, false)?;
+    let preds = ModelPredictions::read(&args.pred, PredictionFormat::Wide)?;
     let settings = SurvivalSettings {
         covariates: args.covariates.clone(),
-        fit_split: args.fit.into(),
-        test_split: args.test.into(),
-        ties: args.ties.into(),
+        fit_split: args.fit,
+        test_split: args.test,
+        ties: args.ties,
         split_seed: args.split_seed,
         km_region: args.km_region.clone(),
         km_threshold: args.threshold,
     };
-    let analysis = SurvivalAnalysis::compute(&manifest, &preds.seeds, &settings)?;
-    let json = (args.json)
-        .then(|| serde_json::to_string_pretty(&analysis.to_json()))
-        .transpose()?;
-    show_and_write(&analysis, json, args.out.as_deref(), |out| {
-        Ok(analysis.write(out)?)
-    })
+    let result = SurvivalAnalysis::compute(&manifest, &preds.seeds, &settings)?;
+    let json = args.json.then(|| result.to_json());
+    show_and_write(&result, json, args.out.as_deref(), SurvivalAnalysis::write)
 }

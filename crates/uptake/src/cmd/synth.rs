@@ -5,7 +5,7 @@ use crate::common::{Bars, Global};
 use anyhow::Context;
 use std::path::PathBuf;
 use std::time::Instant;
-use uptake_synth::cohort::{CohortConfig, Resolution, generate, generate_autopet};
+use uptake_synth::cohort::{CohortConfig, CohortLayout, Resolution, write_cohort};
 use uptake_synth::reports::{ReportsSettings, StyleMix, write_report_set};
 
 #[derive(clap::Subcommand, Debug)]
@@ -38,7 +38,7 @@ pub struct ReportsArgs {
     pub styles: StyleMix,
 }
 
-pub fn run_reports(args: ReportsArgs, global: &Global) -> anyhow::Result<()> {
+fn run_reports(args: ReportsArgs, global: &Global) -> anyhow::Result<()> {
     let settings = ReportsSettings {
         n: args.n,
         seed: args.seed,
@@ -48,15 +48,10 @@ pub fn run_reports(args: ReportsArgs, global: &Global) -> anyhow::Result<()> {
     let summary = write_report_set(&settings, &args.out, &Bars::new(global.quiet))
         .with_context(|| format!("writing the synthetic reports into {}", args.out.display()))?;
     let secs = start.elapsed().as_secs_f64();
+    let per_second = summary.reports as f64 / secs.max(1e-9);
     if !global.quiet {
-        println!(
-            "{} reports ({} of exams without lesions) written in {:.2} s ({:.0} reports/s) -> {}",
-            summary.reports,
-            summary.exams_without_lesions,
-            secs,
-            summary.reports as f64 / secs.max(1e-9),
-            args.out.display()
-        );
+        let out = args.out.display();
+        println!("{summary} written in {secs:.2} s ({per_second:.0} reports/s) -> {out}");
     }
     Ok(())
 }
@@ -106,17 +101,8 @@ pub struct CohortArgs {
     pub id_prefix: String,
     /// How the images are written: DICOM series with reports, labels and outcomes (`dicom`),
     /// or NIfTI volumes in the autoPET layout, OUT/<id>/{CTres,SUV,SEG}.nii.gz (`autopet`).
-    #[arg(long, value_enum, default_value_t = Layout::Dicom)]
-    pub layout: Layout,
-}
-
-/// How `synth cohort` writes the images.
-#[derive(clap::ValueEnum, Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Layout {
-    /// DICOM series, reports, labels and outcomes.
-    Dicom,
-    /// NIfTI volumes as the autoPET / TCIA FDG-PET-CT-Lesions collection lays them out.
-    Autopet,
+    #[arg(long, default_value = "dicom")]
+    pub layout: CohortLayout,
 }
 
 pub fn run(command: SynthCommand, global: &Global) -> anyhow::Result<()> {
@@ -128,11 +114,7 @@ pub fn run(command: SynthCommand, global: &Global) -> anyhow::Result<()> {
 
 /// The cohort settings of the arguments (checked by the library).
 fn cohort_config(args: &CohortArgs) -> CohortConfig {
-    let base = if args.small {
-        Resolution::small()
-    } else {
-        Resolution::full()
-    };
+    let base = args.small.then(Resolution::small).unwrap_or_default();
     CohortConfig {
         n: args.n,
         seed: args.seed,
@@ -151,44 +133,14 @@ fn cohort_config(args: &CohortArgs) -> CohortConfig {
     }
 }
 
-pub fn run_cohort(args: CohortArgs, global: &Global) -> anyhow::Result<()> {
-    if args.layout == Layout::Autopet {
-        return run_autopet(&args, global);
-    }
-    let start = Instant::now();
-    let summary = generate(&cohort_config(&args), &args.out, &Bars::new(global.quiet))
-        .with_context(|| format!("writing the synthetic cohort into {}", args.out.display()))?;
+fn run_cohort(args: CohortArgs, global: &Global) -> anyhow::Result<()> {
+    let (start, out) = (Instant::now(), &args.out);
+    let config = cohort_config(&args);
+    let written = write_cohort(&config, args.layout, out, &Bars::new(global.quiet))
+        .with_context(|| format!("writing the synthetic cohort into {}", out.display()))?;
     if !global.quiet {
-        println!(
-            "{} exams of {} patients ({} normal, {} patients died) in {:.1} s -> {}",
-            summary.exams,
-            summary.patients,
-            summary.normal_exams,
-            summary.deaths,
-            start.elapsed().as_secs_f64(),
-            args.out.display()
-        );
-    }
-    Ok(())
-}
-
-fn run_autopet(args: &CohortArgs, global: &Global) -> anyhow::Result<()> {
-    let start = Instant::now();
-    let summary = generate_autopet(&cohort_config(args), &args.out, &Bars::new(global.quiet))
-        .with_context(|| {
-            format!(
-                "writing the autoPET-layout cohort into {}",
-                args.out.display()
-            )
-        })?;
-    if !global.quiet {
-        println!(
-            "{} exams in the autoPET layout ({} lesion voxels) in {:.1} s -> {}",
-            summary.exams,
-            summary.lesion_voxels,
-            start.elapsed().as_secs_f64(),
-            args.out.display()
-        );
+        let secs = start.elapsed().as_secs_f64();
+        println!("{written} in {secs:.1} s -> {}", out.display());
     }
     Ok(())
 }

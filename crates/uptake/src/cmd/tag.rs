@@ -4,11 +4,9 @@
 use crate::common::{Bars, Global, ReportInputArgs, load_ontology};
 use anyhow::{Context, bail};
 use std::path::{Path, PathBuf};
-use uptake_labels::{RegexLabeller, WeakLabeller, check_mention_regions, measure_labelling};
-use uptake_reports::{
-    MentionEval, Report, SentenceFilter, TagSettings, TaggedSpan, Tagger, evaluate_mentions,
-    measure_tagging, read_reports, write_tagged,
-};
+use uptake_labels::check_mention_regions;
+use uptake_pipeline::tagging_bench::{BenchReports, bench_tagging};
+use uptake_reports::{SentenceFilter, TagSettings, Tagger, evaluate_mentions, write_tagged};
 
 #[derive(clap::Args, Debug)]
 #[command(
@@ -57,30 +55,13 @@ pub fn run(args: Args, global: &Global) -> anyhow::Result<()> {
         bail!("give --reports and --out (or --mentions-eval FILE)");
     };
     let set = args.input.read(reports_path, global.quiet)?;
-    let settings = TagSettings {
-        sentences: match args.all_sentences {
-            true => SentenceFilter::All,
-            false => SentenceFilter::WithMentions,
-        },
-    };
-    let summary = write_tagged(
-        &tagger,
-        &set.reports,
-        out,
-        &settings,
-        &Bars::new(global.quiet),
-    )
-    .with_context(|| format!("writing {}", out.display()))?;
+    let sentences = SentenceFilter::all_if(args.all_sentences);
+    let (settings, bars) = (TagSettings { sentences }, Bars::new(global.quiet));
+    let summary = write_tagged(&tagger, &set.reports, out, &settings, &bars)
+        .with_context(|| format!("writing {}", out.display()))?;
     if !global.quiet {
-        eprintln!(
-            "{} reports, {} findings/impression sentences, {} mentions; {} lines written to {}; {} warnings",
-            summary.reports,
-            summary.sentences,
-            summary.mentions,
-            summary.lines,
-            out.display(),
-            set.warnings.len()
-        );
+        let warnings = set.warnings.len();
+        eprintln!("{summary} to {}; {warnings} warnings", out.display());
     }
     Ok(())
 }
@@ -90,52 +71,14 @@ fn mentions_eval(tagger: &Tagger, path: &Path, args: &Args) -> anyhow::Result<()
     let sentences = uptake_core::mentions::read_mentions(path)?;
     check_mention_regions(&sentences, path, tagger.ontology())?;
     let ev = evaluate_mentions(tagger, &sentences);
-    print_recall(&ev);
-    let text = |i: usize| sentences[i].text.as_str();
-    let show = |t: &TaggedSpan, i: usize| {
-        format!("{}={}", t.span().slice(text(i)).unwrap_or(""), t.region)
-    };
+    print!("{ev}");
     if args.show_misses {
-        for m in &ev.misses {
-            let found: Vec<String> = m.tagged.iter().map(|t| show(t, m.sentence)).collect();
-            println!(
-                "miss line {}: [{}] {} | tagged: {} | {}",
-                m.sentence + 1,
-                m.span.slice(text(m.sentence)).unwrap_or(""),
-                m.region,
-                found.join("; "),
-                text(m.sentence)
-            );
-        }
+        print!("{}", ev.misses_shown(&sentences));
     }
     if args.show_extras {
-        for x in &ev.extras {
-            let hand = x.hand_region.as_deref().unwrap_or("none");
-            let tagged = show(&x.tagged, x.sentence);
-            println!(
-                "extra line {}: [{tagged}] hand: {hand} | {}",
-                x.sentence + 1,
-                text(x.sentence)
-            );
-        }
+        print!("{}", ev.extras_shown(&sentences));
     }
     Ok(())
-}
-
-fn print_recall(ev: &MentionEval) {
-    println!("sentences:          {}", ev.sentences);
-    println!("hand mentions:      {}", ev.hand);
-    println!(
-        "found:              {} (recall {:.1} %)",
-        ev.found,
-        100.0 * ev.recall()
-    );
-    println!("tagged mentions:    {}", ev.tagged);
-    println!("extra mentions:     {} (overlap no hand mention)", ev.extra);
-    println!(
-        "wrong-region:       {} (overlap a hand mention of an unrelated region)",
-        ev.wrong_region
-    );
 }
 
 #[derive(clap::Args, Debug)]
@@ -154,55 +97,13 @@ pub struct BenchArgs {
 
 /// `uptake bench tagging`: reports/s of sectioning, sentence splitting and tagging on one core.
 pub fn bench(args: BenchArgs, global: &Global) -> anyhow::Result<()> {
-    let ontology = load_ontology(global)?;
-    let reports = match &args.reports {
-        Some(path) => read_reports(path)?.reports,
-        None => uptake_synth::reports::generate(
-            &uptake_synth::reports::ReportsSettings {
-                n: args.n,
-                seed: args.seed,
-                ..Default::default()
-            },
-            &uptake_core::NoProgress,
-        )
-        .into_iter()
-        .map(|g| Report {
-            exam_id: g.spec.exam_id,
-            text: g.text,
-        })
-        .collect(),
+    let source = match args.reports {
+        Some(path) => BenchReports::File(path),
+        None => BenchReports::Generated {
+            n: args.n,
+            seed: args.seed,
+        },
     };
-    let speed = measure_tagging(&ontology, &reports)?;
-    // The figure: tagging plus the paper's regex labeller plus noisy-OR, as
-    // `uptake label --method regex` runs them (without file I/O).
-    let mut labeller = WeakLabeller::for_ontology(&ontology, Box::new(RegexLabeller::new()))?;
-    let label_secs = measure_labelling(&mut labeller, &reports)?.as_secs_f64();
-    println!(
-        "tagger build: {:.0} ms ({} regions)",
-        speed.tagger_build.as_secs_f64() * 1e3,
-        ontology.len()
-    );
-    println!(
-        "sections + sentences alone: {:.2} s",
-        speed.splitting.as_secs_f64()
-    );
-    println!(
-        "tagged {} reports ({:.1} KB mean), {} sentences, {} mentions in {:.2} s on one core",
-        speed.reports,
-        speed.bytes as f64 / speed.reports.max(1) as f64 / 1024.0,
-        speed.sentences,
-        speed.mentions,
-        speed.tagging.as_secs_f64()
-    );
-    println!(
-        "{:.0} reports/s ({:.1} MB/s)",
-        speed.reports_per_second(),
-        speed.megabytes_per_second()
-    );
-    println!(
-        "tagging + regex labelling + noisy-OR: {:.2} s, {:.0} reports/s on one core (goal 5,000)",
-        label_secs,
-        reports.len() as f64 / label_secs
-    );
+    print!("{}", bench_tagging(&load_ontology(global)?, &source)?);
     Ok(())
 }

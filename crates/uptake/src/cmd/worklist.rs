@@ -1,31 +1,33 @@
 //! `uptake worklist`: sensitivity after reading the first x % of a sorted worklist, or the
 //! triage order itself.
 
-use crate::common::{Global, PredictionArgs, show_and_write, truth_table};
+use crate::common::{Global, PredictionArgs, show_and_write};
 use anyhow::Result;
+use clap::builder::RangedU64ValueParser;
 use std::path::PathBuf;
 use uptake_stats::worklist::MAX_STEPS;
 use uptake_stats::{CiSettings, ExamSet, TriageOrder, Worklist, WorklistSettings};
 
-/// Long help of `uptake worklist` (also set on the subcommand in main.rs, whose
-/// doc comment would otherwise replace it).
-pub const HELP: &str = "Worklist triage for one region: exams are read in order of decreasing \
-predicted probability (ties in random order, counted by expectation). Prints the fraction of \
-exams that can be left unread while still reading 95 %, 98 % and 99 % of the abnormal ones, and \
-the sensitivity after reading 25/50/75 % of the list, with 95 % bootstrap CIs over seeds; the \
-random-order (sensitivity = fraction read) and perfect-order references are in the table and plot.\n\n\
-With --rank (no truth needed): writes the triage order (rank, exam_id, probability; the mean over \
-the --pred files) to --out FILE (never onto a --pred file, a link or a special file), or prints \
-it (--json: with the exams left out).\n\n\
-Several --pred files must predict the same exams: an exam missing from one file (or empty there) \
-is an error naming it, unless --intersection, which keeps the exams every file predicts and lists \
-the others in a note (stderr with --rank) and in the JSON (`dropped`). Exams no file predicts \
-are listed the same way.\n\n\
-Writes (with --out DIR, without --rank): worklist.csv, worklist.svg/.png, summary.json, as one \
-unit.";
-
+/// Worklist triage: sensitivity after reading the first x % of a sorted worklist; triage order.
+///
+/// Worklist triage for one region: exams are read in order of decreasing predicted probability
+/// (ties in random order, counted by expectation). Prints the fraction of exams that can be left
+/// unread while still reading 95 %, 98 % and 99 % of the abnormal ones, and the sensitivity after
+/// reading 25/50/75 % of the list, with 95 % bootstrap CIs over seeds; the random-order
+/// (sensitivity = fraction read) and perfect-order references are in the table and plot.
+///
+/// With --rank (no truth needed): writes the triage order (rank, exam_id, probability; the mean
+/// over the --pred files) to --out FILE (never onto a --pred file, a link or a special file), or
+/// prints it (--json: with the exams left out).
+///
+/// Several --pred files must predict the same exams: an exam missing from one file (or empty there)
+/// is an error naming it, unless --intersection, which keeps the exams every file predicts and
+/// lists the others in a note (stderr with --rank) and in the JSON (`dropped`). Exams no file
+/// predicts are listed the same way.
+///
+/// Writes (with --out DIR, without --rank): worklist.csv, worklist.svg/.png, summary.json, as one
+/// unit.
 #[derive(clap::Args, Debug)]
-#[command(long_about = HELP)]
 pub struct Args {
     #[command(flatten)]
     pub input: PredictionArgs,
@@ -37,8 +39,8 @@ pub struct Args {
     pub rank: bool,
     /// Points on the curve (grid of fractions read; 1 to 100,000).
     #[arg(long, default_value_t = 100,
-          value_parser = clap::value_parser!(u64).range(1..=MAX_STEPS as u64))]
-    pub steps: u64,
+          value_parser = RangedU64ValueParser::<usize>::new().range(1..=MAX_STEPS as u64))]
+    pub steps: usize,
     /// Use the exams every --pred file predicts (listing the others) instead of refusing
     /// files that predict different exams.
     #[arg(long)]
@@ -56,50 +58,35 @@ pub struct Args {
 
 pub fn run(args: Args, _global: &Global) -> Result<()> {
     let preds = args.input.read()?;
+    let exam_set = ExamSet::intersection_if(args.intersection);
     if args.rank {
-        return rank(&args, &preds.seeds);
+        return rank(&args, &preds.seeds, exam_set);
     }
-    let truth = truth_table(args.input.truth.as_deref(), preds.targets)?;
+    let truth = preds.truth(args.input.truth.as_deref())?;
     let settings = WorklistSettings {
         region: args.region.clone(),
-        // At most MAX_STEPS (clap checks), so it fits.
-        steps: args.steps as usize,
+        steps: args.steps,
         ci: CiSettings {
             seed: args.seed,
             ..CiSettings::default()
         },
-        exam_set: exam_set(&args),
+        exam_set,
         ..WorklistSettings::default()
     };
     let worklist = Worklist::compute(&preds.seeds, &truth, &settings)?;
-    let json = (args.json)
-        .then(|| serde_json::to_string_pretty(&worklist.to_json()))
-        .transpose()?;
-    show_and_write(&worklist, json, args.out.as_deref(), |out| {
-        Ok(worklist.write(out)?)
-    })
-}
-
-fn exam_set(args: &Args) -> ExamSet {
-    if args.intersection {
-        ExamSet::Intersection
-    } else {
-        ExamSet::Same
-    }
+    let json = args.json.then(|| worklist.to_json());
+    show_and_write(&worklist, json, args.out.as_deref(), Worklist::write)
 }
 
 /// `--rank`: the triage order to `--out FILE` or stdout (CSV, or JSON with what was left out);
 /// notes on the exams left out on stderr.
-fn rank(args: &Args, preds: &[uptake_stats::PredictionFile]) -> Result<()> {
-    let order = TriageOrder::compute(preds, &args.region, exam_set(args))?;
+fn rank(args: &Args, preds: &[uptake_stats::PredictionFile], exam_set: ExamSet) -> Result<()> {
+    let order = TriageOrder::compute(preds, &args.region, exam_set)?;
     match (&args.out, args.json) {
         (Some(path), _) => {
             order.write(path)?;
-            eprintln!(
-                "wrote the triage order of {} exams to {}",
-                order.entries.len(),
-                path.display()
-            );
+            let (exams, path) = (order.entries.len(), path.display());
+            eprintln!("wrote the triage order of {exams} exams to {path}");
         }
         (None, true) => println!("{}", serde_json::to_string_pretty(&order)?),
         (None, false) => print!("{}", order.to_csv()),
