@@ -7,7 +7,7 @@
 use crate::scorer::{MentionScorer, ScoreError, SentenceMentions};
 use std::collections::BTreeMap;
 use uptake_core::metrics::auroc;
-use uptake_core::{CharSpan, Confusion, LabelledSentence};
+use uptake_core::{Confusion, LabelledSentence};
 
 /// Binary classification figures at one threshold; `None` where undefined. The threshold
 /// figures come from [`Confusion`] and follow its one rule for empty cases (F1 and sensitivity
@@ -73,10 +73,7 @@ pub fn score_labelled(
     let batch = sentences
         .iter()
         .enumerate()
-        .map(|(i, s)| {
-            let spans = s.mentions.iter().map(|m| CharSpan::new(m.start, m.end));
-            SentenceMentions::from_chars(&s.text, spans, i)
-        })
+        .map(|(i, s)| SentenceMentions::from_labelled(s, i))
         .collect::<Result<Vec<_>, ScoreError>>()?;
     scorer.score(&batch)
 }
@@ -152,7 +149,10 @@ mod tests {
             r#"{"text": "Noted — liver uptake", "mentions": [{"start": 8, "end": 13, "region": "liver", "label": 1}]}"#,
         )
         .unwrap();
-        let spans = s.mentions.iter().map(|m| CharSpan::new(m.start, m.end));
+        let spans = s
+            .mentions
+            .iter()
+            .map(|m| uptake_core::CharSpan::new(m.start, m.end));
         let sentence = SentenceMentions::from_chars(&s.text, spans, 0).unwrap();
         assert_eq!(sentence.spans[0].slice(&s.text), Some("liver"));
     }

@@ -37,17 +37,17 @@
 
 #![warn(missing_docs)]
 
+mod aggregate;
 pub mod evaluate;
 mod method;
-mod noisy_or;
 mod regex_baseline;
 mod rules;
 mod scorer;
 mod speed;
 mod weak;
 
+pub use aggregate::{Aggregation, DEFAULT_DISCOUNT, ScoredMention, UnknownAggregation};
 pub use method::{LabellingMethod, MethodError, RulesSource, UnknownMethod};
-pub use noisy_or::ScoredMention;
 pub use regex_baseline::RegexLabeller;
 pub use rules::{RulesError, RulesLabeller};
 pub use scorer::{MeanScorer, MentionScorer, ScoreError, SentenceMentions, mean_scores};

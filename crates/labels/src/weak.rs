@@ -1,19 +1,21 @@
 //! The weak-labelling pipeline in one call: a report's findings and impression are split into
 //! sentences, the tagger finds the region mentions, a [`MentionScorer`] gives each mention
-//! P(abnormal), and noisy-OR combines them per region up the ontology. Modelled on a
-//! tokenizer pipeline: each stage is a part you can swap (the ontology's tagger, the scorer).
+//! P(abnormal), and an [`Aggregation`] (noisy-OR by default) combines them per region up the
+//! ontology. Modelled on a tokenizer pipeline: each stage is a part you can swap (the
+//! ontology's tagger, the scorer, the aggregation).
 
-use crate::noisy_or::{ScoredMention, region_probabilities};
+use crate::aggregate::{Aggregation, ScoredMention, region_probabilities};
 use crate::scorer::{MentionScorer, ScoreError, SentenceMentions};
 use uptake_core::{ExamId, Progress, RegionTable};
 use uptake_ontology::{Ontology, RegionId, RegionSelection, SelectionError};
 use uptake_reports::{Report, TaggedSentence, Tagger, TaggerError};
 
-/// Labels reports: tagger, then scorer, then noisy-OR.
+/// Labels reports: tagger, then scorer, then aggregation up the ontology.
 #[derive(Debug)]
 pub struct WeakLabeller {
     tagger: Tagger,
     scorer: Box<dyn MentionScorer>,
+    aggregation: Aggregation,
 }
 
 /// One report's weak labels.
@@ -24,8 +26,8 @@ pub struct ReportLabels {
 }
 
 impl ReportLabels {
-    /// P(abnormal) of a region: the noisy-OR over the mentions of it and of every region below
-    /// it; 0 without any.
+    /// P(abnormal) of a region: the aggregation (noisy-OR by default) of the mentions of it and
+    /// of every region below it; 0 without any.
     pub fn probability(&self, region: RegionId) -> f64 {
         self.probabilities[region.index()]
     }
@@ -79,15 +81,35 @@ pub enum LabelError {
     },
 }
 
-/// The scorer's view of a tagged sentence: its text and mention spans.
-fn sentence_mentions(t: &TaggedSentence) -> SentenceMentions<'_> {
+/// The scorer's view of a tagged sentence: its text, mention spans and their regions.
+pub(crate) fn sentence_mentions<'a>(
+    t: &'a TaggedSentence,
+    ontology: &'a Ontology,
+) -> SentenceMentions<'a> {
     SentenceMentions::new(&t.text, t.mentions.iter().map(|m| m.span).collect())
+        .with_regions(t.mentions.iter().map(|m| ontology.name(m.region)).collect())
 }
 
 impl WeakLabeller {
-    /// A labeller from a tagger and a scorer (see [`crate::LabellingMethod::scorer`]).
+    /// A labeller from a tagger and a scorer (see [`crate::LabellingMethod::scorer`]), with the
+    /// default aggregation.
     pub fn new(tagger: Tagger, scorer: Box<dyn MentionScorer>) -> Self {
-        Self { tagger, scorer }
+        Self {
+            tagger,
+            scorer,
+            aggregation: Aggregation::default(),
+        }
+    }
+
+    /// The same labeller combining mentions per region with `aggregation`.
+    pub fn with_aggregation(mut self, aggregation: Aggregation) -> Self {
+        self.aggregation = aggregation;
+        self
+    }
+
+    /// How mentions are combined per region.
+    pub fn aggregation(&self) -> Aggregation {
+        self.aggregation
     }
 
     /// A labeller that tags with the regions of `ontology`.
@@ -111,7 +133,11 @@ impl WeakLabeller {
     /// One report's weak labels. Its mentions are scored in one batch.
     pub fn label_report(&mut self, report: &Report) -> Result<ReportLabels, LabelError> {
         let tagged = self.tagger.tag_report(report);
-        let batch: Vec<SentenceMentions<'_>> = tagged.iter().map(sentence_mentions).collect();
+        let ontology = self.tagger.ontology();
+        let batch: Vec<SentenceMentions<'_>> = tagged
+            .iter()
+            .map(|t| sentence_mentions(t, ontology))
+            .collect();
         let scores = self
             .scorer
             .score(&batch)
@@ -122,18 +148,20 @@ impl WeakLabeller {
         let mentions: Vec<ScoredMention> = tagged
             .iter()
             .zip(&scores)
-            .flat_map(|(t, ps)| {
+            .enumerate()
+            .flat_map(|(sentence, (t, ps))| {
                 t.mentions
                     .iter()
                     .zip(ps)
-                    .map(|(m, &probability)| ScoredMention {
+                    .map(move |(m, &probability)| ScoredMention {
                         region: m.region,
                         probability,
+                        sentence,
                     })
             })
             .collect();
         Ok(ReportLabels {
-            probabilities: region_probabilities(self.tagger.ontology(), &mentions),
+            probabilities: region_probabilities(ontology, &mentions, self.aggregation),
             mentions,
         })
     }
