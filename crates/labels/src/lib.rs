@@ -38,7 +38,14 @@
 #![warn(missing_docs)]
 
 mod aggregate;
+mod dawid_skene;
+mod dependence;
+pub mod diagnose;
 pub mod evaluate;
+mod fit_reports;
+mod fit_summary;
+mod label_model;
+mod levels;
 mod method;
 mod regex_baseline;
 mod rules;
@@ -47,6 +54,12 @@ mod speed;
 mod weak;
 
 pub use aggregate::{Aggregation, DEFAULT_DISCOUNT, ScoredMention, UnknownAggregation};
+pub use fit_reports::mention_sentences;
+pub use fit_summary::{Anchor, FitSummary, LabellerDependence};
+pub use label_model::{
+    DEFAULT_DEPENDENCE_NATS, DEFAULT_PRIOR_STRENGTH, Dependencies, LabelModel, LabelModelError,
+    LabelModelSettings, LabellerAccuracy, Votes,
+};
 pub use method::{LabellingMethod, MethodError, RulesSource, UnknownMethod};
 pub use regex_baseline::RegexLabeller;
 pub use rules::{RulesError, RulesLabeller};
