@@ -247,4 +247,73 @@ mod tests {
         assert!((p(&o, &probs, "full") - (1.0 - 0.5 * 0.8 * 0.6)).abs() < 1e-12);
         assert!((p(&o, &probs, "liver") - 0.4).abs() < 1e-12);
     }
+
+    /// Two mentions of the liver in sentence 0 (0.8, 0.6) and one in sentence 1 (0.5).
+    fn liver_three_times(o: &Ontology) -> Vec<ScoredMention> {
+        vec![
+            in_sentence(o, "liver", 0.8, 0),
+            in_sentence(o, "liver", 0.6, 0),
+            in_sentence(o, "liver", 0.5, 1),
+        ]
+    }
+
+    fn liver_by(o: &Ontology, aggregation: Aggregation) -> f64 {
+        p(o, &region_probabilities(o, &liver_three_times(o), aggregation), "liver")
+    }
+
+    #[test]
+    fn max_takes_the_most_convincing_mention_and_ignores_repeats() {
+        let o = dag();
+        assert!((liver_by(&o, Aggregation::Max) - 0.8).abs() < 1e-12);
+    }
+
+    #[test]
+    fn sentence_noisy_or_counts_each_sentence_once_by_its_best_mention() {
+        let o = dag();
+        let expected = 1.0 - 0.2 * 0.5;
+        assert!((liver_by(&o, Aggregation::SentenceNoisyOr) - expected).abs() < 1e-12);
+    }
+
+    #[test]
+    fn discounted_noisy_or_weighs_the_k_th_strongest_mention_by_discount_to_the_k() {
+        let o = dag();
+        let rule = Aggregation::DiscountedNoisyOr { discount: 0.5 };
+        let expected = 1.0 - (1.0 - 0.8) * (1.0 - 0.5 * 0.6) * (1.0 - 0.25 * 0.5);
+        assert!((liver_by(&o, rule) - expected).abs() < 1e-12);
+        let as_max = Aggregation::DiscountedNoisyOr { discount: 0.0 };
+        assert!((liver_by(&o, as_max) - 0.8).abs() < 1e-12);
+        let as_noisy_or = Aggregation::DiscountedNoisyOr { discount: 1.0 };
+        let noisy_or = liver_by(&o, Aggregation::NoisyOr);
+        assert!((liver_by(&o, as_noisy_or) - noisy_or).abs() < 1e-12);
+        assert!((noisy_or - (1.0 - 0.2 * 0.4 * 0.5)).abs() < 1e-12);
+    }
+
+    #[test]
+    fn many_weak_mentions_add_up_under_noisy_or_but_not_under_max() {
+        let o = dag();
+        let weak: Vec<ScoredMention> = (0..20).map(|i| in_sentence(&o, "liver", 0.1, i)).collect();
+        let noisy = p(&o, &region_probabilities(&o, &weak, Aggregation::NoisyOr), "liver");
+        let max = p(&o, &region_probabilities(&o, &weak, Aggregation::Max), "liver");
+        assert!(noisy > 0.85 && (max - 0.1).abs() < 1e-12, "{noisy} {max}");
+    }
+
+    #[test]
+    fn aggregations_parse_from_their_names_and_refuse_others() {
+        for rule in [
+            Aggregation::NoisyOr,
+            Aggregation::Max,
+            Aggregation::SentenceNoisyOr,
+            Aggregation::DiscountedNoisyOr { discount: 0.3 },
+        ] {
+            assert_eq!(rule.name().parse::<Aggregation>(), Ok(rule));
+        }
+        assert_eq!(
+            "discounted-noisy-or".parse::<Aggregation>(),
+            Ok(Aggregation::DiscountedNoisyOr { discount: DEFAULT_DISCOUNT })
+        );
+        for bad in ["mean", "discounted-noisy-or:1.5", "max:0.2", "discounted-noisy-or:x"] {
+            let err = bad.parse::<Aggregation>().unwrap_err();
+            assert!(err.to_string().contains("is not an aggregation"), "{bad}");
+        }
+    }
 }

@@ -13,12 +13,13 @@
 //! model has learned to discount weighs little; two trusted labellers at odds weigh much. A
 //! sentence ranks by its most conflicted mention.
 
+use crate::fit_summary::FitSummary;
 use crate::label_model::LabelModel;
 use crate::scorer::{ScoreError, SentenceMentions};
 use crate::weak::sentence_mentions;
-use std::fmt::Write as _;
+use std::fmt::{self, Write as _};
 use std::io::Write;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use uptake_core::{AtomicWriteError, CharSpan, write_atomic};
 use uptake_ontology::{Ontology, RegionId};
 use uptake_reports::TaggedSentence;
@@ -81,6 +82,8 @@ pub struct DisputedSentence {
 /// The diagnostics of a fitted label model on a set of sentences.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Diagnostics {
+    /// What the label model's fit saw and did.
+    pub fit: FitSummary,
     /// The labellers, in the order of every `votes`.
     pub labellers: Vec<String>,
     /// Per task region (in ontology order, then `all`) and labeller.
@@ -113,6 +116,7 @@ pub fn diagnose(
     ranking.sort_by(|a, b| b.conflict.total_cmp(&a.conflict));
     let rows = labeller_rows(model, &ontology, &ranking);
     Ok(Diagnostics {
+        fit: model.summary().clone(),
         labellers: model.labeller_names().to_vec(),
         rows,
         ranking,
@@ -245,7 +249,85 @@ fn counts(mentions: &[&DisputedMention], j: usize) -> LabellerRegion {
     }
 }
 
+/// The files [`Diagnostics::write_all`] writes.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DiagnosticFiles {
+    /// The per region and labeller table (`labellers.csv`).
+    pub table: PathBuf,
+    /// The ranking of sentences for `uptake annotate --active` (`disputed.jsonl`, ids only).
+    pub ranking: PathBuf,
+    /// The most disputed sentences with their text (`disputed.html`, for the user's eyes).
+    pub html: PathBuf,
+}
+
+/// Sentences (their ids) the summary lists.
+const SUMMARY_SENTENCES: usize = 10;
+
+/// The fit, each labeller over all regions, and the ids of the most disputed sentences: no
+/// report text, so it may be logged.
+impl fmt::Display for Diagnostics {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}", self.fit)?;
+        writeln!(
+            f,
+            "{:<24} {:>8} {:>8} {:>8} {:>8} {:>8} {:>6} {:>6}",
+            "labeller", "mentions", "coverage", "overlap", "conflict", "agrees", "sens", "spec"
+        )?;
+        for r in self.rows.iter().filter(|r| r.region == "all") {
+            let mean = |figure: fn(&LabellerRegion) -> Option<f64>| {
+                self.mean_over_regions(&r.labeller, figure)
+            };
+            writeln!(
+                f,
+                "{:<24} {:>8} {:>8.3} {:>8.3} {:>8.3} {:>8.3} {:>6.3} {:>6.3}",
+                r.labeller,
+                r.mentions,
+                r.coverage,
+                r.overlap,
+                r.conflict,
+                r.agrees_with_combined,
+                mean(|r| r.learned_sensitivity),
+                mean(|r| r.learned_specificity)
+            )?;
+        }
+        write!(f, "most disputed sentences:")?;
+        for s in self.ranking.iter().take(SUMMARY_SENTENCES) {
+            write!(f, " {} ({:.2})", s.id, s.conflict)?;
+        }
+        Ok(())
+    }
+}
+
 impl Diagnostics {
+    /// The mean of a learned figure of `labeller` over the task regions with mentions.
+    fn mean_over_regions(&self, labeller: &str, figure: fn(&LabellerRegion) -> Option<f64>) -> f64 {
+        let values: Vec<f64> = self
+            .rows
+            .iter()
+            .filter(|r| r.labeller == labeller && r.mentions > 0)
+            .filter_map(figure)
+            .collect();
+        values.iter().sum::<f64>() / values.len().max(1) as f64
+    }
+
+    /// Writes the table, the ranking and an HTML page of the `html_sentences` most disputed
+    /// sentences into the folder `dir` (created if needed).
+    pub fn write_all(
+        &self,
+        dir: &Path,
+        html_sentences: usize,
+    ) -> Result<DiagnosticFiles, AtomicWriteError> {
+        let files = DiagnosticFiles {
+            table: dir.join("labellers.csv"),
+            ranking: dir.join("disputed.jsonl"),
+            html: dir.join("disputed.html"),
+        };
+        self.write_table(&files.table)?;
+        self.write_ranking(&files.ranking)?;
+        self.write_html(&files.html, html_sentences)?;
+        Ok(files)
+    }
+
     /// Writes the per region and labeller table (CSV).
     pub fn write_table(&self, path: &Path) -> Result<(), AtomicWriteError> {
         let figure = |v: Option<f64>| v.map_or(String::new(), |v| format!("{v:.4}"));

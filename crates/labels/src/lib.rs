@@ -41,6 +41,7 @@
 #![warn(missing_docs)]
 
 mod aggregate;
+mod combined;
 mod dawid_skene;
 mod dependence;
 pub mod diagnose;
@@ -58,13 +59,18 @@ mod speed;
 mod weak;
 
 pub use aggregate::{Aggregation, DEFAULT_DISCOUNT, ScoredMention, UnknownAggregation};
+pub use combined::{
+    EvaluatedMentions, FitOn, LabelledReports, LabellingError, MethodSetup, PreparedScorer,
+};
 pub use fit_reports::mention_sentences;
 pub use fit_summary::{Anchor, FitSummary, LabellerDependence};
 pub use label_model::{
     DEFAULT_DEPENDENCE_NATS, DEFAULT_PRIOR_STRENGTH, Dependencies, LabelModel, LabelModelError,
     LabelModelSettings, LabellerAccuracy, Votes,
 };
-pub use mention_regions::{UnknownMentionRegion, check_mention_regions};
+pub use mention_regions::{
+    MentionsError, UnknownMentionRegion, check_mention_regions, read_checked_mentions,
+};
 pub use method::{LabellingMethod, MethodError, RulesSource, UnknownMethod};
 pub use regex_baseline::RegexLabeller;
 pub use rules::{RulesError, RulesLabeller};

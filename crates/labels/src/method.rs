@@ -1,5 +1,6 @@
 //! The labelling methods: which scorer gives each mention its probability.
 
+use crate::label_model::LabelModelError;
 use crate::regex_baseline::RegexLabeller;
 use crate::rules::{RulesError, RulesLabeller};
 use crate::scorer::{MeanScorer, MentionScorer};
@@ -67,9 +68,20 @@ pub enum MethodError {
         "the method combined is fitted on the mentions it labels: fit a LabelModel over LabellingMethod::labellers"
     )]
     NeedsFit,
+    /// Own rules files or hand labels for a method other than combined.
+    #[error("{what} only apply to the method combined, not {method}")]
+    OnlyCombined {
+        /// What was given ("own rules files", "hand-labelled mentions").
+        what: &'static str,
+        /// The method asked for.
+        method: LabellingMethod,
+    },
     /// The rules file cannot be used.
     #[error(transparent)]
     Rules(#[from] RulesError),
+    /// The label model of the method combined cannot be fitted.
+    #[error(transparent)]
+    LabelModel(#[from] LabelModelError),
 }
 
 /// A name that is not a labelling method.

@@ -86,6 +86,35 @@ impl LabelCounts {
         };
         n as f64 / self.reports.max(1) as f64
     }
+
+    /// A loud warning for each problem above `share` of the reports (the labels of those
+    /// exams are probably all 0); `ids` is where their exam ids were written.
+    pub fn warnings(&self, share: f64, ids: &Path) -> Vec<String> {
+        let problems = [
+            (
+                Coverage::NoMention,
+                self.reports_without_mentions,
+                "yielded no region mention (rows of 0)",
+            ),
+            (
+                Coverage::FellBack,
+                self.reports_fell_back,
+                "had no findings or impression header and fell back to tagging their whole text outside history, technique and comparison",
+            ),
+        ];
+        problems
+            .into_iter()
+            .filter(|&(problem, _, _)| self.share(problem) > share)
+            .map(|(problem, n, what)| {
+                format!(
+                    "WARNING: {:.1} % of the reports ({n} of {}) {what}. Their labels may be wrong; check their section headers (--sections FILE) and texts. Exam ids: {}",
+                    100.0 * self.share(problem),
+                    self.reports,
+                    ids.display()
+                )
+            })
+            .collect()
+    }
 }
 
 /// A report that fell back or yielded no mention.
@@ -111,6 +140,22 @@ pub struct WeakLabels {
 }
 
 impl WeakLabels {
+    /// One line on what was labelled: counts, where the flagged ids went (`ids`), the
+    /// `scorer`, the table written (`out`) and its columns.
+    pub fn summary(&self, scorer: &str, out: &Path, ids: &Path) -> String {
+        let c = &self.counts;
+        format!(
+            "{} exams ({} without any mention, {} fell back to tagging outside history, technique and comparison; ids in {}), {} mentions labelled with `{scorer}` -> {} ({} region columns)",
+            c.reports,
+            c.reports_without_mentions,
+            c.reports_fell_back,
+            ids.display(),
+            c.mentions,
+            out.display(),
+            self.table.regions().len()
+        )
+    }
+
     /// Writes [`WeakLabels::flagged`] as CSV (`exam_id,fell_back,mentions`; a header only when
     /// none), atomically.
     pub fn write_flagged(&self, path: &Path) -> Result<(), AtomicWriteError> {
