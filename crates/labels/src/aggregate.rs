@@ -258,7 +258,11 @@ mod tests {
     }
 
     fn liver_by(o: &Ontology, aggregation: Aggregation) -> f64 {
-        p(o, &region_probabilities(o, &liver_three_times(o), aggregation), "liver")
+        p(
+            o,
+            &region_probabilities(o, &liver_three_times(o), aggregation),
+            "liver",
+        )
     }
 
     #[test]
@@ -292,8 +296,16 @@ mod tests {
     fn many_weak_mentions_add_up_under_noisy_or_but_not_under_max() {
         let o = dag();
         let weak: Vec<ScoredMention> = (0..20).map(|i| in_sentence(&o, "liver", 0.1, i)).collect();
-        let noisy = p(&o, &region_probabilities(&o, &weak, Aggregation::NoisyOr), "liver");
-        let max = p(&o, &region_probabilities(&o, &weak, Aggregation::Max), "liver");
+        let noisy = p(
+            &o,
+            &region_probabilities(&o, &weak, Aggregation::NoisyOr),
+            "liver",
+        );
+        let max = p(
+            &o,
+            &region_probabilities(&o, &weak, Aggregation::Max),
+            "liver",
+        );
         assert!(noisy > 0.85 && (max - 0.1).abs() < 1e-12, "{noisy} {max}");
     }
 
@@ -309,9 +321,16 @@ mod tests {
         }
         assert_eq!(
             "discounted-noisy-or".parse::<Aggregation>(),
-            Ok(Aggregation::DiscountedNoisyOr { discount: DEFAULT_DISCOUNT })
+            Ok(Aggregation::DiscountedNoisyOr {
+                discount: DEFAULT_DISCOUNT
+            })
         );
-        for bad in ["mean", "discounted-noisy-or:1.5", "max:0.2", "discounted-noisy-or:x"] {
+        for bad in [
+            "mean",
+            "discounted-noisy-or:1.5",
+            "max:0.2",
+            "discounted-noisy-or:x",
+        ] {
             let err = bad.parse::<Aggregation>().unwrap_err();
             assert!(err.to_string().contains("is not an aggregation"), "{bad}");
         }

@@ -230,10 +230,10 @@ fn counts(data: &Data, hierarchy: &Hierarchy, posteriors: &[f64]) -> Counts {
         let node = data.nodes[i];
         let levels = data.levels_of(i);
         for &g in std::iter::once(&node).chain(&hierarchy.ancestors[node]) {
-            for class in 0..2 {
-                c.mass[g][class] += w[class];
+            for (class, &weight) in w.iter().enumerate() {
+                c.mass[g][class] += weight;
                 for (v, &k) in levels.iter().enumerate() {
-                    c.levels[g][v][class][k] += w[class];
+                    c.levels[g][v][class][k] += weight;
                 }
             }
         }

@@ -352,7 +352,7 @@ fn check(
     if !(settings.prior_strength >= 0.0 && settings.prior_strength.is_finite()) {
         return bad("the prior strength must be a finite number >= 0");
     }
-    if settings.max_iterations == 0 || !(settings.tolerance > 0.0) {
+    if settings.max_iterations == 0 || settings.tolerance.is_nan() || settings.tolerance <= 0.0 {
         return bad("EM needs at least one iteration and a positive tolerance");
     }
     Ok(names)
@@ -434,6 +434,9 @@ impl MentionTable {
     }
 }
 
+/// The views of a fit, the fit, and every pair's dependence.
+type FittedViews = (Vec<Vec<usize>>, EmFit, Vec<LabellerDependence>);
+
 /// Fits with every labeller a view of its own, measures each pair's dependence, then refits
 /// with the views the settings ask for (the given groups, or the detected dependent pairs as
 /// far as the model stays identifiable).
@@ -443,7 +446,7 @@ fn fit_views(
     levels: &[Levels],
     names: &[String],
     settings: &LabelModelSettings,
-) -> Result<(Vec<Vec<usize>>, EmFit, Vec<LabellerDependence>), LabelModelError> {
+) -> Result<FittedViews, LabelModelError> {
     let hierarchy = Hierarchy::of(ontology);
     let em = EmSettings {
         prior_strength: settings.prior_strength,
@@ -589,9 +592,10 @@ fn data(
     let mut flat = Vec::with_capacity(table.nodes.len() * views.len());
     for i in 0..table.nodes.len() {
         for view in views {
-            let level = view
-                .iter()
-                .fold(0, |acc, &j| acc * levels[j].len() + per_labeller[j][i]);
+            let level = view.iter().fold(0, |acc, &j| {
+                let own: &[usize] = &per_labeller[j];
+                acc * levels[j].len() + own[i]
+            });
             flat.push(level);
         }
     }

@@ -69,7 +69,7 @@ impl Levels {
     pub(crate) fn says_abnormal(&self, level: usize) -> bool {
         match self {
             Self::Exact(values) => values[level] >= 0.5,
-            Self::Binned => level >= BIN_EDGES.iter().take_while(|&&e| e < 0.5).count() + 1,
+            Self::Binned => level > BIN_EDGES.iter().take_while(|&&e| e < 0.5).count(),
         }
     }
 }
