@@ -43,8 +43,8 @@ pub enum Aggregation {
 /// The discount of `discounted-noisy-or` without a number.
 pub const DEFAULT_DISCOUNT: f64 = 0.5;
 
-/// The default rule, chosen on exam-level truth of one synthetic report set and reported on
-/// another (docs/labels-and-synthetic-reports.md, "Exam-level aggregation").
+/// The default rule: no other beat it on the exam-level truth of a synthetic development set,
+/// so the published figures stay (docs/labels-model.md, "Exam-level aggregation").
 impl Default for Aggregation {
     fn default() -> Self {
         Self::NoisyOr
