@@ -98,6 +98,7 @@ macro_rules! render_both {
             path: png_path.clone(),
             source,
         })?;
+        let _pending = uptake_core::interrupt::Pending::register(tmp.path());
         {
             let root = BitMapBackend::new(tmp.path(), size).into_drawing_area();
             $draw(&root).map_err(|message| PlotError::Draw {
