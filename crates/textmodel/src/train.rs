@@ -562,6 +562,7 @@ mod tests {
             val_auroc: Some(0.91234),
             train_sentences: 9,
             val_sentences: 1,
+            calibration: None,
         };
         assert_eq!(info.to_string(), "best epoch 3 (validation AUROC 0.912)");
         info.val_auroc = None;
