@@ -6,8 +6,10 @@
 
 use crate::scorer::{MentionScorer, ScoreError, SentenceMentions};
 use std::collections::BTreeMap;
+use std::fmt;
+use uptake_core::calibration::expected_calibration_error;
 use uptake_core::metrics::auroc;
-use uptake_core::{CharSpan, Confusion, LabelledSentence};
+use uptake_core::{Confusion, LabelledSentence};
 
 /// Binary classification figures at one threshold; `None` where undefined. The threshold
 /// figures come from [`Confusion`] and follow its one rule for empty cases (F1 and sensitivity
@@ -55,6 +57,8 @@ pub struct MentionEvaluation {
     pub overall: BinaryMetrics,
     /// By the region the hand label names, sorted by name.
     pub per_region: BTreeMap<String, BinaryMetrics>,
+    /// Expected calibration error (10 bins) of all mentions pooled; `None` without any.
+    pub ece: Option<f64>,
 }
 
 impl MentionEvaluation {
@@ -73,10 +77,7 @@ pub fn score_labelled(
     let batch = sentences
         .iter()
         .enumerate()
-        .map(|(i, s)| {
-            let spans = s.mentions.iter().map(|m| CharSpan::new(m.start, m.end));
-            SentenceMentions::from_chars(&s.text, spans, i)
-        })
+        .map(|(i, s)| SentenceMentions::from_labelled(s, i))
         .collect::<Result<Vec<_>, ScoreError>>()?;
     scorer.score(&batch)
 }
@@ -120,10 +121,68 @@ pub fn evaluate_scores(
         scorer: scorer.to_string(),
         threshold,
         overall: binary_metrics(&all.0, &all.1, threshold),
+        ece: expected_calibration_error(&all.0, &all.1),
         per_region: by_region
             .into_iter()
             .map(|(region, (s, l))| (region, binary_metrics(&s, &l, threshold)))
             .collect(),
+    }
+}
+
+/// A figure with three decimals, `-` when undefined.
+fn figure(v: Option<f64>) -> String {
+    v.map_or_else(|| "-".into(), |v| format!("{v:.3}"))
+}
+
+/// One row of the table: a name, then n, positives, AUROC, F1, sensitivity, specificity.
+fn row(f: &mut fmt::Formatter<'_>, name: &str, cells: [String; 6]) -> fmt::Result {
+    let [n, pos, auroc, f1, sens, spec] = cells;
+    writeln!(
+        f,
+        "{name:<28} {n:>6} {pos:>6} {auroc:>7} {f1:>6} {sens:>6} {spec:>6}"
+    )
+}
+
+/// The figures of one row.
+fn cells(m: &BinaryMetrics) -> [String; 6] {
+    let [auroc, f1, sens, spec] = [m.auroc, m.f1, m.sensitivity, m.specificity].map(figure);
+    [
+        m.n.to_string(),
+        m.positives.to_string(),
+        auroc,
+        f1,
+        sens,
+        spec,
+    ]
+}
+
+/// The table `uptake label --mentions` prints: a header, one row per region, all mentions
+/// pooled, the macro means over regions, and the calibration error of all mentions.
+impl fmt::Display for MentionEvaluation {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let header = ["n", "pos", "AUROC", "F1", "sens", "spec"].map(String::from);
+        row(f, "region", header)?;
+        for (region, m) in &self.per_region {
+            row(f, region, cells(m))?;
+        }
+        row(f, "all mentions", cells(&self.overall))?;
+        let mean = |g: fn(&BinaryMetrics) -> Option<f64>| figure(self.macro_mean(g));
+        let [auroc, f1, sens, spec] = [
+            mean(|m| m.auroc),
+            mean(|m| m.f1),
+            mean(|m| m.sensitivity),
+            mean(|m| m.specificity),
+        ];
+        row(
+            f,
+            "macro mean over regions",
+            [String::new(), String::new(), auroc, f1, sens, spec],
+        )?;
+        write!(
+            f,
+            "expected calibration error (10 bins), all mentions: {}",
+            figure(self.ece)
+        )
     }
 }
 
@@ -152,7 +211,10 @@ mod tests {
             r#"{"text": "Noted — liver uptake", "mentions": [{"start": 8, "end": 13, "region": "liver", "label": 1}]}"#,
         )
         .unwrap();
-        let spans = s.mentions.iter().map(|m| CharSpan::new(m.start, m.end));
+        let spans = s
+            .mentions
+            .iter()
+            .map(|m| uptake_core::CharSpan::new(m.start, m.end));
         let sentence = SentenceMentions::from_chars(&s.text, spans, 0).unwrap();
         assert_eq!(sentence.spans[0].slice(&s.text), Some("liver"));
     }

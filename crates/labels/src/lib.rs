@@ -2,11 +2,18 @@
 //!
 //! The pipeline ([`WeakLabeller`]): report -> findings and impression sentences -> region
 //! mentions (`uptake_reports::Tagger`) -> P(abnormal) per mention ([`MentionScorer`]) ->
-//! noisy-OR per region over the region and every region below it in the ontology.
+//! an [`Aggregation`] (noisy-OR by default) per region over the region and every region below
+//! it in the ontology.
 //!
 //! - [`LabellingMethod`]: which scorer: the paper's [`RegexLabeller`], the [`RulesLabeller`]
 //!   (negation scope, benign attributions, resolution and hedging, its vocabulary in
-//!   `data/rules.toml`), the report model, or the model and the rules together;
+//!   `data/rules.toml`), the report model, the model and the rules together, or `combined`:
+//!   the [`LabelModel`] (Dawid–Skene over every labeller, shared up the ontology, anchored by
+//!   hand labels when there are some; docs/labels-model.md);
+//! - [`MethodSetup`]: a method and what it needs, as one call per use: label a report set
+//!   ([`MethodSetup::label_reports`]), evaluate on hand-labelled mentions
+//!   ([`MethodSetup::evaluate_mentions`]), diagnose the labellers ([`diagnose`],
+//!   [`MethodSetup::diagnose_reports`]);
 //! - [`WeakLabeller::label_reports`]: a report set into a `uptake_core::RegionTable`, with
 //!   [`LabelCounts`] of the reports that fell back (no findings or impression header) or yielded
 //!   no mention, and their ids ([`WeakLabels::flagged`], [`WeakLabels::write_flagged`]);
@@ -37,22 +44,66 @@
 //! assert_eq!(set.table.regions(), ["liver", "lungs"]);
 //! assert_eq!(set.counts.mentions, 2);
 //! ```
+//!
+//! The combined method fits its label model on the reports it labels:
+//!
+//! ```
+//! use uptake_core::NoProgress;
+//! use uptake_labels::{LabelSettings, LabellingMethod, MethodSetup};
+//! use uptake_ontology::Ontology;
+//! use uptake_reports::{Report, Tagger};
+//!
+//! let ontology = Ontology::builtin();
+//! let reports: Vec<Report> = (0..20)
+//!     .map(|i| Report::new(&format!("E{i}"), if i % 2 == 0 {
+//!         "FINDINGS: Intense uptake in the liver."
+//!     } else {
+//!         "FINDINGS: No uptake in the liver."
+//!     }))
+//!     .collect();
+//! let setup = MethodSetup { method: LabellingMethod::Combined, ..MethodSetup::default() };
+//! let tagger = Tagger::new(&ontology).unwrap();
+//! let done = setup
+//!     .label_reports(Vec::new(), tagger, &reports, &LabelSettings::default(), &NoProgress)
+//!     .unwrap();
+//! assert_eq!(done.scorer, "combined");
+//! assert_eq!(done.fit.unwrap().views, [vec!["regex"], vec!["rules"]]);
+//! ```
 
 #![warn(missing_docs)]
 
+mod aggregate;
+mod combined;
+mod dawid_skene;
+mod dependence;
+pub mod diagnose;
 pub mod evaluate;
+mod fit_reports;
+mod fit_summary;
+mod label_model;
+mod levels;
 mod mention_regions;
 mod method;
-mod noisy_or;
 mod regex_baseline;
 mod rules;
 mod scorer;
 mod speed;
 mod weak;
 
-pub use mention_regions::{UnknownMentionRegion, check_mention_regions};
+pub use aggregate::{Aggregation, DEFAULT_DISCOUNT, ScoredMention, UnknownAggregation};
+pub use combined::{
+    EvaluatedMentions, FitOn, LabelledReports, LabellingError, MethodSetup, PreparedScorer,
+};
+pub use fit_reports::mention_sentences;
+pub use fit_summary::{Anchor, FitSummary, LabellerDependence};
+pub use label_model::{
+    DEFAULT_DEPENDENCE_NATS, DEFAULT_PRIOR_STRENGTH, Dependencies, LabelModel, LabelModelError,
+    LabelModelSettings, LabellerAccuracy, Votes,
+};
+pub use mention_regions::{
+    MentionsError, UnknownMentionRegion, check_mention_regions, read_checked_mentions,
+};
 pub use method::{LabellingMethod, MethodError, RulesSource, UnknownMethod};
-pub use noisy_or::ScoredMention;
 pub use regex_baseline::RegexLabeller;
 pub use rules::{RulesError, RulesLabeller};
 pub use scorer::{MeanScorer, MentionScorer, ScoreError, SentenceMentions, mean_scores};

@@ -43,6 +43,27 @@ pub fn check_mention_regions(
     Ok(())
 }
 
+/// Why a hand-labelled mention file cannot be used.
+#[derive(Debug, thiserror::Error)]
+pub enum MentionsError {
+    /// It cannot be read.
+    #[error(transparent)]
+    Read(#[from] uptake_core::mentions::MentionFileError),
+    /// A mention names a region the ontology does not have.
+    #[error(transparent)]
+    Region(#[from] UnknownMentionRegion),
+}
+
+/// Reads the mention file `path` and checks that every mention names a region of `ontology`.
+pub fn read_checked_mentions(
+    path: &Path,
+    ontology: &Ontology,
+) -> Result<Vec<LabelledSentence>, MentionsError> {
+    let sentences = uptake_core::mentions::read_mentions(path)?;
+    check_mention_regions(&sentences, path, ontology)?;
+    Ok(sentences)
+}
+
 /// The 1-based line of the `index`-th non-blank line of `path` (index + 1 if unreadable).
 fn line_of_record(path: &Path, index: usize) -> usize {
     std::fs::read_to_string(path)

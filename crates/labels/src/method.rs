@@ -1,5 +1,6 @@
 //! The labelling methods: which scorer gives each mention its probability.
 
+use crate::label_model::LabelModelError;
 use crate::regex_baseline::RegexLabeller;
 use crate::rules::{RulesError, RulesLabeller};
 use crate::scorer::{MeanScorer, MentionScorer};
@@ -21,6 +22,10 @@ pub enum LabellingMethod {
     /// The mean of the report model's and the rules' probabilities; a seed ensemble counts as
     /// one member beside the rules.
     ModelRules,
+    /// The label model ([`crate::LabelModel`]) over the regex baseline, the rules and the
+    /// report model when there is one (a seed ensemble counts as one labeller), fitted on the
+    /// mentions it labels.
+    Combined,
 }
 
 /// Where the rules' vocabulary comes from.
@@ -37,13 +42,17 @@ pub enum RulesSource {
 #[derive(Debug, thiserror::Error)]
 pub enum MethodError {
     /// A rules file for a method that does not use the rules.
-    #[error("a rules file only applies to the methods rules and model+rules, not {method}")]
+    #[error(
+        "a rules file only applies to the methods rules, model+rules and combined, not {method}"
+    )]
     RulesNotUsed {
         /// The method asked for.
         method: LabellingMethod,
     },
     /// Report models for a method that does not use them.
-    #[error("report models only apply to the methods model and model+rules, not {method}")]
+    #[error(
+        "report models only apply to the methods model, model+rules and combined, not {method}"
+    )]
     ModelsNotUsed {
         /// The method asked for.
         method: LabellingMethod,
@@ -54,19 +63,41 @@ pub enum MethodError {
         /// The method asked for.
         method: LabellingMethod,
     },
+    /// The combined method has no fixed scorer: it is fitted on the mentions it labels.
+    #[error(
+        "the method combined is fitted on the mentions it labels: fit a LabelModel over LabellingMethod::labellers"
+    )]
+    NeedsFit,
+    /// Own rules files or hand labels for a method other than combined.
+    #[error("{what} only apply to the method combined, not {method}")]
+    OnlyCombined {
+        /// What was given ("own rules files", "hand-labelled mentions").
+        what: &'static str,
+        /// The method asked for.
+        method: LabellingMethod,
+    },
     /// The rules file cannot be used.
     #[error(transparent)]
     Rules(#[from] RulesError),
+    /// The label model of the method combined cannot be fitted.
+    #[error(transparent)]
+    LabelModel(#[from] LabelModelError),
 }
 
 /// A name that is not a labelling method.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("`{0}` is not a labelling method (regex, rules, model, model+rules)")]
+#[error("`{0}` is not a labelling method (regex, rules, model, model+rules, combined)")]
 pub struct UnknownMethod(pub String);
 
 impl LabellingMethod {
     /// Every method, in the order of the documentation.
-    pub const ALL: [LabellingMethod; 4] = [Self::Regex, Self::Rules, Self::Model, Self::ModelRules];
+    pub const ALL: [LabellingMethod; 5] = [
+        Self::Regex,
+        Self::Rules,
+        Self::Model,
+        Self::ModelRules,
+        Self::Combined,
+    ];
 
     /// The name the command line and messages use (`model+rules`).
     pub fn name(self) -> &'static str {
@@ -75,16 +106,22 @@ impl LabellingMethod {
             Self::Rules => "rules",
             Self::Model => "model",
             Self::ModelRules => "model+rules",
+            Self::Combined => "combined",
         }
     }
 
     /// Whether the method scores with the rules.
     pub fn uses_rules(self) -> bool {
-        matches!(self, Self::Rules | Self::ModelRules)
+        matches!(self, Self::Rules | Self::ModelRules | Self::Combined)
     }
 
-    /// Whether the method scores with trained report models.
+    /// Whether the method scores with trained report models (combined: when given).
     pub fn uses_report_models(self) -> bool {
+        matches!(self, Self::Model | Self::ModelRules | Self::Combined)
+    }
+
+    /// Whether the method needs at least one report model.
+    fn needs_report_models(self) -> bool {
         matches!(self, Self::Model | Self::ModelRules)
     }
 
@@ -96,7 +133,7 @@ impl LabellingMethod {
         }
         match (self.uses_report_models(), models) {
             (false, n) if n > 0 => Err(MethodError::ModelsNotUsed { method: self }),
-            (true, 0) => Err(MethodError::NoModel { method: self }),
+            (true, 0) if self.needs_report_models() => Err(MethodError::NoModel { method: self }),
             _ => Ok(()),
         }
     }
@@ -109,22 +146,70 @@ impl LabellingMethod {
         models: Vec<Box<dyn MentionScorer>>,
     ) -> Result<Box<dyn MentionScorer>, MethodError> {
         self.check(rules, models.len())?;
-        let rules_scorer = || -> Result<Box<dyn MentionScorer>, MethodError> {
-            Ok(match rules {
-                RulesSource::Builtin => Box::new(RulesLabeller::builtin()),
-                RulesSource::File(path) => Box::new(RulesLabeller::from_path(path)?),
-            })
-        };
         Ok(match self {
             Self::Regex => Box::new(RegexLabeller::new()),
-            Self::Rules => rules_scorer()?,
+            Self::Rules => rules_scorer(rules)?,
             Self::Model => ensemble(models),
             // A seed ensemble counts as one member: the rules keep half the weight.
             Self::ModelRules => Box::new(MeanScorer::new(
                 "model+rules",
-                vec![ensemble(models), rules_scorer()?],
+                vec![ensemble(models), rules_scorer(rules)?],
             )),
+            Self::Combined => return Err(MethodError::NeedsFit),
         })
+    }
+
+    /// The labellers the combined method fits its label model over: the regex baseline, the
+    /// rules from `rules`, the mean of the report `models` when there are any (named "model"),
+    /// then one labeller per file of `own_rules` (named `rules:<file name>`).
+    pub fn labellers(
+        rules: &RulesSource,
+        models: Vec<Box<dyn MentionScorer>>,
+        own_rules: &[PathBuf],
+    ) -> Result<Vec<Box<dyn MentionScorer>>, MethodError> {
+        let mut labellers: Vec<Box<dyn MentionScorer>> =
+            vec![Box::new(RegexLabeller::new()), rules_scorer(rules)?];
+        if !models.is_empty() {
+            labellers.push(ensemble(models));
+        }
+        for path in own_rules {
+            let name = path.file_name().map_or_else(
+                || path.display().to_string(),
+                |n| n.to_string_lossy().into_owned(),
+            );
+            labellers.push(Box::new(Renamed {
+                name: format!("rules:{name}"),
+                inner: Box::new(RulesLabeller::from_path(path)?),
+            }));
+        }
+        Ok(labellers)
+    }
+}
+
+/// The rules from `rules`.
+fn rules_scorer(rules: &RulesSource) -> Result<Box<dyn MentionScorer>, MethodError> {
+    Ok(match rules {
+        RulesSource::Builtin => Box::new(RulesLabeller::builtin()),
+        RulesSource::File(path) => Box::new(RulesLabeller::from_path(path)?),
+    })
+}
+
+/// A scorer under another name (two rules labellers side by side).
+struct Renamed {
+    name: String,
+    inner: Box<dyn MentionScorer>,
+}
+
+impl MentionScorer for Renamed {
+    fn name(&self) -> &str {
+        &self.name
+    }
+
+    fn score(
+        &mut self,
+        sentences: &[crate::scorer::SentenceMentions<'_>],
+    ) -> Result<Vec<Vec<f64>>, crate::scorer::ScoreError> {
+        self.inner.score(sentences)
     }
 }
 

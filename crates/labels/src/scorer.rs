@@ -2,24 +2,43 @@
 
 use std::fmt;
 
-use uptake_core::{ByteSpan, CharSpan};
+use uptake_core::{ByteSpan, CharSpan, LabelledSentence};
 
 /// One sentence and the spans of the region mentions found in it.
 ///
-/// Scorers only need the text and where the mentions are; which region a mention names does
-/// not change whether the sentence calls it abnormal.
+/// Most scorers only need the text and where the mentions are: which region a mention names
+/// does not change whether the sentence calls it abnormal. The label model
+/// ([`crate::LabelModel`]) also reads the region names, because how far it trusts each
+/// labeller depends on the region.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SentenceMentions<'a> {
     /// The sentence.
     pub text: &'a str,
     /// Where its mentions are, in order.
     pub spans: Vec<ByteSpan>,
+    /// The region each mention names (ontology names), one per span; empty when unknown.
+    pub regions: Vec<&'a str>,
 }
 
 impl<'a> SentenceMentions<'a> {
     /// A sentence and its mention spans.
     pub fn new(text: &'a str, spans: Vec<ByteSpan>) -> Self {
-        Self { text, spans }
+        Self {
+            text,
+            spans,
+            regions: Vec::new(),
+        }
+    }
+
+    /// The same sentence with the region each mention names (one per span).
+    pub fn with_regions(mut self, regions: Vec<&'a str>) -> Self {
+        self.regions = regions;
+        self
+    }
+
+    /// The region the `mention`-th span names, when known.
+    pub fn region(&self, mention: usize) -> Option<&'a str> {
+        self.regions.get(mention).copied()
     }
 
     /// A sentence whose mention spans are in characters (as mention files and the labelling
@@ -41,7 +60,22 @@ impl<'a> SentenceMentions<'a> {
                 })
             })
             .collect::<Result<_, _>>()?;
-        Ok(Self { text, spans })
+        Ok(Self::new(text, spans))
+    }
+
+    /// A sentence of a mention file (character spans), with its mentions' regions; `sentence`
+    /// is its position in the batch, for the error. Its labels are not read.
+    pub fn from_labelled(
+        labelled: &'a LabelledSentence,
+        sentence: usize,
+    ) -> Result<Self, ScoreError> {
+        let spans = labelled.mentions.iter().map(|m| m.span());
+        let regions = labelled
+            .mentions
+            .iter()
+            .map(|m| m.region.as_str())
+            .collect();
+        Ok(Self::from_chars(&labelled.text, spans, sentence)?.with_regions(regions))
     }
 
     /// Checks that every span lies inside the text on character boundaries.

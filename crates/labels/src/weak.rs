@@ -1,9 +1,10 @@
 //! The weak-labelling pipeline in one call: a report's findings and impression are split into
 //! sentences, the tagger finds the region mentions, a [`MentionScorer`] gives each mention
-//! P(abnormal), and noisy-OR combines them per region up the ontology. Modelled on a
-//! tokenizer pipeline: each stage is a part you can swap (the ontology's tagger, the scorer).
+//! P(abnormal), and an [`Aggregation`] (noisy-OR by default) combines them per region up the
+//! ontology. Modelled on a tokenizer pipeline: each stage is a part you can swap (the
+//! ontology's tagger, the scorer, the aggregation).
 
-use crate::noisy_or::{ScoredMention, region_probabilities};
+use crate::aggregate::{Aggregation, ScoredMention, region_probabilities};
 use crate::scorer::{MentionScorer, ScoreError, SentenceMentions};
 use std::io::Write;
 use std::path::Path;
@@ -11,11 +12,12 @@ use uptake_core::{AtomicWriteError, ExamId, Progress, RegionTable, write_atomic}
 use uptake_ontology::{Ontology, RegionId, RegionSelection, SelectionError};
 use uptake_reports::{Report, SectionLayout, TaggedSentence, Tagger, TaggerError};
 
-/// Labels reports: tagger, then scorer, then noisy-OR.
+/// Labels reports: tagger, then scorer, then aggregation up the ontology.
 #[derive(Debug)]
 pub struct WeakLabeller {
     tagger: Tagger,
     scorer: Box<dyn MentionScorer>,
+    aggregation: Aggregation,
 }
 
 /// One report's weak labels.
@@ -27,8 +29,8 @@ pub struct ReportLabels {
 }
 
 impl ReportLabels {
-    /// P(abnormal) of a region: the noisy-OR over the mentions of it and of every region below
-    /// it; 0 without any.
+    /// P(abnormal) of a region: the aggregation (noisy-OR by default) of the mentions of it and
+    /// of every region below it; 0 without any.
     pub fn probability(&self, region: RegionId) -> f64 {
         self.probabilities[region.index()]
     }
@@ -84,6 +86,35 @@ impl LabelCounts {
         };
         n as f64 / self.reports.max(1) as f64
     }
+
+    /// A loud warning for each problem above `share` of the reports (the labels of those
+    /// exams are probably all 0); `ids` is where their exam ids were written.
+    pub fn warnings(&self, share: f64, ids: &Path) -> Vec<String> {
+        let problems = [
+            (
+                Coverage::NoMention,
+                self.reports_without_mentions,
+                "yielded no region mention (rows of 0)",
+            ),
+            (
+                Coverage::FellBack,
+                self.reports_fell_back,
+                "had no findings or impression header and fell back to tagging their whole text outside history, technique and comparison",
+            ),
+        ];
+        problems
+            .into_iter()
+            .filter(|&(problem, _, _)| self.share(problem) > share)
+            .map(|(problem, n, what)| {
+                format!(
+                    "WARNING: {:.1} % of the reports ({n} of {}) {what}. Their labels may be wrong; check their section headers (--sections FILE) and texts. Exam ids: {}",
+                    100.0 * self.share(problem),
+                    self.reports,
+                    ids.display()
+                )
+            })
+            .collect()
+    }
 }
 
 /// A report that fell back or yielded no mention.
@@ -109,6 +140,22 @@ pub struct WeakLabels {
 }
 
 impl WeakLabels {
+    /// One line on what was labelled: counts, where the flagged ids went (`ids`), the
+    /// `scorer`, the table written (`out`) and its columns.
+    pub fn summary(&self, scorer: &str, out: &Path, ids: &Path) -> String {
+        let c = &self.counts;
+        format!(
+            "{} exams ({} without any mention, {} fell back to tagging outside history, technique and comparison; ids in {}), {} mentions labelled with `{scorer}` -> {} ({} region columns)",
+            c.reports,
+            c.reports_without_mentions,
+            c.reports_fell_back,
+            ids.display(),
+            c.mentions,
+            out.display(),
+            self.table.regions().len()
+        )
+    }
+
     /// Writes [`WeakLabels::flagged`] as CSV (`exam_id,fell_back,mentions`; a header only when
     /// none), atomically.
     pub fn write_flagged(&self, path: &Path) -> Result<(), AtomicWriteError> {
@@ -138,15 +185,35 @@ pub enum LabelError {
     },
 }
 
-/// The scorer's view of a tagged sentence: its text and mention spans.
-fn sentence_mentions(t: &TaggedSentence) -> SentenceMentions<'_> {
+/// The scorer's view of a tagged sentence: its text, mention spans and their regions.
+pub(crate) fn sentence_mentions<'a>(
+    t: &'a TaggedSentence,
+    ontology: &'a Ontology,
+) -> SentenceMentions<'a> {
     SentenceMentions::new(&t.text, t.mentions.iter().map(|m| m.span).collect())
+        .with_regions(t.mentions.iter().map(|m| ontology.name(m.region)).collect())
 }
 
 impl WeakLabeller {
-    /// A labeller from a tagger and a scorer (see [`crate::LabellingMethod::scorer`]).
+    /// A labeller from a tagger and a scorer (see [`crate::LabellingMethod::scorer`]), with the
+    /// default aggregation.
     pub fn new(tagger: Tagger, scorer: Box<dyn MentionScorer>) -> Self {
-        Self { tagger, scorer }
+        Self {
+            tagger,
+            scorer,
+            aggregation: Aggregation::default(),
+        }
+    }
+
+    /// The same labeller combining mentions per region with `aggregation`.
+    pub fn with_aggregation(mut self, aggregation: Aggregation) -> Self {
+        self.aggregation = aggregation;
+        self
+    }
+
+    /// How mentions are combined per region.
+    pub fn aggregation(&self) -> Aggregation {
+        self.aggregation
     }
 
     /// A labeller that tags with the regions of `ontology`.
@@ -171,7 +238,11 @@ impl WeakLabeller {
     pub fn label_report(&mut self, report: &Report) -> Result<ReportLabels, LabelError> {
         let tagged = self.tagger.tag(report);
         let (tagged, layout) = (tagged.sentences, tagged.layout);
-        let batch: Vec<SentenceMentions<'_>> = tagged.iter().map(sentence_mentions).collect();
+        let ontology = self.tagger.ontology();
+        let batch: Vec<SentenceMentions<'_>> = tagged
+            .iter()
+            .map(|t| sentence_mentions(t, ontology))
+            .collect();
         let scores = self
             .scorer
             .score(&batch)
@@ -182,18 +253,20 @@ impl WeakLabeller {
         let mentions: Vec<ScoredMention> = tagged
             .iter()
             .zip(&scores)
-            .flat_map(|(t, ps)| {
+            .enumerate()
+            .flat_map(|(sentence, (t, ps))| {
                 t.mentions
                     .iter()
                     .zip(ps)
-                    .map(|(m, &probability)| ScoredMention {
+                    .map(move |(m, &probability)| ScoredMention {
                         region: m.region,
                         probability,
+                        sentence,
                     })
             })
             .collect();
         Ok(ReportLabels {
-            probabilities: region_probabilities(self.tagger.ontology(), &mentions),
+            probabilities: region_probabilities(ontology, &mentions, self.aggregation),
             mentions,
             layout,
         })

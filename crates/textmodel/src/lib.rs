@@ -55,6 +55,7 @@
 mod augment;
 pub mod bench;
 mod bert;
+mod calibration;
 mod comparison_text;
 mod config;
 pub mod corpus;
@@ -74,6 +75,7 @@ pub mod train;
 pub mod vocab;
 mod weights;
 
+pub use calibration::Calibration;
 pub use config::BertConfig;
 pub use error::ModelError;
 pub use folder::{Head, init_random_model};

@@ -1,6 +1,7 @@
 //! A loaded model folder: hidden states, and mention probabilities, batched.
 
 use crate::bert::TokenClassifier;
+use crate::calibration::Calibration;
 use crate::config::BertConfig;
 use crate::error::ModelError;
 use crate::folder::{Loaded, WEIGHTS_FILE, load_folder};
@@ -30,6 +31,7 @@ pub struct ReportModel<B: Backend = CpuBackend> {
     tokenizer: WordPieces,
     dir: PathBuf,
     has_head: bool,
+    calibration: Calibration,
     device: B::Device,
 }
 
@@ -72,6 +74,7 @@ impl<B: Backend> ReportModel<B> {
             tokenizer,
             dir: dir.to_path_buf(),
             has_head,
+            calibration: Calibration::read(dir)?,
             device: device.clone(),
         })
     }
@@ -91,6 +94,12 @@ impl<B: Backend> ReportModel<B> {
     /// Whether the folder carried the classification head.
     pub fn has_head(&self) -> bool {
         self.has_head
+    }
+
+    /// The calibration applied to every probability (`calibration.json` of the folder;
+    /// temperature 1 without one).
+    pub fn calibration(&self) -> &Calibration {
+        &self.calibration
     }
 
     /// The encoder's configuration.
@@ -163,18 +172,18 @@ impl<B: Backend> ReportModel<B> {
             .collect()
     }
 
-    /// P(abnormal) of every mention of every sentence: the mean of its tokens' probabilities.
-    /// A sentence that cannot be encoded (e.g. a span that covers no word piece) is an error
-    /// naming its index.
+    /// P(abnormal) of every mention of every sentence: the mean of its tokens' probabilities,
+    /// calibrated ([`Self::calibration`]). A sentence that cannot be encoded (e.g. a span that
+    /// covers no word piece) is an error naming its index.
     pub fn score(&self, sentences: &[CharMentions<'_>]) -> Result<Vec<Vec<f64>>, ModelError>
     where
         TokenClassifier<B>: Sync,
     {
         let encoded = self.encode_all(sentences)?;
-        Ok(mention_probabilities(
-            &self.model,
-            &encoded,
-            self.tokenizer.pad,
-        ))
+        let mut scores = mention_probabilities(&self.model, &encoded, self.tokenizer.pad);
+        for p in scores.iter_mut().flatten() {
+            *p = self.calibration.apply(*p);
+        }
+        Ok(scores)
     }
 }

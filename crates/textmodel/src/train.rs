@@ -12,6 +12,7 @@
 
 use crate::augment::{join_sentences, swap_mentions};
 use crate::bert::TokenClassifier;
+use crate::calibration::Calibration;
 use crate::config::BertConfig;
 use crate::error::ModelError;
 use crate::examples::Example;
@@ -128,6 +129,10 @@ pub struct ModelInfo {
     pub train_sentences: usize,
     /// Sentences validated on.
     pub val_sentences: usize,
+    /// The temperature fitted on the validation mentions (also in `calibration.json`); `None`
+    /// without a validation split with both classes.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub calibration: Option<Calibration>,
 }
 
 /// `best epoch N (validation AUROC A)`, `n/a` without a validation set.
@@ -165,7 +170,9 @@ pub fn train<B: AutodiffBackend>(
     let mut run = FineTuning::new(sentences, base, options)?;
     let state =
         uptake_training::train::<B, _>(&mut run, out, &options.run_options(), device, on_event)?;
-    Ok(run.info(state.best_epoch.unwrap_or(0), state.best_score))
+    let mut info = run.info(state.best_epoch.unwrap_or(0), state.best_score);
+    info.calibration = run.calibrate::<B::InnerBackend>(out, device)?;
+    Ok(info)
 }
 
 /// Keeps the split's random stream apart from the sampling stream of the same seed.
@@ -264,7 +271,41 @@ impl<'a> FineTuning<'a> {
             val_auroc,
             train_sentences: self.train_set.len(),
             val_sentences: self.val_set.len(),
+            calibration: None,
         }
+    }
+
+    /// Fits the temperature of the best model (saved in `out`) on the validation mentions and
+    /// writes it beside the model; `None` (and no file) without both classes among them. A
+    /// finished run given again recalibrates without training.
+    fn calibrate<I: Backend>(
+        &self,
+        out: &Path,
+        device: &I::Device,
+    ) -> Result<Option<Calibration>, ModelError>
+    where
+        TokenClassifier<I>: Sync,
+    {
+        if self.val_set.is_empty() {
+            return Ok(None);
+        }
+        let model = load_folder::<I>(out, device)?.model;
+        let encoded: Vec<EncodedSentence> =
+            self.val_set.iter().map(|e| e.encoded.clone()).collect();
+        let scores: Vec<f64> = mention_probabilities(&model, &encoded, self.tokenizer.pad)
+            .into_iter()
+            .flatten()
+            .collect();
+        let labels: Vec<bool> = self
+            .val_set
+            .iter()
+            .flat_map(|e| e.labels.iter().copied())
+            .collect();
+        let calibration = Calibration::fit(&scores, &labels);
+        if let Some(c) = &calibration {
+            c.write(out)?;
+        }
+        Ok(calibration)
     }
 
     /// The epoch's windows: mentions drawn with replacement, then (in this order, so that runs
@@ -521,6 +562,7 @@ mod tests {
             val_auroc: Some(0.91234),
             train_sentences: 9,
             val_sentences: 1,
+            calibration: None,
         };
         assert_eq!(info.to_string(), "best epoch 3 (validation AUROC 0.912)");
         info.val_auroc = None;

@@ -1,94 +1,66 @@
-//! `uptake label`: weak labels (one probability per region per exam) from reports, and the
-//! mention-level evaluation of a labelling method on hand-labelled mentions.
+//! `uptake label`: weak labels (one probability per region per exam) from reports, the
+//! mention-level evaluation of a labelling method on hand-labelled mentions, and
+//! `uptake label diagnose`: where the labellers of the combined method disagree.
 
 use crate::common::{
     Bars, Global, ReportInputArgs, load_ontology, load_report_models, probability,
 };
 use anyhow::{Context, bail};
-use std::path::{Path, PathBuf};
-use uptake_labels::evaluate::{BinaryMetrics, evaluate_scorer};
+use std::path::PathBuf;
 use uptake_labels::{
-    Coverage, LabelCounts, LabelSettings, LabellingMethod, MentionScorer, RulesSource,
-    WeakLabeller, check_mention_regions,
+    Aggregation, LabelSettings, LabellingMethod, MethodSetup, RulesSource, read_checked_mentions,
 };
-use uptake_ontology::RegionSelection;
+use uptake_ontology::{Ontology, RegionSelection};
 
-#[derive(clap::ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Method {
-    /// The paper's baseline: a mention is abnormal unless its sentence has a negative word
-    /// (no, not, without, physiologic, unremarkable, resolution).
-    Regex,
-    /// Rules: negation scope, benign attributions, resolution, hedging (data/rules.toml).
-    Rules,
-    /// The BERT report model (with --model DIR; see `uptake report-model train`).
-    Model,
-    /// The mean of the report model's and the rules' probabilities (with --model DIR): on
-    /// unseen sentences it ranks mentions better than either alone (docs/report-model.md).
-    #[value(name = "model+rules")]
-    ModelRules,
-}
-
-impl From<Method> for LabellingMethod {
-    fn from(method: Method) -> Self {
-        match method {
-            Method::Regex => LabellingMethod::Regex,
-            Method::Rules => LabellingMethod::Rules,
-            Method::Model => LabellingMethod::Model,
-            Method::ModelRules => LabellingMethod::ModelRules,
-        }
-    }
-}
-
+/// Reads reports (--reports, .jsonl {"exam_id", "text"}, .csv exam_id,text or FHIR
+/// DiagnosticReport .json/.ndjson; other columns, accession numbers and several reports per
+/// exam: see the options), tags region mentions in their findings and impression, scores each
+/// mention with the chosen method and combines them per region (--aggregation, default
+/// noisy-OR) over the region and all regions below it in the ontology (no mention: 0). Writes a
+/// wide CSV (--out): exam_id then one column per region.
+///
+/// Reports with headers but no findings or impression section fall back to tagging everything
+/// outside history, technique and comparison. The exams that fell back or yielded no mention
+/// are counted, their ids written to a CSV (--no-mention-ids, default beside --out:
+/// <out>.no-mention.csv), and when either share passes --warn-share (default 5 %) a warning is
+/// printed on stderr, also with -q.
+///
+/// With --mentions FILE (the hand-labelled mention format of shared/data/mentions.jsonl) it
+/// instead scores the hand-marked mentions and prints AUROC, F1, sensitivity and specificity
+/// against their labels, overall and per region, and the calibration error
+/// (docs/labels-model.md).
 #[derive(clap::Args, Debug)]
-#[command(
-    about = "Weak labels: P(abnormal) per region per exam from reports (or evaluate a method on hand-labelled mentions)",
-    long_about = "Reads reports (--reports, .jsonl {\"exam_id\", \"text\"}, .csv exam_id,text or FHIR \
-DiagnosticReport .json/.ndjson; other columns, accession numbers and several reports per exam: see the \
-options), tags region mentions in their findings and impression, scores each mention with the chosen \
-method and combines them per region by noisy-OR over the region and all regions below it in the \
-ontology (no mention: 0). Writes a wide CSV (--out): exam_id then one column per region.\n\n\
-Reports with headers but no findings or impression section fall back to tagging everything outside \
-history, technique and comparison. The exams that fell back or yielded no mention are counted, their \
-ids written to a CSV (--no-mention-ids, default beside --out: <out>.no-mention.csv), and when either \
-share passes --warn-share (default 5 %) a warning is printed on stderr, also with -q.\n\n\
-With --mentions FILE (the hand-labelled mention format of shared/data/mentions.jsonl) it instead scores \
-the hand-marked mentions and prints AUROC, F1, sensitivity and specificity against their labels, overall \
-and per region."
-)]
+#[command(args_conflicts_with_subcommands = true, subcommand_negates_reqs = true)]
 pub struct Args {
+    #[command(subcommand)]
+    pub command: Option<Sub>,
     /// Reports file (.jsonl or .csv).
-    #[arg(
-        long,
-        value_name = "FILE",
-        required_unless_present = "mentions",
-        conflicts_with = "mentions"
-    )]
+    #[arg(long, value_name = "FILE", required_unless_present = "mentions")]
+    #[arg(conflicts_with = "mentions")]
     pub reports: Option<PathBuf>,
     #[command(flatten)]
     pub input: ReportInputArgs,
     /// Output label table (.csv), written atomically.
-    #[arg(
-        long,
-        value_name = "FILE",
-        required_unless_present = "mentions",
-        conflicts_with = "mentions"
-    )]
+    #[arg(long, value_name = "FILE", required_unless_present = "mentions")]
+    #[arg(conflicts_with = "mentions")]
     pub out: Option<PathBuf>,
-    /// Labelling method.
-    #[arg(long, value_enum, default_value_t = Method::Rules)]
-    pub method: Method,
+    /// Labelling method: regex (the paper's baseline: abnormal unless the sentence has a
+    /// negative word), rules (negation scope, benign attributions, resolution, hedging;
+    /// data/rules.toml), model (the BERT report model, --model DIR), model+rules (their mean),
+    /// or combined (a label model over regex, rules, the report models given and --own-rules,
+    /// fitted on the mentions it labels; docs/labels-model.md).
+    #[arg(long, default_value = "rules")]
+    pub method: LabellingMethod,
+    #[command(flatten)]
+    pub labellers: Labellers,
+    /// How a region's mentions become one probability per exam: noisy-or, max,
+    /// sentence-noisy-or or discounted-noisy-or[:D] (docs/labels-model.md).
+    #[arg(long, default_value = "noisy-or")]
+    pub aggregation: Aggregation,
     /// Columns: `all` ontology regions, the 30 `tasks`, or a comma-separated list of region
     /// names (each once).
     #[arg(long, default_value = "all")]
     pub regions: RegionSelection,
-    /// Rule vocabulary to use instead of the built-in one (same format as
-    /// crates/labels/data/rules.toml), for --method rules or model+rules.
-    #[arg(long, value_name = "FILE")]
-    pub rules: Option<PathBuf>,
-    /// Trained report model folder, for --method model or model+rules. Give it more than once
-    /// (models trained with different seeds) to use the mean of their probabilities.
-    #[arg(long, value_name = "DIR")]
-    pub model: Vec<PathBuf>,
     /// Evaluate the method on a hand-labelled mention file instead of labelling reports.
     #[arg(long, value_name = "FILE")]
     pub mentions: Option<PathBuf>,
@@ -105,151 +77,126 @@ pub struct Args {
     pub warn_share: f64,
 }
 
+#[derive(clap::Subcommand, Debug)]
+pub enum Sub {
+    /// Fit the combined method's label model on the reports and write where its labellers
+    /// disagree: per task region and labeller coverage, overlap, conflict and learned accuracy
+    /// (labellers.csv), the sentences ranked by conflict for `uptake annotate --active`
+    /// (disputed.jsonl, ids only) and the most disputed ones with their text (disputed.html).
+    Diagnose(DiagnoseArgs),
+}
+
+/// The labellers and what anchors them.
+#[derive(clap::Args, Debug)]
+pub struct Labellers {
+    /// Rule vocabulary to use instead of the built-in one (same format as
+    /// crates/labels/data/rules.toml), for --method rules, model+rules or combined.
+    #[arg(long, value_name = "FILE")]
+    pub rules: Option<PathBuf>,
+    /// Trained report model folder, for --method model, model+rules or combined. Give it more
+    /// than once (models trained with different seeds) to use the mean of their probabilities.
+    #[arg(long, value_name = "DIR")]
+    pub model: Vec<PathBuf>,
+    /// A rules file of your own (format of rules.toml) as one more labeller of --method
+    /// combined; give it more than once for several.
+    #[arg(long, value_name = "FILE")]
+    pub own_rules: Vec<PathBuf>,
+    /// Hand-labelled mentions (mention file) that anchor the combined method's label model.
+    #[arg(long, value_name = "FILE")]
+    pub hand: Option<PathBuf>,
+}
+
+#[derive(clap::Args, Debug)]
+pub struct DiagnoseArgs {
+    /// Reports file.
+    #[arg(long, value_name = "FILE")]
+    pub reports: PathBuf,
+    #[command(flatten)]
+    pub input: ReportInputArgs,
+    #[command(flatten)]
+    pub labellers: Labellers,
+    /// Folder for labellers.csv, disputed.jsonl and disputed.html.
+    #[arg(long, value_name = "DIR")]
+    pub out: PathBuf,
+    /// Sentences in disputed.html, most disputed first.
+    #[arg(long, default_value_t = 100)]
+    pub html_sentences: usize,
+}
+
+impl Labellers {
+    /// The library's setup of `method`, the hand labels read and checked against `ontology`.
+    fn setup(&self, method: LabellingMethod, ontology: &Ontology) -> anyhow::Result<MethodSetup> {
+        let hand = self
+            .hand
+            .as_ref()
+            .map(|p| read_checked_mentions(p, ontology));
+        let setup = MethodSetup {
+            method,
+            rules: (self.rules.clone()).map_or(RulesSource::Builtin, RulesSource::File),
+            own_rules: self.own_rules.clone(),
+            hand: hand.transpose()?.unwrap_or_default(),
+            ..MethodSetup::default()
+        };
+        (setup.check(self.model.len()))
+            .with_context(|| format!("--method {method} (--rules FILE, --model DIR)"))?;
+        Ok(setup)
+    }
+}
+
 pub fn run(args: Args, global: &Global) -> anyhow::Result<()> {
-    let method = LabellingMethod::from(args.method);
-    let rules = args
-        .rules
-        .clone()
-        .map_or(RulesSource::Builtin, RulesSource::File);
-    method
-        .check(&rules, args.model.len())
-        .with_context(|| format!("--method {method} (--rules FILE, --model DIR)"))?;
-    let scorer = method.scorer(&rules, load_report_models(&args.model)?)?;
+    let ontology = load_ontology(global)?;
+    if let Some(Sub::Diagnose(d)) = &args.command {
+        return diagnose(d, &ontology, global);
+    }
+    let setup = MethodSetup {
+        aggregation: args.aggregation,
+        ..args.labellers.setup(args.method, &ontology)?
+    };
+    let models = load_report_models(&args.labellers.model)?;
+    let bars = Bars::new(global.quiet);
     if let Some(path) = &args.mentions {
-        return evaluate_on_mentions(scorer, path, args.threshold, global);
+        let sentences = read_checked_mentions(path, &ontology)?;
+        let e = setup.evaluate_mentions(models, &ontology, &sentences, args.threshold, &bars);
+        let e = e.with_context(|| format!("scoring the mentions of {}", path.display()))?;
+        let (n, threshold) = (sentences.len(), args.threshold);
+        let (scorer, path) = (&e.evaluation.scorer, path.display());
+        println!("method `{scorer}` on {path} ({n} sentences), threshold {threshold}\n{e}");
+        return Ok(());
     }
     let (Some(reports), Some(out)) = (&args.reports, &args.out) else {
         bail!("give --reports and --out (or --mentions FILE)");
     };
-    label_reports(scorer, &args, reports, out, global)
-}
-
-/// Labels the reports of `path` into the table `out`; writes the ids of the exams that fell
-/// back or yielded no mention beside it.
-fn label_reports(
-    scorer: Box<dyn MentionScorer>,
-    args: &Args,
-    path: &Path,
-    out: &Path,
-    global: &Global,
-) -> anyhow::Result<()> {
-    let ontology = load_ontology(global)?;
-    args.regions
-        .resolve(&ontology)
-        .context("--regions (see `uptake ontology tree`)")?;
-    let set = args.input.read(path, global.quiet)?;
-    let mut labeller = WeakLabeller::new(args.input.tagger(&ontology)?, scorer);
     let settings = LabelSettings {
         regions: args.regions.clone(),
     };
-    let labels = labeller
-        .label_reports(&set.reports, &settings, &Bars::new(global.quiet))
-        .with_context(|| path.display().to_string())?;
-    labels.table.write_csv(out)?;
+    let set = args.input.read(reports, global.quiet)?;
+    let tagger = args.input.tagger(&ontology)?;
+    let done = setup.label_reports(models, tagger, &set.reports, &settings, &bars);
+    let done = done.with_context(|| reports.display().to_string())?;
+    done.labels.table.write_csv(out)?;
     let ids = (args.no_mention_ids.clone()).unwrap_or_else(|| out.with_extension("no-mention.csv"));
-    labels
-        .write_flagged(&ids)
-        .with_context(|| format!("writing {}", ids.display()))?;
-    let c = &labels.counts;
+    let flagged = done.labels.write_flagged(&ids);
+    flagged.with_context(|| format!("writing {}", ids.display()))?;
     if !global.quiet {
-        println!(
-            "{} exams ({} without any mention, {} fell back to tagging outside history, technique and comparison; ids in {}), {} mentions labelled with `{}` -> {} ({} region columns)",
-            c.reports,
-            c.reports_without_mentions,
-            c.reports_fell_back,
-            ids.display(),
-            c.mentions,
-            labeller.scorer_name(),
-            out.display(),
-            labels.table.regions().len()
-        );
+        println!("{}", done.summary(out, &ids));
     }
-    warn_on_coverage(c, args.warn_share, &ids);
+    for warning in done.labels.counts.warnings(args.warn_share, &ids) {
+        eprintln!("{warning}");
+    }
     Ok(())
 }
 
-/// A loud warning on stderr (also with -q: the labels of these exams are probably all 0) for
-/// each problem above `share` of the reports.
-fn warn_on_coverage(counts: &LabelCounts, share: f64, ids: &Path) {
-    let problems = [
-        (
-            Coverage::NoMention,
-            counts.reports_without_mentions,
-            "yielded no region mention (rows of 0)",
-        ),
-        (
-            Coverage::FellBack,
-            counts.reports_fell_back,
-            "had no findings or impression header and fell back to tagging their whole text outside history, technique and comparison",
-        ),
-    ];
-    for (problem, n, what) in problems {
-        if counts.share(problem) > share {
-            eprintln!(
-                "WARNING: {:.1} % of the reports ({n} of {}) {what}. Their labels may be wrong; check their section headers (--sections FILE) and texts. Exam ids: {}",
-                100.0 * counts.share(problem),
-                counts.reports,
-                ids.display()
-            );
-        }
-    }
-}
-
-fn fmt(v: Option<f64>) -> String {
-    v.map(|v| format!("{v:.3}")).unwrap_or_else(|| "-".into())
-}
-
-fn row(name: &str, cells: [String; 6]) -> String {
-    let [n, pos, auroc, f1, sens, spec] = cells;
-    format!("{name:<28} {n:>6} {pos:>6} {auroc:>7} {f1:>6} {sens:>6} {spec:>6}")
-}
-
-fn metrics_row(name: &str, m: &BinaryMetrics) -> String {
-    let figures = [m.auroc, m.f1, m.sensitivity, m.specificity].map(fmt);
-    let [auroc, f1, sens, spec] = figures;
-    row(
-        name,
-        [
-            m.n.to_string(),
-            m.positives.to_string(),
-            auroc,
-            f1,
-            sens,
-            spec,
-        ],
-    )
-}
-
-fn evaluate_on_mentions(
-    mut scorer: Box<dyn MentionScorer>,
-    path: &Path,
-    threshold: f64,
-    global: &Global,
-) -> anyhow::Result<()> {
-    let sentences = uptake_core::mentions::read_mentions(path)?;
-    check_mention_regions(&sentences, path, &load_ontology(global)?)?;
-    let e = evaluate_scorer(scorer.as_mut(), &sentences, threshold)
-        .with_context(|| format!("scoring the mentions of {}", path.display()))?;
-    println!(
-        "method `{}` on {} ({} sentences), threshold {threshold}",
-        e.scorer,
-        path.display(),
-        sentences.len()
-    );
-    let header = ["n", "pos", "AUROC", "F1", "sens", "spec"].map(String::from);
-    println!("{}", row("region", header));
-    for (region, m) in &e.per_region {
-        println!("{}", metrics_row(region, m));
-    }
-    println!("{}", metrics_row("all mentions", &e.overall));
-    let macro_mean = |figure: fn(&BinaryMetrics) -> Option<f64>| fmt(e.macro_mean(figure));
-    let [auroc, f1, sens, spec] = [
-        macro_mean(|m| m.auroc),
-        macro_mean(|m| m.f1),
-        macro_mean(|m| m.sensitivity),
-        macro_mean(|m| m.specificity),
-    ];
-    let cells = [String::new(), String::new(), auroc, f1, sens, spec];
-    println!("{}", row("macro mean over regions", cells));
+/// `uptake label diagnose`.
+fn diagnose(args: &DiagnoseArgs, ontology: &Ontology, global: &Global) -> anyhow::Result<()> {
+    let setup = args.labellers.setup(LabellingMethod::Combined, ontology)?;
+    let set = args.input.read(&args.reports, global.quiet)?;
+    let tagger = args.input.tagger(ontology)?;
+    let models = load_report_models(&args.labellers.model)?;
+    let d = setup.diagnose_reports(&tagger, models, &set.reports, &Bars::new(global.quiet))?;
+    let files = d.write_all(&args.out, args.html_sentences)?;
+    let (table, html) = (files.table.display(), files.html.display());
+    let ranking = files.ranking.display();
+    println!("{d}\nwrote {table}, {ranking} (for `uptake annotate --active`)");
+    println!("and {html} (report text: keep it private)");
     Ok(())
 }

@@ -1,0 +1,312 @@
+//! The label model's arithmetic: Dawid–Skene EM over discrete labeller outputs, with each
+//! region's parameters shrunk toward its parents' up the ontology DAG.
+//!
+//! Model, per mention i of region r with true class y (1 abnormal):
+//! P(y = 1) = pi_r, and each view v (one labeller, or a group of dependent labellers taken
+//! jointly) shows level k with P(k | y = c) = theta_{r,v,c}(k), the views independent given y.
+//!
+//! Sharing up the ontology: the counts of a region pool the mentions of the region and of
+//! every region below it; a region's estimate is those counts plus `prior_strength`
+//! pseudo-mentions distributed as the mean of its parents' estimates (a Dirichlet prior centred
+//! on the parents: MAP estimation). So a region with few mentions takes its parents' estimate,
+//! and one with many mentions its own. The root ("full") gets a uniform pseudo-count of one per
+//! level (Laplace). Known (hand-labelled) classes enter the E-step as certain.
+
+use uptake_ontology::Ontology;
+
+/// The region DAG as the fit needs it: nodes are ontology region indices.
+#[derive(Debug, Clone)]
+pub(crate) struct Hierarchy {
+    parents: Vec<Vec<usize>>,
+    /// Every node, parents before children.
+    order: Vec<usize>,
+    /// Each node's ancestors, itself excluded.
+    ancestors: Vec<Vec<usize>>,
+}
+
+impl Hierarchy {
+    /// The DAG of `ontology`.
+    pub(crate) fn of(ontology: &Ontology) -> Self {
+        let mut parents = vec![Vec::new(); ontology.len()];
+        let mut ancestors = vec![Vec::new(); ontology.len()];
+        for &id in ontology.ids() {
+            parents[id.index()] = ontology
+                .region(id)
+                .parents
+                .iter()
+                .map(|p| p.index())
+                .collect();
+            ancestors[id.index()] = ontology.ancestors(id).iter().map(|a| a.index()).collect();
+        }
+        let order = ontology.ids().iter().map(|id| id.index()).collect();
+        Self {
+            parents,
+            order,
+            ancestors,
+        }
+    }
+
+    /// Number of nodes.
+    pub(crate) fn len(&self) -> usize {
+        self.parents.len()
+    }
+}
+
+/// What the fit sees: per mention its node, its level in each view and its class if known.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct Data {
+    /// Levels per view.
+    pub(crate) sizes: Vec<usize>,
+    /// Per mention: its node.
+    pub(crate) nodes: Vec<usize>,
+    /// Per mention: its level in each view (`sizes.len()` entries each, mention-major).
+    pub(crate) levels: Vec<usize>,
+    /// Per mention: the hand label, when there is one.
+    pub(crate) known: Vec<Option<bool>>,
+}
+
+impl Data {
+    /// Number of mentions.
+    pub(crate) fn len(&self) -> usize {
+        self.nodes.len()
+    }
+
+    /// The levels of mention `i`, one per view.
+    pub(crate) fn levels_of(&self, i: usize) -> &[usize] {
+        let v = self.sizes.len();
+        &self.levels[i * v..(i + 1) * v]
+    }
+}
+
+/// Fitted parameters, as logarithms.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) struct Params {
+    sizes: Vec<usize>,
+    /// Per node: log P(y = 0), log P(y = 1).
+    log_prior: Vec<[f64; 2]>,
+    /// Per node, per view, per class: log P(level | class).
+    log_confusion: Vec<Vec<[Vec<f64>; 2]>>,
+}
+
+impl Params {
+    /// Log odds of abnormal for a mention of `node` showing `levels`.
+    pub(crate) fn log_odds(&self, node: usize, levels: &[usize]) -> f64 {
+        let [p0, p1] = self.log_prior[node];
+        let mut odds = p1 - p0;
+        for (v, &k) in levels.iter().enumerate() {
+            let [c0, c1] = &self.log_confusion[node][v];
+            odds += c1[k] - c0[k];
+        }
+        odds
+    }
+
+    /// The log odds one view adds for a mention of `node` showing `level`.
+    pub(crate) fn evidence(&self, node: usize, view: usize, level: usize) -> f64 {
+        let [c0, c1] = &self.log_confusion[node][view];
+        c1[level] - c0[level]
+    }
+
+    /// log P(y = c) + log P(levels | c) for both classes.
+    fn joint(&self, node: usize, levels: &[usize]) -> [f64; 2] {
+        let mut a = self.log_prior[node];
+        for (v, &k) in levels.iter().enumerate() {
+            for (c, value) in a.iter_mut().enumerate() {
+                *value += self.log_confusion[node][v][c][k];
+            }
+        }
+        a
+    }
+
+    /// P(y = 1) in `node` before any labeller is heard.
+    pub(crate) fn prior(&self, node: usize) -> f64 {
+        self.log_prior[node][1].exp()
+    }
+
+    /// P(level | class) of `view` in `node`.
+    pub(crate) fn confusion(&self, node: usize, view: usize, class: bool) -> Vec<f64> {
+        self.log_confusion[node][view][usize::from(class)]
+            .iter()
+            .map(|l| l.exp())
+            .collect()
+    }
+}
+
+/// How the EM runs.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub(crate) struct EmSettings {
+    /// Pseudo-mentions of the parents' estimate in each region's estimate.
+    pub(crate) prior_strength: f64,
+    /// Most EM iterations.
+    pub(crate) max_iterations: usize,
+    /// Stop when the log-likelihood per mention changes less than this.
+    pub(crate) tolerance: f64,
+}
+
+/// The result of a fit.
+#[derive(Debug, Clone)]
+pub(crate) struct EmFit {
+    pub(crate) params: Params,
+    /// P(y = 1 | levels) of each mention of the data (the known ones: their label).
+    pub(crate) posteriors: Vec<f64>,
+    pub(crate) iterations: usize,
+    pub(crate) converged: bool,
+    /// Log-likelihood of the labellers' outputs (and the known classes) per mention.
+    pub(crate) log_likelihood_per_mention: f64,
+}
+
+/// Fits by EM from the initial posteriors `init` (one per mention).
+pub(crate) fn fit(
+    data: &Data,
+    hierarchy: &Hierarchy,
+    init: &[f64],
+    settings: &EmSettings,
+) -> EmFit {
+    let mut posteriors: Vec<f64> = init
+        .iter()
+        .zip(&data.known)
+        .map(|(&q, known)| known.map_or(q, f64::from))
+        .collect();
+    let mut params = m_step(data, hierarchy, &posteriors, settings.prior_strength);
+    let mut previous = f64::NEG_INFINITY;
+    let (mut iterations, mut converged) = (0, false);
+    while iterations < settings.max_iterations {
+        iterations += 1;
+        let ll = e_step(data, &params, &mut posteriors);
+        params = m_step(data, hierarchy, &posteriors, settings.prior_strength);
+        if (ll - previous).abs() < settings.tolerance {
+            converged = true;
+            break;
+        }
+        previous = ll;
+    }
+    let ll = e_step(data, &params, &mut posteriors);
+    EmFit {
+        params,
+        posteriors,
+        iterations,
+        converged,
+        log_likelihood_per_mention: ll,
+    }
+}
+
+/// Posteriors from `params`; returns the log-likelihood per mention.
+fn e_step(data: &Data, params: &Params, posteriors: &mut [f64]) -> f64 {
+    let mut ll = 0.0;
+    for (i, q) in posteriors.iter_mut().enumerate() {
+        let a = params.joint(data.nodes[i], data.levels_of(i));
+        match data.known[i] {
+            Some(y) => ll += a[usize::from(y)],
+            None => {
+                let m = a[0].max(a[1]);
+                ll += m + ((a[0] - m).exp() + (a[1] - m).exp()).ln();
+                *q = 1.0 / (1.0 + (a[0] - a[1]).exp());
+            }
+        }
+    }
+    ll / data.len().max(1) as f64
+}
+
+/// Soft counts per node (pooled over each node's subtree): class mass, and per view and class
+/// the mass at each level.
+struct Counts {
+    mass: Vec<[f64; 2]>,
+    levels: Vec<Vec<[Vec<f64>; 2]>>,
+}
+
+fn counts(data: &Data, hierarchy: &Hierarchy, posteriors: &[f64]) -> Counts {
+    let n = hierarchy.len();
+    let mut c = Counts {
+        mass: vec![[0.0; 2]; n],
+        levels: vec![
+            data.sizes
+                .iter()
+                .map(|&l| [vec![0.0; l], vec![0.0; l]])
+                .collect();
+            n
+        ],
+    };
+    for (i, &q) in posteriors.iter().enumerate() {
+        let w = [1.0 - q, q];
+        let node = data.nodes[i];
+        let levels = data.levels_of(i);
+        for &g in std::iter::once(&node).chain(&hierarchy.ancestors[node]) {
+            for (class, &weight) in w.iter().enumerate() {
+                c.mass[g][class] += weight;
+                for (v, &k) in levels.iter().enumerate() {
+                    c.levels[g][v][class][k] += weight;
+                }
+            }
+        }
+    }
+    c
+}
+
+/// MAP estimates top-down: each node's counts plus `strength` pseudo-counts of its parents'
+/// mean estimate (Laplace at the root).
+fn m_step(data: &Data, hierarchy: &Hierarchy, posteriors: &[f64], strength: f64) -> Params {
+    let c = counts(data, hierarchy, posteriors);
+    let n = hierarchy.len();
+    let mut prior = vec![0.5; n];
+    let mut confusion: Vec<Vec<[Vec<f64>; 2]>> = vec![Vec::new(); n];
+    for &g in &hierarchy.order {
+        let parents = &hierarchy.parents[g];
+        let total = c.mass[g][0] + c.mass[g][1];
+        prior[g] = if parents.is_empty() {
+            (c.mass[g][1] + 1.0) / (total + 2.0)
+        } else {
+            let centre = mean(parents.iter().map(|&p| prior[p]));
+            shrunk(c.mass[g][1], total, centre, strength)
+        };
+        let estimate: Vec<[Vec<f64>; 2]> = (0..data.sizes.len())
+            .map(|v| {
+                [0, 1].map(|class| {
+                    let counts = &c.levels[g][v][class];
+                    let mass = c.mass[g][class];
+                    (0..data.sizes[v])
+                        .map(|k| match parents.is_empty() {
+                            true => (counts[k] + 1.0) / (mass + data.sizes[v] as f64),
+                            false => {
+                                let centre =
+                                    mean(parents.iter().map(|&p| confusion[p][v][class][k]));
+                                shrunk(counts[k], mass, centre, strength)
+                            }
+                        })
+                        .collect()
+                })
+            })
+            .collect();
+        confusion[g] = estimate;
+    }
+    Params {
+        sizes: data.sizes.clone(),
+        log_prior: prior
+            .iter()
+            .map(|&p| [(1.0 - p).max(1e-12).ln(), p.max(1e-12).ln()])
+            .collect(),
+        log_confusion: confusion
+            .into_iter()
+            .map(|views| {
+                views
+                    .into_iter()
+                    .map(|classes| classes.map(|ps| ps.iter().map(|p| p.max(1e-12).ln()).collect()))
+                    .collect()
+            })
+            .collect(),
+    }
+}
+
+/// (count + strength centre) / (total + strength): the parents' estimate where there is no
+/// data.
+fn shrunk(count: f64, total: f64, centre: f64, strength: f64) -> f64 {
+    let denominator = total + strength;
+    if denominator < 1e-12 {
+        centre
+    } else {
+        (count + strength * centre) / denominator
+    }
+}
+
+fn mean(values: impl Iterator<Item = f64>) -> f64 {
+    let (sum, n) = values.fold((0.0, 0usize), |(s, n), v| (s + v, n + 1));
+    sum / n.max(1) as f64
+}

@@ -1,0 +1,166 @@
+//! The combined method through `MethodSetup`: it labels a report set with a fitted label
+//! model, evaluates on hand-labelled mentions, diagnoses its labellers, and refuses what only
+//! the combined method can use.
+
+use uptake_core::{LabelledSentence, NoProgress};
+use uptake_labels::{
+    Aggregation, LabelSettings, LabellingMethod, MethodError, MethodSetup, RulesSource,
+};
+use uptake_ontology::{Ontology, RegionSelection};
+use uptake_reports::{Report, Tagger};
+
+/// Reports whose liver is abnormal in the even exams and normal in the odd ones.
+fn reports() -> Vec<Report> {
+    (0..40)
+        .map(|i| {
+            let text = if i % 2 == 0 {
+                "FINDINGS: Intense uptake in the liver. No uptake in the lungs. Mild uptake in the spleen, likely physiologic.\nIMPRESSION: Liver metastasis."
+            } else {
+                "FINDINGS: No abnormal uptake in the liver. The lungs are clear. Physiologic uptake in the spleen.\nIMPRESSION: No evidence of disease."
+            };
+            Report::new(&format!("E{i}"), text)
+        })
+        .collect()
+}
+
+fn combined() -> MethodSetup {
+    MethodSetup {
+        method: LabellingMethod::Combined,
+        ..MethodSetup::default()
+    }
+}
+
+#[test]
+fn the_combined_method_labels_a_report_set_with_a_label_model_fitted_on_it() {
+    let ontology = Ontology::builtin();
+    let settings = LabelSettings {
+        regions: "liver,lungs".parse::<RegionSelection>().unwrap(),
+    };
+    let tagger = Tagger::new(&ontology).unwrap();
+    let done = combined()
+        .label_reports(Vec::new(), tagger, &reports(), &settings, &NoProgress)
+        .unwrap();
+    assert_eq!(done.scorer, "combined");
+    let fit = done.fit.as_ref().unwrap();
+    assert_eq!(fit.views.concat(), ["regex", "rules"]);
+    assert_eq!(fit.mentions, done.labels.counts.mentions);
+    let livers: Vec<f64> = done
+        .labels
+        .table
+        .rows()
+        .map(|(_, v)| v[0].unwrap())
+        .collect();
+    let liver = |exam: usize| livers[exam];
+    assert!(
+        liver(0) > 0.5 && liver(1) < 0.5,
+        "{} {}",
+        liver(0),
+        liver(1)
+    );
+    assert!(
+        done.summary("o.csv".as_ref(), "i.csv".as_ref())
+            .starts_with("label model: ")
+    );
+}
+
+#[test]
+fn the_other_methods_keep_their_fixed_scorer_and_report_no_fit() {
+    let ontology = Ontology::builtin();
+    let setup = MethodSetup {
+        aggregation: Aggregation::Max,
+        ..MethodSetup::default()
+    };
+    let tagger = Tagger::new(&ontology).unwrap();
+    let done = setup
+        .label_reports(
+            Vec::new(),
+            tagger,
+            &reports(),
+            &LabelSettings::default(),
+            &NoProgress,
+        )
+        .unwrap();
+    assert_eq!((done.scorer.as_str(), done.fit), ("rules", None));
+}
+
+#[test]
+fn own_rules_and_hand_labels_are_refused_for_a_method_other_than_combined() {
+    let own = MethodSetup {
+        own_rules: vec!["mine.toml".into()],
+        ..MethodSetup::default()
+    };
+    let err = own.check(0).unwrap_err();
+    assert!(matches!(
+        err,
+        MethodError::OnlyCombined {
+            what: "own rules files",
+            ..
+        }
+    ));
+    let hand = MethodSetup {
+        method: LabellingMethod::Regex,
+        hand: vec![LabelledSentence {
+            id: None,
+            exam_id: None,
+            section: None,
+            text: "Liver uptake.".into(),
+            mentions: Vec::new(),
+        }],
+        ..MethodSetup::default()
+    };
+    assert!(
+        hand.check(0)
+            .unwrap_err()
+            .to_string()
+            .contains("hand-labelled mentions only apply")
+    );
+    assert!(
+        combined().check(0).is_ok(),
+        "combined needs no report model"
+    );
+    let rules_file = MethodSetup {
+        rules: RulesSource::File("r.toml".into()),
+        method: LabellingMethod::Regex,
+        ..MethodSetup::default()
+    };
+    assert!(matches!(
+        rules_file.check(0),
+        Err(MethodError::RulesNotUsed { .. })
+    ));
+}
+
+#[test]
+fn diagnostics_rank_sentences_by_conflict_and_cover_every_task_region_and_labeller() {
+    let ontology = Ontology::builtin();
+    let tagger = Tagger::new(&ontology).unwrap();
+    let d = combined()
+        .diagnose_reports(&tagger, Vec::new(), &reports(), &NoProgress)
+        .unwrap();
+    assert_eq!(d.labellers, ["regex", "rules"]);
+    let tasks = ontology.task_regions().len();
+    assert_eq!(
+        d.rows.len(),
+        (tasks + 1) * 2,
+        "per task region and `all`, per labeller"
+    );
+    assert!(d.ranking.windows(2).all(|w| w[0].conflict >= w[1].conflict));
+    // The regex baseline calls "physiologic" spleen uptake normal only by its negative word,
+    // and "clear lungs" abnormal: the sentences where it and the rules disagree come first.
+    let top = &d.ranking[0];
+    assert!(top.conflict > 0.0 && top.mentions.iter().any(|m| m.votes[0] != m.votes[1]));
+    let all_regex = d
+        .rows
+        .iter()
+        .find(|r| r.region == "all" && r.labeller == "regex")
+        .unwrap();
+    assert!(
+        all_regex.coverage > 0.9 && all_regex.conflict > 0.0,
+        "{all_regex:?}"
+    );
+    let text = d.to_string();
+    assert!(text.contains("most disputed sentences: E"), "{text}");
+    assert!(
+        !text.contains("Intense uptake"),
+        "the summary holds ids only"
+    );
+}

@@ -1,0 +1,363 @@
+//! The label model on simulated labellers whose accuracies are known: it recovers them from
+//! unlabelled mentions, hand labels move it, and rare regions borrow their parents' estimates.
+
+use rand::Rng;
+use std::collections::HashMap;
+use uptake_core::{ByteSpan, LabelledSentence, LabelledSpan, NoProgress};
+use uptake_labels::{
+    Anchor, Dependencies, LabelModel, LabelModelSettings, MentionScorer, ScoreError,
+    SentenceMentions,
+};
+use uptake_ontology::Ontology;
+
+/// A labeller whose output for each sentence is looked up by its text.
+struct Simulated {
+    name: String,
+    outputs: HashMap<String, f64>,
+}
+
+impl MentionScorer for Simulated {
+    fn name(&self) -> &str {
+        &self.name
+    }
+
+    fn score(&mut self, sentences: &[SentenceMentions<'_>]) -> Result<Vec<Vec<f64>>, ScoreError> {
+        Ok(sentences
+            .iter()
+            .map(|s| vec![self.outputs[s.text]; s.spans.len()])
+            .collect())
+    }
+}
+
+/// A labeller's true behaviour: P(says 1 | abnormal), P(says 0 | normal).
+#[derive(Clone, Copy)]
+struct Truth {
+    sensitivity: f64,
+    specificity: f64,
+}
+
+/// Simulated mentions: text, region, true class; one mention per sentence.
+struct World {
+    texts: Vec<String>,
+    regions: Vec<&'static str>,
+    classes: Vec<bool>,
+}
+
+impl World {
+    fn new() -> Self {
+        Self {
+            texts: Vec::new(),
+            regions: Vec::new(),
+            classes: Vec::new(),
+        }
+    }
+
+    /// Adds `n` mentions of `region`, abnormal with probability `prior`.
+    fn add(&mut self, region: &'static str, n: usize, prior: f64, rng: &mut impl Rng) {
+        for _ in 0..n {
+            self.texts.push(format!("m{}", self.texts.len()));
+            self.regions.push(region);
+            self.classes.push(rng.random_bool(prior));
+        }
+    }
+
+    fn sentences(&self) -> Vec<SentenceMentions<'_>> {
+        self.texts
+            .iter()
+            .zip(&self.regions)
+            .map(|(t, &r)| {
+                SentenceMentions::new(t, vec![ByteSpan::new(0, t.len())]).with_regions(vec![r])
+            })
+            .collect()
+    }
+
+    /// A 0/1 labeller with `truth` in every region except those of `exceptions`.
+    fn labeller(
+        &self,
+        name: &str,
+        truth: Truth,
+        exceptions: &[(&str, Truth)],
+        rng: &mut impl Rng,
+    ) -> Box<dyn MentionScorer> {
+        let outputs = (0..self.texts.len())
+            .map(|i| {
+                let t = exceptions
+                    .iter()
+                    .find(|(r, _)| *r == self.regions[i])
+                    .map_or(truth, |e| e.1);
+                let right = if self.classes[i] {
+                    rng.random_bool(t.sensitivity)
+                } else {
+                    rng.random_bool(t.specificity)
+                };
+                let says = self.classes[i] == right;
+                (self.texts[i].clone(), f64::from(u8::from(says)))
+            })
+            .collect();
+        Box::new(Simulated {
+            name: name.to_string(),
+            outputs,
+        })
+    }
+}
+
+const TRUTHS: [Truth; 4] = [
+    Truth {
+        sensitivity: 0.90,
+        specificity: 0.80,
+    },
+    Truth {
+        sensitivity: 0.70,
+        specificity: 0.95,
+    },
+    Truth {
+        sensitivity: 0.85,
+        specificity: 0.85,
+    },
+    Truth {
+        sensitivity: 0.60,
+        specificity: 0.90,
+    },
+];
+
+fn labellers(
+    world: &World,
+    exceptions: &[(&str, Truth)],
+    seed: u64,
+) -> Vec<Box<dyn MentionScorer>> {
+    let mut rng = uptake_core::seeded::rng(seed);
+    TRUTHS
+        .iter()
+        .enumerate()
+        .map(|(j, &t)| {
+            let own: Vec<(&str, Truth)> = exceptions.iter().copied().filter(|_| j == 0).collect();
+            world.labeller(&format!("l{j}"), t, &own, &mut rng)
+        })
+        .collect()
+}
+
+fn fit(
+    world: &World,
+    labellers: Vec<Box<dyn MentionScorer>>,
+    hand: &[LabelledSentence],
+    settings: &LabelModelSettings,
+) -> LabelModel {
+    LabelModel::fit(
+        &Ontology::builtin(),
+        labellers,
+        &world.sentences(),
+        hand,
+        settings,
+        &NoProgress,
+    )
+    .unwrap()
+}
+
+#[test]
+fn it_recovers_known_accuracies_of_simulated_labellers_from_unlabelled_mentions() {
+    let mut rng = uptake_core::seeded::rng(1);
+    let mut world = World::new();
+    world.add("liver", 5000, 0.3, &mut rng);
+    let model = fit(
+        &world,
+        labellers(&world, &[], 2),
+        &[],
+        &LabelModelSettings::default(),
+    );
+    let liver = model.ontology().id("liver").unwrap();
+    for (j, truth) in TRUTHS.iter().enumerate() {
+        let learned = model.accuracy(j, liver);
+        assert!(
+            (learned.sensitivity - truth.sensitivity).abs() < 0.03,
+            "l{j}: {learned:?}"
+        );
+        assert!(
+            (learned.specificity - truth.specificity).abs() < 0.03,
+            "l{j}: {learned:?}"
+        );
+    }
+    assert!(
+        (model.prior(liver) - 0.3).abs() < 0.03,
+        "{}",
+        model.prior(liver)
+    );
+    let summary = model.summary();
+    assert!(summary.converged);
+    assert_eq!(summary.anchor, Anchor::ThreeViews);
+    assert_eq!(
+        summary.views.len(),
+        4,
+        "independent labellers stay apart: {:?}",
+        summary.dependence
+    );
+}
+
+#[test]
+fn the_same_mentions_give_the_same_fit() {
+    let mut rng = uptake_core::seeded::rng(3);
+    let mut world = World::new();
+    world.add("liver", 500, 0.4, &mut rng);
+    let settings = LabelModelSettings::default();
+    let a = fit(&world, labellers(&world, &[], 4), &[], &settings);
+    let b = fit(&world, labellers(&world, &[], 4), &[], &settings);
+    assert_eq!(a.summary(), b.summary());
+    let liver = a.ontology().id("liver").unwrap();
+    assert_eq!(a.accuracy(2, liver), b.accuracy(2, liver));
+}
+
+#[test]
+fn a_region_with_many_mentions_learns_its_own_accuracy() {
+    let mut rng = uptake_core::seeded::rng(5);
+    let mut world = World::new();
+    world.add("liver", 3000, 0.3, &mut rng);
+    world.add("brain", 3000, 0.3, &mut rng);
+    let poor = Truth {
+        sensitivity: 0.5,
+        specificity: 0.6,
+    };
+    let model = fit(
+        &world,
+        labellers(&world, &[("brain", poor)], 6),
+        &[],
+        &LabelModelSettings::default(),
+    );
+    let o = model.ontology();
+    let (liver, brain) = (o.id("liver").unwrap(), o.id("brain").unwrap());
+    assert!((model.accuracy(0, liver).sensitivity - 0.90).abs() < 0.04);
+    assert!(
+        (model.accuracy(0, brain).sensitivity - 0.50).abs() < 0.05,
+        "{:?}",
+        model.accuracy(0, brain)
+    );
+    assert!(
+        (model.accuracy(0, brain).specificity - 0.60).abs() < 0.05,
+        "{:?}",
+        model.accuracy(0, brain)
+    );
+}
+
+/// The error of labeller 0's learned sensitivity and specificity in `region`.
+fn error(model: &LabelModel, region: &str) -> f64 {
+    let learned = model.accuracy(0, model.ontology().id(region).unwrap());
+    (learned.sensitivity - TRUTHS[0].sensitivity).abs()
+        + (learned.specificity - TRUTHS[0].specificity).abs()
+}
+
+#[test]
+fn a_rare_region_borrows_its_parents_estimate() {
+    let mut errors = (0.0, 0.0);
+    for seed in 0..5 {
+        let mut rng = uptake_core::seeded::rng(10 + seed);
+        let mut world = World::new();
+        world.add("liver", 3000, 0.3, &mut rng);
+        world.add("spleen", 6, 0.3, &mut rng);
+        let shared = fit(
+            &world,
+            labellers(&world, &[], 20 + seed),
+            &[],
+            &LabelModelSettings::default(),
+        );
+        let alone = LabelModelSettings {
+            prior_strength: 0.0,
+            ..Default::default()
+        };
+        let alone = fit(&world, labellers(&world, &[], 20 + seed), &[], &alone);
+        errors.0 += error(&shared, "spleen");
+        errors.1 += error(&alone, "spleen");
+        // A region without mentions takes its parent's estimate.
+        let o = shared.ontology();
+        let (pancreas, abdomen) = (o.id("pancreas").unwrap(), o.id("abdomen").unwrap());
+        let gap =
+            shared.accuracy(0, pancreas).sensitivity - shared.accuracy(0, abdomen).sensitivity;
+        assert!(gap.abs() < 1e-12);
+    }
+    assert!(errors.0 / 5.0 < 0.1, "shared: {}", errors.0 / 5.0);
+    assert!(
+        errors.0 < errors.1 / 3.0,
+        "shared {} against alone {}",
+        errors.0,
+        errors.1
+    );
+}
+
+/// Hand-labelled copies of the first `n` sentences of `world`, all with `label`.
+fn hand_labels(world: &World, range: std::ops::Range<usize>, label: u8) -> Vec<LabelledSentence> {
+    range
+        .map(|i| LabelledSentence {
+            id: None,
+            exam_id: None,
+            section: None,
+            text: world.texts[i].clone(),
+            mentions: vec![LabelledSpan {
+                start: 0,
+                end: world.texts[i].chars().count(),
+                region: world.regions[i].to_string(),
+                label,
+            }],
+        })
+        .collect()
+}
+
+#[test]
+fn hand_labels_move_the_fit() {
+    // Every labeller calls the spleen's mentions abnormal; the hand labels say they are not
+    // (a phrasing every labeller misreads).
+    let mut rng = uptake_core::seeded::rng(7);
+    let mut world = World::new();
+    world.add("liver", 2000, 0.3, &mut rng);
+    let first_spleen = world.texts.len();
+    world.add("spleen", 300, 1.0, &mut rng);
+    let sentence = world.sentences()[first_spleen].clone();
+    let settings = LabelModelSettings {
+        dependencies: Dependencies::Independent,
+        ..Default::default()
+    };
+    let mut unlabelled = fit(&world, labellers(&world, &[], 8), &[], &settings);
+    let before = unlabelled.score(std::slice::from_ref(&sentence)).unwrap()[0][0];
+    let hand = hand_labels(&world, first_spleen..first_spleen + 100, 0);
+    let mut anchored = fit(&world, labellers(&world, &[], 8), &hand, &settings);
+    let after = anchored.score(std::slice::from_ref(&sentence)).unwrap()[0][0];
+    assert_eq!(anchored.summary().hand_labelled, 100);
+    assert!(
+        before > 0.9 && after < before - 0.3,
+        "before {before}, after {after}"
+    );
+}
+
+#[test]
+fn a_copied_labeller_is_taken_jointly_with_its_original() {
+    let mut rng = uptake_core::seeded::rng(9);
+    let mut world = World::new();
+    world.add("liver", 3000, 0.3, &mut rng);
+    let mut set = labellers(&world, &[], 10);
+    let copy = Simulated {
+        name: "copy of l0".into(),
+        outputs: world
+            .texts
+            .iter()
+            .map(|t| {
+                let s = SentenceMentions::new(t, vec![ByteSpan::new(0, t.len())]);
+                (t.clone(), set[0].score(&[s]).unwrap()[0][0])
+            })
+            .collect(),
+    };
+    set.push(Box::new(copy));
+    let model = fit(&world, set, &[], &LabelModelSettings::default());
+    let summary = model.summary();
+    assert!(
+        summary
+            .views
+            .contains(&vec!["l0".to_string(), "copy of l0".to_string()]),
+        "{:?}",
+        summary.dependence
+    );
+    let strongest = summary
+        .dependence
+        .iter()
+        .max_by(|a, b| a.nats.total_cmp(&b.nats))
+        .unwrap();
+    assert_eq!(
+        (strongest.a.as_str(), strongest.b.as_str()),
+        ("l0", "copy of l0")
+    );
+}
