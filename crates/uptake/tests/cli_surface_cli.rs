@@ -118,14 +118,40 @@ const SIZING_OPTIONS: &[(&[&str], &str)] = &[
     (&["bench", "scan-model"], "--batch-size"),
     (&["bench", "scan-model"], "--tasks"),
     (&["bench", "scan-model"], "--slice-step"),
-    (&["train", "--store", "s", "--labels", "l.csv", "--out", "o"], "--epochs"),
-    (&["train", "--store", "s", "--labels", "l.csv", "--out", "o"], "--exams-per-epoch"),
-    (&["train", "--store", "s", "--labels", "l.csv", "--out", "o"], "--batch-size"),
-    (&["train", "--store", "s", "--labels", "l.csv", "--out", "o"], "--halve-every"),
-    (&["train", "--store", "s", "--labels", "l.csv", "--out", "o"], "--slice-step"),
-    (&["predict", "--model", "m", "--store", "s", "--out", "p.csv"], "--test-views"),
-    (&["evaluate", "--pred", "p.csv", "--truth", "t.csv"], "--bootstrap"),
-    (&["compare", "--a", "a.csv", "--b", "b.csv", "--truth", "t.csv"], "--iterations"),
+    (
+        &["train", "--store", "s", "--labels", "l.csv", "--out", "o"],
+        "--epochs",
+    ),
+    (
+        &["train", "--store", "s", "--labels", "l.csv", "--out", "o"],
+        "--exams-per-epoch",
+    ),
+    (
+        &["train", "--store", "s", "--labels", "l.csv", "--out", "o"],
+        "--batch-size",
+    ),
+    (
+        &["train", "--store", "s", "--labels", "l.csv", "--out", "o"],
+        "--halve-every",
+    ),
+    (
+        &["train", "--store", "s", "--labels", "l.csv", "--out", "o"],
+        "--slice-step",
+    ),
+    (
+        &["predict", "--model", "m", "--store", "s", "--out", "p.csv"],
+        "--test-views",
+    ),
+    (
+        &["evaluate", "--pred", "p.csv", "--truth", "t.csv"],
+        "--bootstrap",
+    ),
+    (
+        &[
+            "compare", "--a", "a.csv", "--b", "b.csv", "--truth", "t.csv",
+        ],
+        "--iterations",
+    ),
 ];
 
 #[test]

@@ -119,10 +119,10 @@ fn serve(args: ServeArgs, global: &Global) -> anyhow::Result<()> {
 pub struct BenchArgs {
     /// Sentences in the session (each with two mentions); every one is finished before timing,
     /// so each save rewrites a mention file of this many sentences.
-    #[arg(long, default_value_t = 1000)]
+    #[arg(long, default_value_t = 1000, value_parser = clap::builder::RangedU64ValueParser::<usize>::new().range(1..=10_000_000))]
     sentences: usize,
     /// Labels to time.
-    #[arg(long, default_value_t = 500)]
+    #[arg(long, default_value_t = 500, value_parser = clap::builder::RangedU64ValueParser::<usize>::new().range(1..=10_000_000))]
     labels: usize,
     /// Folder for the session files (default: a temporary folder; its file system matters,
     /// fsync dominates).

@@ -84,7 +84,7 @@ fn mentions_eval(tagger: &Tagger, path: &Path, args: &Args) -> anyhow::Result<()
 #[derive(clap::Args, Debug)]
 pub struct BenchArgs {
     /// Number of reports to tag.
-    #[arg(long, default_value_t = 10_000)]
+    #[arg(long, default_value_t = 10_000, value_parser = clap::builder::RangedU64ValueParser::<usize>::new().range(1..=10_000_000))]
     pub n: usize,
     /// Seed of the generated reports.
     #[arg(long, default_value_t = 7)]
