@@ -531,3 +531,25 @@ fn each_new_report_style_is_labelled_by_the_rules_as_its_truth_says() {
         }
     }
 }
+
+#[test]
+fn label_refuses_to_write_its_labels_over_the_reports() {
+    let dir = tempfile::tempdir().unwrap();
+    let reports = dir.path().join("r.csv");
+    let text = "exam_id,text\nE1,\"FINDINGS: liver lesion with uptake.\"\n";
+    std::fs::write(&reports, text).unwrap();
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_uptake"))
+        .args(["label", "--method", "rules", "--reports"])
+        .arg(&reports)
+        .arg("--out")
+        .arg(&reports)
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    assert!(
+        stderr.contains("refusing to overwrite an input"),
+        "{stderr}"
+    );
+    assert_eq!(std::fs::read_to_string(&reports).unwrap(), text);
+}

@@ -247,3 +247,27 @@ fn a_sections_file_teaches_the_tagger_other_headers() {
     assert!(ok, "{stderr}");
     assert_eq!(mentions, ["e1:spleen"], "the history's liver is not tagged");
 }
+
+#[test]
+fn tag_refuses_to_write_its_mentions_over_the_reports_or_through_a_link() {
+    let dir = tempfile::tempdir().unwrap();
+    let reports = dir.path().join("r.jsonl");
+    let text = "{\"exam_id\": \"E1\", \"text\": \"FINDINGS: liver lesion.\"}\n";
+    std::fs::write(&reports, text).unwrap();
+    let link = dir.path().join("link.jsonl");
+    #[cfg(unix)]
+    std::os::unix::fs::symlink(&reports, &link).unwrap();
+    for out_path in [&reports, &link] {
+        let out = std::process::Command::new(env!("CARGO_BIN_EXE_uptake"))
+            .args(["tag", "--reports"])
+            .arg(&reports)
+            .arg("--out")
+            .arg(out_path)
+            .output()
+            .unwrap();
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{stderr}");
+        assert!(stderr.contains("refusing to"), "{stderr}");
+    }
+    assert_eq!(std::fs::read_to_string(&reports).unwrap(), text);
+}

@@ -7,6 +7,7 @@ use crate::common::{
 };
 use anyhow::{Context, bail};
 use std::path::PathBuf;
+use uptake_core::output_guard::check_output;
 use uptake_labels::{
     Aggregation, LabelSettings, LabellingMethod, MethodSetup, RulesSource, read_checked_mentions,
 };
@@ -166,6 +167,9 @@ pub fn run(args: Args, global: &Global) -> anyhow::Result<()> {
     let (Some(reports), Some(out)) = (&args.reports, &args.out) else {
         bail!("give --reports and --out (or --mentions FILE)");
     };
+    let ids = (args.no_mention_ids.clone()).unwrap_or_else(|| out.with_extension("no-mention.csv"));
+    check_output(out, &[reports])?;
+    check_output(&ids, &[reports, out])?;
     let settings = LabelSettings {
         regions: args.regions.clone(),
     };
@@ -174,7 +178,6 @@ pub fn run(args: Args, global: &Global) -> anyhow::Result<()> {
     let done = setup.label_reports(models, tagger, &set.reports, &settings, &bars);
     let done = done.with_context(|| reports.display().to_string())?;
     done.labels.table.write_csv(out)?;
-    let ids = (args.no_mention_ids.clone()).unwrap_or_else(|| out.with_extension("no-mention.csv"));
     let flagged = done.labels.write_flagged(&ids);
     flagged.with_context(|| format!("writing {}", ids.display()))?;
     if !global.quiet {

@@ -54,6 +54,7 @@ pub fn run(args: Args, global: &Global) -> anyhow::Result<()> {
     let (Some(reports_path), Some(out)) = (&args.reports, &args.out) else {
         bail!("give --reports and --out (or --mentions-eval FILE)");
     };
+    uptake_core::output_guard::check_output(out, &[reports_path])?;
     let set = args.input.read(reports_path, global.quiet)?;
     let sentences = SentenceFilter::all_if(args.all_sentences);
     let (settings, bars) = (TagSettings { sentences }, Bars::new(global.quiet));
