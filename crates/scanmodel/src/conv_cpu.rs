@@ -70,10 +70,10 @@ pub fn conv3d_burn<B: Backend>(
 ) -> Tensor<B, 5> {
     let mut x = x;
     let mut inside = [0; 3];
-    for axis in 0..3 {
+    for (axis, inside) in inside.iter_mut().enumerate() {
         let (before, after) = (spec.pad_before[axis], spec.pad_after[axis]);
         if before == after {
-            inside[axis] = before;
+            *inside = before;
         } else {
             x = pad_dim(x, 2 + axis, before, after, 0.0);
         }

@@ -52,10 +52,10 @@ pub fn norm_relu_train<B: Backend>(
 }
 
 /// `value` as type `T`, which the caller has found it to be by downcasting.
-fn same_type<S: 'static, T: 'static>(value: NormRelu<S>) -> NormRelu<T>
+fn same_type<S, T>(value: NormRelu<S>) -> NormRelu<T>
 where
-    S: Backend,
-    T: Backend,
+    S: Backend + 'static,
+    T: Backend + 'static,
 {
     let boxed: Box<dyn Any> = Box::new(value);
     *boxed

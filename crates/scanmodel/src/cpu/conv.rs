@@ -132,6 +132,8 @@ pub fn forward(g: &ConvGeometry, x: &[f32], w: &[f32]) -> Vec<f32> {
         col: 1,
     };
     units(g).into_par_iter().for_each(|(b, t0, t1)| {
+        // Rebinding makes the closure capture the whole Send wrapper, not its raw pointer.
+        #[allow(clippy::redundant_locals)]
         let out = out;
         let xb = &x[b * g.c_in * plane_in..(b + 1) * g.c_in * plane_in];
         // SAFETY: this unit writes y[b, :, t0..t1] only, inside y.

@@ -91,12 +91,10 @@ impl ConvGeometry {
     /// Padding after the last cell, per axis (what [`ConvGeometry::new`] was given, less
     /// cells a stride never reaches).
     pub fn pad_after(&self) -> [usize; 3] {
-        let mut after = [0; 3];
-        for a in 0..3 {
+        std::array::from_fn(|a| {
             let reach = (self.output[a] - 1) * self.stride[a] + self.kernel[a];
-            after[a] = reach.saturating_sub(self.input[a] + self.pad_before[a]);
-        }
-        after
+            reach.saturating_sub(self.input[a] + self.pad_before[a])
+        })
     }
 
     /// The geometry whose forward pass is this one's input gradient, for stride 1: the output

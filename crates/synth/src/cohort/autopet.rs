@@ -174,7 +174,7 @@ mod tests {
                 .collect();
             v.iter().sum::<f32>() / v.len().max(1) as f32
         };
-        assert!(seg.iter().any(|m| *m == 1.0));
+        assert!(seg.contains(&1.0));
         assert!(
             mean(true) > 2.0 * mean(false),
             "lesions {} vs {}",
