@@ -69,6 +69,7 @@ pub mod phantom;
 pub(crate) mod pool;
 pub(crate) mod pool_cpu;
 pub mod predict;
+mod prefetch;
 pub mod presets;
 pub mod run;
 pub mod selection;
