@@ -4,6 +4,11 @@ Mixed_3b..Mixed_5c, 1024 channels), attention heads for T tasks, BCE and one Ada
 on random input of shape (batch, 2, slices, 224, 224). Needs only torch (any scratch venv).
 
 Usage: bench-i3d-torch.py [--slices 64] [--batch 1] [--steps 1] [--tasks 26] [--size 224]
+                          [--width 1.0] [--blocks 9] [--profile]
+
+--width/--blocks give the small (0.25, 4; --size 64) and tiny (0.125, 2; --size 32) presets of
+`uptake bench scan-model` (channel counts scaled and rounded as `EncoderConfig::scaled` does).
+--profile adds one more step under torch.profiler and prints its operators by self CPU time.
 """
 import argparse
 import resource
@@ -56,14 +61,22 @@ SPECS = [(64, 96, 128, 16, 32, 32), (128, 128, 192, 32, 96, 64), (192, 96, 208, 
          (256, 160, 320, 32, 128, 128), (256, 160, 320, 32, 128, 128), (384, 192, 384, 48, 128, 128)]
 
 
+def scaled(n, width):
+    return max(1, round(n * width))
+
+
 class Model(nn.Module):
-    def __init__(self, tasks):
+    def __init__(self, tasks, width=1.0, blocks=9):
         super().__init__()
-        self.c1, self.c2, self.c3 = Unit(2, 64, (7, 7, 7), (2, 2, 2)), Unit(64, 64), Unit(64, 192, (3, 3, 3))
-        blocks, cin = [], 192
-        for c in SPECS:
-            blocks.append(Mixed(cin, c))
+        s = lambda n: scaled(n, width)
+        self.c1, self.c2 = Unit(2, s(64), (7, 7, 7), (2, 2, 2)), Unit(s(64), s(64))
+        self.c3 = Unit(s(64), s(192), (3, 3, 3))
+        mixed, cin = [], s(192)
+        for c in SPECS[:blocks]:
+            c = [s(n) for n in c]
+            mixed.append(Mixed(cin, c))
             cin = c[0] + c[2] + c[4] + c[5]
+        blocks = mixed
         self.mixed = nn.ModuleList(blocks)
         self.score = nn.Parameter(torch.zeros(tasks, cin))
         self.cls = nn.Parameter(torch.randn(tasks, cin) / cin ** 0.5)
@@ -91,12 +104,14 @@ def main():
     ap.add_argument("--steps", type=int, default=1)
     ap.add_argument("--tasks", type=int, default=26)
     ap.add_argument("--size", type=int, default=224)
+    ap.add_argument("--width", type=float, default=1.0)
+    ap.add_argument("--blocks", type=int, default=9)
+    ap.add_argument("--profile", action="store_true")
     a = ap.parse_args()
     torch.manual_seed(0)
-    model = Model(a.tasks)
+    model = Model(a.tasks, a.width, a.blocks)
     opt = torch.optim.Adam(model.parameters(), lr=1e-4)
-    times = []
-    for step in range(a.steps + 1):
+    def step():
         x = torch.randn(a.batch, 2, a.slices, a.size, a.size)
         y = torch.rand(a.batch, a.tasks)
         t0 = time.perf_counter()
@@ -104,8 +119,15 @@ def main():
         opt.zero_grad()
         loss.backward()
         opt.step()
-        if step > 0:
-            times.append(time.perf_counter() - t0)
+        return time.perf_counter() - t0
+
+    times = [step() for _ in range(a.steps + 1)][1:]
+    if a.profile:
+        from torch.profiler import ProfilerActivity, profile
+
+        with profile(activities=[ProfilerActivity.CPU]) as prof:
+            step()
+        print(prof.key_averages().table(sort_by="self_cpu_time_total", row_limit=30))
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     n = sum(p.numel() for p in model.parameters())
     print(f"pytorch {torch.__version__} ({torch.get_num_threads()} threads): {n} parameters, "

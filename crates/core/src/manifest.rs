@@ -14,6 +14,7 @@
 //! | `summary_code` | the radiologist's code: 1 normal, 2 benign, 4 suspicious, 9 cannot tell |
 //! | `report_path` | the report's text file |
 //! | `dicom_dir` | the exam's DICOM folder |
+//! | `pet_series`, `ct_series` | the series to ingest: a SeriesInstanceUID or a SeriesDescription pattern (`*`, `?`) |
 //! | `death_date` | `YYYY-MM-DD`, empty while alive |
 //! | `censor_date` | `YYYY-MM-DD` of the last contact |
 //! | `regions_path` | a region map (`regions.json`, see [`crate::region_map`]) |
@@ -30,7 +31,7 @@ use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
 /// The columns of the format, in the order they are written.
-pub const COLUMNS: [&str; 15] = [
+pub const COLUMNS: [&str; 17] = [
     "exam_id",
     "patient_id",
     "study_date",
@@ -40,6 +41,8 @@ pub const COLUMNS: [&str; 15] = [
     "summary_code",
     "report_path",
     "dicom_dir",
+    "pet_series",
+    "ct_series",
     "death_date",
     "censor_date",
     "regions_path",
@@ -238,6 +241,10 @@ pub struct ManifestEntry {
     pub report_path: Option<PathBuf>,
     /// The DICOM folder (resolved).
     pub dicom_dir: Option<PathBuf>,
+    /// The PET series to ingest (UID or SeriesDescription pattern), when chosen by hand.
+    pub pet_series: Option<String>,
+    /// The CT series to ingest, when chosen by hand.
+    pub ct_series: Option<String>,
     /// Day of death.
     pub death_day: Option<i64>,
     /// Day of the last contact.
@@ -266,6 +273,8 @@ impl ManifestEntry {
             summary_code: None,
             report_path: None,
             dicom_dir: None,
+            pet_series: None,
+            ct_series: None,
             death_day: None,
             censor_day: None,
             regions_path: None,
@@ -300,6 +309,8 @@ impl ManifestEntry {
                 .unwrap_or_default(),
             "report_path" => path(&self.report_path),
             "dicom_dir" => path(&self.dicom_dir),
+            "pet_series" => text(&self.pet_series),
+            "ct_series" => text(&self.ct_series),
             "death_date" => day(self.death_day),
             "censor_date" => day(self.censor_day),
             "regions_path" => path(&self.regions_path),
@@ -551,6 +562,8 @@ impl RowReader<'_> {
             })?,
             report_path: self.path_cell("report_path"),
             dicom_dir: self.path_cell("dicom_dir"),
+            pet_series: self.text("pet_series"),
+            ct_series: self.text("ct_series"),
             death_day: date("death_date")?,
             censor_day: date("censor_date")?,
             regions_path: self.path_cell("regions_path"),

@@ -25,22 +25,32 @@ pub struct ByteSpan {
     pub end: usize,
 }
 
+/// `new`, `len` and `is_empty` of a span type counting `$unit`s.
+macro_rules! span_basics {
+    ($span:ident, $unit:literal) => {
+        impl $span {
+            #[doc = concat!("The span `start..end` in ", $unit, "s.")]
+            pub fn new(start: usize, end: usize) -> Self {
+                Self { start, end }
+            }
+
+            #[doc = concat!("Number of ", $unit, "s.")]
+            pub fn len(&self) -> usize {
+                self.end.saturating_sub(self.start)
+            }
+
+            #[doc = concat!("True when the span holds no ", $unit, ".")]
+            pub fn is_empty(&self) -> bool {
+                self.len() == 0
+            }
+        }
+    };
+}
+
+span_basics!(CharSpan, "character");
+span_basics!(ByteSpan, "byte");
+
 impl CharSpan {
-    /// The span `start..end` in characters.
-    pub fn new(start: usize, end: usize) -> Self {
-        Self { start, end }
-    }
-
-    /// Number of characters.
-    pub fn len(&self) -> usize {
-        self.end.saturating_sub(self.start)
-    }
-
-    /// True when the span holds no character.
-    pub fn is_empty(&self) -> bool {
-        self.len() == 0
-    }
-
     /// The same span in bytes of `text`; `None` when it does not lie inside `text`.
     pub fn to_bytes(self, text: &str) -> Option<ByteSpan> {
         if self.start > self.end {
@@ -65,21 +75,6 @@ impl CharSpan {
 }
 
 impl ByteSpan {
-    /// The span `start..end` in bytes.
-    pub fn new(start: usize, end: usize) -> Self {
-        Self { start, end }
-    }
-
-    /// Number of bytes.
-    pub fn len(&self) -> usize {
-        self.end.saturating_sub(self.start)
-    }
-
-    /// True when the span holds no byte.
-    pub fn is_empty(&self) -> bool {
-        self.len() == 0
-    }
-
     /// The text of the span; `None` when it is out of range or cuts a character.
     pub fn slice(self, text: &str) -> Option<&str> {
         text.get(self.start..self.end)

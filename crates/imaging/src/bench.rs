@@ -1,15 +1,67 @@
 //! How fast one exam is ingested (`uptake bench ingest`): the benchmark phantom
 //! ([`PhantomSpec::bench`]) written as DICOM once, then ingested and stored several times; the
-//! best time counts. Timings are reported, never asserted.
+//! best time counts; and how fast one compressed slice decodes ([`bench_decode`], the JPEG 2000
+//! line of the benchmark). Timings are reported, never asserted.
 
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
 use uptake_core::ExamId;
 
+use crate::dicom::{DicomError, read_slice};
 use crate::ingest::{ExamError, ModelGrid, ingest_dir};
 use crate::phantom::{PhantomSpec, write_phantom};
 use crate::store::{ExamStore, StoreError};
+use crate::syntax::TransferSyntax;
+
+/// How fast one compressed slice decodes ([`bench_decode`]).
+#[derive(Debug, Clone, PartialEq)]
+pub struct DecodeBench {
+    /// The file.
+    pub path: PathBuf,
+    /// Its transfer syntax.
+    pub syntax: String,
+    /// Rows x columns.
+    pub pixels: (usize, usize),
+    /// The best milliseconds for one read (header, decode, rescale).
+    pub best_ms: f64,
+    /// Timed repetitions.
+    pub repeats: usize,
+}
+
+impl DecodeBench {
+    /// Million pixels decoded per second.
+    pub fn megapixels_per_s(&self) -> f64 {
+        (self.pixels.0 * self.pixels.1) as f64 / 1e6 / (self.best_ms / 1000.0)
+    }
+}
+
+/// Reads (and decodes) the slice `path` `repeats` times (at least once); the best time counts.
+pub fn bench_decode(path: &Path, repeats: usize) -> Result<DecodeBench, DicomError> {
+    let mut best_ms = f64::INFINITY;
+    let mut header = None;
+    for _ in 0..repeats.max(1) {
+        let t = Instant::now();
+        let (h, _) = read_slice(path)?;
+        best_ms = best_ms.min(t.elapsed().as_secs_f64() * 1000.0);
+        header = Some(h);
+    }
+    let header = header.expect("at least one repetition");
+    let obj = dicom_object::OpenFileOptions::new()
+        .read_until(dicom_dictionary_std::tags::PIXEL_DATA)
+        .open_file(path)
+        .map_err(|e| DicomError::NotDicom {
+            path: path.to_path_buf(),
+            reason: e.to_string(),
+        })?;
+    Ok(DecodeBench {
+        path: path.to_path_buf(),
+        syntax: TransferSyntax::of(obj.meta().transfer_syntax()).name(),
+        pixels: (header.rows, header.cols),
+        best_ms,
+        repeats: repeats.max(1),
+    })
+}
 
 /// Why the benchmark could not run.
 #[derive(Debug, thiserror::Error)]

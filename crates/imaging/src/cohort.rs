@@ -6,24 +6,32 @@
 use std::path::{Path, PathBuf};
 use std::str::FromStr;
 
-use uptake_core::{ExamId, Manifest, ManifestError, Progress};
+use uptake_core::{ExamId, Manifest, ManifestEntry, ManifestError, Progress};
 
+use crate::discover::{DiscoveryError, discover};
+use crate::identity::{StudyExam, study_exams};
 use crate::ingest::{
-    ExamError, IngestError, Ingested, ModelGrid, Series, Skipped, choose_series, discover,
-    ingest_dir, ingest_series, study_exam_id,
+    ExamError, ExamSettings, IngestError, Ingested, ModelGrid, ingest_dir_with, ingest_series,
 };
+use crate::nifti_in::{NiftiExam, NiftiSource, ingest_nifti, nifti_exams};
 use crate::nifti_out::{self, NiftiError};
-use crate::store::{ExamStore, Geometry, StoreError};
+use crate::record::Skipped;
+use crate::select::{SeriesPattern, SeriesSelection, choose_series};
+use crate::store::{ExamInfo, ExamStore, Geometry, StoreError};
 
 /// Where the exams come from.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum IngestSource {
     /// A cohort manifest with `exam_id` and `dicom_dir` (relative to the manifest's folder):
-    /// one exam per row, all the series of its folder.
+    /// one exam per row, all the series of its folder; optional `pet_series` and `ct_series`
+    /// name the series to take.
     Manifest(PathBuf),
-    /// A folder tree of DICOM files: every study found is one exam (id: AccessionNumber, else
-    /// StudyInstanceUID).
+    /// A folder tree of DICOM files: every study found is one exam, keyed by its
+    /// StudyInstanceUID, named by its AccessionNumber where that names this study alone.
     DicomTree(PathBuf),
+    /// NIfTI volumes already in HU and SUV (autoPET layout or a listing CSV), with lesion
+    /// masks where given.
+    Nifti(NiftiSource),
 }
 
 /// One part of a cohort, for cluster job arrays: the exams whose stable hash of the id (FNV-1a,
@@ -78,16 +86,49 @@ pub enum StoredExams {
 }
 
 /// How [`ingest_cohort`] works.
-#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct IngestSettings {
     /// The model grid every exam is resampled onto.
     pub grid: ModelGrid,
+    /// Which series to take (a manifest's `pet_series` / `ct_series` override it per exam).
+    pub selection: SeriesSelection,
+    /// The least share of the PET's z range the CT must cover (default 0.5).
+    pub min_pet_coverage: f64,
     /// Only this part of the cohort (all of it when `None`).
     pub shard: Option<Shard>,
     /// Exams already stored.
     pub stored: StoredExams,
     /// Also write aligned CT (HU) and PET (SUV) NIfTI volumes into this folder.
     pub nifti_dir: Option<PathBuf>,
+}
+
+impl Default for IngestSettings {
+    fn default() -> Self {
+        let exam = ExamSettings::default();
+        Self {
+            grid: exam.grid,
+            selection: exam.selection,
+            min_pet_coverage: exam.min_pet_coverage,
+            shard: None,
+            stored: StoredExams::default(),
+            nifti_dir: None,
+        }
+    }
+}
+
+impl IngestSettings {
+    /// The settings of one exam, with its own series choice where it has one.
+    fn exam(&self, own: &SeriesSelection) -> ExamSettings {
+        ExamSettings {
+            grid: self.grid,
+            selection: SeriesSelection {
+                pet: own.pet.clone().or_else(|| self.selection.pet.clone()),
+                ct: own.ct.clone().or_else(|| self.selection.ct.clone()),
+                pairing: self.selection.pairing,
+            },
+            min_pet_coverage: self.min_pet_coverage,
+        }
+    }
 }
 
 /// Why an exam already in the store was ingested again.
@@ -113,6 +154,18 @@ pub enum ExamFailure {
         /// Why.
         source: StoreError,
     },
+    /// The store holds this exam id from another study: refused, never overwritten.
+    #[error(
+        "exam {exam}: the store holds this id from study {stored_study}, this is study {study}: refused, never overwritten (give the exam another id)"
+    )]
+    StudyClash {
+        /// The exam.
+        exam: ExamId,
+        /// The StudyInstanceUID stored.
+        stored_study: String,
+        /// The StudyInstanceUID ingested now.
+        study: String,
+    },
     /// Its NIfTI volumes could not be written.
     #[error("exam {exam}: {source}")]
     Nifti {
@@ -128,13 +181,9 @@ pub enum ExamFailure {
 pub enum ExamStatus {
     /// Stored on the grid asked for already; left as it was.
     AlreadyStored,
-    /// Ingested and stored.
-    Ingested {
-        /// Non-fatal problems (kept in the stored record too).
-        warnings: Vec<String>,
-        /// Files and series left out, and why.
-        skipped: Vec<Skipped>,
-    },
+    /// Ingested and stored, with the record kept beside it (choices, series and files left
+    /// out, repairs, warnings).
+    Ingested(Box<ExamInfo>),
     /// Not stored.
     Failed(ExamFailure),
 }
@@ -191,7 +240,10 @@ pub enum CohortError {
     Manifest(#[from] ManifestError),
     /// The DICOM folder tree cannot be read.
     #[error(transparent)]
-    Discovery(#[from] IngestError),
+    Discovery(#[from] DiscoveryError),
+    /// The NIfTI layout cannot be read.
+    #[error(transparent)]
+    Nifti(#[from] IngestError),
     /// No exam was found.
     #[error("no exams to ingest{}", unreadable(.skipped_files))]
     NoExams {
@@ -214,8 +266,12 @@ fn unreadable(skipped: &[Skipped]) -> String {
 
 /// Where one exam's series are.
 enum ExamSource {
-    Dir(PathBuf),
-    Study(Vec<Series>),
+    /// A manifest row's folder, and its own series choice.
+    Dir(PathBuf, SeriesSelection),
+    /// A study of a folder tree.
+    Study(StudyExam),
+    /// A NIfTI exam.
+    Nifti(NiftiExam),
 }
 
 /// Ingests the exams of `source` (those of `settings.shard`) into `store`, in exam id order.
@@ -226,7 +282,7 @@ pub fn ingest_cohort(
     settings: &IngestSettings,
     progress: &dyn Progress,
 ) -> Result<IngestOutcome, CohortError> {
-    let (mut work, skipped_files) = exams_of(source)?;
+    let (mut work, skipped_files) = exams_of(source, settings)?;
     if work.is_empty() {
         return Err(CohortError::NoExams { skipped_files });
     }
@@ -252,8 +308,17 @@ pub fn ingest_cohort(
 /// The exams of a source (unsorted), and the files discovery could not read.
 type Work = (Vec<(ExamId, ExamSource)>, Vec<Skipped>);
 
+/// A manifest row's own series choice (`pet_series`, `ct_series`).
+fn row_selection(e: &ManifestEntry) -> SeriesSelection {
+    SeriesSelection {
+        pet: e.pet_series.as_deref().and_then(SeriesPattern::new),
+        ct: e.ct_series.as_deref().and_then(SeriesPattern::new),
+        ..SeriesSelection::default()
+    }
+}
+
 /// The exams of a source, unsorted, and the files discovery could not read.
-fn exams_of(source: &IngestSource) -> Result<Work, CohortError> {
+fn exams_of(source: &IngestSource, settings: &IngestSettings) -> Result<Work, CohortError> {
     match source {
         IngestSource::Manifest(path) => {
             let manifest = Manifest::read(path)?;
@@ -262,7 +327,10 @@ fn exams_of(source: &IngestSource) -> Result<Work, CohortError> {
                 .entries()
                 .iter()
                 .map(|e| match &e.dicom_dir {
-                    Some(dir) => Ok((e.exam_id.clone(), ExamSource::Dir(dir.clone()))),
+                    Some(dir) => Ok((
+                        e.exam_id.clone(),
+                        ExamSource::Dir(dir.clone(), row_selection(e)),
+                    )),
                     None => Err(manifest.missing_value(e, "dicom_dir")),
                 })
                 .collect::<Result<_, _>>()?;
@@ -270,12 +338,18 @@ fn exams_of(source: &IngestSource) -> Result<Work, CohortError> {
         }
         IngestSource::DicomTree(dir) => {
             let discovery = discover(dir)?;
-            let work = discovery
-                .studies
+            let work = study_exams(discovery.studies, settings.selection.pairing)
                 .into_iter()
-                .map(|(uid, series)| (study_exam_id(&uid, &series), ExamSource::Study(series)))
+                .map(|study| (study.exam_id.clone(), ExamSource::Study(study)))
                 .collect();
             Ok((work, discovery.skipped))
+        }
+        IngestSource::Nifti(nifti) => {
+            let work = nifti_exams(nifti)?
+                .into_iter()
+                .map(|(id, exam)| (id, ExamSource::Nifti(exam)))
+                .collect();
+            Ok((work, Vec::new()))
         }
     }
 }
@@ -289,16 +363,43 @@ fn on_grid(g: &Geometry, grid: &ModelGrid) -> bool {
         && (g.spacing_mm[2] - pixel).abs() < 1e-3
 }
 
+/// The StudyInstanceUID an exam is stored from, when the store records one.
+fn stored_study(store: &ExamStore, exam: &ExamId) -> Option<String> {
+    let info = store.info(exam).ok()??;
+    (!info.study_instance_uid.is_empty()).then_some(info.study_instance_uid)
+}
+
+/// The id a folder-tree study is stored under: its alias, unless the store holds that alias
+/// from another study (then its StudyInstanceUID), with the notes saying why.
+fn study_id(store: &ExamStore, exam_id: ExamId, source: &ExamSource) -> (ExamId, Vec<String>) {
+    let ExamSource::Study(study) = source else {
+        return (exam_id, Vec::new());
+    };
+    let mut notes: Vec<String> = study.note.iter().cloned().collect();
+    if let Some(other) = stored_study(store, &exam_id).filter(|s| *s != study.study_uid) {
+        notes.push(format!(
+            "exam id {exam_id} is stored from study {other}: this study is stored under its StudyInstanceUID"
+        ));
+        return (study.uid_id(), notes);
+    }
+    (exam_id, notes)
+}
+
 fn ingest_one(
     store: &ExamStore,
     exam_id: ExamId,
     source: ExamSource,
     settings: &IngestSettings,
 ) -> ExamOutcome {
+    let (exam_id, notes) = study_id(store, exam_id, &source);
     let mut replaced = None;
     if settings.stored == StoredExams::KeepOnSameGrid && store.contains(&exam_id) {
+        let same_study = match &source {
+            ExamSource::Study(s) => stored_study(store, &exam_id).is_none_or(|u| u == s.study_uid),
+            ExamSource::Dir(..) | ExamSource::Nifti(..) => true,
+        };
         match store.geometry(&exam_id) {
-            Ok(g) if on_grid(&g, &settings.grid) => {
+            Ok(g) if same_study && on_grid(&g, &settings.grid) => {
                 return ExamOutcome {
                     exam_id,
                     replaced,
@@ -309,11 +410,8 @@ fn ingest_one(
             Err(e) => replaced = Some(Replaced::Unreadable(e.to_string())),
         }
     }
-    let status = match ingest_and_store(store, &exam_id, source, settings) {
-        Ok(ingested) => ExamStatus::Ingested {
-            warnings: ingested.info.warnings,
-            skipped: ingested.skipped,
-        },
+    let status = match ingest_and_store(store, &exam_id, source, settings, notes) {
+        Ok(ingested) => ExamStatus::Ingested(Box::new(ingested.info)),
         Err(failure) => ExamStatus::Failed(failure),
     };
     ExamOutcome {
@@ -328,18 +426,39 @@ fn ingest_and_store(
     exam_id: &ExamId,
     source: ExamSource,
     settings: &IngestSettings,
+    notes: Vec<String>,
 ) -> Result<Ingested, ExamFailure> {
-    let ingested = match source {
-        ExamSource::Dir(dir) => ingest_dir(exam_id, &dir, &settings.grid)?,
-        ExamSource::Study(series) => choose_series(series)
-            .and_then(|chosen| ingest_series(exam_id, chosen, &settings.grid))
-            .map_err(|error| ExamError {
-                exam: exam_id.to_string(),
-                error,
-            })?,
+    let wrap = |error| ExamError {
+        exam: exam_id.to_string(),
+        error,
     };
+    let mut ingested = match source {
+        ExamSource::Dir(dir, own) => ingest_dir_with(exam_id, &dir, &settings.exam(&own))?,
+        ExamSource::Nifti(exam) => ingest_nifti(exam_id, &exam, &settings.grid).map_err(wrap)?,
+        ExamSource::Study(study) => {
+            let exam = settings.exam(&SeriesSelection::default());
+            choose_series(study.series, &exam.selection)
+                .map_err(IngestError::from)
+                .and_then(|chosen| ingest_series(exam_id, chosen, &exam))
+                .map_err(wrap)?
+        }
+    };
+    ingested.info.warnings.extend(notes);
+    if let Some(stored) = stored_study(store, exam_id)
+        && stored != ingested.info.study_instance_uid
+    {
+        return Err(ExamFailure::StudyClash {
+            exam: exam_id.clone(),
+            stored_study: stored,
+            study: ingested.info.study_instance_uid,
+        });
+    }
     store
-        .write_with_info(&ingested.volume, Some(&ingested.info))
+        .write_with_mask(
+            &ingested.volume,
+            Some(&ingested.info),
+            ingested.lesion_mask.as_deref(),
+        )
         .map_err(|source| ExamFailure::Store {
             exam: exam_id.clone(),
             source,

@@ -2,6 +2,7 @@
 //! per-slice modality rescale (HU for CT, the series' PET units for PET).
 
 use crate::suv::{DicomDateTime, PetSuvTags};
+use crate::syntax::{JPEG_EXTENDED, TransferSyntax};
 use dicom_core::Tag;
 use dicom_dictionary_std::tags;
 use dicom_object::{DefaultDicomObject, InMemDicomObject, OpenFileOptions};
@@ -38,11 +39,12 @@ pub enum DicomError {
         value: String,
     },
     /// The pixel data cannot be decoded.
-    #[error("{path}: pixel data cannot be read ({reason}); is the file truncated?")]
+    #[error("{path}: pixel data cannot be read ({reason})")]
     PixelData {
         /// The file.
         path: PathBuf,
-        /// The decoder's words.
+        /// The decoder's words, with the transfer syntax and, for uncompressed data, a hint
+        /// that the file may be truncated.
         reason: String,
     },
     /// A feature this reader does not handle (multi-frame files, colour images...).
@@ -74,6 +76,20 @@ pub struct SliceHeader {
     pub path: PathBuf,
     /// StudyInstanceUID (0020,000D).
     pub study_uid: String,
+    /// SOPInstanceUID (0008,0018): the same instance exported twice has the same one.
+    pub sop_instance_uid: Option<String>,
+    /// SOPClassUID (0008,0016): secondary captures are recognised by it.
+    pub sop_class_uid: Option<String>,
+    /// PatientID (0010,0020).
+    pub patient_id: Option<String>,
+    /// StudyDate (0008,0020), as written (`YYYYMMDD`).
+    pub study_date: Option<String>,
+    /// SeriesNumber (0020,0011).
+    pub series_number: Option<i64>,
+    /// SeriesDate/SeriesTime (0008,0021 / 0008,0031).
+    pub series_time: Option<DicomDateTime>,
+    /// ReconstructionMethod (0054,1103) or, for CT, ConvolutionKernel (0018,1210).
+    pub reconstruction: Option<String>,
     /// SeriesInstanceUID (0020,000E).
     pub series_uid: String,
     /// Modality (0008,0060): `CT`, `PT`, ...
@@ -108,6 +124,8 @@ pub struct SliceHeader {
     pub acquisition: Option<DicomDateTime>,
     /// Series-level SUV tags as this slice states them (PET only).
     pub pet: Option<PetSuvTags>,
+    /// Values read leniently, and how (e.g. a decimal comma in PatientWeight).
+    pub repairs: Vec<String>,
 }
 
 fn text(obj: &InMemDicomObject, tag: Tag) -> Option<String> {
@@ -139,6 +157,29 @@ fn number(obj: &InMemDicomObject, tag: Tag) -> Option<f64> {
         return Some(v);
     }
     e.to_str().ok()?.trim().parse().ok()
+}
+
+/// A decimal string read as the standard writes it, or with a decimal comma (`78,5`, as some
+/// anonymisers and European systems write it), which is noted in `repairs`.
+fn lenient_number(
+    obj: &InMemDicomObject,
+    tag: Tag,
+    name: &str,
+    repairs: &mut Vec<String>,
+) -> Option<f64> {
+    if let Some(v) = number(obj, tag) {
+        return Some(v);
+    }
+    let raw = obj.get(tag)?.to_str().ok()?;
+    let raw = raw.trim().trim_end_matches('\0').trim();
+    if raw.matches(',').count() != 1 || raw.contains('.') {
+        return None;
+    }
+    let v: f64 = raw.replace(',', ".").parse().ok()?;
+    repairs.push(format!(
+        "{name} written {raw:?} with a decimal comma: read as {v}"
+    ));
+    Some(v)
 }
 
 fn numbers<const N: usize>(obj: &InMemDicomObject, tag: Tag) -> Option<[f64; N]> {
@@ -194,9 +235,19 @@ fn header_of(path: &Path, obj: &InMemDicomObject) -> Result<SliceHeader, DicomEr
             }
         }
     };
-    let pet = (modality == "PT").then(|| pet_tags(obj));
+    let mut repairs = Vec::new();
+    let pet = (modality == "PT").then(|| pet_tags(obj, &mut repairs));
+    let reconstruction =
+        text(obj, tags::RECONSTRUCTION_METHOD).or_else(|| text(obj, tags::CONVOLUTION_KERNEL));
     Ok(SliceHeader {
         path: path.to_path_buf(),
+        sop_instance_uid: text(obj, tags::SOP_INSTANCE_UID),
+        sop_class_uid: text(obj, tags::SOP_CLASS_UID),
+        patient_id: text(obj, tags::PATIENT_ID),
+        study_date: text(obj, tags::STUDY_DATE),
+        series_number: number(obj, tags::SERIES_NUMBER).map(|n| n as i64),
+        series_time: date_time(obj, tags::SERIES_DATE, tags::SERIES_TIME),
+        reconstruction,
         study_uid: required(
             obj,
             tags::STUDY_INSTANCE_UID,
@@ -227,10 +278,11 @@ fn header_of(path: &Path, obj: &InMemDicomObject) -> Result<SliceHeader, DicomEr
         acquisition: date_time(obj, tags::ACQUISITION_DATE, tags::ACQUISITION_TIME),
         modality,
         pet,
+        repairs,
     })
 }
 
-fn pet_tags(obj: &InMemDicomObject) -> PetSuvTags {
+fn pet_tags(obj: &InMemDicomObject, repairs: &mut Vec<String>) -> PetSuvTags {
     let series = date_time(obj, tags::SERIES_DATE, tags::SERIES_TIME);
     let radiopharm = obj
         .get(tags::RADIOPHARMACEUTICAL_INFORMATION_SEQUENCE)
@@ -247,8 +299,18 @@ fn pet_tags(obj: &InMemDicomObject) -> PetSuvTags {
                     DicomDateTime::from_da_tm(None, &t)
                 });
             (
-                number(item, tags::RADIONUCLIDE_TOTAL_DOSE),
-                number(item, tags::RADIONUCLIDE_HALF_LIFE),
+                lenient_number(
+                    item,
+                    tags::RADIONUCLIDE_TOTAL_DOSE,
+                    "RadionuclideTotalDose (0018,1074)",
+                    repairs,
+                ),
+                lenient_number(
+                    item,
+                    tags::RADIONUCLIDE_HALF_LIFE,
+                    "RadionuclideHalfLife (0018,1075)",
+                    repairs,
+                ),
                 injection,
             )
         }
@@ -262,7 +324,12 @@ fn pet_tags(obj: &InMemDicomObject) -> PetSuvTags {
     PetSuvTags {
         units: text(obj, tags::UNITS),
         decay_correction: text(obj, tags::DECAY_CORRECTION),
-        patient_weight_kg: number(obj, tags::PATIENT_WEIGHT),
+        patient_weight_kg: lenient_number(
+            obj,
+            tags::PATIENT_WEIGHT,
+            "PatientWeight (0010,1030)",
+            repairs,
+        ),
         injected_dose_bq: dose,
         half_life_s: half_life,
         injection,
@@ -296,10 +363,11 @@ fn rescaled_pixels(header: &SliceHeader, obj: &DefaultDicomObject) -> Result<Vec
             tag: "PixelData (7FE0,0010)",
         });
     }
-    let decoded = obj.decode_pixel_data().map_err(|e| DicomError::PixelData {
-        path: path.clone(),
-        reason: e.to_string(),
-    })?;
+    let syntax = TransferSyntax::of(obj.meta().transfer_syntax());
+    let bits_stored = number(obj, tags::BITS_STORED).unwrap_or(0.0);
+    let decoded = obj
+        .decode_pixel_data()
+        .map_err(|e| decode_error(path, &syntax, bits_stored, e.to_string()))?;
     if decoded.number_of_frames() != 1 || decoded.samples_per_pixel() != 1 {
         return Err(DicomError::Unsupported {
             path: path.clone(),
@@ -310,15 +378,18 @@ fn rescaled_pixels(header: &SliceHeader, obj: &DefaultDicomObject) -> Result<Vec
             ),
         });
     }
-    let (rows, cols) = (decoded.rows() as usize, decoded.columns() as usize);
-    let n = rows * cols;
+    let n = decoded.rows() as usize * decoded.columns() as usize;
     let data = decoded.data();
-    let signed = matches!(
-        decoded.pixel_representation(),
-        dicom_pixeldata::PixelRepresentation::Signed
-    );
-    let bits = decoded.bits_allocated();
-    let need = n * bits as usize / 8;
+    let format = StoredFormat {
+        bits_allocated: decoded.bits_allocated(),
+        bits_stored: decoded.bits_stored(),
+        high_bit: decoded.high_bit(),
+        signed: matches!(
+            decoded.pixel_representation(),
+            dicom_pixeldata::PixelRepresentation::Signed
+        ),
+    };
+    let need = n * format.bits_allocated as usize / 8;
     if data.len() < need {
         return Err(DicomError::PixelData {
             path: path.clone(),
@@ -326,12 +397,15 @@ fn rescaled_pixels(header: &SliceHeader, obj: &DefaultDicomObject) -> Result<Vec
         });
     }
     let (slope, intercept) = (header.rescale_slope, header.rescale_intercept);
-    let values = rescale(&data[..need], bits, signed, slope, intercept).ok_or_else(|| {
-        DicomError::Unsupported {
+    let values = format
+        .rescale(&data[..need], slope, intercept)
+        .ok_or_else(|| DicomError::Unsupported {
             path: path.clone(),
-            what: format!("BitsAllocated {bits}"),
-        }
-    })?;
+            what: format!(
+                "BitsAllocated {} with BitsStored {} and HighBit {}",
+                format.bits_allocated, format.bits_stored, format.high_bit
+            ),
+        })?;
     if !slope.is_finite() || !intercept.is_finite() || values.iter().any(|v| !v.is_finite()) {
         return Err(DicomError::NonFinite {
             path: path.clone(),
@@ -342,11 +416,116 @@ fn rescaled_pixels(header: &SliceHeader, obj: &DefaultDicomObject) -> Result<Vec
     Ok(values)
 }
 
-/// Stored values (little endian, `bits` wide) times `slope` plus `intercept`; `None` for a
-/// width other than 8, 16 and 32 bits.
-fn rescale(data: &[u8], bits: u16, signed: bool, slope: f64, intercept: f64) -> Option<Vec<f32>> {
+/// Why pixel data could not be decoded: a syntax the decoders do not read, 12-bit JPEG
+/// Extended, or the decoder's words (with a truncation hint for uncompressed data).
+fn decode_error(
+    path: &Path,
+    syntax: &TransferSyntax,
+    bits_stored: f64,
+    reason: String,
+) -> DicomError {
+    let path = path.to_path_buf();
+    match syntax {
+        TransferSyntax::Known(s) if s.uid == JPEG_EXTENDED && bits_stored > 8.0 => {
+            DicomError::Unsupported {
+                path,
+                what: format!(
+                    "{bits_stored}-bit JPEG Extended (Process 4: the Rust JPEG decoder reads 8 bits only; decompress the files first, e.g. gdcmconv --raw or dcmdjpeg)"
+                ),
+            }
+        }
+        TransferSyntax::Unknown(uid) => DicomError::Unsupported {
+            path,
+            what: format!("transfer syntax {uid}"),
+        },
+        known => DicomError::PixelData {
+            path,
+            reason: format!(
+                "{}: {reason}{}",
+                known.name(),
+                if known.is_compressed() {
+                    ""
+                } else {
+                    "; is the file truncated?"
+                }
+            ),
+        },
+    }
+}
+
+/// How stored values sit in their words (Image Pixel module, PS3.5 section 8.1.1): `bits_stored`
+/// bits ending at `high_bit`; the bits around them carry nothing (overlays, junk), and signed
+/// values are two's complement in `bits_stored` bits, whatever the bits above hold.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct StoredFormat {
+    /// BitsAllocated (0028,0100): 8, 16 or 32.
+    pub bits_allocated: u16,
+    /// BitsStored (0028,0101).
+    pub bits_stored: u16,
+    /// HighBit (0028,0102).
+    pub high_bit: u16,
+    /// PixelRepresentation (0028,0103) 1.
+    pub signed: bool,
+}
+
+impl StoredFormat {
+    /// The stored value of one little-endian word.
+    fn value(&self, word: u32) -> i64 {
+        let shift = (self.high_bit + 1).saturating_sub(self.bits_stored) as u32;
+        let bits = self.bits_stored as u32;
+        let raw = (word >> shift) as u64 & ((1u64 << bits) - 1);
+        if self.signed && raw >> (bits - 1) & 1 == 1 {
+            raw as i64 - (1i64 << bits)
+        } else {
+            raw as i64
+        }
+    }
+
+    /// True when the stored bits fill the word (nothing to mask or extend).
+    fn fills_word(&self) -> bool {
+        self.bits_stored == self.bits_allocated && self.high_bit + 1 == self.bits_allocated
+    }
+
+    /// Stored values (little endian) times `slope` plus `intercept`; `None` for a width other
+    /// than 8, 16 and 32 bits or bits that do not fit the word.
+    pub fn rescale(&self, data: &[u8], slope: f64, intercept: f64) -> Option<Vec<f32>> {
+        let (bits, stored, high) = (self.bits_allocated, self.bits_stored, self.high_bit);
+        if !matches!(bits, 8 | 16 | 32)
+            || stored == 0
+            || stored > bits
+            || high >= bits
+            || high + 1 < stored
+        {
+            return None;
+        }
+        let (s, b) = (slope as f32, intercept as f32);
+        if self.fills_word() {
+            return Some(rescale_words(data, bits, self.signed, slope, intercept));
+        }
+        let word = |c: &[u8]| match bits {
+            8 => c[0] as u32,
+            16 => u16::from_le_bytes([c[0], c[1]]) as u32,
+            _ => u32::from_le_bytes([c[0], c[1], c[2], c[3]]),
+        };
+        Some(
+            data.chunks_exact(bits as usize / 8)
+                .map(|c| {
+                    let v = self.value(word(c));
+                    if bits == 32 {
+                        (v as f64 * slope + intercept) as f32
+                    } else {
+                        v as f32 * s + b
+                    }
+                })
+                .collect(),
+        )
+    }
+}
+
+/// Whole words (little endian, `bits` wide) times `slope` plus `intercept`.
+fn rescale_words(data: &[u8], bits: u16, signed: bool, slope: f64, intercept: f64) -> Vec<f32> {
     let (s, b) = (slope as f32, intercept as f32);
-    Some(match (bits, signed) {
+    match (bits, signed) {
         (16, false) => data
             .chunks_exact(2)
             .map(|c| u16::from_le_bytes([c[0], c[1]]) as f32 * s + b)
@@ -357,18 +536,76 @@ fn rescale(data: &[u8], bits: u16, signed: bool, slope: f64, intercept: f64) -> 
             .collect(),
         (8, false) => data.iter().map(|&v| v as f32 * s + b).collect(),
         (8, true) => data.iter().map(|&v| v as i8 as f32 * s + b).collect(),
-        (32, false) => data
+        (_, false) => data
             .chunks_exact(4)
             .map(|c| {
                 (u32::from_le_bytes([c[0], c[1], c[2], c[3]]) as f64 * slope + intercept) as f32
             })
             .collect(),
-        (32, true) => data
+        (_, true) => data
             .chunks_exact(4)
             .map(|c| {
                 (i32::from_le_bytes([c[0], c[1], c[2], c[3]]) as f64 * slope + intercept) as f32
             })
             .collect(),
-        _ => return None,
-    })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn words(values: &[u16]) -> Vec<u8> {
+        values.iter().flat_map(|v| v.to_le_bytes()).collect()
+    }
+
+    const CT12: StoredFormat = StoredFormat {
+        bits_allocated: 16,
+        bits_stored: 12,
+        high_bit: 11,
+        signed: false,
+    };
+
+    #[test]
+    fn junk_above_the_stored_bits_of_12_bit_ct_is_masked() {
+        // 1024 + 40 HU stored in 12 bits, with an overlay bit and junk in bits 12-15.
+        let data = words(&[0xF000 | 1064, 0x8000 | 24]);
+        let hu = CT12.rescale(&data, 1.0, -1024.0).unwrap();
+        assert_eq!(hu, vec![40.0, -1000.0]);
+    }
+
+    #[test]
+    fn a_signed_12_bit_value_without_sign_extension_is_extended() {
+        // -1000 in 12-bit two's complement is 0xC18; written without the upper sign bits.
+        let signed = StoredFormat {
+            signed: true,
+            ..CT12
+        };
+        let data = words(&[0x0C18, 0xFC18, 40]);
+        assert_eq!(
+            signed.rescale(&data, 1.0, 0.0).unwrap(),
+            vec![-1000.0, -1000.0, 40.0]
+        );
+    }
+
+    #[test]
+    fn stored_bits_below_a_high_bit_are_shifted_down() {
+        let shifted = StoredFormat {
+            high_bit: 15,
+            ..CT12
+        };
+        assert_eq!(
+            shifted.rescale(&words(&[100 << 4]), 1.0, 0.0).unwrap(),
+            vec![100.0]
+        );
+    }
+
+    #[test]
+    fn bits_that_do_not_fit_the_word_are_refused() {
+        let bad = StoredFormat {
+            bits_stored: 20,
+            ..CT12
+        };
+        assert_eq!(bad.rescale(&words(&[1]), 1.0, 0.0), None);
+    }
 }

@@ -1,24 +1,29 @@
 //! From a folder of DICOM files to an [`ExamVolume`] on the model grid.
 //!
-//! 1. Discover: read every file's header; group slices by StudyInstanceUID and
-//!    SeriesInstanceUID; files that are not DICOM are listed as skipped, with the reason.
-//! 2. Pick, per study, the attenuation-corrected PET (CorrectedImage contains ATTN; a series
-//!    without CorrectedImage is accepted with a warning, a non-corrected one is skipped) and the
-//!    CT of the same study that overlaps it most; other series are skipped with the reason.
-//! 3. Lay out each series (sorted along the slice normal; axial only; duplicates and gaps are
-//!    errors), convert CT to HU (per-slice rescale) and PET to SUV (per-slice rescale times the
-//!    SUV factor, see [`crate::suv`]).
+//! 1. Discover ([`crate::discover`]): read every file's header; group slices by
+//!    StudyInstanceUID and SeriesInstanceUID; unreadable files and repeated instances are skipped.
+//! 2. Choose the PET and the CT ([`crate::select`]: a documented policy, or the user's choice).
+//! 3. Lay out each series (sorted along the slice normal; axial only; duplicates and real gaps
+//!    are errors, slightly irregular spacing a note), convert CT to HU (per-slice rescale) and
+//!    PET to SUV (per-slice rescale times the SUV factor, see [`crate::suv`]), after checking the
+//!    weight and dose for unit slips.
 //! 4. Resample both onto ONE grid: the model grid ([`ModelGrid`]), `size x size` pixels covering
 //!    a fixed `fov_mm` square centred on the CT's in-plane centre, `slice_mm` apart over the z
-//!    range where PET and CT overlap, slice 0 at the head end.
+//!    range where PET and CT overlap (the share of the PET kept is checked), slice 0 at the head
+//!    end.
+//! 5. Check the volumes against physical limits ([`crate::plausibility`]) before anything is
+//!    stored; the choices, skipped files, repairs and warnings go into the exam's [`ExamInfo`].
 
-use crate::dicom::{self, DicomError, SliceHeader};
+use crate::dicom::{self, SliceHeader};
+use crate::discover::{DiscoveryError, Series, discover};
+use crate::plausibility::{self, Clues, Implausible};
+pub use crate::record::Skipped;
 use crate::resample::ResamplePlan;
+use crate::select::{ExamSeries, SelectionError, SeriesSelection, choose_series};
 use crate::store::{ExamInfo, ExamVolume, Geometry};
 use crate::suv::{self, SuvError};
 use crate::volume::{LayoutError, SeriesLayout, layout_series};
 use rayon::prelude::*;
-use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use uptake_core::ExamId;
 
@@ -53,16 +58,11 @@ pub const PET_FILL_SUV: f32 = 0.0;
 #[derive(Debug, thiserror::Error)]
 pub enum IngestError {
     /// A folder cannot be listed.
-    #[error("cannot read folder {path}: {cause}")]
-    Io {
-        /// The folder.
-        path: PathBuf,
-        /// Why.
-        cause: std::io::Error,
-    },
+    #[error(transparent)]
+    Discovery(#[from] DiscoveryError),
     /// A slice cannot be read.
     #[error(transparent)]
-    Dicom(#[from] DicomError),
+    Dicom(#[from] dicom::DicomError),
     /// The folder holds no DICOM series.
     #[error("no DICOM series in {path}{skipped}")]
     Empty {
@@ -71,22 +71,9 @@ pub enum IngestError {
         /// A summary of the unreadable files (empty when there were none).
         skipped: String,
     },
-    /// No usable series of a modality.
-    #[error("no {modality} series{detail}")]
-    MissingSeries {
-        /// The modality looked for.
-        modality: &'static str,
-        /// The series skipped, and why.
-        detail: String,
-    },
-    /// The PET and every CT belong to different studies.
-    #[error("PET and CT come from different studies (PET study {pet_study}, CT study {ct_study})")]
-    DifferentStudies {
-        /// The PET's StudyInstanceUID.
-        pet_study: String,
-        /// A CT's StudyInstanceUID.
-        ct_study: String,
-    },
+    /// No PET and CT could be chosen.
+    #[error(transparent)]
+    Selection(#[from] SelectionError),
     /// A series' slices do not make a volume.
     #[error("{modality} series {series}: {cause}")]
     Layout {
@@ -127,6 +114,35 @@ pub enum IngestError {
         /// Highest PET slice, mm.
         pet_hi: f64,
     },
+    /// The CT covers too little of the PET.
+    #[error(
+        "the CT (z {ct_lo:.1}..{ct_hi:.1} mm) covers {kept_percent:.0} % of the PET (z {pet_lo:.1}..{pet_hi:.1} mm), below the {min_percent:.0} % required (--min-pet-coverage)"
+    )]
+    Coverage {
+        /// Share of the PET's z range kept, percent.
+        kept_percent: f64,
+        /// The threshold, percent.
+        min_percent: f64,
+        /// Lowest CT slice, mm.
+        ct_lo: f64,
+        /// Highest CT slice, mm.
+        ct_hi: f64,
+        /// Lowest PET slice, mm.
+        pet_lo: f64,
+        /// Highest PET slice, mm.
+        pet_hi: f64,
+    },
+    /// The volumes are beyond physical limits: nothing is stored.
+    #[error("implausible values, not stored: {0}")]
+    Implausible(#[from] Implausible),
+    /// A NIfTI file that cannot be used.
+    #[error("{path}: {what}")]
+    Nifti {
+        /// The file.
+        path: PathBuf,
+        /// What is wrong.
+        what: String,
+    },
     /// A file changed while the exam was being ingested.
     #[error("{path}: slice changed between discovery and loading ({what})")]
     Changed {
@@ -147,309 +163,36 @@ pub struct ExamError {
     pub error: IngestError,
 }
 
-/// A file or series left out, and why.
+/// How one exam is ingested.
 #[derive(Debug, Clone, PartialEq)]
-pub struct Skipped {
-    /// The file or series.
-    pub what: String,
-    /// Why it was left out.
-    pub reason: String,
+pub struct ExamSettings {
+    /// The grid it is resampled onto.
+    pub grid: ModelGrid,
+    /// Which series are taken.
+    pub selection: SeriesSelection,
+    /// The least share of the PET's z range the CT must cover (0..1; default 0.5). Below 1 the
+    /// PET is cut to the CT, with a warning.
+    pub min_pet_coverage: f64,
 }
 
-/// The slices of one series.
-#[derive(Debug, Clone)]
-pub struct Series {
-    /// StudyInstanceUID.
-    pub study_uid: String,
-    /// SeriesInstanceUID.
-    pub series_uid: String,
-    /// Modality (`CT`, `PT`, ...).
-    pub modality: String,
-    /// The slices' headers, in file order.
-    pub slices: Vec<SliceHeader>,
-}
-
-impl Series {
-    fn label(&self) -> String {
-        let desc = self.slices[0].series_description.as_deref().unwrap_or("");
-        if desc.is_empty() {
-            self.series_uid.clone()
-        } else {
-            format!("{} ({desc})", self.series_uid)
+impl Default for ExamSettings {
+    fn default() -> Self {
+        Self {
+            grid: ModelGrid::default(),
+            selection: SeriesSelection::default(),
+            min_pet_coverage: 0.5,
         }
     }
 }
 
-/// Everything found in a folder tree.
-#[derive(Debug, Clone, Default)]
-pub struct Discovery {
-    /// Series grouped by study (StudyInstanceUID), in UID order.
-    pub studies: BTreeMap<String, Vec<Series>>,
-    /// Files that are not readable DICOM.
-    pub skipped: Vec<Skipped>,
-}
-
-fn files_under(root: &Path, out: &mut Vec<PathBuf>) -> Result<(), IngestError> {
-    let io = |cause| IngestError::Io {
-        path: root.to_path_buf(),
-        cause,
-    };
-    let mut entries: Vec<_> = std::fs::read_dir(root)
-        .map_err(io)?
-        .filter_map(|e| e.ok())
-        .map(|e| e.path())
-        .collect();
-    entries.sort();
-    for path in entries {
-        let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("");
-        if name.starts_with('.') {
-            continue;
-        }
-        if path.is_dir() {
-            files_under(&path, out)?;
-        } else if path.is_file() {
-            out.push(path);
+impl ExamSettings {
+    /// The default policy on `grid`.
+    pub fn on_grid(grid: &ModelGrid) -> Self {
+        Self {
+            grid: *grid,
+            ..Self::default()
         }
     }
-    Ok(())
-}
-
-/// Reads the headers of every file under `root` (in parallel) and groups them.
-pub fn discover(root: &Path) -> Result<Discovery, IngestError> {
-    let mut files = Vec::new();
-    files_under(root, &mut files)?;
-    let headers: Vec<Result<SliceHeader, DicomError>> =
-        files.par_iter().map(|p| dicom::read_header(p)).collect();
-    let mut discovery = Discovery::default();
-    let mut series: BTreeMap<(String, String), Series> = BTreeMap::new();
-    for header in headers {
-        match header {
-            Err(e) => {
-                let what = path_of_error(&e);
-                // The message starts with the path; keep only the reason.
-                let message = e.to_string();
-                let reason = message
-                    .strip_prefix(&format!("{what}: "))
-                    .unwrap_or(&message)
-                    .to_string();
-                discovery.skipped.push(Skipped { what, reason })
-            }
-            Ok(h) => series
-                .entry((h.study_uid.clone(), h.series_uid.clone()))
-                .or_insert_with(|| Series {
-                    study_uid: h.study_uid.clone(),
-                    series_uid: h.series_uid.clone(),
-                    modality: h.modality.clone(),
-                    slices: Vec::new(),
-                })
-                .slices
-                .push(h),
-        }
-    }
-    for ((study, _), s) in series {
-        discovery.studies.entry(study).or_default().push(s);
-    }
-    Ok(discovery)
-}
-
-fn path_of_error(e: &DicomError) -> String {
-    match e {
-        DicomError::NotDicom { path, .. }
-        | DicomError::MissingTag { path, .. }
-        | DicomError::BadValue { path, .. }
-        | DicomError::PixelData { path, .. }
-        | DicomError::Unsupported { path, .. }
-        | DicomError::NonFinite { path, .. } => path.display().to_string(),
-    }
-}
-
-/// The PET and CT series chosen for one exam.
-#[derive(Debug, Clone)]
-pub struct ExamSeries {
-    /// The attenuation-corrected PET.
-    pub pet: Series,
-    /// The CT of the same study that overlaps the PET most.
-    pub ct: Series,
-    /// The other series, and why they were not chosen.
-    pub skipped: Vec<Skipped>,
-    /// Non-fatal problems.
-    pub warnings: Vec<String>,
-}
-
-fn is_localizer(s: &Series) -> bool {
-    s.slices.len() < 2
-        || s.slices[0]
-            .image_type
-            .iter()
-            .any(|t| t.eq_ignore_ascii_case("LOCALIZER"))
-}
-
-/// The candidate series of an exam by modality, and those left out.
-#[derive(Default)]
-struct Candidates {
-    pets: Vec<Series>,
-    cts: Vec<Series>,
-    skipped: Vec<Skipped>,
-    warnings: Vec<String>,
-}
-
-/// Sorts series into attenuation-corrected PETs and CTs; localizers, non-corrected PETs and
-/// other modalities are skipped with the reason.
-fn candidates(all: Vec<Series>) -> Candidates {
-    let Candidates {
-        mut pets,
-        mut cts,
-        mut skipped,
-        mut warnings,
-    } = Candidates::default();
-    for s in all {
-        let skip = |reason: String| Skipped {
-            what: format!("{} series {}", s.modality, s.label()),
-            reason,
-        };
-        match s.modality.as_str() {
-            "PT" => match &s.slices[0].corrected_image {
-                Some(c) if !c.iter().any(|v| v.eq_ignore_ascii_case("ATTN")) => {
-                    skipped.push(skip(format!(
-                        "not attenuation corrected (CorrectedImage {})",
-                        c.join("\\")
-                    )))
-                }
-                None => {
-                    warnings.push(format!("PET series {} has no CorrectedImage (0028,0051); assumed attenuation corrected", s.label()));
-                    pets.push(s)
-                }
-                Some(_) => pets.push(s),
-            },
-            "CT" if is_localizer(&s) => skipped.push(skip("localizer or single slice".into())),
-            "CT" => cts.push(s),
-            other => skipped.push(skip(format!("modality {other} is not used"))),
-        }
-    }
-    Candidates {
-        pets,
-        cts,
-        skipped,
-        warnings,
-    }
-}
-
-/// Picks the PET and CT among a set of series (one exam's folder or one study).
-pub fn choose_series(all: Vec<Series>) -> Result<ExamSeries, IngestError> {
-    let Candidates {
-        mut pets,
-        cts,
-        mut skipped,
-        mut warnings,
-    } = candidates(all);
-    if pets.is_empty() {
-        return Err(IngestError::MissingSeries {
-            modality: "attenuation-corrected PET",
-            detail: skipped_summary(&skipped),
-        });
-    }
-    if cts.is_empty() {
-        return Err(IngestError::MissingSeries {
-            modality: "CT",
-            detail: skipped_summary(&skipped),
-        });
-    }
-    // The largest AC PET; then the CT of the same study that overlaps it most.
-    pets.sort_by_key(|s| std::cmp::Reverse(s.slices.len()));
-    let pet = pets.remove(0);
-    for other in pets {
-        skipped.push(Skipped {
-            what: format!("PT series {}", other.label()),
-            reason: format!(
-                "a larger attenuation-corrected PET ({}) was chosen",
-                pet.series_uid
-            ),
-        });
-    }
-    let ct = choose_ct(&pet, cts, &mut skipped)?;
-    if pet.slices[0].frame_of_reference_uid.is_some()
-        && pet.slices[0].frame_of_reference_uid != ct.slices[0].frame_of_reference_uid
-    {
-        warnings.push(
-            "PET and CT have different FrameOfReferenceUIDs; aligned by patient coordinates".into(),
-        );
-    }
-    Ok(ExamSeries {
-        pet,
-        ct,
-        skipped,
-        warnings,
-    })
-}
-
-/// ` (skipped: what: why; ...)`, or nothing when nothing was skipped.
-fn skipped_summary(skipped: &[Skipped]) -> String {
-    if skipped.is_empty() {
-        String::new()
-    } else {
-        format!(
-            " (skipped: {})",
-            skipped
-                .iter()
-                .map(|s| format!("{}: {}", s.what, s.reason))
-                .collect::<Vec<_>>()
-                .join("; ")
-        )
-    }
-}
-
-/// The CT of the PET's study that overlaps it most (then the one with most slices); the other
-/// CTs are added to `skipped`.
-fn choose_ct(
-    pet: &Series,
-    cts: Vec<Series>,
-    skipped: &mut Vec<Skipped>,
-) -> Result<Series, IngestError> {
-    let (same, other_studies): (Vec<Series>, Vec<Series>) =
-        cts.into_iter().partition(|c| c.study_uid == pet.study_uid);
-    if same.is_empty() {
-        return Err(IngestError::DifferentStudies {
-            pet_study: pet.study_uid.clone(),
-            ct_study: other_studies[0].study_uid.clone(),
-        });
-    }
-    for c in other_studies {
-        skipped.push(Skipped {
-            what: format!("CT series {}", c.label()),
-            reason: format!("from another study ({})", c.study_uid),
-        });
-    }
-    let pet_z = z_span(pet);
-    let mut same: Vec<(f64, Series)> = same
-        .into_iter()
-        .map(|c| (overlap(z_span(&c), pet_z), c))
-        .collect();
-    same.sort_by(|a, b| {
-        b.0.total_cmp(&a.0)
-            .then(b.1.slices.len().cmp(&a.1.slices.len()))
-    });
-    let (_, ct) = same.remove(0);
-    for (_, c) in same {
-        skipped.push(Skipped {
-            what: format!("CT series {}", c.label()),
-            reason: format!("CT series {} overlaps the PET more", ct.series_uid),
-        });
-    }
-    Ok(ct)
-}
-
-fn z_span(s: &Series) -> (f64, f64) {
-    let zs = s
-        .slices
-        .iter()
-        .filter_map(|h| h.image_position_mm.map(|p| p[2]));
-    zs.fold((f64::INFINITY, f64::NEG_INFINITY), |(lo, hi), z| {
-        (lo.min(z), hi.max(z))
-    })
-}
-
-fn overlap(a: (f64, f64), b: (f64, f64)) -> f64 {
-    (a.1.min(b.1) - a.0.max(b.0)).max(0.0)
 }
 
 /// The model grid for a CT and PET layout: overlap in z, fixed FOV centred on the CT.
@@ -525,48 +268,146 @@ fn resample_series(
 pub struct Ingested {
     /// CT and PET on the model grid.
     pub volume: ExamVolume,
-    /// Where they came from and how they were converted.
+    /// Where they came from, how they were converted and what was left out (also kept in
+    /// the store).
     pub info: ExamInfo,
-    /// Files and series left out, and why.
+    /// Files and series left out, and why (as in `info`).
     pub skipped: Vec<Skipped>,
+    /// The share of each voxel inside a lesion, when the source has a lesion mask.
+    pub lesion_mask: Option<Vec<f32>>,
+}
+
+fn layout(modality: &'static str, series: &Series) -> Result<SeriesLayout, IngestError> {
+    layout_series(&series.slices).map_err(|cause| IngestError::Layout {
+        modality,
+        series: series.label(),
+        cause,
+    })
+}
+
+/// The share of the PET the CT keeps: an error below `min`, a warning below 98 %.
+fn check_coverage(
+    ct: &SeriesLayout,
+    pet: &SeriesLayout,
+    min: f64,
+) -> Result<Option<String>, IngestError> {
+    let ((ct_lo, ct_hi), (pet_lo, pet_hi)) = (ct.z_range_mm(), pet.z_range_mm());
+    let kept = plausibility::pet_coverage((ct_lo, ct_hi), (pet_lo, pet_hi));
+    if kept > 0.0 && kept < min {
+        return Err(IngestError::Coverage {
+            kept_percent: kept * 100.0,
+            min_percent: min * 100.0,
+            ct_lo,
+            ct_hi,
+            pet_lo,
+            pet_hi,
+        });
+    }
+    Ok((kept > 0.0 && kept < 0.98).then(|| {
+        format!(
+            "the CT (z {ct_lo:.1}..{ct_hi:.1} mm) covers {:.0} % of the PET (z {pet_lo:.1}..{pet_hi:.1} mm): the PET was cut to it",
+            kept * 100.0
+        )
+    }))
+}
+
+/// The largest RescaleSlope of a series and its file.
+fn largest_slope(series: &Series) -> Option<(f64, String)> {
+    series
+        .slices
+        .iter()
+        .max_by(|a, b| a.rescale_slope.abs().total_cmp(&b.rescale_slope.abs()))
+        .map(|h| (h.rescale_slope, h.path.display().to_string()))
 }
 
 /// Ingests the chosen series of one exam.
 pub fn ingest_series(
     exam_id: &ExamId,
     chosen: ExamSeries,
-    grid: &ModelGrid,
+    settings: &ExamSettings,
 ) -> Result<Ingested, IngestError> {
     let ExamSeries {
         pet,
         ct,
+        pet_choice,
+        ct_choice,
         skipped,
         mut warnings,
     } = chosen;
-    let ct_layout = layout_series(&ct.slices).map_err(|cause| IngestError::Layout {
-        modality: "CT",
-        series: ct.label(),
-        cause,
-    })?;
-    let pet_layout = layout_series(&pet.slices).map_err(|cause| IngestError::Layout {
-        modality: "PET",
-        series: pet.label(),
-        cause,
-    })?;
+    let (ct_layout, pet_layout) = (layout("CT", &ct)?, layout("PET", &pet)?);
     let tags = series_suv_tags(&pet)?;
-    let conversion = suv::suv_conversion(&tags).map_err(|cause| IngestError::Suv {
+    let suv_error = |cause| IngestError::Suv {
         series: pet.label(),
         cause,
-    })?;
-    let philips_per_slice = tags
-        .units
-        .as_deref()
-        .is_some_and(|u| u.trim().eq_ignore_ascii_case("CNTS"));
-
-    let target = model_geometry(&ct_layout, &pet_layout, grid)?;
+    };
+    suv::check_plausible(&tags).map_err(suv_error)?;
+    let conversion = suv::suv_conversion(&tags).map_err(suv_error)?;
+    let target = model_geometry(&ct_layout, &pet_layout, &settings.grid)?;
+    warnings.extend(check_coverage(
+        &ct_layout,
+        &pet_layout,
+        settings.min_pet_coverage,
+    )?);
     let ct_hu = resample_series(&ct, &ct_layout, &target, CT_FILL_HU, &|_, _| Ok(()))?;
-    let pet_label = pet.label();
-    let pet_suv = resample_series(&pet, &pet_layout, &target, PET_FILL_SUV, &|h, pixels| {
+    let pet_suv = pet_to_suv(&pet, &pet_layout, &target, &tags, &conversion)?;
+    let clues = Clues {
+        suv_method: conversion.method().to_string(),
+        pet_slope_max: largest_slope(&pet),
+        ct_slope_max: largest_slope(&ct),
+    };
+    let facts = plausibility::volume_facts(&ct_hu, &pet_suv, CT_FILL_HU)?;
+    plausibility::check_volumes(&facts, &clues)?;
+    for (modality, l) in [("CT", &ct_layout), ("PET", &pet_layout)] {
+        warnings.extend(l.notes.iter().map(|n| format!("{modality}: {n}")));
+    }
+    warnings.extend(coarse_slices(&ct_layout, &pet_layout, &settings.grid));
+    let info = ExamInfo {
+        study_instance_uid: pet.study_uid.clone(),
+        ct_series_uid: ct.series_uid.clone(),
+        pet_series_uid: pet.series_uid.clone(),
+        pet_choice,
+        ct_choice,
+        suv_method: conversion.method().to_string(),
+        suv_factor: (!is_philips_counts(&tags))
+            .then(|| conversion.single_factor())
+            .flatten(),
+        ct_native: Some(ct_layout.native_geometry()),
+        pet_native: Some(pet_layout.native_geometry()),
+        rejected_series: skipped.clone(),
+        repairs: pet.slices[0].repairs.clone(),
+        warnings,
+        ..ExamInfo::default()
+    };
+    Ok(Ingested {
+        volume: ExamVolume {
+            exam_id: exam_id.clone(),
+            geometry: target,
+            ct_hu,
+            pet_suv,
+        },
+        info,
+        skipped,
+        lesion_mask: None,
+    })
+}
+
+fn is_philips_counts(tags: &suv::PetSuvTags) -> bool {
+    tags.units
+        .as_deref()
+        .is_some_and(|u| u.trim().eq_ignore_ascii_case("CNTS"))
+}
+
+/// The PET resampled onto `target` in SUV: each slice's rescaled values times its factor.
+fn pet_to_suv(
+    pet: &Series,
+    layout: &SeriesLayout,
+    target: &Geometry,
+    tags: &suv::PetSuvTags,
+    conversion: &suv::SuvConversion,
+) -> Result<Vec<f32>, IngestError> {
+    let philips_per_slice = is_philips_counts(tags);
+    let label = pet.label();
+    resample_series(pet, layout, target, PET_FILL_SUV, &|h, pixels| {
         // Philips factors may differ per slice: recompute from the slice's own private tags.
         let factor = if philips_per_slice {
             let mut t = tags.clone();
@@ -579,35 +420,12 @@ pub fn ingest_series(
             conversion.factor_for(h.acquisition)
         }
         .map_err(|cause| IngestError::Suv {
-            series: pet_label.clone(),
+            series: label.clone(),
             cause,
         })?;
         let factor = factor as f32;
         pixels.iter_mut().for_each(|v| *v *= factor);
         Ok(())
-    })?;
-    warnings.extend(coarse_slices(&ct_layout, &pet_layout, grid));
-    let info = ExamInfo {
-        study_instance_uid: pet.study_uid.clone(),
-        ct_series_uid: ct.series_uid.clone(),
-        pet_series_uid: pet.series_uid.clone(),
-        suv_method: conversion.method().to_string(),
-        suv_factor: (!philips_per_slice)
-            .then(|| conversion.single_factor())
-            .flatten(),
-        ct_native: Some(ct_layout.native_geometry()),
-        pet_native: Some(pet_layout.native_geometry()),
-        warnings,
-    };
-    Ok(Ingested {
-        volume: ExamVolume {
-            exam_id: exam_id.clone(),
-            geometry: target,
-            ct_hu,
-            pet_suv,
-        },
-        info,
-        skipped,
     })
 }
 
@@ -667,13 +485,22 @@ fn series_suv_tags(pet: &Series) -> Result<suv::PetSuvTags, IngestError> {
     Ok(tags)
 }
 
-/// Ingests the one exam in `dir` (all its series; PET and CT must be from the same study).
+/// Ingests the one exam in `dir` (all its series) by the default policy onto `grid`.
 pub fn ingest_dir(exam_id: &ExamId, dir: &Path, grid: &ModelGrid) -> Result<Ingested, ExamError> {
+    ingest_dir_with(exam_id, dir, &ExamSettings::on_grid(grid))
+}
+
+/// Ingests the one exam in `dir` (all its series) as `settings` say.
+pub fn ingest_dir_with(
+    exam_id: &ExamId,
+    dir: &Path,
+    settings: &ExamSettings,
+) -> Result<Ingested, ExamError> {
     let wrap = |error| ExamError {
         exam: exam_id.to_string(),
         error,
     };
-    let discovery = discover(dir).map_err(wrap)?;
+    let discovery = discover(dir).map_err(|e| wrap(e.into()))?;
     let mut all: Vec<Series> = discovery.studies.into_values().flatten().collect();
     if all.is_empty() {
         let skipped = if discovery.skipped.is_empty() {
@@ -691,24 +518,9 @@ pub fn ingest_dir(exam_id: &ExamId, dir: &Path, grid: &ModelGrid) -> Result<Inge
         }));
     }
     all.sort_by(|a, b| a.series_uid.cmp(&b.series_uid));
-    let chosen = choose_series(all).map_err(wrap)?;
-    let mut ingested = ingest_series(exam_id, chosen, grid).map_err(wrap)?;
+    let chosen = choose_series(all, &settings.selection).map_err(|e| wrap(e.into()))?;
+    let mut ingested = ingest_series(exam_id, chosen, settings).map_err(wrap)?;
+    ingested.info.skipped_files = discovery.skipped.clone();
     ingested.skipped.extend(discovery.skipped);
     Ok(ingested)
-}
-
-/// The exam id of a study found by discovery: AccessionNumber when every slice has the same
-/// one, else the StudyInstanceUID.
-pub fn study_exam_id(study_uid: &str, series: &[Series]) -> ExamId {
-    let accession = series
-        .iter()
-        .flat_map(|s| &s.slices)
-        .map(|h| h.accession_number.clone())
-        .collect::<std::collections::BTreeSet<_>>();
-    match accession.into_iter().collect::<Vec<_>>().as_slice() {
-        [Some(a)] => {
-            ExamId::new(a).unwrap_or_else(|| ExamId::new(study_uid).expect("non-empty UID"))
-        }
-        _ => ExamId::new(study_uid).expect("StudyInstanceUID is required non-empty"),
-    }
 }

@@ -216,6 +216,7 @@ mod tests {
             origin_y_mm: 0.0,
             step_x_mm: step,
             step_y_mm: step,
+            notes: Vec::new(),
         }
     }
 

@@ -7,6 +7,7 @@
 //! ingestion wrote it, `info` (JSON of [`ExamInfo`]: where the volumes came from and how they
 //! were converted). Files are written atomically, so a reader never sees a half-written exam.
 
+use crate::record::Skipped;
 use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
@@ -109,15 +110,22 @@ pub fn model_channels(volume: &ExamVolume) -> [Vec<f32>; 2] {
     [ct, pet]
 }
 
-/// Where an ingested exam came from and how it was converted (kept beside the volumes).
+/// Where an ingested exam came from, how it was converted, and every decision on the way (kept
+/// beside the volumes; fields added later read as empty from older stores).
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct ExamInfo {
-    /// StudyInstanceUID.
+    /// StudyInstanceUID (of the PET), or for NIfTI input the source folder.
     pub study_instance_uid: String,
-    /// SeriesInstanceUID of the CT.
+    /// SeriesInstanceUID of the CT (the CT file for NIfTI input).
     pub ct_series_uid: String,
-    /// SeriesInstanceUID of the PET.
+    /// SeriesInstanceUID of the PET (the SUV file for NIfTI input).
     pub pet_series_uid: String,
+    /// Why this PET series: the selection criteria that decided, or the user's choice.
+    #[serde(default)]
+    pub pet_choice: String,
+    /// Why this CT series.
+    #[serde(default)]
+    pub ct_choice: String,
     /// How PET values became SUV (e.g. "BQML, decay START, weight 72 kg, dose 370 MBq").
     pub suv_method: String,
     /// SUV per stored PET unit (the body-weight factor), where one factor applies.
@@ -127,7 +135,19 @@ pub struct ExamInfo {
     pub ct_native: Option<Geometry>,
     /// Native geometry of the PET series, as `ct_native`.
     pub pet_native: Option<Geometry>,
-    /// Non-fatal problems seen while ingesting (small gaps, skipped series...).
+    /// The other series, and why they were not chosen.
+    #[serde(default)]
+    pub rejected_series: Vec<Skipped>,
+    /// Files left out (not DICOM, the same instance twice), and why.
+    #[serde(default)]
+    pub skipped_files: Vec<Skipped>,
+    /// Values read leniently, and how (a decimal comma in PatientWeight...).
+    #[serde(default)]
+    pub repairs: Vec<String>,
+    /// The lesion mask stored with the exam (its source file), if one is.
+    #[serde(default)]
+    pub lesion_mask: Option<String>,
+    /// Non-fatal problems seen while ingesting (irregular spacing, coverage cut, ties...).
     pub warnings: Vec<String>,
 }
 
@@ -250,6 +270,30 @@ impl ExamStore {
         decode_exam(&path, &bytes)
     }
 
+    /// The lesion mask stored with an exam (share of each voxel inside a lesion, `[z, y, x]`),
+    /// if one is.
+    pub fn lesion_mask(&self, exam: &ExamId) -> Result<Option<Vec<f32>>, StoreError> {
+        let path = self.path_of(exam);
+        let bytes = std::fs::read(&path).map_err(|cause| StoreError::Read {
+            path: path.clone(),
+            cause,
+        })?;
+        let tensors =
+            safetensors::SafeTensors::deserialize(&bytes).map_err(|e| StoreError::Format {
+                path: path.clone(),
+                what: e.to_string(),
+            })?;
+        let Ok(t) = tensors.tensor("lesion_mask") else {
+            return Ok(None);
+        };
+        Ok(Some(
+            t.data()
+                .chunks_exact(2)
+                .map(|b| half::f16::from_le_bytes([b[0], b[1]]).to_f32())
+                .collect(),
+        ))
+    }
+
     /// The ingestion record of an exam, reading only the file header.
     pub fn info(&self, exam: &ExamId) -> Result<Option<ExamInfo>, StoreError> {
         let path = self.path_of(exam);
@@ -283,20 +327,38 @@ impl ExamStore {
         volume: &ExamVolume,
         info: Option<&ExamInfo>,
     ) -> Result<(), StoreError> {
-        let bytes = encode_exam(volume, info)?;
+        self.write_with_mask(volume, info, None)
+    }
+
+    /// Writes (atomically replacing) an exam with its ingestion record and a lesion mask (the
+    /// share of each voxel inside a lesion, on the exam's grid) as the tensor `lesion_mask`.
+    pub fn write_with_mask(
+        &self,
+        volume: &ExamVolume,
+        info: Option<&ExamInfo>,
+        lesion_mask: Option<&[f32]>,
+    ) -> Result<(), StoreError> {
+        let bytes = encode_exam(volume, info, lesion_mask)?;
         let path = self.path_of(&volume.exam_id);
         write_atomic(&path, |w| std::io::Write::write_all(w, &bytes))?;
         Ok(())
     }
 }
 
-fn encode_exam(volume: &ExamVolume, info: Option<&ExamInfo>) -> Result<Vec<u8>, StoreError> {
+fn encode_exam(
+    volume: &ExamVolume,
+    info: Option<&ExamInfo>,
+    lesion_mask: Option<&[f32]>,
+) -> Result<Vec<u8>, StoreError> {
     let invalid = |what: String| StoreError::Invalid {
         exam: volume.exam_id.clone(),
         what,
     };
     let n = volume.geometry.len();
-    if volume.ct_hu.len() != n || volume.pet_suv.len() != n {
+    if volume.ct_hu.len() != n
+        || volume.pet_suv.len() != n
+        || lesion_mask.is_some_and(|m| m.len() != n)
+    {
         return Err(invalid(format!(
             "volume lengths (ct {}, pet {}) do not match the geometry {:?}",
             volume.ct_hu.len(),
@@ -311,14 +373,32 @@ fn encode_exam(volume: &ExamVolume, info: Option<&ExamInfo>) -> Result<Vec<u8>, 
         }
         out
     };
+    // Nothing the f16 tensors cannot hold is stored (it would read back as infinity).
+    for (name, values) in [
+        ("ct_hu", &volume.ct_hu[..]),
+        ("pet_suv", &volume.pet_suv[..]),
+    ] {
+        if let Some(v) = values
+            .iter()
+            .find(|v| !v.is_finite() || v.abs() > half::f16::MAX.to_f32())
+        {
+            return Err(invalid(format!(
+                "{name} holds {v}, which is not finite or beyond the f16 range"
+            )));
+        }
+    }
     let ct = to_f16_bytes(&volume.ct_hu);
     let pet = to_f16_bytes(&volume.pet_suv);
+    let mask = lesion_mask.map(to_f16_bytes);
     let shape = volume.geometry.shape.to_vec();
     let view = |data| {
         safetensors::tensor::TensorView::new(safetensors::Dtype::F16, shape.clone(), data)
             .map_err(|e| invalid(format!("tensor: {e}")))
     };
-    let tensors = vec![("ct_hu", view(&ct)?), ("pet_suv", view(&pet)?)];
+    let mut tensors = vec![("ct_hu", view(&ct)?), ("pet_suv", view(&pet)?)];
+    if let Some(mask) = &mask {
+        tensors.push(("lesion_mask", view(mask)?));
+    }
     let mut meta = HashMap::new();
     meta.insert("exam_id".to_string(), volume.exam_id.as_str().to_string());
     meta.insert(
@@ -556,9 +636,9 @@ mod tests {
             suv_method: "BQML".into(),
             ..ExamInfo::default()
         };
-        let first = encode_exam(&exam, Some(&info)).unwrap();
+        let first = encode_exam(&exam, Some(&info), None).unwrap();
         for _ in 0..20 {
-            assert_eq!(encode_exam(&exam, Some(&info)).unwrap(), first);
+            assert_eq!(encode_exam(&exam, Some(&info), None).unwrap(), first);
         }
         let text = String::from_utf8_lossy(&first[8..200]);
         assert!(
@@ -612,6 +692,34 @@ mod tests {
             Err(StoreError::Invalid { .. })
         ));
         assert!(!store.contains(&exam.exam_id));
+    }
+
+    #[test]
+    fn a_value_beyond_f16_never_reaches_the_store() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = ExamStore::open(dir.path()).unwrap();
+        let mut exam = small_exam("e5");
+        exam.pet_suv[3] = 1e6;
+        let err = store.write(&exam).unwrap_err().to_string();
+        assert!(err.contains("pet_suv holds 1000000"), "{err}");
+        exam.pet_suv[3] = f32::INFINITY;
+        assert!(store.write(&exam).is_err());
+        assert!(!store.contains(&exam.exam_id));
+    }
+
+    #[test]
+    fn a_lesion_mask_is_kept_with_the_exam() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = ExamStore::open(dir.path()).unwrap();
+        let exam = small_exam("e6");
+        let mut mask = vec![0.0; exam.geometry.len()];
+        mask[5] = 1.0;
+        mask[6] = 0.5;
+        store.write_with_mask(&exam, None, Some(&mask)).unwrap();
+        assert_eq!(store.lesion_mask(&exam.exam_id).unwrap(), Some(mask));
+        assert_eq!(store.load(&exam.exam_id).unwrap().geometry, exam.geometry);
+        store.write(&exam).unwrap();
+        assert_eq!(store.lesion_mask(&exam.exam_id).unwrap(), None);
     }
 
     #[test]

@@ -156,6 +156,16 @@ pub enum SuvError {
         /// The value as written.
         value: String,
     },
+    /// A value no PET exam can have, with what it looks like (a unit slip).
+    #[error("{tag} = {value}: {diagnosis}")]
+    Implausible {
+        /// The tag's name and number.
+        tag: &'static str,
+        /// The value as read.
+        value: f64,
+        /// What it looks like, and what the SUV would be off by.
+        diagnosis: String,
+    },
     /// PET units other than BQML, GML and Philips CNTS.
     #[error("Units (0054,1001) {0:?} is not supported (BQML, GML or Philips CNTS)")]
     UnsupportedUnits(String),
@@ -330,6 +340,74 @@ pub fn suv_conversion(tags: &PetSuvTags) -> Result<SuvConversion, SuvError> {
         }
         other => Err(SuvError::UnsupportedDecayCorrection(other.to_string())),
     }
+}
+
+/// Refuses a weight or dose no PET exam can have, naming the unit slip it looks like (checked
+/// before [`suv_conversion`] wherever the body-weight formula uses them: not for GML or a
+/// Philips SUV factor).
+pub fn check_plausible(tags: &PetSuvTags) -> Result<(), SuvError> {
+    let units = tags.units.as_deref().map(|u| u.trim().to_ascii_uppercase());
+    let formula_used = match units.as_deref() {
+        Some("BQML") => true,
+        Some("CNTS") => tags.philips_suv_factor.is_none(),
+        _ => false,
+    };
+    if formula_used {
+        if let Some(kg) = tags.patient_weight_kg {
+            plausible_weight(kg)?;
+        }
+        if let Some(bq) = tags.injected_dose_bq {
+            plausible_dose(bq)?;
+        }
+    }
+    Ok(())
+}
+
+/// A patient weight in kilograms, or the unit slip it looks like (grams: SUV 1000 times too high).
+fn plausible_weight(kg: f64) -> Result<f64, SuvError> {
+    let tag = "PatientWeight (0010,1030)";
+    let diagnosis = if (1_000.0..=400_000.0).contains(&kg) {
+        format!(
+            "the weight looks like grams ({:.1} kg?); SUV would be 1000 times too high",
+            kg / 1000.0
+        )
+    } else if kg > 400.0 {
+        "no patient weighs this much (PatientWeight is in kg)".to_string()
+    } else {
+        return Ok(kg);
+    };
+    Err(SuvError::Implausible {
+        tag,
+        value: kg,
+        diagnosis,
+    })
+}
+
+/// An injected dose in becquerels, or the unit slip it looks like (MBq or mCi instead of Bq).
+fn plausible_dose(bq: f64) -> Result<f64, SuvError> {
+    let tag = "RadionuclideTotalDose (0018,1074)";
+    let diagnosis = if (30.0..=5_000.0).contains(&bq) {
+        format!(
+            "the dose looks like MBq: {bq} (that is {:.3e} Bq); SUV would be a million times too high",
+            bq * 1e6
+        )
+    } else if (0.5..30.0).contains(&bq) {
+        format!(
+            "the dose looks like mCi: {bq} (that is {:.0} MBq); SUV would be far too high",
+            bq * 37.0
+        )
+    } else if bq < 1e6 {
+        format!("{bq} Bq is far below any PET dose (tens to hundreds of MBq)")
+    } else if bq > 5e10 {
+        format!("{:.0} GBq is far above any PET dose", bq / 1e9)
+    } else {
+        return Ok(bq);
+    };
+    Err(SuvError::Implausible {
+        tag,
+        value: bq,
+        diagnosis,
+    })
 }
 
 /// When the scan started: the earlier of SeriesTime and the series' earliest acquisition.
@@ -526,6 +604,24 @@ mod tests {
             suv_conversion(&tags),
             Err(SuvError::BadValue { .. })
         ));
+    }
+
+    #[test]
+    fn a_dose_written_in_mbq_is_refused_as_looking_like_mbq() {
+        let mut tags = bqml("START");
+        tags.injected_dose_bq = Some(370.0);
+        let err = check_plausible(&tags).unwrap_err().to_string();
+        assert!(err.contains("the dose looks like MBq: 370"), "{err}");
+        tags.injected_dose_bq = Some(370e6);
+        assert_eq!(check_plausible(&tags), Ok(()));
+    }
+
+    #[test]
+    fn a_weight_written_in_grams_is_refused_as_looking_like_grams() {
+        let mut tags = bqml("START");
+        tags.patient_weight_kg = Some(78_000.0);
+        let err = check_plausible(&tags).unwrap_err().to_string();
+        assert!(err.contains("looks like grams (78.0 kg?)"), "{err}");
     }
 
     #[test]

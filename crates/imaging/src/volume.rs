@@ -75,6 +75,8 @@ pub struct SeriesLayout {
     pub step_x_mm: f64,
     /// y step per row (signed).
     pub step_y_mm: f64,
+    /// What ingestion should know but need not refuse (irregular spacing, resampled as is).
+    pub notes: Vec<String>,
 }
 
 impl SeriesLayout {
@@ -176,8 +178,9 @@ pub fn layout_series(headers: &[SliceHeader]) -> Result<SeriesLayout, LayoutErro
             });
         }
     }
-    check_slice_spacing(&z_mm)?;
+    let notes = check_slice_spacing(&z_mm)?.into_iter().collect();
     Ok(SeriesLayout {
+        notes,
         order,
         z_mm,
         rows: first.rows,
@@ -251,16 +254,24 @@ fn slice_position(
     Ok(ipp)
 }
 
-/// Slices sorted by z must be apart by more than 0.01 mm and by at most 1.5 times the median
-/// spacing.
-fn check_slice_spacing(z_mm: &[f64]) -> Result<(), LayoutError> {
+/// A step between slices of at least this many times the median spacing is a gap (one missing
+/// slice makes a step of 2).
+pub const GAP_STEPS: f64 = 1.9;
+/// Steps more than this share away from the median are noted as irregular.
+const IRREGULAR_SHARE: f64 = 0.1;
+
+/// Slices sorted by z must be apart by more than 0.01 mm and by less than [`GAP_STEPS`] times
+/// the median spacing (else slices are missing); steps that differ from the median by more than
+/// 10 % are fine for resampling (it uses the real positions) and give a note.
+fn check_slice_spacing(z_mm: &[f64]) -> Result<Option<String>, LayoutError> {
     let spacing_z = median_diff(z_mm);
+    let (mut lo, mut hi) = (f64::INFINITY, 0.0f64);
     for w in z_mm.windows(2) {
         let d = w[1] - w[0];
         if d < 0.01 {
             return Err(LayoutError::Duplicate { z_mm: w[0] });
         }
-        if d > 1.5 * spacing_z {
+        if d >= GAP_STEPS * spacing_z {
             return Err(LayoutError::Gap {
                 from_mm: w[0],
                 to_mm: w[1],
@@ -268,6 +279,12 @@ fn check_slice_spacing(z_mm: &[f64]) -> Result<(), LayoutError> {
                 spacing_mm: spacing_z,
             });
         }
+        (lo, hi) = (lo.min(d), hi.max(d));
     }
-    Ok(())
+    let irregular = (hi - spacing_z).max(spacing_z - lo) > IRREGULAR_SHARE * spacing_z;
+    Ok(irregular.then(|| {
+        format!(
+            "irregular slice spacing ({lo:.2} to {hi:.2} mm, median {spacing_z:.2} mm): resampled at the real positions"
+        )
+    }))
 }

@@ -7,7 +7,10 @@
 //! - [`LabellingMethod`]: which scorer: the paper's [`RegexLabeller`], the [`RulesLabeller`]
 //!   (negation scope, benign attributions, resolution and hedging, its vocabulary in
 //!   `data/rules.toml`), the report model, or the model and the rules together;
-//! - [`WeakLabeller::label_reports`]: a report set into a `uptake_core::RegionTable`;
+//! - [`WeakLabeller::label_reports`]: a report set into a `uptake_core::RegionTable`, with
+//!   [`LabelCounts`] of the reports that fell back (no findings or impression header) or yielded
+//!   no mention, and their ids ([`WeakLabels::flagged`], [`WeakLabels::write_flagged`]);
+//! - [`check_mention_regions`]: a hand-labelled mention file names only ontology regions;
 //! - [`evaluate`]: agreement of a scorer with hand-labelled mentions;
 //! - [`measure_labelling`]: labelling speed.
 //!
@@ -38,6 +41,7 @@
 #![warn(missing_docs)]
 
 pub mod evaluate;
+mod mention_regions;
 mod method;
 mod noisy_or;
 mod regex_baseline;
@@ -46,10 +50,14 @@ mod scorer;
 mod speed;
 mod weak;
 
+pub use mention_regions::{UnknownMentionRegion, check_mention_regions};
 pub use method::{LabellingMethod, MethodError, RulesSource, UnknownMethod};
 pub use noisy_or::ScoredMention;
 pub use regex_baseline::RegexLabeller;
 pub use rules::{RulesError, RulesLabeller};
 pub use scorer::{MeanScorer, MentionScorer, ScoreError, SentenceMentions, mean_scores};
 pub use speed::measure_labelling;
-pub use weak::{LabelCounts, LabelError, LabelSettings, ReportLabels, WeakLabeller, WeakLabels};
+pub use weak::{
+    Coverage, FlaggedReport, LabelCounts, LabelError, LabelSettings, ReportLabels, WeakLabeller,
+    WeakLabels,
+};

@@ -5,9 +5,11 @@
 
 use crate::noisy_or::{ScoredMention, region_probabilities};
 use crate::scorer::{MentionScorer, ScoreError, SentenceMentions};
-use uptake_core::{ExamId, Progress, RegionTable};
+use std::io::Write;
+use std::path::Path;
+use uptake_core::{AtomicWriteError, ExamId, Progress, RegionTable, write_atomic};
 use uptake_ontology::{Ontology, RegionId, RegionSelection, SelectionError};
-use uptake_reports::{Report, TaggedSentence, Tagger, TaggerError};
+use uptake_reports::{Report, SectionLayout, TaggedSentence, Tagger, TaggerError};
 
 /// Labels reports: tagger, then scorer, then noisy-OR.
 #[derive(Debug)]
@@ -21,6 +23,7 @@ pub struct WeakLabeller {
 pub struct ReportLabels {
     probabilities: Vec<f64>,
     mentions: Vec<ScoredMention>,
+    layout: SectionLayout,
 }
 
 impl ReportLabels {
@@ -33,6 +36,12 @@ impl ReportLabels {
     /// The scored mentions, in report order.
     pub fn mentions(&self) -> &[ScoredMention] {
         &self.mentions
+    }
+
+    /// How the report's sections were found ([`SectionLayout::Fallback`]: no findings or
+    /// impression header).
+    pub fn layout(&self) -> SectionLayout {
+        self.layout
     }
 }
 
@@ -52,6 +61,40 @@ pub struct LabelCounts {
     pub mentions: usize,
     /// Reports without any mention (rows of zeros).
     pub reports_without_mentions: usize,
+    /// Reports with headers but no findings or impression section, tagged outside history,
+    /// technique and comparison instead ([`SectionLayout::Fallback`]).
+    pub reports_fell_back: usize,
+}
+
+/// A reason to look at a report's labels by hand.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Coverage {
+    /// The report yielded no mention: its row is all zeros.
+    NoMention,
+    /// No findings or impression header was found; the report fell back.
+    FellBack,
+}
+
+impl LabelCounts {
+    /// The share of reports (0 to 1) with this problem; 0 for no reports.
+    pub fn share(&self, problem: Coverage) -> f64 {
+        let n = match problem {
+            Coverage::NoMention => self.reports_without_mentions,
+            Coverage::FellBack => self.reports_fell_back,
+        };
+        n as f64 / self.reports.max(1) as f64
+    }
+}
+
+/// A report that fell back or yielded no mention.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FlaggedReport {
+    /// The exam.
+    pub exam_id: ExamId,
+    /// Whether its sections fell back ([`SectionLayout::Fallback`]).
+    pub fell_back: bool,
+    /// Its mentions (0: a row of zeros).
+    pub mentions: usize,
 }
 
 /// The weak labels of a report set: one row per report, in order.
@@ -61,6 +104,22 @@ pub struct WeakLabels {
     pub table: RegionTable,
     /// What was labelled.
     pub counts: LabelCounts,
+    /// The reports that fell back or yielded no mention, in report order.
+    pub flagged: Vec<FlaggedReport>,
+}
+
+impl WeakLabels {
+    /// Writes [`WeakLabels::flagged`] as CSV (`exam_id,fell_back,mentions`; a header only when
+    /// none), atomically.
+    pub fn write_flagged(&self, path: &Path) -> Result<(), AtomicWriteError> {
+        write_atomic(path, |w| {
+            writeln!(w, "exam_id,fell_back,mentions")?;
+            for f in &self.flagged {
+                writeln!(w, "{},{},{}", f.exam_id, u8::from(f.fell_back), f.mentions)?;
+            }
+            Ok(())
+        })
+    }
 }
 
 /// Why reports could not be labelled.
@@ -110,7 +169,8 @@ impl WeakLabeller {
 
     /// One report's weak labels. Its mentions are scored in one batch.
     pub fn label_report(&mut self, report: &Report) -> Result<ReportLabels, LabelError> {
-        let tagged = self.tagger.tag_report(report);
+        let tagged = self.tagger.tag(report);
+        let (tagged, layout) = (tagged.sentences, tagged.layout);
         let batch: Vec<SentenceMentions<'_>> = tagged.iter().map(sentence_mentions).collect();
         let scores = self
             .scorer
@@ -135,6 +195,7 @@ impl WeakLabeller {
         Ok(ReportLabels {
             probabilities: region_probabilities(self.tagger.ontology(), &mentions),
             mentions,
+            layout,
         })
     }
 
@@ -151,17 +212,31 @@ impl WeakLabeller {
         let names = columns.iter().map(|&id| ontology.name(id).to_string());
         let mut table = RegionTable::new(names.collect());
         let mut counts = LabelCounts::default();
+        let mut flagged = Vec::new();
         progress.start("labelling", reports.len() as u64);
         for report in reports {
             let labels = self.label_report(report)?;
+            let fell_back = labels.layout == SectionLayout::Fallback;
             counts.reports += 1;
             counts.mentions += labels.mentions.len();
             counts.reports_without_mentions += usize::from(labels.mentions.is_empty());
+            counts.reports_fell_back += usize::from(fell_back);
+            if fell_back || labels.mentions.is_empty() {
+                flagged.push(FlaggedReport {
+                    exam_id: report.exam_id.clone(),
+                    fell_back,
+                    mentions: labels.mentions.len(),
+                });
+            }
             let row = columns.iter().map(|&id| Some(labels.probability(id)));
             table.insert(report.exam_id.clone(), row.collect());
             progress.advance(1);
         }
         progress.finish();
-        Ok(WeakLabels { table, counts })
+        Ok(WeakLabels {
+            table,
+            counts,
+            flagged,
+        })
     }
 }

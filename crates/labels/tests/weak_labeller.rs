@@ -158,3 +158,69 @@ fn a_failing_scorer_names_the_exam() {
         "{err:?}"
     );
 }
+
+#[test]
+fn findings_under_a_combined_findings_and_impression_header_are_labelled() {
+    let (o, mut labeller) = labeller(rules());
+    let report = Report::new(
+        "E1",
+        "CLINICAL HISTORY: Lymphoma.\nTECHNIQUE: FDG PET/CT from the skull base to the mid-thigh.\nFINDINGS AND IMPRESSION: Hypermetabolic left axillary lymph nodes (SUVmax 9.1), consistent with lymphoma.",
+    );
+    let labels = labeller.label_report(&report).unwrap();
+    let p = |name: &str| labels.probability(o.id(name).unwrap());
+    assert!(
+        p("axillary_lymph_node") > 0.9,
+        "{}",
+        p("axillary_lymph_node")
+    );
+    assert_eq!(
+        p("head_neck"),
+        0.0,
+        "the technique's skull base is not a finding"
+    );
+}
+
+#[test]
+fn reports_that_fell_back_or_yielded_no_mention_are_counted_and_written() {
+    let (_, mut labeller) = labeller(rules());
+    let reports = [
+        Report::new("E1", "FINDINGS: Avid liver lesion."),
+        Report::new(
+            "E2",
+            "History: melanoma.\nADDITIONAL NOTES: none\nSIGNED BY: Dr X.",
+        ),
+        Report::new(
+            "E3",
+            "Clinical history: lymphoma.\nRECOMMENDATIONS: Biopsy of the avid left axillary node.",
+        ),
+        Report::new("E4", "FINDINGS: No abnormal uptake."),
+    ];
+    let set = labeller
+        .label_reports(&reports, &LabelSettings::default(), &NoProgress)
+        .unwrap();
+    assert_eq!(
+        (
+            set.counts.reports,
+            set.counts.reports_fell_back,
+            set.counts.reports_without_mentions
+        ),
+        (4, 2, 2)
+    );
+    assert_eq!(set.counts.share(uptake_labels::Coverage::NoMention), 0.5);
+    let flagged: Vec<(&str, bool, usize)> = set
+        .flagged
+        .iter()
+        .map(|f| (f.exam_id.as_str(), f.fell_back, f.mentions))
+        .collect();
+    assert_eq!(
+        flagged,
+        [("E2", true, 0), ("E3", true, 1), ("E4", false, 0)]
+    );
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("flagged.csv");
+    set.write_flagged(&path).unwrap();
+    assert_eq!(
+        std::fs::read_to_string(&path).unwrap(),
+        "exam_id,fell_back,mentions\nE2,1,0\nE3,1,1\nE4,0,0\n"
+    );
+}

@@ -60,8 +60,9 @@ pub enum OntologyError {
     /// A region that does not reach the root through its parents.
     #[error("{source_name}: region `{region}` does not reach `full` through its parents")]
     Unreachable { source_name: String, region: String },
-    /// A tagging pattern that does not compile or matches empty text.
-    #[error("{source_name}: region `{region}`: pattern `{pattern}` does not compile: {message}")]
+    /// A tagging pattern that does not compile, matches empty text, or matches text that names
+    /// no body part.
+    #[error("{source_name}: region `{region}`: pattern `{pattern}`: {message}")]
     BadPattern {
         source_name: String,
         region: String,

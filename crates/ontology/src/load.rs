@@ -345,7 +345,12 @@ fn bits(set: &BTreeSet<RegionId>, n: usize) -> Vec<u64> {
     bits
 }
 
-/// Compiles `expanded` (the pattern with `<node>` replaced); messages show the pattern as written.
+/// Words that name no body part, side or lymph node: a pattern that matches any of them would
+/// tag (or, as `ignore`/`exclude`, hide) text everywhere.
+const NONSENSE: &str = "zqxv wbkj-ptrf 7391 yhgm; qqq.";
+
+/// Compiles `expanded` (the pattern with `<node>` replaced); messages show the pattern as
+/// written. Refuses patterns that match empty text or [`NONSENSE`].
 fn check_pattern(
     pattern: &str,
     expanded: &str,
@@ -361,9 +366,16 @@ fn check_pattern(
     if pattern.trim().is_empty() {
         return Err(bad("the pattern is empty".into()));
     }
-    let re = regex::Regex::new(&anchored_pattern(expanded)).map_err(|e| bad(e.to_string()))?;
+    let re = regex::Regex::new(&anchored_pattern(expanded))
+        .map_err(|e| bad(format!("does not compile: {e}")))?;
     if re.find_iter("a b").any(|m| m.is_empty()) {
         return Err(bad("the pattern matches empty text".into()));
+    }
+    if re.is_match(NONSENSE) {
+        return Err(bad(
+            "the pattern matches text that names no body part (`.*`, `\\w+` and the like would tag every report)"
+                .into(),
+        ));
     }
     Ok(())
 }

@@ -179,6 +179,33 @@ fn a_pattern_matching_empty_text_is_rejected() {
 }
 
 #[test]
+fn patterns_that_match_any_text_are_refused_naming_region_and_pattern() {
+    for junk in [
+        ".*", "\\\\w+", "[a-z]+", ".", "\\\\S+", "\\\\d+", "chest|.+",
+    ] {
+        let text = SMALL.replace(
+            "patterns = [\"chest\"]",
+            &format!("patterns = [\"{junk}\"]"),
+        );
+        let err = load(&text).unwrap_err();
+        assert!(
+            matches!(&err, OntologyError::BadPattern { region, .. } if region == "chest"),
+            "{junk}: {err}"
+        );
+        assert!(err.to_string().contains("names no body part"), "{err}");
+    }
+    let ignore = SMALL.replacen(
+        "[[region]]",
+        "[tagging]\nignore = ['\\w+']\n\n[[region]]",
+        1,
+    );
+    assert!(
+        matches!(load(&ignore), Err(OntologyError::BadPattern { .. })),
+        "an ignore pattern"
+    );
+}
+
+#[test]
 fn a_name_that_is_not_snake_case_is_rejected() {
     let text = SMALL
         .replace("name = \"pelvis\"", "name = \"Pelvis\"")

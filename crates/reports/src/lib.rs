@@ -1,8 +1,15 @@
 //! Radiology report reading, section and sentence splitting, and region mention tagging.
 //!
-//! - [`read_reports`]: `.jsonl` / `.csv` report files, with warnings and errors that name the
-//!   file, line and exam (never the report text).
-//! - [`split_sections`]: history, technique, comparison, findings, impression.
+//! - [`read_reports_with`] ([`read_reports`] with the defaults): report files as hospitals
+//!   export them: JSONL, strict CSV (other column names, exact line numbers with CRLF), FHIR
+//!   `DiagnosticReport` (Bundle or NDJSON), accession numbers with a mapping file, and several
+//!   reports per exam merged by one policy (latest final or amended report, addenda appended).
+//!   Warnings and errors name the file, line and exam (never the report text); a
+//!   [`ReadSummary`] says what was read, skipped and merged.
+//! - [`SectionVocabulary`] (the header words as data, `data/sections.toml`, or a user's file)
+//!   and [`split_sections`]: history, technique, comparison, findings, impression, for the
+//!   common layouts (combined, European, organ-system templates, unheaded bodies), with a
+//!   fallback that never drops text ([`SectionLayout::Fallback`]).
 //! - [`split_sentences`]: sentences that survive "1.3 x 1.2 cm", "SUVmax 4.1", "Dr.", lists.
 //! - [`Tagger`]: the ontology's tagging functions over findings and impression sentences;
 //!   [`write_tagged`] writes what it finds (`uptake tag`).
@@ -33,8 +40,14 @@
 
 #![warn(missing_docs)]
 
+mod accession;
+mod csv_strict;
 mod eval;
+mod fhir;
+mod merge;
 mod read;
+mod read_error;
+mod record;
 mod sections;
 mod sentences;
 mod speed;
@@ -42,11 +55,19 @@ mod tagger;
 mod write;
 
 pub use eval::{Extra, MentionEval, Miss, evaluate_mentions};
-pub use read::{MAX_REPORT_BYTES, Report, ReportError, ReportSet, ReportWarning, read_reports};
-pub use sections::{Section, SectionKind, split_sections};
+pub use read::{
+    MAX_REPORT_BYTES, ReadSettings, ReadSummary, Report, ReportFormat, ReportSet, read_reports,
+    read_reports_with,
+};
+pub use read_error::{ReportError, ReportWarning};
+pub use record::{Location, ReportKind, ReportStatus};
+pub use sections::{
+    Section, SectionKind, SectionLayout, SectionVocabulary, SectionsError, SplitReport,
+    split_sections,
+};
 pub use sentences::{Sentence, split_sentences};
 pub use speed::{TaggingSpeed, measure_tagging};
-pub use tagger::{Mention, TaggedSentence, TaggedSpan, Tagger, TaggerError};
+pub use tagger::{Mention, TaggedReport, TaggedSentence, TaggedSpan, Tagger, TaggerError};
 pub use write::{SentenceFilter, TagSettings, TagSummary, write_tagged};
 
 #[cfg(test)]

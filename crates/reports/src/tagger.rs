@@ -14,7 +14,7 @@
 //!   the left variant, the rest the right variant).
 
 use crate::read::Report;
-use crate::sections::{SectionKind, split_sections};
+use crate::sections::{SectionKind, SectionLayout, SectionVocabulary};
 use crate::sentences::split_sentences;
 use regex::{Regex, RegexBuilder, RegexSet, RegexSetBuilder};
 use serde::Serialize;
@@ -115,10 +115,28 @@ struct Entry {
     regex: Regex,
 }
 
-/// The compiled tagging functions of one ontology.
+/// A report's tagged sentences, and how its findings were found.
+#[derive(Debug, Clone, PartialEq)]
+pub struct TaggedReport {
+    /// Every findings and impression sentence, with or without mentions.
+    pub sentences: Vec<TaggedSentence>,
+    /// How the sections were found ([`SectionLayout::Fallback`]: no findings or impression
+    /// header; the text outside history, technique and comparison was tagged).
+    pub layout: SectionLayout,
+}
+
+impl TaggedReport {
+    /// The number of mentions in all sentences.
+    pub fn mention_count(&self) -> usize {
+        self.sentences.iter().map(|s| s.mentions.len()).sum()
+    }
+}
+
+/// The compiled tagging functions of one ontology, and the section headers they read.
 #[derive(Debug)]
 pub struct Tagger {
     ontology: Ontology,
+    sections: SectionVocabulary,
     set: RegexSet,
     entries: Vec<Entry>,
     /// Side words (any side).
@@ -195,8 +213,17 @@ fn side_regexes(ontology: &Ontology) -> Result<(Regex, [Regex; 2]), TaggerError>
 }
 
 impl Tagger {
-    /// Compiles the tagging patterns of `ontology` (a fraction of a second for the built-in one).
+    /// Compiles the tagging patterns of `ontology` (a fraction of a second for the built-in one);
+    /// sections are found with the built-in header vocabulary.
     pub fn new(ontology: &Ontology) -> Result<Tagger, TaggerError> {
+        Self::with_sections(ontology, SectionVocabulary::builtin())
+    }
+
+    /// Like [`Tagger::new`], with another section-header vocabulary (`--sections FILE`).
+    pub fn with_sections(
+        ontology: &Ontology,
+        sections: SectionVocabulary,
+    ) -> Result<Tagger, TaggerError> {
         let rules = ontology.tagging_rules();
         let mut patterns: Vec<String> = Vec::new();
         let mut entries: Vec<Entry> = Vec::new();
@@ -255,6 +282,7 @@ impl Tagger {
             .collect();
         Ok(Tagger {
             ontology: ontology.clone(),
+            sections,
             set,
             entries,
             sides,
@@ -268,12 +296,23 @@ impl Tagger {
         &self.ontology
     }
 
+    /// The section-header vocabulary the tagger reads reports with.
+    pub fn sections(&self) -> &SectionVocabulary {
+        &self.sections
+    }
+
     /// Tags the findings and impression sentences of a report. Every sentence of those
     /// sections is returned, with or without mentions.
     pub fn tag_report(&self, report: &Report) -> Vec<TaggedSentence> {
+        self.tag(report).sentences
+    }
+
+    /// Tags a report: its findings and impression sentences and how its sections were found.
+    pub fn tag(&self, report: &Report) -> TaggedReport {
         let text = report.text.as_str();
+        let split = self.sections.split(text);
         let mut out = Vec::new();
-        for section in split_sections(text) {
+        for section in split.sections {
             if !section.kind.is_tagged() {
                 continue;
             }
@@ -289,7 +328,10 @@ impl Tagger {
                 });
             }
         }
-        out
+        TaggedReport {
+            sentences: out,
+            layout: split.layout,
+        }
     }
 
     /// The mentions of one sentence (byte offsets into it), sorted, never overlapping.

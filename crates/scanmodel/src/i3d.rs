@@ -9,8 +9,9 @@ use burn::nn::conv::{Conv3d, Conv3dConfig};
 use burn::tensor::{Tensor, backend::Backend};
 
 use crate::config::EncoderConfig;
-use crate::conv_cpu::conv3d_stride1;
-use crate::padding::{pad_dim, same_padding};
+use crate::conv_cpu::{ConvSpec, conv3d_padded};
+use crate::norm_cpu::norm_relu_train;
+use crate::padding::same_padding;
 use crate::pool::max_pool3d_same;
 
 /// How a forward pass runs: batch statistics (training) or running statistics (inference,
@@ -20,6 +21,9 @@ pub struct Pass<'a, B: Backend> {
     pub train: bool,
     /// The rectifier after each convolution.
     pub relu: &'a dyn Fn(Tensor<B, 5>) -> Tensor<B, 5>,
+    /// `relu` is the plain ReLU: a training pass on the CPU backend then runs batch norm and
+    /// ReLU as one fused step ([`crate::norm_cpu`]) instead of calling `relu`.
+    pub plain_relu: bool,
 }
 
 fn plain_relu<B: Backend>(x: Tensor<B, 5>) -> Tensor<B, 5> {
@@ -32,6 +36,7 @@ impl<B: Backend> Pass<'static, B> {
         Pass {
             train: true,
             relu: &plain_relu::<B>,
+            plain_relu: true,
         }
     }
     /// Inference: running statistics, plain ReLU.
@@ -39,6 +44,7 @@ impl<B: Backend> Pass<'static, B> {
         Pass {
             train: false,
             relu: &plain_relu::<B>,
+            plain_relu: true,
         }
     }
 }
@@ -76,33 +82,10 @@ impl<B: Backend> Norm<B> {
     /// Normalises (batch, channels, d, h, w) per channel; `train` uses (and updates) batch
     /// statistics.
     pub fn forward(&self, x: Tensor<B, 5>, train: bool) -> Tensor<B, 5> {
-        let [b, c, d, h, w] = x.dims();
+        let c = x.dims()[1];
         let (mean, var) = if train {
-            // Statistics over (batch, voxels) per channel, on the tensor as it lies: moving
-            // the channels first (swap_dims + reshape) copied every activation and made batch
-            // norm a tenth of a full I3D training step.
-            let flat = x.clone().reshape([b, c, d * h * w]);
-            let mean = flat.clone().mean_dim(2).mean_dim(0);
-            let var = flat.sub(mean.clone()).square().mean_dim(2).mean_dim(0);
-            let (mean, var) = (mean.reshape([c]), var.reshape([c]));
-            let rm = self.running_mean.value_sync();
-            let rv = self.running_var.value_sync();
-            let m = NORM_MOMENTUM;
-            self.running_mean.update(
-                rm.mul_scalar(1.0 - m)
-                    .add(mean.clone().detach().mul_scalar(m))
-                    .detach(),
-            );
-            self.running_var.update(
-                rv.mul_scalar(1.0 - m)
-                    .add(var.clone().detach().mul_scalar(m))
-                    .detach(),
-            );
-            // Settle the update now, so a checkpoint written after this step contains it.
-            let _ = (
-                self.running_mean.value_sync(),
-                self.running_var.value_sync(),
-            );
+            let (mean, var) = self.batch_stats(x.clone());
+            self.update_running(mean.clone(), var.clone());
             (mean, var)
         } else {
             (self.running_mean.value(), self.running_var.value())
@@ -111,6 +94,48 @@ impl<B: Backend> Norm<B> {
         let shift = self.beta.val().sub(mean.mul(scale.clone()));
         x.mul(scale.reshape([1, c, 1, 1, 1]))
             .add(shift.reshape([1, c, 1, 1, 1]))
+    }
+
+    /// Batch norm with batch statistics and ReLU in one fused step where the backend has one
+    /// (the CPU); `None` elsewhere.
+    pub fn forward_train_relu(&self, x: Tensor<B, 5>) -> Option<Tensor<B, 5>> {
+        let fused = norm_relu_train(x, self.gamma.val(), self.beta.val(), NORM_EPSILON)?;
+        self.update_running(fused.mean, fused.var);
+        Some(fused.output)
+    }
+
+    /// Mean and variance per channel over (batch, voxels).
+    fn batch_stats(&self, x: Tensor<B, 5>) -> (Tensor<B, 1>, Tensor<B, 1>) {
+        let [b, c, d, h, w] = x.dims();
+        // Statistics over (batch, voxels) per channel, on the tensor as it lies: moving the
+        // channels first (swap_dims + reshape) copied every activation and made batch norm a
+        // tenth of a full I3D training step.
+        let flat = x.reshape([b, c, d * h * w]);
+        let mean = flat.clone().mean_dim(2).mean_dim(0);
+        let var = flat.sub(mean.clone()).square().mean_dim(2).mean_dim(0);
+        (mean.reshape([c]), var.reshape([c]))
+    }
+
+    /// Moves the running statistics towards a batch's.
+    fn update_running(&self, mean: Tensor<B, 1>, var: Tensor<B, 1>) {
+        let rm = self.running_mean.value_sync();
+        let rv = self.running_var.value_sync();
+        let m = NORM_MOMENTUM;
+        self.running_mean.update(
+            rm.mul_scalar(1.0 - m)
+                .add(mean.detach().mul_scalar(m))
+                .detach(),
+        );
+        self.running_var.update(
+            rv.mul_scalar(1.0 - m)
+                .add(var.detach().mul_scalar(m))
+                .detach(),
+        );
+        // Settle the update now, so a checkpoint written after this step contains it.
+        let _ = (
+            self.running_mean.value_sync(),
+            self.running_var.value_sync(),
+        );
     }
 }
 
@@ -165,20 +190,26 @@ impl<B: Backend> Unit3d<B> {
 
     /// Convolution, batch norm and rectifier.
     pub fn forward(&self, x: Tensor<B, 5>, pass: &Pass<B>) -> Tensor<B, 5> {
-        let mut x = x;
+        let mut spec = ConvSpec {
+            stride: self.stride,
+            pad_before: symmetric_padding(self.kernel),
+            pad_after: symmetric_padding(self.kernel),
+        };
         if self.stride != [1, 1, 1] {
+            // TF's extra cell after, which depends on the input size.
             for axis in 0..3 {
                 let n = x.dims()[2 + axis];
                 let (before, after) = same_padding(n, self.kernel[axis], self.stride[axis]);
-                x = pad_dim(x, 2 + axis, before, after, 0.0);
+                (spec.pad_before[axis], spec.pad_after[axis]) = (before, after);
             }
         }
-        let y = if self.stride == [1, 1, 1] {
-            // The module's own padding; this convolution's backward step is faster on the CPU.
-            conv3d_stride1(x, self.conv.weight.val(), symmetric_padding(self.kernel))
-        } else {
-            self.conv.forward(x)
-        };
+        let y = conv3d_padded(x, self.conv.weight.val(), spec);
+        if pass.train
+            && pass.plain_relu
+            && let Some(out) = self.bn.forward_train_relu(y.clone())
+        {
+            return out;
+        }
         (pass.relu)(self.bn.forward(y, pass.train))
     }
 }

@@ -4,6 +4,11 @@
 //! inside (a) the region's bounding box and (b) a margin around its lesions, and the share of
 //! the exam's voxels there (what uniform attention would give). A lesion counts for a task when
 //! it lies in the task's region or in a region below it in the ontology.
+//!
+//! For public datasets without region maps but with lesion masks (autoPET's `SEG`, stored with
+//! the exam by `uptake ingest --nifti-dir`), [`localise_masks`] measures, on every exam whose mask
+//! holds a lesion, each task's share of attention within a margin of the masked voxels against
+//! the share of the exam's voxels there.
 
 use std::collections::BTreeMap;
 use std::path::Path;
@@ -157,6 +162,138 @@ pub fn localise<B: Backend>(
         .collect())
 }
 
+/// Where each exam's lesion mask is (the share of each voxel inside a lesion, on the exam's
+/// grid, `[z, y, x]`); `None` for an exam without one.
+pub trait LesionMasks {
+    /// The mask of `exam`.
+    fn lesion_mask(&self, exam: &ExamId) -> Result<Option<Vec<f32>>>;
+}
+
+impl LesionMasks for uptake_imaging::ExamStore {
+    fn lesion_mask(&self, exam: &ExamId) -> Result<Option<Vec<f32>>> {
+        uptake_imaging::ExamStore::lesion_mask(self, exam)
+            .map_err(|e| ScanModelError::file(self.dir(), e.to_string()))
+    }
+}
+
+impl LesionMasks for BTreeMap<ExamId, Vec<f32>> {
+    fn lesion_mask(&self, exam: &ExamId) -> Result<Option<Vec<f32>>> {
+        Ok(self.get(exam).cloned())
+    }
+}
+
+/// Mean attention share of one task near the masked lesions, over the exams with a lesion.
+#[derive(Debug, Default, Clone, PartialEq, Serialize)]
+pub struct MaskLocalisation {
+    /// The task.
+    pub region: String,
+    /// Exams whose mask holds a lesion.
+    pub exams: usize,
+    /// Share of the task's attention within the margin of the masked voxels.
+    pub attention_near_lesions: f64,
+    /// Share of the exam's voxels there (what uniform attention would give).
+    pub near_lesions_share: f64,
+}
+
+impl MaskLocalisation {
+    /// Attention near the lesions over their share of voxels (1 = no better than uniform).
+    pub fn ratio(&self) -> f64 {
+        ratio(self.attention_near_lesions, self.near_lesions_share)
+    }
+}
+
+/// Measures the attention of the trained model in `run` against lesion masks: one row per task
+/// of the model (whole-body tasks included: a lesion anywhere is theirs), over the `exams` of
+/// `source` whose mask (from `masks`) marks at least half a voxel. Exams without a mask are
+/// left out. `progress` advances by one per exam.
+pub fn localise_masks<B: Backend>(
+    run: &Path,
+    source: &dyn VolumeSource,
+    masks: &dyn LesionMasks,
+    exams: &[ExamId],
+    settings: &LocaliseSettings,
+    progress: &dyn Progress,
+    device: &B::Device,
+) -> Result<Vec<MaskLocalisation>> {
+    let (config, model) = load_run::<B>(run, device)?;
+    let network = Network {
+        config: &config,
+        model: &model,
+        device,
+    };
+    let mut rows: Vec<MaskLocalisation> = config
+        .regions
+        .iter()
+        .map(|r| MaskLocalisation {
+            region: r.clone(),
+            ..Default::default()
+        })
+        .collect();
+    progress.start("localisation", exams.len() as u64);
+    for exam in exams {
+        if let Some(mask) = masks.lesion_mask(exam)? {
+            let volume = source.load(exam)?;
+            let near = near_mask(&volume, &mask, settings.lesion_margin_mm);
+            if near.iter().any(|n| *n) {
+                let share = near.iter().filter(|n| **n).count() as f64 / near.len() as f64;
+                for (row, attention) in rows.iter_mut().zip(attention_maps(&network, &volume)?) {
+                    row.exams += 1;
+                    row.attention_near_lesions += mass_inside(&attention, |i| near[i]);
+                    row.near_lesions_share += share;
+                }
+            }
+        }
+        progress.advance(1);
+    }
+    progress.finish();
+    for r in &mut rows {
+        let k = r.exams.max(1) as f64;
+        r.attention_near_lesions /= k;
+        r.near_lesions_share /= k;
+    }
+    Ok(rows)
+}
+
+/// The voxels within `margin_mm` of a voxel at least half inside a lesion (an ellipsoid of
+/// semi-axes `margin_mm` around each).
+fn near_mask(volume: &ModelVolume, mask: &[f32], margin_mm: f32) -> Vec<bool> {
+    let [d, h, w] = volume.shape;
+    let mut near = vec![false; d * h * w];
+    if mask.len() != near.len() {
+        return near;
+    }
+    let reach = volume
+        .spacing_mm
+        .map(|s| (margin_mm / s.max(1e-3)).floor() as isize);
+    for (i, _) in mask.iter().enumerate().filter(|(_, m)| **m >= 0.5) {
+        let (k, r, c) = (
+            (i / (h * w)) as isize,
+            ((i / w) % h) as isize,
+            (i % w) as isize,
+        );
+        for dk in -reach[0]..=reach[0] {
+            for dr in -reach[1]..=reach[1] {
+                for dc in -reach[2]..=reach[2] {
+                    let (kk, rr, cc) = (k + dk, r + dr, c + dc);
+                    let outside = kk < 0 || rr < 0 || cc < 0;
+                    if outside || kk >= d as isize || rr >= h as isize || cc >= w as isize {
+                        continue;
+                    }
+                    let e = [dk, dr, dc]
+                        .iter()
+                        .zip(volume.spacing_mm)
+                        .map(|(o, s)| (*o as f32 * s / margin_mm.max(1e-3)).powi(2))
+                        .sum::<f32>();
+                    if e <= 1.0 {
+                        near[(kk as usize * h + rr as usize) * w + cc as usize] = true;
+                    }
+                }
+            }
+        }
+    }
+    near
+}
+
 /// A loaded model and where it runs.
 struct Network<'a, B: Backend> {
     config: &'a ModelConfig,
@@ -197,6 +334,27 @@ fn voxel_positions(volume: &ModelVolume) -> Vec<[f32; 3]> {
         .collect()
 }
 
+/// Each task's attention on the exam's grid, in task order.
+fn attention_maps<B: Backend>(
+    network: &Network<'_, B>,
+    volume: &ModelVolume,
+) -> Result<Vec<Vec<f32>>> {
+    let config = network.config;
+    let prepared = prepare(volume, config, None)?;
+    let pred = predict_prepared(network.model, &[&prepared], network.device).remove(0);
+    let n = pred.grid.iter().product::<usize>();
+    Ok((0..config.regions.len())
+        .map(|t| {
+            features_to_exam(
+                &pred.attention[t * n..(t + 1) * n],
+                pred.grid,
+                config,
+                volume.shape,
+            )
+        })
+        .collect())
+}
+
 /// Adds one exam's shares to the sums of every task region that holds a lesion in it.
 fn measure_exam<B: Backend>(
     network: &Network<'_, B>,
@@ -206,23 +364,14 @@ fn measure_exam<B: Backend>(
     settings: &LocaliseSettings,
     sums: &mut BTreeMap<String, RegionLocalisation>,
 ) -> Result<()> {
-    let config = network.config;
-    let prepared = prepare(volume, config, None)?;
-    let pred = predict_prepared(network.model, &[&prepared], network.device).remove(0);
-    let n = pred.grid.iter().product::<usize>();
     let positions = voxel_positions(volume);
     let voxels = positions.len() as f64;
-    for (t, task) in config.regions.iter().enumerate() {
+    let maps = attention_maps(network, volume)?;
+    for (task, attention) in network.config.regions.iter().zip(maps) {
         let lesions = lesions_of(task, truth, ontology);
         if lesions.is_empty() {
             continue;
         }
-        let attention = features_to_exam(
-            &pred.attention[t * n..(t + 1) * n],
-            pred.grid,
-            config,
-            volume.shape,
-        );
         let near_mask: Vec<bool> = positions
             .iter()
             .map(|p| {
@@ -318,6 +467,27 @@ mod tests {
         assert_eq!(p[0], [-20.0, -10.0, 100.0]);
         // Slice 1, row 1, column 2.
         assert_eq!(p[11], [-18.0, -8.0, 96.0]);
+    }
+
+    #[test]
+    fn the_margin_around_a_masked_voxel_is_an_ellipsoid_in_millimetres() {
+        let volume = ModelVolume {
+            exam_id: ExamId::new("E1").unwrap(),
+            shape: [5, 5, 5],
+            spacing_mm: [10.0, 5.0, 5.0],
+            origin_mm: [0.0; 3],
+            ct: vec![0.0; 125],
+            pet: vec![0.0; 125],
+        };
+        let mut mask = vec![0.0; 125];
+        mask[(2 * 5 + 2) * 5 + 2] = 1.0;
+        mask[0] = 0.4;
+        let near = near_mask(&volume, &mask, 10.0);
+        // Within 10 mm: one slice up and down, two rows or columns in-plane (not the corners).
+        assert!(near[(2 * 5 + 2) * 5 + 4] && near[(3 * 5 + 2) * 5 + 2]);
+        assert!(!near[(2 * 5 + 4) * 5 + 4] && !near[(4 * 5 + 2) * 5 + 2]);
+        assert!(!near[0], "less than half a voxel of lesion is no lesion");
+        assert_eq!(near.iter().filter(|n| **n).count(), 15);
     }
 
     #[test]

@@ -13,10 +13,12 @@ use burn::backend::autodiff::checkpoint::strategy::CheckpointStrategy;
 use burn::backend::autodiff::grads::Gradients;
 use burn::backend::autodiff::ops::{Backward, Ops, OpsKind, unary};
 use burn::backend::{Autodiff, Flex};
-use burn::tensor::{Bytes, DType, Shape, Tensor, TensorPrimitive};
-use burn_flex::{FlexTensor, Layout};
+use burn::tensor::{Tensor, TensorPrimitive};
+
 use rayon::prelude::*;
 
+use crate::cpu::flex::{contiguous_f32, flex_f32};
+use crate::cpu::profile::{KernelKind, timed};
 use crate::padding::same_padding;
 
 /// Where a pooled volume came from: shapes and, for each output cell, the index of the input
@@ -126,27 +128,6 @@ pub fn max_pool3d_backward(grad_out: &[f32], trace: &PoolTrace) -> Vec<f32> {
     grad_in
 }
 
-/// A CPU tensor's values as contiguous f32 (copied only if they were not).
-fn contiguous_f32(x: FlexTensor) -> FlexTensor {
-    let x = if x.dtype() == DType::F32 {
-        x
-    } else {
-        Tensor::<Flex, 1>::from_primitive(TensorPrimitive::Float(x))
-            .cast(DType::F32)
-            .into_primitive()
-            .tensor()
-    };
-    x.to_contiguous()
-}
-
-fn flex_f32(values: Vec<f32>, shape: [usize; 5]) -> FlexTensor {
-    FlexTensor::new(
-        Bytes::from_elems(values),
-        Layout::contiguous(Shape::new(shape)),
-        DType::F32,
-    )
-}
-
 /// Pools a CPU tensor, reading its values in place when they are contiguous f32 (the model's
 /// case; anything else is converted first). The result is f32.
 pub fn pool_flex(
@@ -157,7 +138,9 @@ pub fn pool_flex(
     let shape = x.dims();
     let t = contiguous_f32(x.into_primitive().tensor());
     let values = t.as_slice::<f32>().unwrap_or_default();
-    let (y, trace) = max_pool3d_forward(values, shape, kernel, stride);
+    let (y, trace) = timed(KernelKind::PoolForward, || {
+        max_pool3d_forward(values, shape, kernel, stride)
+    });
     let y = flex_f32(y, trace.out_shape);
     (Tensor::from_primitive(TensorPrimitive::Float(y)), trace)
 }
@@ -173,7 +156,10 @@ impl Backward<Flex, 1> for MaxPoolBackward {
         unary::<Flex, _>(ops.parents, ops.node, grads, |grad| {
             let grad = contiguous_f32(grad);
             let values = grad.as_slice::<f32>().unwrap_or_default();
-            flex_f32(max_pool3d_backward(values, &trace), trace.in_shape)
+            let grad_in = timed(KernelKind::PoolBackward, || {
+                max_pool3d_backward(values, &trace)
+            });
+            flex_f32(grad_in, trace.in_shape)
         });
     }
 }

@@ -118,6 +118,7 @@ pub fn saliency<B: Backend>(
     let pass = Pass {
         train: false,
         relu: if guided { &guided_fn } else { &plain_fn },
+        plain_relu: !guided,
     };
     let out = model.forward(x.clone(), &b.valid_slices, &pass);
     let logit = out.logits.slice([0..1, task..task + 1]).sum();

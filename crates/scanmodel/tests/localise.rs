@@ -7,7 +7,9 @@ use uptake_core::region_map::{BoxMm, FORMAT, Lesion, ReferencePoints, TaskRegion
 use uptake_core::{ExamId, Manifest, NoProgress, RegionMap};
 use uptake_ontology::Ontology;
 use uptake_scanmodel::checkpoint::save_module;
-use uptake_scanmodel::localise::{LocaliseInputs, LocaliseSettings, RegionLocalisation, localise};
+use uptake_scanmodel::localise::{
+    LocaliseInputs, LocaliseSettings, RegionLocalisation, localise, localise_masks,
+};
 use uptake_scanmodel::model::ScanModel;
 use uptake_scanmodel::{CpuBackend, MemoryStore, ModelVolume, ScanModelError, SizePreset};
 
@@ -165,4 +167,44 @@ fn an_exam_without_a_region_map_is_an_error_naming_it() {
         err.contains("exam A") && err.contains("regions_path"),
         "{err}"
     );
+}
+
+#[test]
+fn lesion_masks_give_each_task_its_attention_share_near_the_masked_lesions() {
+    let dir = tempfile::tempdir().unwrap();
+    let run = random_run(dir.path(), &["full", "lungs"]);
+    let store = MemoryStore::new([volume("A"), volume("B"), volume("C")]);
+    let n: usize = SHAPE.iter().product();
+    let mut lesion = vec![0.0; n];
+    lesion[(8 * 32 + 8) * 32 + 8] = 1.0;
+    // A has a lesion; B an empty mask; C no mask at all.
+    let masks = std::collections::BTreeMap::from([
+        (ExamId::new("A").unwrap(), lesion),
+        (ExamId::new("B").unwrap(), vec![0.0; n]),
+    ]);
+    let exams: Vec<ExamId> = ["A", "B", "C"]
+        .iter()
+        .map(|e| ExamId::new(e).unwrap())
+        .collect();
+    let rows = localise_masks::<CpuBackend>(
+        &run,
+        &store,
+        &masks,
+        &exams,
+        &LocaliseSettings::default(),
+        &NoProgress,
+        &Default::default(),
+    )
+    .unwrap();
+    let names: Vec<&str> = rows.iter().map(|r| r.region.as_str()).collect();
+    assert_eq!(names, ["full", "lungs"]);
+    for r in &rows {
+        assert_eq!(r.exams, 1, "{r:?}");
+        // 30 mm around one voxel of 8 x 12.5 x 12.5 mm: 7 slices x 21 in-plane voxels at most.
+        assert!(
+            r.near_lesions_share > 0.0 && r.near_lesions_share < 0.02,
+            "{r:?}"
+        );
+        assert!((0.0..=1.0).contains(&r.attention_near_lesions), "{r:?}");
+    }
 }

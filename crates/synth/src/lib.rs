@@ -16,7 +16,7 @@
 //! use uptake_core::NoProgress;
 //! use uptake_synth::reports::{ReportsSettings, generate, write_report_set};
 //!
-//! let settings = ReportsSettings { n: 3, seed: 7 };
+//! let settings = ReportsSettings { n: 3, seed: 7, ..Default::default() };
 //! let reports = generate(&settings, &NoProgress);
 //! assert_eq!(reports.len(), 3);
 //! assert_eq!(reports, generate(&settings, &NoProgress), "same seed, same reports");

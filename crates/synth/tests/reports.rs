@@ -13,7 +13,14 @@ use uptake_synth::spec::ReportedAs;
 use uptake_synth::taxonomy::{is_ancestor_or_self, task_region_names};
 
 fn reports(n: usize, seed: u64) -> Vec<SyntheticReport> {
-    generate(&ReportsSettings { n, seed }, &NoProgress)
+    generate(
+        &ReportsSettings {
+            n,
+            seed,
+            ..Default::default()
+        },
+        &NoProgress,
+    )
 }
 
 #[test]
@@ -202,7 +209,11 @@ fn the_clinical_history_names_prior_disease_that_is_not_a_finding() {
 fn the_data_set_files_hold_every_exam() {
     let dir = tempfile::tempdir().unwrap();
     let set = reports(25, 1);
-    let settings = ReportsSettings { n: 25, seed: 1 };
+    let settings = ReportsSettings {
+        n: 25,
+        seed: 1,
+        ..Default::default()
+    };
     let summary = write_report_set(&settings, dir.path(), &NoProgress).unwrap();
     assert_eq!(summary.reports, 25);
     assert_eq!(
@@ -223,7 +234,11 @@ fn the_data_set_files_hold_every_exam() {
 #[test]
 fn a_report_set_of_no_reports_is_refused_and_writes_nothing() {
     let dir = tempfile::tempdir().unwrap();
-    let settings = ReportsSettings { n: 0, seed: 1 };
+    let settings = ReportsSettings {
+        n: 0,
+        seed: 1,
+        ..Default::default()
+    };
     let err = write_report_set(&settings, dir.path(), &NoProgress).unwrap_err();
     assert!(matches!(err, ReportSetError::NoReports), "{err}");
     assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 0);

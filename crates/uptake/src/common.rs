@@ -186,3 +186,84 @@ pub fn load_report_models(
         })
         .collect()
 }
+
+// Reading reports: the flags of every command that reads a reports file.
+
+/// How to read a reports file (`--reports FILE`): its format, its columns, an accession
+/// mapping and the section headers. Every command that reads reports flattens this in.
+#[derive(clap::Args, Debug, Clone, Default)]
+pub struct ReportInputArgs {
+    /// Format of the reports file: auto (by extension: .jsonl, .csv, .json or .ndjson for
+    /// FHIR DiagnosticReport), jsonl, csv or fhir.
+    #[arg(long, value_name = "FORMAT", default_value = "auto")]
+    pub reports_format: uptake_reports::ReportFormat,
+    /// Column (CSV) or field (JSONL) of the exam id (default exam_id). For FHIR: `id` (the
+    /// resource id) or an identifier system (default: the accession identifier).
+    #[arg(long, value_name = "NAME")]
+    pub id_column: Option<String>,
+    /// Column (CSV) or field (JSONL) of the report text (default text).
+    #[arg(long, value_name = "NAME")]
+    pub text_column: Option<String>,
+    /// CSV with columns accession,exam_id: the ids of the reports file are accession numbers.
+    #[arg(long, value_name = "FILE")]
+    pub accession_map: Option<PathBuf>,
+    /// Section headers to use instead of the built-in ones (TOML, the format of
+    /// crates/reports/data/sections.toml).
+    #[arg(long, value_name = "FILE")]
+    pub sections: Option<PathBuf>,
+}
+
+impl ReportInputArgs {
+    /// The library's read settings.
+    pub fn settings(&self) -> uptake_reports::ReadSettings {
+        uptake_reports::ReadSettings {
+            format: self.reports_format,
+            id_column: self.id_column.clone(),
+            text_column: self.text_column.clone(),
+            accession_map: self.accession_map.clone(),
+        }
+    }
+
+    /// Reads the reports of `path`: each skipped record as a warning in the log, and the
+    /// summary (reports read, records skipped and merged) on stderr unless `quiet`.
+    pub fn read(
+        &self,
+        path: &std::path::Path,
+        quiet: bool,
+    ) -> anyhow::Result<uptake_reports::ReportSet> {
+        let set = uptake_reports::read_reports_with(path, &self.settings())?;
+        for w in &set.warnings {
+            tracing::warn!("{w}");
+        }
+        if !quiet {
+            eprintln!("{}: {}", path.display(), set.summary);
+        }
+        Ok(set)
+    }
+
+    /// The tagger of `ontology`, reading sections with `--sections FILE` or the built-in
+    /// headers.
+    pub fn tagger(
+        &self,
+        ontology: &uptake_ontology::Ontology,
+    ) -> anyhow::Result<uptake_reports::Tagger> {
+        let sections = match &self.sections {
+            Some(path) => uptake_reports::SectionVocabulary::from_path(path)?,
+            None => uptake_reports::SectionVocabulary::builtin(),
+        };
+        Ok(uptake_reports::Tagger::with_sections(ontology, sections)?)
+    }
+}
+
+/// A probability option: a number in [0, 1] (clap refuses anything else).
+pub fn probability(text: &str) -> Result<f64, String> {
+    let value: f64 = text
+        .trim()
+        .parse()
+        .map_err(|_| format!("`{text}` is not a number"))?;
+    if (0.0..=1.0).contains(&value) {
+        Ok(value)
+    } else {
+        Err(format!("{value} is not in [0, 1]"))
+    }
+}

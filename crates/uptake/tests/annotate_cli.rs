@@ -524,8 +524,8 @@ fn an_empty_reports_file_is_refused() {
     let stderr = stderr_of(&run);
     assert!(stderr.contains("r.jsonl"), "names the file: {stderr}");
     assert!(
-        stderr.contains("no reports") || stderr.contains("empty"),
-        "{stderr}"
+        stderr.contains("holds no report records"),
+        "says why: {stderr}"
     );
     assert!(!uptake_annotate::journal_path(&out).exists());
 }

@@ -2,7 +2,9 @@
 
 mod cohort_fixture;
 
-use cohort_fixture::{EXAMS, GRID, cohort, exam_ids, fails, manifest, ok, s, scratch, store};
+use cohort_fixture::{
+    EXAMS, GRID, autopet_store, cohort, exam_ids, fails, manifest, ok, s, scratch, store,
+};
 use std::path::Path;
 
 const BIN: &str = "imaging_cli";
@@ -219,4 +221,72 @@ fn inspect_measures_a_voi_given_on_the_command_line_instead_of_the_region_map() 
     assert!(!stdout.contains("VOI liver"), "{stdout}");
     let err = fails(&["inspect", "E1", "--store", "s", "--voi", "liver=1,2"]);
     assert!(err.contains("NAME=X,Y,Z"), "{err}");
+}
+
+#[test]
+fn quiet_ingest_prints_nothing_on_success() {
+    let out = scratch(&format!("{BIN}/quiet"));
+    let (stdout, stderr) = ingest(&out, &GRID, &["-q"]);
+    assert_eq!((stdout.as_str(), stderr.as_str()), ("", ""));
+    assert_eq!(stored(&out), exam_ids(BIN));
+}
+
+#[test]
+fn ingest_report_lists_every_exam_with_its_series_choices() {
+    let out = scratch(&format!("{BIN}/report"));
+    let report = out.join("report.csv");
+    ingest(&out, &GRID, &["--report", s(&report)]);
+    let text = std::fs::read_to_string(&report).unwrap();
+    let mut lines = text.lines();
+    assert_eq!(
+        lines.next().unwrap(),
+        "exam_id,status,study_instance_uid,pet_series,pet_choice,ct_series,ct_choice,\
+         rejected_series,skipped_files,repairs,warnings,error"
+    );
+    let rows: Vec<&str> = lines.collect();
+    assert_eq!(rows.len(), EXAMS);
+    for (row, id) in rows.iter().zip(exam_ids(BIN)) {
+        assert!(row.starts_with(&format!("{id},ingested,")), "{row}");
+        assert!(row.contains("the only usable PT series"), "{row}");
+    }
+    // A second run reports the exams already stored, with their stored record.
+    ingest(&out, &GRID, &["--report", s(&report)]);
+    let again = std::fs::read_to_string(&report).unwrap();
+    assert_eq!(again.matches(",already stored,").count(), EXAMS);
+    assert_eq!(again.matches("the only usable PT series").count(), EXAMS);
+}
+
+#[test]
+fn inspect_shows_why_each_series_was_chosen() {
+    let stdout = inspect_first("inspect-choice", &[]);
+    let line = |key: &str| stdout.lines().filter(|l| l.starts_with(key)).count();
+    assert_eq!(line("  chosen        the only usable"), 2, "{stdout}");
+}
+
+#[test]
+fn an_autopet_layout_cohort_ingests_with_its_lesion_masks() {
+    let dir = scratch(&format!("{BIN}/autopet"));
+    let report = dir.join("report.csv");
+    let stdout = autopet_store(&dir, &["--report", s(&report)]);
+    let out = dir.join("store");
+    assert!(
+        stdout.starts_with("ingested 2, already stored 0, failed 0"),
+        "{stdout}"
+    );
+    assert_eq!(stored(&out), ["E00001", "E00002"]);
+    let text = std::fs::read_to_string(&report).unwrap();
+    assert!(text.contains("E00001,ingested,nifti:"), "{text}");
+    let inspect = ok(&[
+        "inspect",
+        "E00001",
+        "--store",
+        s(&out),
+        "--png",
+        s(&dir.join("m.png")),
+    ])
+    .0;
+    assert!(
+        inspect.contains("lesion mask     ") && inspect.contains("SEG.nii.gz"),
+        "{inspect}"
+    );
 }

@@ -101,3 +101,28 @@ fn show_of_an_unknown_region_suggests_similar_names() {
     assert!(stderr.contains("no region `lung`"), "{stderr}");
     assert!(stderr.contains("lungs"), "{stderr}");
 }
+
+#[test]
+fn ontology_check_refuses_a_pattern_that_matches_any_text() {
+    let dir = tempfile::tempdir().unwrap();
+    let text = std::fs::read_to_string(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../../data/ontology.toml"
+    ))
+    .unwrap();
+    let junk = text.replacen("patterns = ['lungs?', ", "patterns = ['.*', 'lungs?', ", 1);
+    assert_ne!(junk, text, "the replacement must apply");
+    let path = dir.path().join("o.toml");
+    std::fs::write(&path, junk).unwrap();
+    let run = uptake()
+        .args(["ontology", "check"])
+        .arg(&path)
+        .output()
+        .unwrap();
+    assert!(!run.status.success());
+    let stderr = String::from_utf8_lossy(&run.stderr);
+    assert!(
+        stderr.contains("region `lungs`: pattern `.*`") && stderr.contains("names no body part"),
+        "{stderr}"
+    );
+}

@@ -3,7 +3,9 @@
 
 mod cohort_fixture;
 
-use cohort_fixture::{EXAMS, cohort, exam_ids, fails, manifest, ok, s, scratch, store};
+use cohort_fixture::{
+    EXAMS, autopet_store, cohort, exam_ids, fails, manifest, ok, s, scratch, store,
+};
 use std::path::{Path, PathBuf};
 use std::sync::OnceLock;
 
@@ -309,4 +311,35 @@ fn localise_prints_and_writes_the_attention_shares_of_each_region_with_lesions()
             && last.contains(&format!("vs share {mean:.3}")),
         "{last}"
     );
+}
+
+#[test]
+fn localise_measures_attention_against_the_lesion_masks_of_a_nifti_dataset() {
+    let dir = scratch(&format!("{BIN}/localise-masks"));
+    autopet_store(&dir, &["-q"]);
+    let store = dir.join("store");
+    let (stdout, _) = ok(&[
+        "-q",
+        "localise",
+        "--model",
+        s(run()),
+        "--store",
+        s(&store),
+        "--lesion-masks",
+    ]);
+    let lines: Vec<&str> = stdout.lines().collect();
+    assert!(lines[0].starts_with("task") && lines[0].contains("near lesions (share, x)"));
+    let regions = regions_of(run());
+    assert_eq!(lines.len(), 1 + regions.len(), "{stdout}");
+    for (line, region) in lines[1..].iter().zip(&regions) {
+        // Every task counts the exams whose masks hold a lesion (the cohort's abnormal ones).
+        assert!(line.starts_with(&format!("{region:<28} ")), "{line}");
+        let exams: usize = line[28..]
+            .split_whitespace()
+            .next()
+            .unwrap()
+            .parse()
+            .unwrap();
+        assert!((1..=2).contains(&exams), "{line}");
+    }
 }

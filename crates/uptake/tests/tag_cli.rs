@@ -162,3 +162,88 @@ fn bench_tagging_counts_what_it_tagged() {
         "{out}"
     );
 }
+
+/// `uptake tag --reports REPORTS --out OUT EXTRA...`: (success, stderr, the regions of each
+/// written line as `exam_id:region`).
+fn tag(reports: &std::path::Path, extra: &[&str]) -> (bool, String, Vec<String>) {
+    let out = reports.with_extension("tags.jsonl");
+    let run = uptake()
+        .args(["tag", "--reports"])
+        .arg(reports)
+        .arg("--out")
+        .arg(&out)
+        .args(extra)
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&run.stderr).into_owned();
+    let mentions = std::fs::read_to_string(&out)
+        .unwrap_or_default()
+        .lines()
+        .flat_map(|l| {
+            let v: serde_json::Value = serde_json::from_str(l).unwrap();
+            let exam = v["exam_id"].as_str().unwrap().to_string();
+            let regions: Vec<String> = v["mentions"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|m| format!("{exam}:{}", m["region"].as_str().unwrap()))
+                .collect();
+            regions
+        })
+        .collect();
+    (run.status.success(), stderr, mentions)
+}
+
+#[test]
+fn id_and_text_column_flags_read_a_csv_export_with_other_names() {
+    let dir = tempfile::tempdir().unwrap();
+    let reports = dir.path().join("export.csv");
+    std::fs::write(
+        &reports,
+        "ACC,BODY\r\nA7,\"FINDINGS: Avid liver lesion.\"\r\n",
+    )
+    .unwrap();
+    let (ok, stderr, mentions) = tag(&reports, &["--id-column", "ACC", "--text-column", "BODY"]);
+    assert!(ok, "{stderr}");
+    assert_eq!(mentions, ["A7:liver"]);
+    let (ok, stderr, _) = tag(&reports, &[]);
+    assert!(!ok && stderr.contains("no `exam_id` column"), "{stderr}");
+}
+
+#[test]
+fn fhir_diagnostic_reports_are_tagged_from_their_presented_form_or_conclusion() {
+    let dir = tempfile::tempdir().unwrap();
+    let reports = dir.path().join("reports.ndjson");
+    // "FINDINGS: Avid spleen." in base64.
+    std::fs::write(
+        &reports,
+        "{\"resourceType\": \"DiagnosticReport\", \"id\": \"r1\", \"status\": \"final\", \"presentedForm\": [{\"contentType\": \"text/plain\", \"data\": \"RklORElOR1M6IEF2aWQgc3BsZWVuLg==\"}]}\n\
+         {\"resourceType\": \"DiagnosticReport\", \"id\": \"r2\", \"status\": \"final\", \"conclusion\": \"Avid left axillary node.\"}\n",
+    )
+    .unwrap();
+    let (ok, stderr, mentions) = tag(&reports, &[]);
+    assert!(ok, "{stderr}");
+    assert_eq!(mentions, ["r1:spleen", "r2:left_axillary_lymph_node"]);
+    assert!(stderr.contains("2 reports from 2 records"), "{stderr}");
+}
+
+#[test]
+fn a_sections_file_teaches_the_tagger_other_headers() {
+    let dir = tempfile::tempdir().unwrap();
+    let reports = dir.path().join("r.jsonl");
+    std::fs::write(
+        &reports,
+        "{\"exam_id\": \"e1\", \"text\": \"Anamnese: liver cancer.\\nBefund: avid spleen.\"}\n",
+    )
+    .unwrap();
+    let sections = dir.path().join("sections.toml");
+    std::fs::write(
+        &sections,
+        "[[section]]\nkind = \"history\"\nheaders = ['anamnese']\n[[section]]\nkind = \"findings\"\nheaders = ['befund']\n",
+    )
+    .unwrap();
+    let sections_arg = sections.to_str().unwrap();
+    let (ok, stderr, mentions) = tag(&reports, &["--sections", sections_arg]);
+    assert!(ok, "{stderr}");
+    assert_eq!(mentions, ["e1:spleen"], "the history's liver is not tagged");
+}

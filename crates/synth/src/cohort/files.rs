@@ -11,21 +11,9 @@ use std::path::Path;
 use uptake_core::manifest::{Sex as ManifestSex, SummaryCode};
 use uptake_core::{Manifest, ManifestEntry};
 
-/// The manifest's columns: all of them, even one no exam fills (no deaths in a small cohort).
-const MANIFEST_COLUMNS: [&str; 12] = [
-    "exam_id",
-    "patient_id",
-    "study_date",
-    "age",
-    "sex",
-    "indication",
-    "summary_code",
-    "report_path",
-    "dicom_dir",
-    "death_date",
-    "censor_date",
-    "regions_path",
-];
+/// The manifest's columns, `exam_id` through `regions_path`: all of them even when no exam
+/// fills one (no deaths in a small cohort); the follow-up is given by dates, not days.
+const MANIFEST_COLUMNS: &[&str] = uptake_core::manifest::COLUMNS.split_at(12).0;
 
 /// The manifest row of an exam of the cohort in `out`.
 fn manifest_entry(e: &PlannedExam, out: &Path) -> ManifestEntry {
@@ -52,7 +40,7 @@ fn manifest_entry(e: &PlannedExam, out: &Path) -> ManifestEntry {
 /// Writes the cohort-level files into `out`.
 pub(super) fn write_cohort_files(exams: &[PlannedExam], out: &Path) -> Result<(), CohortError> {
     let entries = exams.iter().map(|e| manifest_entry(e, out)).collect();
-    Manifest::with_columns(&MANIFEST_COLUMNS, entries).write(&out.join("manifest.csv"))?;
+    Manifest::with_columns(MANIFEST_COLUMNS, entries).write(&out.join("manifest.csv"))?;
     write_reports_and_specs(out, exams.iter().map(|e| (&e.spec, e.report.as_str())))?;
     let specs = || exams.iter().map(|e| &e.spec);
     for (counted, name) in [

@@ -7,6 +7,7 @@
 //! [`generate`] does both and writes the cohort-level files last.
 
 mod acquisition;
+mod autopet;
 mod config;
 mod error;
 mod exam;
@@ -16,6 +17,7 @@ mod plan;
 mod region_map;
 
 pub use crate::dicom::{Acquisition, SeriesGeometry, Vendor};
+pub use autopet::{AutoPetSummary, generate_autopet};
 pub use config::{CohortConfig, ReportWriter, Resolution};
 pub use error::CohortError;
 pub use exam::{exam_phantom, write_exam};

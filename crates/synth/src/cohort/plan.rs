@@ -79,7 +79,10 @@ fn plan_patient(
         p.age_years = patient.age_years + ((day.0 - first_exam.0) / 365) as u32;
         let spec = sample_exam(exam_id, &p, rng);
         let acquisition = plan_acquisition(&spec, day, cfg, rng);
-        let report = (cfg.report_writer)(&spec, rng);
+        // The report has its own random stream (one draw of the plan's): how a report is worded
+        // never moves the images of this exam or of the exams after it.
+        let mut report_rng = seeded::rng(rng.random());
+        let report = (cfg.report_writer)(&spec, &mut report_rng);
         out.push(PlannedExam {
             index,
             spec,

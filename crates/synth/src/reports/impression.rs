@@ -2,9 +2,11 @@
 //! with advice, or a negative statement; then resolved disease and brown fat.
 
 use super::described::Described;
+use super::draft::Draft;
 use super::group::GROUPS;
 use super::phrases::{disease_phrase, join_list, lesion_noun, pick};
 use super::vocabulary::{HEDGED_ADVICE, IMPRESSION_AVID, NEGATIVE_IMPRESSIONS};
+use super::vocabulary_styles::{SUMMARY_HEDGED, SUMMARY_IMPRESSIONS};
 use crate::catalogue::Kind;
 use crate::spec::{ExamSpec, Lookalike, ReportedAs};
 use rand::Rng;
@@ -54,6 +56,30 @@ pub(super) fn impression_items(
     }
     if spec.lookalikes.contains(&Lookalike::BrownFat) && rng.random_bool(0.4) {
         items.push("Physiologic brown fat uptake.".to_string());
+    }
+    items
+}
+
+/// The impression items of the later styles: four times in ten, when the report describes
+/// disease, a summary that names no region ("Hypermetabolic disease as described above"), as
+/// many real impressions do; the regions are then only in the findings.
+pub(super) fn items_or_summary(draft: &Draft, rng: &mut (impl Rng + ?Sized)) -> Vec<String> {
+    let abnormal = draft.reported.iter().any(|d| d.is_abnormal());
+    let hedged = draft
+        .reported
+        .iter()
+        .any(|d| d.lesion.reported_as == ReportedAs::Hedged);
+    if !(abnormal || hedged) || !rng.random_bool(0.4) {
+        return draft.impression.clone();
+    }
+    let mut items = Vec::new();
+    if abnormal {
+        let disease = disease_phrase(&draft.spec.patient.indication, rng);
+        items.push(pick(rng, &SUMMARY_IMPRESSIONS).replace("{disease}", disease));
+    }
+    if hedged {
+        let advice = pick(rng, &HEDGED_ADVICE);
+        items.push(pick(rng, &SUMMARY_HEDGED).replace("{advice}", advice));
     }
     items
 }

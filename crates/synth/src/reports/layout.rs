@@ -1,48 +1,33 @@
 //! Laying a report out in one institution's style: headers, sub-headers, paragraphs or lists,
-//! and the impression's numbering.
+//! and the impression's numbering. The five first styles are laid out here; the later four
+//! each in their own file.
 
+use super::abbreviated::abbreviated;
+use super::draft::Draft;
+use super::european::european;
 use super::group::Findings;
 use super::header::{comparison_text, history_text, technique_text};
+use super::narrative::narrative;
 use super::phrases::pick;
+use super::style::ReportStyle as Style;
+use super::template::organ_system;
 use super::vocabulary::{
     HISTORY_HEADERS, IMPRESSION_HEADERS, SUBHEADERS_CAPS, SUBHEADERS_MIXED, TERSE,
 };
 use crate::spec::ExamSpec;
 use rand::Rng;
 
-/// Header and list conventions of one institution.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(super) enum Style {
-    /// Upper-case headers, organ sub-headers, numbered impression, "END OF IMPRESSION".
-    Caps,
-    /// Mixed-case headers, mixed-case organ sub-headers, dashed impression items.
-    Mixed,
-    /// Headers but findings as one running paragraph, impression as plain sentences.
-    Paragraph,
-    /// No headers at all: a list of findings sentences.
-    Bare,
-    /// Telegraphic: abbreviations (LN, SUV), short sentences, "1)" numbering.
-    Terse,
-}
-
-/// Every style, as often as each other.
-pub(super) const STYLES: [Style; 5] = [
-    Style::Caps,
-    Style::Mixed,
-    Style::Paragraph,
-    Style::Bare,
-    Style::Terse,
-];
-
 /// The whole report text.
-pub(super) fn assemble(
-    style: Style,
-    spec: &ExamSpec,
-    follow_up: bool,
-    findings: &Findings,
-    impression: &[String],
-    rng: &mut (impl Rng + ?Sized),
-) -> String {
+pub(super) fn assemble(style: Style, draft: &Draft, rng: &mut (impl Rng + ?Sized)) -> String {
+    let (spec, follow_up) = (draft.spec, draft.follow_up);
+    let (findings, impression) = (&draft.findings, draft.impression.as_slice());
+    match style {
+        Style::European => return european(draft, rng),
+        Style::OrganSystem => return organ_system(draft, rng),
+        Style::Abbreviated => return abbreviated(draft, rng),
+        Style::Narrative => return narrative(draft, rng),
+        _ => {}
+    }
     if style == Style::Bare {
         let all: Vec<&str> = findings
             .by_group()
@@ -141,7 +126,7 @@ fn impression_text(style: Style, impression: &[String], rng: &mut (impl Rng + ?S
                 out.push_str(&format!("- {item}\n"));
             }
         }
-        Style::Paragraph | Style::Bare => {
+        _ => {
             out.push_str(&format!(
                 "{}: {}\n",
                 pick(rng, &IMPRESSION_HEADERS),

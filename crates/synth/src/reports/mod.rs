@@ -2,7 +2,8 @@
 //!
 //! Each exam is sampled (a patient, then what the exam contains: an [`ExamSpec`]), with the same
 //! sampler as the cohorts of [`crate::cohort`], and described
-//! by [`write_report`] in one of several institution styles. [`write_report_set`] makes a whole
+//! by [`write_report`] in one of several institution styles ([`ReportStyle`]), drawn from a
+//! [`StyleMix`] (by default the realistic mix of all nine). [`write_report_set`] makes a whole
 //! report set on disk: `reports.jsonl` (`{"exam_id", "text"}`), `truth.csv` (0/1 per task
 //! region: what each report says, ancestors included; see [`truth_table`]) and `specs.jsonl`
 //! (the full ground truth of each exam). The same settings give the same files.
@@ -11,17 +12,25 @@
 //! `sentences`, `header` and `impression` build sentences from them; `described` fixes the
 //! wording of each lesion; `writer` assembles the findings and `layout` lays the report out.
 
+mod abbreviated;
 mod described;
+mod draft;
+mod european;
 mod group;
 mod header;
 mod impression;
 mod layout;
+mod narrative;
 mod phrases;
 mod sentences;
+mod style;
+mod template;
 mod vocabulary;
+mod vocabulary_styles;
 mod writer;
 
-pub use writer::write_report;
+pub use style::{ReportStyle, StyleMix, UnknownStyle};
+pub use writer::{write_report, write_report_in};
 
 use crate::dataset::{Counted, DatasetError, truth_table as table_of, write_reports_and_specs};
 use crate::findings::sample_exam;
@@ -47,11 +56,17 @@ pub struct ReportsSettings {
     pub n: usize,
     /// The seed: the same seed gives the same reports. Default 7.
     pub seed: u64,
+    /// The institution styles the reports are written in. Default: the realistic mix.
+    pub styles: StyleMix,
 }
 
 impl Default for ReportsSettings {
     fn default() -> Self {
-        ReportsSettings { n: 500, seed: 7 }
+        ReportsSettings {
+            n: 500,
+            seed: 7,
+            styles: StyleMix::Realistic,
+        }
     }
 }
 
@@ -90,13 +105,19 @@ fn exam_rng(seed: u64, index: usize) -> ChaCha8Rng {
     rng
 }
 
-/// The `index`-th exam of the set made with `seed`.
+/// The `index`-th exam of the set made with `seed`, in the realistic style mix.
 pub fn generate_one(seed: u64, index: usize) -> SyntheticReport {
+    generate_one_in(seed, index, &StyleMix::Realistic)
+}
+
+/// The `index`-th exam of the set made with `seed`, written in a style drawn from `styles`.
+/// The exam (its spec) does not depend on the styles.
+pub fn generate_one_in(seed: u64, index: usize, styles: &StyleMix) -> SyntheticReport {
     let mut rng = exam_rng(seed, index);
     let exam_id = exam_id(seed, index);
     let patient = sample_patient(&format!("P-{}", exam_id.as_str()), &mut rng);
     let spec = sample_exam(exam_id, &patient, &mut rng);
-    let text = write_report(&spec, &mut rng);
+    let text = write_report_in(&spec, styles, &mut rng);
     SyntheticReport { spec, text }
 }
 
@@ -105,7 +126,7 @@ pub fn generate(settings: &ReportsSettings, progress: &dyn Progress) -> Vec<Synt
     progress.start("reports", settings.n as u64);
     let reports = (0..settings.n)
         .map(|i| {
-            let r = generate_one(settings.seed, i);
+            let r = generate_one_in(settings.seed, i, &settings.styles);
             progress.advance(1);
             r
         })
@@ -158,7 +179,14 @@ mod tests {
 
     #[test]
     fn report_set_ages_centre_on_61_years_as_in_cohorts() {
-        let reports = generate(&ReportsSettings { n: 400, seed: 5 }, &NoProgress);
+        let reports = generate(
+            &ReportsSettings {
+                n: 400,
+                seed: 5,
+                ..Default::default()
+            },
+            &NoProgress,
+        );
         let ages: Vec<f64> = reports
             .iter()
             .map(|r| f64::from(r.spec.patient.age_years))

@@ -8,6 +8,7 @@ use super::phrases::{
     size_text, suv_text,
 };
 use super::vocabulary::{BROWN_FAT, LOBES, NODES, NODULE_OR_MASS, PHYSIOLOGIC_BOWEL, physiologic};
+use super::vocabulary_styles::NARRATIVE_HEDGES;
 use crate::catalogue::Kind;
 use crate::spec::{ExamSpec, Lookalike, Side};
 use crate::taxonomy::is_ancestor_or_self;
@@ -91,6 +92,14 @@ pub(super) fn hedged_sentence(d: &Described, rng: &mut (impl Rng + ?Sized)) -> S
         3 => format!("Questionable mild uptake in the {n}, possibly malignant."),
         _ => format!("Asymmetric uptake in the {n} ({suv}) is suspicious for early involvement."),
     }
+}
+
+/// A hedged lesion as a dictation words it (still abnormal by the rules).
+pub(super) fn narrative_hedge(d: &Described, rng: &mut (impl Rng + ?Sized)) -> String {
+    let suv = suv_text(d.lesion.suv_max.min(4.5), rng);
+    pick(rng, &NARRATIVE_HEDGES)
+        .replace("{n}", &d.name)
+        .replace("{suv}", &suv)
 }
 
 /// Node lesions that can be written as one list sentence: same side, same group, nodes.

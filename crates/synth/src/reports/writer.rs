@@ -8,23 +8,32 @@
 //! finding.
 
 use super::described::{Described, describe};
+use super::draft::Draft;
 use super::group::{Findings, GROUPS, Group, group_of};
 use super::impression::impression_items;
-use super::layout::{STYLES, assemble};
+use super::layout::assemble;
 use super::phrases::{name_for, pick, random_side};
 use super::sentences::{
     abnormal_sentence, contradicts, hedged_sentence, incidental_sentence, list_sentence,
-    lookalike_sentence, physiologic_sentence, resolved_sentence,
+    lookalike_sentence, narrative_hedge, physiologic_sentence, resolved_sentence,
 };
+use super::style::{ReportStyle, StyleMix};
 use super::vocabulary::negatives;
 use crate::catalogue::{SITES, find_site};
 use crate::spec::{ExamSpec, ReportedAs, Side};
 use rand::Rng;
 use rand::seq::IndexedRandom;
 
-/// Writes the report of an exam. The same spec and the same random state give the same text.
+/// Writes the report of an exam in a style of the realistic mix ([`StyleMix::Realistic`]).
+/// The same spec and the same random state give the same text.
 pub fn write_report<R: Rng + ?Sized>(spec: &ExamSpec, rng: &mut R) -> String {
-    let style = pick(rng, &STYLES);
+    write_report_in(spec, &StyleMix::Realistic, rng)
+}
+
+/// Writes the report of an exam in a style drawn from `styles`. The same spec, mix and random
+/// state give the same text.
+pub fn write_report_in<R: Rng + ?Sized>(spec: &ExamSpec, styles: &StyleMix, rng: &mut R) -> String {
+    let style = styles.pick(rng);
     let follow_up = rng.random_bool(0.55);
     let described = describe(spec, rng);
     let reported: Vec<&Described> = described
@@ -38,7 +47,7 @@ pub fn write_report<R: Rng + ?Sized>(spec: &ExamSpec, rng: &mut R) -> String {
             .copied()
             .filter(|d| d.group == group)
             .collect();
-        findings.extend(group, lesion_sentences(&here, spec, follow_up, rng));
+        findings.extend(group, lesion_sentences(&here, spec, follow_up, style, rng));
         findings.extend(group, background_sentences(group, &reported, rng));
     }
     for &kind in &spec.lookalikes {
@@ -52,7 +61,14 @@ pub fn write_report<R: Rng + ?Sized>(spec: &ExamSpec, rng: &mut R) -> String {
     };
     findings.shuffle_openings(rng);
     let impression = impression_items(spec, &reported, resolved_name.as_deref(), rng);
-    assemble(style, spec, follow_up, &findings, &impression, rng)
+    let draft = Draft {
+        spec,
+        follow_up,
+        findings,
+        impression,
+        reported,
+    };
+    assemble(style, &draft, rng)
 }
 
 /// The sentences on the reported lesions of one body part: nodes on one side often as one list
@@ -62,6 +78,7 @@ fn lesion_sentences(
     here: &[&Described],
     spec: &ExamSpec,
     follow_up: bool,
+    style: ReportStyle,
     rng: &mut (impl Rng + ?Sized),
 ) -> Vec<String> {
     let listable = |d: &Described| d.def.list_adjective.is_some() && d.is_abnormal();
@@ -89,6 +106,7 @@ fn lesion_sentences(
             continue;
         }
         out.push(match d.lesion.reported_as {
+            ReportedAs::Hedged if style == ReportStyle::Narrative => narrative_hedge(d, rng),
             ReportedAs::Hedged => hedged_sentence(d, rng),
             _ => abnormal_sentence(d, spec, follow_up, rng),
         });

@@ -5,12 +5,15 @@ use crate::common::{Bars, Global};
 use anyhow::{Context, bail};
 use std::path::{Path, PathBuf};
 use uptake_core::ExamId;
-use uptake_imaging::bench::{IngestBench, bench_ingest};
+use uptake_imaging::bench::{IngestBench, bench_decode, bench_ingest};
 use uptake_imaging::cohort::{ExamStatus, Replaced, StoredExams};
+use uptake_imaging::nifti_in::NiftiSource;
+use uptake_imaging::report::write_report;
 use uptake_imaging::voi::Voi;
 use uptake_imaging::{
     ExamStore, IngestOutcome, IngestSettings, IngestSource, InspectSettings, InspectSource,
-    Inspection, ModelGrid, Shard, ingest_cohort, inspect,
+    Inspection, ModelGrid, SeriesPattern, SeriesSelection, Shard, StudyPairing, ingest_cohort,
+    inspect,
 };
 
 /// The model grid options shared by ingest, inspect and the bench.
@@ -42,14 +45,23 @@ impl GridArgs {
 }
 
 #[derive(clap::Args, Debug)]
+#[command(group(clap::ArgGroup::new("source").required(true).args(["manifest", "dicom", "nifti_dir", "nifti_list"])))]
 pub struct IngestArgs {
-    /// Cohort manifest (CSV with columns exam_id and dicom_dir, relative to the manifest).
-    #[arg(long, conflicts_with = "dicom", required_unless_present = "dicom")]
+    /// Cohort manifest (CSV with columns exam_id and dicom_dir, relative to the manifest;
+    /// optional pet_series and ct_series choose the series per exam).
+    #[arg(long)]
     pub manifest: Option<PathBuf>,
-    /// A folder tree of DICOM files: every study found is one exam (id: AccessionNumber, else
-    /// StudyInstanceUID).
+    /// A folder tree of DICOM files: every study found is one exam, keyed by its
+    /// StudyInstanceUID and named by its AccessionNumber where that names one study alone.
     #[arg(long)]
     pub dicom: Option<PathBuf>,
+    /// NIfTI exams in the autoPET / TCIA FDG-PET-CT-Lesions layout (per study folder
+    /// CTres.nii.gz in HU, SUV.nii.gz, SEG.nii.gz lesion mask).
+    #[arg(long, value_name = "DIR")]
+    pub nifti_dir: Option<PathBuf>,
+    /// NIfTI exams listed in a CSV with columns exam_id, ct, suv and optional seg.
+    #[arg(long, value_name = "CSV")]
+    pub nifti_list: Option<PathBuf>,
     /// The exam store (folder) to write into.
     #[arg(long)]
     pub out: PathBuf,
@@ -58,16 +70,80 @@ pub struct IngestArgs {
     /// Also write aligned CT (HU) and PET (SUV) NIfTI volumes into OUT/nifti/.
     #[arg(long)]
     pub nifti: bool,
+    /// The PET series to take: a SeriesInstanceUID or a SeriesDescription pattern (`*`, `?`).
+    #[arg(long, value_name = "UID|PATTERN")]
+    pub pet_series: Option<String>,
+    /// The CT series to take (UID or SeriesDescription pattern); it may come from another
+    /// study of the same patient and day.
+    #[arg(long, value_name = "UID|PATTERN")]
+    pub ct_series: Option<String>,
+    /// Pair a PET with a CT filed under another study of the same patient and day.
+    #[arg(long)]
+    pub pair_studies: bool,
+    /// The least share (0..1) of the PET's z range the CT must cover; less is refused.
+    #[arg(long, default_value_t = 0.5, value_name = "SHARE")]
+    pub min_pet_coverage: f64,
+    /// Write a CSV of every exam with its series choices, skipped files, repairs, warnings
+    /// and errors.
+    #[arg(long, value_name = "CSV")]
+    pub report: Option<PathBuf>,
     /// Only this part of the cohort, `i/n` with i in 0..n (by a stable hash of the exam id),
     /// for cluster job arrays.
     #[arg(long, value_name = "I/N")]
     pub shard: Option<Shard>,
-    /// Re-ingest exams already in the store.
+    /// Re-ingest exams already in the store (an exam id stored from another study is never
+    /// overwritten).
     #[arg(long)]
     pub force: bool,
     /// Fail (nonzero exit) if any exam fails; by default only if all do.
     #[arg(long)]
     pub strict: bool,
+}
+
+impl IngestArgs {
+    fn source(&self) -> anyhow::Result<IngestSource> {
+        Ok(
+            match (
+                &self.manifest,
+                &self.dicom,
+                &self.nifti_dir,
+                &self.nifti_list,
+            ) {
+                (Some(m), ..) => IngestSource::Manifest(m.clone()),
+                (_, Some(d), ..) => IngestSource::DicomTree(d.clone()),
+                (_, _, Some(d), _) => IngestSource::Nifti(NiftiSource::AutoPet(d.clone())),
+                (.., Some(csv)) => IngestSource::Nifti(NiftiSource::Listed(csv.clone())),
+                _ => bail!("give --manifest, --dicom, --nifti-dir or --nifti-list"),
+            },
+        )
+    }
+
+    fn settings(&self) -> anyhow::Result<IngestSettings> {
+        if !(0.0..=1.0).contains(&self.min_pet_coverage) {
+            bail!("--min-pet-coverage must be between 0 and 1");
+        }
+        let pattern = |p: &Option<String>| p.as_deref().and_then(SeriesPattern::new);
+        Ok(IngestSettings {
+            grid: self.grid.grid()?,
+            selection: SeriesSelection {
+                pet: pattern(&self.pet_series),
+                ct: pattern(&self.ct_series),
+                pairing: if self.pair_studies {
+                    StudyPairing::SamePatientAndDay
+                } else {
+                    StudyPairing::SameStudy
+                },
+            },
+            min_pet_coverage: self.min_pet_coverage,
+            shard: self.shard,
+            stored: if self.force {
+                StoredExams::Replace
+            } else {
+                StoredExams::KeepOnSameGrid
+            },
+            nifti_dir: self.nifti.then(|| self.out.join("nifti")),
+        })
+    }
 }
 
 #[derive(clap::Args, Debug)]
@@ -99,23 +175,13 @@ pub struct InspectArgs {
 }
 
 pub fn run_ingest(args: IngestArgs, global: &Global) -> anyhow::Result<()> {
-    let source = match (&args.manifest, &args.dicom) {
-        (Some(manifest), _) => IngestSource::Manifest(manifest.clone()),
-        (None, Some(dir)) => IngestSource::DicomTree(dir.clone()),
-        (None, None) => bail!("give --manifest or --dicom"),
-    };
-    let settings = IngestSettings {
-        grid: args.grid.grid()?,
-        shard: args.shard,
-        stored: if args.force {
-            StoredExams::Replace
-        } else {
-            StoredExams::KeepOnSameGrid
-        },
-        nifti_dir: args.nifti.then(|| args.out.join("nifti")),
-    };
+    let (source, settings) = (args.source()?, args.settings()?);
     let store = ExamStore::open(&args.out)?;
     let outcome = ingest_cohort(&store, &source, &settings, &Bars::new(global.quiet))?;
+    if let Some(path) = &args.report {
+        write_report(path, &outcome, &store)
+            .with_context(|| format!("writing the report {}", path.display()))?;
+    }
     if !global.quiet {
         print_ingest_notes(&outcome);
     }
@@ -125,17 +191,19 @@ pub fn run_ingest(args: IngestArgs, global: &Global) -> anyhow::Result<()> {
         eprintln!("FAILED {f}");
     }
     let total = outcome.exams.len();
-    println!(
-        "ingested {done}, already stored {already}, failed {failed} (of {total} exams) into {}",
-        args.out.display()
-    );
+    if !global.quiet || failed > 0 {
+        println!(
+            "ingested {done}, already stored {already}, failed {failed} (of {total} exams) into {}",
+            args.out.display()
+        );
+    }
     if failed > 0 && (args.strict || done + already == 0) {
         bail!("{failed} of {total} exams failed");
     }
     Ok(())
 }
 
-/// Exams ingested again, warnings and skipped files, on stderr.
+/// Exams ingested again, the choices, warnings and skipped files, on stderr.
 fn print_ingest_notes(outcome: &IngestOutcome) {
     for exam in &outcome.exams {
         let id = &exam.exam_id;
@@ -148,11 +216,11 @@ fn print_ingest_notes(outcome: &IngestOutcome) {
             }
             None => {}
         }
-        if let ExamStatus::Ingested { warnings, skipped } = &exam.status {
-            for w in warnings {
+        if let ExamStatus::Ingested(info) = &exam.status {
+            for w in info.repairs.iter().chain(&info.warnings) {
                 eprintln!("exam {id}: warning: {w}");
             }
-            for s in skipped {
+            for s in &info.rejected_series {
                 eprintln!("exam {id}: skipped {}: {}", s.what, s.reason);
             }
         }
@@ -220,7 +288,18 @@ fn print_origin(i: &Inspection) {
     let Some(info) = &i.info else { return };
     println!("study           {}", info.study_instance_uid);
     println!("CT series       {}", info.ct_series_uid);
+    println!("  chosen        {}", info.ct_choice);
     println!("PET series      {}", info.pet_series_uid);
+    println!("  chosen        {}", info.pet_choice);
+    for s in &info.rejected_series {
+        println!("not chosen      {}: {}", s.what, s.reason);
+    }
+    for s in &info.skipped_files {
+        println!("skipped file    {}: {}", s.what, s.reason);
+    }
+    if let Some(mask) = &info.lesion_mask {
+        println!("lesion mask     {mask}");
+    }
     for (name, native) in [
         ("CT native", info.ct_native),
         ("PET native", info.pet_native),
@@ -231,6 +310,9 @@ fn print_origin(i: &Inspection) {
         }
     }
     println!("SUV             {}", info.suv_method);
+    for r in &info.repairs {
+        println!("repaired        {r}");
+    }
     for w in &info.warnings {
         println!("warning         {w}");
     }
@@ -309,6 +391,7 @@ pub fn run_bench_ingest(args: BenchIngestArgs, global: &Global) -> anyhow::Resul
         "uptake ingest (Rust):           {:.2} s per exam (best of {})",
         bench.best_s, bench.repeats
     );
+    print_decode_bench(args.repeat.max(10))?;
     let python = args
         .python
         .clone()
@@ -328,6 +411,30 @@ pub fn run_bench_ingest(args: BenchIngestArgs, global: &Global) -> anyhow::Resul
     println!(
         "speed-up:                       {:.1}x (goal >= 3x)",
         py_best / bench.best_s
+    );
+    Ok(())
+}
+
+/// JPEG 2000 decoding speed on the set-up's 512 x 512 lossless CT slice.
+fn print_decode_bench(repeats: usize) -> anyhow::Result<()> {
+    let path = uptake_core::cache_dir().join("syntax-fixtures/j2k_512.dcm");
+    if !path.is_file() {
+        println!(
+            "JPEG 2000 decoding: skipped ({} not found; run scripts/setup)",
+            path.display()
+        );
+        return Ok(());
+    }
+    let b = bench_decode(&path, repeats)?;
+    println!(
+        "{} decoding:  {:.1} ms per {}x{} slice ({:.1} Mpixel/s, best of {}; {:.1} s for 250 such CT slices on one thread)",
+        b.syntax,
+        b.best_ms,
+        b.pixels.0,
+        b.pixels.1,
+        b.megapixels_per_s(),
+        b.repeats,
+        b.best_ms * 250.0 / 1000.0
     );
     Ok(())
 }

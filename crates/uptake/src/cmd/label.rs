@@ -1,11 +1,16 @@
 //! `uptake label`: weak labels (one probability per region per exam) from reports, and the
 //! mention-level evaluation of a labelling method on hand-labelled mentions.
 
-use crate::common::{Bars, Global, load_ontology, load_report_models};
+use crate::common::{
+    Bars, Global, ReportInputArgs, load_ontology, load_report_models, probability,
+};
 use anyhow::{Context, bail};
 use std::path::{Path, PathBuf};
 use uptake_labels::evaluate::{BinaryMetrics, evaluate_scorer};
-use uptake_labels::{LabelSettings, LabellingMethod, MentionScorer, RulesSource, WeakLabeller};
+use uptake_labels::{
+    Coverage, LabelCounts, LabelSettings, LabellingMethod, MentionScorer, RulesSource,
+    WeakLabeller, check_mention_regions,
+};
 use uptake_ontology::RegionSelection;
 
 #[derive(clap::ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
@@ -37,10 +42,15 @@ impl From<Method> for LabellingMethod {
 #[derive(clap::Args, Debug)]
 #[command(
     about = "Weak labels: P(abnormal) per region per exam from reports (or evaluate a method on hand-labelled mentions)",
-    long_about = "Reads reports (--reports, .jsonl {\"exam_id\", \"text\"} or .csv exam_id,text), tags region \
-mentions in their findings and impression, scores each mention with the chosen method and combines them \
-per region by noisy-OR over the region and all regions below it in the ontology (no mention: 0). Writes \
-a wide CSV (--out): exam_id then one column per region.\n\n\
+    long_about = "Reads reports (--reports, .jsonl {\"exam_id\", \"text\"}, .csv exam_id,text or FHIR \
+DiagnosticReport .json/.ndjson; other columns, accession numbers and several reports per exam: see the \
+options), tags region mentions in their findings and impression, scores each mention with the chosen \
+method and combines them per region by noisy-OR over the region and all regions below it in the \
+ontology (no mention: 0). Writes a wide CSV (--out): exam_id then one column per region.\n\n\
+Reports with headers but no findings or impression section fall back to tagging everything outside \
+history, technique and comparison. The exams that fell back or yielded no mention are counted, their \
+ids written to a CSV (--no-mention-ids, default beside --out: <out>.no-mention.csv), and when either \
+share passes --warn-share (default 5 %) a warning is printed on stderr, also with -q.\n\n\
 With --mentions FILE (the hand-labelled mention format of shared/data/mentions.jsonl) it instead scores \
 the hand-marked mentions and prints AUROC, F1, sensitivity and specificity against their labels, overall \
 and per region."
@@ -54,6 +64,8 @@ pub struct Args {
         conflicts_with = "mentions"
     )]
     pub reports: Option<PathBuf>,
+    #[command(flatten)]
+    pub input: ReportInputArgs,
     /// Output label table (.csv), written atomically.
     #[arg(
         long,
@@ -80,15 +92,20 @@ pub struct Args {
     /// Evaluate the method on a hand-labelled mention file instead of labelling reports.
     #[arg(long, value_name = "FILE")]
     pub mentions: Option<PathBuf>,
-    /// Probability at or above which a mention counts as abnormal in the evaluation.
-    #[arg(long, default_value_t = 0.5)]
+    /// Probability at or above which a mention counts as abnormal in the evaluation (0 to 1).
+    #[arg(long, default_value_t = 0.5, value_parser = probability)]
     pub threshold: f64,
+    /// Where to write the ids of the exams that fell back or yielded no mention (CSV
+    /// exam_id,fell_back,mentions). Default: beside --out, `<out>.no-mention.csv`.
+    #[arg(long, value_name = "FILE", conflicts_with = "mentions")]
+    pub no_mention_ids: Option<PathBuf>,
+    /// Warn on stderr when more than this share (0 to 1) of the reports fell back or yielded no
+    /// mention.
+    #[arg(long, default_value_t = 0.05, value_parser = probability)]
+    pub warn_share: f64,
 }
 
 pub fn run(args: Args, global: &Global) -> anyhow::Result<()> {
-    if !(0.0..=1.0).contains(&args.threshold) {
-        bail!("--threshold must be in [0, 1]");
-    }
     let method = LabellingMethod::from(args.method);
     let rules = args
         .rules
@@ -99,50 +116,83 @@ pub fn run(args: Args, global: &Global) -> anyhow::Result<()> {
         .with_context(|| format!("--method {method} (--rules FILE, --model DIR)"))?;
     let scorer = method.scorer(&rules, load_report_models(&args.model)?)?;
     if let Some(path) = &args.mentions {
-        return evaluate_on_mentions(scorer, path, args.threshold);
+        return evaluate_on_mentions(scorer, path, args.threshold, global);
     }
     let (Some(reports), Some(out)) = (&args.reports, &args.out) else {
         bail!("give --reports and --out (or --mentions FILE)");
     };
-    label_reports(scorer, reports, out, &args.regions, global)
+    label_reports(scorer, &args, reports, out, global)
 }
 
-/// Labels the reports of `path` into the table `out`.
+/// Labels the reports of `path` into the table `out`; writes the ids of the exams that fell
+/// back or yielded no mention beside it.
 fn label_reports(
     scorer: Box<dyn MentionScorer>,
+    args: &Args,
     path: &Path,
     out: &Path,
-    regions: &RegionSelection,
     global: &Global,
 ) -> anyhow::Result<()> {
     let ontology = load_ontology(global)?;
-    regions
+    args.regions
         .resolve(&ontology)
         .context("--regions (see `uptake ontology tree`)")?;
-    let set = uptake_reports::read_reports(path)?;
-    for w in &set.warnings {
-        tracing::warn!("{w}");
-    }
-    let mut labeller = WeakLabeller::for_ontology(&ontology, scorer)?;
+    let set = args.input.read(path, global.quiet)?;
+    let mut labeller = WeakLabeller::new(args.input.tagger(&ontology)?, scorer);
     let settings = LabelSettings {
-        regions: regions.clone(),
+        regions: args.regions.clone(),
     };
     let labels = labeller
         .label_reports(&set.reports, &settings, &Bars::new(global.quiet))
         .with_context(|| path.display().to_string())?;
     labels.table.write_csv(out)?;
+    let ids = (args.no_mention_ids.clone()).unwrap_or_else(|| out.with_extension("no-mention.csv"));
+    labels
+        .write_flagged(&ids)
+        .with_context(|| format!("writing {}", ids.display()))?;
+    let c = &labels.counts;
     if !global.quiet {
         println!(
-            "{} exams ({} without any mention), {} mentions labelled with `{}` -> {} ({} region columns)",
-            labels.counts.reports,
-            labels.counts.reports_without_mentions,
-            labels.counts.mentions,
+            "{} exams ({} without any mention, {} fell back to tagging outside history, technique and comparison; ids in {}), {} mentions labelled with `{}` -> {} ({} region columns)",
+            c.reports,
+            c.reports_without_mentions,
+            c.reports_fell_back,
+            ids.display(),
+            c.mentions,
             labeller.scorer_name(),
             out.display(),
             labels.table.regions().len()
         );
     }
+    warn_on_coverage(c, args.warn_share, &ids);
     Ok(())
+}
+
+/// A loud warning on stderr (also with -q: the labels of these exams are probably all 0) for
+/// each problem above `share` of the reports.
+fn warn_on_coverage(counts: &LabelCounts, share: f64, ids: &Path) {
+    let problems = [
+        (
+            Coverage::NoMention,
+            counts.reports_without_mentions,
+            "yielded no region mention (rows of 0)",
+        ),
+        (
+            Coverage::FellBack,
+            counts.reports_fell_back,
+            "had no findings or impression header and fell back to tagging their whole text outside history, technique and comparison",
+        ),
+    ];
+    for (problem, n, what) in problems {
+        if counts.share(problem) > share {
+            eprintln!(
+                "WARNING: {:.1} % of the reports ({n} of {}) {what}. Their labels may be wrong; check their section headers (--sections FILE) and texts. Exam ids: {}",
+                100.0 * counts.share(problem),
+                counts.reports,
+                ids.display()
+            );
+        }
+    }
 }
 
 fn fmt(v: Option<f64>) -> String {
@@ -174,8 +224,10 @@ fn evaluate_on_mentions(
     mut scorer: Box<dyn MentionScorer>,
     path: &Path,
     threshold: f64,
+    global: &Global,
 ) -> anyhow::Result<()> {
     let sentences = uptake_core::mentions::read_mentions(path)?;
+    check_mention_regions(&sentences, path, &load_ontology(global)?)?;
     let e = evaluate_scorer(scorer.as_mut(), &sentences, threshold)
         .with_context(|| format!("scoring the mentions of {}", path.display()))?;
     println!(

@@ -12,7 +12,8 @@ use uptake_core::{ExamList, Manifest};
 use uptake_scanmodel::StoreSource;
 use uptake_scanmodel::data::VolumeSource;
 use uptake_scanmodel::localise::{
-    LocaliseInputs, LocaliseSettings, RegionLocalisation, RegionalMean, localise,
+    LocaliseInputs, LocaliseSettings, MaskLocalisation, RegionLocalisation, RegionalMean, localise,
+    localise_masks,
 };
 
 use crate::common::{Bars, Global, load_ontology};
@@ -27,8 +28,12 @@ pub struct LocaliseArgs {
     #[arg(long, value_name = "DIR")]
     pub store: PathBuf,
     /// Cohort manifest with a `regions_path` column (`uptake synth cohort` writes one).
-    #[arg(long, value_name = "CSV")]
-    pub manifest: PathBuf,
+    #[arg(long, value_name = "CSV", required_unless_present = "lesion_masks")]
+    pub manifest: Option<PathBuf>,
+    /// Measure against the lesion masks stored with the exams (public NIfTI datasets ingested
+    /// with `uptake ingest --nifti-dir`) instead of the manifest's region maps.
+    #[arg(long, conflicts_with = "manifest")]
+    pub lesion_masks: bool,
     /// Exams to measure: ids separated by commas, or @FILE with one id per line; default:
     /// every exam in the store. Use held-out exams.
     #[arg(long, value_name = "IDS|@FILE")]
@@ -45,7 +50,10 @@ pub fn run(args: LocaliseArgs, global: &Global) -> anyhow::Result<()> {
         Some(list) => list.read()?,
         None => source.exam_ids(),
     };
-    let manifest = Manifest::read(&args.manifest)?;
+    if args.lesion_masks {
+        return run_masks(&args, &source, &exams, global);
+    }
+    let manifest = Manifest::read(args.manifest.as_deref().context("give --manifest")?)?;
     manifest.require("regions_path")?;
     let inputs = LocaliseInputs {
         source: &source,
@@ -66,6 +74,50 @@ pub fn run(args: LocaliseArgs, global: &Global) -> anyhow::Result<()> {
             .with_context(|| format!("writing {}", out.display()))?;
     }
     Ok(())
+}
+
+/// `--lesion-masks`: attention near the masked lesions, per task.
+fn run_masks(
+    args: &LocaliseArgs,
+    source: &StoreSource,
+    exams: &[uptake_core::ExamId],
+    global: &Global,
+) -> anyhow::Result<()> {
+    let masks = uptake_imaging::ExamStore::open(&args.store)?;
+    let rows = localise_masks::<Backend>(
+        &args.model,
+        source,
+        &masks,
+        exams,
+        &LocaliseSettings::default(),
+        &Bars::new(global.quiet),
+        &Default::default(),
+    )?;
+    println!("{}", mask_table(&rows));
+    if let Some(out) = &args.out {
+        uptake_core::json::write_json(out, &rows)
+            .with_context(|| format!("writing {}", out.display()))?;
+    }
+    Ok(())
+}
+
+/// The table of `uptake localise --lesion-masks`.
+fn mask_table(rows: &[MaskLocalisation]) -> String {
+    let mut s = format!(
+        "{:<28} {:>5} {:>26}\n",
+        "task", "exams", "near lesions (share, x)"
+    );
+    for r in rows {
+        s.push_str(&format!(
+            "{:<28} {:>5} {:>10.3} ({:.3}, {:>4.1}x)\n",
+            r.region,
+            r.exams,
+            r.attention_near_lesions,
+            r.near_lesions_share,
+            r.ratio(),
+        ));
+    }
+    s.trim_end().to_string()
 }
 
 /// The table `uptake localise` prints.
@@ -120,5 +172,20 @@ mod tests {
             "{text}"
         );
         assert!(text.contains("mean over 1 regions"), "{text}");
+    }
+
+    #[test]
+    fn the_mask_table_reports_attention_near_lesions_against_uniform_share() {
+        let rows = vec![MaskLocalisation {
+            region: "full".into(),
+            exams: 2,
+            attention_near_lesions: 0.06,
+            near_lesions_share: 0.02,
+        }];
+        let text = mask_table(&rows);
+        assert!(
+            text.contains("full") && text.contains("0.060 (0.020,  3.0x)"),
+            "{text}"
+        );
     }
 }

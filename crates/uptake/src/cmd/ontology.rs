@@ -9,7 +9,8 @@ use uptake_ontology::{Ontology, RegionId};
 pub enum Cmd {
     /// Validate an ontology file (FILE, else --ontology, else the built-in one): TOML syntax,
     /// snake_case names, duplicates, unknown parents, cycles, regions not reaching `full`,
-    /// patterns that do not compile, and the 30 task regions of regions.md. Prints a summary.
+    /// patterns that do not compile, match empty text or match any text (`.*`, `\w+`), and the
+    /// 30 task regions of regions.md. Prints a summary.
     Check {
         /// Ontology file (TOML) to check.
         file: Option<PathBuf>,

@@ -254,13 +254,21 @@ pub struct BenchArgs {
     /// Slices of the benchmark volume (the in-plane size is the network's).
     #[arg(long, default_value_t = 64)]
     pub slices: usize,
-    /// Timed training steps (after one warm-up step).
+    /// Timed training steps (after one warm-up step), per batch size.
     #[arg(long, default_value_t = 3)]
     pub steps: usize,
-    #[arg(long, default_value_t = 2)]
-    pub batch_size: usize,
+    /// Batch sizes, each timed with a model of its own (comma-separated).
+    #[arg(long, value_delimiter = ',', default_values_t = [1, 2])]
+    pub batch_size: Vec<usize>,
     #[arg(long, default_value_t = 26)]
     pub tasks: usize,
+    /// Also time each kind of CPU kernel and print where the step's time goes.
+    #[arg(long)]
+    pub profile: bool,
+    /// Python with torch for PyTorch's side of the comparison (default
+    /// $UPTAKE_CACHE/venv-torch/bin/python; skipped when absent).
+    #[arg(long, value_name = "PYTHON")]
+    pub torch_python: Option<PathBuf>,
 }
 
 fn kinetics_init(choice: Option<Init>, path: Option<PathBuf>, config: &ModelConfig) -> Init {
@@ -454,19 +462,48 @@ pub fn predict(args: PredictArgs, global: &Global) -> anyhow::Result<()> {
 }
 
 pub fn bench(args: BenchArgs, global: &Global) -> anyhow::Result<()> {
+    use uptake_scanmodel::bench::{BenchSettings, Comparison, TorchBaseline, torch_step};
     let config = args
         .network
         .settings()
         .model_config((0..args.tasks).map(|i| format!("task{i}")).collect());
-    let report = uptake_scanmodel::bench::train_step::<TrainBackend>(
+    let settings = BenchSettings {
+        slices: args.slices,
+        steps: args.steps,
+        batch_sizes: args.batch_size.clone(),
+        profile: args.profile,
+    };
+    let ours = uptake_scanmodel::bench::train_step::<TrainBackend>(
         &config,
-        args.slices,
-        args.batch_size,
-        args.steps,
+        &settings,
         &Default::default(),
     )?;
+    let baseline = TorchBaseline {
+        python: args
+            .torch_python
+            .unwrap_or_else(|| uptake_core::cache_dir().join("venv-torch/bin/python")),
+        script: uptake_scanmodel::bench::torch_script(),
+    };
+    let torch: Vec<_> = if baseline.python.is_file() {
+        let run = |&batch: &usize| torch_step(&baseline, &config, &settings, batch);
+        (settings.batch_sizes.iter().map(run))
+            .map(|r| r.map_err(|e| eprintln!("PyTorch: {e}")).ok())
+            .collect()
+    } else {
+        eprintln!(
+            "PyTorch: skipped ({} not found; a venv with torch there runs scripts/bench-i3d-torch.py)",
+            baseline.python.display()
+        );
+        Vec::new()
+    };
     if !global.quiet {
-        println!("{report}");
+        println!(
+            "{}",
+            Comparison {
+                ours: &ours,
+                torch: &torch
+            }
+        );
     }
     Ok(())
 }

@@ -5,8 +5,8 @@ use crate::common::{Bars, Global};
 use anyhow::Context;
 use std::path::PathBuf;
 use std::time::Instant;
-use uptake_synth::cohort::{CohortConfig, Resolution, generate};
-use uptake_synth::reports::{ReportsSettings, write_report_set};
+use uptake_synth::cohort::{CohortConfig, Resolution, generate, generate_autopet};
+use uptake_synth::reports::{ReportsSettings, StyleMix, write_report_set};
 
 #[derive(clap::Subcommand, Debug)]
 pub enum SynthCommand {
@@ -31,12 +31,18 @@ pub struct ReportsArgs {
     /// Output folder (created if needed).
     #[arg(long)]
     pub out: PathBuf,
+    /// Institution styles: `realistic` (all nine in the shares of a multi-site cohort),
+    /// `classic` (the first five, as often as each other), or a comma-separated list of caps,
+    /// mixed, paragraph, bare, terse, european, organ-system, abbreviated, narrative.
+    #[arg(long, default_value = "realistic")]
+    pub styles: StyleMix,
 }
 
 pub fn run_reports(args: ReportsArgs, global: &Global) -> anyhow::Result<()> {
     let settings = ReportsSettings {
         n: args.n,
         seed: args.seed,
+        styles: args.styles,
     };
     let start = Instant::now();
     let summary = write_report_set(&settings, &args.out, &Bars::new(global.quiet))
@@ -98,6 +104,19 @@ pub struct CohortArgs {
     /// seeds can share one exam store and one label file. Letters, digits, - and _.
     #[arg(long, default_value = "")]
     pub id_prefix: String,
+    /// How the images are written: DICOM series with reports, labels and outcomes (`dicom`),
+    /// or NIfTI volumes in the autoPET layout, OUT/<id>/{CTres,SUV,SEG}.nii.gz (`autopet`).
+    #[arg(long, value_enum, default_value_t = Layout::Dicom)]
+    pub layout: Layout,
+}
+
+/// How `synth cohort` writes the images.
+#[derive(clap::ValueEnum, Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Layout {
+    /// DICOM series, reports, labels and outcomes.
+    Dicom,
+    /// NIfTI volumes as the autoPET / TCIA FDG-PET-CT-Lesions collection lays them out.
+    Autopet,
 }
 
 pub fn run(command: SynthCommand, global: &Global) -> anyhow::Result<()> {
@@ -133,6 +152,9 @@ fn cohort_config(args: &CohortArgs) -> CohortConfig {
 }
 
 pub fn run_cohort(args: CohortArgs, global: &Global) -> anyhow::Result<()> {
+    if args.layout == Layout::Autopet {
+        return run_autopet(&args, global);
+    }
     let start = Instant::now();
     let summary = generate(&cohort_config(&args), &args.out, &Bars::new(global.quiet))
         .with_context(|| format!("writing the synthetic cohort into {}", args.out.display()))?;
@@ -143,6 +165,27 @@ pub fn run_cohort(args: CohortArgs, global: &Global) -> anyhow::Result<()> {
             summary.patients,
             summary.normal_exams,
             summary.deaths,
+            start.elapsed().as_secs_f64(),
+            args.out.display()
+        );
+    }
+    Ok(())
+}
+
+fn run_autopet(args: &CohortArgs, global: &Global) -> anyhow::Result<()> {
+    let start = Instant::now();
+    let summary = generate_autopet(&cohort_config(args), &args.out, &Bars::new(global.quiet))
+        .with_context(|| {
+            format!(
+                "writing the autoPET-layout cohort into {}",
+                args.out.display()
+            )
+        })?;
+    if !global.quiet {
+        println!(
+            "{} exams in the autoPET layout ({} lesion voxels) in {:.1} s -> {}",
+            summary.exams,
+            summary.lesion_voxels,
             start.elapsed().as_secs_f64(),
             args.out.display()
         );

@@ -1,10 +1,10 @@
 //! `uptake tag`: find region mentions in the findings and impression of reports; and
 //! `uptake bench tagging`.
 
-use crate::common::{Bars, Global, load_ontology};
+use crate::common::{Bars, Global, ReportInputArgs, load_ontology};
 use anyhow::{Context, bail};
 use std::path::{Path, PathBuf};
-use uptake_labels::{RegexLabeller, WeakLabeller, measure_labelling};
+use uptake_labels::{RegexLabeller, WeakLabeller, check_mention_regions, measure_labelling};
 use uptake_reports::{
     MentionEval, Report, SentenceFilter, TagSettings, TaggedSpan, Tagger, evaluate_mentions,
     measure_tagging, read_reports, write_tagged,
@@ -13,8 +13,9 @@ use uptake_reports::{
 #[derive(clap::Args, Debug)]
 #[command(
     about = "Find region mentions in the findings and impression sections of reports",
-    long_about = "Reads reports (--reports, .jsonl with {\"exam_id\", \"text\"} per line or .csv with \
-exam_id,text columns), splits them into sections and sentences, and tags every mention of every \
+    long_about = "Reads reports (--reports, .jsonl with {\"exam_id\", \"text\"} per line, .csv with \
+exam_id,text columns, or FHIR DiagnosticReport .json/.ndjson; see the options for other columns, \
+accession numbers and several reports per exam), splits them into sections and sentences, and tags every mention of every \
 ontology region in the findings and impression (not the history). Writes one JSON line per \
 sentence with mentions (--out): {\"id\", \"exam_id\", \"section\", \"text\", \"mentions\": [{\"start\", \
 \"end\", \"region\"}]}, spans in characters, end exclusive. \n\n\
@@ -25,6 +26,8 @@ pub struct Args {
     /// Reports file (.jsonl or .csv).
     #[arg(long, value_name = "FILE", required_unless_present = "mentions_eval")]
     pub reports: Option<PathBuf>,
+    #[command(flatten)]
+    pub input: ReportInputArgs,
     /// Output mentions file (.jsonl), written atomically.
     #[arg(long, value_name = "FILE", required_unless_present = "mentions_eval")]
     pub out: Option<PathBuf>,
@@ -46,17 +49,14 @@ pub struct Args {
 
 pub fn run(args: Args, global: &Global) -> anyhow::Result<()> {
     let ontology = load_ontology(global)?;
-    let tagger = Tagger::new(&ontology)?;
+    let tagger = args.input.tagger(&ontology)?;
     if let Some(path) = &args.mentions_eval {
         return mentions_eval(&tagger, path, &args);
     }
     let (Some(reports_path), Some(out)) = (&args.reports, &args.out) else {
         bail!("give --reports and --out (or --mentions-eval FILE)");
     };
-    let set = read_reports(reports_path)?;
-    for w in &set.warnings {
-        tracing::warn!("{w}");
-    }
+    let set = args.input.read(reports_path, global.quiet)?;
     let settings = TagSettings {
         sentences: match args.all_sentences {
             true => SentenceFilter::All,
@@ -88,6 +88,7 @@ pub fn run(args: Args, global: &Global) -> anyhow::Result<()> {
 /// `--mentions-eval`: tagging recall against a hand-labelled mention file.
 fn mentions_eval(tagger: &Tagger, path: &Path, args: &Args) -> anyhow::Result<()> {
     let sentences = uptake_core::mentions::read_mentions(path)?;
+    check_mention_regions(&sentences, path, tagger.ontology())?;
     let ev = evaluate_mentions(tagger, &sentences);
     print_recall(&ev);
     let text = |i: usize| sentences[i].text.as_str();
@@ -160,6 +161,7 @@ pub fn bench(args: BenchArgs, global: &Global) -> anyhow::Result<()> {
             &uptake_synth::reports::ReportsSettings {
                 n: args.n,
                 seed: args.seed,
+                ..Default::default()
             },
             &uptake_core::NoProgress,
         )

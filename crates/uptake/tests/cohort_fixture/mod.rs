@@ -106,3 +106,33 @@ pub fn exam_ids(binary: &str) -> Vec<String> {
         .map(|l| l.split(',').next().unwrap().to_string())
         .collect()
 }
+
+/// A two-exam cohort in the autoPET NIfTI layout (`synth cohort --layout autopet`) under
+/// `dir/nifti`, ingested onto [`GRID`] into `dir/store` with `extra` ingest options: the
+/// ingest's stdout.
+#[allow(dead_code)] // not every test binary uses it
+pub fn autopet_store(dir: &Path, extra: &[&str]) -> String {
+    let nifti = dir.join("nifti");
+    ok(&[
+        "-q",
+        "synth",
+        "cohort",
+        "--layout",
+        "autopet",
+        "--n",
+        "2",
+        "--small",
+        "--seed",
+        "3",
+        "--no-noise",
+        "--lesion-scale",
+        "2",
+        "--out",
+        s(&nifti),
+    ]);
+    let store = dir.join("store");
+    let mut args = vec!["ingest", "--nifti-dir", s(&nifti), "--out", s(&store)];
+    args.extend(GRID);
+    args.extend(extra);
+    ok(&args).0
+}
