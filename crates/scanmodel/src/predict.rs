@@ -18,6 +18,7 @@ use crate::maps::{
 };
 use crate::model::ScanModel;
 use crate::run::{RunPaths, read_config};
+use uptake_training::{BackendJob, Device};
 
 /// Reads a run's configuration and its best checkpoint (the last one when no best exists).
 pub fn load_run<B: Backend>(run: &Path, device: &B::Device) -> Result<(ModelConfig, ScanModel<B>)> {
@@ -315,4 +316,49 @@ pub fn predict_run<B: Backend>(
         progress.finish();
     }
     Ok(table)
+}
+
+/// [`predict_run`] on `device`, chosen at run time: the CPU, or a CUDA GPU in a build with the
+/// `gpu` feature (a GPU this build or machine lacks is [`ScanModelError::Device`]).
+pub fn predict_on(
+    device: Device,
+    run: &Path,
+    source: &dyn VolumeSource,
+    exams: &[ExamId],
+    settings: &PredictSettings,
+    progress: &dyn Progress,
+) -> Result<RegionTable> {
+    let job = PredictJob {
+        run,
+        source,
+        exams,
+        settings,
+        progress,
+    };
+    uptake_training::run_on(&[device], job)?
+}
+
+/// [`predict_on`]'s work, for the backend of its device.
+struct PredictJob<'a> {
+    run: &'a Path,
+    source: &'a dyn VolumeSource,
+    exams: &'a [ExamId],
+    settings: &'a PredictSettings,
+    progress: &'a dyn Progress,
+}
+
+impl BackendJob for PredictJob<'_> {
+    type Output = Result<RegionTable>;
+
+    fn run<B: Backend>(self, devices: &[B::Device]) -> Self::Output {
+        let (run, source, exams) = (self.run, self.source, self.exams);
+        predict_run::<B>(
+            run,
+            source,
+            exams,
+            self.settings,
+            self.progress,
+            &devices[0],
+        )
+    }
 }

@@ -138,6 +138,46 @@ pub struct TrainOutcome {
     pub state: RunState<ScanMetrics>,
     /// Where the validation exams came from.
     pub split: SplitOrigin,
+    /// The run folder.
+    pub dir: PathBuf,
+    /// How long the call took.
+    pub seconds: f64,
+}
+
+/// Where the validation exams came from when they were inherited, then the run's summary:
+/// its time, epochs, best epoch and score, and folder.
+impl std::fmt::Display for TrainOutcome {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        if let SplitOrigin::Inherited(from) = &self.split {
+            writeln!(
+                f,
+                "validated on the exams that {} validated on",
+                from.display()
+            )?;
+        }
+        let state = &self.state;
+        write!(
+            f,
+            "done in {:.0} s: {} epochs, best epoch {} (validation score {:.4}); run in {}",
+            self.seconds,
+            state.finished_epochs,
+            state.best_epoch.map_or("-".into(), |e| e.to_string()),
+            state.best_score.unwrap_or(f64::NAN),
+            self.dir.display()
+        )
+    }
+}
+
+/// The line after each epoch: losses, mean validation AUROC, speed.
+pub fn epoch_line(m: &EpochMetrics) -> String {
+    let mean = m
+        .metrics
+        .mean_auroc
+        .map_or("n/a".into(), |a| format!("{a:.3}"));
+    format!(
+        "epoch {:>3}: train loss {:.4}, val loss {:.4}, val mean AUROC {mean}, {:.1} exams/s",
+        m.epoch, m.train_loss, m.metrics.validation_loss, m.metrics.exams_per_second
+    )
 }
 
 /// Where and how a run computes. None of it is part of the run's settings except the number of
@@ -171,6 +211,7 @@ pub fn train<B: AutodiffBackend>(
     device: &B::Device,
     on_event: OnEvent<'_, ScanMetrics>,
 ) -> Result<TrainOutcome> {
+    let started = Instant::now();
     let (split, origin) = checked_split(source, targets, settings)?;
     let run = RunInputs {
         source,
@@ -187,6 +228,8 @@ pub fn train<B: AutodiffBackend>(
     Ok(TrainOutcome {
         state,
         split: origin,
+        dir: dir.to_path_buf(),
+        seconds: started.elapsed().as_secs_f64(),
     })
 }
 
@@ -203,6 +246,7 @@ pub fn train_on(
     dir: &Path,
     on_event: OnEvent<'_, ScanMetrics>,
 ) -> Result<TrainOutcome> {
+    let started = Instant::now();
     let (split, origin) = checked_split(source, targets, settings)?;
     let job = TrainJob {
         run: RunInputs {
@@ -225,6 +269,8 @@ pub fn train_on(
     Ok(TrainOutcome {
         state,
         split: origin,
+        dir: dir.to_path_buf(),
+        seconds: started.elapsed().as_secs_f64(),
     })
 }
 

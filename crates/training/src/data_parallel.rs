@@ -37,6 +37,44 @@ pub struct Nodes {
     pub data_port: u16,
 }
 
+/// A `--nodes` text that is not `RANK/COUNT,ORCHESTRATOR,ADDRESS`.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error(
+    "nodes `{0}`: expected RANK/COUNT,ORCHESTRATOR,ADDRESS, e.g. 1/2,ws://node0:3000,ws://node1:3001 \
+     (this machine's rank from 0, the orchestrator's address, this machine's address with the port it serves)"
+)]
+pub struct NodesParseError(String);
+
+/// `RANK/COUNT,ORCHESTRATOR,ADDRESS`: this machine's rank (from 0) of the count, the
+/// orchestrator's address and this machine's, whose port is [`Nodes::data_port`].
+impl std::str::FromStr for Nodes {
+    type Err = NodesParseError;
+
+    fn from_str(text: &str) -> Result<Self, NodesParseError> {
+        let bad = || NodesParseError(text.to_string());
+        let mut parts = text.split(',').map(str::trim);
+        let (Some(ranks), Some(orchestrator), Some(address), None) =
+            (parts.next(), parts.next(), parts.next(), parts.next())
+        else {
+            return Err(bad());
+        };
+        let (rank, count) = ranks.split_once('/').ok_or_else(bad)?;
+        let port = address
+            .trim_end_matches('/')
+            .rsplit_once(':')
+            .ok_or_else(bad)?
+            .1;
+        let nodes = Nodes {
+            rank: rank.parse().map_err(|_| bad())?,
+            count: count.parse().map_err(|_| bad())?,
+            orchestrator: orchestrator.to_string(),
+            address: address.to_string(),
+            data_port: port.parse().map_err(|_| bad())?,
+        };
+        (nodes.rank < nodes.count).then_some(nodes).ok_or_else(bad)
+    }
+}
+
 impl Nodes {
     /// burn's collective settings for `local` replicas on this machine.
     fn config(nodes: Option<&Nodes>, local: usize) -> Result<CollectiveConfig, RunError> {
@@ -237,4 +275,34 @@ pub fn run_orchestrator(port: u16) -> Result<(), RunError> {
         .map_err(|e| RunError::Nodes(format!("cannot start the orchestrator's runtime: {e}")))?;
     runtime.block_on(burn_collective::start_global_orchestrator(port));
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn nodes_parse_from_rank_count_and_both_addresses() {
+        let nodes: Nodes = "1/2,ws://node0:3000,ws://node1:3001".parse().unwrap();
+        let expected = Nodes {
+            count: 2,
+            rank: 1,
+            orchestrator: "ws://node0:3000".into(),
+            address: "ws://node1:3001".into(),
+            data_port: 3001,
+        };
+        assert_eq!(nodes, expected);
+        for bad in [
+            "2/2,ws://a:1,ws://b:2",
+            "1/2,ws://a:1",
+            "1/2,ws://a:1,ws://b",
+            "x/2,a,b:1",
+        ] {
+            let err = bad.parse::<Nodes>().unwrap_err().to_string();
+            assert!(
+                err.contains("expected RANK/COUNT,ORCHESTRATOR,ADDRESS"),
+                "{bad}: {err}"
+            );
+        }
+    }
 }

@@ -131,7 +131,7 @@ mod trainee;
 #[cfg(feature = "gpu")]
 pub use backend::CudaBackend;
 pub use backend::{BackendJob, CpuBackend, is_out_of_memory, run_on};
-pub use data_parallel::{Nodes, run_orchestrator, train_replicated};
+pub use data_parallel::{Nodes, NodesParseError, run_orchestrator, train_replicated};
 pub use device::{Device, DeviceError, DeviceParseError, GPU_BUILD, check_device, check_devices};
 pub use engine::{OnEvent, train};
 pub use error::RunError;
