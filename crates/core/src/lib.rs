@@ -45,6 +45,7 @@ pub mod output_guard;
 pub mod progress;
 pub mod region_map;
 pub mod seeded;
+pub mod shard_merge;
 pub mod spans;
 pub mod table;
 

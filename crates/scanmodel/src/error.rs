@@ -70,6 +70,9 @@ pub enum ScanModelError {
     /// The run folder (state, checkpoints).
     #[error(transparent)]
     Run(#[from] uptake_training::RunError),
+    /// A list of exams (`--validation-exams`).
+    #[error(transparent)]
+    ExamList(#[from] uptake_core::ExamListError),
     /// A device that cannot run the network (not in this build, not on this machine).
     #[error(transparent)]
     Device(#[from] uptake_training::DeviceError),

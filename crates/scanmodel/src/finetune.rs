@@ -6,6 +6,7 @@ use std::path::{Path, PathBuf};
 use crate::config::ModelConfig;
 use crate::error::Result;
 use crate::init::Init;
+use crate::request::PlannedRun;
 use crate::run::read_config;
 use crate::targets::{FinetuneTarget, TargetTable};
 use crate::train::{Targets, TrainOptions, TrainSettings};
@@ -21,17 +22,14 @@ pub struct FinetuneSettings {
     pub options: TrainOptions,
 }
 
-/// One single-task run of a fine-tuning: train it with [`crate::train::train_on`].
+/// One single-task run of a fine-tuning.
 #[derive(Debug, Clone)]
 pub struct FinetuneRun {
     /// Its task.
     pub task: String,
-    /// Its network (the base run's, with this task's head) and options.
-    pub settings: TrainSettings,
-    /// Its targets.
-    pub targets: Targets,
-    /// Its run folder: the output folder itself for one task, else a folder per task in it.
-    pub out: PathBuf,
+    /// The run: the base run's network with this task's head; its folder is the output
+    /// folder itself for one task, else a folder per task in it.
+    pub run: PlannedRun,
 }
 
 impl FinetuneSettings {
@@ -50,14 +48,17 @@ impl FinetuneSettings {
                 init: Init::EncoderFrom(self.from.clone()),
                 validation_exams: None,
             };
-            Ok(FinetuneRun {
-                task: task.clone(),
+            let run = PlannedRun {
                 targets: Targets::from_table(&table, &settings.config.regions)?,
                 settings,
                 out: match tasks.len() {
                     1 => out.to_path_buf(),
                     _ => out.join(task),
                 },
+            };
+            Ok(FinetuneRun {
+                task: task.clone(),
+                run,
             })
         };
         tasks.iter().map(run).collect()
@@ -67,13 +68,18 @@ impl FinetuneSettings {
 /// `fine-tuning `TASK` from BASE into OUT`.
 impl std::fmt::Display for FinetuneRun {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        let from = self.settings.init.source_run().unwrap_or(Path::new("?"));
+        let from = self
+            .run
+            .settings
+            .init
+            .source_run()
+            .unwrap_or(Path::new("?"));
         write!(
             f,
             "fine-tuning `{}` from {} into {}",
             self.task,
             from.display(),
-            self.out.display()
+            self.run.out.display()
         )
     }
 }

@@ -74,6 +74,7 @@ pub(crate) mod pool_cpu;
 pub mod predict;
 mod prefetch;
 pub mod presets;
+pub mod request;
 pub mod run;
 pub mod selection;
 pub mod store;

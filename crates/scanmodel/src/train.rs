@@ -192,6 +192,22 @@ pub struct Compute {
     pub loader: LoaderSettings,
 }
 
+impl Compute {
+    /// `devices` (one replica each), the machines of a run over several, and `loader_workers`
+    /// threads preparing exams (0: none), as many batches ahead.
+    pub fn new(devices: Vec<Device>, nodes: Option<Nodes>, loader_workers: usize) -> Self {
+        let loader = LoaderSettings {
+            workers: loader_workers,
+            prefetch_batches: loader_workers.max(1),
+        };
+        Self {
+            devices,
+            nodes,
+            loader,
+        }
+    }
+}
+
 impl Default for Compute {
     fn default() -> Self {
         Self {
