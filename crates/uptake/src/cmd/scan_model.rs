@@ -1,18 +1,19 @@
 //! `uptake train`, `uptake finetune`, `uptake predict` and `uptake bench scan-model`: the scan
 //! model (crate uptake-scanmodel) on an exam store and label tables.
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 use uptake_core::ExamList;
 use uptake_scanmodel::bench::{BenchSettings, TorchBaseline};
 use uptake_scanmodel::finetune::FinetuneSettings;
 use uptake_scanmodel::init::Init;
-use uptake_scanmodel::predict::{PredictSettings, predict_on};
+use uptake_scanmodel::predict::{PredictRequest, PredictSettings};
+use uptake_scanmodel::request::{PlannedRun, TrainRequest};
 use uptake_scanmodel::targets::{FinetuneTarget, TargetInputs, TargetKind};
-use uptake_scanmodel::train::{Compute, LoaderSettings, Targets, TrainOptions, TrainSettings};
+use uptake_scanmodel::train::{Compute, TrainOptions};
 use uptake_scanmodel::{
     HeadChoice, LabelSource, NetworkSettings, SizePreset, StoreSource, TaskSelection,
-    TrainingLabels, VolumeSource,
+    TrainingLabels,
 };
 use uptake_training::{Device, Nodes};
 
@@ -78,7 +79,7 @@ pub struct ComputeArgs {
     /// `cpu`, `cuda` or `cuda:N` (a build with `--features gpu`); several, e.g.
     /// `cuda:0,cuda:1`, train data-parallel, each device on --batch-size exams of every step.
     #[arg(
-        long = "devices",
+        long,
         visible_alias = "device",
         value_delimiter = ',',
         default_value = "cpu"
@@ -91,20 +92,6 @@ pub struct ComputeArgs {
     /// batches ahead.
     #[arg(long, default_value_t = 2)]
     pub loader_workers: usize,
-}
-
-impl ComputeArgs {
-    fn compute(&self) -> Compute {
-        let (workers, prefetch_batches) = (self.loader_workers, self.loader_workers.max(1));
-        Compute {
-            devices: self.devices.clone(),
-            nodes: self.nodes.clone(),
-            loader: LoaderSettings {
-                workers,
-                prefetch_batches,
-            },
-        }
-    }
 }
 
 #[derive(clap::Args, Debug, Clone)]
@@ -158,11 +145,7 @@ pub struct TrainArgs {
     pub labels: LabelArgs,
     /// Task regions: `prevalent` (label prevalence >= 10 %), `prevalent:P` (>= P, e.g. 0.2 or
     /// 20%), `tasks` (all 30 task regions) or a comma-separated list.
-    #[arg(
-        long,
-        default_value = "prevalent",
-        value_name = "prevalent[:P]|tasks|R1,R2"
-    )]
+    #[arg(long, default_value = "prevalent", value_name = "SELECTION")]
     pub regions: TaskSelection,
     /// Run directory (checkpoints, metrics); an existing run there is resumed.
     #[arg(long, value_name = "DIR")]
@@ -196,11 +179,7 @@ pub struct FinetuneArgs {
     /// `regions` (--regions), `summary-code` (whole-body abnormal, summary code > 1, from the
     /// manifest) or `mortality` (death within --days of the patient's last scan, from the
     /// manifest).
-    #[arg(
-        long,
-        default_value = "regions",
-        value_name = "regions|summary-code|mortality"
-    )]
+    #[arg(long, default_value = "regions", value_name = "TARGET")]
     pub target: TargetKind,
     /// Regions for single-task heads, one run each, with --target regions: a comma-separated
     /// list, `prevalent[:P]` or `tasks` (as for `uptake train`).
@@ -251,6 +230,9 @@ pub struct PredictArgs {
     /// training crop's size (centre, then corners): test-time augmentation, N+1 passes.
     #[arg(long, default_value_t = 0, value_name = "N")]
     pub test_views: usize,
+    /// Only shard i of n of the exams (a cluster job array; `uptake merge` joins the parts).
+    #[arg(long, value_name = "i/n")]
+    pub shard: Option<uptake_imaging::Shard>,
     /// `cpu`, `cuda` or `cuda:N` (a build with `--features gpu`).
     #[arg(long, default_value = "cpu")]
     pub device: Device,
@@ -292,45 +274,38 @@ pub struct OrchestratorArgs {
 
 pub fn train(args: TrainArgs, global: &Global) -> anyhow::Result<()> {
     let source = StoreSource::open(&args.store)?;
-    let (l, source_kind) = (&args.labels, args.labels.label_source);
-    let labels = TrainingLabels::from_source(source_kind, l.labels.clone(), l.hand_labels.clone());
-    let labels = labels?.read()?;
-    let chosen = args.regions.select(&labels)?;
-    if let Some(listing) = args.regions.listing(&chosen).filter(|_| !global.quiet) {
+    let l = &args.labels;
+    let request = TrainRequest {
+        labels: TrainingLabels::from_source(
+            l.label_source,
+            l.labels.clone(),
+            l.hand_labels.clone(),
+        )?,
+        regions: args.regions,
+        network: args.network.settings(),
+        options: args.optim.options(),
+        validation_exams: args.optim.validation_exams,
+        init: args.init,
+        kinetics: args.kinetics,
+        out: args.out,
+    };
+    let (run, listing) = request.plan()?;
+    if let Some(listing) = listing.filter(|_| !global.quiet) {
         eprintln!("{listing}");
     }
-    let config =
-        (args.network.settings()).model_config(chosen.into_iter().map(|t| t.region).collect());
-    let targets = Targets::from_table(&labels, &config.regions)?;
-    let settings = TrainSettings {
-        init: Init::resolve(args.init.clone(), args.kinetics.clone(), &config),
-        config,
-        options: args.optim.options(),
-        validation_exams: args
-            .optim
-            .validation_exams
-            .as_ref()
-            .map(ExamList::read)
-            .transpose()?,
-    };
-    let compute = args.compute.compute();
-    run_training(&source, &targets, &settings, &compute, &args.out, global)
+    run_training(&source, &run, &args.compute, global)
 }
 
 fn run_training(
-    source: &dyn VolumeSource,
-    targets: &Targets,
-    settings: &TrainSettings,
-    compute: &Compute,
-    out: &Path,
+    source: &StoreSource,
+    run: &PlannedRun,
+    c: &ComputeArgs,
     global: &Global,
 ) -> anyhow::Result<()> {
+    let compute = Compute::new(c.devices.clone(), c.nodes.clone(), c.loader_workers);
     let mut bar = TrainProgress::new("train", global.quiet);
     let line = |m: &_| Some(uptake_scanmodel::train::epoch_line(m));
-    let outcome =
-        uptake_scanmodel::train::train_on(source, targets, settings, compute, out, &mut |event| {
-            bar.show(event, line)
-        })?;
+    let outcome = run.train(source, &compute, &mut |event| bar.show(event, line))?;
     bar.finish();
     eprintln!("{outcome}");
     Ok(())
@@ -340,10 +315,10 @@ pub fn finetune(args: FinetuneArgs, global: &Global) -> anyhow::Result<()> {
     let source = StoreSource::open(&args.store)?;
     let inputs = TargetInputs {
         label_source: args.labels.label_source,
-        weak_labels: args.labels.labels.clone(),
-        hand_labels: args.labels.hand_labels.clone(),
-        regions: args.regions.clone(),
-        manifest: args.manifest.clone(),
+        weak_labels: args.labels.labels,
+        hand_labels: args.labels.hand_labels,
+        regions: args.regions,
+        manifest: args.manifest,
         days: args.days,
     };
     let options = TrainOptions {
@@ -354,49 +329,37 @@ pub fn finetune(args: FinetuneArgs, global: &Global) -> anyhow::Result<()> {
         validation_fraction: args.validation_fraction,
         ..TrainOptions::default()
     };
-    let target: FinetuneTarget = FinetuneTarget::new(args.target, inputs)?;
-    let finetune = FinetuneSettings {
-        from: args.from.clone(),
+    let target = FinetuneTarget::new(args.target, inputs)?;
+    let (from, out) = (args.from, args.out);
+    // Single-task heads: one run per task, each keeping its best epoch by validation AUROC.
+    for finetuning in (FinetuneSettings {
+        from,
         target,
         options,
-    };
-    let compute = args.compute.compute();
-    // Single-task heads: one run per task, each keeping its best epoch by validation AUROC.
-    for run in finetune.runs(&args.out)? {
-        eprintln!("{run}");
-        run_training(
-            &source,
-            &run.targets,
-            &run.settings,
-            &compute,
-            &run.out,
-            global,
-        )?;
+    })
+    .runs(&out)?
+    {
+        eprintln!("{finetuning}");
+        run_training(&source, &finetuning.run, &args.compute, global)?;
     }
     Ok(())
 }
 
 pub fn predict(args: PredictArgs, global: &Global) -> anyhow::Result<()> {
     let source = StoreSource::open(&args.store)?;
-    let exams = match &args.exams {
-        Some(list) => list.read()?,
-        None => source.exam_ids(),
-    };
     let settings = PredictSettings {
         test_views: args.test_views,
-        maps_dir: args.maps.clone(),
+        maps_dir: args.maps,
     };
-    let bars = Bars::new(global.quiet);
-    let table = predict_on(args.device, &args.model, &source, &exams, &settings, &bars)?;
-    table.write_csv(&args.out)?;
-    let (n, regions) = (table.len(), table.regions().len());
-    eprintln!("{n} exams x {regions} regions -> {}", args.out.display());
-    if let Some(dir) = &args.maps {
-        eprintln!(
-            "attention, saliency and guided-backprop maps (NIfTI) and overlays (PNG) in {}",
-            dir.display()
-        );
-    }
+    let request = PredictRequest {
+        run: args.model,
+        exams: args.exams,
+        shard: args.shard,
+        settings,
+        device: args.device,
+        out: args.out,
+    };
+    eprintln!("{}", request.run(&source, &Bars::new(global.quiet))?);
     Ok(())
 }
 
@@ -420,9 +383,6 @@ pub fn bench(args: BenchArgs, global: &Global) -> anyhow::Result<()> {
 
 /// `uptake orchestrator`: burn's orchestrator for a data-parallel run over several machines.
 pub fn orchestrator(args: OrchestratorArgs) -> anyhow::Result<()> {
-    eprintln!(
-        "orchestrator listening on port {} (Ctrl-C stops it)",
-        args.port
-    );
+    eprintln!("orchestrator on port {} (Ctrl-C stops it)", args.port);
     Ok(uptake_training::run_orchestrator(args.port)?)
 }
