@@ -21,6 +21,10 @@ pub enum AtomicWriteError {
         /// The underlying error.
         source: std::io::Error,
     },
+    /// The target is a symbolic link, a folder or a special file, which a rename would
+    /// replace rather than write through (see [`crate::output_guard`]).
+    #[error(transparent)]
+    Refused(#[from] crate::output_guard::OutputGuardError),
     /// The finished file could not be renamed over the target.
     #[error("cannot move the finished file into place at {path}")]
     Persist {
@@ -35,7 +39,9 @@ pub enum AtomicWriteError {
 ///
 /// The content goes to a temporary file in the same directory (same file system, so the final
 /// rename is atomic), is flushed and synced, then renamed over `path`. If `fill` fails the
-/// temporary file is removed and `path` is untouched.
+/// temporary file is removed and `path` is untouched. A `path` that is a symbolic link, folder,
+/// device or other special file is refused before anything is written: renaming over it would
+/// replace the link or device itself.
 pub fn write_atomic<F>(path: &Path, fill: F) -> Result<(), AtomicWriteError>
 where
     F: FnOnce(&mut BufWriter<File>) -> std::io::Result<()>,
@@ -48,6 +54,7 @@ where
         path: path.to_path_buf(),
         source,
     };
+    crate::output_guard::check_output(path, &[])?;
     std::fs::create_dir_all(&dir).map_err(create)?;
     let mut builder = tempfile::Builder::new();
     builder.prefix(".uptake-tmp-");
@@ -61,6 +68,7 @@ where
         source,
     };
     let (file, tmp_path) = tmp.into_parts();
+    let _pending = crate::interrupt::Pending::register(&tmp_path);
     let mut writer = BufWriter::new(file);
     fill(&mut writer).map_err(write)?;
     writer.flush().map_err(write)?;
@@ -103,6 +111,27 @@ mod tests {
         write_atomic(&path, |w| w.write_all(b"x")).unwrap();
         let mode = std::fs::metadata(&path).unwrap().permissions().mode();
         assert_eq!(mode & 0o044, 0o044, "mode {mode:o}");
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn a_symbolic_link_is_refused_and_left_pointing_where_it_did() {
+        let dir = tempfile::tempdir().unwrap();
+        let target = dir.path().join("target.csv");
+        std::fs::write(&target, "kept").unwrap();
+        let link = dir.path().join("out.csv");
+        std::os::unix::fs::symlink(&target, &link).unwrap();
+        let err = write_atomic(&link, |w| w.write_all(b"new")).unwrap_err();
+        assert!(err.to_string().contains("symbolic link"), "{err}");
+        assert_eq!(std::fs::read_link(&link).unwrap(), target);
+        assert_eq!(std::fs::read_to_string(&target).unwrap(), "kept");
+    }
+
+    #[test]
+    fn a_folder_in_the_place_of_the_file_is_refused() {
+        let dir = tempfile::tempdir().unwrap();
+        let err = write_atomic(dir.path(), |w| w.write_all(b"new")).unwrap_err();
+        assert!(err.to_string().contains("not a regular file"), "{err}");
     }
 
     #[test]

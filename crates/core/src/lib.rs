@@ -36,6 +36,7 @@ pub mod dirs;
 pub mod exam;
 pub mod exam_lines;
 pub mod exam_list;
+pub mod interrupt;
 pub mod json;
 pub mod manifest;
 pub mod mentions;

@@ -66,6 +66,8 @@ pub struct StagedDir {
     stage: tempfile::TempDir,
     /// Whether the target folder existed when the stage was made.
     existed: bool,
+    /// Removes the stage on Ctrl-C or SIGTERM.
+    _pending: crate::interrupt::Pending,
 }
 
 impl StagedDir {
@@ -113,6 +115,7 @@ impl StagedDir {
         }
         Ok(Self {
             target: target.to_path_buf(),
+            _pending: crate::interrupt::Pending::register(stage.path()),
             stage,
             existed,
         })

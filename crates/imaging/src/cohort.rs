@@ -16,7 +16,7 @@ use crate::ingest::{
 use crate::nifti_in::{NiftiExam, NiftiSource, ingest_nifti, nifti_exams};
 use crate::nifti_out::{self, NiftiError};
 use crate::record::Skipped;
-use crate::select::{SeriesPattern, SeriesSelection, choose_series};
+use crate::select::{SeriesSelection, StudyPairing, choose_series};
 use crate::store::{ExamInfo, ExamStore, Geometry, StoreError};
 
 /// Where the exams come from.
@@ -230,6 +230,74 @@ impl IngestOutcome {
     fn count(&self, which: impl Fn(&ExamStatus) -> bool) -> usize {
         self.exams.iter().filter(|e| which(&e.status)).count()
     }
+
+    /// The notes of the run, one line each: exams ingested again, warnings, series and files
+    /// left out (what `uptake ingest` writes on stderr).
+    pub fn notes(&self) -> IngestNotes<'_> {
+        IngestNotes(self)
+    }
+
+    /// True when the run failed as a whole by `rule`.
+    pub fn failed(&self, rule: FailWhen) -> bool {
+        let stored = self.ingested() + self.already_stored();
+        self.failures().count() > 0 && (rule == FailWhen::AnyExamFails || stored == 0)
+    }
+}
+
+/// When a cohort run counts as failed ([`IngestOutcome::failed`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum FailWhen {
+    /// Some exam failed and none is in the store (ingested now or before).
+    #[default]
+    NoExamStored,
+    /// Any exam failed.
+    AnyExamFails,
+}
+
+/// `ingested N, already stored N, failed N (of N exams)`.
+impl std::fmt::Display for IngestOutcome {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "ingested {}, already stored {}, failed {} (of {} exams)",
+            self.ingested(),
+            self.already_stored(),
+            self.failures().count(),
+            self.exams.len()
+        )
+    }
+}
+
+/// The notes of an [`IngestOutcome`] ([`IngestOutcome::notes`]), one line each.
+pub struct IngestNotes<'a>(&'a IngestOutcome);
+
+impl std::fmt::Display for IngestNotes<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        for exam in &self.0.exams {
+            let id = &exam.exam_id;
+            match &exam.replaced {
+                Some(Replaced::OtherGrid) => {
+                    writeln!(f, "exam {id}: stored on another grid; ingested again")?
+                }
+                Some(Replaced::Unreadable(e)) => {
+                    writeln!(f, "exam {id}: stored file unreadable ({e}); ingested again")?
+                }
+                None => {}
+            }
+            if let ExamStatus::Ingested(info) = &exam.status {
+                for w in info.repairs.iter().chain(&info.warnings) {
+                    writeln!(f, "exam {id}: warning: {w}")?;
+                }
+                for s in &info.rejected_series {
+                    writeln!(f, "exam {id}: skipped {}: {}", s.what, s.reason)?;
+                }
+            }
+        }
+        for s in &self.0.skipped_files {
+            writeln!(f, "skipped {}: {}", s.what, s.reason)?;
+        }
+        Ok(())
+    }
 }
 
 /// Why a cohort could not be ingested at all.
@@ -310,11 +378,11 @@ type Work = (Vec<(ExamId, ExamSource)>, Vec<Skipped>);
 
 /// A manifest row's own series choice (`pet_series`, `ct_series`).
 fn row_selection(e: &ManifestEntry) -> SeriesSelection {
-    SeriesSelection {
-        pet: e.pet_series.as_deref().and_then(SeriesPattern::new),
-        ct: e.ct_series.as_deref().and_then(SeriesPattern::new),
-        ..SeriesSelection::default()
-    }
+    SeriesSelection::new(
+        e.pet_series.as_deref(),
+        e.ct_series.as_deref(),
+        StudyPairing::default(),
+    )
 }
 
 /// The exams of a source, unsorted, and the files discovery could not read.
@@ -480,6 +548,52 @@ fn write_nifti(dir: &Path, exam_id: &ExamId, ingested: &Ingested) -> Result<(), 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn outcome() -> IngestOutcome {
+        let id = |s: &str| ExamId::new(s).unwrap();
+        IngestOutcome {
+            exams: vec![
+                ExamOutcome {
+                    exam_id: id("E1"),
+                    replaced: Some(Replaced::OtherGrid),
+                    status: ExamStatus::AlreadyStored,
+                },
+                ExamOutcome {
+                    exam_id: id("E2"),
+                    replaced: None,
+                    status: ExamStatus::Failed(ExamFailure::StudyClash {
+                        exam: id("E2"),
+                        stored_study: "1.2".into(),
+                        study: "1.3".into(),
+                    }),
+                },
+            ],
+            skipped_files: vec![Skipped {
+                what: "notes.txt".into(),
+                reason: "not DICOM".into(),
+            }],
+        }
+    }
+
+    #[test]
+    fn the_outcome_counts_the_exams_and_notes_what_happened_to_them() {
+        let outcome = outcome();
+        assert_eq!(
+            outcome.to_string(),
+            "ingested 0, already stored 1, failed 1 (of 2 exams)"
+        );
+        assert_eq!(
+            outcome.notes().to_string(),
+            "exam E1: stored on another grid; ingested again\nskipped notes.txt: not DICOM\n"
+        );
+    }
+
+    #[test]
+    fn a_run_fails_on_any_failure_only_when_strict() {
+        let outcome = outcome();
+        assert!(!outcome.failed(FailWhen::NoExamStored));
+        assert!(outcome.failed(FailWhen::AnyExamFails));
+    }
 
     #[test]
     fn shards_partition_the_cohort() {

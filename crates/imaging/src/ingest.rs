@@ -49,6 +49,41 @@ impl Default for ModelGrid {
     }
 }
 
+/// Model-grid dimensions that cannot make a grid.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+#[error(
+    "model grid of {size} pixels over {fov_mm} mm, slices {slice_mm} mm apart: the size must \
+     be at least 8 pixels, the field of view and the slice distance positive"
+)]
+pub struct GridError {
+    /// Pixels per side asked for.
+    pub size: usize,
+    /// Field of view asked for, mm.
+    pub fov_mm: f32,
+    /// Slice distance asked for, mm.
+    pub slice_mm: f32,
+}
+
+impl ModelGrid {
+    /// The grid of `size` pixels per side (at least 8) over a `fov_mm` square, slices
+    /// `slice_mm` apart (both finite and positive).
+    pub fn new(size: usize, fov_mm: f32, slice_mm: f32) -> Result<Self, GridError> {
+        let positive = |v: f32| v.is_finite() && v > 0.0;
+        if size < 8 || !positive(fov_mm) || !positive(slice_mm) {
+            return Err(GridError {
+                size,
+                fov_mm,
+                slice_mm,
+            });
+        }
+        Ok(Self {
+            size,
+            fov_mm,
+            slice_mm,
+        })
+    }
+}
+
 /// Value outside the CT's field of view (air).
 pub const CT_FILL_HU: f32 = -1000.0;
 /// Value outside the PET's field of view.
@@ -523,4 +558,19 @@ pub fn ingest_dir_with(
     ingested.info.skipped_files = discovery.skipped.clone();
     ingested.skipped.extend(discovery.skipped);
     Ok(ingested)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_model_grid_needs_eight_pixels_and_positive_millimetres() {
+        let grid = ModelGrid::new(32, 400.0, 8.0).unwrap();
+        assert_eq!((grid.size, grid.fov_mm, grid.slice_mm), (32, 400.0, 8.0));
+        for (size, fov, slice) in [(4, 400.0, 8.0), (32, 0.0, 8.0), (32, 400.0, f32::NAN)] {
+            let err = ModelGrid::new(size, fov, slice).unwrap_err().to_string();
+            assert!(err.contains(&format!("{size} pixels")), "{err}");
+        }
+    }
 }

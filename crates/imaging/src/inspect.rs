@@ -180,6 +180,108 @@ fn default_png(exam: &ExamId) -> PathBuf {
     Path::new(&format!("{stem}_mip.png")).to_path_buf()
 }
 
+/// The look `uptake inspect` prints, one `name  value` line each: where the grid lies, where
+/// the volumes came from, SUVmax, the body's mean SUV, the VOIs and the picture.
+impl std::fmt::Display for Inspection {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        if let Some(path) = &self.region_map {
+            writeln!(f, "region map      {}", path.display())?;
+        }
+        for s in &self.skipped {
+            writeln!(f, "skipped         {}: {}", s.what, s.reason)?;
+        }
+        writeln!(f, "exam            {}", self.exam_id)?;
+        write_grid(f, &self.geometry)?;
+        if let Some(info) = &self.info {
+            write_provenance(f, info)?;
+        }
+        write_suv(f, &self.summary)?;
+        writeln!(f, "MIP picture     {}", self.png.display())
+    }
+}
+
+/// Where the exam's grid lies.
+fn write_grid(f: &mut std::fmt::Formatter<'_>, g: &Geometry) -> std::fmt::Result {
+    let ([z, y, x], [dz, dy, dx]) = (g.shape, g.spacing_mm);
+    writeln!(f, "grid            {z} slices x {y} x {x} (z, y, x)")?;
+    writeln!(f, "spacing         {dz:.2} x {dy:.2} x {dx:.2} mm")?;
+    writeln!(
+        f,
+        "first voxel     LPS x {:.1}, y {:.1}, z {:.1} mm (slice 0 is the head end)",
+        g.origin_mm[2], g.origin_mm[1], g.origin_mm[0]
+    )?;
+    let last = g.position_mm(z - 1, 0, 0)[0];
+    writeln!(f, "z range         {last:.1} .. {:.1} mm", g.origin_mm[0])
+}
+
+/// Where the volumes came from: the series chosen and why, what was left out, repairs and
+/// warnings.
+fn write_provenance(f: &mut std::fmt::Formatter<'_>, info: &ExamInfo) -> std::fmt::Result {
+    writeln!(f, "study           {}", info.study_instance_uid)?;
+    writeln!(f, "CT series       {}", info.ct_series_uid)?;
+    writeln!(f, "  chosen        {}", info.ct_choice)?;
+    writeln!(f, "PET series      {}", info.pet_series_uid)?;
+    writeln!(f, "  chosen        {}", info.pet_choice)?;
+    for s in &info.rejected_series {
+        writeln!(f, "not chosen      {}: {}", s.what, s.reason)?;
+    }
+    for s in &info.skipped_files {
+        writeln!(f, "skipped file    {}: {}", s.what, s.reason)?;
+    }
+    if let Some(mask) = &info.lesion_mask {
+        writeln!(f, "lesion mask     {mask}")?;
+    }
+    for (name, native) in [
+        ("CT native", info.ct_native),
+        ("PET native", info.pet_native),
+    ] {
+        if let Some(n) = native {
+            let ([z, y, x], [dz, dy, dx]) = (n.shape, n.spacing_mm);
+            writeln!(
+                f,
+                "{name:<15} {z} x {y} x {x}, {dz:.2} x {dy:.2} x {dx:.2} mm"
+            )?;
+        }
+    }
+    writeln!(f, "SUV             {}", info.suv_method)?;
+    for r in &info.repairs {
+        writeln!(f, "repaired        {r}")?;
+    }
+    for w in &info.warnings {
+        writeln!(f, "warning         {w}")?;
+    }
+    Ok(())
+}
+
+/// SUVmax, the body's mean SUV and the VOIs.
+fn write_suv(f: &mut std::fmt::Formatter<'_>, s: &SuvSummary) -> std::fmt::Result {
+    let [x, y, z] = s.suv_max_at_mm;
+    writeln!(
+        f,
+        "SUVmax          {:.2} at LPS ({x:.1}, {y:.1}, {z:.1}) mm (model grid)",
+        s.suv_max
+    )?;
+    writeln!(
+        f,
+        "body mean SUV   {:.2} (voxels with CT > -500 HU)",
+        s.body_mean_suv
+    )?;
+    for v in &s.vois {
+        writeln!(
+            f,
+            "VOI {:<11} mean SUV {:.2}, max {:.2}, mean {:.0} HU ({} voxels)",
+            v.name, v.mean_suv, v.max_suv, v.mean_hu, v.voxels
+        )?;
+    }
+    if s.vois.is_empty() {
+        writeln!(
+            f,
+            "(no liver / blood-pool VOI: pass --regions regions.json, --manifest M, or --voi liver=X,Y,Z)"
+        )?;
+    }
+    Ok(())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -73,9 +73,10 @@ pub mod syntax;
 pub mod voi;
 pub mod volume;
 
-pub use cohort::{IngestOutcome, IngestSettings, IngestSource, Shard, ingest_cohort};
+pub use cohort::{FailWhen, IngestOutcome, IngestSettings, IngestSource, Shard, ingest_cohort};
 pub use ingest::{
-    ExamError, ExamSettings, IngestError, Ingested, ModelGrid, ingest_dir, ingest_dir_with,
+    ExamError, ExamSettings, GridError, IngestError, Ingested, ModelGrid, ingest_dir,
+    ingest_dir_with,
 };
 pub use inspect::{InspectSettings, InspectSource, Inspection, inspect};
 pub use select::{SeriesPattern, SeriesSelection, StudyPairing};

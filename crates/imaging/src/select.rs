@@ -83,6 +83,18 @@ pub struct SeriesSelection {
     pub pairing: StudyPairing,
 }
 
+impl SeriesSelection {
+    /// The series named by `pet` and `ct` (a SeriesInstanceUID or a SeriesDescription
+    /// pattern; empty or absent: the policy chooses), the CT from the studies `pairing` allows.
+    pub fn new(pet: Option<&str>, ct: Option<&str>, pairing: StudyPairing) -> Self {
+        Self {
+            pet: pet.and_then(SeriesPattern::new),
+            ct: ct.and_then(SeriesPattern::new),
+            pairing,
+        }
+    }
+}
+
 /// Why a series was not usable, or no series was.
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
 pub enum SelectionError {

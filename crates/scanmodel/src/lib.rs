@@ -15,7 +15,8 @@
 //!   [`targets`];
 //! - training and fine-tuning: [`train`];
 //! - prediction, attention and saliency maps: [`predict`] ([`predict::predict_run`]);
-//! - whether attention falls on the lesions: [`localise`] ([`localise::localise`]).
+//! - whether attention falls on the lesions: [`localise`] ([`localise::localise`]; over an exam
+//!   store, against region maps or stored lesion masks: [`localise::localise_store`]).
 //!
 //! Predicting with a tiny random network on one exam held in memory:
 //!

@@ -11,7 +11,7 @@
 //! the share of the exam's voxels there.
 
 use std::collections::BTreeMap;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use burn::tensor::backend::Backend;
 use serde::Serialize;
@@ -25,6 +25,7 @@ use crate::error::{Result, ScanModelError};
 use crate::maps::{features_to_exam, mass_inside};
 use crate::model::ScanModel;
 use crate::predict::{load_run, predict_prepared};
+use crate::store::StoreSource;
 
 /// How [`localise`] measures.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -254,6 +255,143 @@ pub fn localise_masks<B: Backend>(
     Ok(rows)
 }
 
+/// What the attention is measured against.
+#[derive(Debug, Clone, PartialEq)]
+pub enum LesionTruth {
+    /// The region maps named by this cohort manifest's `regions_path` column (a synthetic
+    /// cohort's image truth): [`localise`].
+    RegionMaps(PathBuf),
+    /// The lesion masks stored with the exams (public NIfTI datasets): [`localise_masks`].
+    StoredMasks,
+}
+
+/// The exams of an exam store and their truth, for [`localise_store`].
+#[derive(Debug, Clone, PartialEq)]
+pub struct StoreInputs {
+    /// The exam store.
+    pub store: PathBuf,
+    /// What the attention is measured against.
+    pub truth: LesionTruth,
+    /// The exams to measure (use held-out ones); every exam of the store when `None`.
+    pub exams: Option<Vec<ExamId>>,
+}
+
+/// The rows of [`localise_store`]; shown as the table `uptake localise` prints, written as a
+/// JSON array of rows.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(untagged)]
+pub enum Localisation {
+    /// Per task region, against the region maps.
+    Regions(Vec<RegionLocalisation>),
+    /// Per task, against the lesion masks.
+    Masks(Vec<MaskLocalisation>),
+}
+
+/// Measures the attention of the trained model in `run` on the exams of a store, against the
+/// truth `inputs` names: [`localise`] or [`localise_masks`].
+pub fn localise_store<B: Backend>(
+    run: &Path,
+    inputs: &StoreInputs,
+    ontology: &Ontology,
+    settings: &LocaliseSettings,
+    progress: &dyn Progress,
+    device: &B::Device,
+) -> Result<Localisation> {
+    let source = StoreSource::open(&inputs.store)?;
+    let exams = inputs.exams.clone().unwrap_or_else(|| source.exam_ids());
+    match &inputs.truth {
+        LesionTruth::RegionMaps(manifest) => {
+            let manifest = Manifest::read(manifest)?;
+            manifest.require("regions_path")?;
+            let inputs = LocaliseInputs {
+                source: &source,
+                manifest: &manifest,
+                exams: &exams,
+            };
+            let rows = localise::<B>(run, &inputs, ontology, settings, progress, device)?;
+            Ok(Localisation::Regions(rows))
+        }
+        LesionTruth::StoredMasks => {
+            let masks = uptake_imaging::ExamStore::open(&inputs.store)
+                .map_err(|e| ScanModelError::file(&inputs.store, e.to_string()))?;
+            let rows =
+                localise_masks::<B>(run, &source, &masks, &exams, settings, progress, device)?;
+            Ok(Localisation::Masks(rows))
+        }
+    }
+}
+
+/// The table: per region, attention in its box and near its lesions against the uniform share
+/// (and the regional mean); or, against lesion masks, per task near the lesions.
+impl std::fmt::Display for Localisation {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Self::Regions(rows) => write_region_table(f, rows),
+            Self::Masks(rows) => write_mask_table(f, rows),
+        }
+    }
+}
+
+fn write_region_table(
+    f: &mut std::fmt::Formatter<'_>,
+    rows: &[RegionLocalisation],
+) -> std::fmt::Result {
+    write!(
+        f,
+        "{:<28} {:>5} {:>22} {:>26}",
+        "region", "pos", "in box (share, x)", "near lesions (share, x)"
+    )?;
+    for r in rows {
+        write!(
+            f,
+            "\n{:<28} {:>5} {:>6.3} ({:.3}, {:>4.1}x) {:>10.3} ({:.3}, {:>4.1}x)",
+            r.region,
+            r.positive_exams,
+            r.attention_in_box,
+            r.box_share,
+            r.box_ratio(),
+            r.attention_near_lesions,
+            r.near_lesions_share,
+            r.lesion_ratio(),
+        )?;
+    }
+    if let Some(mean) = RegionalMean::of(rows) {
+        write!(
+            f,
+            "\nmean over {} regions (without full): attention in box {:.3} vs share {:.3}; near lesions {:.3} vs share {:.3}",
+            mean.regions,
+            mean.attention_in_box,
+            mean.box_share,
+            mean.attention_near_lesions,
+            mean.near_lesions_share,
+        )?;
+    }
+    Ok(())
+}
+
+fn write_mask_table(
+    f: &mut std::fmt::Formatter<'_>,
+    rows: &[MaskLocalisation],
+) -> std::fmt::Result {
+    write!(
+        f,
+        "{:<28} {:>5} {:>26}",
+        "task", "exams", "near lesions (share, x)"
+    )?;
+    for r in rows {
+        write!(
+            f,
+            "\n{:<28} {:>5} {:>10.3} ({:.3}, {:>4.1}x)",
+            r.region,
+            r.exams,
+            r.attention_near_lesions,
+            r.near_lesions_share,
+            r.ratio(),
+        )?;
+    }
+    Ok(())
+}
+
 /// The voxels within `margin_mm` of a voxel at least half inside a lesion (an ellipsoid of
 /// semi-axes `margin_mm` around each).
 fn near_mask(volume: &ModelVolume, mask: &[f32], margin_mm: f32) -> Vec<bool> {
@@ -428,6 +566,44 @@ mod tests {
             attention_near_lesions: near,
             near_lesions_share: 0.01,
         }
+    }
+
+    #[test]
+    fn the_table_reports_attention_against_uniform_share() {
+        let text = Localisation::Regions(vec![row("lungs", 0.30, 0.02)]).to_string();
+        let lines: Vec<&str> = text.lines().collect();
+        assert!(lines[0].starts_with("region"), "{text}");
+        assert!(
+            lines[1].starts_with("lungs")
+                && lines[1].ends_with("3  0.300 (0.100,  3.0x)      0.020 (0.010,  2.0x)"),
+            "{text}"
+        );
+        assert!(
+            lines[2].starts_with("mean over 1 regions (without full): attention in box 0.300"),
+            "{text}"
+        );
+    }
+
+    #[test]
+    fn the_mask_table_reports_attention_near_lesions_against_uniform_share() {
+        let rows = vec![MaskLocalisation {
+            region: "full".into(),
+            exams: 2,
+            attention_near_lesions: 0.06,
+            near_lesions_share: 0.02,
+        }];
+        let text = Localisation::Masks(rows).to_string();
+        let last = text.lines().last().unwrap();
+        assert!(
+            last.starts_with("full") && last.ends_with("2      0.060 (0.020,  3.0x)"),
+            "{text}"
+        );
+    }
+
+    #[test]
+    fn the_json_of_a_localisation_is_the_array_of_its_rows() {
+        let json = serde_json::to_value(Localisation::Regions(vec![row("lungs", 0.3, 0.02)]));
+        assert_eq!(json.unwrap()[0]["positive_exams"], 3);
     }
 
     #[test]

@@ -110,12 +110,42 @@ mod tests {
         assert_eq!(&v.pet[..4], &[0.0, 0.5, 1.0, 2.0]);
     }
 
+    fn corrupt_pet_voxel(path: &Path, voxel: usize) {
+        let bytes = std::fs::read(path).unwrap();
+        let (_, metadata) = safetensors::SafeTensors::read_metadata(&bytes).unwrap();
+        let tensors = safetensors::SafeTensors::deserialize(&bytes).unwrap();
+        let mut owned: Vec<(String, safetensors::Dtype, Vec<usize>, Vec<u8>)> = tensors
+            .tensors()
+            .into_iter()
+            .map(|(name, view)| {
+                (
+                    name,
+                    view.dtype(),
+                    view.shape().to_vec(),
+                    view.data().to_vec(),
+                )
+            })
+            .collect();
+        let pet = owned.iter_mut().find(|t| t.0 == "pet_suv").unwrap();
+        pet.3[voxel * 2..voxel * 2 + 2].copy_from_slice(&half::f16::NAN.to_le_bytes());
+        let views: Vec<(String, safetensors::tensor::TensorView)> = owned
+            .iter()
+            .map(|(name, dtype, shape, data)| {
+                let view = safetensors::tensor::TensorView::new(*dtype, shape.clone(), data);
+                (name.clone(), view.unwrap())
+            })
+            .collect();
+        let info = metadata.metadata().clone();
+        std::fs::write(path, safetensors::serialize(views, info).unwrap()).unwrap();
+    }
+
     #[test]
     fn a_nan_in_a_stored_volume_is_an_error_naming_exam_and_voxel() {
         let dir = tempfile::tempdir().unwrap();
-        let mut pet = vec![1.0; 8];
-        pet[5] = f32::NAN;
-        let source = stored(dir.path(), pet);
+        let source = stored(dir.path(), vec![1.0; 8]);
+        // The store refuses to write a NaN, so spoil a written file as a disk fault or an older
+        // writer would: voxel 5 of pet_suv becomes an f16 NaN.
+        corrupt_pet_voxel(&source.store.path_of(&ExamId::new("E1").unwrap()), 5);
         let err = source
             .load(&ExamId::new("E1").unwrap())
             .unwrap_err()

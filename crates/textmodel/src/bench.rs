@@ -4,7 +4,7 @@ use crate::error::ModelError;
 use crate::model::ReportModel;
 use crate::train::{TrainOptions, train};
 use burn::tensor::backend::AutodiffBackend;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::time::Instant;
 use uptake_core::LabelledSentence;
 use uptake_labels::evaluate::score_labelled;
@@ -126,4 +126,153 @@ pub fn fine_tuning_epoch_seconds<B: AutodiffBackend>(
     let seconds = started.elapsed().as_secs_f64();
     std::fs::remove_dir_all(&dir).map_err(|e| ModelError::file(&dir, e))?;
     Ok(seconds)
+}
+
+/// What `uptake bench report-model` measures ([`run_bench`]).
+#[derive(Debug, Clone, PartialEq)]
+pub struct BenchSettings {
+    /// A report model folder (a trained one; a base BERT gets a random head for timing).
+    pub model: PathBuf,
+    /// A hand-labelled mention file: its sentences are labelled (its spans are the mentions).
+    pub mentions: PathBuf,
+    /// A reports file to tag and label end to end.
+    pub reports: Option<PathBuf>,
+    /// A base model to time one fine-tuning epoch of 100 mentions on.
+    pub base: Option<PathBuf>,
+    /// A Python with torch and transformers: the same model run by Hugging Face transformers
+    /// on PyTorch (`crates/textmodel/scripts/bench_torch.py`).
+    pub torch_python: Option<PathBuf>,
+    /// Times to repeat the labelling (the best counts).
+    pub repeats: usize,
+}
+
+/// The figures of [`run_bench`]; shown as the benchmark's lines.
+#[derive(Debug, Clone, PartialEq)]
+pub struct BenchReport {
+    /// What was measured.
+    pub settings: BenchSettings,
+    /// Labelling the mention file.
+    pub labelling: Throughput,
+    /// What the PyTorch baseline printed, when it ran.
+    pub torch: Option<String>,
+    /// Reading, tagging and labelling the reports file, when given.
+    pub end_to_end: Option<Throughput>,
+    /// Seconds of one fine-tuning epoch, when a base was given.
+    pub fine_tuning_s: Option<f64>,
+}
+
+/// The whole benchmark: [`labelling_speed`], the PyTorch baseline, [`end_to_end_speed`] with
+/// `tagger` (needed when `settings.reports` is given) and [`fine_tuning_epoch_seconds`], each
+/// where its input is given.
+pub fn run_bench<B: AutodiffBackend>(
+    settings: &BenchSettings,
+    tagger: Option<&Tagger>,
+    device: &B::Device,
+) -> Result<BenchReport, ModelError> {
+    let sentences = uptake_core::mentions::read_mentions(&settings.mentions)?;
+    let mut model = ReportModel::load(&settings.model)?;
+    let labelling = labelling_speed(&mut model, &sentences, settings.repeats)?;
+    let torch = match &settings.torch_python {
+        Some(python) => Some(torch_baseline(python, settings)?),
+        None => None,
+    };
+    let end_to_end = match (&settings.reports, tagger) {
+        (Some(reports), Some(tagger)) => Some(end_to_end_speed(&mut model, reports, tagger)?),
+        _ => None,
+    };
+    let fine_tuning_s = match &settings.base {
+        Some(base) => Some(fine_tuning_epoch_seconds::<B>(&sentences, base, device)?),
+        None => None,
+    };
+    Ok(BenchReport {
+        settings: settings.clone(),
+        labelling,
+        torch,
+        end_to_end,
+        fine_tuning_s,
+    })
+}
+
+/// Runs `crates/textmodel/scripts/bench_torch.py` with `python`; what it printed.
+fn torch_baseline(python: &Path, settings: &BenchSettings) -> Result<String, ModelError> {
+    let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("scripts/bench_torch.py");
+    let failed = |reason: String| ModelError::Baseline {
+        program: python.to_path_buf(),
+        reason,
+    };
+    let out = std::process::Command::new(python)
+        .arg(&script)
+        .arg(&settings.model)
+        .arg(&settings.mentions)
+        .arg(settings.repeats.max(1).to_string())
+        .output()
+        .map_err(|e| failed(format!("running {}: {e}", script.display())))?;
+    if !out.status.success() {
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        return Err(failed(format!("{} ({})", out.status, stderr.trim())));
+    }
+    Ok(String::from_utf8_lossy(&out.stdout).into_owned())
+}
+
+/// One line per measurement, in the order they ran.
+impl std::fmt::Display for BenchReport {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let s = &self.settings;
+        writeln!(
+            f,
+            "report model ({}): {}",
+            s.model.display(),
+            self.labelling
+        )?;
+        if let Some(torch) = &self.torch {
+            write!(f, "{torch}")?;
+        }
+        if let (Some(path), Some(speed)) = (&s.reports, &self.end_to_end) {
+            let path = path.display();
+            writeln!(f, "end to end (read, tag, score) {path}: {speed}")?;
+        }
+        if let (Some(base), Some(seconds)) = (&s.base, self.fine_tuning_s) {
+            writeln!(
+                f,
+                "fine-tuning, one epoch of 100 mentions (batch 16, all layers) from {}: {seconds:.1} s",
+                base.display()
+            )?;
+        }
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_report_has_a_line_per_measurement_given() {
+        let speed = |unit| Throughput {
+            unit,
+            items: 10,
+            mentions: 20,
+            seconds: 2.0,
+        };
+        let report = BenchReport {
+            settings: BenchSettings {
+                model: "m".into(),
+                mentions: "s.jsonl".into(),
+                reports: Some("r.jsonl".into()),
+                base: None,
+                torch_python: None,
+                repeats: 2,
+            },
+            labelling: speed("sentences"),
+            torch: Some("torch: 1 sentences/s\n".into()),
+            end_to_end: Some(speed("reports")),
+            fine_tuning_s: None,
+        };
+        assert_eq!(
+            report.to_string(),
+            "report model (m): 10 sentences, 20 mentions in 2.00 s: 5.0 sentences/s, 10.0 mentions/s\n\
+             torch: 1 sentences/s\n\
+             end to end (read, tag, score) r.jsonl: 10 reports, 20 mentions in 2.00 s: 5.0 reports/s, 10.0 mentions/s\n"
+        );
+    }
 }

@@ -123,6 +123,19 @@ pub fn cross_validate<B: AutodiffBackend>(
     Ok(result)
 }
 
+/// The header `K-fold cross-validation, out-of-fold mention predictions pooled:` and the
+/// pooled comparison.
+impl std::fmt::Display for CrossValidation {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        writeln!(
+            f,
+            "{}-fold cross-validation, out-of-fold mention predictions pooled:",
+            self.folds.len()
+        )?;
+        write!(f, "{}", self.pooled)
+    }
+}
+
 /// The fold of each sentence: a seeded shuffle dealt round the folds.
 fn assign_folds(n: usize, folds: usize, seed: u64) -> Vec<usize> {
     let mut fold_of = vec![0; n];

@@ -95,6 +95,14 @@ pub enum ModelError {
     /// A file cannot be written.
     #[error(transparent)]
     Write(#[from] uptake_core::AtomicWriteError),
+    /// A baseline program (the PyTorch comparison of the benchmark) could not run or failed.
+    #[error("the baseline {program} failed: {reason}")]
+    Baseline {
+        /// The program run.
+        program: PathBuf,
+        /// Why (its exit status and error output).
+        reason: String,
+    },
 }
 
 impl ModelError {

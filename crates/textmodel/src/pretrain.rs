@@ -67,6 +67,14 @@ impl PretrainOptions {
     }
 }
 
+/// The line after each pre-training epoch: `epoch N: mean MLM loss L`.
+pub fn epoch_summary<M>(record: &uptake_training::EpochRecord<M>) -> String {
+    format!(
+        "epoch {}: mean MLM loss {:.3}",
+        record.epoch, record.train_loss
+    )
+}
+
 /// Continues pre-training `base` on `texts` and writes the result to `out` (a model folder and
 /// a run folder) on `device`. If `out` holds an earlier run of the same configuration, it
 /// resumes after its last finished epoch (only `epochs` may differ, so a finished run can be

@@ -130,6 +130,26 @@ pub struct ModelInfo {
     pub val_sentences: usize,
 }
 
+/// `best epoch N (validation AUROC A)`, `n/a` without a validation set.
+impl std::fmt::Display for ModelInfo {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let auroc = self.val_auroc.map_or("n/a".into(), |a| format!("{a:.3}"));
+        write!(f, "best epoch {} (validation AUROC {auroc})", self.epoch)
+    }
+}
+
+/// The line after each fine-tuning epoch: `epoch N: train loss L, validation AUROC A` (`-`
+/// without a validation set).
+pub fn epoch_summary<M>(record: &uptake_training::EpochRecord<M>) -> String {
+    let auroc = record
+        .validation_score
+        .map_or("-".into(), |a| format!("{a:.3}"));
+    format!(
+        "epoch {}: train loss {:.4}, validation AUROC {auroc}",
+        record.epoch, record.train_loss
+    )
+}
+
 /// Fine-tunes `base` (a model folder) on the labelled `sentences` (those without mentions are
 /// skipped), writing to the run folder `out` on `device`. If `out` holds a run of the same
 /// settings, it resumes; only `epochs` may differ (a finished run can be extended).
@@ -486,4 +506,41 @@ fn validation_auroc<B: Backend>(
         .collect();
     let labels: Vec<bool> = val.iter().flat_map(|e| e.labels.iter().copied()).collect();
     uptake_core::metrics::auroc(&scores, &labels)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_model_info_names_the_best_epoch_and_its_validation_auroc() {
+        let mut info = ModelInfo {
+            base: PathBuf::from("base"),
+            options: TrainOptions::default(),
+            epoch: 3,
+            val_auroc: Some(0.91234),
+            train_sentences: 9,
+            val_sentences: 1,
+        };
+        assert_eq!(info.to_string(), "best epoch 3 (validation AUROC 0.912)");
+        info.val_auroc = None;
+        assert_eq!(info.to_string(), "best epoch 3 (validation AUROC n/a)");
+    }
+
+    #[test]
+    fn the_epoch_line_gives_the_loss_and_the_validation_auroc() {
+        let record = uptake_training::EpochRecord {
+            epoch: 2,
+            learning_rate: 1e-4,
+            train_loss: 0.56789,
+            validation_score: None,
+            best_epoch: 2,
+            seconds: 1.0,
+            metrics: NoMetrics {},
+        };
+        assert_eq!(
+            epoch_summary(&record),
+            "epoch 2: train loss 0.5679, validation AUROC -"
+        );
+    }
 }

@@ -102,6 +102,9 @@ enum Bench {
     /// Labelling tool: milliseconds per saved label (journal append + fsync + atomic rewrite
     /// of the mention file) for a session of --sentences sentences.
     Annotate(cmd::annotate::BenchArgs),
+    /// Fuzz every reader of user files (reports, region tables, mentions, ontology, rules,
+    /// exam store, PyTorch checkpoints, DICOM) with seeded mutants: cases and panics per reader.
+    Fuzz(cmd::fuzz::FuzzArgs),
 }
 
 /// Keeps freed tensor buffers in the heap for reuse. By default glibc maps large buffers fresh
@@ -122,10 +125,31 @@ fn tune_allocator() {
 #[cfg(not(all(target_os = "linux", target_env = "gnu")))]
 fn tune_allocator() {}
 
+/// Output into a closed pipe (`uptake evaluate ... | head`) ends the program as it ends `cat`:
+/// by SIGPIPE, status 141 in a shell, instead of a panic in `println!`. Not for the labelling
+/// server, whose sockets must see a closed peer as an error rather than a signal.
+#[cfg(all(target_os = "linux", target_env = "gnu"))]
+fn die_quietly_on_closed_pipe() {
+    // SAFETY: resets one signal to its default action before any other thread exists.
+    unsafe {
+        libc::signal(libc::SIGPIPE, libc::SIG_DFL);
+    }
+}
+
+#[cfg(not(all(target_os = "linux", target_env = "gnu")))]
+fn die_quietly_on_closed_pipe() {}
+
 fn main() -> std::process::ExitCode {
     tune_allocator();
     let cli = Cli::parse();
     common::init_logging(&cli.global);
+    // The labelling server handles its own signals (it saves every answered label first).
+    if !matches!(cli.command, Command::Annotate(_)) {
+        die_quietly_on_closed_pipe();
+        if let Err(err) = uptake_core::interrupt::clean_up_on_signals() {
+            tracing::warn!("Ctrl-C will not remove temporary files: {err}");
+        }
+    }
     let result = dispatch(cli.command, &cli.global);
     match result {
         Ok(()) => std::process::ExitCode::SUCCESS,
@@ -150,6 +174,7 @@ fn run_bench(bench: Bench, global: &common::Global) -> anyhow::Result<()> {
         Bench::Ingest(args) => cmd::imaging::run_bench_ingest(args, global),
         Bench::ScanModel(args) => cmd::scan_model::bench(args, global),
         Bench::Annotate(args) => cmd::annotate::bench(args, global),
+        Bench::Fuzz(args) => cmd::fuzz::run(args, global),
     }
 }
 

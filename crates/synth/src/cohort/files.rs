@@ -13,7 +13,7 @@ use uptake_core::{Manifest, ManifestEntry};
 
 /// The manifest's columns, `exam_id` through `regions_path`: all of them even when no exam
 /// fills one (no deaths in a small cohort); the follow-up is given by dates, not days.
-const MANIFEST_COLUMNS: &[&str] = uptake_core::manifest::COLUMNS.split_at(12).0;
+const MANIFEST_COLUMNS: &[&str] = uptake_core::manifest::COLUMNS.split_at(14).0;
 
 /// The manifest row of an exam of the cohort in `out`.
 fn manifest_entry(e: &PlannedExam, out: &Path) -> ManifestEntry {
@@ -52,4 +52,15 @@ pub(super) fn write_cohort_files(exams: &[PlannedExam], out: &Path) -> Result<()
             .map_err(DatasetError::from)?;
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_manifest_columns_run_from_exam_id_through_regions_path() {
+        assert_eq!(MANIFEST_COLUMNS.first(), Some(&"exam_id"));
+        assert_eq!(MANIFEST_COLUMNS.last(), Some(&"regions_path"));
+    }
 }

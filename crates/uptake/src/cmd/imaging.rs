@@ -1,19 +1,18 @@
 //! `uptake ingest` (DICOM -> exam store), `uptake inspect` (look at one exam) and
 //! `uptake bench ingest` (seconds per exam beside a pydicom + numpy + scipy baseline).
 
-use crate::common::{Bars, Global};
+use crate::common::{Bars, Global, probability};
 use anyhow::{Context, bail};
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use uptake_core::ExamId;
-use uptake_imaging::bench::{IngestBench, bench_decode, bench_ingest};
-use uptake_imaging::cohort::{ExamStatus, Replaced, StoredExams};
+use uptake_imaging::bench::{BenchSettings, run_bench};
+use uptake_imaging::cohort::StoredExams;
 use uptake_imaging::nifti_in::NiftiSource;
 use uptake_imaging::report::write_report;
 use uptake_imaging::voi::Voi;
 use uptake_imaging::{
-    ExamStore, IngestOutcome, IngestSettings, IngestSource, InspectSettings, InspectSource,
-    Inspection, ModelGrid, SeriesPattern, SeriesSelection, Shard, StudyPairing, ingest_cohort,
-    inspect,
+    ExamStore, FailWhen, IngestSettings, IngestSource, InspectSettings, InspectSource, ModelGrid,
+    SeriesSelection, Shard, StudyPairing, ingest_cohort, inspect,
 };
 
 /// The model grid options shared by ingest, inspect and the bench.
@@ -32,15 +31,7 @@ pub struct GridArgs {
 
 impl GridArgs {
     fn grid(&self) -> anyhow::Result<ModelGrid> {
-        let positive = |v: f32| v.is_finite() && v > 0.0;
-        if self.size < 8 || !positive(self.fov_mm) || !positive(self.slice_mm) {
-            bail!("--size must be >= 8 and --fov-mm, --slice-mm positive");
-        }
-        Ok(ModelGrid {
-            size: self.size,
-            fov_mm: self.fov_mm,
-            slice_mm: self.slice_mm,
-        })
+        Ok(ModelGrid::new(self.size, self.fov_mm, self.slice_mm)?)
     }
 }
 
@@ -81,7 +72,7 @@ pub struct IngestArgs {
     #[arg(long)]
     pub pair_studies: bool,
     /// The least share (0..1) of the PET's z range the CT must cover; less is refused.
-    #[arg(long, default_value_t = 0.5, value_name = "SHARE")]
+    #[arg(long, default_value_t = 0.5, value_name = "SHARE", value_parser = probability)]
     pub min_pet_coverage: f64,
     /// Write a CSV of every exam with its series choices, skipped files, repairs, warnings
     /// and errors.
@@ -101,39 +92,28 @@ pub struct IngestArgs {
 }
 
 impl IngestArgs {
+    /// The one source the argument group allows.
     fn source(&self) -> anyhow::Result<IngestSource> {
-        Ok(
-            match (
-                &self.manifest,
-                &self.dicom,
-                &self.nifti_dir,
-                &self.nifti_list,
-            ) {
-                (Some(m), ..) => IngestSource::Manifest(m.clone()),
-                (_, Some(d), ..) => IngestSource::DicomTree(d.clone()),
-                (_, _, Some(d), _) => IngestSource::Nifti(NiftiSource::AutoPet(d.clone())),
-                (.., Some(csv)) => IngestSource::Nifti(NiftiSource::Listed(csv.clone())),
-                _ => bail!("give --manifest, --dicom, --nifti-dir or --nifti-list"),
-            },
-        )
+        let nifti = |source: Option<&PathBuf>, layout: fn(PathBuf) -> NiftiSource| {
+            source.map(|path| IngestSource::Nifti(layout(path.clone())))
+        };
+        (self.manifest.clone().map(IngestSource::Manifest))
+            .or_else(|| self.dicom.clone().map(IngestSource::DicomTree))
+            .or_else(|| nifti(self.nifti_dir.as_ref(), NiftiSource::AutoPet))
+            .or_else(|| nifti(self.nifti_list.as_ref(), NiftiSource::Listed))
+            .context("give --manifest, --dicom, --nifti-dir or --nifti-list")
     }
 
     fn settings(&self) -> anyhow::Result<IngestSettings> {
-        if !(0.0..=1.0).contains(&self.min_pet_coverage) {
-            bail!("--min-pet-coverage must be between 0 and 1");
-        }
-        let pattern = |p: &Option<String>| p.as_deref().and_then(SeriesPattern::new);
+        let pairing = if self.pair_studies {
+            StudyPairing::SamePatientAndDay
+        } else {
+            StudyPairing::SameStudy
+        };
+        let (pet, ct) = (self.pet_series.as_deref(), self.ct_series.as_deref());
         Ok(IngestSettings {
             grid: self.grid.grid()?,
-            selection: SeriesSelection {
-                pet: pattern(&self.pet_series),
-                ct: pattern(&self.ct_series),
-                pairing: if self.pair_studies {
-                    StudyPairing::SamePatientAndDay
-                } else {
-                    StudyPairing::SameStudy
-                },
-            },
+            selection: SeriesSelection::new(pet, ct, pairing),
             min_pet_coverage: self.min_pet_coverage,
             shard: self.shard,
             stored: if self.force {
@@ -183,51 +163,24 @@ pub fn run_ingest(args: IngestArgs, global: &Global) -> anyhow::Result<()> {
             .with_context(|| format!("writing the report {}", path.display()))?;
     }
     if !global.quiet {
-        print_ingest_notes(&outcome);
+        eprint!("{}", outcome.notes());
     }
-    let (done, already) = (outcome.ingested(), outcome.already_stored());
-    let failed = outcome.failures().count();
     for f in outcome.failures() {
         eprintln!("FAILED {f}");
     }
-    let total = outcome.exams.len();
+    let failed = outcome.failures().count();
     if !global.quiet || failed > 0 {
-        println!(
-            "ingested {done}, already stored {already}, failed {failed} (of {total} exams) into {}",
-            args.out.display()
-        );
+        println!("{outcome} into {}", args.out.display());
     }
-    if failed > 0 && (args.strict || done + already == 0) {
-        bail!("{failed} of {total} exams failed");
+    let rule = if args.strict {
+        FailWhen::AnyExamFails
+    } else {
+        FailWhen::NoExamStored
+    };
+    if outcome.failed(rule) {
+        bail!("{failed} of {} exams failed", outcome.exams.len());
     }
     Ok(())
-}
-
-/// Exams ingested again, the choices, warnings and skipped files, on stderr.
-fn print_ingest_notes(outcome: &IngestOutcome) {
-    for exam in &outcome.exams {
-        let id = &exam.exam_id;
-        match &exam.replaced {
-            Some(Replaced::OtherGrid) => {
-                eprintln!("exam {id}: stored on another grid; ingested again")
-            }
-            Some(Replaced::Unreadable(e)) => {
-                eprintln!("exam {id}: stored file unreadable ({e}); ingested again")
-            }
-            None => {}
-        }
-        if let ExamStatus::Ingested(info) = &exam.status {
-            for w in info.repairs.iter().chain(&info.warnings) {
-                eprintln!("exam {id}: warning: {w}");
-            }
-            for s in &info.rejected_series {
-                eprintln!("exam {id}: skipped {}: {}", s.what, s.reason);
-            }
-        }
-    }
-    for s in &outcome.skipped_files {
-        eprintln!("skipped {}: {}", s.what, s.reason);
-    }
 }
 
 pub fn run_inspect(args: InspectArgs, _global: &Global) -> anyhow::Result<()> {
@@ -252,95 +205,8 @@ pub fn run_inspect(args: InspectArgs, _global: &Global) -> anyhow::Result<()> {
         manifest: args.manifest,
         png: args.png,
     };
-    let inspection = inspect(&source, &settings)?;
-    print_origin(&inspection);
-    print_suv(&inspection);
+    print!("{}", inspect(&source, &settings)?);
     Ok(())
-}
-
-/// Where the exam's grid lies and where its volumes came from.
-fn print_origin(i: &Inspection) {
-    if let Some(path) = &i.region_map {
-        println!("region map      {}", path.display());
-    }
-    for s in &i.skipped {
-        println!("skipped         {}: {}", s.what, s.reason);
-    }
-    let g = i.geometry;
-    println!("exam            {}", i.exam_id);
-    println!(
-        "grid            {} slices x {} x {} (z, y, x)",
-        g.shape[0], g.shape[1], g.shape[2]
-    );
-    println!(
-        "spacing         {:.2} x {:.2} x {:.2} mm",
-        g.spacing_mm[0], g.spacing_mm[1], g.spacing_mm[2]
-    );
-    println!(
-        "first voxel     LPS x {:.1}, y {:.1}, z {:.1} mm (slice 0 is the head end)",
-        g.origin_mm[2], g.origin_mm[1], g.origin_mm[0]
-    );
-    println!(
-        "z range         {:.1} .. {:.1} mm",
-        g.position_mm(g.shape[0] - 1, 0, 0)[0],
-        g.origin_mm[0]
-    );
-    let Some(info) = &i.info else { return };
-    println!("study           {}", info.study_instance_uid);
-    println!("CT series       {}", info.ct_series_uid);
-    println!("  chosen        {}", info.ct_choice);
-    println!("PET series      {}", info.pet_series_uid);
-    println!("  chosen        {}", info.pet_choice);
-    for s in &info.rejected_series {
-        println!("not chosen      {}: {}", s.what, s.reason);
-    }
-    for s in &info.skipped_files {
-        println!("skipped file    {}: {}", s.what, s.reason);
-    }
-    if let Some(mask) = &info.lesion_mask {
-        println!("lesion mask     {mask}");
-    }
-    for (name, native) in [
-        ("CT native", info.ct_native),
-        ("PET native", info.pet_native),
-    ] {
-        if let Some(n) = native {
-            let ([z, y, x], [dz, dy, dx]) = (n.shape, n.spacing_mm);
-            println!("{name:<15} {z} x {y} x {x}, {dz:.2} x {dy:.2} x {dx:.2} mm");
-        }
-    }
-    println!("SUV             {}", info.suv_method);
-    for r in &info.repairs {
-        println!("repaired        {r}");
-    }
-    for w in &info.warnings {
-        println!("warning         {w}");
-    }
-}
-
-/// SUVmax, the body's mean SUV, the VOIs and the picture.
-fn print_suv(i: &Inspection) {
-    let s = &i.summary;
-    println!(
-        "SUVmax          {:.2} at LPS ({:.1}, {:.1}, {:.1}) mm (model grid)",
-        s.suv_max, s.suv_max_at_mm[0], s.suv_max_at_mm[1], s.suv_max_at_mm[2]
-    );
-    println!(
-        "body mean SUV   {:.2} (voxels with CT > -500 HU)",
-        s.body_mean_suv
-    );
-    for v in &s.vois {
-        println!(
-            "VOI {:<11} mean SUV {:.2}, max {:.2}, mean {:.0} HU ({} voxels)",
-            v.name, v.mean_suv, v.max_suv, v.mean_hu, v.voxels
-        );
-    }
-    if s.vois.is_empty() {
-        println!(
-            "(no liver / blood-pool VOI: pass --regions regions.json, --manifest M, or --voi liver=X,Y,Z)"
-        );
-    }
-    println!("MIP picture     {}", i.png.display());
 }
 
 #[derive(clap::Args, Debug)]
@@ -360,116 +226,20 @@ pub struct BenchIngestArgs {
 }
 
 pub fn run_bench_ingest(args: BenchIngestArgs, global: &Global) -> anyhow::Result<()> {
-    let grid = args.grid.grid()?;
     let tmp = tempfile::tempdir()?;
-    let root = args
-        .keep
-        .clone()
-        .unwrap_or_else(|| tmp.path().to_path_buf());
-    let bench = bench_ingest(&root, &grid, args.repeat)?;
-    let (ct, pet) = (bench.spec.ct, bench.spec.pet);
-    if let Some(seconds) = bench.phantom_written_s
-        && !global.quiet
-    {
-        eprintln!(
-            "wrote the benchmark exam ({} CT slices {}x{}, {} PET slices {}x{}) in {seconds:.1} s",
-            ct.slices, ct.size, ct.size, pet.slices, pet.size, pet.size
-        );
+    let root = args.keep.unwrap_or_else(|| tmp.path().to_path_buf());
+    let mut settings = BenchSettings {
+        grid: args.grid.grid()?,
+        repeats: args.repeat,
+        ..BenchSettings::default()
+    };
+    if let Some(python) = args.python {
+        settings.python = python;
     }
-    println!(
-        "exam: CT {}x{} x {} slices, PET {}x{} x {} slices -> model grid {:?} ({} threads)",
-        ct.size,
-        ct.size,
-        ct.slices,
-        pet.size,
-        pet.size,
-        pet.slices,
-        bench.model_shape,
-        bench.threads
-    );
-    println!(
-        "uptake ingest (Rust):           {:.2} s per exam (best of {})",
-        bench.best_s, bench.repeats
-    );
-    print_decode_bench(args.repeat.max(10))?;
-    let python = args
-        .python
-        .clone()
-        .unwrap_or_else(|| uptake_core::cache_dir().join("venv-imaging/bin/python"));
-    if !python.is_file() {
-        println!(
-            "Python baseline: skipped ({} not found; run scripts/setup)",
-            python.display()
-        );
-        return Ok(());
+    let report = run_bench(&root, &settings)?;
+    if let Some(note) = report.ingest.phantom_note().filter(|_| !global.quiet) {
+        eprintln!("{note}");
     }
-    let (py_best, wall) = python_baseline(&python, &bench, &root, &grid)?;
-    println!(
-        "pydicom + numpy + scipy:        {py_best:.2} s per exam (best of {}, in-process; {wall:.1} s wall for all runs)",
-        bench.repeats
-    );
-    println!(
-        "speed-up:                       {:.1}x (goal >= 3x)",
-        py_best / bench.best_s
-    );
+    print!("{report}");
     Ok(())
-}
-
-/// JPEG 2000 decoding speed on the set-up's 512 x 512 lossless CT slice.
-fn print_decode_bench(repeats: usize) -> anyhow::Result<()> {
-    let path = uptake_core::cache_dir().join("syntax-fixtures/j2k_512.dcm");
-    if !path.is_file() {
-        println!(
-            "JPEG 2000 decoding: skipped ({} not found; run scripts/setup)",
-            path.display()
-        );
-        return Ok(());
-    }
-    let b = bench_decode(&path, repeats)?;
-    println!(
-        "{} decoding:  {:.1} ms per {}x{} slice ({:.1} Mpixel/s, best of {}; {:.1} s for 250 such CT slices on one thread)",
-        b.syntax,
-        b.best_ms,
-        b.pixels.0,
-        b.pixels.1,
-        b.megapixels_per_s(),
-        b.repeats,
-        b.best_ms * 250.0 / 1000.0
-    );
-    Ok(())
-}
-
-/// Runs scripts/ingest_baseline.py on the benchmark exam: (best seconds per exam, wall
-/// seconds). The baseline is a Python program of this repository, not part of the imaging
-/// library, so the command line runs it.
-fn python_baseline(
-    python: &Path,
-    bench: &IngestBench,
-    root: &Path,
-    grid: &ModelGrid,
-) -> anyhow::Result<(f64, f64)> {
-    let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../scripts/ingest_baseline.py");
-    let t = std::time::Instant::now();
-    let out = std::process::Command::new(python)
-        .arg(script)
-        .arg(&bench.dicom_dir)
-        .arg(root.join("baseline.npz"))
-        .args(["--size", &grid.size.to_string()])
-        .args(["--fov-mm", &grid.fov_mm.to_string()])
-        .args(["--slice-mm", &grid.slice_mm.to_string()])
-        .args(["--repeat", &bench.repeats.to_string()])
-        .output()
-        .with_context(|| format!("running {}", python.display()))?;
-    let wall = t.elapsed().as_secs_f64();
-    if !out.status.success() {
-        bail!(
-            "the Python baseline failed: {}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-    }
-    let best = String::from_utf8_lossy(&out.stdout)
-        .lines()
-        .find_map(|l| l.strip_prefix("seconds_per_exam ")?.trim().parse().ok())
-        .context("the Python baseline printed no seconds_per_exam")?;
-    Ok((best, wall))
 }

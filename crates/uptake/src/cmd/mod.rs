@@ -3,6 +3,7 @@ pub mod annotate;
 pub mod compare;
 pub mod demo;
 pub mod evaluate;
+pub mod fuzz;
 pub mod imaging;
 pub mod label;
 pub mod localise;

@@ -1,17 +1,19 @@
 //! `uptake report-model train|evaluate|cv` and `uptake bench report-model`: the BERT mention
 //! classifier (crate uptake-textmodel) beside the regex and rules labellers (uptake-labels).
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
-use anyhow::{Context, bail};
+use anyhow::Context;
+use uptake_core::mentions::read_mentions;
+use uptake_textmodel::bench::{BenchSettings, run_bench};
 use uptake_textmodel::corpus::{CorpusFiles, corpus_texts};
 use uptake_textmodel::cv::{CvSettings, cross_validate};
 use uptake_textmodel::evaluate::{CompareSettings, compare_with_rules};
-use uptake_textmodel::pretrain::{PretrainOptions, pretrain};
-use uptake_textmodel::train::{TrainOptions, train};
-use uptake_textmodel::{DefaultTrainBackend, ReportModel, TrainEvent, load_scorer};
+use uptake_textmodel::pretrain::{self, PretrainOptions, pretrain};
+use uptake_textmodel::train::{TrainOptions, epoch_summary, train};
+use uptake_textmodel::{DefaultTrainBackend, TrainEvent, load_scorer};
 
-use crate::common::Global;
+use crate::common::{Global, load_ontology};
 use crate::train_progress::TrainProgress;
 
 #[derive(clap::Subcommand, Debug)]
@@ -204,19 +206,8 @@ pub fn run(command: ReportModelCommand, global: &Global) -> anyhow::Result<()> {
     }
 }
 
-/// The line after each epoch: its loss and validation AUROC.
-fn epoch_line<M>(record: &uptake_textmodel::EpochRecord<M>) -> Option<String> {
-    let auroc = record
-        .validation_score
-        .map_or("-".into(), |a| format!("{a:.3}"));
-    Some(format!(
-        "epoch {}: train loss {:.4}, validation AUROC {auroc}",
-        record.epoch, record.train_loss
-    ))
-}
-
 fn run_train(args: TrainArgs, global: &Global) -> anyhow::Result<()> {
-    let sentences = uptake_core::mentions::read_mentions(&args.mentions)?;
+    let sentences = read_mentions(&args.mentions)?;
     let mut bar = TrainProgress::new("train", global.quiet);
     let info = train::<DefaultTrainBackend>(
         &sentences,
@@ -224,23 +215,18 @@ fn run_train(args: TrainArgs, global: &Global) -> anyhow::Result<()> {
         &args.out,
         &args.train.options(),
         &Default::default(),
-        &mut |event| bar.show(event, epoch_line),
+        &mut |event| bar.show(event, |r| Some(epoch_summary(r))),
     )
     .with_context(|| format!("training on {}", args.mentions.display()))?;
     bar.finish();
     if !global.quiet {
-        eprintln!(
-            "best epoch {} (validation AUROC {}) saved in {}",
-            info.epoch,
-            info.val_auroc.map_or("n/a".into(), |a| format!("{a:.3}")),
-            args.out.display()
-        );
+        eprintln!("{info} saved in {}", args.out.display());
     }
     Ok(())
 }
 
 fn run_evaluate(args: EvaluateArgs) -> anyhow::Result<()> {
-    let sentences = uptake_core::mentions::read_mentions(&args.mentions)?;
+    let sentences = read_mentions(&args.mentions)?;
     let mut model = load_scorer(&args.model)?;
     let settings = CompareSettings {
         threshold: args.threshold,
@@ -259,7 +245,7 @@ fn run_evaluate(args: EvaluateArgs) -> anyhow::Result<()> {
 }
 
 fn run_cv(args: CvArgs, global: &Global) -> anyhow::Result<()> {
-    let sentences = uptake_core::mentions::read_mentions(&args.mentions)?;
+    let sentences = read_mentions(&args.mentions)?;
     let settings = CvSettings {
         folds: args.folds,
         train: args.train.options(),
@@ -291,11 +277,7 @@ fn run_cv(args: CvArgs, global: &Global) -> anyhow::Result<()> {
     if let Some(done) = bar {
         done.finish();
     }
-    println!(
-        "{}-fold cross-validation, out-of-fold mention predictions pooled:",
-        args.folds
-    );
-    print!("{}", result.pooled);
+    print!("{result}");
     Ok(())
 }
 
@@ -323,47 +305,20 @@ pub struct BenchArgs {
 }
 
 pub fn bench(args: BenchArgs, global: &Global) -> anyhow::Result<()> {
-    use uptake_textmodel::bench::{end_to_end_speed, fine_tuning_epoch_seconds, labelling_speed};
-    let sentences = uptake_core::mentions::read_mentions(&args.mentions)?;
-    let mut model = ReportModel::load(&args.model)?;
-    let speed = labelling_speed(&mut model, &sentences, args.repeats)?;
-    println!("report model ({}): {speed}", args.model.display());
-    if let Some(python) = &args.torch_python {
-        torch_baseline(python, &args)?;
-    }
-    if let Some(path) = &args.reports {
-        let ontology = crate::common::load_ontology(global)?;
-        let tagger = uptake_reports::Tagger::new(&ontology)?;
-        let speed = end_to_end_speed(&mut model, path, &tagger)?;
-        println!("end to end (read, tag, score) {}: {speed}", path.display());
-    }
-    if let Some(base) = &args.base {
-        let seconds = fine_tuning_epoch_seconds::<DefaultTrainBackend>(
-            &sentences,
-            base,
-            &Default::default(),
-        )?;
-        println!(
-            "fine-tuning, one epoch of 100 mentions (batch 16, all layers) from {}: {seconds:.1} s",
-            base.display()
-        );
-    }
-    Ok(())
-}
-
-/// The same model in HF transformers on PyTorch (crates/textmodel/scripts/bench_torch.py).
-fn torch_baseline(python: &Path, args: &BenchArgs) -> anyhow::Result<()> {
-    let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("../textmodel/scripts/bench_torch.py");
-    let status = std::process::Command::new(python)
-        .arg(&script)
-        .arg(&args.model)
-        .arg(&args.mentions)
-        .arg(args.repeats.max(1).to_string())
-        .status()
-        .with_context(|| format!("running {} {}", python.display(), script.display()))?;
-    if !status.success() {
-        bail!("the PyTorch baseline failed ({status})");
-    }
+    let tagger = match &args.reports {
+        Some(_) => Some(uptake_reports::Tagger::new(&load_ontology(global)?)?),
+        None => None,
+    };
+    let settings = BenchSettings {
+        model: args.model,
+        mentions: args.mentions,
+        reports: args.reports,
+        base: args.base,
+        torch_python: args.torch_python,
+        repeats: args.repeats,
+    };
+    let report = run_bench::<DefaultTrainBackend>(&settings, tagger.as_ref(), &Default::default())?;
+    print!("{report}");
     Ok(())
 }
 
@@ -384,14 +339,7 @@ fn run_pretrain(args: PretrainArgs, global: &Global) -> anyhow::Result<()> {
         &args.out,
         &options,
         &Default::default(),
-        &mut |event| {
-            bar.show(event, |r| {
-                Some(format!(
-                    "epoch {}: mean MLM loss {:.3}",
-                    r.epoch, r.train_loss
-                ))
-            })
-        },
+        &mut |event| bar.show(event, |r| Some(pretrain::epoch_summary(r))),
     )?;
     bar.finish();
     println!(
@@ -412,7 +360,7 @@ fn run_vocab(args: VocabArgs) -> anyhow::Result<()> {
         args.out.display()
     );
     if let Some(path) = &args.compare_on {
-        let sentences = uptake_core::mentions::read_mentions(path)?;
+        let sentences = read_mentions(path)?;
         let texts: Vec<String> = sentences.into_iter().map(|s| s.text).collect();
         let counts = count_pieces(&texts, &args.base, &args.out)?;
         println!("{counts} ({})", path.display());
