@@ -11,7 +11,7 @@
 //! let mut parts = Vec::new();
 //! for (i, exam) in ["E1", "E2"].iter().enumerate() {
 //!     let mut table = RegionTable::new(vec!["liver".into()]);
-//!     table.insert(ExamId::new(*exam)?, vec![Some(0.5)]);
+//!     table.insert(ExamId::new(*exam).unwrap(), vec![Some(0.5)]);
 //!     let path = dir.path().join(format!("shard-{i}.csv"));
 //!     table.write_csv(&path)?;
 //!     parts.push(path);
