@@ -11,6 +11,7 @@ Usage: bench-i3d-torch.py [--slices 64] [--batch 1] [--steps 1] [--tasks 26] [--
 --profile adds one more step under torch.profiler and prints its operators by self CPU time.
 """
 import argparse
+import os
 import resource
 import time
 
@@ -107,18 +108,25 @@ def main():
     ap.add_argument("--width", type=float, default=1.0)
     ap.add_argument("--blocks", type=int, default=9)
     ap.add_argument("--profile", action="store_true")
+    # The device (scripts/gpu-check sets cuda through the environment: `uptake bench` passes
+    # the other options).
+    ap.add_argument("--device", default=os.environ.get("BENCH_TORCH_DEVICE", "cpu"))
     a = ap.parse_args()
     torch.manual_seed(0)
-    model = Model(a.tasks, a.width, a.blocks)
+    device = torch.device(a.device)
+    model = Model(a.tasks, a.width, a.blocks).to(device)
     opt = torch.optim.Adam(model.parameters(), lr=1e-4)
+    sync = torch.cuda.synchronize if device.type == "cuda" else (lambda: None)
     def step():
-        x = torch.randn(a.batch, 2, a.slices, a.size, a.size)
-        y = torch.rand(a.batch, a.tasks)
+        x = torch.randn(a.batch, 2, a.slices, a.size, a.size, device=device)
+        y = torch.rand(a.batch, a.tasks, device=device)
+        sync()
         t0 = time.perf_counter()
         loss = F.binary_cross_entropy_with_logits(model(x), y)
         opt.zero_grad()
         loss.backward()
         opt.step()
+        sync()
         return time.perf_counter() - t0
 
     times = [step() for _ in range(a.steps + 1)][1:]

@@ -48,6 +48,7 @@ pub mod probability;
 pub mod progress;
 pub mod region_map;
 pub mod seeded;
+pub mod shard_merge;
 pub mod spans;
 mod split_name;
 pub mod table;

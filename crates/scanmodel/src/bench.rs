@@ -5,9 +5,11 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::time::Instant;
 
+use burn::backend::Autodiff;
 use burn::optim::{AdamConfig, GradientsParams, Optimizer};
-use burn::tensor::backend::AutodiffBackend;
+use burn::tensor::backend::{AutodiffBackend, Backend};
 use burn::tensor::{Distribution, Tensor};
+use uptake_training::{BackendJob, Device};
 
 use crate::config::{HeadKind, ModelConfig};
 use crate::cpu::profile;
@@ -154,8 +156,8 @@ fn time_batch<B: AutodiffBackend>(
         let grads = GradientsParams::from_grads(loss.backward(), &model);
         let adam = Instant::now();
         model = optim.step(1e-4, model, grads);
-        // Reading a value waits for asynchronous backends to finish the step.
-        let _ = burn::module::Module::num_params(&model);
+        // Asynchronous backends (CUDA) finish the step before it is timed.
+        let _ = B::sync(device);
         let counted = profile::switch(false);
         if step > 0 {
             times.push(started.elapsed().as_secs_f64());
@@ -361,6 +363,78 @@ fn write_profile(f: &mut std::fmt::Formatter<'_>, run: &StepFigures) -> std::fmt
         "rest (heads, loss, concat)",
         100.0 * rest / step
     )
+}
+
+impl TorchBaseline {
+    /// `python` (by default `$UPTAKE_CACHE/venv-torch/bin/python`) running
+    /// `scripts/bench-i3d-torch.py`.
+    pub fn new(python: Option<PathBuf>) -> Self {
+        Self {
+            python: python
+                .unwrap_or_else(|| uptake_core::cache_dir().join("venv-torch/bin/python")),
+            script: torch_script(),
+        }
+    }
+}
+
+/// Our training step beside PyTorch's, and why PyTorch's did not run where it did not.
+#[derive(Debug, Clone)]
+pub struct BenchReport {
+    /// Ours.
+    pub ours: TrainStepBench,
+    /// PyTorch's, one per batch size (None: not run); empty when skipped.
+    pub torch: Vec<Option<TorchStep>>,
+    /// Why PyTorch's side is missing, per failure (`PyTorch: ...`).
+    pub notes: Vec<String>,
+}
+
+impl std::fmt::Display for BenchReport {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let comparison = Comparison {
+            ours: &self.ours,
+            torch: &self.torch,
+        };
+        write!(f, "{comparison}")
+    }
+}
+
+/// Times our step on `device` (chosen at run time) and PyTorch's where `baseline`'s Python
+/// exists.
+pub fn compare(
+    config: &ModelConfig,
+    settings: &BenchSettings,
+    baseline: &TorchBaseline,
+    device: Device,
+) -> Result<BenchReport> {
+    let ours = uptake_training::run_on(&[device], StepJob { config, settings })??;
+    let mut notes = Vec::new();
+    let torch = if baseline.python.is_file() {
+        let run = |&batch: &usize| torch_step(baseline, config, settings, batch);
+        (settings.batch_sizes.iter().map(run))
+            .map(|r| r.map_err(|e| notes.push(format!("PyTorch: {e}"))).ok())
+            .collect()
+    } else {
+        notes.push(format!(
+            "PyTorch: skipped ({} not found; a venv with torch there runs scripts/bench-i3d-torch.py)",
+            baseline.python.display()
+        ));
+        Vec::new()
+    };
+    Ok(BenchReport { ours, torch, notes })
+}
+
+/// [`train_step`] for the backend of the device chosen.
+struct StepJob<'a> {
+    config: &'a ModelConfig,
+    settings: &'a BenchSettings,
+}
+
+impl BackendJob for StepJob<'_> {
+    type Output = Result<TrainStepBench>;
+
+    fn run<B: Backend>(self, devices: &[B::Device]) -> Self::Output {
+        train_step::<Autodiff<B>>(self.config, self.settings, &devices[0])
+    }
 }
 
 /// `scripts/bench-i3d-torch.py` of this repository.

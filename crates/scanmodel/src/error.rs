@@ -70,6 +70,24 @@ pub enum ScanModelError {
     /// The run folder (state, checkpoints).
     #[error(transparent)]
     Run(#[from] uptake_training::RunError),
+    /// A list of exams (`--validation-exams`).
+    #[error(transparent)]
+    ExamList(#[from] uptake_core::ExamListError),
+    /// A device that cannot run the network (not in this build, not on this machine).
+    #[error(transparent)]
+    Device(#[from] uptake_training::DeviceError),
+    /// The device's memory cannot hold the work asked of it.
+    #[error("{device} ran out of memory {work} ({detail}); {advice}")]
+    OutOfMemory {
+        /// The device.
+        device: String,
+        /// What it was doing: the batch and grid.
+        work: String,
+        /// What the backend said.
+        detail: String,
+        /// What to lower.
+        advice: String,
+    },
 }
 
 impl ScanModelError {

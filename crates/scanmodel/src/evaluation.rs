@@ -25,7 +25,7 @@ pub(crate) struct Evaluation {
 /// targets binarised at 0.5.
 pub(crate) fn evaluate<B: Backend>(
     model: &ScanModel<B>,
-    loader: &mut Loader,
+    loader: &Loader,
     exams: &[ExamId],
     targets: &Targets,
     batch_size: usize,

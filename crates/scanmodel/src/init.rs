@@ -113,6 +113,18 @@ impl Init {
         }
     }
 
+    /// The initialisation asked for, `None` being the default for the network
+    /// ([`Init::default_for`]); Kinetics weights are read from `kinetics`, by default
+    /// [`crate::kinetics::default_path`].
+    pub fn resolve(choice: Option<Init>, kinetics: Option<PathBuf>, config: &ModelConfig) -> Self {
+        let path = kinetics.unwrap_or_else(crate::kinetics::default_path);
+        match choice {
+            Some(Init::Kinetics(_)) => Init::Kinetics(path),
+            Some(init) => init,
+            None => Init::default_for(config, path),
+        }
+    }
+
     /// The run whose weights this starts from, if any.
     pub(crate) fn source_run(&self) -> Option<&Path> {
         match self {

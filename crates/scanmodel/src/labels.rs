@@ -24,7 +24,57 @@ pub enum TrainingLabels {
     },
 }
 
+/// Which label tables a run trains on, by name: `weak`, `hand` or `both`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum LabelSource {
+    /// Report-derived weak labels.
+    #[default]
+    Weak,
+    /// Hand labels only.
+    Hand,
+    /// Hand labels where present, weak labels elsewhere (the paper's hybrid).
+    Both,
+}
+
+impl std::str::FromStr for LabelSource {
+    type Err = crate::presets::UnknownName;
+
+    fn from_str(s: &str) -> std::result::Result<Self, Self::Err> {
+        match s {
+            "weak" => Ok(Self::Weak),
+            "hand" => Ok(Self::Hand),
+            "both" => Ok(Self::Both),
+            _ => Err(crate::presets::UnknownName {
+                given: s.into(),
+                choices: "weak, hand, both",
+            }),
+        }
+    }
+}
+
 impl TrainingLabels {
+    /// The tables `source` trains on, from the weak (`--labels`) and hand (`--hand-labels`)
+    /// tables given; one it needs but that is missing is an error naming its option.
+    pub fn from_source(
+        source: LabelSource,
+        weak: Option<PathBuf>,
+        hand: Option<PathBuf>,
+    ) -> Result<Self> {
+        let need = |path: Option<PathBuf>, flag: &str| {
+            path.ok_or_else(|| {
+                ScanModelError::Config(format!("{flag} is required for this label source"))
+            })
+        };
+        Ok(match source {
+            LabelSource::Weak => Self::Weak(need(weak, "--labels")?),
+            LabelSource::Hand => Self::Hand(need(hand, "--hand-labels")?),
+            LabelSource::Both => Self::Hybrid {
+                weak: need(weak, "--labels")?,
+                hand: need(hand, "--hand-labels")?,
+            },
+        })
+    }
+
     /// Reads the tables; a column that is not a task region is an error naming file and column.
     pub fn read(&self) -> Result<RegionTable> {
         match self {

@@ -1,7 +1,9 @@
 //! Exams at network resolution for training and validation, kept in memory while the cohort
-//! fits a budget.
+//! fits a budget. The loader is shared by the background threads that prepare the next batches
+//! while the device computes ([`crate::prefetch`]).
 
 use std::collections::BTreeMap;
+use std::sync::Mutex;
 
 use uptake_core::ExamId;
 
@@ -13,33 +15,47 @@ use crate::error::Result;
 pub(crate) struct Loader<'a> {
     source: &'a dyn VolumeSource,
     config: ModelConfig,
-    cache: BTreeMap<ExamId, Prepared>,
-    cache_budget_bytes: usize,
+    cache: Mutex<Cache>,
 }
+
+/// Un-augmented exams kept in memory, and their bytes.
+#[derive(Default)]
+struct Cache {
+    exams: BTreeMap<ExamId, Prepared>,
+    bytes: usize,
+}
+
+/// The memory the cache may use.
+const CACHE_BUDGET_BYTES: usize = 4 << 30;
 
 impl<'a> Loader<'a> {
     pub(crate) fn new(source: &'a dyn VolumeSource, config: &ModelConfig) -> Self {
         Self {
             source,
             config: config.clone(),
-            cache: BTreeMap::new(),
-            cache_budget_bytes: 4 << 30,
+            cache: Mutex::new(Cache::default()),
         }
     }
 
+    fn cache(&self) -> std::sync::MutexGuard<'_, Cache> {
+        self.cache.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
     /// The exam at network resolution, optionally augmented (augmented copies are not cached).
-    pub(crate) fn get(&mut self, exam: &ExamId, augment: Option<Augment>) -> Result<Prepared> {
+    pub(crate) fn get(&self, exam: &ExamId, augment: Option<Augment>) -> Result<Prepared> {
         if augment.is_none()
-            && let Some(p) = self.cache.get(exam)
+            && let Some(p) = self.cache().exams.get(exam)
         {
             return Ok(p.clone());
         }
         let volume = self.source.load(exam)?;
         let p = prepare(&volume, &self.config, augment)?;
         if augment.is_none() {
-            let used: usize = self.cache.values().map(|p| p.data.len() * 4).sum();
-            if used + p.data.len() * 4 <= self.cache_budget_bytes {
-                self.cache.insert(exam.clone(), p.clone());
+            let mut cache = self.cache();
+            let bytes = p.data.len() * 4;
+            if cache.bytes + bytes <= CACHE_BUDGET_BYTES && !cache.exams.contains_key(exam) {
+                cache.bytes += bytes;
+                cache.exams.insert(exam.clone(), p.clone());
             }
         }
         Ok(p)

@@ -18,6 +18,7 @@ use crate::maps::{
 };
 use crate::model::ScanModel;
 use crate::run::{RunPaths, read_config};
+use uptake_training::{BackendJob, Device};
 
 /// Reads a run's configuration and its best checkpoint (the last one when no best exists).
 pub fn load_run<B: Backend>(run: &Path, device: &B::Device) -> Result<(ModelConfig, ScanModel<B>)> {
@@ -315,4 +316,115 @@ pub fn predict_run<B: Backend>(
         progress.finish();
     }
     Ok(table)
+}
+
+/// [`predict_run`] on `device`, chosen at run time: the CPU, or a CUDA GPU in a build with the
+/// `gpu` feature (a GPU this build or machine lacks is [`ScanModelError::Device`]).
+pub fn predict_on(
+    device: Device,
+    run: &Path,
+    source: &dyn VolumeSource,
+    exams: &[ExamId],
+    settings: &PredictSettings,
+    progress: &dyn Progress,
+) -> Result<RegionTable> {
+    let job = PredictJob {
+        run,
+        source,
+        exams,
+        settings,
+        progress,
+    };
+    uptake_training::run_on(&[device], job)?
+}
+
+/// [`predict_on`]'s work, for the backend of its device.
+struct PredictJob<'a> {
+    run: &'a Path,
+    source: &'a dyn VolumeSource,
+    exams: &'a [ExamId],
+    settings: &'a PredictSettings,
+    progress: &'a dyn Progress,
+}
+
+impl BackendJob for PredictJob<'_> {
+    type Output = Result<RegionTable>;
+
+    fn run<B: Backend>(self, devices: &[B::Device]) -> Self::Output {
+        let (run, source, exams) = (self.run, self.source, self.exams);
+        predict_run::<B>(
+            run,
+            source,
+            exams,
+            self.settings,
+            self.progress,
+            &devices[0],
+        )
+    }
+}
+
+/// A prediction as `uptake predict` asks for it: a run's model on some exams (all of the
+/// store's by default), written as a wide CSV.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PredictRequest {
+    /// The run folder (its best checkpoint).
+    pub run: PathBuf,
+    /// The exams; `None`: every exam of the source.
+    pub exams: Option<uptake_core::ExamList>,
+    /// Only the exams of this shard (a cluster job array's part; `uptake merge` joins the
+    /// parts' tables).
+    pub shard: Option<uptake_imaging::Shard>,
+    /// Test-time views and maps.
+    pub settings: PredictSettings,
+    /// Where the network runs.
+    pub device: Device,
+    /// The CSV written.
+    pub out: PathBuf,
+}
+
+/// What [`PredictRequest::run`] wrote.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Predicted {
+    /// The probabilities (also in `request.out`).
+    pub table: RegionTable,
+    /// The CSV.
+    pub out: PathBuf,
+    /// The maps' folder, where asked for.
+    pub maps_dir: Option<PathBuf>,
+}
+
+impl PredictRequest {
+    /// Predicts with [`predict_on`] and writes the table.
+    pub fn run(&self, source: &dyn VolumeSource, progress: &dyn Progress) -> Result<Predicted> {
+        let exams = match &self.exams {
+            Some(list) => list.read()?,
+            None => source.exam_ids(),
+        };
+        let shard = |e: &ExamId| self.shard.is_none_or(|s| s.contains(e));
+        let exams: Vec<ExamId> = exams.into_iter().filter(shard).collect();
+        let (run, settings) = (&self.run, &self.settings);
+        let table = predict_on(self.device, run, source, &exams, settings, progress)?;
+        table.write_csv(&self.out)?;
+        Ok(Predicted {
+            table,
+            out: self.out.clone(),
+            maps_dir: self.settings.maps_dir.clone(),
+        })
+    }
+}
+
+/// `N exams x R regions -> OUT`, and where the maps are.
+impl std::fmt::Display for Predicted {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let (n, regions) = (self.table.len(), self.table.regions().len());
+        write!(f, "{n} exams x {regions} regions -> {}", self.out.display())?;
+        if let Some(dir) = &self.maps_dir {
+            write!(
+                f,
+                "\nattention, saliency and guided-backprop maps (NIfTI) and overlays (PNG) in {}",
+                dir.display()
+            )?;
+        }
+        Ok(())
+    }
 }

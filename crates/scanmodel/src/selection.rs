@@ -99,6 +99,20 @@ impl TaskSelection {
         }
         Ok(chosen)
     }
+
+    /// For a prevalence selection, the tasks it kept with their prevalence, one line each
+    /// under a heading; `None` for the other selections (they list nothing new).
+    pub fn listing(&self, chosen: &[SelectedTask]) -> Option<String> {
+        let Self::Prevalent { min_prevalence } = self else {
+            return None;
+        };
+        let mut text = format!("tasks (label prevalence >= {} %):", 100.0 * min_prevalence);
+        for t in chosen {
+            let p = t.prevalence.unwrap_or(0.0);
+            text += &format!("\n  {:<28} {:5.1} %", t.region, 100.0 * p);
+        }
+        Some(text)
+    }
 }
 
 /// Why a selection's text is not one.

@@ -8,8 +8,8 @@ use std::path::PathBuf;
 use uptake_core::manifest::ManifestEntry;
 use uptake_core::{Manifest, RegionTable};
 
-use crate::error::Result;
-use crate::labels::TrainingLabels;
+use crate::error::{Result, ScanModelError};
+use crate::labels::{LabelSource, TrainingLabels};
 use crate::selection::TaskSelection;
 
 /// What fine-tuning trains a single-task head on.
@@ -34,6 +34,84 @@ pub enum FinetuneTarget {
         /// The horizon.
         days: u32,
     },
+}
+
+/// The kind of target, by name: `regions`, `summary-code` or `mortality`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum TargetKind {
+    /// Region labels.
+    #[default]
+    Regions,
+    /// Whole-body abnormal from the manifest.
+    SummaryCode,
+    /// Death within a horizon, from the manifest.
+    Mortality,
+}
+
+impl std::str::FromStr for TargetKind {
+    type Err = crate::presets::UnknownName;
+
+    fn from_str(s: &str) -> std::result::Result<Self, Self::Err> {
+        match s {
+            "regions" => Ok(Self::Regions),
+            "summary-code" => Ok(Self::SummaryCode),
+            "mortality" => Ok(Self::Mortality),
+            _ => Err(crate::presets::UnknownName {
+                given: s.into(),
+                choices: "regions, summary-code, mortality",
+            }),
+        }
+    }
+}
+
+/// What each kind of target may need, as given (`uptake finetune`'s options).
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct TargetInputs {
+    /// Which label tables (`--label-source`), for `regions`.
+    pub label_source: LabelSource,
+    /// The weak labels (`--labels`), for `regions`.
+    pub weak_labels: Option<PathBuf>,
+    /// The hand labels (`--hand-labels`), for `regions`.
+    pub hand_labels: Option<PathBuf>,
+    /// The regions (`--regions`), for `regions`.
+    pub regions: Option<TaskSelection>,
+    /// The cohort manifest (`--manifest`), for `summary-code` and `mortality`.
+    pub manifest: Option<PathBuf>,
+    /// The horizon in days (`--days`), for `mortality`.
+    pub days: Option<u32>,
+}
+
+impl FinetuneTarget {
+    /// The target of `kind` from `inputs`; what the kind needs but is missing is an error
+    /// naming its option.
+    pub fn new(kind: TargetKind, inputs: TargetInputs) -> Result<Self> {
+        let missing = |what: &str, target: &str| {
+            ScanModelError::Config(format!("{what} is required with --target {target}"))
+        };
+        let manifest = |target| {
+            inputs
+                .manifest
+                .clone()
+                .ok_or_else(|| missing("--manifest", target))
+        };
+        Ok(match kind {
+            TargetKind::Regions => Self::Regions {
+                labels: TrainingLabels::from_source(
+                    inputs.label_source,
+                    inputs.weak_labels.clone(),
+                    inputs.hand_labels.clone(),
+                )?,
+                regions: (inputs.regions.clone()).ok_or_else(|| missing("--regions", "regions"))?,
+            },
+            TargetKind::SummaryCode => Self::SummaryCode {
+                manifest: manifest("summary-code")?,
+            },
+            TargetKind::Mortality => Self::Mortality {
+                manifest: manifest("mortality")?,
+                days: inputs.days.ok_or_else(|| missing("--days", "mortality"))?,
+            },
+        })
+    }
 }
 
 /// A target's label table and the task columns to train, one run each.

@@ -80,11 +80,41 @@ pub fn masked_bce<B: Backend>(
     targets: Tensor<B, 2>,
     known: Tensor<B, 2>,
 ) -> Tensor<B, 1> {
-    // max(z, 0) - z*y + log(1 + exp(-|z|)), stable for large |z|.
-    let loss = logits.clone().clamp_min(0.0) - logits.clone() * targets
-        + logits.abs().neg().exp().add_scalar(1.0).log();
     let n = known.clone().sum().clamp_min(1.0);
-    (loss * known).sum().div(n)
+    (bce_terms(logits, targets) * known).sum().div(n)
+}
+
+/// Binary cross-entropy with logits per entry: max(z, 0) - z*y + log(1 + exp(-|z|)), stable
+/// for large |z|.
+fn bce_terms<B: Backend>(logits: Tensor<B, 2>, targets: Tensor<B, 2>) -> Tensor<B, 2> {
+    logits.clone().clamp_min(0.0) - logits.clone() * targets
+        + logits.abs().neg().exp().add_scalar(1.0).log()
+}
+
+/// A replica's share of a batch's [`masked_bce`]: the binary cross-entropy summed over its
+/// part's known entries, over the `known_in_batch` known entries of the whole batch. The
+/// replicas' shares sum to the whole batch's loss.
+pub fn masked_bce_share<B: Backend>(
+    logits: Tensor<B, 2>,
+    targets: Tensor<B, 2>,
+    known: Tensor<B, 2>,
+    known_in_batch: usize,
+) -> Tensor<B, 1> {
+    (bce_terms(logits, targets) * known)
+        .sum()
+        .div_scalar(known_in_batch.max(1) as f64)
+}
+
+/// The known targets of these exams (an exam twice counts twice).
+pub(crate) fn known_targets<'a>(
+    targets: &Targets,
+    exams: impl IntoIterator<Item = &'a ExamId>,
+) -> usize {
+    exams
+        .into_iter()
+        .filter_map(|e| targets.by_exam.get(e))
+        .map(|row| row.iter().filter(|v| v.is_some()).count())
+        .sum()
 }
 
 /// The soft targets of a batch and the mask of the known ones.

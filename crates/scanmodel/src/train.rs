@@ -11,15 +11,16 @@ use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
-use burn::tensor::backend::AutodiffBackend;
+use burn::backend::Autodiff;
+use burn::tensor::backend::{AutodiffBackend, Backend};
 use burn::tensor::{Tensor, TensorData};
 use rand::Rng;
 use rand_chacha::ChaCha8Rng;
 use serde::{Deserialize, Serialize};
 use uptake_core::ExamId;
 use uptake_training::{
-    BackendSeeding, DataPlan, Epoch, EpochRecord, OnEvent, RunError, RunOptions, StreamNumbering,
-    Trainee, Validation, settings_without,
+    BackendJob, BackendSeeding, DataPlan, Device, DeviceError, Epoch, EpochRecord, Nodes, OnEvent,
+    Replica, RunError, RunOptions, StreamNumbering, Trainee, Validation, settings_without,
 };
 
 use crate::checkpoint::{load_module, save_module};
@@ -31,9 +32,11 @@ use crate::i3d::Pass;
 use crate::init::{Init, initialise};
 use crate::loader::Loader;
 use crate::model::ScanModel;
+pub use crate::prefetch::LoaderSettings;
+use crate::prefetch::{Draw, for_each_batch};
 use crate::run::{CHECKPOINT_WEIGHTS, ExamSplit, RunPaths, read_split};
-use crate::tasks::target_tensors;
 pub use crate::tasks::{Targets, masked_bce, select_tasks};
+use crate::tasks::{known_targets, masked_bce_share, target_tensors};
 pub use uptake_training::{RunState, TrainEvent};
 
 /// Training options (stored in `train.json`).
@@ -43,7 +46,7 @@ pub struct TrainOptions {
     pub epochs: usize,
     /// Exams drawn (with replacement) per epoch; 0 = as many as there are training exams.
     pub exams_per_epoch: usize,
-    /// Exams per optimizer step.
+    /// Exams per optimizer step and device: N devices train on batches of N x `batch_size`.
     pub batch_size: usize,
     /// Adam's learning rate in the first epoch.
     pub learning_rate: f64,
@@ -135,9 +138,87 @@ pub struct TrainOutcome {
     pub state: RunState<ScanMetrics>,
     /// Where the validation exams came from.
     pub split: SplitOrigin,
+    /// The run folder.
+    pub dir: PathBuf,
+    /// How long the call took.
+    pub seconds: f64,
 }
 
-/// Trains (or resumes) a run in `dir` on `device`, reporting to `on_event`.
+/// Where the validation exams came from when they were inherited, then the run's summary:
+/// its time, epochs, best epoch and score, and folder.
+impl std::fmt::Display for TrainOutcome {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        if let SplitOrigin::Inherited(from) = &self.split {
+            writeln!(
+                f,
+                "validated on the exams that {} validated on",
+                from.display()
+            )?;
+        }
+        let state = &self.state;
+        write!(
+            f,
+            "done in {:.0} s: {} epochs, best epoch {} (validation score {:.4}); run in {}",
+            self.seconds,
+            state.finished_epochs,
+            state.best_epoch.map_or("-".into(), |e| e.to_string()),
+            state.best_score.unwrap_or(f64::NAN),
+            self.dir.display()
+        )
+    }
+}
+
+/// The line after each epoch: losses, mean validation AUROC, speed.
+pub fn epoch_line(m: &EpochMetrics) -> String {
+    let mean = m
+        .metrics
+        .mean_auroc
+        .map_or("n/a".into(), |a| format!("{a:.3}"));
+    format!(
+        "epoch {:>3}: train loss {:.4}, val loss {:.4}, val mean AUROC {mean}, {:.1} exams/s",
+        m.epoch, m.train_loss, m.metrics.validation_loss, m.metrics.exams_per_second
+    )
+}
+
+/// Where and how a run computes. None of it is part of the run's settings except the number of
+/// replicas (it sets the batch of each step): a run may resume with other loader settings.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Compute {
+    /// One replica per device: several train data-parallel (all CPU or all CUDA).
+    pub devices: Vec<Device>,
+    /// The machines of a run over several (each machine's process gives its own rank).
+    pub nodes: Option<Nodes>,
+    /// How exams are loaded while the device computes.
+    pub loader: LoaderSettings,
+}
+
+impl Compute {
+    /// `devices` (one replica each), the machines of a run over several, and `loader_workers`
+    /// threads preparing exams (0: none), as many batches ahead.
+    pub fn new(devices: Vec<Device>, nodes: Option<Nodes>, loader_workers: usize) -> Self {
+        let loader = LoaderSettings {
+            workers: loader_workers,
+            prefetch_batches: loader_workers.max(1),
+        };
+        Self {
+            devices,
+            nodes,
+            loader,
+        }
+    }
+}
+
+impl Default for Compute {
+    fn default() -> Self {
+        Self {
+            devices: vec![Device::Cpu],
+            nodes: None,
+            loader: LoaderSettings::default(),
+        }
+    }
+}
+
+/// Trains (or resumes) a run in `dir` on `device` of backend `B`, reporting to `on_event`.
 pub fn train<B: AutodiffBackend>(
     source: &dyn VolumeSource,
     targets: &Targets,
@@ -146,29 +227,189 @@ pub fn train<B: AutodiffBackend>(
     device: &B::Device,
     on_event: OnEvent<'_, ScanMetrics>,
 ) -> Result<TrainOutcome> {
-    check(source, targets, settings)?;
-    let (split, origin) = exam_split(targets, settings)?;
-    let mut run = ScanTraining::<B> {
-        config: &settings.config,
-        options: &settings.options,
-        init: &settings.init,
+    let started = Instant::now();
+    let (split, origin) = checked_split(source, targets, settings)?;
+    let run = RunInputs {
+        source,
         targets,
-        split,
-        loader: Loader::new(source, &settings.config),
-        device: device.clone(),
-        exams_per_second: 0.0,
+        settings,
+        split: &split,
     };
-    let state = uptake_training::train::<B, _>(
-        &mut run,
-        dir,
-        &settings.options.run_options(),
-        device,
-        on_event,
-    )?;
+    let replicas = Replicas {
+        devices: std::slice::from_ref(device),
+        nodes: None,
+        loader: LoaderSettings::default(),
+    };
+    let state = run.train::<B>(&replicas, dir, on_event)?;
     Ok(TrainOutcome {
         state,
         split: origin,
+        dir: dir.to_path_buf(),
+        seconds: started.elapsed().as_secs_f64(),
     })
+}
+
+/// Trains (or resumes) a run in `dir` on the devices of `compute`, chosen at run time (the CPU,
+/// or CUDA GPUs in a build with the `gpu` feature), reporting to `on_event`. Several devices
+/// train data-parallel: each takes its part of every batch of `compute.devices.len()` x
+/// `batch_size` exams. A device out of memory is [`ScanModelError::OutOfMemory`], naming the
+/// batch and grid and what to lower.
+pub fn train_on(
+    source: &dyn VolumeSource,
+    targets: &Targets,
+    settings: &TrainSettings,
+    compute: &Compute,
+    dir: &Path,
+    on_event: OnEvent<'_, ScanMetrics>,
+) -> Result<TrainOutcome> {
+    let started = Instant::now();
+    let (split, origin) = checked_split(source, targets, settings)?;
+    let job = TrainJob {
+        run: RunInputs {
+            source,
+            targets,
+            settings,
+            split: &split,
+        },
+        compute,
+        dir,
+        on_event,
+    };
+    let state = match uptake_training::run_on(&compute.devices, job) {
+        Ok(state) => state.map_err(|e| out_of_memory_advice(e, settings))?,
+        Err(DeviceError::OutOfMemory { device, detail }) => {
+            return Err(out_of_memory(device.to_string(), detail, settings));
+        }
+        Err(e) => return Err(e.into()),
+    };
+    Ok(TrainOutcome {
+        state,
+        split: origin,
+        dir: dir.to_path_buf(),
+        seconds: started.elapsed().as_secs_f64(),
+    })
+}
+
+/// The device ran out of memory with `settings`' batches: what to lower.
+fn out_of_memory(device: String, detail: String, settings: &TrainSettings) -> ScanModelError {
+    let c = &settings.config;
+    ScanModelError::OutOfMemory {
+        device,
+        work: format!(
+            "training batches of {} exams on the {} x {} grid with slice step {} (width {}, {} blocks)",
+            settings.options.batch_size,
+            c.in_plane,
+            c.in_plane,
+            c.slice_step,
+            c.encoder.width,
+            c.encoder.mixed_blocks
+        ),
+        detail,
+        advice: "lower --batch-size (it counts per device; --devices adds devices instead), \
+                 or the grid (--in-plane, or a larger --slice-step)"
+            .into(),
+    }
+}
+
+/// A replica that failed for want of memory, as [`ScanModelError::OutOfMemory`].
+fn out_of_memory_advice(error: ScanModelError, settings: &TrainSettings) -> ScanModelError {
+    match error {
+        ScanModelError::Run(RunError::ReplicaFailed {
+            rank,
+            device,
+            cause,
+            resume,
+        }) if uptake_training::is_out_of_memory(&cause) => out_of_memory(
+            format!("replica {rank} ({device})"),
+            format!("{cause}; the run stopped {resume}"),
+            settings,
+        ),
+        other => other,
+    }
+}
+
+/// A run's inputs, checked, with its exam split.
+struct RunInputs<'a> {
+    source: &'a dyn VolumeSource,
+    targets: &'a Targets,
+    settings: &'a TrainSettings,
+    split: &'a ExamSplit,
+}
+
+/// The replicas of a run on backend `B`.
+struct Replicas<'a, D> {
+    devices: &'a [D],
+    nodes: Option<&'a Nodes>,
+    loader: LoaderSettings,
+}
+
+impl RunInputs<'_> {
+    /// The run on `replicas`: the engine's plain run on one device, else data-parallel.
+    fn train<B: AutodiffBackend>(
+        &self,
+        replicas: &Replicas<'_, B::Device>,
+        dir: &Path,
+        on_event: OnEvent<'_, ScanMetrics>,
+    ) -> Result<RunState<ScanMetrics>> {
+        let options = self.settings.options.run_options();
+        let make = |replica: Replica, device: &B::Device| ScanTraining::<B> {
+            config: &self.settings.config,
+            options: &self.settings.options,
+            init: &self.settings.init,
+            targets: self.targets,
+            split: self.split,
+            loader: Loader::new(self.source, &self.settings.config),
+            loading: replicas.loader,
+            replica,
+            device: device.clone(),
+            exams_per_second: 0.0,
+        };
+        let devices = replicas.devices;
+        if devices.len() == 1 && replicas.nodes.is_none() {
+            let mut run = make(Replica::ALONE, &devices[0]);
+            return uptake_training::train::<B, _>(&mut run, dir, &options, &devices[0], on_event);
+        }
+        uptake_training::train_replicated::<B, _, _>(
+            make,
+            dir,
+            &options,
+            devices,
+            replicas.nodes,
+            on_event,
+        )
+    }
+}
+
+/// [`train_on`]'s run, for the backend of the devices chosen.
+struct TrainJob<'a, 'e> {
+    run: RunInputs<'a>,
+    compute: &'a Compute,
+    dir: &'a Path,
+    on_event: OnEvent<'e, ScanMetrics>,
+}
+
+impl BackendJob for TrainJob<'_, '_> {
+    type Output = Result<RunState<ScanMetrics>>;
+
+    fn run<B: Backend>(self, devices: &[B::Device]) -> Self::Output {
+        let replicas = Replicas {
+            devices,
+            nodes: self.compute.nodes.as_ref(),
+            loader: self.compute.loader,
+        };
+        self.run
+            .train::<Autodiff<B>>(&replicas, self.dir, self.on_event)
+    }
+}
+
+/// The settings checked against the data, and the exams to train and validate on.
+fn checked_split(
+    source: &dyn VolumeSource,
+    targets: &Targets,
+    settings: &TrainSettings,
+) -> Result<(ExamSplit, SplitOrigin)> {
+    check(source, targets, settings)?;
+    exam_split(targets, settings)
 }
 
 /// The settings fit each other, and every labelled exam is in the store.
@@ -282,60 +523,86 @@ struct TrainFile<'a> {
     split: &'a ExamSplit,
 }
 
-/// A scan-model run as the engine drives it.
+/// A scan-model run (one replica of it) as the engine drives it.
 struct ScanTraining<'a, B: AutodiffBackend> {
     config: &'a ModelConfig,
     options: &'a TrainOptions,
     init: &'a Init,
     targets: &'a Targets,
-    split: ExamSplit,
+    split: &'a ExamSplit,
     loader: Loader<'a>,
+    loading: LoaderSettings,
+    replica: Replica,
     device: B::Device,
     /// Of the last epoch trained (logged with its validation).
     exams_per_second: f64,
 }
 
 impl<B: AutodiffBackend> ScanTraining<'_, B> {
+    /// Exams per epoch; with several replicas, rounded up to a multiple of their number so
+    /// that every replica has a part of every batch.
     fn exams_per_epoch(&self) -> usize {
-        match self.options.exams_per_epoch {
+        let n = match self.options.exams_per_epoch {
             0 => self.split.train_exams.len(),
             n => n,
-        }
+        };
+        n.div_ceil(self.replica.count()) * self.replica.count()
     }
 
-    /// `n` exams drawn with replacement, each augmented with draws from the same stream.
-    fn draw(&mut self, n: usize, rng: &mut ChaCha8Rng) -> Result<(Vec<ExamId>, Vec<Prepared>)> {
-        let exams: Vec<ExamId> = (0..n)
-            .map(|_| {
-                let i = rng.random_range(0..self.split.train_exams.len());
-                self.split.train_exams[i].clone()
-            })
-            .collect();
-        let mut prepared = Vec::with_capacity(n);
-        for e in &exams {
-            let augment = self
-                .options
-                .augment
-                .then(|| Augment::sample(rng, self.config.in_plane));
-            prepared.push(self.loader.get(e, augment)?);
-        }
-        Ok((exams, prepared))
+    /// Exams per optimizer step, over all replicas.
+    fn global_batch(&self) -> usize {
+        self.options.batch_size * self.replica.count()
     }
 
-    /// The loss of a batch of prepared exams.
+    /// The epoch's batches as drawn from its stream: per batch, its exams (with replacement)
+    /// then each exam's augmentation, as every replica draws them.
+    fn plan(&self, rng: &mut ChaCha8Rng) -> Vec<Vec<Draw>> {
+        let per_epoch = self.exams_per_epoch();
+        let train = &self.split.train_exams;
+        let mut batches = Vec::new();
+        let mut seen = 0;
+        while seen < per_epoch {
+            let n = self.global_batch().min(per_epoch - seen);
+            let exams: Vec<ExamId> = (0..n)
+                .map(|_| train[rng.random_range(0..train.len())].clone())
+                .collect();
+            let draws = exams
+                .into_iter()
+                .map(|exam| Draw {
+                    exam,
+                    augment: self
+                        .options
+                        .augment
+                        .then(|| Augment::sample(rng, self.config.in_plane)),
+                })
+                .collect();
+            batches.push(draws);
+            seen += n;
+        }
+        batches
+    }
+
+    /// The loss of this replica's part of a batch whose known targets number `known` in all.
     fn batch_loss(
         &self,
         model: &ScanModel<B>,
-        exams: &[ExamId],
         prepared: &[Prepared],
+        known: usize,
     ) -> Tensor<B, 1> {
         let refs: Vec<&Prepared> = prepared.iter().collect();
         let b = batch(&refs);
         let x = Tensor::<B, 5>::from_data(TensorData::new(b.data, b.shape), &self.device);
-        let rows: Vec<&Vec<Option<f32>>> = exams.iter().map(|e| &self.targets.by_exam[e]).collect();
+        let rows: Vec<&Vec<Option<f32>>> = prepared
+            .iter()
+            .map(|p| &self.targets.by_exam[&p.exam_id])
+            .collect();
         let (y, m) = target_tensors::<B>(&rows, &self.device);
         let out = model.forward(x, &b.valid_slices, &Pass::training());
-        masked_bce(out.logits, y, m)
+        if self.replica.count() == 1 {
+            masked_bce(out.logits, y, m)
+        } else {
+            masked_bce_share(out.logits, y, m, known)
+        }
     }
 }
 
@@ -348,25 +615,33 @@ impl<B: AutodiffBackend> Trainee<B> for ScanTraining<'_, B> {
         // Less the engine's own settings.
         let engine = ["epochs", "seed", "learning_rate", "halve_every_epochs"];
         let options = settings_without(self.options, &engine);
-        serde_json::json!({ "config": self.config, "options": options, "split": self.split })
+        let mut settings =
+            serde_json::json!({ "config": self.config, "options": options, "split": self.split });
+        if self.replica.count() > 1 {
+            // The batch of a step is the replicas' batches together.
+            settings["replicas"] = self.replica.count().into();
+        }
+        settings
     }
 
     fn plan(&self) -> DataPlan {
         DataPlan {
             train_examples: self.split.train_exams.len(),
             validation_examples: self.split.validation_exams.len(),
-            batches_per_epoch: self.exams_per_epoch().div_ceil(self.options.batch_size),
+            batches_per_epoch: self.exams_per_epoch().div_ceil(self.global_batch()),
         }
     }
 
     fn start(&mut self, dir: &Path, device: &B::Device) -> Result<Self::Model> {
-        let paths = RunPaths::new(dir);
-        uptake_core::json::write_json(&paths.config(), self.config)?;
-        let file = TrainFile {
-            options: self.options,
-            split: &self.split,
-        };
-        uptake_core::json::write_json(&paths.train(), &file)?;
+        if self.replica.is_leader() {
+            let paths = RunPaths::new(dir);
+            uptake_core::json::write_json(&paths.config(), self.config)?;
+            let file = TrainFile {
+                options: self.options,
+                split: self.split,
+            };
+            uptake_core::json::write_json(&paths.train(), &file)?;
+        }
         let model = ScanModel::<B>::seeded(self.config, self.options.seed, device);
         initialise(model, self.init, self.config)
     }
@@ -386,32 +661,43 @@ impl<B: AutodiffBackend> Trainee<B> for ScanTraining<'_, B> {
 
     fn train_epoch(
         &mut self,
-        mut model: Self::Model,
+        model: Self::Model,
         epoch: &mut Epoch<'_, B, Self::Model>,
     ) -> Result<(Self::Model, f64)> {
         let started = Instant::now();
-        let per_epoch = self.exams_per_epoch();
-        let (mut loss_sum, mut steps, mut seen) = (0.0, 0usize, 0usize);
-        while seen < per_epoch {
-            let n = self.options.batch_size.min(per_epoch - seen);
-            let (exams, prepared) = self.draw(n, &mut epoch.rng)?;
-            let loss = self.batch_loss(&model, &exams, &prepared);
+        let plan = self.plan(&mut epoch.rng);
+        let known: Vec<usize> = plan
+            .iter()
+            .map(|b| known_targets(self.targets, b.iter().map(|d| &d.exam)))
+            .collect();
+        let parts: Vec<Vec<Draw>> = plan
+            .iter()
+            .map(|b| b[self.replica.part(b.len())].to_vec())
+            .collect();
+        let (mut loss_sum, mut steps) = (0.0, 0usize);
+        let mut model = Some(model);
+        let mut step = |prepared: Vec<Prepared>| -> Result<()> {
+            let current = model.take().expect("the model between steps");
+            let loss = self.batch_loss(&current, &prepared, known[steps]);
             let (next, value) = epoch
-                .step(model, loss)
-                .map_err(|e| naming_exams(e, &exams))?;
-            model = next;
+                .step(current, loss)
+                .map_err(|e| naming_exams(e, &prepared))?;
+            model = Some(next);
             loss_sum += value;
             steps += 1;
-            seen += n;
-        }
+            Ok(())
+        };
+        for_each_batch(&self.loader, &parts, &self.loading, &mut step)?;
+        let per_epoch = self.exams_per_epoch();
         self.exams_per_second = per_epoch as f64 / started.elapsed().as_secs_f64().max(1e-9);
+        let model = model.expect("the model after the last step");
         Ok((model, loss_sum / steps.max(1) as f64))
     }
 
     fn validate(&mut self, model: &ScanModel<B::InnerBackend>) -> Result<Validation<ScanMetrics>> {
         let eval = evaluate::<B::InnerBackend>(
             model,
-            &mut self.loader,
+            &self.loader,
             &self.split.validation_exams,
             self.targets,
             self.options.batch_size,
@@ -430,10 +716,10 @@ impl<B: AutodiffBackend> Trainee<B> for ScanTraining<'_, B> {
 }
 
 /// A loss that is not finite names the batch's exams.
-fn naming_exams(error: RunError, exams: &[ExamId]) -> ScanModelError {
+fn naming_exams(error: RunError, prepared: &[Prepared]) -> ScanModelError {
     match error {
         RunError::LossNotFinite { .. } => {
-            let names: Vec<String> = exams.iter().map(|e| e.to_string()).collect();
+            let names: Vec<String> = prepared.iter().map(|p| p.exam_id.to_string()).collect();
             ScanModelError::Config(format!("{error} (exams {names:?})"))
         }
         other => other.into(),

@@ -80,6 +80,9 @@ pub enum ModelError {
     /// The training run (its folder, checkpoints, optimizer state) failed.
     #[error(transparent)]
     Run(#[from] uptake_training::RunError),
+    /// A device that cannot run the model (not in this build, not on this machine).
+    #[error(transparent)]
+    Device(#[from] uptake_training::DeviceError),
     /// A mention file cannot be read.
     #[error(transparent)]
     Mentions(#[from] uptake_core::MentionFileError),

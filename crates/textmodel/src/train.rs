@@ -175,6 +175,52 @@ pub fn train<B: AutodiffBackend>(
     Ok(info)
 }
 
+/// [`train`] on `device`, chosen at run time: the CPU, or a CUDA GPU in a build with the `gpu`
+/// feature (a GPU this build or machine lacks is [`ModelError::Device`]).
+pub fn train_on(
+    device: uptake_training::Device,
+    sentences: &[LabelledSentence],
+    base: &Path,
+    out: &Path,
+    options: &TrainOptions,
+    on_event: OnEvent<'_, NoMetrics>,
+) -> Result<ModelInfo, ModelError> {
+    let job = TrainJob {
+        sentences,
+        base,
+        out,
+        options,
+        on_event,
+    };
+    uptake_training::run_on(&[device], job)?
+}
+
+/// [`train_on`]'s work, for the backend of its device.
+struct TrainJob<'a, 'e> {
+    sentences: &'a [LabelledSentence],
+    base: &'a Path,
+    out: &'a Path,
+    options: &'a TrainOptions,
+    on_event: OnEvent<'e, NoMetrics>,
+}
+
+impl uptake_training::BackendJob for TrainJob<'_, '_> {
+    type Output = Result<ModelInfo, ModelError>;
+
+    fn run<B: Backend>(self, devices: &[B::Device]) -> Self::Output {
+        let (sentences, base, out) = (self.sentences, self.base, self.out);
+        let device = &devices[0];
+        train::<burn::backend::Autodiff<B>>(
+            sentences,
+            base,
+            out,
+            self.options,
+            device,
+            self.on_event,
+        )
+    }
+}
+
 /// Keeps the split's random stream apart from the sampling stream of the same seed.
 const SPLIT_SALT: u64 = 0x005e_ed0f_5b17;
 

@@ -6,6 +6,7 @@ use crate::optimizer::{
 };
 use crate::options::{BackendSeeding, RunOptions};
 use crate::record::{EpochRecord, TrainEvent};
+use crate::replica::Seat;
 use crate::run_dir::{RunDir, RunState, checkpoint_name};
 use crate::trainee::{Epoch, Trainee};
 use burn::module::AutodiffModule;
@@ -25,6 +26,23 @@ pub fn train<B, T>(
     dir: &Path,
     options: &RunOptions,
     device: &B::Device,
+    on_event: OnEvent<'_, T::Metrics>,
+) -> Result<RunState<T::Metrics>, T::Error>
+where
+    B: AutodiffBackend,
+    T: Trainee<B>,
+{
+    run(trainee, dir, options, device, Seat::ALONE, on_event)
+}
+
+/// [`train`] as the replica of `seat`: a follower reads the run folder but writes nothing,
+/// and learns the leader's decision to stop after each epoch.
+pub(crate) fn run<B, T>(
+    trainee: &mut T,
+    dir: &Path,
+    options: &RunOptions,
+    device: &B::Device,
+    seat: Seat,
     on_event: OnEvent<'_, T::Metrics>,
 ) -> Result<RunState<T::Metrics>, T::Error>
 where
@@ -52,7 +70,9 @@ where
             (model, optim, state)
         }
         _ => {
-            std::fs::create_dir_all(dir).map_err(|e| RunError::io(dir, e))?;
+            if seat.writes() {
+                std::fs::create_dir_all(dir).map_err(|e| RunError::io(dir, e))?;
+            }
             let model = with_stable_ids(trainee.start(dir, device)?);
             (model, adam(options.adam_epsilon), fresh_state(settings))
         }
@@ -67,6 +87,7 @@ where
             run: &run,
             options,
             device,
+            seat,
             optim: &mut optim,
             state: &mut state,
             on_event: &mut *on_event,
@@ -163,13 +184,16 @@ struct Running<'a, B: AutodiffBackend, M: AutodiffModule<B>, R> {
     run: &'a RunDir,
     options: &'a RunOptions,
     device: &'a B::Device,
+    seat: Seat,
     optim: &'a mut AdamOptimizer<M, B>,
     state: &'a mut RunState<R>,
     on_event: OnEvent<'a, R>,
 }
 
 impl<B: AutodiffBackend, M: AutodiffModule<B>, R: Clone + serde::Serialize> Running<'_, B, M, R> {
-    /// Trains, validates and checkpoints the next epoch; returns the model after it.
+    /// Trains, validates and checkpoints the next epoch; returns the model after it. In a
+    /// data-parallel run the leader validates and checkpoints, and the others learn whether it
+    /// stopped.
     fn run<T>(&mut self, trainee: &mut T, model: M) -> Result<M, T::Error>
     where
         T: Trainee<B, Model = M, Metrics = R>,
@@ -177,6 +201,28 @@ impl<B: AutodiffBackend, M: AutodiffModule<B>, R: Clone + serde::Serialize> Runn
         let number = self.state.finished_epochs + 1;
         let started = Instant::now();
         let (model, train_loss) = self.train(trainee, model, number)?;
+        if self.seat.writes() {
+            self.validate(trainee, &model, number, train_loss, started)?;
+        } else {
+            self.state.finished_epochs = number;
+        }
+        let stopped = self.state.stopped;
+        self.state.stopped = self.seat.leaders::<B::InnerBackend>(stopped, self.device)?;
+        Ok(model)
+    }
+
+    /// Validates, keeps the best model and checkpoints the epoch just trained.
+    fn validate<T>(
+        &mut self,
+        trainee: &mut T,
+        model: &M,
+        number: usize,
+        train_loss: f64,
+        started: Instant,
+    ) -> Result<(), T::Error>
+    where
+        T: Trainee<B, Model = M, Metrics = R>,
+    {
         let validation = trainee.validate(&model.valid())?;
         let improved = match (validation.score, self.state.best_score) {
             (Some(a), Some(b)) => a > b,
@@ -186,7 +232,7 @@ impl<B: AutodiffBackend, M: AutodiffModule<B>, R: Clone + serde::Serialize> Runn
         if improved {
             self.state.best_epoch = Some(number);
             self.state.best_score = validation.score;
-            trainee.save_best(&model, self.run.path(), number, validation.score)?;
+            trainee.save_best(model, self.run.path(), number, validation.score)?;
         }
         let record = EpochRecord {
             epoch: number,
@@ -197,8 +243,7 @@ impl<B: AutodiffBackend, M: AutodiffModule<B>, R: Clone + serde::Serialize> Runn
             seconds: started.elapsed().as_secs_f64(),
             metrics: validation.metrics,
         };
-        self.checkpoint(trainee, &model, record)?;
-        Ok(model)
+        self.checkpoint(trainee, model, record)
     }
 
     /// The epoch's training, with its learning rate and seeds.
@@ -221,6 +266,8 @@ impl<B: AutodiffBackend, M: AutodiffModule<B>, R: Clone + serde::Serialize> Runn
             number,
             learning_rate: self.options.learning_rate_at(number),
             rng: self.options.epoch_rng(number),
+            replica: self.seat.replica,
+            peer: self.seat.peer,
             optim: &mut *self.optim,
             on_batch: &mut on_batch,
             batches: 0,

@@ -47,6 +47,28 @@ pub enum RunError {
         /// What is wrong with it.
         problem: String,
     },
+    /// A replica of a data-parallel run lost the others (one of them stopped, or the collective
+    /// cannot be joined).
+    #[error("the replicas of the data-parallel run lost each other: {problem}")]
+    ReplicasLost {
+        /// What the collective said.
+        problem: String,
+    },
+    /// A replica of a data-parallel run failed, which stopped the run.
+    #[error("replica {rank} ({device}) failed: {cause}; the run stopped {resume}")]
+    ReplicaFailed {
+        /// The replica that failed first.
+        rank: usize,
+        /// Its device.
+        device: String,
+        /// Its error.
+        cause: String,
+        /// Where the run can resume from.
+        resume: String,
+    },
+    /// The collective of a run over several machines cannot be set up.
+    #[error("data-parallel run over several machines: {0}")]
+    Nodes(String),
     /// The training loss became NaN or infinite.
     #[error("the loss became {loss} at epoch {epoch}, batch {batch}; lower the learning rate")]
     LossNotFinite {

@@ -15,7 +15,14 @@
 //!   draws from its own stream, so a resumed run gives the weights of an uninterrupted one;
 //! - the learning-rate schedule (halving), early stopping with patience, extension of a
 //!   finished run to more epochs, and refusal of a folder holding a run of other settings;
-//! - events to a callback ([`TrainEvent`]); the engine prints nothing.
+//! - events to a callback ([`TrainEvent`]); the engine prints nothing;
+//! - data-parallel training with burn's collective ([`train_replicated`]): one replica per
+//!   device (and per machine, [`Nodes`]), gradients summed before every step, so N devices
+//!   with batches of b train as one device with batches of N x b.
+//!
+//! Where a network runs is chosen at run time: a [`Device`] (`cpu`, `cuda:N`) is parsed once,
+//! checked ([`check_devices`]), and [`run_on`] runs a [`BackendJob`] (written once for any
+//! backend) with the CPU backend's or, in a build with the `gpu` feature, CUDA's instance.
 //!
 //! A line fitted in three epochs, then extended to five (the run resumes after epoch 3):
 //!
@@ -109,17 +116,27 @@
 
 #![warn(missing_docs)]
 
+mod backend;
+mod data_parallel;
+mod device;
 mod engine;
 mod error;
 mod optimizer;
 mod options;
 mod record;
+mod replica;
 mod run_dir;
 mod trainee;
 
+#[cfg(feature = "gpu")]
+pub use backend::CudaBackend;
+pub use backend::{BackendJob, CpuBackend, is_out_of_memory, run_on};
+pub use data_parallel::{Nodes, NodesParseError, run_orchestrator, train_replicated};
+pub use device::{Device, DeviceError, DeviceParseError, GPU_BUILD, check_device, check_devices};
 pub use engine::{OnEvent, train};
 pub use error::RunError;
 pub use options::{BackendSeeding, RunOptions, StreamNumbering, settings_without};
 pub use record::{DataPlan, EpochRecord, NoMetrics, TrainEvent, Validation};
+pub use replica::Replica;
 pub use run_dir::{RunDir, RunState};
 pub use trainee::{Epoch, Trainee};

@@ -65,6 +65,11 @@ enum Command {
     Finetune(cmd::scan_model::FinetuneArgs),
     /// Per-region probabilities of a scan model, with attention and saliency maps on request.
     Predict(cmd::scan_model::PredictArgs),
+    /// Join the outputs of sharded jobs (`--shard i/n`) into one table, refusing overlaps and
+    /// naming missing exams.
+    Merge(cmd::merge::Args),
+    /// burn's orchestrator, which the machines of a multi-machine `train --nodes` run join.
+    Orchestrator(cmd::scan_model::OrchestratorArgs),
     /// How much of each region's attention falls on that region and its lesions (needs image
     /// truth: the synthetic cohort's regions.json files).
     Localise(cmd::localise::LocaliseArgs),
@@ -185,6 +190,8 @@ fn dispatch(command: Command, global: &common::Global) -> anyhow::Result<()> {
         Command::Train(args) => cmd::scan_model::train(args, global),
         Command::Finetune(args) => cmd::scan_model::finetune(args, global),
         Command::Predict(args) => cmd::scan_model::predict(args, global),
+        Command::Merge(args) => cmd::merge::run(args, global),
+        Command::Orchestrator(args) => cmd::scan_model::orchestrator(args),
         Command::Localise(args) => cmd::localise::run(args, global),
     }
 }

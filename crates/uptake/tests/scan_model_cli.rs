@@ -343,3 +343,45 @@ fn localise_measures_attention_against_the_lesion_masks_of_a_nifti_dataset() {
         assert!((1..=2).contains(&exams), "{line}");
     }
 }
+
+#[test]
+fn predictions_of_three_shards_merge_into_the_unsharded_predictions_value_for_value() {
+    let dir = scratch(&format!("{BIN}/shards"));
+    let predict = |out: &Path, extra: &[&str]| {
+        let (model, store, out) = (s(run()), s(store(BIN)), s(out));
+        let mut args = vec![
+            "-q", "predict", "--model", model, "--store", store, "--out", out,
+        ];
+        args.extend(extra);
+        ok(&args);
+    };
+    let whole = dir.join("whole.csv");
+    predict(&whole, &[]);
+    let parts: Vec<PathBuf> = (0..3).map(|i| dir.join(format!("part-{i}.csv"))).collect();
+    for (i, part) in parts.iter().enumerate() {
+        predict(part, &["--shard", &format!("{i}/3")]);
+    }
+    let sizes: Vec<usize> = parts.iter().map(|p| csv_rows(p).len() - 1).collect();
+    assert_eq!(sizes.iter().sum::<usize>(), EXAMS, "{sizes:?}");
+    let list = dir.join("exams.txt");
+    std::fs::write(&list, exam_ids(BIN).join("\n")).unwrap();
+    let at_list = format!("@{}", list.display());
+    let merged = dir.join("merged.csv");
+    let mut merge = vec!["merge", "--exams", &at_list, "--out", s(&merged)];
+    merge.extend(parts.iter().map(|p| s(p)));
+    let (_, stderr) = ok(&merge);
+    assert!(stderr.contains(&format!("{EXAMS} exams x")), "{stderr}");
+    assert_eq!(csv_rows(&merged), csv_rows(&whole));
+
+    // A shard given twice, or missing, is refused and nothing is written.
+    let refused = dir.join("refused.csv");
+    let (a, b) = (s(&parts[0]), s(&parts[1]));
+    let twice = fails(&["merge", "--out", s(&refused), a, b, a]);
+    assert!(twice.contains("is given twice"), "{twice}");
+    let missing = fails(&["merge", "--exams", &at_list, "--out", s(&refused), a, b]);
+    assert!(
+        missing.contains("expected exam(s) are in no shard"),
+        "{missing}"
+    );
+    assert!(!refused.exists());
+}

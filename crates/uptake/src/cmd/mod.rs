@@ -7,6 +7,7 @@ pub mod fuzz;
 pub mod imaging;
 pub mod label;
 pub mod localise;
+pub mod merge;
 pub mod ontology;
 pub mod report;
 pub mod report_model;

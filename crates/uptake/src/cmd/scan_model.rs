@@ -1,37 +1,24 @@
 //! `uptake train`, `uptake finetune`, `uptake predict` and `uptake bench scan-model`: the scan
 //! model (crate uptake-scanmodel) on an exam store and label tables.
 
-use std::path::{Path, PathBuf};
-use std::time::Instant;
+use std::path::PathBuf;
 
-use anyhow::Context;
 use uptake_core::ExamList;
-use uptake_scanmodel::config::ModelConfig;
-use uptake_scanmodel::data::VolumeSource;
+use uptake_scanmodel::bench::{BenchSettings, TorchBaseline};
+use uptake_scanmodel::finetune::FinetuneSettings;
 use uptake_scanmodel::init::Init;
-use uptake_scanmodel::predict::{PredictSettings, predict_run};
-use uptake_scanmodel::targets::{FinetuneTarget, TargetTable};
-use uptake_scanmodel::train::{EpochMetrics, SplitOrigin, Targets, TrainOptions, TrainSettings};
+use uptake_scanmodel::predict::{PredictRequest, PredictSettings};
+use uptake_scanmodel::request::{PlannedRun, TrainRequest};
+use uptake_scanmodel::targets::{FinetuneTarget, TargetInputs, TargetKind};
+use uptake_scanmodel::train::{Compute, TrainOptions};
 use uptake_scanmodel::{
-    HeadChoice, NetworkSettings, SizePreset, StoreSource, TaskSelection, TrainingLabels,
+    HeadChoice, LabelSource, NetworkSettings, SizePreset, StoreSource, TaskSelection,
+    TrainingLabels,
 };
+use uptake_training::{Device, Nodes};
 
 use crate::common::{Bars, Global};
 use crate::train_progress::TrainProgress;
-
-/// CPU (flex) by default; CUDA when built with `--features gpu`.
-type Backend = uptake_scanmodel::DefaultBackend;
-type TrainBackend = uptake_scanmodel::DefaultTrainBackend;
-
-#[derive(clap::ValueEnum, Clone, Copy, Debug, PartialEq)]
-pub enum LabelSource {
-    /// Report-derived weak labels (--labels).
-    Weak,
-    /// Hand labels only (--hand-labels).
-    Hand,
-    /// Both: hand labels where present, weak labels elsewhere (the paper's hybrid).
-    Both,
-}
 
 #[derive(clap::Args, Debug, Clone)]
 pub struct NetworkArgs {
@@ -80,26 +67,31 @@ pub struct LabelArgs {
     /// Hand labels (wide CSV, 0/1).
     #[arg(long, value_name = "CSV")]
     pub hand_labels: Option<PathBuf>,
-    /// Which labels to train on.
-    #[arg(long, value_enum, default_value = "weak")]
+    /// Which labels to train on: `weak` (--labels), `hand` (--hand-labels) or `both` (hand
+    /// labels where present, weak labels elsewhere: the paper's hybrid).
+    #[arg(long, default_value = "weak", value_name = "weak|hand|both")]
     pub label_source: LabelSource,
 }
 
-impl LabelArgs {
-    fn training_labels(&self) -> anyhow::Result<TrainingLabels> {
-        let need = |p: &Option<PathBuf>, flag: &str| {
-            p.clone()
-                .with_context(|| format!("{flag} is required for this label source"))
-        };
-        Ok(match self.label_source {
-            LabelSource::Weak => TrainingLabels::Weak(need(&self.labels, "--labels")?),
-            LabelSource::Hand => TrainingLabels::Hand(need(&self.hand_labels, "--hand-labels")?),
-            LabelSource::Both => TrainingLabels::Hybrid {
-                weak: need(&self.labels, "--labels")?,
-                hand: need(&self.hand_labels, "--hand-labels")?,
-            },
-        })
-    }
+/// Where a network trains.
+#[derive(clap::Args, Debug, Clone)]
+pub struct ComputeArgs {
+    /// `cpu`, `cuda` or `cuda:N` (a build with `--features gpu`); several, e.g.
+    /// `cuda:0,cuda:1`, train data-parallel, each device on --batch-size exams of every step.
+    #[arg(
+        long,
+        visible_alias = "device",
+        value_delimiter = ',',
+        default_value = "cpu"
+    )]
+    pub devices: Vec<Device>,
+    /// A run over several machines: `RANK/COUNT,ORCHESTRATOR,ADDRESS` (see docs/cluster.md).
+    #[arg(long, value_name = "RANK/COUNT,ORCHESTRATOR,ADDRESS")]
+    pub nodes: Option<Nodes>,
+    /// Threads preparing exams while the device computes (0: none), at most this many
+    /// batches ahead.
+    #[arg(long, default_value_t = 2)]
+    pub loader_workers: usize,
 }
 
 #[derive(clap::Args, Debug, Clone)]
@@ -153,11 +145,7 @@ pub struct TrainArgs {
     pub labels: LabelArgs,
     /// Task regions: `prevalent` (label prevalence >= 10 %), `prevalent:P` (>= P, e.g. 0.2 or
     /// 20%), `tasks` (all 30 task regions) or a comma-separated list.
-    #[arg(
-        long,
-        default_value = "prevalent",
-        value_name = "prevalent[:P]|tasks|R1,R2"
-    )]
+    #[arg(long, default_value = "prevalent", value_name = "SELECTION")]
     pub regions: TaskSelection,
     /// Run directory (checkpoints, metrics); an existing run there is resumed.
     #[arg(long, value_name = "DIR")]
@@ -166,6 +154,8 @@ pub struct TrainArgs {
     pub network: NetworkArgs,
     #[command(flatten)]
     pub optim: OptimArgs,
+    #[command(flatten)]
+    pub compute: ComputeArgs,
     /// Encoder initialisation: Kinetics-400 I3D (full width only; the default when the
     /// network is full width and the weights are set up), random, a PyTorch I3D
     /// checkpoint FILE.pt / FILE.pth (the study's flow or RGB network, width must match), or
@@ -179,16 +169,6 @@ pub struct TrainArgs {
     pub kinetics: Option<PathBuf>,
 }
 
-#[derive(clap::ValueEnum, Clone, Copy, Debug, PartialEq)]
-pub enum Target {
-    /// Region labels (--regions).
-    Regions,
-    /// Whole-body abnormal (summary code > 1) from the manifest.
-    SummaryCode,
-    /// Death within --days of the patient's last scan, from the manifest.
-    Mortality,
-}
-
 #[derive(clap::Args, Debug)]
 pub struct FinetuneArgs {
     /// The run whose encoder to start from.
@@ -196,8 +176,11 @@ pub struct FinetuneArgs {
     pub from: PathBuf,
     #[arg(long, value_name = "DIR")]
     pub store: PathBuf,
-    #[arg(long, value_enum, default_value = "regions")]
-    pub target: Target,
+    /// `regions` (--regions), `summary-code` (whole-body abnormal, summary code > 1, from the
+    /// manifest) or `mortality` (death within --days of the patient's last scan, from the
+    /// manifest).
+    #[arg(long, default_value = "regions", value_name = "TARGET")]
+    pub target: TargetKind,
     /// Regions for single-task heads, one run each, with --target regions: a comma-separated
     /// list, `prevalent[:P]` or `tasks` (as for `uptake train`).
     #[arg(long, value_name = "R1,R2|prevalent[:P]|tasks")]
@@ -222,6 +205,8 @@ pub struct FinetuneArgs {
     pub validation_fraction: f64,
     #[arg(long, default_value_t = 0)]
     pub seed: u64,
+    #[command(flatten)]
+    pub compute: ComputeArgs,
 }
 
 #[derive(clap::Args, Debug)]
@@ -245,6 +230,12 @@ pub struct PredictArgs {
     /// training crop's size (centre, then corners): test-time augmentation, N+1 passes.
     #[arg(long, default_value_t = 0, value_name = "N")]
     pub test_views: usize,
+    /// Only shard i of n of the exams (a cluster job array; `uptake merge` joins the parts).
+    #[arg(long, value_name = "i/n")]
+    pub shard: Option<uptake_imaging::Shard>,
+    /// `cpu`, `cuda` or `cuda:N` (a build with `--features gpu`).
+    #[arg(long, default_value = "cpu")]
+    pub device: Device,
 }
 
 #[derive(clap::Args, Debug)]
@@ -269,107 +260,67 @@ pub struct BenchArgs {
     /// $UPTAKE_CACHE/venv-torch/bin/python; skipped when absent).
     #[arg(long, value_name = "PYTHON")]
     pub torch_python: Option<PathBuf>,
+    /// `cpu`, `cuda` or `cuda:N` (a build with `--features gpu`).
+    #[arg(long, default_value = "cpu")]
+    pub device: Device,
 }
 
-fn kinetics_init(choice: Option<Init>, path: Option<PathBuf>, config: &ModelConfig) -> Init {
-    let path = path.unwrap_or_else(uptake_scanmodel::kinetics::default_path);
-    match choice {
-        Some(Init::Kinetics(_)) => Init::Kinetics(path),
-        Some(init) => init,
-        None => Init::default_for(config, path),
-    }
+#[derive(clap::Args, Debug)]
+pub struct OrchestratorArgs {
+    /// The port the machines of a data-parallel run reach it at.
+    #[arg(long, default_value_t = 3000)]
+    pub port: u16,
 }
 
 pub fn train(args: TrainArgs, global: &Global) -> anyhow::Result<()> {
     let source = StoreSource::open(&args.store)?;
-    let labels = args.labels.training_labels()?.read()?;
-    let regions = select_regions(&args.regions, &labels, global)?;
-    let config = args.network.settings().model_config(regions);
-    let targets = Targets::from_table(&labels, &config.regions)?;
-    let validation_exams = match &args.optim.validation_exams {
-        Some(list) => Some(list.read()?),
-        None => None,
-    };
-    let settings = TrainSettings {
-        init: kinetics_init(args.init.clone(), args.kinetics.clone(), &config),
-        config,
+    let l = &args.labels;
+    let request = TrainRequest {
+        labels: TrainingLabels::from_source(
+            l.label_source,
+            l.labels.clone(),
+            l.hand_labels.clone(),
+        )?,
+        regions: args.regions,
+        network: args.network.settings(),
         options: args.optim.options(),
-        validation_exams,
+        validation_exams: args.optim.validation_exams,
+        init: args.init,
+        kinetics: args.kinetics,
+        out: args.out,
     };
-    run_training(&source, &targets, &settings, &args.out, global)
-}
-
-/// The selected regions; a prevalence selection lists each region with its prevalence.
-fn select_regions(
-    selection: &TaskSelection,
-    labels: &uptake_core::RegionTable,
-    global: &Global,
-) -> anyhow::Result<Vec<String>> {
-    let chosen = selection.select(labels)?;
-    if let TaskSelection::Prevalent { min_prevalence } = selection
-        && !global.quiet
-    {
-        eprintln!("tasks (label prevalence >= {} %):", 100.0 * min_prevalence);
-        for t in &chosen {
-            let p = t.prevalence.unwrap_or(0.0);
-            eprintln!("  {:<28} {:5.1} %", t.region, 100.0 * p);
-        }
+    let (run, listing) = request.plan()?;
+    if let Some(listing) = listing.filter(|_| !global.quiet) {
+        eprintln!("{listing}");
     }
-    Ok(chosen.into_iter().map(|t| t.region).collect())
-}
-
-/// The line after each epoch: losses, mean validation AUROC, speed.
-fn epoch_line(m: &EpochMetrics) -> Option<String> {
-    let mean = m
-        .metrics
-        .mean_auroc
-        .map_or("n/a".into(), |a| format!("{a:.3}"));
-    Some(format!(
-        "epoch {:>3}: train loss {:.4}, val loss {:.4}, val mean AUROC {mean}, {:.1} exams/s",
-        m.epoch, m.train_loss, m.metrics.validation_loss, m.metrics.exams_per_second
-    ))
+    run_training(&source, &run, &args.compute, global)
 }
 
 fn run_training(
-    source: &dyn VolumeSource,
-    targets: &Targets,
-    settings: &TrainSettings,
-    out: &Path,
+    source: &StoreSource,
+    run: &PlannedRun,
+    c: &ComputeArgs,
     global: &Global,
 ) -> anyhow::Result<()> {
-    let started = Instant::now();
+    let compute = Compute::new(c.devices.clone(), c.nodes.clone(), c.loader_workers);
     let mut bar = TrainProgress::new("train", global.quiet);
-    let outcome = uptake_scanmodel::train::train::<TrainBackend>(
-        source,
-        targets,
-        settings,
-        out,
-        &Default::default(),
-        &mut |event| bar.show(event, epoch_line),
-    )?;
+    let line = |m: &_| Some(uptake_scanmodel::train::epoch_line(m));
+    let outcome = run.train(source, &compute, &mut |event| bar.show(event, line))?;
     bar.finish();
-    if let SplitOrigin::Inherited(from) = &outcome.split {
-        eprintln!(
-            "validated on the exams that {} validated on",
-            from.display()
-        );
-    }
-    let state = &outcome.state;
-    eprintln!(
-        "done in {:.0} s: {} epochs, best epoch {} (validation score {:.4}); run in {}",
-        started.elapsed().as_secs_f64(),
-        state.finished_epochs,
-        state.best_epoch.map_or("-".into(), |e| e.to_string()),
-        state.best_score.unwrap_or(f64::NAN),
-        out.display()
-    );
+    eprintln!("{outcome}");
     Ok(())
 }
 
 pub fn finetune(args: FinetuneArgs, global: &Global) -> anyhow::Result<()> {
     let source = StoreSource::open(&args.store)?;
-    let base = uptake_scanmodel::run::read_config(&args.from)?;
-    let TargetTable { table, tasks } = finetune_target(&args)?.table()?;
+    let inputs = TargetInputs {
+        label_source: args.labels.label_source,
+        weak_labels: args.labels.labels,
+        hand_labels: args.labels.hand_labels,
+        regions: args.regions,
+        manifest: args.manifest,
+        days: args.days,
+    };
     let options = TrainOptions {
         epochs: args.epochs,
         exams_per_epoch: args.exams_per_epoch,
@@ -378,132 +329,60 @@ pub fn finetune(args: FinetuneArgs, global: &Global) -> anyhow::Result<()> {
         validation_fraction: args.validation_fraction,
         ..TrainOptions::default()
     };
+    let target = FinetuneTarget::new(args.target, inputs)?;
+    let (from, out) = (args.from, args.out);
     // Single-task heads: one run per task, each keeping its best epoch by validation AUROC.
-    for task in &tasks {
-        let settings = TrainSettings {
-            config: ModelConfig {
-                regions: vec![task.clone()],
-                ..base.clone()
-            },
-            options: options.clone(),
-            init: Init::EncoderFrom(args.from.clone()),
-            validation_exams: None,
-        };
-        let targets = Targets::from_table(&table, &settings.config.regions)?;
-        let out = if tasks.len() == 1 {
-            args.out.clone()
-        } else {
-            args.out.join(task)
-        };
-        eprintln!(
-            "fine-tuning `{task}` from {} into {}",
-            args.from.display(),
-            out.display()
-        );
-        run_training(&source, &targets, &settings, &out, global)?;
+    for finetuning in (FinetuneSettings {
+        from,
+        target,
+        options,
+    })
+    .runs(&out)?
+    {
+        eprintln!("{finetuning}");
+        run_training(&source, &finetuning.run, &args.compute, global)?;
     }
     Ok(())
-}
-
-/// The target `uptake finetune` trains on, from its options.
-fn finetune_target(args: &FinetuneArgs) -> anyhow::Result<FinetuneTarget> {
-    let manifest = |target: &str| {
-        args.manifest
-            .clone()
-            .with_context(|| format!("--manifest is required with --target {target}"))
-    };
-    Ok(match args.target {
-        Target::Regions => FinetuneTarget::Regions {
-            labels: args.labels.training_labels()?,
-            regions: args
-                .regions
-                .clone()
-                .context("--regions is required with --target regions")?,
-        },
-        Target::SummaryCode => FinetuneTarget::SummaryCode {
-            manifest: manifest("summary-code")?,
-        },
-        Target::Mortality => FinetuneTarget::Mortality {
-            manifest: manifest("mortality")?,
-            days: args
-                .days
-                .context("--days is required with --target mortality")?,
-        },
-    })
 }
 
 pub fn predict(args: PredictArgs, global: &Global) -> anyhow::Result<()> {
     let source = StoreSource::open(&args.store)?;
-    let exams = match &args.exams {
-        Some(list) => list.read()?,
-        None => source.exam_ids(),
-    };
     let settings = PredictSettings {
         test_views: args.test_views,
-        maps_dir: args.maps.clone(),
+        maps_dir: args.maps,
     };
-    let bars = Bars::new(global.quiet);
-    let device = Default::default();
-    let table = predict_run::<Backend>(&args.model, &source, &exams, &settings, &bars, &device)?;
-    table.write_csv(&args.out)?;
-    eprintln!(
-        "{} exams x {} regions -> {}",
-        table.len(),
-        table.regions().len(),
-        args.out.display()
-    );
-    if let Some(dir) = &args.maps {
-        eprintln!(
-            "attention, saliency and guided-backprop maps (NIfTI) and overlays (PNG) in {}",
-            dir.display()
-        );
-    }
+    let request = PredictRequest {
+        run: args.model,
+        exams: args.exams,
+        shard: args.shard,
+        settings,
+        device: args.device,
+        out: args.out,
+    };
+    eprintln!("{}", request.run(&source, &Bars::new(global.quiet))?);
     Ok(())
 }
 
 pub fn bench(args: BenchArgs, global: &Global) -> anyhow::Result<()> {
-    use uptake_scanmodel::bench::{BenchSettings, Comparison, TorchBaseline, torch_step};
-    let config = args
-        .network
-        .settings()
-        .model_config((0..args.tasks).map(|i| format!("task{i}")).collect());
+    let tasks = (0..args.tasks).map(|i| format!("task{i}")).collect();
+    let config = args.network.settings().model_config(tasks);
     let settings = BenchSettings {
         slices: args.slices,
         steps: args.steps,
         batch_sizes: args.batch_size.clone(),
         profile: args.profile,
     };
-    let ours = uptake_scanmodel::bench::train_step::<TrainBackend>(
-        &config,
-        &settings,
-        &Default::default(),
-    )?;
-    let baseline = TorchBaseline {
-        python: args
-            .torch_python
-            .unwrap_or_else(|| uptake_core::cache_dir().join("venv-torch/bin/python")),
-        script: uptake_scanmodel::bench::torch_script(),
-    };
-    let torch: Vec<_> = if baseline.python.is_file() {
-        let run = |&batch: &usize| torch_step(&baseline, &config, &settings, batch);
-        (settings.batch_sizes.iter().map(run))
-            .map(|r| r.map_err(|e| eprintln!("PyTorch: {e}")).ok())
-            .collect()
-    } else {
-        eprintln!(
-            "PyTorch: skipped ({} not found; a venv with torch there runs scripts/bench-i3d-torch.py)",
-            baseline.python.display()
-        );
-        Vec::new()
-    };
+    let baseline = TorchBaseline::new(args.torch_python.clone());
+    let report = uptake_scanmodel::bench::compare(&config, &settings, &baseline, args.device)?;
+    report.notes.iter().for_each(|note| eprintln!("{note}"));
     if !global.quiet {
-        println!(
-            "{}",
-            Comparison {
-                ours: &ours,
-                torch: &torch
-            }
-        );
+        println!("{report}");
     }
     Ok(())
+}
+
+/// `uptake orchestrator`: burn's orchestrator for a data-parallel run over several machines.
+pub fn orchestrator(args: OrchestratorArgs) -> anyhow::Result<()> {
+    eprintln!("orchestrator on port {} (Ctrl-C stops it)", args.port);
+    Ok(uptake_training::run_orchestrator(args.port)?)
 }
