@@ -45,6 +45,7 @@ pub mod metrics;
 pub mod output;
 pub mod output_guard;
 pub mod probability;
+pub mod process;
 pub mod progress;
 pub mod region_map;
 pub mod seeded;

@@ -1,5 +1,6 @@
 //! Options and helpers every subcommand shares.
 
+use clap::builder::RangedU64ValueParser;
 use std::path::PathBuf;
 
 #[derive(clap::Args, Debug, Clone)]
@@ -214,4 +215,10 @@ impl ReportInputArgs {
 /// A probability option: a number in [0, 1] (clap refuses anything else).
 pub fn probability(text: &str) -> Result<f64, String> {
     text.parse().map(uptake_core::Probability::get)
+}
+
+/// A count within `range`: options that size work or memory refuse what would never end or
+/// could not be allocated.
+pub fn within(range: std::ops::RangeInclusive<u64>) -> RangedU64ValueParser<usize> {
+    RangedU64ValueParser::new().range(range)
 }

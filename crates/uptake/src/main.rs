@@ -100,45 +100,13 @@ enum Bench {
     Fuzz(cmd::fuzz::FuzzArgs),
 }
 
-/// Keeps freed tensor buffers in the heap for reuse. By default glibc maps large buffers fresh
-/// from the kernel and unmaps them on free, so every layer of the networks pays page faults
-/// and page zeroing for its outputs: 10 % of report-model labelling time and 12 % of a full
-/// I3D training step on a CPU. Freed memory stays with the process: the full I3D step's peak
-/// RSS rose from 3.4 to 3.9 GiB (docs/scan-model.md).
-#[cfg(all(target_os = "linux", target_env = "gnu"))]
-fn tune_allocator() {
-    // SAFETY: mallopt only changes allocator parameters; called before any other thread exists.
-    unsafe {
-        libc::mallopt(libc::M_MMAP_MAX, 0);
-        libc::mallopt(libc::M_TRIM_THRESHOLD, 1 << 30);
-        libc::mallopt(libc::M_TOP_PAD, 64 << 20);
-    }
-}
-
-#[cfg(not(all(target_os = "linux", target_env = "gnu")))]
-fn tune_allocator() {}
-
-/// Output into a closed pipe (`uptake evaluate ... | head`) ends the program as it ends `cat`:
-/// by SIGPIPE, status 141 in a shell, instead of a panic in `println!`. Not for the labelling
-/// server, whose sockets must see a closed peer as an error rather than a signal.
-#[cfg(all(target_os = "linux", target_env = "gnu"))]
-fn die_quietly_on_closed_pipe() {
-    // SAFETY: resets one signal to its default action before any other thread exists.
-    unsafe {
-        libc::signal(libc::SIGPIPE, libc::SIG_DFL);
-    }
-}
-
-#[cfg(not(all(target_os = "linux", target_env = "gnu")))]
-fn die_quietly_on_closed_pipe() {}
-
 fn main() -> std::process::ExitCode {
-    tune_allocator();
+    uptake_core::process::keep_freed_memory();
     let cli = Cli::parse();
     common::init_logging(&cli.global);
     // The labelling server handles its own signals (it saves every answered label first).
     if !matches!(cli.command, Command::Annotate(_)) {
-        die_quietly_on_closed_pipe();
+        uptake_core::process::end_quietly_on_closed_pipe();
         if let Err(err) = uptake_core::interrupt::clean_up_on_signals() {
             tracing::warn!("Ctrl-C will not remove temporary files: {err}");
         }

@@ -1,7 +1,7 @@
 //! `uptake annotate`: the labelling web app (reports -> tagged sentences -> a person's labels),
 //! and `uptake annotate agreement` (Cohen's kappa per region between two people's files).
 
-use crate::common::{Bars, Global, ReportInputArgs, load_ontology};
+use crate::common::{Bars, Global, ReportInputArgs, load_ontology, within};
 use anyhow::bail;
 use std::net::IpAddr;
 use std::path::PathBuf;
@@ -38,8 +38,7 @@ struct ServeArgs {
     out: Option<PathBuf>,
     /// Number of sentences to label, 1 to 1,000,000 (a new session only; a resumed one keeps
     /// its sample).
-    #[arg(long, default_value_t = 500, value_name = "N",
-          value_parser = clap::builder::RangedU64ValueParser::<usize>::new().range(1..=1_000_000))]
+    #[arg(long, default_value_t = 500, value_name = "N", value_parser = within(1..=1_000_000))]
     sample: usize,
     /// Seed of the sampling.
     #[arg(long, default_value_t = 0)]
@@ -119,10 +118,10 @@ fn serve(args: ServeArgs, global: &Global) -> anyhow::Result<()> {
 pub struct BenchArgs {
     /// Sentences in the session (each with two mentions); every one is finished before timing,
     /// so each save rewrites a mention file of this many sentences.
-    #[arg(long, default_value_t = 1000, value_parser = clap::builder::RangedU64ValueParser::<usize>::new().range(1..=10_000_000))]
+    #[arg(long, default_value_t = 1000, value_parser = within(1..=10_000_000))]
     sentences: usize,
     /// Labels to time.
-    #[arg(long, default_value_t = 500, value_parser = clap::builder::RangedU64ValueParser::<usize>::new().range(1..=10_000_000))]
+    #[arg(long, default_value_t = 500, value_parser = within(1..=10_000_000))]
     labels: usize,
     /// Folder for the session files (default: a temporary folder; its file system matters,
     /// fsync dominates).

@@ -1,8 +1,7 @@
 //! `uptake compare`: two models (several seeds each) by AUROC, with paired permutation tests.
 
-use crate::common::{Global, show_and_write};
+use crate::common::{Global, show_and_write, within};
 use anyhow::Result;
-use clap::builder::RangedU64ValueParser;
 use std::path::PathBuf;
 use uptake_stats::resample::{Alternative, MAX_PERMUTATIONS};
 use uptake_stats::{
@@ -47,8 +46,7 @@ pub struct Args {
     #[arg(long, default_value = "greater")]
     pub alternative: Alternative,
     /// Permutation iterations (1 to 10,000,000).
-    #[arg(long, default_value_t = 10_000,
-          value_parser = RangedU64ValueParser::<usize>::new().range(1..=MAX_PERMUTATIONS as u64))]
+    #[arg(long, default_value_t = 10_000, value_parser = within(1..=MAX_PERMUTATIONS as u64))]
     pub iterations: usize,
     /// Compare on the exams every file predicts (listing the others) instead of refusing
     /// files that predict different exams.

@@ -1,8 +1,7 @@
 //! `uptake evaluate`: metrics of predictions (or weak labels) against hand labels.
 
-use crate::common::{Global, PredictionArgs, show_and_write};
+use crate::common::{Global, PredictionArgs, show_and_write, within};
 use anyhow::Result;
-use clap::builder::RangedU64ValueParser;
 use std::path::PathBuf;
 use uptake_stats::resample::MAX_RESAMPLES;
 use uptake_stats::{CiSettings, Ensemble, Evaluation, EvaluationSettings};
@@ -38,8 +37,7 @@ pub struct Args {
     #[arg(long)]
     pub ensemble: bool,
     /// Bootstrap resamples for the CIs over seeds (0 to 1,000,000).
-    #[arg(long, default_value_t = 1000,
-          value_parser = RangedU64ValueParser::<usize>::new().range(0..=MAX_RESAMPLES as u64))]
+    #[arg(long, default_value_t = 1000, value_parser = within(0..=MAX_RESAMPLES as u64))]
     pub bootstrap: usize,
     /// Seed of the bootstrap.
     #[arg(long, default_value_t = 0)]

@@ -1,7 +1,7 @@
 //! `uptake ingest` (DICOM -> exam store), `uptake inspect` (look at one exam) and
 //! `uptake bench ingest` (seconds per exam beside a pydicom + numpy + scipy baseline).
 
-use crate::common::{Bars, Global, probability};
+use crate::common::{Bars, Global, probability, within};
 use anyhow::{Context, bail};
 use clap::builder::TypedValueParser;
 use std::path::PathBuf;
@@ -16,7 +16,7 @@ use uptake_imaging::{
 #[derive(clap::Args, Debug, Clone)]
 pub struct GridArgs {
     /// In-plane size of the model grid (pixels per side).
-    #[arg(long, default_value_t = 224, value_parser = clap::builder::RangedU64ValueParser::<usize>::new().range(8..=4096))]
+    #[arg(long, default_value_t = 224, value_parser = within(8..=4096))]
     pub size: usize,
     /// Side of the square in-plane field of view, mm (centred on the CT).
     #[arg(long, default_value_t = 600.0)]
@@ -177,7 +177,7 @@ pub struct BenchIngestArgs {
     #[arg(long)]
     pub python: Option<PathBuf>,
     /// Timed repetitions (the best is reported).
-    #[arg(long, default_value_t = 3, value_parser = clap::builder::RangedU64ValueParser::<usize>::new().range(1..=1000))]
+    #[arg(long, default_value_t = 3, value_parser = within(1..=1000))]
     pub repeat: usize,
     #[command(flatten)]
     pub grid: GridArgs,

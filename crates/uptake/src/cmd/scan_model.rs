@@ -17,7 +17,7 @@ use uptake_scanmodel::{
 };
 use uptake_training::{Device, Nodes};
 
-use crate::common::{Bars, Global};
+use crate::common::{Bars, Global, within};
 use crate::train_progress::TrainProgress;
 
 #[derive(clap::Args, Debug, Clone)]
@@ -38,7 +38,7 @@ pub struct NetworkArgs {
     #[arg(long)]
     pub in_plane: Option<usize>,
     /// Merge every N slices into one (PET maximum, CT mean).
-    #[arg(long)]
+    #[arg(long, value_parser = within(1..=64))]
     pub slice_step: Option<usize>,
     /// Heads: `attention` (the paper's soft attention), `multi-head` (the original code's 8
     /// heads with key/value projections) or `sum` (ablation).
@@ -90,23 +90,23 @@ pub struct ComputeArgs {
     pub nodes: Option<Nodes>,
     /// Threads preparing exams while the device computes (0: none), at most this many
     /// batches ahead.
-    #[arg(long, default_value_t = 2)]
+    #[arg(long, default_value_t = 2, value_parser = within(0..=64))]
     pub loader_workers: usize,
 }
 
 #[derive(clap::Args, Debug, Clone)]
 pub struct OptimArgs {
-    #[arg(long, default_value_t = 15)]
+    #[arg(long, default_value_t = 15, value_parser = within(1..=100_000))]
     pub epochs: usize,
     /// Exams drawn with replacement per epoch (0 = number of training exams).
-    #[arg(long, default_value_t = 0)]
+    #[arg(long, default_value_t = 0, value_parser = within(0..=100_000_000))]
     pub exams_per_epoch: usize,
-    #[arg(long, default_value_t = 2)]
+    #[arg(long, default_value_t = 2, value_parser = within(1..=4096))]
     pub batch_size: usize,
     #[arg(long, default_value_t = 1.37e-4)]
     pub lr: f64,
     /// Halve the learning rate every N epochs.
-    #[arg(long, default_value_t = 16)]
+    #[arg(long, default_value_t = 16, value_parser = within(1..=100_000))]
     pub halve_every: usize,
     /// Share of labelled exams held out for validation.
     #[arg(long, default_value_t = 0.2)]
@@ -195,9 +195,9 @@ pub struct FinetuneArgs {
     pub labels: LabelArgs,
     #[arg(long, value_name = "DIR")]
     pub out: PathBuf,
-    #[arg(long, default_value_t = 5)]
+    #[arg(long, default_value_t = 5, value_parser = within(1..=100_000))]
     pub epochs: usize,
-    #[arg(long, default_value_t = 0)]
+    #[arg(long, default_value_t = 0, value_parser = within(0..=100_000_000))]
     pub exams_per_epoch: usize,
     #[arg(long, default_value_t = 1.37e-4)]
     pub lr: f64,
@@ -228,7 +228,7 @@ pub struct PredictArgs {
     pub maps: Option<PathBuf>,
     /// Average each exam's probabilities over the whole exam and this many fixed crops of the
     /// training crop's size (centre, then corners): test-time augmentation, N+1 passes.
-    #[arg(long, default_value_t = 0, value_name = "N")]
+    #[arg(long, default_value_t = 0, value_name = "N", value_parser = within(0..=64))]
     pub test_views: usize,
     /// Only shard i of n of the exams (a cluster job array; `uptake merge` joins the parts).
     #[arg(long, value_name = "i/n")]
@@ -243,15 +243,15 @@ pub struct BenchArgs {
     #[command(flatten)]
     pub network: NetworkArgs,
     /// Slices of the benchmark volume (the in-plane size is the network's).
-    #[arg(long, default_value_t = 64)]
+    #[arg(long, default_value_t = 64, value_parser = within(1..=1024))]
     pub slices: usize,
     /// Timed training steps (after one warm-up step), per batch size.
-    #[arg(long, default_value_t = 3)]
+    #[arg(long, default_value_t = 3, value_parser = within(1..=10_000))]
     pub steps: usize,
     /// Batch sizes, each timed with a model of its own (comma-separated).
-    #[arg(long, value_delimiter = ',', default_values_t = [1, 2])]
+    #[arg(long, value_delimiter = ',', default_values_t = [1, 2], value_parser = within(1..=256))]
     pub batch_size: Vec<usize>,
-    #[arg(long, default_value_t = 26)]
+    #[arg(long, default_value_t = 26, value_parser = within(1..=1024))]
     pub tasks: usize,
     /// Also time each kind of CPU kernel and print where the step's time goes.
     #[arg(long)]
@@ -331,14 +331,13 @@ pub fn finetune(args: FinetuneArgs, global: &Global) -> anyhow::Result<()> {
     };
     let target = FinetuneTarget::new(args.target, inputs)?;
     let (from, out) = (args.from, args.out);
-    // Single-task heads: one run per task, each keeping its best epoch by validation AUROC.
-    for finetuning in (FinetuneSettings {
+    let settings = FinetuneSettings {
         from,
         target,
         options,
-    })
-    .runs(&out)?
-    {
+    };
+    // Single-task heads: one run per task, each keeping its best epoch by validation AUROC.
+    for finetuning in settings.runs(&out)? {
         eprintln!("{finetuning}");
         run_training(&source, &finetuning.run, &args.compute, global)?;
     }

@@ -1,7 +1,7 @@
 //! `uptake synth ...`: synthetic data. `reports` writes a report set, `cohort` a whole-body
 //! PET/CT cohort (DICOM, reports, labels, outcomes), each from a seed, by one library call.
 
-use crate::common::{Bars, Global};
+use crate::common::{Bars, Global, within};
 use anyhow::Context;
 use std::path::PathBuf;
 use std::time::Instant;
@@ -24,7 +24,7 @@ pub enum SynthCommand {
 #[derive(clap::Args, Debug)]
 pub struct ReportsArgs {
     /// Number of reports.
-    #[arg(long, default_value_t = 500, value_parser = clap::builder::RangedU64ValueParser::<usize>::new().range(1..=10_000_000))]
+    #[arg(long, default_value_t = 500, value_parser = within(1..=10_000_000))]
     pub n: usize,
     #[arg(long, default_value_t = 7)]
     pub seed: u64,
@@ -59,7 +59,7 @@ fn run_reports(args: ReportsArgs, global: &Global) -> anyhow::Result<()> {
 #[derive(clap::Args, Debug)]
 pub struct CohortArgs {
     /// Number of exams.
-    #[arg(long, default_value_t = 200, value_parser = clap::builder::RangedU64ValueParser::<usize>::new().range(1..=1_000_000))]
+    #[arg(long, default_value_t = 200, value_parser = within(1..=1_000_000))]
     pub n: usize,
     #[arg(long, default_value_t = 7)]
     pub seed: u64,
@@ -88,7 +88,7 @@ pub struct CohortArgs {
     #[arg(long)]
     pub no_noise: bool,
     /// Worker threads (0: all cores).
-    #[arg(long, default_value_t = 0, value_parser = clap::builder::RangedU64ValueParser::<usize>::new().range(0..=1024))]
+    #[arg(long, default_value_t = 0, value_parser = within(0..=1024))]
     pub threads: usize,
     /// Multiply lesion sizes in the images (not in the reports) by this. 1 is realistic; a
     /// reduced-resolution cohort for CPU training can use 2 so lesions cover as many voxels as

@@ -1,7 +1,7 @@
 //! `uptake tag`: find region mentions in the findings and impression of reports; and
 //! `uptake bench tagging`.
 
-use crate::common::{Bars, Global, ReportInputArgs, load_ontology};
+use crate::common::{Bars, Global, ReportInputArgs, load_ontology, within};
 use anyhow::{Context, bail};
 use std::path::{Path, PathBuf};
 use uptake_labels::check_mention_regions;
@@ -85,7 +85,7 @@ fn mentions_eval(tagger: &Tagger, path: &Path, args: &Args) -> anyhow::Result<()
 #[derive(clap::Args, Debug)]
 pub struct BenchArgs {
     /// Number of reports to tag.
-    #[arg(long, default_value_t = 10_000, value_parser = clap::builder::RangedU64ValueParser::<usize>::new().range(1..=10_000_000))]
+    #[arg(long, default_value_t = 10_000, value_parser = within(1..=10_000_000))]
     pub n: usize,
     /// Seed of the generated reports.
     #[arg(long, default_value_t = 7)]

@@ -1,9 +1,8 @@
 //! `uptake worklist`: sensitivity after reading the first x % of a sorted worklist, or the
 //! triage order itself.
 
-use crate::common::{Global, PredictionArgs, show_and_write};
+use crate::common::{Global, PredictionArgs, show_and_write, within};
 use anyhow::Result;
-use clap::builder::RangedU64ValueParser;
 use std::path::PathBuf;
 use uptake_stats::worklist::MAX_STEPS;
 use uptake_stats::{CiSettings, ExamSet, TriageOrder, Worklist, WorklistSettings};
@@ -38,8 +37,7 @@ pub struct Args {
     #[arg(long)]
     pub rank: bool,
     /// Points on the curve (grid of fractions read; 1 to 100,000).
-    #[arg(long, default_value_t = 100,
-          value_parser = RangedU64ValueParser::<usize>::new().range(1..=MAX_STEPS as u64))]
+    #[arg(long, default_value_t = 100, value_parser = within(1..=MAX_STEPS as u64))]
     pub steps: usize,
     /// Use the exams every --pred file predicts (listing the others) instead of refusing
     /// files that predict different exams.
