@@ -159,7 +159,7 @@ fn a_report_set_of_no_reports_is_refused() {
     let run = uptake(&["synth", "reports", "--n", "0"], dir.path());
     assert!(!run.status.success());
     let stderr = String::from_utf8_lossy(&run.stderr);
-    assert!(stderr.contains("at least one report"), "{stderr}");
+    assert!(stderr.contains("'0' for '--n <N>'"), "{stderr}");
     assert!(all_files(dir.path()).is_empty());
 }
 
