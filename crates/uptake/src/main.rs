@@ -100,6 +100,18 @@ enum Bench {
     Fuzz(cmd::fuzz::FuzzArgs),
 }
 
+/// The error and its causes, each said once: library errors often name their cause in their
+/// own message already.
+fn message(err: &anyhow::Error) -> String {
+    let mut text = err.to_string();
+    for cause in err.chain().skip(1).map(|c| c.to_string()) {
+        if !text.contains(&cause) {
+            text = format!("{text}: {cause}");
+        }
+    }
+    text
+}
+
 fn main() -> std::process::ExitCode {
     uptake_core::process::keep_freed_memory();
     let cli = Cli::parse();
@@ -114,7 +126,7 @@ fn main() -> std::process::ExitCode {
     match dispatch(cli.command, &cli.global) {
         Ok(()) => std::process::ExitCode::SUCCESS,
         Err(err) => {
-            eprintln!("error: {err:#}");
+            eprintln!("error: {}", message(&err));
             std::process::ExitCode::from(2)
         }
     }

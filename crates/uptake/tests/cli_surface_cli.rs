@@ -172,3 +172,29 @@ fn numbers_that_size_work_are_bounded_by_the_argument_parser() {
         );
     }
 }
+
+#[test]
+fn an_error_says_its_cause_once() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = uptake()
+        .current_dir(dir.path())
+        .args([
+            "label",
+            "--method",
+            "rules",
+            "--reports",
+            "missing.csv",
+            "--out",
+            "o.csv",
+        ])
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    assert!(stderr.contains("missing.csv"), "{stderr}");
+    assert_eq!(
+        stderr.matches("No such file or directory").count(),
+        1,
+        "{stderr}"
+    );
+}
