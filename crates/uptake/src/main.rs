@@ -51,7 +51,6 @@ enum Command {
     Inspect(cmd::imaging::InspectArgs),
     /// Find region mentions in reports (findings and impression) -> mentions JSONL.
     Tag(cmd::tag::Args),
-    /// Weak labels from reports: P(abnormal) per region per exam (regex or rules), or evaluate a method on hand-labelled mentions.
     Label(cmd::label::Args),
     // The analysis commands' help is the doc comment of their arguments.
     Evaluate(cmd::evaluate::Args),

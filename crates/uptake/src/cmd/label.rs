@@ -13,6 +13,9 @@ use uptake_labels::{
 };
 use uptake_ontology::{Ontology, RegionSelection};
 
+/// Weak labels from reports: P(abnormal) per region per exam (regex, rules, model, model+rules
+/// or combined), or a method scored on hand-labelled mentions; `diagnose` compares the labellers
+///
 /// Reads reports (--reports, .jsonl {"exam_id", "text"}, .csv exam_id,text or FHIR
 /// DiagnosticReport .json/.ndjson; other columns, accession numbers and several reports per
 /// exam: see the options), tags region mentions in their findings and impression, scores each
