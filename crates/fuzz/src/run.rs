@@ -89,6 +89,9 @@ pub enum FuzzError {
     /// The seeds of a target could not be made.
     #[error(transparent)]
     Seeds(#[from] SeedError),
+    /// A finding could not be saved.
+    #[error(transparent)]
+    Save(#[from] uptake_core::AtomicWriteError),
     /// A scratch or findings file could not be written.
     #[error("fuzzing: cannot write {path}: {source}")]
     Io {
@@ -218,12 +221,7 @@ fn save_finding(
         .unwrap_or_default();
     let path = dir.join(format!("{target}-{case}.{}", ext.to_string_lossy()));
     std::fs::create_dir_all(dir).map_err(io(dir))?;
-    uptake_core::write_atomic(&path, |w| std::io::Write::write_all(w, bytes)).map_err(|e| {
-        FuzzError::Io {
-            path: path.clone(),
-            source: std::io::Error::other(e.to_string()),
-        }
-    })?;
+    uptake_core::write_atomic(&path, |w| std::io::Write::write_all(w, bytes))?;
     Ok(Some(path))
 }
 

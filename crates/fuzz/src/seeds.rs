@@ -33,7 +33,7 @@ pub fn seeds(target: Target, scratch: &Path) -> Result<Vec<Vec<u8>>, SeedError> 
     let fail = failed(target);
     Ok(match target {
         Target::ReportsJsonl => report_lines(scratch).map_err(fail)?,
-        Target::ReportsCsv => reports_csv(&report_lines(scratch).map_err(fail)?),
+        Target::ReportsCsv => reports_csv(&report_lines(scratch).map_err(&fail)?).map_err(fail)?,
         Target::RegionTable => region_tables(),
         Target::Mentions => mention_files(),
         Target::Ontology => vec![ONTOLOGY.as_bytes().to_vec()],
@@ -64,28 +64,25 @@ fn report_lines(scratch: &Path) -> Result<Vec<Vec<u8>>, String> {
 
 /// The same reports as CSV, quoted as spreadsheets quote them (texts hold commas, quotes and
 /// line breaks).
-fn reports_csv(jsonl_files: &[Vec<u8>]) -> Vec<Vec<u8>> {
-    let quote = |s: &str| format!("\"{}\"", s.replace('"', "\"\""));
-    let field = |line: &str, key: &str| {
-        let pattern = format!("\"{key}\":\"");
-        let start = line.find(&pattern)? + pattern.len();
-        let rest = &line[start..];
-        let end = rest.find("\",\"").or_else(|| rest.rfind("\"}"))?;
-        Some(rest[..end].replace("\\n", "\n").replace("\\\"", "\""))
-    };
-    jsonl_files
-        .iter()
-        .map(|file| {
-            let mut csv = String::from("exam_id,text\r\n");
-            for line in String::from_utf8_lossy(file).lines() {
-                let (Some(id), Some(text)) = (field(line, "exam_id"), field(line, "text")) else {
-                    continue;
-                };
-                csv.push_str(&format!("{},{}\r\n", quote(&id), quote(&text)));
-            }
-            csv.into_bytes()
-        })
-        .collect()
+fn reports_csv(jsonl_files: &[Vec<u8>]) -> Result<Vec<Vec<u8>>, String> {
+    let field =
+        |record: &serde_json::Value, key: &str| record[key].as_str().unwrap_or("").to_owned();
+    let mut files = Vec::new();
+    for file in jsonl_files {
+        let mut csv = csv::WriterBuilder::new()
+            .terminator(csv::Terminator::CRLF)
+            .from_writer(Vec::new());
+        csv.write_record(["exam_id", "text"])
+            .map_err(|e| e.to_string())?;
+        for line in file.split(|b| *b == b'\n').filter(|l| !l.is_empty()) {
+            let record: serde_json::Value =
+                serde_json::from_slice(line).map_err(|e| e.to_string())?;
+            let row = [field(&record, "exam_id"), field(&record, "text")];
+            csv.write_record(row).map_err(|e| e.to_string())?;
+        }
+        files.push(csv.into_inner().map_err(|e| e.to_string())?);
+    }
+    Ok(files)
 }
 
 fn region_tables() -> Vec<Vec<u8>> {
