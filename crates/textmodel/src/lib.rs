@@ -67,6 +67,7 @@ mod folder;
 mod inference;
 mod mlm;
 mod model;
+mod on_device;
 pub mod pretrain;
 mod scorer;
 pub mod steps;
@@ -80,7 +81,7 @@ pub use config::BertConfig;
 pub use error::ModelError;
 pub use folder::{Head, init_random_model};
 pub use model::{CharMentions, CpuBackend, ReportModel};
-pub use scorer::load_scorer;
+pub use scorer::{load_scorer, load_scorers};
 pub use uptake_training::{EpochRecord, NoMetrics, TrainEvent};
 pub use weights::TensorMap;
 

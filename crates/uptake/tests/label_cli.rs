@@ -125,6 +125,60 @@ fn model_plus_rules_without_a_model_is_an_error_that_says_so() {
     assert!(!dir.path().join("out.csv").exists());
 }
 
+/// `uptake label --method model --model MODEL --device DEVICE` on `reports` into `out`.
+fn label_on(device: &str, reports: &Path, model: &Path, out: &Path) -> std::process::Output {
+    Command::new(env!("CARGO_BIN_EXE_uptake"))
+        .args(["-q", "label", "--method", "model", "--regions", "tasks"])
+        .args(["--device", device, "--reports"])
+        .arg(reports)
+        .arg("--model")
+        .arg(model)
+        .arg("--out")
+        .arg(out)
+        .output()
+        .unwrap()
+}
+
+#[test]
+fn the_report_model_labels_on_the_cpu_device_as_without_the_option() {
+    let dir = tempfile::tempdir().unwrap();
+    let model = dir.path().join("model");
+    let config = BertConfig::tiny(VOCAB.len(), 16, 1, 2, 64);
+    init_random_model(&model, &config, VOCAB, 11, Head::With).unwrap();
+    let reports = dir.path().join("reports.jsonl");
+    std::fs::write(&reports, REPORTS).unwrap();
+    let default = label(&reports, &[&model], &dir.path().join("default.csv"));
+    let on_cpu = label_on("cpu", &reports, &model, &dir.path().join("cpu.csv"));
+    assert!(on_cpu.status.success());
+    assert_eq!(
+        std::fs::read_to_string(dir.path().join("cpu.csv")).unwrap(),
+        default
+    );
+}
+
+#[cfg(not(feature = "gpu"))]
+#[test]
+fn the_report_model_on_a_gpu_is_refused_by_a_cpu_build_saying_how_to_build() {
+    let dir = tempfile::tempdir().unwrap();
+    let model = dir.path().join("model");
+    let config = BertConfig::tiny(VOCAB.len(), 16, 1, 2, 64);
+    init_random_model(&model, &config, VOCAB, 11, Head::With).unwrap();
+    let reports = dir.path().join("reports.jsonl");
+    std::fs::write(&reports, REPORTS).unwrap();
+    let out = dir.path().join("out.csv");
+    let run = label_on("cuda:1", &reports, &model, &out);
+    assert!(!run.status.success());
+    let stderr = String::from_utf8_lossy(&run.stderr);
+    assert!(
+        stderr.contains(
+            "cuda:1: this uptake was built without GPU support; build it with \
+             `cargo build --release -p uptake --features gpu`"
+        ),
+        "{stderr}"
+    );
+    assert!(!out.exists());
+}
+
 /// Hand-labelled sentences in the vocabulary of the tiny models above.
 const MENTIONS: &str = r#"{"text": "Intense uptake in the liver.", "mentions": [{"start": 22, "end": 27, "region": "liver", "label": 1}]}
 {"text": "No uptake in the lungs.", "mentions": [{"start": 17, "end": 22, "region": "lungs", "label": 0}]}
