@@ -194,12 +194,14 @@ pub fn run_bench<B: AutodiffBackend>(
     })
 }
 
-/// [`run_bench`] on `device`, chosen at run time: the CPU, or a CUDA GPU in a `gpu` build.
+/// [`run_bench`] on `device`, chosen at run time: the CPU, or a CUDA GPU in a `gpu` build;
+/// `tagger` tags the reports file when one is given.
 pub fn run_bench_on(
     device: Device,
     settings: &BenchSettings,
-    tagger: Option<&Tagger>,
+    tagger: &Tagger,
 ) -> Result<BenchReport, ModelError> {
+    let tagger = Some(tagger);
     crate::on_device::run_on(device, BenchJob { settings, tagger })
 }
 

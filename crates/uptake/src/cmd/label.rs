@@ -10,6 +10,7 @@ use uptake_labels::{
     Aggregation, LabelSettings, LabellingMethod, MethodSetup, RulesSource, read_checked_mentions,
 };
 use uptake_ontology::{Ontology, RegionSelection};
+use uptake_textmodel::load_scorers;
 
 /// Weak labels from reports: P(abnormal) per region per exam (regex, rules, model, model+rules
 /// or combined), or a method scored on hand-labelled mentions; `diagnose` compares the labellers
@@ -145,14 +146,6 @@ impl Labellers {
             .with_context(|| format!("--method {method} (--rules FILE, --model DIR)"))?;
         Ok(setup)
     }
-
-    /// The report models of `--model DIR`, on `--device`.
-    fn models(&self) -> anyhow::Result<Vec<Box<dyn uptake_labels::MentionScorer>>> {
-        Ok(uptake_textmodel::load_scorers(
-            &self.model,
-            self.device.device,
-        )?)
-    }
 }
 
 pub fn run(args: Args, global: &Global) -> anyhow::Result<()> {
@@ -164,7 +157,7 @@ pub fn run(args: Args, global: &Global) -> anyhow::Result<()> {
         aggregation: args.aggregation,
         ..args.labellers.setup(args.method, &ontology)?
     };
-    let models = args.labellers.models()?;
+    let models = load_scorers(&args.labellers.model, args.labellers.device.device)?;
     let bars = Bars::new(global.quiet);
     if let Some(path) = &args.mentions {
         let sentences = read_checked_mentions(path, &ontology)?;
@@ -205,7 +198,7 @@ fn diagnose(args: &DiagnoseArgs, ontology: &Ontology, global: &Global) -> anyhow
     let setup = args.labellers.setup(LabellingMethod::Combined, ontology)?;
     let set = args.input.read(&args.reports, global.quiet)?;
     let tagger = args.input.tagger(ontology)?;
-    let models = args.labellers.models()?;
+    let models = load_scorers(&args.labellers.model, args.labellers.device.device)?;
     let d = setup.diagnose_reports(&tagger, models, &set.reports, &Bars::new(global.quiet))?;
     let files = d.write_all(&args.out, args.html_sentences)?;
     let (table, html) = (files.table.display(), files.html.display());

@@ -289,10 +289,7 @@ pub struct BenchArgs {
 }
 
 pub fn bench(args: BenchArgs, global: &Global) -> anyhow::Result<()> {
-    let tagger = match &args.reports {
-        Some(_) => Some(uptake_reports::Tagger::new(&load_ontology(global)?)?),
-        None => None,
-    };
+    let tagger = uptake_reports::Tagger::new(&load_ontology(global)?)?;
     let settings = BenchSettings {
         model: args.model,
         mentions: args.mentions,
@@ -301,7 +298,7 @@ pub fn bench(args: BenchArgs, global: &Global) -> anyhow::Result<()> {
         torch_python: args.torch_python,
         repeats: args.repeats,
     };
-    let report = run_bench_on(args.device.device, &settings, tagger.as_ref())?;
+    let report = run_bench_on(args.device.device, &settings, &tagger)?;
     print!("{report}");
     Ok(())
 }

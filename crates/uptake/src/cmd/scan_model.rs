@@ -4,7 +4,7 @@
 use std::path::PathBuf;
 
 use uptake_core::ExamList;
-use uptake_scanmodel::bench::{BenchSettings, TorchBaseline};
+use uptake_scanmodel::bench::{BenchSettings, TorchBaseline, compare};
 use uptake_scanmodel::finetune::FinetuneSettings;
 use uptake_scanmodel::init::Init;
 use uptake_scanmodel::predict::{PredictRequest, PredictSettings};
@@ -370,8 +370,7 @@ pub fn bench(args: BenchArgs, global: &Global) -> anyhow::Result<()> {
         profile: args.profile,
     };
     let baseline = TorchBaseline::new(args.torch_python.clone());
-    let report =
-        uptake_scanmodel::bench::compare(&config, &settings, &baseline, args.device.device)?;
+    let report = compare(&config, &settings, &baseline, args.device.device)?;
     report.notes.iter().for_each(|note| eprintln!("{note}"));
     if !global.quiet {
         println!("{report}");
