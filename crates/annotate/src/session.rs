@@ -12,7 +12,8 @@ use std::path::{Path, PathBuf};
 use uptake_core::Progress;
 use uptake_labels::ScoreError;
 use uptake_reports::{Report, Tagger};
-use uptake_textmodel::{ModelError, ReportModel};
+use uptake_textmodel::{ModelError, load_scorers};
+use uptake_training::Device;
 
 /// How a new session orders its sample.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
@@ -50,6 +51,9 @@ pub struct SessionSettings {
     pub seed: u64,
     /// How a new session orders its sample.
     pub order: ActiveOrder,
+    /// Where the report model of an [`ActiveOrder::ReportModel`] runs (the CPU, or a CUDA GPU
+    /// in a `gpu` build); checked whatever the order.
+    pub device: Device,
     /// The annotator's name, stored in a new journal.
     pub annotator: Option<String>,
 }
@@ -73,6 +77,9 @@ pub enum SessionError {
         /// Why (boxed: a model error is large).
         source: Box<ModelError>,
     },
+    /// The device asked for cannot run the report model (a GPU this build or machine lacks).
+    #[error(transparent)]
+    Device(#[from] uptake_training::DeviceError),
     /// The report model failed on a sentence.
     #[error(transparent)]
     Score(#[from] ScoreError),
@@ -110,6 +117,7 @@ impl Session {
         settings: &SessionSettings,
         progress: &dyn Progress,
     ) -> Result<Self, SessionError> {
+        uptake_training::check_device(settings.device)?;
         let pool = candidates(reports, tagger).map_err(|source| SessionError::Pool {
             path: settings.reports.clone(),
             source,
@@ -124,7 +132,7 @@ impl Session {
             let sample = SampleSettings {
                 size: settings.sample_size,
                 seed: settings.seed,
-                order: sample_order(&settings.order, &pool, progress)?,
+                order: sample_order(settings, &pool, progress)?,
             };
             choose_sample(&pool, &sample)
         };
@@ -164,21 +172,22 @@ impl fmt::Display for Session {
     }
 }
 
-/// The sample order of `order`: a report model's or a predictions file's uncertainty.
+/// The sample order of the settings' order: a report model's (on their device) or a
+/// predictions file's uncertainty.
 fn sample_order(
-    order: &ActiveOrder,
+    settings: &SessionSettings,
     pool: &[crate::candidate::Candidate],
     progress: &dyn Progress,
 ) -> Result<SampleOrder, SessionError> {
-    let predictions = match order {
+    let predictions = match &settings.order {
         ActiveOrder::Stratified => return Ok(SampleOrder::Stratified),
         ActiveOrder::ReportModel(path) => {
-            let mut model =
-                ReportModel::load_trained(path).map_err(|source| SessionError::Model {
-                    path: path.clone(),
-                    source: Box::new(source),
-                })?;
-            predict(&mut model, pool, progress)?
+            let models = load_scorers(std::slice::from_ref(path), settings.device);
+            let mut model = models.map_err(|source| SessionError::Model {
+                path: path.clone(),
+                source: Box::new(source),
+            })?;
+            predict(model[0].as_mut(), pool, progress)?
         }
         ActiveOrder::PredictionsFile(path) => Predictions::read(path)?,
     };

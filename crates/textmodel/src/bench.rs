@@ -3,13 +3,14 @@
 use crate::error::ModelError;
 use crate::model::ReportModel;
 use crate::train::{TrainOptions, train};
-use burn::tensor::backend::AutodiffBackend;
+use burn::tensor::backend::{AutodiffBackend, Backend};
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 use uptake_core::LabelledSentence;
 use uptake_labels::evaluate::score_labelled;
 use uptake_labels::{MentionScorer, SentenceMentions};
 use uptake_reports::Tagger;
+use uptake_training::Device;
 
 /// Items scored in a time.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -54,8 +55,8 @@ impl std::fmt::Display for Throughput {
 }
 
 /// Scores the mentions of `sentences` `repeats` times (at least once); the best time.
-pub fn labelling_speed(
-    model: &mut ReportModel,
+pub fn labelling_speed<B: Backend>(
+    model: &mut ReportModel<B>,
     sentences: &[LabelledSentence],
     repeats: usize,
 ) -> Result<Throughput, ModelError> {
@@ -74,8 +75,8 @@ pub fn labelling_speed(
 }
 
 /// Reads, tags and scores a reports file end to end; `items` counts reports.
-pub fn end_to_end_speed(
-    model: &mut ReportModel,
+pub fn end_to_end_speed<B: Backend>(
+    model: &mut ReportModel<B>,
     reports: &Path,
     tagger: &Tagger,
 ) -> Result<Throughput, ModelError> {
@@ -170,7 +171,7 @@ pub fn run_bench<B: AutodiffBackend>(
     device: &B::Device,
 ) -> Result<BenchReport, ModelError> {
     let sentences = uptake_core::mentions::read_mentions(&settings.mentions)?;
-    let mut model = ReportModel::load(&settings.model)?;
+    let mut model = ReportModel::<B::InnerBackend>::load_on(&settings.model, device)?;
     let labelling = labelling_speed(&mut model, &sentences, settings.repeats)?;
     let torch = match &settings.torch_python {
         Some(python) => Some(torch_baseline(python, settings)?),
@@ -191,6 +192,31 @@ pub fn run_bench<B: AutodiffBackend>(
         end_to_end,
         fine_tuning_s,
     })
+}
+
+/// [`run_bench`] on `device`, chosen at run time: the CPU, or a CUDA GPU in a `gpu` build;
+/// `tagger` tags the reports file when one is given.
+pub fn run_bench_on(
+    device: Device,
+    settings: &BenchSettings,
+    tagger: &Tagger,
+) -> Result<BenchReport, ModelError> {
+    let tagger = Some(tagger);
+    crate::on_device::run_on(device, BenchJob { settings, tagger })
+}
+
+/// [`run_bench_on`]'s work, for the backend of its device.
+struct BenchJob<'a> {
+    settings: &'a BenchSettings,
+    tagger: Option<&'a Tagger>,
+}
+
+impl crate::on_device::AutodiffJob for BenchJob<'_> {
+    type Output = BenchReport;
+
+    fn run<B: AutodiffBackend>(self, device: &B::Device) -> Result<BenchReport, ModelError> {
+        run_bench::<B>(self.settings, self.tagger, device)
+    }
 }
 
 /// Runs `crates/textmodel/scripts/bench_torch.py` with `python`; what it printed.

@@ -13,7 +13,7 @@ use std::path::{Path, PathBuf};
 use uptake_core::seeded::shuffled;
 use uptake_core::{Confusion, LabelledSentence};
 use uptake_labels::evaluate::score_labelled;
-use uptake_training::{NoMetrics, TrainEvent};
+use uptake_training::{Device, NoMetrics, TrainEvent};
 
 /// The summary written beside the fold models.
 const CV_FILE: &str = "cv.json";
@@ -106,7 +106,8 @@ pub fn cross_validate<B: AutodiffBackend>(
             &mut on_fold,
         )?;
         let test_sentences = pick(&test);
-        let scores = score_labelled(&mut ReportModel::load_trained(&dir)?, &test_sentences)?;
+        let mut model = ReportModel::<B::InnerBackend>::load_trained_on(&dir, device)?;
+        let scores = score_labelled(&mut model, &test_sentences)?;
         folds.push(fold_result(
             fold,
             &test_sentences,
@@ -121,6 +122,44 @@ pub fn cross_validate<B: AutodiffBackend>(
     let result = CrossValidation { folds, pooled };
     write_summary(&result, settings, base, out)?;
     Ok(result)
+}
+
+/// [`cross_validate`] on `device`, chosen at run time: the CPU, or a CUDA GPU in a `gpu` build
+/// (a GPU this build or machine lacks is [`ModelError::Device`], before any fold runs).
+pub fn cross_validate_on(
+    device: Device,
+    sentences: &[LabelledSentence],
+    base: &Path,
+    out: &Path,
+    settings: &CvSettings,
+    on_event: &mut dyn FnMut(FoldEvent),
+) -> Result<CrossValidation, ModelError> {
+    let job = CvJob {
+        sentences,
+        base,
+        out,
+        settings,
+        on_event,
+    };
+    crate::on_device::run_on(device, job)
+}
+
+/// [`cross_validate_on`]'s work, for the backend of its device.
+struct CvJob<'a, 'e> {
+    sentences: &'a [LabelledSentence],
+    base: &'a Path,
+    out: &'a Path,
+    settings: &'a CvSettings,
+    on_event: &'e mut dyn FnMut(FoldEvent),
+}
+
+impl crate::on_device::AutodiffJob for CvJob<'_, '_> {
+    type Output = CrossValidation;
+
+    fn run<B: AutodiffBackend>(self, device: &B::Device) -> Result<CrossValidation, ModelError> {
+        let (sentences, base, out) = (self.sentences, self.base, self.out);
+        cross_validate::<B>(sentences, base, out, self.settings, device, self.on_event)
+    }
 }
 
 /// The header `K-fold cross-validation, out-of-fold mention predictions pooled:` and the

@@ -6,9 +6,12 @@
 //!
 //! - [`ReportModel`]: load a model folder (any Hugging Face BERT checkpoint, plus our head) and
 //!   score mentions (mean of their tokens' probabilities), batched; [`load_scorer`] gives it
-//!   (or a seed ensemble) as a [`uptake_labels::MentionScorer`].
+//!   (or a seed ensemble) as a [`uptake_labels::MentionScorer`], [`load_scorers`] each model
+//!   on a device chosen at run time ([`uptake_training::Device`]).
 //! - [`train::train`]: fine-tune on hand-labelled sentences in memory (masked BCE, Adam,
-//!   early stopping, checkpoints, exact resume), a run of the [`uptake_training`] engine.
+//!   early stopping, checkpoints, exact resume), a run of the [`uptake_training`] engine;
+//!   [`train::train_on`], [`cv::cross_validate_on`] and [`bench::run_bench_on`] take the
+//!   device at run time (the CPU, or CUDA in a `gpu` build).
 //! - [`pretrain::pretrain`]: domain pre-training by masked language modelling, resumable.
 //! - [`vocab::build_domain_vocab`]: a domain WordPiece vocabulary in the base's free slots;
 //!   [`corpus::corpus_texts`] reads the text both learn from.
@@ -67,6 +70,7 @@ mod folder;
 mod inference;
 mod mlm;
 mod model;
+mod on_device;
 pub mod pretrain;
 mod scorer;
 pub mod steps;
@@ -80,7 +84,7 @@ pub use config::BertConfig;
 pub use error::ModelError;
 pub use folder::{Head, init_random_model};
 pub use model::{CharMentions, CpuBackend, ReportModel};
-pub use scorer::load_scorer;
+pub use scorer::{load_scorer, load_scorers};
 pub use uptake_training::{EpochRecord, NoMetrics, TrainEvent};
 pub use weights::TensorMap;
 

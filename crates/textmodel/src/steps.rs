@@ -2,17 +2,17 @@
 //! the inputs, runs the step, writes the outputs and returns what to show (its `Display`).
 
 use crate::corpus::{CorpusFiles, corpus_texts};
-use crate::cv::{CrossValidation, CvSettings, FoldEvent, cross_validate};
+use crate::cv::{CrossValidation, CvSettings, FoldEvent, cross_validate_on};
 use crate::error::ModelError;
 use crate::evaluate::{CompareSettings, Comparison, compare_with_rules};
 use crate::pretrain::{PretrainOptions, pretrain};
 use crate::scorer::load_scorer;
-use crate::train::{ModelInfo, TrainOptions, train};
+use crate::train::{ModelInfo, TrainOptions, train_on};
 use crate::vocab::{PieceCounts, VocabSummary, build_domain_vocab, count_pieces};
 use burn::tensor::backend::AutodiffBackend;
 use std::path::PathBuf;
 use uptake_core::mentions::read_mentions;
-use uptake_training::{NoMetrics, OnEvent};
+use uptake_training::{Device, NoMetrics, OnEvent};
 
 /// The files of a fine-tuning run (and of a cross-validation).
 #[derive(Debug, Clone, PartialEq)]
@@ -26,29 +26,29 @@ pub struct FineTuneFiles {
 }
 
 impl FineTuneFiles {
-    /// Fine-tunes [`Self::base`] on [`Self::mentions`] into [`Self::out`] ([`train`]).
-    pub fn train<B: AutodiffBackend>(
+    /// Fine-tunes [`Self::base`] on [`Self::mentions`] into [`Self::out`] on `device`
+    /// ([`train_on`]).
+    pub fn train(
         &self,
         options: &TrainOptions,
-        device: &B::Device,
+        device: Device,
         on_event: OnEvent<'_, NoMetrics>,
     ) -> Result<ModelInfo, ModelError> {
         let sentences = read_mentions(&self.mentions)?;
-        train::<B>(&sentences, &self.base, &self.out, options, device, on_event)
+        train_on(device, &sentences, &self.base, &self.out, options, on_event)
     }
 
-    /// Cross-validates fine-tuning on [`Self::mentions`], fold models and `cv.json` in
-    /// [`Self::out`] ([`cross_validate`]).
-    pub fn cross_validate<B: AutodiffBackend>(
+    /// Cross-validates fine-tuning on [`Self::mentions`] on `device`, fold models and
+    /// `cv.json` in [`Self::out`] ([`cross_validate_on`]).
+    pub fn cross_validate(
         &self,
         settings: &CvSettings,
-        device: &B::Device,
+        device: Device,
         on_event: &mut dyn FnMut(FoldEvent),
     ) -> Result<CrossValidation, ModelError> {
         let sentences = read_mentions(&self.mentions)?;
-        cross_validate::<B>(
-            &sentences, &self.base, &self.out, settings, device, on_event,
-        )
+        let (base, out) = (&self.base, &self.out);
+        cross_validate_on(device, &sentences, base, out, settings, on_event)
     }
 }
 

@@ -192,7 +192,7 @@ pub fn train_on(
         options,
         on_event,
     };
-    uptake_training::run_on(&[device], job)?
+    crate::on_device::run_on(device, job)
 }
 
 /// [`train_on`]'s work, for the backend of its device.
@@ -204,20 +204,12 @@ struct TrainJob<'a, 'e> {
     on_event: OnEvent<'e, NoMetrics>,
 }
 
-impl uptake_training::BackendJob for TrainJob<'_, '_> {
-    type Output = Result<ModelInfo, ModelError>;
+impl crate::on_device::AutodiffJob for TrainJob<'_, '_> {
+    type Output = ModelInfo;
 
-    fn run<B: Backend>(self, devices: &[B::Device]) -> Self::Output {
-        let (sentences, base, out) = (self.sentences, self.base, self.out);
-        let device = &devices[0];
-        train::<burn::backend::Autodiff<B>>(
-            sentences,
-            base,
-            out,
-            self.options,
-            device,
-            self.on_event,
-        )
+    fn run<B: AutodiffBackend>(self, device: &B::Device) -> Result<ModelInfo, ModelError> {
+        let (sentences, base, out, options) = (self.sentences, self.base, self.out, self.options);
+        train::<B>(sentences, base, out, options, device, self.on_event)
     }
 }
 

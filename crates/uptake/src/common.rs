@@ -138,16 +138,13 @@ impl uptake_core::Progress for Bars {
     }
 }
 
-/// The trained report models of `--model DIR` (one per folder), as mention scorers.
-pub fn load_report_models(
-    dirs: &[PathBuf],
-) -> anyhow::Result<Vec<Box<dyn uptake_labels::MentionScorer>>> {
-    dirs.iter()
-        .map(|dir| {
-            let model = uptake_textmodel::ReportModel::load_trained(dir)?;
-            Ok(Box::new(model) as Box<dyn uptake_labels::MentionScorer>)
-        })
-        .collect()
+/// Where a network runs: `--device`, as every command that runs one takes it. A GPU asked of
+/// a build without the `gpu` feature is refused by the library call, saying how to build.
+#[derive(clap::Args, Debug, Clone)]
+pub struct DeviceArgs {
+    /// `cpu`, `cuda` or `cuda:N` (a build with `--features gpu`).
+    #[arg(long, default_value = "cpu")]
+    pub device: uptake_training::Device,
 }
 
 // Reading reports: the flags of every command that reads a reports file.

@@ -239,26 +239,39 @@ const VOCAB: &[&str] = &[
     ".",
 ];
 
-#[test]
-fn active_sampling_puts_the_report_models_least_certain_sentences_first() {
-    use uptake_core::CharSpan;
-    use uptake_textmodel::{BertConfig, CharMentions, Head, ReportModel, init_random_model};
-    let scratch = Scratch::new("annotate-active");
-    let reports = scratch.0.join("reports.jsonl");
-    std::fs::write(&reports, REPORTS).unwrap();
-    let model_dir = scratch.0.join("model");
+/// A tiny random report model in `dir`/model.
+fn tiny_model(dir: &Path) -> PathBuf {
+    use uptake_textmodel::{BertConfig, Head, init_random_model};
+    let model_dir = dir.join("model");
     let config = BertConfig::tiny(VOCAB.len(), 16, 1, 2, 64);
     init_random_model(&model_dir, &config, VOCAB, 11, Head::With).unwrap();
+    model_dir
+}
 
-    let out = scratch.0.join("mentions.jsonl");
-    let (mut server, addr) = start(&reports, &out, &["--active", model_dir.to_str().unwrap()]);
+/// The sentences of a new session's sample, in order, with `extra` options (`--active ...`).
+fn sample_of(reports: &Path, out: &Path, extra: &[&str]) -> Vec<Value> {
+    let (mut server, addr) = start(reports, out, extra);
     let (_, state) = http(&addr, "GET", "/api/state", None);
     let total = state["progress"]["total"].as_u64().unwrap();
-    let sentences: Vec<Value> = (0..total)
+    let sentences = (0..total)
         .map(|p| http(&addr, "GET", &format!("/api/sentence/{p}"), None).1)
         .collect();
     server.kill().unwrap();
     server.wait().unwrap();
+    sentences
+}
+
+#[test]
+fn active_sampling_puts_the_report_models_least_certain_sentences_first() {
+    use uptake_core::CharSpan;
+    use uptake_textmodel::{CharMentions, ReportModel};
+    let scratch = Scratch::new("annotate-active");
+    let reports = scratch.0.join("reports.jsonl");
+    std::fs::write(&reports, REPORTS).unwrap();
+    let model_dir = tiny_model(&scratch.0);
+    let out = scratch.0.join("mentions.jsonl");
+    let sentences = sample_of(&reports, &out, &["--active", model_dir.to_str().unwrap()]);
+    let total = sentences.len();
 
     let model = ReportModel::load_trained(&model_dir).unwrap();
     let batch: Vec<CharMentions<'_>> = sentences
@@ -292,6 +305,42 @@ fn active_sampling_puts_the_report_models_least_certain_sentences_first() {
         uncertainty.windows(2).all(|w| w[0] >= w[1]),
         "most uncertain first: {uncertainty:?}"
     );
+}
+
+#[test]
+fn active_sampling_on_the_cpu_device_gives_the_sample_of_the_default_device() {
+    let scratch = Scratch::new("annotate-active-cpu");
+    let reports = scratch.0.join("reports.jsonl");
+    std::fs::write(&reports, REPORTS).unwrap();
+    let model = tiny_model(&scratch.0);
+    let active = ["--active", model.to_str().unwrap()];
+    let default = sample_of(&reports, &scratch.0.join("default.jsonl"), &active);
+    let with_cpu = [&active[..], &["--device", "cpu"]].concat();
+    let on_cpu = sample_of(&reports, &scratch.0.join("cpu.jsonl"), &with_cpu);
+    assert!(default.len() >= 3);
+    assert_eq!(on_cpu, default);
+}
+
+#[cfg(not(feature = "gpu"))]
+#[test]
+fn active_sampling_on_a_gpu_is_refused_by_a_cpu_build_saying_how_to_build() {
+    let scratch = Scratch::new("annotate-active-gpu");
+    let reports = scratch.0.join("reports.jsonl");
+    std::fs::write(&reports, REPORTS).unwrap();
+    let model = tiny_model(&scratch.0);
+    let out = scratch.0.join("mentions.jsonl");
+    let extra = ["--active", model.to_str().unwrap(), "--device", "cuda"];
+    let run = run_to_end(&annotate_args(&reports, &out, &extra));
+    assert!(!run.status.success());
+    let stderr = stderr_of(&run);
+    assert!(
+        stderr.contains(
+            "cuda:0: this uptake was built without GPU support; build it with \
+             `cargo build --release -p uptake --features gpu`"
+        ),
+        "{stderr}"
+    );
+    assert!(!uptake_annotate::journal_path(&out).exists());
 }
 
 #[test]

@@ -2,7 +2,7 @@
 //! `--mentions`, and `--method model` (and `model+rules`) with one report model and with a seed
 //! ensemble of two (`--model` given twice).
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::process::Command;
 use uptake_textmodel::{BertConfig, Head, init_random_model};
 
@@ -123,6 +123,62 @@ fn model_plus_rules_without_a_model_is_an_error_that_says_so() {
         "{stderr}"
     );
     assert!(!dir.path().join("out.csv").exists());
+}
+
+/// The two reports and a tiny random report model (seed 11) in `dir`.
+fn reports_and_model(dir: &Path) -> (PathBuf, PathBuf) {
+    let model = dir.join("model");
+    let config = BertConfig::tiny(VOCAB.len(), 16, 1, 2, 64);
+    init_random_model(&model, &config, VOCAB, 11, Head::With).unwrap();
+    let reports = dir.join("reports.jsonl");
+    std::fs::write(&reports, REPORTS).unwrap();
+    (reports, model)
+}
+
+/// `uptake label --method model --model MODEL --device DEVICE` on `reports` into `out`.
+fn label_on(device: &str, reports: &Path, model: &Path, out: &Path) -> std::process::Output {
+    Command::new(env!("CARGO_BIN_EXE_uptake"))
+        .args(["-q", "label", "--method", "model", "--regions", "tasks"])
+        .args(["--device", device, "--reports"])
+        .arg(reports)
+        .arg("--model")
+        .arg(model)
+        .arg("--out")
+        .arg(out)
+        .output()
+        .unwrap()
+}
+
+#[test]
+fn the_report_model_labels_on_the_cpu_device_as_without_the_option() {
+    let dir = tempfile::tempdir().unwrap();
+    let (reports, model) = reports_and_model(dir.path());
+    let default = label(&reports, &[&model], &dir.path().join("default.csv"));
+    let on_cpu = label_on("cpu", &reports, &model, &dir.path().join("cpu.csv"));
+    assert!(on_cpu.status.success());
+    assert_eq!(
+        std::fs::read_to_string(dir.path().join("cpu.csv")).unwrap(),
+        default
+    );
+}
+
+#[cfg(not(feature = "gpu"))]
+#[test]
+fn the_report_model_on_a_gpu_is_refused_by_a_cpu_build_saying_how_to_build() {
+    let dir = tempfile::tempdir().unwrap();
+    let (reports, model) = reports_and_model(dir.path());
+    let out = dir.path().join("out.csv");
+    let run = label_on("cuda:1", &reports, &model, &out);
+    assert!(!run.status.success());
+    let stderr = String::from_utf8_lossy(&run.stderr);
+    assert!(
+        stderr.contains(
+            "cuda:1: this uptake was built without GPU support; build it with \
+             `cargo build --release -p uptake --features gpu`"
+        ),
+        "{stderr}"
+    );
+    assert!(!out.exists());
 }
 
 /// Hand-labelled sentences in the vocabulary of the tiny models above.

@@ -93,12 +93,10 @@ fn uptake(args: &[&str], paths: &[(&str, &Path)]) -> Output {
 }
 
 fn train(base: &Path, mentions: &Path, out: &Path) -> Output {
-    let mut args = vec!["report-model", "train"];
-    args.extend(TRAINING);
-    uptake(
-        &args,
-        &[("--base", base), ("--mentions", mentions), ("--out", out)],
-    )
+    let output = train_with(base, mentions, out, &[]);
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(output.status.success(), "{stderr}");
+    output
 }
 
 fn json(path: &Path) -> serde_json::Value {
@@ -135,6 +133,66 @@ fn train_writes_a_run_folder_with_the_losses_of_the_seed_and_says_the_best_epoch
         (Some(1), Some(5))
     );
     assert!(out.join("epoch-0002").join("optimizer.bin").is_file());
+}
+
+/// `report-model train` of the tiny run into `out` with `extra` options (not checked).
+fn train_with(base: &Path, mentions: &Path, out: &Path, extra: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_uptake"))
+        .args(["report-model", "train"])
+        .args(TRAINING)
+        .args(extra)
+        .arg("--base")
+        .arg(base)
+        .arg("--mentions")
+        .arg(mentions)
+        .arg("--out")
+        .arg(out)
+        .output()
+        .unwrap()
+}
+
+#[test]
+fn train_on_the_cpu_device_gives_the_run_of_the_default_device() {
+    let dir = tempfile::tempdir().unwrap();
+    let (base, mentions) = inputs(dir.path());
+    let (default, on_cpu) = (dir.path().join("default"), dir.path().join("cpu"));
+    train(&base, &mentions, &default);
+    let run = train_with(&base, &mentions, &on_cpu, &["--device", "cpu"]);
+    assert!(run.status.success());
+    let losses = |dir: &Path| -> Vec<(f64, Option<f64>)> {
+        let text = std::fs::read_to_string(dir.join("metrics.jsonl")).unwrap();
+        let epoch = |l: &str| serde_json::from_str::<serde_json::Value>(l).unwrap();
+        let figures = |e: serde_json::Value| {
+            (
+                e["train_loss"].as_f64().unwrap(),
+                e["validation_score"].as_f64(),
+            )
+        };
+        text.lines().map(epoch).map(figures).collect()
+    };
+    assert_eq!(losses(&on_cpu), losses(&default));
+    assert_eq!(losses(&default).len(), 2);
+    let weights = |dir: &Path| std::fs::read(dir.join("model.safetensors")).unwrap();
+    assert!(weights(&on_cpu) == weights(&default), "the same weights");
+}
+
+#[cfg(not(feature = "gpu"))]
+#[test]
+fn train_on_a_gpu_is_refused_by_a_cpu_build_saying_how_to_build_and_writes_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let (base, mentions) = inputs(dir.path());
+    let out = dir.path().join("model");
+    let run = train_with(&base, &mentions, &out, &["--device", "cuda"]);
+    assert!(!run.status.success());
+    let stderr = String::from_utf8_lossy(&run.stderr);
+    assert!(
+        stderr.contains(
+            "cuda:0: this uptake was built without GPU support; build it with \
+             `cargo build --release -p uptake --features gpu`"
+        ),
+        "{stderr}"
+    );
+    assert!(!out.exists());
 }
 
 #[test]

@@ -1,7 +1,7 @@
 //! `uptake annotate`: the labelling web app (reports -> tagged sentences -> a person's labels),
 //! and `uptake annotate agreement` (Cohen's kappa per region between two people's files).
 
-use crate::common::{Bars, Global, ReportInputArgs, load_ontology, within};
+use crate::common::{Bars, DeviceArgs, Global, ReportInputArgs, load_ontology, within};
 use anyhow::bail;
 use std::net::IpAddr;
 use std::path::PathBuf;
@@ -48,6 +48,8 @@ struct ServeArgs {
     /// sentence, {"id": "<exam>:<index>", "mentions": [{"start": 0, "end": 5, "prob": 0.4}]}.
     #[arg(long, value_name = "PREDICTIONS")]
     active: Option<PathBuf>,
+    #[command(flatten)]
+    device: DeviceArgs,
     /// Your name, stored in the journal (for agreement studies use one output file per person).
     #[arg(long)]
     annotator: Option<String>,
@@ -96,6 +98,7 @@ fn serve(args: ServeArgs, global: &Global) -> anyhow::Result<()> {
         sample_size: args.sample,
         seed: args.seed,
         order: (args.active.as_deref().map(ActiveOrder::from_path)).unwrap_or_default(),
+        device: args.device.device,
         annotator: args.annotator,
     };
     let tagger = args.input.tagger(&ontology)?;

@@ -2,9 +2,7 @@
 //! mention-level evaluation of a labelling method on hand-labelled mentions, and
 //! `uptake label diagnose`: where the labellers of the combined method disagree.
 
-use crate::common::{
-    Bars, Global, ReportInputArgs, load_ontology, load_report_models, probability,
-};
+use crate::common::{Bars, DeviceArgs, Global, ReportInputArgs, load_ontology, probability};
 use anyhow::{Context, bail};
 use std::path::PathBuf;
 use uptake_core::output_guard::check_output;
@@ -12,6 +10,7 @@ use uptake_labels::{
     Aggregation, LabelSettings, LabellingMethod, MethodSetup, RulesSource, read_checked_mentions,
 };
 use uptake_ontology::{Ontology, RegionSelection};
+use uptake_textmodel::load_scorers;
 
 /// Weak labels from reports: P(abnormal) per region per exam (regex, rules, model, model+rules
 /// or combined), or a method scored on hand-labelled mentions; `diagnose` compares the labellers
@@ -108,6 +107,8 @@ pub struct Labellers {
     /// Hand-labelled mentions (mention file) that anchor the combined method's label model.
     #[arg(long, value_name = "FILE")]
     pub hand: Option<PathBuf>,
+    #[command(flatten)]
+    pub device: DeviceArgs,
 }
 
 #[derive(clap::Args, Debug)]
@@ -156,7 +157,7 @@ pub fn run(args: Args, global: &Global) -> anyhow::Result<()> {
         aggregation: args.aggregation,
         ..args.labellers.setup(args.method, &ontology)?
     };
-    let models = load_report_models(&args.labellers.model)?;
+    let models = load_scorers(&args.labellers.model, args.labellers.device.device)?;
     let bars = Bars::new(global.quiet);
     if let Some(path) = &args.mentions {
         let sentences = read_checked_mentions(path, &ontology)?;
@@ -197,7 +198,7 @@ fn diagnose(args: &DiagnoseArgs, ontology: &Ontology, global: &Global) -> anyhow
     let setup = args.labellers.setup(LabellingMethod::Combined, ontology)?;
     let set = args.input.read(&args.reports, global.quiet)?;
     let tagger = args.input.tagger(ontology)?;
-    let models = load_report_models(&args.labellers.model)?;
+    let models = load_scorers(&args.labellers.model, args.labellers.device.device)?;
     let d = setup.diagnose_reports(&tagger, models, &set.reports, &Bars::new(global.quiet))?;
     let files = d.write_all(&args.out, args.html_sentences)?;
     let (table, html) = (files.table.display(), files.html.display());

@@ -5,14 +5,14 @@ use std::path::PathBuf;
 
 use anyhow::Context;
 use uptake_textmodel::DefaultTrainBackend;
-use uptake_textmodel::bench::{BenchSettings, run_bench};
+use uptake_textmodel::bench::{BenchSettings, run_bench_on};
 use uptake_textmodel::cv::CvSettings;
 use uptake_textmodel::evaluate::CompareSettings;
 use uptake_textmodel::pretrain::{self, PretrainOptions};
 use uptake_textmodel::steps::{self as files, Corpus, EvaluateFiles, FineTuneFiles};
 use uptake_textmodel::train::{TrainOptions, epoch_summary};
 
-use crate::common::{Global, load_ontology};
+use crate::common::{DeviceArgs, Global, load_ontology};
 use crate::train_progress::TrainProgress;
 
 #[derive(clap::Subcommand, Debug)]
@@ -157,6 +157,8 @@ pub struct TrainArgs {
     pub folders: FolderArgs,
     #[command(flatten)]
     pub train: TrainOptionArgs,
+    #[command(flatten)]
+    pub device: DeviceArgs,
 }
 
 impl TrainArgs {
@@ -215,7 +217,7 @@ fn run_train(args: TrainArgs, global: &Global) -> anyhow::Result<()> {
     let mut bar = TrainProgress::new("train", global.quiet);
     let show = &mut |event| bar.show(event, |r| Some(epoch_summary(r)));
     let info = (args.files())
-        .train::<DefaultTrainBackend>(&args.train.options(), &Default::default(), show)
+        .train(&args.train.options(), args.device.device, show)
         .with_context(|| format!("training on {}", args.mentions.display()))?;
     bar.finish();
     if !global.quiet {
@@ -246,7 +248,7 @@ fn run_cv(args: CvArgs, global: &Global) -> anyhow::Result<()> {
     };
     let mut bar: Option<TrainProgress> = None;
     let result = (args.run.files())
-        .cross_validate::<DefaultTrainBackend>(&settings, &Default::default(), &mut |e| {
+        .cross_validate(&settings, args.run.device.device, &mut |e| {
             if let Some(what) = e.fold_started() {
                 let done = bar.replace(TrainProgress::new(&what, global.quiet));
                 done.into_iter().for_each(TrainProgress::finish);
@@ -282,13 +284,12 @@ pub struct BenchArgs {
     /// Times to repeat the labelling run (the best is reported).
     #[arg(long, default_value_t = 2)]
     pub repeats: usize,
+    #[command(flatten)]
+    pub device: DeviceArgs,
 }
 
 pub fn bench(args: BenchArgs, global: &Global) -> anyhow::Result<()> {
-    let tagger = match &args.reports {
-        Some(_) => Some(uptake_reports::Tagger::new(&load_ontology(global)?)?),
-        None => None,
-    };
+    let tagger = uptake_reports::Tagger::new(&load_ontology(global)?)?;
     let settings = BenchSettings {
         model: args.model,
         mentions: args.mentions,
@@ -297,7 +298,7 @@ pub fn bench(args: BenchArgs, global: &Global) -> anyhow::Result<()> {
         torch_python: args.torch_python,
         repeats: args.repeats,
     };
-    let report = run_bench::<DefaultTrainBackend>(&settings, tagger.as_ref(), &Default::default())?;
+    let report = run_bench_on(args.device.device, &settings, &tagger)?;
     print!("{report}");
     Ok(())
 }

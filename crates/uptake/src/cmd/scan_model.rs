@@ -4,7 +4,7 @@
 use std::path::PathBuf;
 
 use uptake_core::ExamList;
-use uptake_scanmodel::bench::{BenchSettings, TorchBaseline};
+use uptake_scanmodel::bench::{BenchSettings, TorchBaseline, compare};
 use uptake_scanmodel::finetune::FinetuneSettings;
 use uptake_scanmodel::init::Init;
 use uptake_scanmodel::predict::{PredictRequest, PredictSettings};
@@ -17,7 +17,7 @@ use uptake_scanmodel::{
 };
 use uptake_training::{Device, Nodes};
 
-use crate::common::{Bars, Global, within};
+use crate::common::{Bars, DeviceArgs, Global, within};
 use crate::train_progress::TrainProgress;
 
 #[derive(clap::Args, Debug, Clone)]
@@ -233,9 +233,8 @@ pub struct PredictArgs {
     /// Only shard i of n of the exams (a cluster job array; `uptake merge` joins the parts).
     #[arg(long, value_name = "i/n")]
     pub shard: Option<uptake_imaging::Shard>,
-    /// `cpu`, `cuda` or `cuda:N` (a build with `--features gpu`).
-    #[arg(long, default_value = "cpu")]
-    pub device: Device,
+    #[command(flatten)]
+    pub device: DeviceArgs,
 }
 
 #[derive(clap::Args, Debug)]
@@ -260,9 +259,8 @@ pub struct BenchArgs {
     /// $UPTAKE_CACHE/venv-torch/bin/python; skipped when absent).
     #[arg(long, value_name = "PYTHON")]
     pub torch_python: Option<PathBuf>,
-    /// `cpu`, `cuda` or `cuda:N` (a build with `--features gpu`).
-    #[arg(long, default_value = "cpu")]
-    pub device: Device,
+    #[command(flatten)]
+    pub device: DeviceArgs,
 }
 
 #[derive(clap::Args, Debug)]
@@ -355,7 +353,7 @@ pub fn predict(args: PredictArgs, global: &Global) -> anyhow::Result<()> {
         exams: args.exams,
         shard: args.shard,
         settings,
-        device: args.device,
+        device: args.device.device,
         out: args.out,
     };
     eprintln!("{}", request.run(&source, &Bars::new(global.quiet))?);
@@ -372,7 +370,7 @@ pub fn bench(args: BenchArgs, global: &Global) -> anyhow::Result<()> {
         profile: args.profile,
     };
     let baseline = TorchBaseline::new(args.torch_python.clone());
-    let report = uptake_scanmodel::bench::compare(&config, &settings, &baseline, args.device)?;
+    let report = compare(&config, &settings, &baseline, args.device.device)?;
     report.notes.iter().for_each(|note| eprintln!("{note}"));
     if !global.quiet {
         println!("{report}");
