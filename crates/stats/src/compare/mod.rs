@@ -1,5 +1,6 @@
 //! Comparison of two models, each trained with several seeds, by AUROC: per region and over all
-//! regions, with bootstrap CIs and paired permutation tests (pairs by seed).
+//! regions, with bootstrap CIs and permutation tests over seeds ([`SeedTest`]: paired by seed by
+//! default, or unpaired as the study's analysis code computed it).
 //!
 //! [`Comparison::compute`] makes the figures; `write` puts them into a folder and `Display`
 //! prints them as a table.
@@ -13,8 +14,8 @@ use crate::format::{f4, mean_ci};
 use crate::inputs::{PredictionFile, TruthTable};
 use crate::pairing::{ExamSet, UnpairedExams, pair_aligned};
 use crate::resample::{
-    Alternative, CiSettings, MAX_PERMUTATIONS, MeanCi, PermutationTest, TooLarge, at_most,
-    bonferroni, bootstrap_mean_ci, paired_permutation_test,
+    Alternative, CiSettings, MAX_PERMUTATIONS, MeanCi, PermutationTest, SeedTest, TooLarge,
+    at_most, bonferroni, bootstrap_mean_ci,
 };
 use serde::Serialize;
 use std::path::PathBuf;
@@ -51,6 +52,8 @@ pub struct CompareSettings {
     pub regions: Option<Vec<String>>,
     /// The alternative hypothesis about mean(A) - mean(B).
     pub alternative: Alternative,
+    /// The permutation test over seeds (paired sign-flip by default).
+    pub test: SeedTest,
     /// Permutation iterations (at most [`MAX_PERMUTATIONS`]).
     pub iterations: usize,
     /// Seed of the permutations and the bootstrap.
@@ -89,6 +92,7 @@ impl Default for CompareSettings {
         Self {
             regions: None,
             alternative: Alternative::Greater,
+            test: SeedTest::PairedSignFlip,
             iterations: 10_000,
             seed: 0,
             ci_level: 0.95,
@@ -112,7 +116,8 @@ pub struct RegionComparison {
     pub a: Option<MeanCi>,
     /// Model B's mean AUROC with its CI.
     pub b: Option<MeanCi>,
-    /// mean(A) - mean(B) over the seeds where both are defined; with the permutation test.
+    /// mean(A) - mean(B) over the seeds where both are defined; with the permutation test
+    /// ([`Comparison::test`]).
     pub test: Option<PermutationTest>,
     /// p-value times the number of per-region tests (capped at 1).
     pub p_bonferroni: Option<f64>,
@@ -123,6 +128,8 @@ pub struct RegionComparison {
 pub struct Comparison {
     /// The alternative hypothesis tested.
     pub alternative: Alternative,
+    /// The permutation test over seeds.
+    pub test: SeedTest,
     /// Permutation iterations.
     pub iterations: usize,
     /// Seed of the permutations.
@@ -240,6 +247,7 @@ impl Comparison {
         let overall_seed = settings.seed.wrapping_add(u32::MAX as u64);
         Ok(Comparison {
             alternative: settings.alternative,
+            test: settings.test,
             iterations: settings.iterations,
             seed: settings.seed,
             regions: out_regions,
@@ -299,8 +307,9 @@ impl Comparison {
     }
 }
 
-/// Per region: both models' mean AUROC with CIs and the paired test; with every (region, seed)
-/// pair of AUROCs defined for both models (for the overall test).
+/// Per region: both models' mean AUROC with CIs and the test over the seeds where both AUROCs
+/// are defined (the same seeds for either test, so that their p-values differ only by the
+/// test); with every (region, seed) pair of AUROCs defined for both models (the overall test).
 fn region_tests(
     regions: &[String],
     sa: &[Vec<Option<f64>>],
@@ -351,7 +360,7 @@ fn region_tests(
 }
 
 fn permutation(a: &[f64], b: &[f64], settings: &CompareSettings, seed: u64) -> PermutationTest {
-    paired_permutation_test(a, b, settings.alternative, settings.iterations, seed)
+    (settings.test).run(a, b, settings.alternative, settings.iterations, seed)
 }
 
 /// Macro AUROC of each seed of `model` over the regions defined for both models in that seed.
