@@ -11,19 +11,22 @@ mod write;
 use crate::dropped::{self, Dropped};
 use crate::evaluate::{Aligned, EvalError, align, choose_regions, unmatched_columns};
 use crate::format::{f4, mean_ci};
-use crate::inputs::{PredictionFile, TruthTable};
+use crate::inputs::{InputError, ModelPredictions, PredictionFile, PredictionFormat, TruthTable};
 use crate::pairing::{ExamSet, UnpairedExams, pair_aligned};
 use crate::resample::{
     Alternative, CiSettings, MAX_PERMUTATIONS, MeanCi, PermutationTest, SeedTest, TooLarge,
     at_most, bonferroni, bootstrap_mean_ci,
 };
 use serde::Serialize;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use uptake_core::metrics::auroc;
 
 /// Models that cannot be compared.
 #[derive(Debug, thiserror::Error)]
 pub enum CompareError {
+    /// A prediction or truth file cannot be read.
+    #[error(transparent)]
+    Input(#[from] InputError),
     /// A model's predictions do not match the truth.
     #[error(transparent)]
     Eval(#[from] EvalError),
@@ -209,6 +212,21 @@ fn aurocs(a: &Aligned) -> Vec<Option<f64>> {
 }
 
 impl Comparison {
+    /// Reads model A's and model B's prediction files (one per seed) and the truth (`truth`,
+    /// else the targets of paper-format files), then compares them ([`Comparison::compute`]).
+    pub fn read(
+        a: &[PathBuf],
+        b: &[PathBuf],
+        truth: Option<&Path>,
+        format: PredictionFormat,
+        settings: &CompareSettings,
+    ) -> Result<Self, CompareError> {
+        let a = ModelPredictions::read(a, format)?;
+        let b = ModelPredictions::read(b, format)?;
+        let truth = a.truth(truth)?;
+        Self::compute(&a.seeds, &b.seeds, &truth, settings)
+    }
+
     /// Compares model A (one file per seed) with model B (file i of B paired with file i of A).
     pub fn compute(
         a: &[PredictionFile],

@@ -8,9 +8,10 @@
 //! `Display` prints them as a table (`uptake compare --paper-seeds DIR`).
 
 mod text;
+mod write;
 
 use crate::compare::{CompareError, CompareSettings, Comparison, ModelNames};
-use crate::inputs::{InputError, ModelPredictions, PredictionFormat};
+use crate::inputs::PredictionFormat;
 use crate::paper::{PaperFormatError, read_paper_predictions};
 use crate::resample::{Alternative, PermutationTest, SeedTest};
 use serde::Serialize;
@@ -38,9 +39,6 @@ pub enum PaperSeedError {
     /// A prediction file cannot be read.
     #[error(transparent)]
     Paper(#[from] PaperFormatError),
-    /// The files of one model cannot be read together.
-    #[error(transparent)]
-    Input(#[from] InputError),
     /// The two models cannot be compared.
     #[error(transparent)]
     Compare(#[from] CompareError),
@@ -51,7 +49,7 @@ pub enum PaperSeedError {
 pub struct PaperSeedSettings {
     /// Permutation rounds of each test (the study: 10,000).
     pub iterations: usize,
-    /// Seed of the permutations.
+    /// Seed of the permutations (comparison i draws with `seed + i`).
     pub seed: u64,
 }
 
@@ -131,7 +129,8 @@ impl PaperSeedTests {
                 }
             })?;
             let names = ("multi-task fine-tune", "single-task Kinetics");
-            comparisons.push(compare(region, names, a, &b.1, settings)?);
+            let seed = settings.seed.wrapping_add(comparisons.len() as u64);
+            comparisons.push(compare(region, names, a, &b.1, settings, seed)?);
         }
         let group = |name: &str, days: u32| {
             let path = dir
@@ -144,8 +143,9 @@ impl PaperSeedTests {
             let mt = group("mt_pretrain", days)?;
             let task = format!("mortality {days} d");
             for other in ["no_pretrain", "binary_pretrain"] {
-                let names = ("mt_pretrain", other);
-                comparisons.push(compare(&task, names, &mt, &group(other, days)?, settings)?);
+                let (names, b) = (("mt_pretrain", other), group(other, days)?);
+                let seed = settings.seed.wrapping_add(comparisons.len() as u64);
+                comparisons.push(compare(&task, names, &mt, &b, settings, seed)?);
             }
         }
         Ok(Self {
@@ -156,30 +156,29 @@ impl PaperSeedTests {
     }
 }
 
-/// Both tests of A's files against B's (one region each, paired by seed order).
+/// Both tests of A's files against B's (one region each, paired by seed order); `seed` draws
+/// the permutations (one stream per comparison).
 fn compare(
     task: &str,
     (a_name, b_name): (&str, &str),
     a: &[PathBuf],
     b: &[PathBuf],
     settings: &PaperSeedSettings,
+    seed: u64,
 ) -> Result<SeedComparison, PaperSeedError> {
-    let a_model = ModelPredictions::read(a, PredictionFormat::Paper)?;
-    let b_model = ModelPredictions::read(b, PredictionFormat::Paper)?;
-    let truth = a_model.truth(None)?;
     let run = |test: SeedTest| {
         let settings = CompareSettings {
             alternative: Alternative::Greater,
             test,
             iterations: settings.iterations,
-            seed: settings.seed,
+            seed,
             names: ModelNames {
                 a: a_name.into(),
                 b: b_name.into(),
             },
             ..CompareSettings::default()
         };
-        Comparison::compute(&a_model.seeds, &b_model.seeds, &truth, &settings)
+        Comparison::read(a, b, None, PredictionFormat::Paper, &settings)
     };
     let (paired, study) = (
         run(SeedTest::PairedSignFlip)?,

@@ -8,22 +8,26 @@ impl fmt::Display for PaperSeedTests {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         writeln!(
             f,
-            "{}: mean AUROC over seeds; H1 mean(A) > mean(B), {} rounds; p paired: sign flips \
-             within seed pairs (floor 1/32 with 5 seeds), p study: pooled and reshuffled as the \
-             study's mlxtend call (1/252 when every seed of A beats every seed of B)",
+            "{}: AUROC mean over seeds; H1 mean(A) > mean(B), {} rounds per test",
             self.dir.display(),
             self.iterations
         )?;
         writeln!(
             f,
-            "{:<18} {:<21} {:<21} {:>6} {:>6} {:>8} {:>8} {:>9}",
-            "task", "A", "B", "A", "B", "p paired", "p study", "separated"
+            "p paired: sign flips within seed pairs (floor 1/32 with 5 seeds); p study: seeds \
+             pooled and reshuffled as the study's mlxtend call (1/252 when separated: every \
+             seed of A above every seed of B)"
+        )?;
+        writeln!(
+            f,
+            "{:<18} {:<21} {:<21} {:>7} {:>7} {:>8} {:>8} {:>9}",
+            "task", "A", "B", "AUROC A", "AUROC B", "p paired", "p study", "separated"
         )?;
         for c in &self.comparisons {
             let (a, b) = c.means();
             writeln!(
                 f,
-                "{:<18} {:<21} {:<21} {:>6.3} {:>6.3} {:>8.4} {:>8.4} {:>9}",
+                "{:<18} {:<21} {:<21} {:>7.3} {:>7.3} {:>8.4} {:>8.4} {:>9}",
                 c.task,
                 c.names.0,
                 c.names.1,
