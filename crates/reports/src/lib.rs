@@ -13,6 +13,9 @@
 //! - [`split_sentences`]: sentences that survive "1.3 x 1.2 cm", "SUVmax 4.1", "Dr.", lists.
 //! - [`Tagger`]: the ontology's tagging functions over findings and impression sentences;
 //!   [`write_tagged`] writes what it finds (`uptake tag`).
+//! - [`suggest_terms`]: the study's term analysis, word n-grams of findings and impressions
+//!   that no pattern of the ontology matches, as a TOML snippet to grow the ontology with
+//!   (`uptake ontology suggest`);
 //! - [`evaluate_mentions`]: tagging recall against hand-marked mentions;
 //!   [`measure_tagging`]: tagging speed.
 //!
@@ -52,6 +55,7 @@ mod record;
 mod sections;
 mod sentences;
 mod speed;
+mod suggest;
 mod tagger;
 mod write;
 
@@ -69,6 +73,10 @@ pub use sections::{
 };
 pub use sentences::{Sentence, split_sentences};
 pub use speed::{TaggingSpeed, measure_tagging};
+pub use suggest::{
+    EXAMPLES_PER_TERM, MAX_WORDS, SentenceRef, SuggestSettings, SuggestedTerm, TermSuggestions,
+    suggest_terms,
+};
 pub use tagger::{Mention, TaggedReport, TaggedSentence, TaggedSpan, Tagger, TaggerError};
 pub use write::{SentenceFilter, TagSettings, TagSummary, write_tagged};
 
