@@ -16,6 +16,8 @@
 //! - [`suggest_terms`]: the study's term analysis, word n-grams of findings and impressions
 //!   that no pattern of the ontology matches, as a TOML snippet to grow the ontology with
 //!   (`uptake ontology suggest`);
+//! - [`check_ontology`]: an ontology file loads, has the task regions and compiles into a
+//!   tagger (`uptake ontology check`);
 //! - [`evaluate_mentions`]: tagging recall against hand-marked mentions;
 //!   [`measure_tagging`]: tagging speed.
 //!
@@ -44,6 +46,7 @@
 #![warn(missing_docs)]
 
 mod accession;
+mod check;
 mod csv_strict;
 mod eval;
 mod eval_text;
@@ -59,6 +62,7 @@ mod suggest;
 mod tagger;
 mod write;
 
+pub use check::{OntologyCheck, OntologyCheckError, check_ontology};
 pub use eval::{Extra, MentionEval, Miss, evaluate_mentions};
 pub use eval_text::MentionListing;
 pub use read::{

@@ -2,6 +2,9 @@
 
 use super::{SuggestedTerm, TermSuggestions};
 use std::fmt::{self, Write};
+use std::path::Path;
+use uptake_core::AtomicWriteError;
+use uptake_core::output_guard::check_output;
 
 impl fmt::Display for TermSuggestions {
     /// What was read, then one line per term: count, term, example sentence ids.
@@ -40,19 +43,42 @@ impl TermSuggestions {
         let mut out = String::new();
         let _ = writeln!(
             out,
-            "# Terms of the findings and impression sections of {} reports that no pattern of\n\
-             # {} matches, occurring at least {} times (`uptake ontology suggest`), most frequent\n\
-             # first. To add one: uncomment its [[region]], set its name, display name and\n\
-             # parents, check its pattern, and paste it into data/ontology.toml (or add the\n\
-             # pattern to an existing region). Examples are sentence ids <exam>:<index>, the\n\
-             # findings and impression sentences of a report numbered from 0 as `uptake tag`\n\
-             # numbers them.",
-            self.reports, self.ontology, self.min_count
+            "# Terms of findings and impressions that no pattern of the ontology matches\n\
+             # (`uptake ontology suggest`), most frequent first.\n\
+             # ontology: {}\n\
+             # reports: {}; sentences: {}; terms: {}; at least {} occurrences each\n\
+             # To add one: uncomment its [[region]], set its name, display name and parents,\n\
+             # check its pattern, and paste it into data/ontology.toml (or add the pattern to\n\
+             # an existing region). Examples are sentence ids <exam>:<index>, the findings and\n\
+             # impression sentences of a report numbered from 0 as `uptake tag` numbers them.",
+            self.ontology,
+            self.reports,
+            self.sentences,
+            self.terms.len(),
+            self.min_count
         );
         for t in &self.terms {
             let _ = write!(out, "\n{}", region_entry(t));
         }
         out
+    }
+
+    /// What `uptake ontology suggest` prints: the snippet when `out` is `None`; else, after
+    /// writing the snippet to `out` ([`TermSuggestions::write_toml`]), the table of terms.
+    pub fn output(&self, out: Option<&Path>, inputs: &[&Path]) -> Result<String, AtomicWriteError> {
+        match out {
+            Some(out) => self.write_toml(out, inputs).map(|()| self.to_string()),
+            None => Ok(self.to_toml()),
+        }
+    }
+
+    /// Writes [`TermSuggestions::to_toml`] to `path` atomically, refusing to write over one of
+    /// `inputs` (the reports file), a link or a special file.
+    pub fn write_toml(&self, path: &Path, inputs: &[&Path]) -> Result<(), AtomicWriteError> {
+        check_output(path, inputs)?;
+        uptake_core::write_atomic(path, |w| {
+            std::io::Write::write_all(w, self.to_toml().as_bytes())
+        })
     }
 }
 
