@@ -348,10 +348,12 @@ impl Tagger {
     }
 
     /// Every span of `sentence` (bytes) that a pattern of the ontology matches: region
-    /// patterns, exclusions and ignored phrases alike, before overlaps are resolved; sorted.
+    /// patterns, exclusions, ignored phrases and side words ("left", "bilateral") alike, before
+    /// overlaps are resolved; sorted.
     pub(crate) fn pattern_spans(&self, sentence: &str) -> Vec<ByteSpan> {
         let mut spans: Vec<ByteSpan> = (self.set.matches(sentence).iter())
             .flat_map(|idx| self.entries[idx].regex.find_iter(sentence))
+            .chain(self.sides.find_iter(sentence))
             .map(|m| ByteSpan::new(m.start(), m.end()))
             .collect();
         spans.sort_unstable_by_key(|s| (s.start, s.end));

@@ -8,8 +8,8 @@
 //! - words: maximal runs of letters with inner hyphens ("para-aortic"), lower-cased; any other
 //!   character between two words (punctuation, digits, apostrophes) ends a phrase, and n-grams
 //!   never cross a phrase end;
-//! - matched text: every span any pattern of the ontology matches (region patterns, exclusions
-//!   and ignored phrases alike, before overlaps are resolved). A word that overlaps such a
+//! - matched text: every span any pattern of the ontology matches (region patterns, exclusions,
+//!   ignored phrases and the `[tagging]` side words alike, before overlaps are resolved). A word that overlaps such a
 //!   span is never part of an n-gram and ends the phrase: so the n-grams lie wholly outside
 //!   every match (neither "left axillary" of a matched "left axillary nodes" nor "axillary
 //!   nodes with" is counted);
