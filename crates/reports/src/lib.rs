@@ -13,6 +13,11 @@
 //! - [`split_sentences`]: sentences that survive "1.3 x 1.2 cm", "SUVmax 4.1", "Dr.", lists.
 //! - [`Tagger`]: the ontology's tagging functions over findings and impression sentences;
 //!   [`write_tagged`] writes what it finds (`uptake tag`).
+//! - [`suggest_terms`]: the study's term analysis, word n-grams of findings and impressions
+//!   that no pattern of the ontology matches, as a TOML snippet to grow the ontology with
+//!   (`uptake ontology suggest`);
+//! - [`check_ontology`]: an ontology file loads, has the task regions and compiles into a
+//!   tagger (`uptake ontology check`);
 //! - [`evaluate_mentions`]: tagging recall against hand-marked mentions;
 //!   [`measure_tagging`]: tagging speed.
 //!
@@ -41,6 +46,7 @@
 #![warn(missing_docs)]
 
 mod accession;
+mod check;
 mod csv_strict;
 mod eval;
 mod eval_text;
@@ -52,9 +58,11 @@ mod record;
 mod sections;
 mod sentences;
 mod speed;
+mod suggest;
 mod tagger;
 mod write;
 
+pub use check::{OntologyCheck, OntologyCheckError, check_ontology};
 pub use eval::{Extra, MentionEval, Miss, evaluate_mentions};
 pub use eval_text::MentionListing;
 pub use read::{
@@ -69,6 +77,10 @@ pub use sections::{
 };
 pub use sentences::{Sentence, split_sentences};
 pub use speed::{TaggingSpeed, measure_tagging};
+pub use suggest::{
+    EXAMPLES_PER_TERM, MAX_WORDS, SentenceRef, SuggestSettings, SuggestedTerm, TermSuggestions,
+    suggest_terms,
+};
 pub use tagger::{Mention, TaggedReport, TaggedSentence, TaggedSpan, Tagger, TaggerError};
 pub use write::{SentenceFilter, TagSettings, TagSummary, write_tagged};
 

@@ -15,7 +15,7 @@
 
 use crate::read::Report;
 use crate::sections::{SectionKind, SectionLayout, SectionVocabulary};
-use crate::sentences::split_sentences;
+use crate::sentences::{Sentence, split_sentences};
 use regex::{Regex, RegexBuilder, RegexSet, RegexSetBuilder};
 use serde::Serialize;
 use std::collections::{BTreeMap, HashMap};
@@ -310,28 +310,54 @@ impl Tagger {
     /// Tags a report: its findings and impression sentences and how its sections were found.
     pub fn tag(&self, report: &Report) -> TaggedReport {
         let text = report.text.as_str();
-        let split = self.sections.split(text);
-        let mut out = Vec::new();
-        for section in split.sections {
-            if !section.kind.is_tagged() {
-                continue;
-            }
-            for s in split_sentences(text, section.start..section.end) {
+        let (sentences, layout) = self.tagged_sentences(text);
+        let out = (sentences.into_iter().enumerate())
+            .map(|(index, (section, s))| {
                 let sentence = &text[s.start..s.end];
-                out.push(TaggedSentence {
+                TaggedSentence {
                     exam_id: report.exam_id.clone(),
-                    section: section.kind,
-                    index: out.len(),
+                    section,
+                    index,
                     span: ByteSpan::new(s.start, s.end),
                     text: sentence.to_string(),
                     mentions: self.tag_sentence(sentence),
-                });
-            }
-        }
+                }
+            })
+            .collect();
         TaggedReport {
             sentences: out,
-            layout: split.layout,
+            layout,
         }
+    }
+
+    /// The findings and impression sentences of `text`, in order (sentence `i` of the list is
+    /// sentence `<exam>:<i>` of [`TaggedSentence::id`]), with how the sections were found.
+    pub(crate) fn tagged_sentences(
+        &self,
+        text: &str,
+    ) -> (Vec<(SectionKind, Sentence)>, SectionLayout) {
+        let split = self.sections.split(text);
+        let sentences = (split.sections.iter())
+            .filter(|section| section.kind.is_tagged())
+            .flat_map(|section| {
+                let sentences = split_sentences(text, section.start..section.end);
+                sentences.into_iter().map(|s| (section.kind, s))
+            })
+            .collect();
+        (sentences, split.layout)
+    }
+
+    /// Every span of `sentence` (bytes) that a pattern of the ontology matches: region
+    /// patterns, exclusions, ignored phrases and side words ("left", "bilateral") alike, before
+    /// overlaps are resolved; sorted.
+    pub(crate) fn pattern_spans(&self, sentence: &str) -> Vec<ByteSpan> {
+        let mut spans: Vec<ByteSpan> = (self.set.matches(sentence).iter())
+            .flat_map(|idx| self.entries[idx].regex.find_iter(sentence))
+            .chain(self.sides.find_iter(sentence))
+            .map(|m| ByteSpan::new(m.start(), m.end()))
+            .collect();
+        spans.sort_unstable_by_key(|s| (s.start, s.end));
+        spans
     }
 
     /// The mentions of one sentence (byte offsets into it), sorted, never overlapping.

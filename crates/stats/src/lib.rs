@@ -7,7 +7,9 @@
 //!
 //! - [`Evaluation`]: AUROC, precision, recall, F1, sensitivity and specificity per region
 //!   against hand labels, means over seeds with bootstrap CIs, macro means, the seed ensemble;
-//! - [`Comparison`]: two models (several seeds each) by AUROC, with paired permutation tests;
+//! - [`Comparison`]: two models (several seeds each) by AUROC, with permutation tests over seeds
+//!   ([`SeedTest`]: paired by default, or unpaired as the study's analysis code ran it), and
+//!   [`paper_seeds::PaperSeedTests`], both tests on the study's released predictions;
 //! - [`Worklist`]: sensitivity after reading the first x % of a list sorted by a prediction,
 //!   and [`TriageOrder`], the list itself;
 //! - [`SurvivalAnalysis`]: nested Cox models of survival after the scan on a cohort
@@ -70,6 +72,7 @@ mod inputs;
 pub mod metrics;
 mod pairing;
 pub mod paper;
+pub mod paper_seeds;
 pub mod plots;
 pub mod report;
 pub mod resample;
@@ -84,7 +87,7 @@ pub use evaluate::{Ensemble, EvalError, Evaluation, EvaluationSettings};
 pub use format::WriteError;
 pub use inputs::{InputError, ModelPredictions, PredictionFile, PredictionFormat, TruthTable};
 pub use pairing::{ExamSet, UnpairedExams};
-pub use resample::CiSettings;
+pub use resample::{CiSettings, SeedTest};
 pub use survival_analysis::{
     Importance, SurvivalAnalysis, SurvivalAnalysisError, SurvivalSettings,
 };

@@ -1,6 +1,8 @@
 //! Resampling statistics over seed scores: bootstrap confidence intervals of a mean, the paired
-//! permutation test, Bonferroni correction.
+//! permutation test, the unpaired permutation test of the study's analysis code ([`SeedTest`]),
+//! Bonferroni correction.
 
+use rand::seq::SliceRandom;
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 use serde::{Deserialize, Serialize};
@@ -172,18 +174,24 @@ pub enum Alternative {
     TwoSided,
 }
 
+/// The choice named `text` among `choices` (name, value), or an error naming them all.
+fn choose<T: Copy>(text: &str, choices: &[(&str, T)], what: &str) -> Result<T, String> {
+    match choices.iter().find(|(name, _)| *name == text) {
+        Some(&(_, value)) => Ok(value),
+        None => {
+            let names: Vec<&str> = choices.iter().map(|(name, _)| *name).collect();
+            Err(format!("`{text}` is not {what} ({})", names.join(" or ")))
+        }
+    }
+}
+
 impl std::str::FromStr for Alternative {
     type Err = String;
 
     /// `greater` or `two-sided`.
     fn from_str(text: &str) -> Result<Self, String> {
-        match text {
-            "greater" => Ok(Self::Greater),
-            "two-sided" => Ok(Self::TwoSided),
-            _ => Err(format!(
-                "`{text}` is not an alternative (greater or two-sided)"
-            )),
-        }
+        let choices = [("greater", Self::Greater), ("two-sided", Self::TwoSided)];
+        choose(text, &choices, "an alternative")
     }
 }
 
@@ -254,6 +262,108 @@ pub fn paired_permutation_test(
     }
 }
 
+/// Which permutation test compares two models' per-seed scores.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum SeedTest {
+    /// [`paired_permutation_test`]: seed i of A is paired with seed i of B and the sign of each
+    /// pair's difference is flipped (exchangeability within a seed). With five seeds all in
+    /// favour of A, p cannot go below 1/32.
+    #[default]
+    PairedSignFlip,
+    /// [`study_permutation_test`]: the test of the study's released analysis code (mlxtend's
+    /// `permutation_test`, approximate), which pools both models' seed scores and reshuffles
+    /// them (exchangeability of all scores, pairs ignored). With five seeds per model all in
+    /// favour of A, p tends to 1/252.
+    StudyUnpaired,
+}
+
+impl SeedTest {
+    /// The test of `a` against `b` (equal lengths for the paired test).
+    pub fn run(
+        self,
+        a: &[f64],
+        b: &[f64],
+        alternative: Alternative,
+        iterations: usize,
+        seed: u64,
+    ) -> PermutationTest {
+        match self {
+            Self::PairedSignFlip => paired_permutation_test(a, b, alternative, iterations, seed),
+            Self::StudyUnpaired => study_permutation_test(a, b, alternative, iterations, seed),
+        }
+    }
+}
+
+impl std::fmt::Display for SeedTest {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            Self::PairedSignFlip => "paired permutation test",
+            Self::StudyUnpaired => "unpaired permutation test (the study's, mlxtend)",
+        })
+    }
+}
+
+impl std::str::FromStr for SeedTest {
+    type Err = String;
+
+    /// `paired` or `study`.
+    fn from_str(text: &str) -> Result<Self, String> {
+        let choices = [
+            ("paired", Self::PairedSignFlip),
+            ("study", Self::StudyUnpaired),
+        ];
+        choose(text, &choices, "a test")
+    }
+}
+
+/// The unpaired permutation test the study's analysis code ran on per-seed AUROCs: mlxtend's
+/// `permutation_test(x, y, method='approximate', num_rounds, func='x_mean > y_mean', seed)`
+/// (`'x_mean != y_mean'` for [`Alternative::TwoSided`]).
+///
+/// As in mlxtend (rasbt/mlxtend, `mlxtend/evaluate/permutation.py`, commit 07dbd37, the
+/// `approximate`, `paired=False` branch): both samples are pooled; each round shuffles the
+/// pool and splits it into the original sizes (x', y'); a round counts when
+/// `diff > observed or np.isclose(diff, observed)` (rtol 1e-5, atol 1e-8), with
+/// `diff = mean(x') - mean(y')` (its absolute value when two-sided); and
+/// `p = (count + 1) / (num_rounds + 1)`, "to cover the actual experiment results". mlxtend
+/// shuffles with numpy's Mersenne Twister; we draw with ChaCha8, so p agrees in distribution,
+/// not digit for digit. (mlxtend releases before 2020 counted only `diff > observed` and
+/// returned `count / num_rounds`, which can be 0.) `pairs` is the size of `a`.
+pub fn study_permutation_test(
+    a: &[f64],
+    b: &[f64],
+    alternative: Alternative,
+    iterations: usize,
+    seed: u64,
+) -> PermutationTest {
+    let mean = |v: &[f64]| v.iter().sum::<f64>() / v.len().max(1) as f64;
+    let statistic = |x: &[f64], y: &[f64]| match alternative {
+        Alternative::Greater => mean(x) - mean(y),
+        Alternative::TwoSided => (mean(x) - mean(y)).abs(),
+    };
+    let observed = statistic(a, b);
+    // numpy.isclose(diff, observed): |diff - observed| <= atol + rtol * |observed|.
+    let close = |diff: f64| (diff - observed).abs() <= 1e-8 + 1e-5 * observed.abs();
+    let mut pooled: Vec<f64> = a.iter().chain(b).copied().collect();
+    let mut rng = ChaCha8Rng::seed_from_u64(seed);
+    let mut count = 0usize;
+    for _ in 0..iterations {
+        pooled.shuffle(&mut rng);
+        let (x, y) = pooled.split_at(a.len());
+        let diff = statistic(x, y);
+        if diff > observed || close(diff) {
+            count += 1;
+        }
+    }
+    PermutationTest {
+        mean_difference: mean(a) - mean(b),
+        p_value: (count + 1) as f64 / (iterations + 1) as f64,
+        iterations,
+        pairs: a.len(),
+    }
+}
+
 /// Bonferroni-adjusted p-value for one of `comparisons` tests.
 pub fn bonferroni(p: f64, comparisons: usize) -> f64 {
     (p * comparisons.max(1) as f64).min(1.0)
@@ -262,6 +372,11 @@ pub fn bonferroni(p: f64, comparisons: usize) -> f64 {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Five seeds of a model better than five seeds of another, every seed of A above every
+    /// seed of B.
+    const SEPARATED_A: [f64; 5] = [0.90, 0.91, 0.92, 0.93, 0.94];
+    const SEPARATED_B: [f64; 5] = [0.80, 0.81, 0.82, 0.83, 0.84];
 
     #[test]
     fn alternatives_parse_from_their_names_only() {
@@ -312,8 +427,7 @@ mod tests {
     #[test]
     fn a_consistently_better_model_reaches_the_smallest_possible_p_value() {
         // Five pairs, A always better: only the identity sign pattern (1 of 32) is as extreme.
-        let a = [0.90, 0.91, 0.92, 0.93, 0.94];
-        let b = [0.80, 0.81, 0.82, 0.83, 0.84];
+        let (a, b) = (SEPARATED_A, SEPARATED_B);
         let t = paired_permutation_test(&a, &b, Alternative::Greater, 20_000, 3);
         assert!((t.p_value - 1.0 / 32.0).abs() < 0.005, "{}", t.p_value);
         let t2 = paired_permutation_test(&a, &b, Alternative::TwoSided, 20_000, 3);
@@ -364,5 +478,47 @@ mod tests {
     #[test]
     fn a_statistic_undefined_on_the_data_has_no_ci() {
         assert!(bootstrap_statistic_ci(3, |_| None, 0.95, 10, 0).is_none());
+    }
+
+    #[test]
+    fn seed_tests_parse_from_their_cli_names() {
+        assert_eq!("paired".parse(), Ok(SeedTest::PairedSignFlip));
+        assert_eq!("study".parse(), Ok(SeedTest::StudyUnpaired));
+        assert!("exact".parse::<SeedTest>().unwrap_err().contains("`exact`"));
+    }
+
+    #[test]
+    fn the_study_test_of_fully_separated_seeds_tends_to_one_in_252() {
+        // Only the original split of 10 scores into 5 + 5 (1 of C(10, 5) = 252) is as extreme;
+        // p = (count + 1) / (rounds + 1) as mlxtend computes it.
+        let (a, b) = (SEPARATED_A, SEPARATED_B);
+        let t = study_permutation_test(&a, &b, Alternative::Greater, 100_000, 3);
+        assert!((t.p_value - 1.0 / 252.0).abs() < 0.0006, "{}", t.p_value);
+        assert!((t.mean_difference - 0.1).abs() < 1e-12);
+    }
+
+    #[test]
+    fn the_study_test_counts_ties_within_numpy_isclose_and_the_observed_round() {
+        // Identical scores: every round ties, p = (rounds + 1) / (rounds + 1).
+        let a = [0.7; 5];
+        let t = study_permutation_test(&a, &a, Alternative::Greater, 99, 0);
+        assert_eq!(t.p_value, 1.0);
+        // No rounds: p = 1 / 1, the observed arrangement alone.
+        assert_eq!(
+            study_permutation_test(&a, &a, Alternative::Greater, 0, 0).p_value,
+            1.0
+        );
+    }
+
+    #[test]
+    fn the_study_test_ignores_pairing_where_the_paired_test_uses_it() {
+        // A beats B by 0.01 in every pair, but the seeds vary much more than that: paired, the
+        // 5 positive differences give 1/32; unpaired, the pooled scores overlap and p is large.
+        let b = [0.60, 0.70, 0.80, 0.90, 0.65];
+        let a: Vec<f64> = b.iter().map(|x| x + 0.01).collect();
+        let paired = SeedTest::PairedSignFlip.run(&a, &b, Alternative::Greater, 20_000, 1);
+        let study = SeedTest::StudyUnpaired.run(&a, &b, Alternative::Greater, 20_000, 1);
+        assert!(paired.p_value < 0.04, "{}", paired.p_value);
+        assert!(study.p_value > 0.4, "{}", study.p_value);
     }
 }

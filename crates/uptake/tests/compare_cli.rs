@@ -1,4 +1,4 @@
-//! `uptake compare`: two models by AUROC with paired permutation tests.
+//! `uptake compare`: two models by AUROC with permutation tests over seeds.
 
 mod analysis_support;
 
@@ -145,4 +145,53 @@ fn iterations_beyond_the_limit_are_refused() {
     ]);
     assert_eq!(o.status.code(), Some(2));
     assert!(text(&o).contains("is not in 1..=10000000"), "{}", text(&o));
+}
+
+#[test]
+fn the_study_test_pools_the_seeds_and_says_so() {
+    // Two seeds each, A perfect (1.0) and the weaker model 0.8 on both: of the C(4, 2) = 6
+    // splits of the pooled AUROCs only the observed one is as extreme, so p tends to 1/6.
+    let dir = tempfile::tempdir().unwrap();
+    let (pred, truth) = perfect_chest(dir.path());
+    let weak = weaker(dir.path());
+    let (a, b) = (format!("{pred},{pred}"), format!("{weak},{weak}"));
+    let args = ["compare", "--a", &a, "--b", &b, "--truth", &truth];
+    let out = ok(&[&args[..], &["--test", "study", "--json"]].concat());
+    let json: serde_json::Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(json["test"], "study-unpaired");
+    let p = json["regions"][0]["test"]["p_value"].as_f64().unwrap();
+    assert!((p - 1.0 / 6.0).abs() < 0.02, "{p}");
+    let text = ok(&[&args[..], &["--test", "study"]].concat());
+    assert!(text.contains("Greater unpaired permutation test (the study's, mlxtend)"));
+}
+
+#[test]
+fn paper_seeds_prints_both_tests_on_the_studys_released_predictions() {
+    let shared = uptake_core::shared_dir().expect("shared/ beside the repository");
+    let dir = shared.join("data/paper-predictions");
+    let out = ok(&[
+        "compare",
+        "--paper-seeds",
+        dir.to_str().unwrap(),
+        "--iterations",
+        "2000",
+    ]);
+    let row = |task: &str, b: &str| -> Vec<String> {
+        (out.lines())
+            .find(|l| l.starts_with(task) && l.contains(b))
+            .unwrap_or_else(|| panic!("no row {task} {b}: {out}"))
+            .split_whitespace()
+            .map(String::from)
+            .collect()
+    };
+    // task, A (2 words), B (2 words), A mean, B mean, p paired, p study, separated.
+    let pancreas = row("pancreas", "Kinetics");
+    assert_eq!(pancreas[5..7], ["0.782", "0.559"]);
+    assert_eq!(pancreas[9], "yes");
+    let mortality = row("mortality 180 d", "no_pretrain");
+    assert_eq!(mortality[5..7], ["0.759", "0.666"]);
+    let (paired, study): (f64, f64) =
+        (mortality[7].parse().unwrap(), mortality[8].parse().unwrap());
+    assert!(paired < 0.05 && study < 0.05, "{paired} {study}");
+    assert_eq!(out.lines().count(), 3 + 12);
 }

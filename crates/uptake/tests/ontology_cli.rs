@@ -126,3 +126,71 @@ fn ontology_check_refuses_a_pattern_that_matches_any_text() {
         "{stderr}"
     );
 }
+
+/// Three reports whose findings mention an unmatched term (twice in E2) and a matched one.
+fn suggest_reports(dir: &std::path::Path) -> std::path::PathBuf {
+    let path = dir.join("reports.jsonl");
+    let line = |id: &str, findings: &str| {
+        format!("{{\"exam_id\": \"{id}\", \"text\": \"FINDINGS: {findings}\"}}\n")
+    };
+    let text = line("E1", "Zorblax ligament uptake. Liver normal.")
+        + &line("E2", "Normal spleen. Zorblax ligament, zorblax ligament.")
+        + &line("E3", "Liver normal.");
+    std::fs::write(&path, text).unwrap();
+    path
+}
+
+#[test]
+fn ontology_suggest_writes_a_toml_snippet_of_the_unmatched_terms() {
+    let dir = tempfile::tempdir().unwrap();
+    let reports = suggest_reports(dir.path());
+    let out = dir.path().join("snippet.toml");
+    let printed = stdout(&[
+        "ontology",
+        "suggest",
+        "--reports",
+        reports.to_str().unwrap(),
+        "--min-count",
+        "3",
+        "--out",
+        out.to_str().unwrap(),
+    ]);
+    let snippet = std::fs::read_to_string(&out).unwrap();
+    assert!(snippet.parse::<toml::Table>().is_ok(), "{snippet}");
+    assert!(
+        snippet.contains("# \"zorblax ligament\": 3 times, e.g. E1:0, E2:1\n# [[region]]\n"),
+        "{snippet}"
+    );
+    assert!(!snippet.contains("liver"), "{snippet}");
+    // The table: 3 reports, 5 sentences; ligament, normal, zorblax, zorblax ligament (3 each).
+    assert!(printed.starts_with("3 reports, 5 findings and impression sentences: 4 term(s)"));
+    let counts: Vec<&str> = printed
+        .lines()
+        .skip(1)
+        .map(|l| l.split_whitespace().next().unwrap())
+        .collect();
+    assert_eq!(counts, ["3", "3", "3", "3"]);
+    // Without --out the snippet goes to stdout.
+    let args = [
+        "ontology",
+        "suggest",
+        "--reports",
+        reports.to_str().unwrap(),
+    ];
+    let to_stdout = stdout(&[&args[..], &["--min-count", "3"]].concat());
+    assert_eq!(to_stdout, snippet);
+}
+
+#[test]
+fn ontology_suggest_refuses_a_missing_reports_file_naming_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let missing = dir.path().join("no-such-reports.jsonl");
+    let run = uptake()
+        .args(["ontology", "suggest", "--reports"])
+        .arg(&missing)
+        .output()
+        .unwrap();
+    assert!(!run.status.success());
+    let err = String::from_utf8_lossy(&run.stderr);
+    assert!(err.contains("no-such-reports.jsonl"), "{err}");
+}

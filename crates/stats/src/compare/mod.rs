@@ -1,5 +1,6 @@
 //! Comparison of two models, each trained with several seeds, by AUROC: per region and over all
-//! regions, with bootstrap CIs and paired permutation tests (pairs by seed).
+//! regions, with bootstrap CIs and permutation tests over seeds ([`SeedTest`]: paired by seed by
+//! default, or unpaired as the study's analysis code computed it).
 //!
 //! [`Comparison::compute`] makes the figures; `write` puts them into a folder and `Display`
 //! prints them as a table.
@@ -10,19 +11,22 @@ mod write;
 use crate::dropped::{self, Dropped};
 use crate::evaluate::{Aligned, EvalError, align, choose_regions, unmatched_columns};
 use crate::format::{f4, mean_ci};
-use crate::inputs::{PredictionFile, TruthTable};
+use crate::inputs::{InputError, ModelPredictions, PredictionFile, PredictionFormat, TruthTable};
 use crate::pairing::{ExamSet, UnpairedExams, pair_aligned};
 use crate::resample::{
-    Alternative, CiSettings, MAX_PERMUTATIONS, MeanCi, PermutationTest, TooLarge, at_most,
-    bonferroni, bootstrap_mean_ci, paired_permutation_test,
+    Alternative, CiSettings, MAX_PERMUTATIONS, MeanCi, PermutationTest, SeedTest, TooLarge,
+    at_most, bonferroni, bootstrap_mean_ci,
 };
 use serde::Serialize;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use uptake_core::metrics::auroc;
 
 /// Models that cannot be compared.
 #[derive(Debug, thiserror::Error)]
 pub enum CompareError {
+    /// A prediction or truth file cannot be read.
+    #[error(transparent)]
+    Input(#[from] InputError),
     /// A model's predictions do not match the truth.
     #[error(transparent)]
     Eval(#[from] EvalError),
@@ -51,6 +55,8 @@ pub struct CompareSettings {
     pub regions: Option<Vec<String>>,
     /// The alternative hypothesis about mean(A) - mean(B).
     pub alternative: Alternative,
+    /// The permutation test over seeds (paired sign-flip by default).
+    pub test: SeedTest,
     /// Permutation iterations (at most [`MAX_PERMUTATIONS`]).
     pub iterations: usize,
     /// Seed of the permutations and the bootstrap.
@@ -89,6 +95,7 @@ impl Default for CompareSettings {
         Self {
             regions: None,
             alternative: Alternative::Greater,
+            test: SeedTest::PairedSignFlip,
             iterations: 10_000,
             seed: 0,
             ci_level: 0.95,
@@ -112,7 +119,8 @@ pub struct RegionComparison {
     pub a: Option<MeanCi>,
     /// Model B's mean AUROC with its CI.
     pub b: Option<MeanCi>,
-    /// mean(A) - mean(B) over the seeds where both are defined; with the permutation test.
+    /// mean(A) - mean(B) over the seeds where both are defined; with the permutation test
+    /// ([`Comparison::test`]).
     pub test: Option<PermutationTest>,
     /// p-value times the number of per-region tests (capped at 1).
     pub p_bonferroni: Option<f64>,
@@ -123,6 +131,8 @@ pub struct RegionComparison {
 pub struct Comparison {
     /// The alternative hypothesis tested.
     pub alternative: Alternative,
+    /// The permutation test over seeds.
+    pub test: SeedTest,
     /// Permutation iterations.
     pub iterations: usize,
     /// Seed of the permutations.
@@ -202,6 +212,21 @@ fn aurocs(a: &Aligned) -> Vec<Option<f64>> {
 }
 
 impl Comparison {
+    /// Reads model A's and model B's prediction files (one per seed) and the truth (`truth`,
+    /// else the targets of paper-format files), then compares them ([`Comparison::compute`]).
+    pub fn read(
+        a: &[PathBuf],
+        b: &[PathBuf],
+        truth: Option<&Path>,
+        format: PredictionFormat,
+        settings: &CompareSettings,
+    ) -> Result<Self, CompareError> {
+        let a = ModelPredictions::read(a, format)?;
+        let b = ModelPredictions::read(b, format)?;
+        let truth = a.truth(truth)?;
+        Self::compute(&a.seeds, &b.seeds, &truth, settings)
+    }
+
     /// Compares model A (one file per seed) with model B (file i of B paired with file i of A).
     pub fn compute(
         a: &[PredictionFile],
@@ -240,6 +265,7 @@ impl Comparison {
         let overall_seed = settings.seed.wrapping_add(u32::MAX as u64);
         Ok(Comparison {
             alternative: settings.alternative,
+            test: settings.test,
             iterations: settings.iterations,
             seed: settings.seed,
             regions: out_regions,
@@ -299,8 +325,9 @@ impl Comparison {
     }
 }
 
-/// Per region: both models' mean AUROC with CIs and the paired test; with every (region, seed)
-/// pair of AUROCs defined for both models (for the overall test).
+/// Per region: both models' mean AUROC with CIs and the test over the seeds where both AUROCs
+/// are defined (the same seeds for either test, so that their p-values differ only by the
+/// test); with every (region, seed) pair of AUROCs defined for both models (the overall test).
 fn region_tests(
     regions: &[String],
     sa: &[Vec<Option<f64>>],
@@ -351,7 +378,7 @@ fn region_tests(
 }
 
 fn permutation(a: &[f64], b: &[f64], settings: &CompareSettings, seed: u64) -> PermutationTest {
-    paired_permutation_test(a, b, settings.alternative, settings.iterations, seed)
+    (settings.test).run(a, b, settings.alternative, settings.iterations, seed)
 }
 
 /// Macro AUROC of each seed of `model` over the regions defined for both models in that seed.

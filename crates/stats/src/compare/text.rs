@@ -8,11 +8,12 @@ impl fmt::Display for Comparison {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         writeln!(
             f,
-            "{} vs {}: AUROC, {} seed pair(s), {:?} paired permutation test, {} iterations, Bonferroni over {} regions",
+            "{} vs {}: AUROC, {} seed pair(s), {:?} {}, {} iterations, Bonferroni over {} regions",
             self.names.a,
             self.names.b,
             self.seed_pairs,
             self.alternative,
+            self.test,
             self.iterations,
             self.comparisons
         )?;

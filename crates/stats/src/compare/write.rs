@@ -23,8 +23,8 @@ impl Comparison {
             notes: self.notes.clone(),
             tables: vec![ReportTable {
                 caption: format!(
-                    "AUROC mean [95 % CI] over {} seeds; {:?} paired permutation test ({} iterations); Bonferroni over {} regions",
-                    self.seed_pairs, self.alternative, self.iterations, self.comparisons
+                    "AUROC mean [95 % CI] over {} seeds; {:?} {} ({} iterations); Bonferroni over {} regions",
+                    self.seed_pairs, self.alternative, self.test, self.iterations, self.comparisons
                 ),
                 columns,
                 rows,

@@ -1,12 +1,11 @@
-//! `uptake compare`: two models (several seeds each) by AUROC, with paired permutation tests.
+//! `uptake compare`: two models (several seeds each) by AUROC, with permutation tests over seeds.
 
 use crate::common::{Global, show_and_write, within};
 use anyhow::Result;
 use std::path::PathBuf;
+use uptake_stats::paper_seeds::{PaperSeedSettings, PaperSeedTests};
 use uptake_stats::resample::{Alternative, MAX_PERMUTATIONS};
-use uptake_stats::{
-    CompareSettings, Comparison, ExamSet, ModelNames, ModelPredictions, PredictionFormat,
-};
+use uptake_stats::{CompareSettings, Comparison, ExamSet, ModelNames, PredictionFormat, SeedTest};
 
 /// Compare two models (several seeds each) by AUROC: CIs, paired permutation tests.
 ///
@@ -23,6 +22,12 @@ use uptake_stats::{
 /// Bonferroni-corrected for the number of regions tested. The overall test pairs the (region,
 /// seed) AUROCs of all regions (the study's 'n = 26 tasks x 5 seeds').
 ///
+/// --test study runs instead the test of the study's released analysis code (mlxtend's
+/// `permutation_test`, approximate, unpaired): both models' seed AUROCs are pooled, shuffled and
+/// split into the original sizes; p = (count + 1) / (rounds + 1). With five seeds its floor is
+/// 1/252, the paired test's 1/32. --paper-seeds DIR runs both on the study's released
+/// rare-region and mortality predictions (shared/data/paper-predictions) and prints one table.
+///
 /// Pairs need the same exams: files that predict different labelled exams for a region are refused
 /// (naming the files and an exam), unless --intersection, which compares on the exams every file
 /// predicts and lists the others in a note and in the JSON (`dropped`).
@@ -31,10 +36,10 @@ use uptake_stats::{
 #[derive(clap::Args, Debug)]
 pub struct Args {
     /// Model A prediction files, one per seed (comma-separated).
-    #[arg(long, value_delimiter = ',', required = true, num_args = 1..)]
+    #[arg(long, value_delimiter = ',', required_unless_present = "paper_seeds", num_args = 1..)]
     pub a: Vec<PathBuf>,
     /// Model B prediction files, one per seed, in the same seed order as A.
-    #[arg(long, value_delimiter = ',', required = true, num_args = 1..)]
+    #[arg(long, value_delimiter = ',', required_unless_present = "paper_seeds", num_args = 1..)]
     pub b: Vec<PathBuf>,
     /// Truth (hand labels, wide CSV). Not needed with --paper-format.
     #[arg(long)]
@@ -45,6 +50,9 @@ pub struct Args {
     /// greater: H1 mean(A) > mean(B) (one-sided); two-sided: mean(A) != mean(B).
     #[arg(long, default_value = "greater")]
     pub alternative: Alternative,
+    /// paired: sign flips within seed pairs (default); study: the study's unpaired test.
+    #[arg(long, default_value = "paired")]
+    pub test: SeedTest,
     /// Permutation iterations (1 to 10,000,000).
     #[arg(long, default_value_t = 10_000, value_parser = within(1..=MAX_PERMUTATIONS as u64))]
     pub iterations: usize,
@@ -64,6 +72,9 @@ pub struct Args {
     /// Name of model B in the output.
     #[arg(long, default_value = "B")]
     pub b_name: String,
+    /// Both tests on the study's released predictions in DIR (its paper-predictions folder).
+    #[arg(long, value_name = "DIR", conflicts_with_all = ["a", "b", "truth"])]
+    pub paper_seeds: Option<PathBuf>,
     /// Print JSON instead of a table.
     #[arg(long)]
     pub json: bool,
@@ -73,13 +84,16 @@ pub struct Args {
 }
 
 pub fn run(args: Args, _global: &Global) -> Result<()> {
-    let format = PredictionFormat::paper_if(args.paper_format);
-    let a = ModelPredictions::read(&args.a, format)?;
-    let b = ModelPredictions::read(&args.b, format)?;
-    let truth = a.truth(args.truth.as_deref())?;
+    if let Some(dir) = &args.paper_seeds {
+        let (iterations, seed) = (args.iterations, args.seed);
+        let tests = PaperSeedTests::compute(dir, &PaperSeedSettings { iterations, seed })?;
+        let json = args.json.then_some(&tests);
+        return show_and_write(&tests, json, args.out.as_deref(), PaperSeedTests::write);
+    }
     let settings = CompareSettings {
         regions: args.regions.clone(),
         alternative: args.alternative,
+        test: args.test,
         iterations: args.iterations,
         seed: args.seed,
         names: ModelNames {
@@ -89,7 +103,9 @@ pub fn run(args: Args, _global: &Global) -> Result<()> {
         exam_set: ExamSet::intersection_if(args.intersection),
         ..CompareSettings::default()
     };
-    let comparison = Comparison::compute(&a.seeds, &b.seeds, &truth, &settings)?;
+    let format = PredictionFormat::paper_if(args.paper_format);
+    let truth = args.truth.as_deref();
+    let comparison = Comparison::read(&args.a, &args.b, truth, format, &settings)?;
     let json = args.json.then_some(&comparison);
     show_and_write(&comparison, json, args.out.as_deref(), Comparison::write)
 }

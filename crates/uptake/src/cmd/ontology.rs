@@ -1,8 +1,8 @@
-//! `uptake ontology check|tree|show`: validate and inspect the region ontology.
+//! `uptake ontology check|tree|show|suggest`: validate, inspect and grow the region ontology.
 
-use crate::common::{Global, load_ontology};
+use crate::common::{Bars, Global, ReportInputArgs, load_ontology, within};
 use std::path::PathBuf;
-use uptake_ontology::Ontology;
+use uptake_reports::{SuggestSettings, check_ontology, suggest_terms};
 
 #[derive(clap::Subcommand, Debug)]
 pub enum Cmd {
@@ -23,30 +23,51 @@ pub enum Cmd {
         /// Region name (snake_case), e.g. `left_lungs`.
         region: String,
     },
+    /// Suggest terms to add: word n-grams (1 to 3 words) of the findings and impression
+    /// sentences of a reports file that no pattern of the ontology matches, occurring at least
+    /// --min-count times, most frequent first, with example sentence ids (<exam>:<index>, as
+    /// `uptake tag` numbers them; never the sentences). Words overlapping a match, punctuation
+    /// and digits end a phrase; n-grams starting or ending with a stop word are dropped.
+    /// Writes a TOML snippet of commented [[region]] entries to edit into the ontology (to
+    /// --out, else to stdout).
+    Suggest(SuggestArgs),
+}
+
+#[derive(clap::Args, Debug)]
+pub struct SuggestArgs {
+    /// Reports file (JSONL, CSV or FHIR; see --reports-format).
+    #[arg(long)]
+    reports: PathBuf,
+    #[command(flatten)]
+    input: ReportInputArgs,
+    /// Occurrences a term needs (the study: 35).
+    #[arg(long, default_value_t = 35, value_parser = within(1..=u32::MAX as u64))]
+    min_count: usize,
+    /// Where to write the TOML snippet (then the table of terms is printed).
+    #[arg(long)]
+    out: Option<PathBuf>,
 }
 
 pub fn run(cmd: Cmd, global: &Global) -> anyhow::Result<()> {
-    match cmd {
-        Cmd::Check { file } => check(file.as_ref().or(global.ontology.as_ref())),
-        Cmd::Tree => {
-            print!("{}", load_ontology(global)?.tree());
-            Ok(())
-        }
-        Cmd::Show { region } => {
-            print!("{}", load_ontology(global)?.describe(&region)?);
-            Ok(())
-        }
-    }
+    let file = || global.ontology.as_deref();
+    let text = match cmd {
+        Cmd::Check { file: f } => check_ontology(f.as_deref().or_else(file))?.to_string(),
+        Cmd::Tree => load_ontology(global)?.tree().to_string(),
+        Cmd::Show { region } => load_ontology(global)?.describe(&region)?.to_string(),
+        Cmd::Suggest(args) => suggest(&args, global)?,
+    };
+    print!("{text}");
+    Ok(())
 }
 
-/// `ontology check`: the file (else the built-in one) loads, its task regions match
-/// regions.md and its patterns compile together.
-fn check(file: Option<&PathBuf>) -> anyhow::Result<()> {
-    let ontology = Ontology::from_path_or_builtin(file.map(PathBuf::as_path))?;
-    ontology.check_task_regions()?;
-    // Compiling the tagger catches pattern sets too large to build together.
-    uptake_reports::Tagger::new(&ontology)?;
-    let (name, summary) = (ontology.source_name(), ontology.summary());
-    println!("{name}: OK: {summary}");
-    Ok(())
+/// `ontology suggest`: the terms of the reports that no pattern matches, as a TOML snippet
+/// (returned, or written to --out and the table of terms returned).
+fn suggest(args: &SuggestArgs, global: &Global) -> anyhow::Result<String> {
+    let set = args.input.read(&args.reports, global.quiet)?;
+    let tagger = args.input.tagger(&load_ontology(global)?)?;
+    let settings = SuggestSettings {
+        min_count: args.min_count,
+    };
+    let found = suggest_terms(&set.reports, &tagger, &settings, &Bars::new(global.quiet));
+    Ok(found.output(args.out.as_deref(), &[&args.reports])?)
 }
