@@ -1,11 +1,13 @@
 //! The default plan for a cohort: the study's experiments, scaled to the cohort's labels.
 
+use crate::error::StudyError;
 use crate::expand::plan_start;
 use crate::plan::{
     Cohort, ComparisonSpec, DEFAULT_SEEDS, Experiment, Head, Labels, Network, Plan, RareStart,
     Split, Start,
 };
 use crate::split::CohortFileError;
+use std::path::{Path, PathBuf};
 use uptake_core::RegionTable;
 
 /// The size of a default plan.
@@ -79,8 +81,21 @@ pub fn plan_for(cohort: Cohort, preset: Preset) -> Result<Plan, CohortFileError>
         message: e.to_string(),
     })?;
     let ranked = by_prevalence(&labels);
-    let top = |n: usize| ranked.iter().take(n).map(|r| r.0.clone()).collect::<Vec<_>>();
-    let rare = |n: usize| ranked.iter().rev().take(n).map(|r| r.0.clone()).collect::<Vec<_>>();
+    let top = |n: usize| {
+        ranked
+            .iter()
+            .take(n)
+            .map(|r| r.0.clone())
+            .collect::<Vec<_>>()
+    };
+    let rare = |n: usize| {
+        ranked
+            .iter()
+            .rev()
+            .take(n)
+            .map(|r| r.0.clone())
+            .collect::<Vec<_>>()
+    };
     let network = match preset {
         Preset::Tiny => Network::Tiny,
         Preset::Small => Network::Small,
@@ -105,11 +120,20 @@ pub fn plan_for(cohort: Cohort, preset: Preset) -> Result<Plan, CohortFileError>
             (1, 2)
         }
         Preset::Small | Preset::Full => {
-            full_experiments(&cohort, init, (top(5), rare(3)), &mut experiments, &mut comparisons);
+            full_experiments(
+                &cohort,
+                init,
+                (top(5), rare(3)),
+                &mut experiments,
+                &mut comparisons,
+            );
             (if preset == Preset::Full { 15 } else { 30 }, DEFAULT_SEEDS)
         }
     };
-    let id = format!("{:016x}", uptake_core::seeded::stable_hash(&format!("{cohort:?} {preset:?}")));
+    let id = format!(
+        "{:016x}",
+        uptake_core::seeded::stable_hash(&format!("{cohort:?} {preset:?}"))
+    );
     Ok(Plan {
         id,
         cohort,
@@ -146,7 +170,12 @@ fn full_experiments(
     experiments.push(multi("multi-head", Labels::Weak, Head::MultiHead, init));
     comparisons.push(compare("weak", "multi-head"));
     if init == Start::Kinetics {
-        experiments.push(multi("random-init", Labels::Weak, Head::Attention, Start::Random));
+        experiments.push(multi(
+            "random-init",
+            Labels::Weak,
+            Head::Attention,
+            Start::Random,
+        ));
         comparisons.push(compare("weak", "random-init"));
     }
     experiments.push(Experiment::SingleTask {
@@ -163,8 +192,16 @@ fn full_experiments(
     let from_multi = RareStart::MultiTask {
         from: "weak".into(),
     };
-    experiments.push(rare_experiment("rare-from-kinetics", rare.clone(), RareStart::Kinetics));
-    experiments.push(rare_experiment("rare-from-multi-task", rare.clone(), from_multi));
+    experiments.push(rare_experiment(
+        "rare-from-kinetics",
+        rare.clone(),
+        RareStart::Kinetics,
+    ));
+    experiments.push(rare_experiment(
+        "rare-from-multi-task",
+        rare.clone(),
+        from_multi,
+    ));
     comparisons.push(compare("rare-from-multi-task", "rare-from-kinetics"));
     if cohort.manifest.is_some() {
         experiments.push(Experiment::SummaryCode {
@@ -181,4 +218,39 @@ fn full_experiments(
             init,
         });
     }
+}
+
+/// A default plan written by [`write_default_plan`].
+#[derive(Debug, Clone, PartialEq)]
+pub struct WrittenPlan {
+    /// The plan file.
+    pub path: PathBuf,
+    /// Its runs.
+    pub runs: usize,
+}
+
+/// `PLAN: N runs`.
+impl std::fmt::Display for WrittenPlan {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}: {} runs", self.path.display(), self.runs)
+    }
+}
+
+/// Writes the default plan of `cohort` at `preset` to `out` (never over an existing file),
+/// checked first ([`Plan::validate`]).
+pub fn write_default_plan(
+    cohort: Cohort,
+    preset: Preset,
+    out: &Path,
+) -> Result<WrittenPlan, StudyError> {
+    if out.exists() {
+        return Err(StudyError::file(out, "exists: not writing over a plan"));
+    }
+    let plan = plan_for(cohort, preset)?;
+    plan.validate()?;
+    plan.write(out)?;
+    Ok(WrittenPlan {
+        path: out.to_path_buf(),
+        runs: plan.runs().len(),
+    })
 }

@@ -31,6 +31,9 @@ pub enum StudyError {
     /// An experiment name the plan does not have.
     #[error("the plan has no experiment `{0}`")]
     UnknownExperiment(String),
+    /// Runs that failed (their errors are in their `run.json`).
+    #[error("runs failed: {} (see `uptake study status`)", .0.join(", "))]
+    RunsFailed(Vec<String>),
     /// The report's statistics.
     #[error("{what}: {message}")]
     Analysis {

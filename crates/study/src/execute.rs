@@ -50,12 +50,15 @@ fn models_of(ctx: &Context, spec: &RunSpec, table: &RegionTable) -> Result<Vec<M
         Work::MultiTask {
             tasks, head, init, ..
         } => {
-            let selection: TaskSelection = tasks
-                .parse()
-                .map_err(|e: uptake_scanmodel::selection::SelectionParseError| {
-                    StudyError::file("tasks", e)
-                })?;
-            let regions = (selection.select(table)?.into_iter()).map(|t| t.region).collect();
+            let selection: TaskSelection =
+                tasks
+                    .parse()
+                    .map_err(|e: uptake_scanmodel::selection::SelectionParseError| {
+                        StudyError::file("tasks", e)
+                    })?;
+            let regions = (selection.select(table)?.into_iter())
+                .map(|t| t.region)
+                .collect();
             vec![Model {
                 regions,
                 head: *head,
@@ -125,7 +128,10 @@ fn merge_columns(a: RegionTable, b: &RegionTable) -> RegionTable {
     let mut out = RegionTable::new(regions);
     for (exam, row) in a.rows() {
         let mut values = row.to_vec();
-        values.extend(b.row(exam).map_or(vec![None; b.regions().len()], <[_]>::to_vec));
+        values.extend(
+            b.row(exam)
+                .map_or(vec![None; b.regions().len()], <[_]>::to_vec),
+        );
         out.insert(exam.clone(), values);
     }
     out
@@ -169,7 +175,14 @@ pub(crate) fn execute(
             maps_dir: None,
         };
         let (source, exams) = (ctx.source, &ctx.split.test);
-        let table = predict_on(ctx.device, &model.out, source, exams, &settings, &NoProgress)?;
+        let table = predict_on(
+            ctx.device,
+            &model.out,
+            source,
+            exams,
+            &settings,
+            &NoProgress,
+        )?;
         predictions = Some(match predictions {
             None => table,
             Some(so_far) => merge_columns(so_far, &table),
@@ -177,6 +190,8 @@ pub(crate) fn execute(
     }
     let path = ctx.runs_dir.join(&spec.id).join(PREDICTIONS_FILE);
     let table = predictions.unwrap_or_else(|| RegionTable::new(Vec::new()));
-    table.write_csv(&path).map_err(|e| StudyError::file(&path, e))?;
+    table
+        .write_csv(&path)
+        .map_err(|e| StudyError::file(&path, e))?;
     Ok(path)
 }

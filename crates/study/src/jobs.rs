@@ -25,7 +25,10 @@ pub fn job_script(plan_file: &Path) -> Result<String, StudyError> {
             .collect()
     });
     let mut s = String::from("#!/bin/bash\n");
-    let _ = writeln!(s, "#SBATCH --job-name=uptake-study\n#SBATCH --cpus-per-task=8");
+    let _ = writeln!(
+        s,
+        "#SBATCH --job-name=uptake-study\n#SBATCH --cpus-per-task=8"
+    );
     let _ = writeln!(
         s,
         "# The study plan {} as Slurm job arrays: one task per run ({} runs).\n\
@@ -59,4 +62,15 @@ pub fn job_script(plan_file: &Path) -> Result<String, StudyError> {
         );
     }
     Ok(s)
+}
+
+/// Writes [`job_script`] to `file`; says how to submit it.
+pub fn write_job_script(plan_file: &Path, file: &Path) -> Result<String, StudyError> {
+    let script = job_script(plan_file)?;
+    std::fs::write(file, script).map_err(|e| StudyError::file(file, e))?;
+    Ok(format!(
+        "{}: submit with `bash {}`",
+        file.display(),
+        file.display()
+    ))
 }

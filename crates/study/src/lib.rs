@@ -60,16 +60,16 @@ mod status;
 mod targets;
 mod validate;
 
-pub use default_plan::{MORTALITY_DAYS, Preset, plan_for};
+pub use default_plan::{MORTALITY_DAYS, Preset, WrittenPlan, plan_for, write_default_plan};
 pub use error::StudyError;
 pub use events::{OnStudyEvent, StartReason, StudyEvent};
 pub use execute::PREDICTIONS_FILE;
 pub use expand::{RunSpec, WholeTarget, Work};
 pub use folder::{LOCK_FILE, RECORD_FILE, RunLock, RunRecord, RunState, RunStatus};
-pub use jobs::job_script;
+pub use jobs::{job_script, write_job_script};
 pub use plan::{
-    Cohort, ComparisonSpec, DEFAULT_SEEDS, Experiment, Head, Labels, Network, Plan,
-    PlanFileError, RareStart, Split, Start,
+    Cohort, ComparisonSpec, DEFAULT_SEEDS, Experiment, Head, Labels, Network, Plan, PlanFileError,
+    RareStart, Split, Start,
 };
 pub use report::{StudyReport, write_study_report};
 pub use schedule::{RunSettings, RunSummary, run_plan, runs_dir};

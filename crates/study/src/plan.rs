@@ -334,6 +334,22 @@ impl Plan {
 }
 
 impl Cohort {
+    /// A cohort evaluated against its hand labels (else its weak labels).
+    pub fn new(
+        store: PathBuf,
+        weak_labels: PathBuf,
+        hand_labels: Option<PathBuf>,
+        manifest: Option<PathBuf>,
+    ) -> Self {
+        Self {
+            store,
+            weak_labels,
+            hand_labels,
+            manifest,
+            truth: None,
+        }
+    }
+
     fn resolve_against(&mut self, dir: &Path) {
         let fix = |p: &mut PathBuf| {
             if p.is_relative() {

@@ -37,6 +37,20 @@ pub struct RunSettings {
     pub loader_workers: usize,
 }
 
+impl RunSettings {
+    /// Runs `only` one experiment's or one run's runs (`None`: all), `jobs` at once, on
+    /// `device`.
+    pub fn new(only: Option<String>, run_id: Option<String>, jobs: usize, device: Device) -> Self {
+        Self {
+            only,
+            run_id,
+            jobs,
+            device,
+            ..Self::default()
+        }
+    }
+}
+
 impl Default for RunSettings {
     fn default() -> Self {
         Self {
@@ -60,6 +74,18 @@ pub struct RunSummary {
     pub busy: Vec<String>,
     /// Runs that failed, with the error.
     pub failed: Vec<(String, String)>,
+}
+
+impl RunSummary {
+    /// An error naming the failed runs, if any failed.
+    pub fn all_succeeded(&self) -> Result<(), StudyError> {
+        match self.failed.len() {
+            0 => Ok(()),
+            _ => Err(StudyError::RunsFailed(
+                self.failed.iter().map(|(id, _)| id.clone()).collect(),
+            )),
+        }
+    }
 }
 
 /// `N finished, N skipped (done), N busy, N failed`.

@@ -52,11 +52,19 @@ fn word(status: &RunStatus) -> String {
 /// `run  experiment  seed  hash  status` per run, then counts.
 impl fmt::Display for PlanStatus {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let width = (self.runs.iter()).map(|(r, _)| r.id.len()).max().unwrap_or(3);
+        let width = (self.runs.iter())
+            .map(|(r, _)| r.id.len())
+            .max()
+            .unwrap_or(3);
         writeln!(f, "{:<width$}  {:<16}  status", "run", "settings hash")?;
         for (spec, status) in &self.runs {
             let id = &spec.id;
-            writeln!(f, "{id:<width$}  {:<16}  {}", spec.settings_hash, word(status))?;
+            writeln!(
+                f,
+                "{id:<width$}  {:<16}  {}",
+                spec.settings_hash,
+                word(status)
+            )?;
         }
         let done = self.runs.iter().filter(|(_, s)| *s == RunStatus::Done);
         write!(f, "{} of {} runs done", done.count(), self.runs.len())

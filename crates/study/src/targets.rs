@@ -1,7 +1,7 @@
 //! What a run learns and is evaluated against: label tables from the cohort's files.
 
 use crate::error::StudyError;
-use crate::expand::{Work, WholeTarget};
+use crate::expand::{WholeTarget, Work};
 use crate::plan::{Cohort, Labels};
 use std::path::PathBuf;
 use uptake_core::{Manifest, RegionTable};

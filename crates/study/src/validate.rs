@@ -32,7 +32,10 @@ impl Plan {
     pub fn validate(&self) -> Result<(), PlanError> {
         self.check_files()?;
         if self.seeds == 0 || self.epochs == 0 {
-            return Err(refuse("seeds/epochs", "need at least one seed and one epoch"));
+            return Err(refuse(
+                "seeds/epochs",
+                "need at least one seed and one epoch",
+            ));
         }
         uptake_scanmodel::TaskSelection::from_str(&self.tasks)
             .map_err(|e| refuse("tasks", e.to_string()))?;
@@ -47,7 +50,8 @@ impl Plan {
             if !names.insert(name) {
                 return Err(refuse(entry, "two experiments have this name"));
             }
-            self.check_experiment(experiment).map_err(|p| refuse(entry, p))?;
+            self.check_experiment(experiment)
+                .map_err(|p| refuse(entry, p))?;
         }
         self.check_comparisons()?;
         self.check_split()
@@ -149,23 +153,39 @@ impl Plan {
     fn check_split(&self) -> Result<(), PlanError> {
         let s = &self.split;
         let share = |f: f64| f > 0.0 && f < 1.0;
-        if !share(s.test_fraction) || !(s.validation_fraction >= 0.0 && s.validation_fraction < 1.0) {
-            return Err(refuse("split", "test_fraction must be in (0, 1), validation_fraction in [0, 1)"));
+        if !share(s.test_fraction) || !(s.validation_fraction >= 0.0 && s.validation_fraction < 1.0)
+        {
+            return Err(refuse(
+                "split",
+                "test_fraction must be in (0, 1), validation_fraction in [0, 1)",
+            ));
         }
         let split = split_cohort(&self.cohort, s).map_err(|e| refuse(e.entry, e.to_string()))?;
         if split.test.len() < MIN_EXAMS {
-            let problem = format!("{} test exams; at least {MIN_EXAMS} are needed", split.test.len());
+            let problem = format!(
+                "{} test exams; at least {MIN_EXAMS} are needed",
+                split.test.len()
+            );
             return Err(refuse("split", problem));
         }
-        let trained = |share: f64| (split.train.len() as f64 * (1.0 - s.validation_fraction) * share).floor() as usize;
+        let trained = |share: f64| {
+            (split.train.len() as f64 * (1.0 - s.validation_fraction) * share).floor() as usize
+        };
         if trained(1.0) < MIN_EXAMS {
-            let problem = format!("{} training exams leave fewer than {MIN_EXAMS} to train on after validation", split.train.len());
+            let problem = format!(
+                "{} training exams leave fewer than {MIN_EXAMS} to train on after validation",
+                split.train.len()
+            );
             return Err(refuse("split", problem));
         }
         for e in &self.experiments {
-            if let Experiment::LearningCurve { name, fractions, .. } = e {
+            if let Experiment::LearningCurve {
+                name, fractions, ..
+            } = e
+            {
                 if let Some(f) = fractions.iter().find(|f| trained(**f) < MIN_EXAMS) {
-                    let problem = format!("a share of {f} leaves fewer than {MIN_EXAMS} exams to train on");
+                    let problem =
+                        format!("a share of {f} leaves fewer than {MIN_EXAMS} exams to train on");
                     return Err(refuse(format!("experiments.{name}"), problem));
                 }
             }
@@ -180,7 +200,9 @@ fn check_regions(regions: &[String]) -> Result<(), String> {
     }
     let known = |r: &String| uptake_ontology::TASK_REGIONS.iter().any(|t| t.name == r);
     match regions.iter().find(|r| !known(r)) {
-        Some(bad) => Err(format!("`{bad}` is not a task region (see shared/regions.md)")),
+        Some(bad) => Err(format!(
+            "`{bad}` is not a task region (see shared/regions.md)"
+        )),
         None => Ok(()),
     }
 }
