@@ -246,7 +246,7 @@ pub fn write_default_plan(
     if out.exists() {
         return Err(StudyError::file(out, "exists: not writing over a plan"));
     }
-    let plan = plan_for(cohort, preset)?;
+    let plan = plan_for(cohort.absolute(), preset)?;
     plan.validate()?;
     plan.write(out)?;
     Ok(WrittenPlan {

@@ -78,14 +78,20 @@ pub fn write_record(dir: &Path, record: &RunRecord) -> Result<(), String> {
     uptake_core::json::write_json(&dir.join(RECORD_FILE), record).map_err(|e| e.to_string())
 }
 
-/// Where the run `spec` of plan `plan_id` stands, from its folder.
+/// Where the run `spec` of plan `plan_id` stands, from its folder (`Running` while a live
+/// process holds its lock).
 pub fn status_of(plan_id: &str, spec: &RunSpec, dir: &Path) -> RunStatus {
+    lock_status(dir, recorded_status(plan_id, spec, dir))
+}
+
+/// Where the run stands by its record alone (for the process holding its lock).
+pub fn recorded_status(plan_id: &str, spec: &RunSpec, dir: &Path) -> RunStatus {
     if !dir.exists() {
         return RunStatus::Pending;
     }
     let record = match read_record(dir) {
         Ok(Some(record)) => record,
-        Ok(None) if is_empty_but_lock(dir) => return lock_status(dir, RunStatus::Pending),
+        Ok(None) if is_empty_but_lock(dir) => return RunStatus::Pending,
         Ok(None) => return RunStatus::Foreign("the folder has files but no run.json".into()),
         Err(e) => return RunStatus::Foreign(format!("unreadable run.json: {e}")),
     };
@@ -94,15 +100,14 @@ pub fn status_of(plan_id: &str, spec: &RunSpec, dir: &Path) -> RunStatus {
         return RunStatus::Foreign(format!("holds {owner}"));
     }
     let current = record.run.settings_hash == spec.settings_hash;
-    let status = match (record.state, current) {
+    match (record.state, current) {
         (RunState::Done { .. }, true) => RunStatus::Done,
         (RunState::Failed { error }, true) => RunStatus::Failed(error),
         (RunState::Started, true) => RunStatus::Interrupted,
         (_, false) => RunStatus::Stale {
             recorded: record.run.settings_hash,
         },
-    };
-    lock_status(dir, status)
+    }
 }
 
 fn is_empty_but_lock(dir: &Path) -> bool {

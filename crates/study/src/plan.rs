@@ -350,6 +350,15 @@ impl Cohort {
         }
     }
 
+    /// The cohort with absolute paths (relative ones are relative to the working folder), so
+    /// a plan file written anywhere names the same files.
+    pub fn absolute(mut self) -> Self {
+        if let Ok(here) = std::env::current_dir() {
+            self.resolve_against(&here);
+        }
+        self
+    }
+
     fn resolve_against(&mut self, dir: &Path) {
         let fix = |p: &mut PathBuf| {
             if p.is_relative() {

@@ -6,7 +6,9 @@ use crate::error::{StudyError, with_causes};
 use crate::events::{OnStudyEvent, StartReason, StudyEvent};
 use crate::execute::{Context, execute};
 use crate::expand::RunSpec;
-use crate::folder::{LOCK_FILE, RunLock, RunRecord, RunState, RunStatus, status_of, write_record};
+use crate::folder::{
+    LOCK_FILE, RunLock, RunRecord, RunState, RunStatus, recorded_status, status_of, write_record,
+};
 use crate::plan::Plan;
 use crate::split::split_cohort;
 use std::path::{Path, PathBuf};
@@ -192,8 +194,8 @@ fn record_outcome(summary: &Mutex<RunSummary>, id: &str, outcome: Outcome) {
 }
 
 /// Why a run that is not done starts, or the outcome without running it.
-fn start_reason(ctx: &Context, spec: &RunSpec, dir: &Path) -> Result<StartReason, Outcome> {
-    match status_of(&ctx.plan.id, spec, dir) {
+fn start_reason(status: RunStatus, spec: &RunSpec, dir: &Path) -> Result<StartReason, Outcome> {
+    match status {
         RunStatus::Done => Err(Outcome::Skipped),
         RunStatus::Running => Err(Outcome::Busy),
         RunStatus::Foreign(why) => Err(Outcome::Failed(format!(
@@ -230,7 +232,8 @@ fn clear_run_dir(dir: &Path) -> std::io::Result<()> {
 fn run_one(ctx: &Context, spec: &RunSpec, on_event: OnStudyEvent) -> Outcome {
     let dir = ctx.runs_dir.join(&spec.id);
     let run = spec.id.clone();
-    if let Err(outcome) = start_reason(ctx, spec, &dir) {
+    let status = status_of(&ctx.plan.id, spec, &dir);
+    if let Err(outcome) = start_reason(status, spec, &dir) {
         report_outcome(&outcome, &run, on_event);
         return outcome;
     }
@@ -240,7 +243,8 @@ fn run_one(ctx: &Context, spec: &RunSpec, on_event: OnStudyEvent) -> Outcome {
         Err(e) => return failed(&run, format!("{}: {e}", dir.display()), on_event),
     };
     // Another process may have finished it before this one took the lock.
-    let why = match start_reason(ctx, spec, &dir) {
+    let status = recorded_status(&ctx.plan.id, spec, &dir);
+    let why = match start_reason(status, spec, &dir) {
         Ok(why) => why,
         Err(outcome) => return report_outcome(&outcome, &run, on_event),
     };

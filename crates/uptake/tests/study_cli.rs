@@ -1,0 +1,133 @@
+//! `uptake study plan|run|status|report` as real processes: the tiny plan of a small synthetic
+//! cohort end to end, and a run killed mid-plan that resumes without redoing finished runs.
+
+mod cohort_fixture;
+
+use cohort_fixture::{GRID, ok, s, scratch};
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+use std::sync::OnceLock;
+use std::time::{Duration, Instant};
+
+const BIN: &str = "study_cli";
+
+/// An eight-exam cohort ingested onto the test grid, once: (cohort folder, store).
+fn cohort() -> &'static (PathBuf, PathBuf) {
+    static COHORT: OnceLock<(PathBuf, PathBuf)> = OnceLock::new();
+    COHORT.get_or_init(|| {
+        let dir = scratch(&format!("{BIN}/cohort"));
+        let synth = [
+            "-q", "synth", "cohort", "--n", "8", "--small", "--seed", "5",
+        ];
+        ok(&[&synth[..], &["--lesion-scale", "2", "--out", s(&dir)]].concat());
+        let store = dir.join("store");
+        let manifest = dir.join("manifest.csv");
+        let ingest = [
+            "-q",
+            "ingest",
+            "--manifest",
+            s(&manifest),
+            "--out",
+            s(&store),
+        ];
+        ok(&[&ingest[..], &GRID].concat());
+        (dir, store)
+    })
+}
+
+/// `uptake study plan --preset tiny` into a fresh folder `name`, on the image truth as weak
+/// labels: the plan file.
+fn tiny_plan(name: &str) -> PathBuf {
+    let (dir, store) = cohort();
+    let plan = scratch(&format!("{BIN}/{name}")).join("plan.toml");
+    let labels = dir.join("truth.csv");
+    let (out, _) = ok(&[
+        "study",
+        "plan",
+        "--store",
+        s(store),
+        "--labels",
+        s(&labels),
+        "--preset",
+        "tiny",
+        "--out",
+        s(&plan),
+    ]);
+    assert!(out.contains("6 runs"), "{out}");
+    plan
+}
+
+fn run_json(plan: &Path, run: &str) -> PathBuf {
+    plan.parent()
+        .unwrap()
+        .join("runs")
+        .join(run)
+        .join("run.json")
+}
+
+#[test]
+fn the_tiny_plan_runs_end_to_end_and_its_report_names_every_experiment() {
+    let plan = tiny_plan("end-to-end");
+    let (out, err) = ok(&["study", "run", "--plan", s(&plan), "--jobs", "2"]);
+    assert!(out.contains("6 finished, 0 skipped"), "{out}\n{err}");
+    let (status, _) = ok(&["study", "status", "--plan", s(&plan)]);
+    assert!(status.contains("6 of 6 runs done"), "{status}");
+    let (out, _) = ok(&["study", "report", "--plan", s(&plan)]);
+    let html = std::fs::read_to_string(plan.with_file_name("report.html")).unwrap();
+    for experiment in ["weak", "sum-heads", "rare-from-multi-task"] {
+        assert!(
+            html.contains(experiment),
+            "{experiment} not in the report\n{out}"
+        );
+    }
+    assert!(html.contains("weak vs sum-heads"), "{out}");
+    assert!(html.contains("paired permutation test over seeds"));
+    // A second run finds everything done.
+    let (again, _) = ok(&["study", "run", "--plan", s(&plan)]);
+    assert!(again.contains("0 finished, 6 skipped"), "{again}");
+}
+
+/// Whether the run's record says it is done.
+fn is_done(plan: &Path, run: &str) -> bool {
+    std::fs::read_to_string(run_json(plan, run)).is_ok_and(|t| t.contains("\"done\""))
+}
+
+#[test]
+fn a_run_killed_mid_plan_resumes_without_redoing_finished_runs() {
+    let plan = tiny_plan("resume");
+    let mut child = Command::new(env!("CARGO_BIN_EXE_uptake"))
+        .args(["study", "run", "--plan", s(&plan), "--only", "weak"])
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let started = Instant::now();
+    while !is_done(&plan, "weak-s0") {
+        assert!(
+            started.elapsed() < Duration::from_secs(300),
+            "weak-s0 never finished"
+        );
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    child.kill().unwrap();
+    child.wait().unwrap();
+    let record = std::fs::read_to_string(run_json(&plan, "weak-s0")).unwrap();
+    let modified = std::fs::metadata(run_json(&plan, "weak-s0"))
+        .unwrap()
+        .modified()
+        .unwrap();
+    let (out, err) = ok(&["study", "run", "--plan", s(&plan), "--only", "weak"]);
+    assert!(err.contains("skipped weak-s0 (done)"), "{err}");
+    assert!(out.contains("1 skipped"), "{out}");
+    assert!(!err.contains("running weak-s0"), "{err}");
+    assert_eq!(
+        std::fs::read_to_string(run_json(&plan, "weak-s0")).unwrap(),
+        record
+    );
+    let again = std::fs::metadata(run_json(&plan, "weak-s0"))
+        .unwrap()
+        .modified()
+        .unwrap();
+    assert_eq!(again, modified);
+    assert!(is_done(&plan, "weak-s1"));
+}
