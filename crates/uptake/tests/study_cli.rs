@@ -87,6 +87,41 @@ fn the_tiny_plan_runs_end_to_end_and_its_report_names_every_experiment() {
     assert!(again.contains("0 finished, 6 skipped"), "{again}");
 }
 
+#[test]
+fn an_edited_plan_reruns_exactly_the_runs_whose_settings_changed_and_says_so() {
+    let plan = tiny_plan("edited");
+    ok(&["study", "run", "--plan", s(&plan), "--only", "sum-heads"]);
+    let text = std::fs::read_to_string(&plan).unwrap();
+    std::fs::write(
+        &plan,
+        text.replace("head = \"sum\"", "head = \"multi-head\""),
+    )
+    .unwrap();
+    let (status, _) = ok(&["study", "status", "--plan", s(&plan)]);
+    assert!(status.contains("stale settings"), "{status}");
+    let (out, err) = ok(&["study", "run", "--plan", s(&plan), "--only", "sum-heads"]);
+    assert!(out.contains("2 finished, 0 skipped"), "{out}");
+    assert!(
+        err.contains("running sum-heads-s0 again: its settings changed"),
+        "{err}"
+    );
+}
+
+#[test]
+fn a_run_folder_of_another_plan_is_refused_and_the_other_runs_go_on() {
+    let plan = tiny_plan("foreign");
+    let folder = plan.with_file_name("runs").join("weak-s0");
+    std::fs::create_dir_all(&folder).unwrap();
+    std::fs::write(folder.join("model.txt"), "someone else's").unwrap();
+    let out = cohort_fixture::uptake(&["study", "run", "--plan", s(&plan), "--only", "weak"]);
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(!out.status.success());
+    assert!(err.contains("refusing to reuse it"), "{err}");
+    assert!(err.contains("runs failed: weak-s0"), "{err}");
+    assert!(is_done(&plan, "weak-s1"), "{err}");
+    assert!(folder.join("model.txt").exists());
+}
+
 /// Whether the run's record says it is done.
 fn is_done(plan: &Path, run: &str) -> bool {
     std::fs::read_to_string(run_json(plan, run)).is_ok_and(|t| t.contains("\"done\""))
