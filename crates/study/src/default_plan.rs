@@ -123,7 +123,7 @@ pub fn plan_for(cohort: Cohort, preset: Preset) -> Result<Plan, CohortFileError>
             full_experiments(
                 &cohort,
                 init,
-                (top(5), rare(3)),
+                (top(5), rare(3), labels.len()),
                 &mut experiments,
                 &mut comparisons,
             );
@@ -147,6 +147,18 @@ pub fn plan_for(cohort: Cohort, preset: Preset) -> Result<Plan, CohortFileError>
     })
 }
 
+/// The learning curve's shares of the training exams: the study's quarters, those that leave
+/// at least two exams to train on with the default split of `labelled` exams.
+fn fractions(labelled: usize) -> Vec<f64> {
+    let split = Split::default();
+    let train = labelled.saturating_sub((labelled as f64 * split.test_fraction).ceil() as usize);
+    let trained = |f: f64| (train as f64 * (1.0 - split.validation_fraction) * f).floor();
+    (1..=4)
+        .map(|q| f64::from(q) / 4.0)
+        .filter(|f| trained(*f) >= 2.0)
+        .collect()
+}
+
 fn rare_experiment(name: &str, regions: Vec<String>, start: RareStart) -> Experiment {
     Experiment::RareRegion {
         name: name.into(),
@@ -159,7 +171,7 @@ fn rare_experiment(name: &str, regions: Vec<String>, start: RareStart) -> Experi
 fn full_experiments(
     cohort: &Cohort,
     init: Start,
-    (top, rare): (Vec<String>, Vec<String>),
+    (top, rare, labelled): (Vec<String>, Vec<String>, usize),
     experiments: &mut Vec<Experiment>,
     comparisons: &mut Vec<ComparisonSpec>,
 ) {
@@ -184,11 +196,14 @@ fn full_experiments(
         init,
     });
     comparisons.push(compare("weak", "single-task"));
-    experiments.push(Experiment::LearningCurve {
-        name: "learning-curve".into(),
-        fractions: vec![0.25, 0.5, 0.75, 1.0],
-        init,
-    });
+    let shares = fractions(labelled);
+    if !shares.is_empty() {
+        experiments.push(Experiment::LearningCurve {
+            name: "learning-curve".into(),
+            fractions: shares,
+            init,
+        });
+    }
     let from_multi = RareStart::MultiTask {
         from: "weak".into(),
     };

@@ -45,6 +45,7 @@
 
 #![warn(missing_docs)]
 
+mod balance;
 mod default_plan;
 mod error;
 mod events;
@@ -60,6 +61,7 @@ mod status;
 mod targets;
 mod validate;
 
+pub use balance::{LineFit, fit_line};
 pub use default_plan::{MORTALITY_DAYS, Preset, WrittenPlan, plan_for, write_default_plan};
 pub use error::StudyError;
 pub use events::{OnStudyEvent, StartReason, StudyEvent};

@@ -3,6 +3,7 @@
 //! [`uptake_stats::report`] (`<plan dir>/report/<section>/<name>/summary.json`), then one
 //! self-contained HTML page, `<plan dir>/report.html`.
 
+use crate::balance::balance_part;
 use crate::error::StudyError;
 use crate::execute::PREDICTIONS_FILE;
 use crate::expand::{RunSpec, Work};
@@ -17,7 +18,7 @@ use uptake_stats::metrics::Metric;
 use uptake_stats::report::{ReportPart, ReportTable};
 use uptake_stats::{
     CompareSettings, Comparison, Evaluation, EvaluationSettings, ModelNames, PredictionFile,
-    TruthTable,
+    TruthTable, Worklist, WorklistSettings,
 };
 
 /// What the report wrote and left out.
@@ -203,12 +204,69 @@ fn compare(plan: &Plan, finished: &[Finished], parts: &Path, report: &mut StudyR
             .and_then(|mut c| {
                 c.notes.insert(0, COMPARISON_TEST.into());
                 c.write(&parts.join("compare").join(&name))
-                    .map_err(|e| analysis(&name, e))
+                    .map_err(|e| analysis(&name, e))?;
+                Ok(c)
             });
         match result {
-            Ok(()) => report.compared.push(name),
+            Ok(c) => {
+                if multi_vs_single(plan, &spec.a, &spec.b) {
+                    balance(plan, &c, &parts.join("balance").join(&name), report);
+                }
+                report.compared.push(name)
+            }
             Err(e) => report.missing.push(e.to_string()),
         }
+    }
+}
+
+/// Whether `a` names a multi-task experiment and `b` a single-task one.
+fn multi_vs_single(plan: &Plan, a: &str, b: &str) -> bool {
+    let kind = |name: &str| plan.experiments.iter().find(|e| e.name() == name);
+    matches!(
+        (kind(a), kind(b)),
+        (
+            Some(Experiment::MultiTask { .. }),
+            Some(Experiment::SingleTask { .. })
+        )
+    )
+}
+
+/// A multi- vs single-task comparison against the class balance of the weak labels.
+fn balance(plan: &Plan, c: &Comparison, dir: &Path, report: &mut StudyReport) {
+    let labels = uptake_core::RegionTable::read_csv(&plan.cohort.weak_labels);
+    let written = labels.map_err(|e| e.to_string()).and_then(|labels| {
+        let part = balance_part(c, &labels);
+        part.write(dir).map(|_| ()).map_err(|e| e.to_string())
+    });
+    if let Err(e) = written {
+        report.missing.push(format!("{}: {e}", dir.display()));
+    }
+}
+
+/// The worklist (sensitivity after reading the first x % of the list sorted by the
+/// prediction) of the first multi-task experiment, for its first region (`full` when it has
+/// it), into `parts/worklist/<variant>/`.
+fn worklist(plan: &Plan, finished: &[Finished], parts: &Path, report: &mut StudyReport) {
+    let first = (plan.experiments.iter()).find(|e| matches!(e, Experiment::MultiTask { .. }));
+    let Some(f) = first.and_then(|e| finished.iter().find(|f| f.variant == e.name())) else {
+        return;
+    };
+    let regions = f.files[0].table.regions();
+    let Some(region) = regions.iter().find(|r| *r == "full").or(regions.first()) else {
+        return;
+    };
+    let settings = WorklistSettings {
+        region: region.clone(),
+        ..WorklistSettings::default()
+    };
+    let dir = parts.join("worklist").join(&f.variant);
+    let written = Worklist::compute(&f.files, &f.truth, &settings)
+        .map_err(|e| e.to_string())
+        .and_then(|w| w.write(&dir).map_err(|e| e.to_string()));
+    if let Err(e) = written {
+        report
+            .missing
+            .push(format!("worklist of {}: {e}", f.variant));
     }
 }
 
@@ -330,6 +388,7 @@ pub fn write_study_report(plan_file: &Path) -> Result<StudyReport, StudyError> {
     plan_part(&plan, &finished, &parts)?;
     let macro_auroc = evaluate(&finished, &parts, &mut report);
     compare(&plan, &finished, &parts, &mut report);
+    worklist(&plan, &finished, &parts, &mut report);
     learning_curve(&plan, &macro_auroc, &parts)?;
     let title = format!("uptake study {}", plan.id);
     uptake_stats::report::write_report(&parts, &report.html, &title)
