@@ -32,12 +32,12 @@ pub fn job_script(plan_file: &Path) -> Result<String, StudyError> {
     let _ = writeln!(
         s,
         "# The study plan {} as Slurm job arrays: one task per run ({} runs).\n\
-         # Submit with `bash {}` (add sbatch options above, e.g. --gres=gpu:1 --time=...).\n\
+         # Submit by running this file with bash (add sbatch options above, e.g.\n\
+         # --gres=gpu:1 --time=...).\n\
          # Every task writes the plan's own run folder, so `uptake study status` and `report`\n\
          # collect the runs wherever they ran; a task whose run is done or locked does nothing.",
         plan_path.display(),
         runs.len(),
-        "THIS_FILE"
     );
     let _ = writeln!(s, "set -euo pipefail\nUPTAKE=\"${{UPTAKE:-uptake}}\"");
     let _ = writeln!(s, "PLAN={}", quoted(&plan_path.display().to_string()));

@@ -258,10 +258,9 @@ fn run_one(ctx: &Context, spec: &RunSpec, on_event: OnStudyEvent) -> Outcome {
             return failed(&run, error, on_event);
         }
     }
-    if matches!(why, StartReason::SettingsChanged { .. }) {
-        if let Err(e) = clear_run_dir(&dir) {
-            return failed(&run, format!("{}: {e}", dir.display()), on_event);
-        }
+    let changed = matches!(why, StartReason::SettingsChanged { .. });
+    if changed && let Err(e) = clear_run_dir(&dir) {
+        return failed(&run, format!("{}: {e}", dir.display()), on_event);
     }
     on_event(StudyEvent::Started {
         run: run.clone(),

@@ -152,9 +152,8 @@ impl Plan {
     /// on after validation.
     fn check_split(&self) -> Result<(), PlanError> {
         let s = &self.split;
-        let share = |f: f64| f > 0.0 && f < 1.0;
-        if !share(s.test_fraction) || !(s.validation_fraction >= 0.0 && s.validation_fraction < 1.0)
-        {
+        let test_ok = s.test_fraction > 0.0 && s.test_fraction < 1.0;
+        if !(test_ok && (0.0..1.0).contains(&s.validation_fraction)) {
             return Err(refuse(
                 "split",
                 "test_fraction must be in (0, 1), validation_fraction in [0, 1)",
@@ -179,15 +178,16 @@ impl Plan {
             return Err(refuse("split", problem));
         }
         for e in &self.experiments {
-            if let Experiment::LearningCurve {
+            let Experiment::LearningCurve {
                 name, fractions, ..
             } = e
-            {
-                if let Some(f) = fractions.iter().find(|f| trained(**f) < MIN_EXAMS) {
-                    let problem =
-                        format!("a share of {f} leaves fewer than {MIN_EXAMS} exams to train on");
-                    return Err(refuse(format!("experiments.{name}"), problem));
-                }
+            else {
+                continue;
+            };
+            if let Some(f) = fractions.iter().find(|f| trained(**f) < MIN_EXAMS) {
+                let problem =
+                    format!("a share of {f} leaves fewer than {MIN_EXAMS} exams to train on");
+                return Err(refuse(format!("experiments.{name}"), problem));
             }
         }
         Ok(())
