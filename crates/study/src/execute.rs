@@ -8,6 +8,7 @@ use crate::split::{CohortSplit, only_exams};
 use crate::targets::training_table;
 use std::path::{Path, PathBuf};
 use uptake_core::{ExamId, NoProgress, RegionTable};
+use uptake_scanmodel::data::VolumeSource;
 use uptake_scanmodel::init::Init;
 use uptake_scanmodel::predict::{PredictSettings, predict_on};
 use uptake_scanmodel::request::PlannedRun;
@@ -17,6 +18,9 @@ use uptake_training::Device;
 
 /// The test exams' probabilities a finished run leaves in its folder.
 pub const PREDICTIONS_FILE: &str = "predictions.csv";
+/// Every exam's probabilities, which multi-task runs on all training exams of a cohort with a
+/// manifest also leave (the survival analysis fits on the manifest's own splits).
+pub const ALL_PREDICTIONS_FILE: &str = "predictions-all.csv";
 
 /// What every run of a plan shares.
 pub(crate) struct Context<'a> {
@@ -137,6 +141,34 @@ fn merge_columns(a: RegionTable, b: &RegionTable) -> RegionTable {
     out
 }
 
+/// A model's predictions of the test exams; for a multi-task model on every training exam of
+/// a cohort with a manifest, also every exam's, into [`ALL_PREDICTIONS_FILE`].
+fn predict(ctx: &Context, spec: &RunSpec, model: &Path) -> Result<RegionTable, StudyError> {
+    let settings = PredictSettings {
+        test_views: 0,
+        maps_dir: None,
+    };
+    let (source, device) = (ctx.source, ctx.device);
+    let whole_set = matches!(spec.work, Work::MultiTask { fraction, .. } if fraction >= 1.0);
+    if whole_set && ctx.plan.cohort.manifest.is_some() {
+        let all = source.exam_ids();
+        let every = predict_on(device, model, source, &all, &settings, &NoProgress)?;
+        let path = ctx.runs_dir.join(&spec.id).join(ALL_PREDICTIONS_FILE);
+        every
+            .write_csv(&path)
+            .map_err(|e| StudyError::file(&path, e))?;
+    }
+    let test = &ctx.split.test;
+    Ok(predict_on(
+        device,
+        model,
+        source,
+        test,
+        &settings,
+        &NoProgress,
+    )?)
+}
+
 /// Trains (or resumes) the run's models and predicts the test exams; returns the
 /// predictions file. `on_line` gets one line per epoch.
 pub(crate) fn execute(
@@ -170,19 +202,7 @@ pub(crate) fn execute(
             }
         };
         run.train(ctx.source, ctx.compute, &mut on_event)?;
-        let settings = PredictSettings {
-            test_views: 0,
-            maps_dir: None,
-        };
-        let (source, exams) = (ctx.source, &ctx.split.test);
-        let table = predict_on(
-            ctx.device,
-            &model.out,
-            source,
-            exams,
-            &settings,
-            &NoProgress,
-        )?;
+        let table = predict(ctx, spec, &model.out)?;
         predictions = Some(match predictions {
             None => table,
             Some(so_far) => merge_columns(so_far, &table),

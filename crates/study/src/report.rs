@@ -4,8 +4,8 @@
 //! self-contained HTML page, `<plan dir>/report.html`.
 
 use crate::balance::balance_part;
-use crate::error::StudyError;
-use crate::execute::PREDICTIONS_FILE;
+use crate::error::{StudyError, with_causes};
+use crate::execute::{ALL_PREDICTIONS_FILE, PREDICTIONS_FILE};
 use crate::expand::{RunSpec, Work};
 use crate::folder::{RunStatus, status_of};
 use crate::plan::{Experiment, Plan};
@@ -14,10 +14,12 @@ use crate::split::{CohortSplit, only_exams, split_cohort};
 use crate::targets::whole_body_table;
 use std::fmt;
 use std::path::{Path, PathBuf};
+use uptake_core::Manifest;
 use uptake_stats::metrics::Metric;
 use uptake_stats::report::{ReportPart, ReportTable};
 use uptake_stats::{
-    CompareSettings, Comparison, Evaluation, EvaluationSettings, ModelNames, PredictionFile,
+    CompareSettings, Comparison, Covariate, Evaluation, EvaluationSettings, ModelNames,
+    ModelPredictions, PredictionFile, PredictionFormat, SurvivalAnalysis, SurvivalSettings,
     TruthTable, Worklist, WorklistSettings,
 };
 
@@ -270,6 +272,44 @@ fn worklist(plan: &Plan, finished: &[Finished], parts: &Path, report: &mut Study
     }
 }
 
+/// The nested Cox models (age and summary code, then with the `full` region's prediction),
+/// likelihood-ratio tests, Harrell's C and Kaplan-Meier curves of the first multi-task
+/// experiment's every-exam predictions, into `parts/survival/<variant>/`.
+fn survival(plan: &Plan, plan_file: &Path, parts: &Path, report: &mut StudyReport) {
+    let Some(manifest_path) = &plan.cohort.manifest else {
+        return;
+    };
+    let first = (plan.experiments.iter()).find(|e| matches!(e, Experiment::MultiTask { .. }));
+    let Some(variant) = first.map(|e| e.name().to_string()) else {
+        return;
+    };
+    let dir = runs_dir(plan_file);
+    let runs = (plan.runs().into_iter()).filter(|r| r.variant == variant);
+    let done = runs.filter(|r| status_of(&plan.id, r, &dir.join(&r.id)) == RunStatus::Done);
+    let paths: Vec<PathBuf> = done
+        .map(|r| dir.join(&r.id).join(ALL_PREDICTIONS_FILE))
+        .collect();
+    let settings = SurvivalSettings {
+        covariates: ["age", "summary_code", "full"]
+            .map(Covariate::parse)
+            .to_vec(),
+        km_region: "full".into(),
+        ..SurvivalSettings::default()
+    };
+    let out = parts.join("survival").join(&variant);
+    let analysis = |m: Manifest| {
+        let files = ModelPredictions::read(&paths, PredictionFormat::Wide);
+        let files = files.map_err(|e| e.to_string())?.seeds;
+        SurvivalAnalysis::compute(&m, &files, &settings).map_err(|e| with_causes(&e))
+    };
+    let result = (Manifest::read(manifest_path).map_err(|e| e.to_string()))
+        .and_then(analysis)
+        .and_then(|a| a.write(&out).map_err(|e| e.to_string()));
+    if let Err(e) = result {
+        report.missing.push(format!("survival of {variant}: {e}"));
+    }
+}
+
 /// The learning curve: macro AUROC over the shares of the training exams, with the
 /// summary-code model's AUROC as the baseline.
 fn learning_curve(
@@ -389,6 +429,7 @@ pub fn write_study_report(plan_file: &Path) -> Result<StudyReport, StudyError> {
     let macro_auroc = evaluate(&finished, &parts, &mut report);
     compare(&plan, &finished, &parts, &mut report);
     worklist(&plan, &finished, &parts, &mut report);
+    survival(&plan, plan_file, &parts, &mut report);
     learning_curve(&plan, &macro_auroc, &parts)?;
     let title = format!("uptake study {}", plan.id);
     uptake_stats::report::write_report(&parts, &report.html, &title)

@@ -40,7 +40,7 @@ fn cohort() -> &'static (PathBuf, PathBuf) {
 fn tiny_plan(name: &str) -> PathBuf {
     let (dir, store) = cohort();
     let plan = scratch(&format!("{BIN}/{name}")).join("plan.toml");
-    let labels = dir.join("truth.csv");
+    let (labels, manifest) = (dir.join("truth.csv"), dir.join("manifest.csv"));
     let (out, _) = ok(&[
         "study",
         "plan",
@@ -48,6 +48,8 @@ fn tiny_plan(name: &str) -> PathBuf {
         s(store),
         "--labels",
         s(&labels),
+        "--manifest",
+        s(&manifest),
         "--preset",
         "tiny",
         "--out",
@@ -82,6 +84,9 @@ fn the_tiny_plan_runs_end_to_end_and_its_report_names_every_experiment() {
     }
     assert!(html.contains("weak vs sum-heads"), "{out}");
     assert!(html.contains("paired permutation test over seeds"));
+    // The nested Cox models of the weak model's every-exam predictions, and its worklist.
+    assert!(html.contains("<h2>Survival</h2>"), "{out}");
+    assert!(html.contains("<h2>Worklist triage</h2>"), "{out}");
     // A second run finds everything done.
     let (again, _) = ok(&["study", "run", "--plan", s(&plan)]);
     assert!(again.contains("0 finished, 6 skipped"), "{again}");
@@ -104,6 +109,32 @@ fn an_edited_plan_reruns_exactly_the_runs_whose_settings_changed_and_says_so() {
     assert!(
         err.contains("running sum-heads-s0 again: its settings changed"),
         "{err}"
+    );
+}
+
+#[test]
+fn emit_jobs_writes_a_slurm_array_task_per_run_each_running_its_run_id() {
+    let plan = tiny_plan("jobs");
+    let script = plan.with_file_name("jobs.sh");
+    ok(&[
+        "study",
+        "run",
+        "--plan",
+        s(&plan),
+        "--emit-jobs",
+        s(&script),
+    ]);
+    let text = std::fs::read_to_string(&script).unwrap();
+    let first = "STAGE_0=('weak-s0' 'weak-s1' 'sum-heads-s0' 'sum-heads-s1')";
+    assert!(text.contains(first), "{text}");
+    assert!(text.contains("STAGE_1=('rare-from-multi-task-s0' 'rare-from-multi-task-s1')"));
+    let task = "study run --plan \"$PLAN\" --run-id \"${ids[$SLURM_ARRAY_TASK_ID]}\"";
+    assert!(text.contains(task), "{text}");
+    assert!(text.contains("--array=0-3"), "{text}");
+    assert!(text.contains("--dependency=afterany:$job"), "{text}");
+    assert!(
+        !plan.with_file_name("runs").exists(),
+        "emitting jobs runs nothing"
     );
 }
 
