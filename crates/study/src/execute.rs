@@ -176,10 +176,13 @@ pub(crate) fn execute(
     spec: &RunSpec,
     on_line: &mut dyn FnMut(String),
 ) -> Result<PathBuf, StudyError> {
-    let table = training_table(&ctx.plan.cohort, &spec.work)?;
-    let table = only_exams(&table, &train_exams(ctx.split, spec));
+    let labels = training_table(&ctx.plan.cohort, &spec.work)?;
+    let table = only_exams(&labels, &train_exams(ctx.split, spec));
+    // Tasks are chosen on all training exams, so every share of a learning curve (and every
+    // seed) learns the same regions.
+    let all_training = only_exams(&labels, &ctx.split.train);
     let mut predictions: Option<RegionTable> = None;
-    for model in models_of(ctx, spec, &table)? {
+    for model in models_of(ctx, spec, &all_training)? {
         let config = network(ctx.plan.network, model.head).model_config(model.regions);
         let run = PlannedRun {
             targets: Targets::from_table(&table, &config.regions)?,

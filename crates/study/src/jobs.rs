@@ -39,7 +39,13 @@ pub fn job_script(plan_file: &Path) -> Result<String, StudyError> {
         plan_path.display(),
         runs.len(),
     );
-    let _ = writeln!(s, "set -euo pipefail\nUPTAKE=\"${{UPTAKE:-uptake}}\"");
+    // The binary that writes the script runs the tasks, unless $UPTAKE names another.
+    let binary = std::env::current_exe().map_or("uptake".into(), |p| p.display().to_string());
+    let _ = writeln!(
+        s,
+        "set -euo pipefail\nUPTAKE=\"${{UPTAKE:-{}}}\"",
+        binary.replace('"', "")
+    );
     let _ = writeln!(s, "PLAN={}", quoted(&plan_path.display().to_string()));
     for (i, stage) in stages.iter().enumerate() {
         let ids: Vec<String> = stage.iter().map(|id| quoted(id)).collect();
