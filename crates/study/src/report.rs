@@ -412,6 +412,7 @@ fn plan_part(plan: &Plan, finished: &[Finished], parts: &Path) -> Result<(), Stu
 /// seeds that are, and listed in [`StudyReport::missing`].
 pub fn write_study_report(plan_file: &Path) -> Result<StudyReport, StudyError> {
     let plan = Plan::read(plan_file)?;
+    plan.validate()?;
     let dir = plan_file.parent().unwrap_or(Path::new("."));
     let parts = dir.join("report");
     if parts.exists() {

@@ -24,6 +24,11 @@ fn refuse(entry: impl Into<String>, problem: impl Into<String>) -> PlanError {
     }
 }
 
+/// Most seeds a plan runs each experiment with.
+const MAX_SEEDS: u32 = 1000;
+/// Most epochs of a run (as `uptake train --epochs`).
+const MAX_EPOCHS: usize = 100_000;
+
 /// Fewest exams a run trains on, and a test split holds.
 const MIN_EXAMS: usize = 2;
 
@@ -31,11 +36,11 @@ impl Plan {
     /// Checks the plan (reads the store's exam list and the truth table; trains nothing).
     pub fn validate(&self) -> Result<(), PlanError> {
         self.check_files()?;
-        if self.seeds == 0 || self.epochs == 0 {
-            return Err(refuse(
-                "seeds/epochs",
-                "need at least one seed and one epoch",
-            ));
+        if !(1..=MAX_SEEDS).contains(&self.seeds) {
+            return Err(refuse("seeds", format!("must be 1 to {MAX_SEEDS}")));
+        }
+        if !(1..=MAX_EPOCHS).contains(&self.epochs) {
+            return Err(refuse("epochs", format!("must be 1 to {MAX_EPOCHS}")));
         }
         uptake_scanmodel::TaskSelection::from_str(&self.tasks)
             .map_err(|e| refuse("tasks", e.to_string()))?;

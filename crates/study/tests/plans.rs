@@ -85,6 +85,8 @@ fn validation_refuses_a_split_that_leaves_too_few_exams() {
     let mut plan = plan_in(dir.path(), Preset::Tiny);
     plan.split.test_fraction = 1.5;
     assert_eq!(entry_refused(&plan).0, "split");
+    plan.seeds = 4_000_000_000;
+    assert_eq!(entry_refused(&plan).0, "seeds");
 }
 
 /// The settings hash of every run, by id.
