@@ -19,7 +19,7 @@ impl PlanStatus {
     /// Reads the run folders of the plan in `plan_file`.
     pub fn read(plan_file: &Path) -> Result<Self, StudyError> {
         let plan = Plan::read(plan_file)?;
-        plan.validate()?;
+        plan.check_sizes()?;
         let dir = runs_dir(plan_file);
         let runs = (plan.runs().into_iter())
             .map(|spec| {

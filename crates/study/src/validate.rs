@@ -36,12 +36,7 @@ impl Plan {
     /// Checks the plan (reads the store's exam list and the truth table; trains nothing).
     pub fn validate(&self) -> Result<(), PlanError> {
         self.check_files()?;
-        if !(1..=MAX_SEEDS).contains(&self.seeds) {
-            return Err(refuse("seeds", format!("must be 1 to {MAX_SEEDS}")));
-        }
-        if !(1..=MAX_EPOCHS).contains(&self.epochs) {
-            return Err(refuse("epochs", format!("must be 1 to {MAX_EPOCHS}")));
-        }
+        self.check_sizes()?;
         uptake_scanmodel::TaskSelection::from_str(&self.tasks)
             .map_err(|e| refuse("tasks", e.to_string()))?;
         let mut names = HashSet::new();
@@ -60,6 +55,17 @@ impl Plan {
         }
         self.check_comparisons()?;
         self.check_split()
+    }
+
+    /// Seeds and epochs within bounds (what sizes every loop over the runs).
+    pub(crate) fn check_sizes(&self) -> Result<(), PlanError> {
+        if !(1..=MAX_SEEDS).contains(&self.seeds) {
+            return Err(refuse("seeds", format!("must be 1 to {MAX_SEEDS}")));
+        }
+        if !(1..=MAX_EPOCHS).contains(&self.epochs) {
+            return Err(refuse("epochs", format!("must be 1 to {MAX_EPOCHS}")));
+        }
+        Ok(())
     }
 
     fn check_files(&self) -> Result<(), PlanError> {
