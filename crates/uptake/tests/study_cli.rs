@@ -197,3 +197,39 @@ fn a_run_killed_mid_plan_resumes_without_redoing_finished_runs() {
     assert_eq!(again, modified);
     assert!(is_done(&plan, "weak-s1"));
 }
+
+/// The header of a run's predictions.
+fn predicted_regions(plan: &Path, run: &str) -> String {
+    let path = plan
+        .with_file_name("runs")
+        .join(run)
+        .join("predictions.csv");
+    let text = std::fs::read_to_string(path).unwrap();
+    text.lines().next().unwrap().to_string()
+}
+
+#[test]
+fn every_seed_of_a_learning_curve_share_learns_the_regions_of_all_training_exams() {
+    let plan = tiny_plan("curve");
+    let mut text = std::fs::read_to_string(&plan).unwrap();
+    text.push_str(
+        "\n[[experiments]]\nkind = \"learning-curve\"\nname = \"curve\"\nfractions = [0.5]\n",
+    );
+    std::fs::write(&plan, text).unwrap();
+    ok(&[
+        "study",
+        "run",
+        "--plan",
+        s(&plan),
+        "--only",
+        "curve",
+        "--jobs",
+        "2",
+    ]);
+    ok(&["study", "run", "--plan", s(&plan), "--only", "weak", "--jobs", "2"]);
+    let header = predicted_regions(&plan, "weak-s0");
+    assert_eq!(predicted_regions(&plan, "curve-50pct-s0"), header);
+    assert_eq!(predicted_regions(&plan, "curve-50pct-s1"), header);
+    let (out, _) = ok(&["study", "report", "--plan", s(&plan)]);
+    assert!(!out.contains("curve-50pct: region"), "{out}");
+}
