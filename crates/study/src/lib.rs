@@ -61,13 +61,11 @@ mod status;
 mod targets;
 mod validate;
 
-pub use balance::{LineFit, fit_line};
 pub use default_plan::{MORTALITY_DAYS, Preset, WrittenPlan, plan_for, write_default_plan};
 pub use error::StudyError;
 pub use events::{OnStudyEvent, StartReason, StudyEvent};
-pub use execute::PREDICTIONS_FILE;
 pub use expand::{RunSpec, WholeTarget, Work};
-pub use folder::{LOCK_FILE, RECORD_FILE, RunLock, RunRecord, RunState, RunStatus};
+pub use folder::{RunLock, RunStatus};
 pub use jobs::{job_script, write_job_script};
 pub use plan::{
     Cohort, ComparisonSpec, DEFAULT_SEEDS, Experiment, Head, Labels, Network, Plan, PlanFileError,

@@ -226,7 +226,16 @@ fn every_seed_of_a_learning_curve_share_learns_the_regions_of_all_training_exams
         "--jobs",
         "2",
     ]);
-    ok(&["study", "run", "--plan", s(&plan), "--only", "weak", "--jobs", "2"]);
+    ok(&[
+        "study",
+        "run",
+        "--plan",
+        s(&plan),
+        "--only",
+        "weak",
+        "--jobs",
+        "2",
+    ]);
     let header = predicted_regions(&plan, "weak-s0");
     assert_eq!(predicted_regions(&plan, "curve-50pct-s0"), header);
     assert_eq!(predicted_regions(&plan, "curve-50pct-s1"), header);
