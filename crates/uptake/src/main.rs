@@ -72,6 +72,9 @@ enum Command {
     /// How much of each region's attention falls on that region and its lesions (needs image
     /// truth: the synthetic cohort's regions.json files).
     Localise(cmd::localise::LocaliseArgs),
+    /// The study on a cohort from one plan: plan, run (resumable, --jobs, Slurm), status, report.
+    #[command(subcommand)]
+    Study(cmd::study::Cmd),
 }
 
 /// `uptake bench ...`: speed figures. Benchmarks print numbers; tests never time anything.
@@ -172,5 +175,6 @@ fn dispatch(command: Command, global: &common::Global) -> anyhow::Result<()> {
         Command::Merge(args) => cmd::merge::run(args, global),
         Command::Orchestrator(args) => cmd::scan_model::orchestrator(args),
         Command::Localise(args) => cmd::localise::run(args, global),
+        Command::Study(c) => cmd::study::run(c, global),
     }
 }

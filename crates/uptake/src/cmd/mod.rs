@@ -12,6 +12,7 @@ pub mod ontology;
 pub mod report;
 pub mod report_model;
 pub mod scan_model;
+pub mod study;
 pub mod survival;
 pub mod synth;
 pub mod tag;
