@@ -270,11 +270,13 @@ pub enum SeedTest {
     /// pair's difference is flipped (exchangeability within a seed). With five seeds all in
     /// favour of A, p cannot go below 1/32.
     #[default]
+    #[serde(alias = "paired")]
     PairedSignFlip,
     /// [`study_permutation_test`]: the test of the study's released analysis code (mlxtend's
     /// `permutation_test`, approximate), which pools both models' seed scores and reshuffles
     /// them (exchangeability of all scores, pairs ignored). With five seeds per model all in
     /// favour of A, p tends to 1/252.
+    #[serde(alias = "study")]
     StudyUnpaired,
 }
 

@@ -144,6 +144,7 @@ pub fn plan_for(cohort: Cohort, preset: Preset) -> Result<Plan, CohortFileError>
         tasks: "prevalent".into(),
         experiments,
         comparisons,
+        test: uptake_stats::SeedTest::default(),
     })
 }
 

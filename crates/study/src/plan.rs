@@ -35,6 +35,11 @@ pub struct Plan {
     /// Pairs of experiments the report compares.
     #[serde(default)]
     pub comparisons: Vec<ComparisonSpec>,
+    /// The permutation test of every comparison over seeds: `paired` (the default: sign flips
+    /// within seed pairs) or `study` (the test of the study's released analysis code, mlxtend's
+    /// unpaired `permutation_test`; see docs/study.md).
+    #[serde(default)]
+    pub test: uptake_stats::SeedTest,
 }
 
 fn default_seeds() -> u32 {

@@ -19,8 +19,8 @@ use uptake_stats::metrics::Metric;
 use uptake_stats::report::{ReportPart, ReportTable};
 use uptake_stats::{
     CompareSettings, Comparison, Covariate, Evaluation, EvaluationSettings, ModelNames,
-    ModelPredictions, PredictionFile, PredictionFormat, SurvivalAnalysis, SurvivalSettings,
-    TruthTable, Worklist, WorklistSettings,
+    ModelPredictions, PredictionFile, PredictionFormat, SeedTest, SurvivalAnalysis,
+    SurvivalSettings, TruthTable, Worklist, WorklistSettings,
 };
 
 /// What the report wrote and left out.
@@ -56,9 +56,22 @@ impl fmt::Display for StudyReport {
 }
 
 /// The test of every comparison, as the report states it.
-pub const COMPARISON_TEST: &str = "Test: paired permutation test over seeds (seed i of A \
-     paired with seed i of B; the sign of each pair's AUROC difference flipped at random, \
-     10,000 rounds, one-sided: A > B); CIs: percentile bootstrap over seeds.";
+pub(crate) fn comparison_test(test: SeedTest) -> String {
+    let how = match test {
+        SeedTest::PairedSignFlip => {
+            "seed i of A paired with seed i of B; the sign of each pair's AUROC difference \
+             flipped at random"
+        }
+        SeedTest::StudyUnpaired => {
+            "as the study's released analysis code (mlxtend's approximate `permutation_test`): \
+             both models' seed AUROCs pooled and reshuffled, pairs ignored"
+        }
+    };
+    format!(
+        "Test: {test} over seeds ({how}; 10,000 rounds, one-sided: A > B); CIs: percentile \
+         bootstrap over seeds."
+    )
+}
 
 /// One variant's finished runs and what they are evaluated against.
 struct Finished {
@@ -199,12 +212,13 @@ fn compare(plan: &Plan, finished: &[Finished], parts: &Path, report: &mut StudyR
                 b: spec.b.clone(),
             },
             exam_set: uptake_stats::ExamSet::Intersection,
+            test: plan.test,
             ..CompareSettings::default()
         };
         let result = Comparison::compute(&a.files[..seeds], &b.files[..seeds], &a.truth, &settings)
             .map_err(|e| analysis(&name, e))
             .and_then(|mut c| {
-                c.notes.insert(0, COMPARISON_TEST.into());
+                c.notes.insert(0, comparison_test(plan.test));
                 c.write(&parts.join("compare").join(&name))
                     .map_err(|e| analysis(&name, e))?;
                 Ok(c)
@@ -393,7 +407,7 @@ fn plan_part(plan: &Plan, finished: &[Finished], parts: &Path) -> Result<(), Stu
             plan.network,
             plan.epochs
         ),
-        notes: vec![COMPARISON_TEST.into()],
+        notes: vec![comparison_test(plan.test)],
         tables: vec![ReportTable {
             caption: "Experiments and their finished seeds".into(),
             columns: vec!["experiment".into(), "kind".into(), "seeds done".into()],

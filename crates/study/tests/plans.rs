@@ -186,3 +186,18 @@ fn a_run_lock_is_held_once_and_a_dead_process_lock_is_taken_over() {
         "a dead process's lock"
     );
 }
+
+#[test]
+fn a_plan_compares_with_the_paired_test_unless_it_names_the_studys() {
+    let dir = tempfile::tempdir().unwrap();
+    let plan = plan_in(dir.path(), Preset::Tiny);
+    assert_eq!(plan.test, uptake_stats::SeedTest::PairedSignFlip);
+    let file = dir.path().join("plan.toml");
+    plan.write(&file).unwrap();
+    let text = std::fs::read_to_string(&file).unwrap();
+    let edited = text.replace("test = \"paired-sign-flip\"", "test = \"study\"");
+    assert_ne!(edited, text, "the plan file names its test");
+    std::fs::write(&file, edited).unwrap();
+    let read = Plan::read(&file).unwrap();
+    assert_eq!(read.test, uptake_stats::SeedTest::StudyUnpaired);
+}
