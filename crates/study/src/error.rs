@@ -14,6 +14,9 @@ pub enum StudyError {
     /// A cohort file.
     #[error(transparent)]
     Cohort(#[from] crate::split::CohortFileError),
+    /// The device cannot run the plan (e.g. CUDA on a build without the `gpu` feature).
+    #[error(transparent)]
+    Device(#[from] uptake_training::DeviceError),
     /// Training or prediction.
     #[error(transparent)]
     ScanModel(#[from] uptake_scanmodel::ScanModelError),

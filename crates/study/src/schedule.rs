@@ -141,6 +141,8 @@ pub fn run_plan(
 ) -> Result<RunSummary, StudyError> {
     let plan = Plan::read(plan_file)?;
     plan.validate()?;
+    // A device that cannot run is refused once, before any run starts (not once per run).
+    uptake_training::check_device(settings.device)?;
     let runs = select(&plan, settings)?;
     let split = split_cohort(&plan.cohort, &plan.split)?;
     let source = StoreSource::open(&plan.cohort.store)?;

@@ -3,7 +3,7 @@
 
 mod cohort_fixture;
 
-use cohort_fixture::{GRID, ok, s, scratch};
+use cohort_fixture::{GRID, fails, ok, s, scratch};
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::sync::OnceLock;
@@ -241,4 +241,15 @@ fn every_seed_of_a_learning_curve_share_learns_the_regions_of_all_training_exams
     assert_eq!(predicted_regions(&plan, "curve-50pct-s1"), header);
     let (out, _) = ok(&["study", "report", "--plan", s(&plan)]);
     assert!(!out.contains("curve-50pct: region"), "{out}");
+}
+
+#[test]
+fn a_gpu_asked_of_a_cpu_build_is_refused_before_any_run_starts() {
+    let plan = tiny_plan("cuda");
+    let err = fails(&["study", "run", "--plan", s(&plan), "--device", "cuda"]);
+    assert!(
+        err.contains("built without GPU support") && err.contains("--features gpu"),
+        "{err}"
+    );
+    assert!(!plan.parent().unwrap().join("runs").exists(), "nothing ran");
 }

@@ -55,9 +55,8 @@ pub struct RunArgs {
     /// Write a Slurm job-array script (one task per run) instead of running.
     #[arg(long, value_name = "FILE")]
     emit_jobs: Option<PathBuf>,
-    /// `cpu`, `cuda` or `cuda:N` (a build with `--features gpu`).
-    #[arg(long, default_value = "cpu")]
-    device: uptake_training::Device,
+    #[command(flatten)]
+    device: crate::common::DeviceArgs,
 }
 
 #[derive(clap::Args, Debug)]
@@ -86,7 +85,7 @@ pub fn run(cmd: Cmd, global: &Global) -> Result<()> {
 }
 
 fn run_plan(a: RunArgs, global: &Global) -> Result<()> {
-    let settings = RunSettings::new(a.only, a.run_id, a.jobs, a.device);
+    let settings = RunSettings::new(a.only, a.run_id, a.jobs, a.device.device);
     let on_event = |e: StudyEvent| {
         if !global.quiet || !matches!(e, StudyEvent::Training { .. }) {
             eprintln!("{e}");
