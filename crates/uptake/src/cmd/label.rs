@@ -8,6 +8,7 @@ use crate::common::{
 use anyhow::{Context, bail};
 use std::path::PathBuf;
 use uptake_core::output_guard::check_output;
+use uptake_core::shard::Shard;
 use uptake_labels::{
     Aggregation, LabelSettings, LabellingMethod, MethodSetup, RulesSource, read_checked_mentions,
 };
@@ -79,6 +80,10 @@ pub struct Args {
     /// mention.
     #[arg(long, default_value_t = 0.05, value_parser = probability)]
     pub warn_share: f64,
+    /// Only the reports of shard i of n of the exams (a cluster job array; `uptake merge` joins
+    /// the shards' tables; the combined method still fits on every report).
+    #[arg(long, value_name = "I/N", conflicts_with = "mentions")]
+    pub shard: Option<Shard>,
 }
 
 #[derive(clap::Subcommand, Debug)]
@@ -175,6 +180,7 @@ pub fn run(args: Args, global: &Global) -> anyhow::Result<()> {
     check_output(&ids, &[reports, out])?;
     let settings = LabelSettings {
         regions: args.regions.clone(),
+        shard: args.shard,
     };
     let set = args.input.read(reports, global.quiet)?;
     let tagger = args.input.tagger(&ontology)?;
