@@ -64,6 +64,7 @@ pub mod init;
 pub mod kinetics;
 pub mod labels;
 mod loader;
+mod localisation;
 pub mod localise;
 pub(crate) mod maps;
 pub mod model;

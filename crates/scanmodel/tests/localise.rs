@@ -8,7 +8,7 @@ use uptake_core::{ExamId, Manifest, NoProgress, RegionMap};
 use uptake_ontology::Ontology;
 use uptake_scanmodel::checkpoint::save_module;
 use uptake_scanmodel::localise::{
-    LocaliseInputs, LocaliseSettings, RegionLocalisation, localise, localise_masks,
+    LocaliseInputs, LocaliseSettings, MaskInputs, RegionLocalisation, localise, localise_masks,
 };
 use uptake_scanmodel::model::ScanModel;
 use uptake_scanmodel::{CpuBackend, MemoryStore, ModelVolume, ScanModelError, SizePreset};
@@ -186,11 +186,14 @@ fn lesion_masks_give_each_task_its_attention_share_near_the_masked_lesions() {
         .iter()
         .map(|e| ExamId::new(e).unwrap())
         .collect();
+    let inputs = MaskInputs {
+        source: &store,
+        masks: &masks,
+        exams: &exams,
+    };
     let rows = localise_masks::<CpuBackend>(
         &run,
-        &store,
-        &masks,
-        &exams,
+        &inputs,
         &LocaliseSettings::default(),
         &NoProgress,
         &Default::default(),
