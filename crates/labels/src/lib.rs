@@ -84,6 +84,7 @@ mod label_model;
 mod levels;
 mod mention_regions;
 mod method;
+mod outputs;
 mod regex_baseline;
 mod rules;
 mod scorer;
@@ -104,6 +105,7 @@ pub use mention_regions::{
     MentionsError, UnknownMentionRegion, check_mention_regions, read_checked_mentions,
 };
 pub use method::{LabellingMethod, MethodError, RulesSource, UnknownMethod};
+pub use outputs::{LabelOutputs, LabelWriteError};
 pub use regex_baseline::RegexLabeller;
 pub use rules::{RulesError, RulesLabeller};
 pub use scorer::{MeanScorer, MentionScorer, ScoreError, SentenceMentions, mean_scores};

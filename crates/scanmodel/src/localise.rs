@@ -198,6 +198,13 @@ pub enum LesionTruth {
     StoredMasks,
 }
 
+impl LesionTruth {
+    /// The region maps of `manifest` when one is given, else the stored lesion masks.
+    pub fn maps_or_masks(manifest: Option<PathBuf>) -> Self {
+        manifest.map_or(Self::StoredMasks, Self::RegionMaps)
+    }
+}
+
 /// The exams of an exam store and their truth, for [`localise_store`].
 #[derive(Debug, Clone, PartialEq)]
 pub struct StoreInputs {

@@ -7,10 +7,10 @@ use crate::common::{
 };
 use anyhow::{Context, bail};
 use std::path::PathBuf;
-use uptake_core::output_guard::check_output;
 use uptake_core::shard::Shard;
 use uptake_labels::{
-    Aggregation, LabelSettings, LabellingMethod, MethodSetup, RulesSource, read_checked_mentions,
+    Aggregation, LabelOutputs, LabelSettings, LabellingMethod, MethodSetup, RulesSource,
+    read_checked_mentions,
 };
 use uptake_ontology::{Ontology, RegionSelection};
 
@@ -175,9 +175,8 @@ pub fn run(args: Args, global: &Global) -> anyhow::Result<()> {
     let (Some(reports), Some(out)) = (&args.reports, &args.out) else {
         bail!("give --reports and --out (or --mentions FILE)");
     };
-    let ids = (args.no_mention_ids.clone()).unwrap_or_else(|| out.with_extension("no-mention.csv"));
-    check_output(out, &[reports])?;
-    check_output(&ids, &[reports, out])?;
+    let outputs = LabelOutputs::new(out, args.no_mention_ids.as_deref());
+    outputs.check(reports)?;
     let settings = LabelSettings {
         regions: args.regions.clone(),
         shard: args.shard,
@@ -186,13 +185,12 @@ pub fn run(args: Args, global: &Global) -> anyhow::Result<()> {
     let tagger = args.input.tagger(&ontology)?;
     let done = setup.label_reports(models, tagger, &set.reports, &settings, &bars);
     let done = done.with_context(|| reports.display().to_string())?;
-    done.labels.table.write_csv(out)?;
-    let flagged = done.labels.write_flagged(&ids);
-    flagged.with_context(|| format!("writing {}", ids.display()))?;
+    outputs.write(&done.labels)?;
+    let ids = &outputs.no_mention_ids;
     if !global.quiet {
-        println!("{}", done.summary(out, &ids));
+        println!("{}", done.summary(out, ids));
     }
-    for warning in done.labels.counts.warnings(args.warn_share, &ids) {
+    for warning in done.labels.counts.warnings(args.warn_share, ids) {
         eprintln!("{warning}");
     }
     Ok(())

@@ -43,13 +43,9 @@ pub struct LocaliseArgs {
 }
 
 pub fn run(args: LocaliseArgs, global: &Global) -> anyhow::Result<()> {
-    let truth = match args.manifest {
-        Some(manifest) if !args.lesion_masks => LesionTruth::RegionMaps(manifest),
-        _ => LesionTruth::StoredMasks,
-    };
     let inputs = StoreInputs {
         store: args.store,
-        truth,
+        truth: LesionTruth::maps_or_masks(args.manifest),
         exams: args.exams.map(|list| list.read()).transpose()?,
         shard: args.shard,
     };
