@@ -93,7 +93,8 @@ mod weak;
 
 pub use aggregate::{Aggregation, DEFAULT_DISCOUNT, ScoredMention, UnknownAggregation};
 pub use combined::{
-    EvaluatedMentions, FitOn, LabelledReports, LabellingError, MethodSetup, PreparedScorer,
+    EvaluatedMentionFile, EvaluatedMentions, FitOn, LabelledReports, LabellingError, MethodSetup,
+    PreparedScorer,
 };
 pub use fit_reports::mention_sentences;
 pub use fit_summary::{Anchor, FitSummary, LabellerDependence};

@@ -164,12 +164,8 @@ pub fn run(args: Args, global: &Global) -> anyhow::Result<()> {
     let models = load_report_models(&args.labellers.model)?;
     let bars = Bars::new(global.quiet);
     if let Some(path) = &args.mentions {
-        let sentences = read_checked_mentions(path, &ontology)?;
-        let e = setup.evaluate_mentions(models, &ontology, &sentences, args.threshold, &bars);
-        let e = e.with_context(|| format!("scoring the mentions of {}", path.display()))?;
-        let (n, threshold) = (sentences.len(), args.threshold);
-        let (scorer, path) = (&e.evaluation.scorer, path.display());
-        println!("method `{scorer}` on {path} ({n} sentences), threshold {threshold}\n{e}");
+        let e = setup.evaluate_mention_file(models, &ontology, path, args.threshold, &bars)?;
+        println!("{e}");
         return Ok(());
     }
     let (Some(reports), Some(out)) = (&args.reports, &args.out) else {
