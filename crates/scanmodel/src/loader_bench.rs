@@ -137,6 +137,14 @@ pub fn bench_loader(
     source: &dyn VolumeSource,
     settings: &LoaderBenchSettings,
 ) -> Result<LoaderBench> {
+    if let StepTiming::Given {
+        seconds_per_step: s,
+    } = settings.step
+        && !(s.is_finite() && s > 0.0)
+    {
+        let what = format!("a training step of {s} s: give a positive number of seconds");
+        return Err(ScanModelError::Config(what));
+    }
     let exams = source.exam_ids();
     if exams.is_empty() {
         return Err(ScanModelError::MissingExam(
@@ -244,6 +252,22 @@ mod tests {
             "{text}"
         );
         assert!(text.ends_with("the step bounds training"), "{text}");
+    }
+
+    #[test]
+    fn a_step_of_no_positive_time_is_refused_before_loading() {
+        let settings = LoaderBenchSettings {
+            network: NetworkSettings::default(),
+            batch_size: 1,
+            workers: 0,
+            step: StepTiming::given_or_measured(Some(0.0), Device::Cpu),
+        };
+        let err = bench_loader(&MemoryStore::new([]), &settings).unwrap_err();
+        assert!(
+            err.to_string()
+                .contains("give a positive number of seconds"),
+            "{err}"
+        );
     }
 
     #[test]
