@@ -189,7 +189,7 @@ pub fn bench_loader(
                 batch_sizes: vec![n],
                 profile: false,
             };
-            let timed = train_step_on(&config, &step, device.clone())?;
+            let timed = train_step_on(&config, &step, *device)?;
             (timed.runs[0].mean_seconds(), true)
         }
     };

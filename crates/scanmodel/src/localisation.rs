@@ -215,7 +215,7 @@ fn columns(tasks: &[String], measures: &[&str]) -> Vec<String> {
 /// The tasks of a per-exam table whose columns are `measures` for each task, in order.
 fn tasks_of(table: &RegionTable, measures: &[&str]) -> Option<Vec<String>> {
     let names = table.regions();
-    if names.is_empty() || names.len() % measures.len() != 0 {
+    if names.is_empty() || !names.len().is_multiple_of(measures.len()) {
         return None;
     }
     let tasks: Vec<String> = (names.iter().step_by(measures.len()))
