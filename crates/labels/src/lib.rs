@@ -39,7 +39,8 @@
 //! assert!(p("liver") > 0.9 && p("abdomen") == p("liver"));
 //! assert!(p("lungs") < 0.1);
 //!
-//! let settings = LabelSettings { regions: "liver,lungs".parse::<RegionSelection>().unwrap() };
+//! let regions = "liver,lungs".parse::<RegionSelection>().unwrap();
+//! let settings = LabelSettings { regions, ..LabelSettings::default() };
 //! let set = labeller.label_reports(&[report], &settings, &NoProgress).unwrap();
 //! assert_eq!(set.table.regions(), ["liver", "lungs"]);
 //! assert_eq!(set.counts.mentions, 2);
