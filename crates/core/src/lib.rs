@@ -49,6 +49,7 @@ pub mod process;
 pub mod progress;
 pub mod region_map;
 pub mod seeded;
+pub mod shard;
 pub mod shard_merge;
 pub mod spans;
 mod split_name;

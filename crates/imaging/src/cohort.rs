@@ -4,7 +4,6 @@
 //! [`IngestOutcome`]; one exam failing does not stop the others.
 
 use std::path::{Path, PathBuf};
-use std::str::FromStr;
 
 use uptake_core::{ExamId, Manifest, ManifestEntry, ManifestError, Progress};
 
@@ -34,45 +33,7 @@ pub enum IngestSource {
     Nifti(NiftiSource),
 }
 
-/// One part of a cohort, for cluster job arrays: the exams whose stable hash of the id (FNV-1a,
-/// [`uptake_core::seeded::stable_hash`]) is `index` modulo `count`, so an exam stays in its
-/// shard whatever else is in the cohort. Written `index/count`, e.g. `3/8`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Shard {
-    index: u64,
-    count: u64,
-}
-
-impl Shard {
-    /// Shard `index` of `count`; `None` unless `index < count`.
-    pub fn new(index: u64, count: u64) -> Option<Self> {
-        (index < count).then_some(Self { index, count })
-    }
-
-    /// True when `exam` belongs to this shard.
-    pub fn contains(&self, exam: &ExamId) -> bool {
-        uptake_core::seeded::stable_hash(exam.as_str()) % self.count == self.index
-    }
-}
-
-/// A shard's text that is not `i/n` with `0 <= i < n`.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("shard `{0}`: expected i/n with 0 <= i < n (e.g. 0/4)")]
-pub struct ShardParseError(String);
-
-impl FromStr for Shard {
-    type Err = ShardParseError;
-
-    fn from_str(text: &str) -> Result<Self, ShardParseError> {
-        let bad = || ShardParseError(text.to_string());
-        let (i, n) = text.split_once('/').ok_or_else(bad)?;
-        let (i, n) = (
-            i.trim().parse().map_err(|_| bad())?,
-            n.trim().parse().map_err(|_| bad())?,
-        );
-        Shard::new(i, n).ok_or_else(bad)
-    }
-}
+pub use uptake_core::shard::{Shard, ShardParseError};
 
 /// What to do with exams the store already holds.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -652,31 +613,6 @@ mod tests {
         let outcome = outcome();
         assert!(!outcome.failed(FailWhen::NoExamStored));
         assert!(outcome.failed(FailWhen::AnyExamFails));
-    }
-
-    #[test]
-    fn shards_partition_the_cohort() {
-        let shards: Vec<Shard> = (0..4).map(|i| Shard::new(i, 4).unwrap()).collect();
-        for i in 0..200 {
-            let exam = ExamId::new(format!("E{i:05}")).unwrap();
-            assert_eq!(shards.iter().filter(|s| s.contains(&exam)).count(), 1);
-        }
-    }
-
-    #[test]
-    fn an_exam_keeps_its_shard_by_the_fnv_hash_of_its_id() {
-        // FNV-1a("a") = 0xaf63dc4c8601ec8c, which is 0 modulo 4.
-        let a = ExamId::new("a").unwrap();
-        assert!(Shard::new(0, 4).unwrap().contains(&a));
-    }
-
-    #[test]
-    fn shards_parse_as_i_slash_n() {
-        assert_eq!("3/4".parse::<Shard>().unwrap(), Shard::new(3, 4).unwrap());
-        for bad in ["4/4", "1", "0/0", "a/2"] {
-            let err = bad.parse::<Shard>().unwrap_err().to_string();
-            assert!(err.contains(bad), "{err}");
-        }
     }
 
     #[test]

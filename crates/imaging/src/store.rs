@@ -80,33 +80,28 @@ pub const PET_SCALE_SUV: f32 = 10.0;
 /// The two model input channels `[ct, pet]` of an exam, with FIXED windows (never per-exam
 /// statistics, so an SUV of 5 means the same to the model in every exam):
 /// CT: `clamp(hu, -1000, 1000) / 1000`; PET: `clamp(suv, 0, 20) / 10`. NaN maps to the low end.
-pub fn model_channels(volume: &ExamVolume) -> [Vec<f32>; 2] {
+/// The volume's own buffers are windowed in place (training loads every exam every epoch: no
+/// copy of the volume is made).
+pub fn model_channels(volume: ExamVolume) -> [Vec<f32>; 2] {
     let (ct_lo, ct_hi) = CT_WINDOW_HU;
     let ct_half = (ct_hi - ct_lo) / 2.0;
     let ct_mid = (ct_hi + ct_lo) / 2.0;
-    let ct = volume
-        .ct_hu
-        .iter()
-        .map(|&hu| {
-            if hu.is_nan() {
-                -1.0
-            } else {
-                (hu.clamp(ct_lo, ct_hi) - ct_mid) / ct_half
-            }
-        })
-        .collect();
+    let (mut ct, mut pet) = (volume.ct_hu, volume.pet_suv);
+    for hu in &mut ct {
+        *hu = if hu.is_nan() {
+            -1.0
+        } else {
+            (hu.clamp(ct_lo, ct_hi) - ct_mid) / ct_half
+        };
+    }
     let (pet_lo, pet_hi) = PET_WINDOW_SUV;
-    let pet = volume
-        .pet_suv
-        .iter()
-        .map(|&suv| {
-            if suv.is_nan() {
-                0.0
-            } else {
-                suv.clamp(pet_lo, pet_hi) / PET_SCALE_SUV
-            }
-        })
-        .collect();
+    for suv in &mut pet {
+        *suv = if suv.is_nan() {
+            0.0
+        } else {
+            suv.clamp(pet_lo, pet_hi) / PET_SCALE_SUV
+        };
+    }
     [ct, pet]
 }
 
@@ -732,7 +727,7 @@ mod tests {
         exam.pet_suv[0] = -1.0;
         exam.pet_suv[1] = 2.5;
         exam.pet_suv[2] = 35.0;
-        let [ct, pet] = model_channels(&exam);
+        let [ct, pet] = model_channels(exam);
         assert_eq!(&ct[..4], &[-1.0, 0.0, 0.5, 1.0]);
         assert_eq!(&pet[..3], &[0.0, 0.25, 2.0]);
     }

@@ -9,6 +9,7 @@ use crate::evaluate::{MentionEvaluation, evaluate_scorer};
 use crate::fit_reports::mention_sentences;
 use crate::fit_summary::FitSummary;
 use crate::label_model::{LabelModel, LabelModelSettings};
+use crate::mention_regions::{MentionsError, read_checked_mentions};
 use crate::method::{LabellingMethod, MethodError, RulesSource};
 use crate::scorer::{MentionScorer, ScoreError};
 use crate::weak::{LabelError, LabelSettings, WeakLabeller, WeakLabels};
@@ -88,6 +89,18 @@ pub enum LabellingError {
     /// The hand-labelled mentions cannot be scored.
     #[error("the hand-labelled mentions cannot be scored")]
     Score(#[from] ScoreError),
+    /// A hand-labelled mention file cannot be used.
+    #[error(transparent)]
+    Mentions(#[from] MentionsError),
+    /// The mentions of a file cannot be scored.
+    #[error("scoring the mentions of {path}")]
+    MentionFile {
+        /// The file.
+        path: PathBuf,
+        /// Why.
+        #[source]
+        source: Box<LabellingError>,
+    },
 }
 
 /// A report set labelled ([`MethodSetup::label_reports`]).
@@ -116,6 +129,32 @@ impl LabelledReports {
     pub fn summary(&self, out: &Path, ids: &Path) -> String {
         let fit = self.fit.as_ref().map(|f| f.to_string()).unwrap_or_default();
         format!("{fit}{}", self.labels.summary(&self.scorer, out, ids))
+    }
+}
+
+/// The hand-labelled mentions of a file scored ([`MethodSetup::evaluate_mention_file`]).
+#[derive(Debug, Clone, PartialEq)]
+pub struct EvaluatedMentionFile {
+    /// The file.
+    pub path: PathBuf,
+    /// Its sentences.
+    pub sentences: usize,
+    /// The probability at or above which a mention counts as abnormal.
+    pub threshold: f64,
+    /// The figures.
+    pub evaluated: EvaluatedMentions,
+}
+
+/// `method `M` on FILE (N sentences), threshold T`, then the fit and the figures.
+impl fmt::Display for EvaluatedMentionFile {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let (scorer, path) = (&self.evaluated.evaluation.scorer, self.path.display());
+        let (n, threshold) = (self.sentences, self.threshold);
+        writeln!(
+            f,
+            "method `{scorer}` on {path} ({n} sentences), threshold {threshold}"
+        )?;
+        write!(f, "{}", self.evaluated)
     }
 }
 
@@ -233,6 +272,30 @@ impl MethodSetup {
         Ok(EvaluatedMentions {
             evaluation,
             fit: prepared.fit,
+        })
+    }
+
+    /// [`Self::evaluate_mentions`] on the hand-labelled mention file `path`, its regions checked
+    /// against `ontology`.
+    pub fn evaluate_mention_file(
+        &self,
+        models: Vec<Box<dyn MentionScorer>>,
+        ontology: &Ontology,
+        path: &Path,
+        threshold: f64,
+        progress: &dyn Progress,
+    ) -> Result<EvaluatedMentionFile, LabellingError> {
+        let sentences = read_checked_mentions(path, ontology)?;
+        let evaluated = (self.evaluate_mentions(models, ontology, &sentences, threshold, progress))
+            .map_err(|source| LabellingError::MentionFile {
+                path: path.to_path_buf(),
+                source: Box::new(source),
+            })?;
+        Ok(EvaluatedMentionFile {
+            path: path.to_path_buf(),
+            sentences: sentences.len(),
+            threshold,
+            evaluated,
         })
     }
 

@@ -39,7 +39,8 @@
 //! assert!(p("liver") > 0.9 && p("abdomen") == p("liver"));
 //! assert!(p("lungs") < 0.1);
 //!
-//! let settings = LabelSettings { regions: "liver,lungs".parse::<RegionSelection>().unwrap() };
+//! let regions = "liver,lungs".parse::<RegionSelection>().unwrap();
+//! let settings = LabelSettings { regions, ..LabelSettings::default() };
 //! let set = labeller.label_reports(&[report], &settings, &NoProgress).unwrap();
 //! assert_eq!(set.table.regions(), ["liver", "lungs"]);
 //! assert_eq!(set.counts.mentions, 2);
@@ -84,6 +85,7 @@ mod label_model;
 mod levels;
 mod mention_regions;
 mod method;
+mod outputs;
 mod regex_baseline;
 mod rules;
 mod scorer;
@@ -92,7 +94,8 @@ mod weak;
 
 pub use aggregate::{Aggregation, DEFAULT_DISCOUNT, ScoredMention, UnknownAggregation};
 pub use combined::{
-    EvaluatedMentions, FitOn, LabelledReports, LabellingError, MethodSetup, PreparedScorer,
+    EvaluatedMentionFile, EvaluatedMentions, FitOn, LabelledReports, LabellingError, MethodSetup,
+    PreparedScorer,
 };
 pub use fit_reports::mention_sentences;
 pub use fit_summary::{Anchor, FitSummary, LabellerDependence};
@@ -104,6 +107,7 @@ pub use mention_regions::{
     MentionsError, UnknownMentionRegion, check_mention_regions, read_checked_mentions,
 };
 pub use method::{LabellingMethod, MethodError, RulesSource, UnknownMethod};
+pub use outputs::{LabelOutputs, LabelWriteError};
 pub use regex_baseline::RegexLabeller;
 pub use rules::{RulesError, RulesLabeller};
 pub use scorer::{MeanScorer, MentionScorer, ScoreError, SentenceMentions, mean_scores};

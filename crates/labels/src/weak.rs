@@ -8,6 +8,7 @@ use crate::aggregate::{Aggregation, ScoredMention, region_probabilities};
 use crate::scorer::{MentionScorer, ScoreError, SentenceMentions};
 use std::io::Write;
 use std::path::Path;
+use uptake_core::shard::Shard;
 use uptake_core::{AtomicWriteError, ExamId, Progress, RegionTable, write_atomic};
 use uptake_ontology::{Ontology, RegionId, RegionSelection, SelectionError};
 use uptake_reports::{Report, SectionLayout, TaggedSentence, Tagger, TaggerError};
@@ -52,6 +53,11 @@ impl ReportLabels {
 pub struct LabelSettings {
     /// The columns of the table.
     pub regions: RegionSelection,
+    /// Only the reports of this shard's exams (a cluster job array's part; the shards' tables
+    /// join with [`uptake_core::shard_merge::merge_tables`]); every report when `None`. The
+    /// combined method still fits its label model on every report, so the shards' rows are the
+    /// rows of the whole run.
+    pub shard: Option<Shard>,
 }
 
 /// Counts of a labelled report set.
@@ -286,8 +292,9 @@ impl WeakLabeller {
         let mut table = RegionTable::new(names.collect());
         let mut counts = LabelCounts::default();
         let mut flagged = Vec::new();
-        progress.start("labelling", reports.len() as u64);
-        for report in reports {
+        let selected = |r: &&Report| Shard::selects(settings.shard.as_ref(), &r.exam_id);
+        progress.start("labelling", reports.iter().filter(selected).count() as u64);
+        for report in reports.iter().filter(selected) {
             let labels = self.label_report(report)?;
             let fell_back = labels.layout == SectionLayout::Fallback;
             counts.reports += 1;

@@ -2,6 +2,7 @@
 //! model, evaluates on hand-labelled mentions, diagnoses its labellers, and refuses what only
 //! the combined method can use.
 
+use uptake_core::shard::Shard;
 use uptake_core::{LabelledSentence, NoProgress};
 use uptake_labels::{
     Aggregation, LabelSettings, LabellingMethod, MethodError, MethodSetup, RulesSource,
@@ -31,10 +32,39 @@ fn combined() -> MethodSetup {
 }
 
 #[test]
+fn a_shard_labels_its_exams_only_with_the_rows_of_the_whole_run() {
+    let ontology = Ontology::builtin();
+    let label = |shard: Option<Shard>| {
+        let settings = LabelSettings {
+            shard,
+            ..LabelSettings::default()
+        };
+        let tagger = Tagger::new(&ontology).unwrap();
+        let done = combined().label_reports(Vec::new(), tagger, &reports(), &settings, &NoProgress);
+        done.unwrap().labels.table
+    };
+    let whole = label(None);
+    let mut rows = 0;
+    for i in 0..3 {
+        let shard = Shard::new(i, 3).unwrap();
+        let part = label(Some(shard));
+        assert!(part.exams().iter().all(|e| shard.contains(e)));
+        assert!(!part.is_empty() && part.len() < whole.len());
+        for (exam, row) in part.rows() {
+            // The label model is fitted on every report, whatever the shard.
+            assert_eq!(Some(row), whole.row(exam), "{exam}");
+        }
+        rows += part.len();
+    }
+    assert_eq!(rows, whole.len());
+}
+
+#[test]
 fn the_combined_method_labels_a_report_set_with_a_label_model_fitted_on_it() {
     let ontology = Ontology::builtin();
     let settings = LabelSettings {
         regions: "liver,lungs".parse::<RegionSelection>().unwrap(),
+        ..LabelSettings::default()
     };
     let tagger = Tagger::new(&ontology).unwrap();
     let done = combined()

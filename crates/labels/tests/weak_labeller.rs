@@ -100,6 +100,7 @@ fn a_report_set_becomes_one_row_per_report_with_the_selected_columns_and_counts(
     ];
     let settings = LabelSettings {
         regions: "lungs,liver".parse::<RegionSelection>().unwrap(),
+        ..LabelSettings::default()
     };
     let set = labeller
         .label_reports(&reports, &settings, &NoProgress)
@@ -122,6 +123,7 @@ fn the_task_selection_gives_the_30_task_columns() {
     let reports = [Report::new("E1", "FINDINGS: Avid nodes in the neck.")];
     let settings = LabelSettings {
         regions: RegionSelection::Tasks,
+        ..LabelSettings::default()
     };
     let set = labeller
         .label_reports(&reports, &settings, &NoProgress)
@@ -135,6 +137,7 @@ fn an_unknown_column_is_an_error_naming_it() {
     let (_, mut labeller) = labeller(rules());
     let settings = LabelSettings {
         regions: "liver,livr".parse::<RegionSelection>().unwrap(),
+        ..LabelSettings::default()
     };
     let err = labeller
         .label_reports(&[], &settings, &NoProgress)

@@ -406,7 +406,7 @@ pub fn compare(
     baseline: &TorchBaseline,
     device: Device,
 ) -> Result<BenchReport> {
-    let ours = uptake_training::run_on(&[device], StepJob { config, settings })??;
+    let ours = train_step_on(config, settings, device)?;
     let mut notes = Vec::new();
     let torch = if baseline.python.is_file() {
         let run = |&batch: &usize| torch_step(baseline, config, settings, batch);
@@ -421,6 +421,15 @@ pub fn compare(
         Vec::new()
     };
     Ok(BenchReport { ours, torch, notes })
+}
+
+/// [`train_step`] on `device`, chosen at run time.
+pub fn train_step_on(
+    config: &ModelConfig,
+    settings: &BenchSettings,
+    device: Device,
+) -> Result<TrainStepBench> {
+    uptake_training::run_on(&[device], StepJob { config, settings })?
 }
 
 /// [`train_step`] for the backend of the device chosen.

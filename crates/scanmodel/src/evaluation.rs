@@ -1,6 +1,7 @@
 //! The network in inference mode over exams: loss and per-task AUROC against the targets.
 
 use std::collections::BTreeMap;
+use std::sync::Arc;
 
 use burn::tensor::backend::Backend;
 use burn::tensor::{ElementConversion, Tensor, TensorData};
@@ -35,11 +36,11 @@ pub(crate) fn evaluate<B: Backend>(
     let mut loss_sum = 0.0;
     let mut batches = 0usize;
     for chunk in exams.chunks(batch_size.max(1)) {
-        let prepared: Vec<Prepared> = chunk
+        let prepared: Vec<Arc<Prepared>> = chunk
             .iter()
             .map(|e| loader.get(e, None))
             .collect::<Result<_>>()?;
-        let refs: Vec<&Prepared> = prepared.iter().collect();
+        let refs: Vec<&Prepared> = prepared.iter().map(|p| &**p).collect();
         let b = batch(&refs);
         let x = Tensor::<B, 5>::from_data(TensorData::new(b.data, b.shape), device);
         let out = model.forward(x, &b.valid_slices, &Pass::inference());

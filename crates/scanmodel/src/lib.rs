@@ -64,6 +64,8 @@ pub mod init;
 pub mod kinetics;
 pub mod labels;
 mod loader;
+pub mod loader_bench;
+mod localisation;
 pub mod localise;
 pub(crate) mod maps;
 pub mod model;

@@ -3,7 +3,7 @@
 //! while the device computes ([`crate::prefetch`]).
 
 use std::collections::BTreeMap;
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
 
 use uptake_core::ExamId;
 
@@ -21,7 +21,7 @@ pub(crate) struct Loader<'a> {
 /// Un-augmented exams kept in memory, and their bytes.
 #[derive(Default)]
 struct Cache {
-    exams: BTreeMap<ExamId, Prepared>,
+    exams: BTreeMap<ExamId, Arc<Prepared>>,
     bytes: usize,
 }
 
@@ -42,20 +42,21 @@ impl<'a> Loader<'a> {
     }
 
     /// The exam at network resolution, optionally augmented (augmented copies are not cached).
-    pub(crate) fn get(&self, exam: &ExamId, augment: Option<Augment>) -> Result<Prepared> {
+    /// Shared, not copied: a cached exam is handed out as it is kept.
+    pub(crate) fn get(&self, exam: &ExamId, augment: Option<Augment>) -> Result<Arc<Prepared>> {
         if augment.is_none()
             && let Some(p) = self.cache().exams.get(exam)
         {
-            return Ok(p.clone());
+            return Ok(Arc::clone(p));
         }
         let volume = self.source.load(exam)?;
-        let p = prepare(&volume, &self.config, augment)?;
+        let p = Arc::new(prepare(&volume, &self.config, augment)?);
         if augment.is_none() {
             let mut cache = self.cache();
             let bytes = p.data.len() * 4;
             if cache.bytes + bytes <= CACHE_BUDGET_BYTES && !cache.exams.contains_key(exam) {
                 cache.bytes += bytes;
-                cache.exams.insert(exam.clone(), p.clone());
+                cache.exams.insert(exam.clone(), Arc::clone(&p));
             }
         }
         Ok(p)

@@ -14,14 +14,16 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 use burn::tensor::backend::Backend;
-use serde::Serialize;
 use uptake_core::region_map::Lesion;
-use uptake_core::{ExamId, Manifest, Progress, RegionMap};
+use uptake_core::shard::Shard;
+use uptake_core::{ExamId, Manifest, Progress, RegionMap, RegionTable};
 use uptake_ontology::Ontology;
 
 use crate::config::ModelConfig;
 use crate::data::{ModelVolume, VolumeSource, prepare};
 use crate::error::{Result, ScanModelError};
+pub use crate::localisation::{Localisation, MaskLocalisation, RegionLocalisation, RegionalMean};
+use crate::localisation::{mask_columns, mask_means, region_columns, region_means};
 use crate::maps::{features_to_exam, mass_inside};
 use crate::model::ScanModel;
 use crate::predict::{load_run, predict_prepared};
@@ -54,76 +56,6 @@ pub struct LocaliseInputs<'a> {
     pub exams: &'a [ExamId],
 }
 
-/// Mean attention shares of one task region over the exams where it holds a lesion.
-#[derive(Debug, Default, Clone, PartialEq, Serialize)]
-pub struct RegionLocalisation {
-    /// The task region.
-    pub region: String,
-    /// Exams where the region holds a lesion.
-    pub positive_exams: usize,
-    /// Share of the region's attention inside its bounding box.
-    pub attention_in_box: f64,
-    /// Share of the exam's voxels inside the box.
-    pub box_share: f64,
-    /// Share of the region's attention near its lesions.
-    pub attention_near_lesions: f64,
-    /// Share of the exam's voxels near the lesions.
-    pub near_lesions_share: f64,
-}
-
-impl RegionLocalisation {
-    /// Attention in the box over the box's share of voxels (1 = no better than uniform; 0 when
-    /// the box holds no voxel).
-    pub fn box_ratio(&self) -> f64 {
-        ratio(self.attention_in_box, self.box_share)
-    }
-
-    /// Attention near the lesions over their share of voxels (as [`Self::box_ratio`]).
-    pub fn lesion_ratio(&self) -> f64 {
-        ratio(self.attention_near_lesions, self.near_lesions_share)
-    }
-}
-
-fn ratio(a: f64, b: f64) -> f64 {
-    if b > 0.0 { a / b } else { 0.0 }
-}
-
-/// The unweighted mean of the four shares over regions, the whole body (`full`) left out.
-#[derive(Debug, Clone, PartialEq)]
-pub struct RegionalMean {
-    /// Regions averaged.
-    pub regions: usize,
-    /// Mean of [`RegionLocalisation::attention_in_box`].
-    pub attention_in_box: f64,
-    /// Mean of [`RegionLocalisation::box_share`].
-    pub box_share: f64,
-    /// Mean of [`RegionLocalisation::attention_near_lesions`].
-    pub attention_near_lesions: f64,
-    /// Mean of [`RegionLocalisation::near_lesions_share`].
-    pub near_lesions_share: f64,
-}
-
-impl RegionalMean {
-    /// The mean over `rows` without `full`; `None` when no other region is there.
-    pub fn of(rows: &[RegionLocalisation]) -> Option<Self> {
-        let regional: Vec<&RegionLocalisation> =
-            rows.iter().filter(|r| r.region != "full").collect();
-        if regional.is_empty() {
-            return None;
-        }
-        let k = regional.len() as f64;
-        let mean =
-            |f: fn(&RegionLocalisation) -> f64| regional.iter().map(|r| f(r)).sum::<f64>() / k;
-        Some(Self {
-            regions: regional.len(),
-            attention_in_box: mean(|r| r.attention_in_box),
-            box_share: mean(|r| r.box_share),
-            attention_near_lesions: mean(|r| r.attention_near_lesions),
-            near_lesions_share: mean(|r| r.near_lesions_share),
-        })
-    }
-}
-
 /// Measures the attention of the trained model in `run` on `inputs`, one row per task region
 /// with a lesion in at least one exam, in region name order. Whole-body tasks (summary code,
 /// mortality) have no place and are left out. `progress` advances by one per exam.
@@ -135,32 +67,40 @@ pub fn localise<B: Backend>(
     progress: &dyn Progress,
     device: &B::Device,
 ) -> Result<Vec<RegionLocalisation>> {
+    let per_exam = localise_exams::<B>(run, inputs, ontology, settings, progress, device)?;
+    Ok(region_means(&per_exam))
+}
+
+/// As [`localise`], the shares of each exam: a row per exam of `inputs`, for each task of the
+/// model the columns `task:attention_in_box`, `task:box_share`, `task:attention_near_lesions`
+/// and `task:near_lesions_share`, empty where the task holds no lesion in the exam (and the box
+/// columns where the region map has no box for it). [`Localisation::of_exams`] gives the
+/// figures of [`localise`] from it.
+pub fn localise_exams<B: Backend>(
+    run: &Path,
+    inputs: &LocaliseInputs<'_>,
+    ontology: &Ontology,
+    settings: &LocaliseSettings,
+    progress: &dyn Progress,
+    device: &B::Device,
+) -> Result<RegionTable> {
     let (config, model) = load_run::<B>(run, device)?;
     let network = Network {
         config: &config,
         model: &model,
         device,
     };
-    let mut sums: BTreeMap<String, RegionLocalisation> = BTreeMap::new();
+    let mut table = RegionTable::new(region_columns(&config.regions));
     progress.start("localisation", inputs.exams.len() as u64);
     for exam in inputs.exams {
         let truth = region_map(inputs.manifest, exam)?;
         let volume = inputs.source.load(exam)?;
-        measure_exam(&network, &volume, &truth, ontology, settings, &mut sums)?;
+        let row = measure_exam(&network, &volume, &truth, ontology, settings)?;
+        table.insert(exam.clone(), row);
         progress.advance(1);
     }
     progress.finish();
-    Ok(sums
-        .into_values()
-        .map(|mut r| {
-            let k = r.positive_exams.max(1) as f64;
-            r.attention_in_box /= k;
-            r.box_share /= k;
-            r.attention_near_lesions /= k;
-            r.near_lesions_share /= k;
-            r
-        })
-        .collect())
+    Ok(table)
 }
 
 /// Where each exam's lesion mask is (the share of each voxel inside a lesion, on the exam's
@@ -183,76 +123,69 @@ impl LesionMasks for BTreeMap<ExamId, Vec<f32>> {
     }
 }
 
-/// Mean attention share of one task near the masked lesions, over the exams with a lesion.
-#[derive(Debug, Default, Clone, PartialEq, Serialize)]
-pub struct MaskLocalisation {
-    /// The task.
-    pub region: String,
-    /// Exams whose mask holds a lesion.
-    pub exams: usize,
-    /// Share of the task's attention within the margin of the masked voxels.
-    pub attention_near_lesions: f64,
-    /// Share of the exam's voxels there (what uniform attention would give).
-    pub near_lesions_share: f64,
-}
-
-impl MaskLocalisation {
-    /// Attention near the lesions over their share of voxels (1 = no better than uniform).
-    pub fn ratio(&self) -> f64 {
-        ratio(self.attention_near_lesions, self.near_lesions_share)
-    }
-}
-
 /// Measures the attention of the trained model in `run` against lesion masks: one row per task
 /// of the model (whole-body tasks included: a lesion anywhere is theirs), over the `exams` of
 /// `source` whose mask (from `masks`) marks at least half a voxel. Exams without a mask are
 /// left out. `progress` advances by one per exam.
 pub fn localise_masks<B: Backend>(
     run: &Path,
-    source: &dyn VolumeSource,
-    masks: &dyn LesionMasks,
-    exams: &[ExamId],
+    inputs: &MaskInputs<'_>,
     settings: &LocaliseSettings,
     progress: &dyn Progress,
     device: &B::Device,
 ) -> Result<Vec<MaskLocalisation>> {
+    let per_exam = localise_mask_exams::<B>(run, inputs, settings, progress, device)?;
+    Ok(mask_means(&per_exam))
+}
+
+/// The exams to measure against lesion masks, where their volumes and masks are.
+#[derive(Clone, Copy)]
+pub struct MaskInputs<'a> {
+    /// The volumes.
+    pub source: &'a dyn VolumeSource,
+    /// The lesion masks.
+    pub masks: &'a dyn LesionMasks,
+    /// The exams (use held-out ones).
+    pub exams: &'a [ExamId],
+}
+
+/// As [`localise_masks`], the shares of each exam: a row per exam, for each task of the model
+/// the columns `task:attention_near_lesions` and `task:near_lesions_share`, empty for an exam
+/// without a mask or a lesion. [`Localisation::of_exams`] gives the figures of
+/// [`localise_masks`] from it.
+pub fn localise_mask_exams<B: Backend>(
+    run: &Path,
+    inputs: &MaskInputs<'_>,
+    settings: &LocaliseSettings,
+    progress: &dyn Progress,
+    device: &B::Device,
+) -> Result<RegionTable> {
     let (config, model) = load_run::<B>(run, device)?;
     let network = Network {
         config: &config,
         model: &model,
         device,
     };
-    let mut rows: Vec<MaskLocalisation> = config
-        .regions
-        .iter()
-        .map(|r| MaskLocalisation {
-            region: r.clone(),
-            ..Default::default()
-        })
-        .collect();
-    progress.start("localisation", exams.len() as u64);
-    for exam in exams {
-        if let Some(mask) = masks.lesion_mask(exam)? {
-            let volume = source.load(exam)?;
+    let mut table = RegionTable::new(mask_columns(&config.regions));
+    progress.start("localisation", inputs.exams.len() as u64);
+    for exam in inputs.exams {
+        let mut row = vec![None; table.regions().len()];
+        if let Some(mask) = inputs.masks.lesion_mask(exam)? {
+            let volume = inputs.source.load(exam)?;
             let near = near_mask(&volume, &mask, settings.lesion_margin_mm);
             if near.iter().any(|n| *n) {
                 let share = near.iter().filter(|n| **n).count() as f64 / near.len() as f64;
-                for (row, attention) in rows.iter_mut().zip(attention_maps(&network, &volume)?) {
-                    row.exams += 1;
-                    row.attention_near_lesions += mass_inside(&attention, |i| near[i]);
-                    row.near_lesions_share += share;
-                }
+                let maps = attention_maps(&network, &volume)?;
+                row = (maps.iter())
+                    .flat_map(|attention| [Some(mass_inside(attention, |i| near[i])), Some(share)])
+                    .collect();
             }
         }
+        table.insert(exam.clone(), row);
         progress.advance(1);
     }
     progress.finish();
-    for r in &mut rows {
-        let k = r.exams.max(1) as f64;
-        r.attention_near_lesions /= k;
-        r.near_lesions_share /= k;
-    }
-    Ok(rows)
+    Ok(table)
 }
 
 /// What the attention is measured against.
@@ -265,6 +198,13 @@ pub enum LesionTruth {
     StoredMasks,
 }
 
+impl LesionTruth {
+    /// The region maps of `manifest` when one is given, else the stored lesion masks.
+    pub fn maps_or_masks(manifest: Option<PathBuf>) -> Self {
+        manifest.map_or(Self::StoredMasks, Self::RegionMaps)
+    }
+}
+
 /// The exams of an exam store and their truth, for [`localise_store`].
 #[derive(Debug, Clone, PartialEq)]
 pub struct StoreInputs {
@@ -274,21 +214,37 @@ pub struct StoreInputs {
     pub truth: LesionTruth,
     /// The exams to measure (use held-out ones); every exam of the store when `None`.
     pub exams: Option<Vec<ExamId>>,
+    /// Only the exams of this shard (a cluster job array's part: `uptake merge` joins the
+    /// shards' per-exam tables); all of them when `None`.
+    pub shard: Option<Shard>,
 }
 
-/// The rows of [`localise_store`]; shown as the table `uptake localise` prints, written as a
-/// JSON array of rows.
-#[derive(Debug, Clone, PartialEq, Serialize)]
-#[serde(untagged)]
-pub enum Localisation {
-    /// Per task region, against the region maps.
-    Regions(Vec<RegionLocalisation>),
-    /// Per task, against the lesion masks.
-    Masks(Vec<MaskLocalisation>),
+/// What [`localise_store`] measured: the shares of each exam and their means.
+#[derive(Debug, Clone, PartialEq)]
+pub struct StoreLocalisation {
+    /// The figures (the means over the exams with a lesion).
+    pub localisation: Localisation,
+    /// The shares of each exam ([`localise_exams`], [`localise_mask_exams`]).
+    pub per_exam: RegionTable,
 }
 
-/// Measures the attention of the trained model in `run` on the exams of a store, against the
-/// truth `inputs` names: [`localise`] or [`localise_masks`].
+impl StoreLocalisation {
+    /// Writes the figures as JSON (an array of rows) to `figures` and the per-exam table as CSV
+    /// to `per_exam`, each when given (atomically).
+    pub fn write(&self, figures: Option<&Path>, per_exam: Option<&Path>) -> Result<()> {
+        if let Some(path) = figures {
+            uptake_core::json::write_json(path, &self.localisation)?;
+        }
+        if let Some(path) = per_exam {
+            self.per_exam.write_csv(path)?;
+        }
+        Ok(())
+    }
+}
+
+/// Measures the attention of the trained model in `run` on the exams of a store (those of the
+/// shard, when given), against the truth `inputs` names: [`localise_exams`] or
+/// [`localise_mask_exams`], and their means.
 pub fn localise_store<B: Backend>(
     run: &Path,
     inputs: &StoreInputs,
@@ -296,10 +252,11 @@ pub fn localise_store<B: Backend>(
     settings: &LocaliseSettings,
     progress: &dyn Progress,
     device: &B::Device,
-) -> Result<Localisation> {
+) -> Result<StoreLocalisation> {
     let source = StoreSource::open(&inputs.store)?;
-    let exams = inputs.exams.clone().unwrap_or_else(|| source.exam_ids());
-    match &inputs.truth {
+    let mut exams = inputs.exams.clone().unwrap_or_else(|| source.exam_ids());
+    exams.retain(|e| Shard::selects(inputs.shard.as_ref(), e));
+    let per_exam = match &inputs.truth {
         LesionTruth::RegionMaps(manifest) => {
             let manifest = Manifest::read(manifest)?;
             manifest.require("regions_path")?;
@@ -308,88 +265,27 @@ pub fn localise_store<B: Backend>(
                 manifest: &manifest,
                 exams: &exams,
             };
-            let rows = localise::<B>(run, &inputs, ontology, settings, progress, device)?;
-            Ok(Localisation::Regions(rows))
+            localise_exams::<B>(run, &inputs, ontology, settings, progress, device)?
         }
         LesionTruth::StoredMasks => {
             let masks = uptake_imaging::ExamStore::open(&inputs.store)
                 .map_err(|e| ScanModelError::file(&inputs.store, e.to_string()))?;
-            let rows =
-                localise_masks::<B>(run, &source, &masks, &exams, settings, progress, device)?;
-            Ok(Localisation::Masks(rows))
+            let inputs = MaskInputs {
+                source: &source,
+                masks: &masks,
+                exams: &exams,
+            };
+            localise_mask_exams::<B>(run, &inputs, settings, progress, device)?
         }
-    }
-}
-
-/// The table: per region, attention in its box and near its lesions against the uniform share
-/// (and the regional mean); or, against lesion masks, per task near the lesions.
-impl std::fmt::Display for Localisation {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        match self {
-            Self::Regions(rows) => write_region_table(f, rows),
-            Self::Masks(rows) => write_mask_table(f, rows),
-        }
-    }
-}
-
-fn write_region_table(
-    f: &mut std::fmt::Formatter<'_>,
-    rows: &[RegionLocalisation],
-) -> std::fmt::Result {
-    write!(
-        f,
-        "{:<28} {:>5} {:>22} {:>26}",
-        "region", "pos", "in box (share, x)", "near lesions (share, x)"
-    )?;
-    for r in rows {
-        write!(
-            f,
-            "\n{:<28} {:>5} {:>6.3} ({:.3}, {:>4.1}x) {:>10.3} ({:.3}, {:>4.1}x)",
-            r.region,
-            r.positive_exams,
-            r.attention_in_box,
-            r.box_share,
-            r.box_ratio(),
-            r.attention_near_lesions,
-            r.near_lesions_share,
-            r.lesion_ratio(),
-        )?;
-    }
-    if let Some(mean) = RegionalMean::of(rows) {
-        write!(
-            f,
-            "\nmean over {} regions (without full): attention in box {:.3} vs share {:.3}; near lesions {:.3} vs share {:.3}",
-            mean.regions,
-            mean.attention_in_box,
-            mean.box_share,
-            mean.attention_near_lesions,
-            mean.near_lesions_share,
-        )?;
-    }
-    Ok(())
-}
-
-fn write_mask_table(
-    f: &mut std::fmt::Formatter<'_>,
-    rows: &[MaskLocalisation],
-) -> std::fmt::Result {
-    write!(
-        f,
-        "{:<28} {:>5} {:>26}",
-        "task", "exams", "near lesions (share, x)"
-    )?;
-    for r in rows {
-        write!(
-            f,
-            "\n{:<28} {:>5} {:>10.3} ({:.3}, {:>4.1}x)",
-            r.region,
-            r.exams,
-            r.attention_near_lesions,
-            r.near_lesions_share,
-            r.ratio(),
-        )?;
-    }
-    Ok(())
+    };
+    let localisation = match inputs.truth {
+        LesionTruth::RegionMaps(_) => Localisation::Regions(region_means(&per_exam)),
+        LesionTruth::StoredMasks => Localisation::Masks(mask_means(&per_exam)),
+    };
+    Ok(StoreLocalisation {
+        localisation,
+        per_exam,
+    })
 }
 
 /// The voxels within `margin_mm` of a voxel at least half inside a lesion (an ellipsoid of
@@ -493,47 +389,43 @@ fn attention_maps<B: Backend>(
         .collect())
 }
 
-/// Adds one exam's shares to the sums of every task region that holds a lesion in it.
+/// One exam's row of the per-exam table ([`region_columns`]): for each task holding a lesion,
+/// its attention and the uniform share in the task region's box (empty without a box) and near
+/// its lesions; empty for the others.
 fn measure_exam<B: Backend>(
     network: &Network<'_, B>,
     volume: &ModelVolume,
     truth: &RegionMap,
     ontology: &Ontology,
     settings: &LocaliseSettings,
-    sums: &mut BTreeMap<String, RegionLocalisation>,
-) -> Result<()> {
+) -> Result<Vec<Option<f64>>> {
     let positions = voxel_positions(volume);
     let voxels = positions.len() as f64;
     let maps = attention_maps(network, volume)?;
+    let mut row = Vec::with_capacity(4 * maps.len());
     for (task, attention) in network.config.regions.iter().zip(maps) {
         let lesions = lesions_of(task, truth, ontology);
         if lesions.is_empty() {
+            row.extend([None; 4]);
             continue;
         }
-        let near_mask: Vec<bool> = positions
-            .iter()
-            .map(|p| {
-                lesions
-                    .iter()
-                    .any(|l| l.is_near(*p, settings.lesion_margin_mm))
-            })
+        let near_mask: Vec<bool> = (positions.iter())
+            .map(|p| (lesions.iter()).any(|l| l.is_near(*p, settings.lesion_margin_mm)))
             .collect();
-        let entry = sums
-            .entry(task.clone())
-            .or_insert_with(|| RegionLocalisation {
-                region: task.clone(),
-                ..Default::default()
-            });
-        entry.positive_exams += 1;
-        entry.attention_near_lesions += mass_inside(&attention, |i| near_mask[i]);
-        entry.near_lesions_share += near_mask.iter().filter(|m| **m).count() as f64 / voxels;
-        if let Some(b) = truth.task_region(task) {
-            let box_mask: Vec<bool> = positions.iter().map(|p| b.bbox_mm.contains(*p)).collect();
-            entry.attention_in_box += mass_inside(&attention, |i| box_mask[i]);
-            entry.box_share += box_mask.iter().filter(|m| **m).count() as f64 / voxels;
-        }
+        let (in_box, box_share) = match truth.task_region(task) {
+            Some(b) => {
+                let box_mask: Vec<bool> =
+                    positions.iter().map(|p| b.bbox_mm.contains(*p)).collect();
+                let share = box_mask.iter().filter(|m| **m).count() as f64 / voxels;
+                (Some(mass_inside(&attention, |i| box_mask[i])), Some(share))
+            }
+            None => (None, None),
+        };
+        let near_share = near_mask.iter().filter(|m| **m).count() as f64 / voxels;
+        let near = mass_inside(&attention, |i| near_mask[i]);
+        row.extend([in_box, box_share, Some(near), Some(near_share)]);
     }
-    Ok(())
+    Ok(row)
 }
 
 /// The lesions of the map that lie in `task`'s region or below it; none for a task that is no
@@ -556,78 +448,6 @@ fn lesions_of<'a>(task: &str, truth: &'a RegionMap, ontology: &Ontology) -> Vec<
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn row(region: &str, in_box: f64, near: f64) -> RegionLocalisation {
-        RegionLocalisation {
-            region: region.into(),
-            positive_exams: 3,
-            attention_in_box: in_box,
-            box_share: 0.10,
-            attention_near_lesions: near,
-            near_lesions_share: 0.01,
-        }
-    }
-
-    #[test]
-    fn the_table_reports_attention_against_uniform_share() {
-        let text = Localisation::Regions(vec![row("lungs", 0.30, 0.02)]).to_string();
-        let lines: Vec<&str> = text.lines().collect();
-        assert!(lines[0].starts_with("region"), "{text}");
-        assert!(
-            lines[1].starts_with("lungs")
-                && lines[1].ends_with("3  0.300 (0.100,  3.0x)      0.020 (0.010,  2.0x)"),
-            "{text}"
-        );
-        assert!(
-            lines[2].starts_with("mean over 1 regions (without full): attention in box 0.300"),
-            "{text}"
-        );
-    }
-
-    #[test]
-    fn the_mask_table_reports_attention_near_lesions_against_uniform_share() {
-        let rows = vec![MaskLocalisation {
-            region: "full".into(),
-            exams: 2,
-            attention_near_lesions: 0.06,
-            near_lesions_share: 0.02,
-        }];
-        let text = Localisation::Masks(rows).to_string();
-        let last = text.lines().last().unwrap();
-        assert!(
-            last.starts_with("full") && last.ends_with("2      0.060 (0.020,  3.0x)"),
-            "{text}"
-        );
-    }
-
-    #[test]
-    fn the_json_of_a_localisation_is_the_array_of_its_rows() {
-        let json = serde_json::to_value(Localisation::Regions(vec![row("lungs", 0.3, 0.02)]));
-        assert_eq!(json.unwrap()[0]["positive_exams"], 3);
-    }
-
-    #[test]
-    fn ratios_compare_attention_with_the_uniform_share() {
-        let r = row("lungs", 0.30, 0.02);
-        assert!((r.box_ratio() - 3.0).abs() < 1e-12);
-        assert!((r.lesion_ratio() - 2.0).abs() < 1e-12);
-        let empty = RegionLocalisation::default();
-        assert_eq!(empty.box_ratio(), 0.0);
-    }
-
-    #[test]
-    fn the_regional_mean_leaves_the_whole_body_out() {
-        let rows = [
-            row("full", 0.9, 0.9),
-            row("lungs", 0.3, 0.02),
-            row("liver", 0.5, 0.04),
-        ];
-        let mean = RegionalMean::of(&rows).unwrap();
-        assert_eq!(mean.regions, 2);
-        assert!((mean.attention_in_box - 0.4).abs() < 1e-12);
-        assert!((mean.attention_near_lesions - 0.03).abs() < 1e-12);
-        assert_eq!(RegionalMean::of(&rows[..1]), None);
-    }
 
     #[test]
     fn voxel_positions_follow_the_store_convention() {

@@ -5,9 +5,9 @@
 //! exam and its draw, so a run gives the same weights with or without prefetching.
 
 use std::collections::BTreeMap;
-use std::sync::Mutex;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::mpsc::{channel, sync_channel};
+use std::sync::{Arc, Mutex};
 
 use uptake_core::ExamId;
 
@@ -49,7 +49,7 @@ pub(crate) fn for_each_batch(
     loader: &Loader<'_>,
     plan: &[Vec<Draw>],
     settings: &LoaderSettings,
-    step: &mut dyn FnMut(Vec<Prepared>) -> Result<()>,
+    step: &mut dyn FnMut(Vec<Arc<Prepared>>) -> Result<()>,
 ) -> Result<()> {
     if settings.workers == 0 || plan.len() <= 1 {
         for draws in plan {
@@ -62,7 +62,7 @@ pub(crate) fn for_each_batch(
     let (tokens, token) = sync_channel::<()>(ahead);
     let token = Mutex::new(token);
     let next = AtomicUsize::new(0);
-    let (done, ready) = channel::<(usize, Result<Vec<Prepared>>)>();
+    let (done, ready) = channel::<(usize, Result<Vec<Arc<Prepared>>>)>();
     std::thread::scope(|scope| {
         // Owned here, so that leaving early (an error) closes the queue before the workers
         // are joined.
@@ -101,7 +101,7 @@ pub(crate) fn for_each_batch(
 
 /// [`load`] on a worker: a panic becomes an error naming the batch's exams, so that the
 /// training thread never waits for a batch that will not come.
-fn load_caught(loader: &Loader<'_>, draws: &[Draw]) -> Result<Vec<Prepared>> {
+fn load_caught(loader: &Loader<'_>, draws: &[Draw]) -> Result<Vec<Arc<Prepared>>> {
     std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| load(loader, draws))).unwrap_or_else(
         |_| {
             let exams: Vec<&str> = draws.iter().map(|d| d.exam.as_str()).collect();
@@ -119,7 +119,7 @@ fn take(token: &Mutex<std::sync::mpsc::Receiver<()>>) -> bool {
 }
 
 /// The exams of one batch, prepared.
-fn load(loader: &Loader<'_>, draws: &[Draw]) -> Result<Vec<Prepared>> {
+fn load(loader: &Loader<'_>, draws: &[Draw]) -> Result<Vec<Arc<Prepared>>> {
     draws
         .iter()
         .map(|d| loader.get(&d.exam, d.augment))

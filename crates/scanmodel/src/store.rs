@@ -63,12 +63,13 @@ impl VolumeSource for StoreSource {
                 });
             }
         }
-        let [ct, pet] = model_channels(&v);
+        let (exam_id, geometry) = (v.exam_id.clone(), v.geometry);
+        let [ct, pet] = model_channels(v);
         let volume = ModelVolume {
-            exam_id: v.exam_id,
-            shape: v.geometry.shape,
-            spacing_mm: v.geometry.spacing_mm,
-            origin_mm: v.geometry.origin_mm,
+            exam_id,
+            shape: geometry.shape,
+            spacing_mm: geometry.spacing_mm,
+            origin_mm: geometry.origin_mm,
             ct,
             pet,
         };

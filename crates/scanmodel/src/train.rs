@@ -9,6 +9,7 @@
 
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 use std::time::Instant;
 
 use burn::backend::Autodiff;
@@ -586,10 +587,10 @@ impl<B: AutodiffBackend> ScanTraining<'_, B> {
     fn batch_loss(
         &self,
         model: &ScanModel<B>,
-        prepared: &[Prepared],
+        prepared: &[Arc<Prepared>],
         known: usize,
     ) -> Tensor<B, 1> {
-        let refs: Vec<&Prepared> = prepared.iter().collect();
+        let refs: Vec<&Prepared> = prepared.iter().map(|p| &**p).collect();
         let b = batch(&refs);
         let x = Tensor::<B, 5>::from_data(TensorData::new(b.data, b.shape), &self.device);
         let rows: Vec<&Vec<Option<f32>>> = prepared
@@ -676,7 +677,7 @@ impl<B: AutodiffBackend> Trainee<B> for ScanTraining<'_, B> {
             .collect();
         let (mut loss_sum, mut steps) = (0.0, 0usize);
         let mut model = Some(model);
-        let mut step = |prepared: Vec<Prepared>| -> Result<()> {
+        let mut step = |prepared: Vec<Arc<Prepared>>| -> Result<()> {
             let current = model.take().expect("the model between steps");
             let loss = self.batch_loss(&current, &prepared, known[steps]);
             let (next, value) = epoch
@@ -716,7 +717,7 @@ impl<B: AutodiffBackend> Trainee<B> for ScanTraining<'_, B> {
 }
 
 /// A loss that is not finite names the batch's exams.
-fn naming_exams(error: RunError, prepared: &[Prepared]) -> ScanModelError {
+fn naming_exams(error: RunError, prepared: &[Arc<Prepared>]) -> ScanModelError {
     match error {
         RunError::LossNotFinite { .. } => {
             let names: Vec<String> = prepared.iter().map(|p| p.exam_id.to_string()).collect();

@@ -4,11 +4,14 @@ use std::path::{Path, PathBuf};
 
 use uptake_core::manifest::ManifestEntry;
 use uptake_core::region_map::{BoxMm, FORMAT, Lesion, ReferencePoints, TaskRegionBox};
+use uptake_core::shard::Shard;
+use uptake_core::shard_merge::merge_tables;
 use uptake_core::{ExamId, Manifest, NoProgress, RegionMap};
 use uptake_ontology::Ontology;
 use uptake_scanmodel::checkpoint::save_module;
 use uptake_scanmodel::localise::{
-    LocaliseInputs, LocaliseSettings, RegionLocalisation, localise, localise_masks,
+    Localisation, LocaliseInputs, LocaliseSettings, MaskInputs, RegionLocalisation, localise,
+    localise_exams, localise_masks,
 };
 use uptake_scanmodel::model::ScanModel;
 use uptake_scanmodel::{CpuBackend, MemoryStore, ModelVolume, ScanModelError, SizePreset};
@@ -186,11 +189,14 @@ fn lesion_masks_give_each_task_its_attention_share_near_the_masked_lesions() {
         .iter()
         .map(|e| ExamId::new(e).unwrap())
         .collect();
+    let inputs = MaskInputs {
+        source: &store,
+        masks: &masks,
+        exams: &exams,
+    };
     let rows = localise_masks::<CpuBackend>(
         &run,
-        &store,
-        &masks,
-        &exams,
+        &inputs,
         &LocaliseSettings::default(),
         &NoProgress,
         &Default::default(),
@@ -207,4 +213,73 @@ fn lesion_masks_give_each_task_its_attention_share_near_the_masked_lesions() {
         );
         assert!((0.0..=1.0).contains(&r.attention_near_lesions), "{r:?}");
     }
+}
+
+#[test]
+fn the_per_exam_tables_of_shards_merge_into_the_figures_of_all_exams() {
+    let dir = tempfile::tempdir().unwrap();
+    let run = random_run(dir.path(), &["full", "lungs", "liver"]);
+    let names: Vec<String> = (0..6).map(|i| format!("E{i}")).collect();
+    let store = MemoryStore::new(names.iter().map(|e| volume(e)));
+    let manifest = Manifest::from_entries(
+        (names.iter().enumerate())
+            .map(|(i, e)| {
+                let at = [-100.0 + 40.0 * i as f32, 0.0, -60.0];
+                let region = if i % 2 == 0 { "left_lungs" } else { "liver" };
+                entry(e, Some(region_map(dir.path(), e, vec![lesion(region, at)])))
+            })
+            .collect(),
+    );
+    let per_exam = |exams: &[ExamId]| {
+        let inputs = LocaliseInputs {
+            source: &store,
+            manifest: &manifest,
+            exams,
+        };
+        let (settings, device) = (LocaliseSettings::default(), Default::default());
+        localise_exams::<CpuBackend>(
+            &run,
+            &inputs,
+            &Ontology::builtin(),
+            &settings,
+            &NoProgress,
+            &device,
+        )
+        .unwrap()
+    };
+    let all: Vec<ExamId> = names.iter().map(|e| ExamId::new(e).unwrap()).collect();
+    let whole = per_exam(&all);
+    let mut parts = Vec::new();
+    for i in 0..3 {
+        let shard = Shard::new(i, 3).unwrap();
+        let exams: Vec<ExamId> = all.iter().filter(|e| shard.contains(e)).cloned().collect();
+        let path = dir.path().join(format!("part-{i}.csv"));
+        per_exam(&exams).write_csv(&path).unwrap();
+        parts.push(path);
+    }
+    let merged = merge_tables(&parts, Some(&all)).unwrap().table;
+    assert_eq!(merged.exams(), whole.exams());
+    let (Some(Localisation::Regions(a)), Some(Localisation::Regions(b))) = (
+        Localisation::of_exams(&merged),
+        Localisation::of_exams(&whole),
+    ) else {
+        panic!("per-exam tables of region maps");
+    };
+    assert_eq!(a.len(), 3, "{a:?}");
+    for (a, b) in a.iter().zip(&b) {
+        assert_eq!((&a.region, a.positive_exams), (&b.region, b.positive_exams));
+        // The shards' tables keep 6 decimals.
+        assert!(
+            (a.attention_near_lesions - b.attention_near_lesions).abs() < 1e-6,
+            "{a:?}"
+        );
+        assert!((a.box_share - b.box_share).abs() < 1e-6, "{a:?}");
+    }
+    // The figures of the whole run are the means of its per-exam table.
+    let ids: Vec<&str> = names.iter().map(String::as_str).collect();
+    let rows = measure(&run, &store, &manifest, &ids).unwrap();
+    assert_eq!(
+        Some(Localisation::Regions(rows)),
+        Localisation::of_exams(&whole)
+    );
 }

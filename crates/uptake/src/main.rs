@@ -94,6 +94,9 @@ enum Bench {
     /// Scan model training step (forward + backward + Adam): seconds and peak memory, for a
     /// network preset (--size small|full) on a 2 x slices x N x N input.
     ScanModel(cmd::scan_model::BenchArgs),
+    /// Training's loading alone (store read, crop and resample to the grid, batching): exams/s
+    /// beside the step rate of the same batches, so one sees which side bounds training.
+    Loader(cmd::scan_model::BenchLoaderArgs),
     /// Labelling tool: milliseconds per saved label (journal append + fsync + atomic rewrite
     /// of the mention file) for a session of --sentences sentences.
     Annotate(cmd::annotate::BenchArgs),
@@ -146,6 +149,7 @@ fn run_bench(bench: Bench, global: &common::Global) -> anyhow::Result<()> {
         Bench::Tagging(args) => cmd::tag::bench(args, global),
         Bench::Ingest(args) => cmd::imaging::run_bench_ingest(args, global),
         Bench::ScanModel(args) => cmd::scan_model::bench(args, global),
+        Bench::Loader(args) => cmd::scan_model::bench_loading(args),
         Bench::Annotate(args) => cmd::annotate::bench(args, global),
         Bench::Fuzz(args) => cmd::fuzz::run(args, global),
     }

@@ -118,6 +118,8 @@ const SIZING_OPTIONS: &[(&[&str], &str)] = &[
     (&["bench", "scan-model"], "--batch-size"),
     (&["bench", "scan-model"], "--tasks"),
     (&["bench", "scan-model"], "--slice-step"),
+    (&["bench", "loader", "--store", "s"], "--batch-size"),
+    (&["bench", "loader", "--store", "s"], "--loader-workers"),
     (
         &["train", "--store", "s", "--labels", "l.csv", "--out", "o"],
         "--epochs",

@@ -385,3 +385,60 @@ fn predictions_of_three_shards_merge_into_the_unsharded_predictions_value_for_va
     );
     assert!(!refused.exists());
 }
+
+/// A CSV file's header, then its rows in exam order.
+fn sorted_rows(path: &Path) -> Vec<Vec<String>> {
+    let mut rows = csv_rows(path);
+    rows[1..].sort();
+    rows
+}
+
+#[test]
+fn labels_and_localisation_of_three_shards_merge_into_the_unsharded_outputs_value_for_value() {
+    let dir = scratch(&format!("{BIN}/label-localise-shards"));
+    let list = dir.join("exams.txt");
+    std::fs::write(&list, exam_ids(BIN).join("\n")).unwrap();
+    let at_list = format!("@{}", list.display());
+    let (reports, manifest) = (cohort(BIN).join("reports.jsonl"), manifest(BIN));
+    let label = ["-q", "label", "--reports", s(&reports), "--out"];
+    let (model, store) = (s(run()), s(store(BIN)));
+    let localise = [
+        "-q",
+        "localise",
+        "--model",
+        model,
+        "--store",
+        store,
+        "--manifest",
+        s(&manifest),
+        "--per-exam",
+    ];
+    for (name, command) in [("labels", &label[..]), ("localisation", &localise[..])] {
+        let whole = dir.join(format!("{name}.csv"));
+        let (whole_stdout, _) = ok(&[command, &[s(&whole)]].concat());
+        let parts: Vec<PathBuf> = (0..3)
+            .map(|i| dir.join(format!("{name}-{i}.csv")))
+            .collect();
+        for (i, part) in parts.iter().enumerate() {
+            ok(&[command, &[s(part), "--shard", &format!("{i}/3")]].concat());
+        }
+        let sizes: Vec<usize> = parts.iter().map(|p| csv_rows(p).len() - 1).collect();
+        assert_eq!(sizes.iter().sum::<usize>(), EXAMS, "{name}: {sizes:?}");
+        let merged = dir.join(format!("{name}-merged.csv"));
+        let mut merge = vec!["merge", "--exams", &at_list, "--out", s(&merged)];
+        merge.extend(parts.iter().map(|p| s(p)));
+        let (merged_stdout, _) = ok(&merge);
+        assert_eq!(sorted_rows(&merged), sorted_rows(&whole), "{name}");
+        // The localisation's figures of the merged shards are those of the whole run.
+        assert_eq!(merged_stdout, whole_stdout, "{name}");
+        let missing = fails(&[
+            "merge",
+            "--exams",
+            &at_list,
+            "--out",
+            s(&merged),
+            s(&parts[0]),
+        ]);
+        assert!(missing.contains("in no shard"), "{missing}");
+    }
+}

@@ -62,6 +62,7 @@ fn label(
     let mut labeller = WeakLabeller::for_ontology(&Ontology::builtin(), scorer).in_step(&line)?;
     let settings = LabelSettings {
         regions: RegionSelection::Tasks,
+        ..LabelSettings::default()
     };
     let labels = labeller
         .label_reports(reports, &settings, d.progress())

@@ -5,9 +5,10 @@
 use crate::common::{Bars, DeviceArgs, Global, ReportInputArgs, load_ontology, probability};
 use anyhow::{Context, bail};
 use std::path::PathBuf;
-use uptake_core::output_guard::check_output;
+use uptake_core::shard::Shard;
 use uptake_labels::{
-    Aggregation, LabelSettings, LabellingMethod, MethodSetup, RulesSource, read_checked_mentions,
+    Aggregation, LabelOutputs, LabelSettings, LabellingMethod, MethodSetup, RulesSource,
+    read_checked_mentions,
 };
 use uptake_ontology::{Ontology, RegionSelection};
 use uptake_textmodel::load_scorers;
@@ -78,6 +79,10 @@ pub struct Args {
     /// mention.
     #[arg(long, default_value_t = 0.05, value_parser = probability)]
     pub warn_share: f64,
+    /// Only the reports of shard i of n of the exams (a cluster job array; `uptake merge` joins
+    /// the shards' tables; the combined method still fits on every report).
+    #[arg(long, value_name = "I/N", conflicts_with = "mentions")]
+    pub shard: Option<Shard>,
 }
 
 #[derive(clap::Subcommand, Debug)]
@@ -160,34 +165,29 @@ pub fn run(args: Args, global: &Global) -> anyhow::Result<()> {
     let models = load_scorers(&args.labellers.model, args.labellers.device.device)?;
     let bars = Bars::new(global.quiet);
     if let Some(path) = &args.mentions {
-        let sentences = read_checked_mentions(path, &ontology)?;
-        let e = setup.evaluate_mentions(models, &ontology, &sentences, args.threshold, &bars);
-        let e = e.with_context(|| format!("scoring the mentions of {}", path.display()))?;
-        let (n, threshold) = (sentences.len(), args.threshold);
-        let (scorer, path) = (&e.evaluation.scorer, path.display());
-        println!("method `{scorer}` on {path} ({n} sentences), threshold {threshold}\n{e}");
+        let e = setup.evaluate_mention_file(models, &ontology, path, args.threshold, &bars)?;
+        println!("{e}");
         return Ok(());
     }
     let (Some(reports), Some(out)) = (&args.reports, &args.out) else {
         bail!("give --reports and --out (or --mentions FILE)");
     };
-    let ids = (args.no_mention_ids.clone()).unwrap_or_else(|| out.with_extension("no-mention.csv"));
-    check_output(out, &[reports])?;
-    check_output(&ids, &[reports, out])?;
+    let outputs = LabelOutputs::new(out, args.no_mention_ids.as_deref());
+    outputs.check(reports)?;
     let settings = LabelSettings {
         regions: args.regions.clone(),
+        shard: args.shard,
     };
     let set = args.input.read(reports, global.quiet)?;
     let tagger = args.input.tagger(&ontology)?;
     let done = setup.label_reports(models, tagger, &set.reports, &settings, &bars);
     let done = done.with_context(|| reports.display().to_string())?;
-    done.labels.table.write_csv(out)?;
-    let flagged = done.labels.write_flagged(&ids);
-    flagged.with_context(|| format!("writing {}", ids.display()))?;
+    outputs.write(&done.labels)?;
+    let ids = &outputs.no_mention_ids;
     if !global.quiet {
-        println!("{}", done.summary(out, &ids));
+        println!("{}", done.summary(out, ids));
     }
-    for warning in done.labels.counts.warnings(args.warn_share, &ids) {
+    for warning in done.labels.counts.warnings(args.warn_share, ids) {
         eprintln!("{warning}");
     }
     Ok(())

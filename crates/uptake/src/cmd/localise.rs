@@ -7,8 +7,8 @@
 
 use std::path::PathBuf;
 
-use anyhow::Context;
 use uptake_core::ExamList;
+use uptake_core::shard::Shard;
 use uptake_scanmodel::localise::{LesionTruth, LocaliseSettings, StoreInputs, localise_store};
 
 use crate::common::{Bars, Global, load_ontology};
@@ -34,19 +34,22 @@ pub struct LocaliseArgs {
     /// Also write the figures as JSON here.
     #[arg(long, value_name = "JSON")]
     pub out: Option<PathBuf>,
+    /// Also write the shares of each exam here (wide CSV; `uptake merge` joins shards' tables).
+    #[arg(long, value_name = "CSV")]
+    pub per_exam: Option<PathBuf>,
+    /// Only shard i of n of the exams (a cluster job array); needs --per-exam.
+    #[arg(long, value_name = "I/N", requires = "per_exam")]
+    pub shard: Option<Shard>,
 }
 
 pub fn run(args: LocaliseArgs, global: &Global) -> anyhow::Result<()> {
-    let truth = match args.manifest {
-        Some(manifest) if !args.lesion_masks => LesionTruth::RegionMaps(manifest),
-        _ => LesionTruth::StoredMasks,
-    };
     let inputs = StoreInputs {
         store: args.store,
-        truth,
+        truth: LesionTruth::maps_or_masks(args.manifest),
         exams: args.exams.map(|list| list.read()).transpose()?,
+        shard: args.shard,
     };
-    let localisation = localise_store::<uptake_scanmodel::DefaultBackend>(
+    let done = localise_store::<uptake_scanmodel::DefaultBackend>(
         &args.model,
         &inputs,
         &load_ontology(global)?,
@@ -54,10 +57,6 @@ pub fn run(args: LocaliseArgs, global: &Global) -> anyhow::Result<()> {
         &Bars::new(global.quiet),
         &Default::default(),
     )?;
-    println!("{localisation}");
-    if let Some(out) = &args.out {
-        uptake_core::json::write_json(out, &localisation)
-            .with_context(|| format!("writing {}", out.display()))?;
-    }
-    Ok(())
+    println!("{}", done.localisation);
+    Ok(done.write(args.out.as_deref(), args.per_exam.as_deref())?)
 }

@@ -1,15 +1,18 @@
-//! `uptake merge`: the outputs of a sharded step (`--shard i/n` jobs) joined into one table.
+//! `uptake merge`: the outputs of a sharded step (`--shard i/n` jobs) joined into one table;
+//! for `localise --per-exam` tables, also the figures of the whole cohort.
 
 use std::path::PathBuf;
 
 use uptake_core::ExamList;
 use uptake_core::shard_merge::merge_tables;
+use uptake_scanmodel::localise::Localisation;
 
 use crate::common::Global;
 
 #[derive(clap::Args, Debug)]
 pub struct Args {
-    /// The shards' outputs (wide CSV: labels or predictions), each exam in exactly one.
+    /// The shards' outputs (wide CSV: labels, predictions or localise's per-exam shares), each
+    /// exam in exactly one.
     #[arg(required = true, value_name = "CSV")]
     pub parts: Vec<PathBuf>,
     /// The merged table (written only when the merge succeeds).
@@ -27,6 +30,9 @@ pub fn run(args: Args, global: &Global) -> anyhow::Result<()> {
     merged.table.write_csv(&args.out)?;
     if !global.quiet {
         eprintln!("{merged} -> {}", args.out.display());
+    }
+    if let Some(localisation) = Localisation::of_exams(&merged.table) {
+        println!("{localisation}");
     }
     Ok(())
 }

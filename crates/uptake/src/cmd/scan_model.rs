@@ -7,6 +7,7 @@ use uptake_core::ExamList;
 use uptake_scanmodel::bench::{BenchSettings, TorchBaseline, compare};
 use uptake_scanmodel::finetune::FinetuneSettings;
 use uptake_scanmodel::init::Init;
+use uptake_scanmodel::loader_bench::{LoaderBenchSettings, StepTiming, bench_loader};
 use uptake_scanmodel::predict::{PredictRequest, PredictSettings};
 use uptake_scanmodel::request::{PlannedRun, TrainRequest};
 use uptake_scanmodel::targets::{FinetuneTarget, TargetInputs, TargetKind};
@@ -264,6 +265,25 @@ pub struct BenchArgs {
 }
 
 #[derive(clap::Args, Debug)]
+pub struct BenchLoaderArgs {
+    /// Exam store to load (`uptake ingest`): each exam once, in batches of --batch-size.
+    #[arg(long, value_name = "DIR")]
+    pub store: PathBuf,
+    #[command(flatten)]
+    pub network: NetworkArgs,
+    #[arg(long, default_value_t = 2, value_parser = within(1..=256))]
+    pub batch_size: usize,
+    #[arg(long, default_value_t = 2, value_parser = within(0..=64))]
+    pub loader_workers: usize,
+    /// Seconds per step of a batch measured elsewhere (`bench scan-model` on a GPU); default:
+    /// one step timed here on --device.
+    #[arg(long, value_name = "S")]
+    pub step_seconds: Option<f64>,
+    #[arg(long, default_value = "cpu")]
+    pub device: Device,
+}
+
+#[derive(clap::Args, Debug)]
 pub struct OrchestratorArgs {
     /// The port the machines of a data-parallel run reach it at.
     #[arg(long, default_value_t = 3000)]
@@ -375,6 +395,20 @@ pub fn bench(args: BenchArgs, global: &Global) -> anyhow::Result<()> {
     if !global.quiet {
         println!("{report}");
     }
+    Ok(())
+}
+
+pub fn bench_loading(args: BenchLoaderArgs) -> anyhow::Result<()> {
+    let settings = LoaderBenchSettings {
+        network: args.network.settings(),
+        batch_size: args.batch_size,
+        workers: args.loader_workers,
+        step: StepTiming::given_or_measured(args.step_seconds, args.device),
+    };
+    println!(
+        "{}",
+        bench_loader(&StoreSource::open(&args.store)?, &settings)?
+    );
     Ok(())
 }
 
