@@ -68,6 +68,7 @@ mod inference;
 mod mlm;
 mod model;
 pub mod pretrain;
+pub mod reliability;
 mod scorer;
 pub mod steps;
 mod tokenize;
