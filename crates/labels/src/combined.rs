@@ -5,16 +5,16 @@
 
 use crate::aggregate::Aggregation;
 use crate::diagnose::{Diagnostics, diagnose};
-use crate::evaluate::{MentionEvaluation, evaluate_scorer};
+use crate::evaluate::{MentionEvaluation, evaluate_scores, score_labelled, write_mention_scores};
 use crate::fit_reports::mention_sentences;
 use crate::fit_summary::FitSummary;
-use crate::label_model::{LabelModel, LabelModelSettings};
+use crate::label_model::{LabelModel, LabelModelSettings, Unanchored};
 use crate::method::{LabellingMethod, MethodError, RulesSource};
 use crate::scorer::{MentionScorer, ScoreError};
 use crate::weak::{LabelError, LabelSettings, WeakLabeller, WeakLabels};
 use std::fmt;
 use std::path::{Path, PathBuf};
-use uptake_core::{LabelledSentence, Progress};
+use uptake_core::{AtomicWriteError, LabelledSentence, Progress};
 use uptake_ontology::Ontology;
 use uptake_reports::{Report, Tagger};
 
@@ -108,6 +108,30 @@ pub struct EvaluatedMentions {
     pub evaluation: MentionEvaluation,
     /// The label model's fit (method combined, fitted on the same mentions, labels unread).
     pub fit: Option<FitSummary>,
+    /// Each mention's score: a vector per sentence.
+    pub scores: Vec<Vec<f64>>,
+}
+
+impl EvaluatedMentions {
+    /// What `uptake label --mentions` prints: the method, the file `path` of the `sentences`
+    /// and the threshold, then the fit and the figures.
+    pub fn report(&self, path: &Path, sentences: &[LabelledSentence]) -> String {
+        let e = &self.evaluation;
+        let (scorer, path, n) = (&e.scorer, path.display(), sentences.len());
+        let threshold = e.threshold;
+        format!("method `{scorer}` on {path} ({n} sentences), threshold {threshold}\n{self}")
+    }
+
+    /// Writes each mention's score beside its place and label (CSV, no report text:
+    /// [`write_mention_scores`]), the column named after the method.
+    pub fn write_scores(
+        &self,
+        path: &Path,
+        sentences: &[LabelledSentence],
+    ) -> Result<(), AtomicWriteError> {
+        let names = [self.evaluation.scorer.clone()];
+        write_mention_scores(path, sentences, &names, std::slice::from_ref(&self.scores))
+    }
 }
 
 impl LabelledReports {
@@ -229,10 +253,13 @@ impl MethodSetup {
             sentences,
         };
         let mut prepared = self.prepare(models, data, progress)?;
-        let evaluation = evaluate_scorer(prepared.scorer.as_mut(), sentences, threshold)?;
+        let scores = score_labelled(prepared.scorer.as_mut(), sentences)?;
+        let name = prepared.scorer.name();
+        let evaluation = evaluate_scores(name, sentences, &scores, threshold);
         Ok(EvaluatedMentions {
             evaluation,
             fit: prepared.fit,
+            scores,
         })
     }
 
@@ -246,8 +273,14 @@ impl MethodSetup {
         reports: &[Report],
         progress: &dyn Progress,
     ) -> Result<Diagnostics, LabellingError> {
+        // Disagreements are worth showing even where the fit is not identifiable.
+        let label_model = LabelModelSettings {
+            unanchored: Unanchored::Fit,
+            ..self.label_model.clone()
+        };
         let setup = Self {
             method: LabellingMethod::Combined,
+            label_model,
             ..self.clone()
         };
         setup.check(models.len())?;

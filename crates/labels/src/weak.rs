@@ -8,7 +8,7 @@ use crate::aggregate::{Aggregation, ScoredMention, region_probabilities};
 use crate::scorer::{MentionScorer, ScoreError, SentenceMentions};
 use std::io::Write;
 use std::path::Path;
-use uptake_core::{AtomicWriteError, ExamId, Progress, RegionTable, write_atomic};
+use uptake_core::{AtomicWriteError, ExamId, Progress, RegionTable, TableError, write_atomic};
 use uptake_ontology::{Ontology, RegionId, RegionSelection, SelectionError};
 use uptake_reports::{Report, SectionLayout, TaggedSentence, Tagger, TaggerError};
 
@@ -154,6 +154,13 @@ impl WeakLabels {
             out.display(),
             self.table.regions().len()
         )
+    }
+
+    /// Writes the label table to `table` (CSV) and the flagged exams' ids to `flagged`
+    /// ([`Self::write_flagged`]), each atomically.
+    pub fn write(&self, table: &Path, flagged: &Path) -> Result<(), TableError> {
+        self.table.write_csv(table)?;
+        Ok(self.write_flagged(flagged)?)
     }
 
     /// Writes [`WeakLabels::flagged`] as CSV (`exam_id,fell_back,mentions`; a header only when

@@ -44,9 +44,8 @@ pub struct Args {
     pub reports: Option<PathBuf>,
     #[command(flatten)]
     pub input: ReportInputArgs,
-    /// Output label table (.csv), written atomically.
+    /// Output label table (.csv), written atomically; with --mentions, each mention's score.
     #[arg(long, value_name = "FILE", required_unless_present = "mentions")]
-    #[arg(conflicts_with = "mentions")]
     pub out: Option<PathBuf>,
     /// Labelling method: regex (the paper's baseline: abnormal unless the sentence has a
     /// negative word), rules (negation scope, benign attributions, resolution, hedging;
@@ -162,9 +161,10 @@ pub fn run(args: Args, global: &Global) -> anyhow::Result<()> {
         let sentences = read_checked_mentions(path, &ontology)?;
         let e = setup.evaluate_mentions(models, &ontology, &sentences, args.threshold, &bars);
         let e = e.with_context(|| format!("scoring the mentions of {}", path.display()))?;
-        let (n, threshold) = (sentences.len(), args.threshold);
-        let (scorer, path) = (&e.evaluation.scorer, path.display());
-        println!("method `{scorer}` on {path} ({n} sentences), threshold {threshold}\n{e}");
+        if let Some(out) = &args.out {
+            e.write_scores(out, &sentences)?;
+        }
+        println!("{}", e.report(path, &sentences));
         return Ok(());
     }
     let (Some(reports), Some(out)) = (&args.reports, &args.out) else {
@@ -180,9 +180,7 @@ pub fn run(args: Args, global: &Global) -> anyhow::Result<()> {
     let tagger = args.input.tagger(&ontology)?;
     let done = setup.label_reports(models, tagger, &set.reports, &settings, &bars);
     let done = done.with_context(|| reports.display().to_string())?;
-    done.labels.table.write_csv(out)?;
-    let flagged = done.labels.write_flagged(&ids);
-    flagged.with_context(|| format!("writing {}", ids.display()))?;
+    done.labels.write(out, &ids)?;
     if !global.quiet {
         println!("{}", done.summary(out, &ids));
     }
@@ -200,9 +198,6 @@ fn diagnose(args: &DiagnoseArgs, ontology: &Ontology, global: &Global) -> anyhow
     let models = load_report_models(&args.labellers.model)?;
     let d = setup.diagnose_reports(&tagger, models, &set.reports, &Bars::new(global.quiet))?;
     let files = d.write_all(&args.out, args.html_sentences)?;
-    let (table, html) = (files.table.display(), files.html.display());
-    let ranking = files.ranking.display();
-    println!("{d}\nwrote {table}, {ranking} (for `uptake annotate --active`)");
-    println!("and {html} (report text: keep it private)");
+    println!("{d}\n{files}");
     Ok(())
 }
