@@ -70,12 +70,14 @@ def mention_units(path):
     (line, ..., label, one column per labeller): per labeller, the mentions by sentence."""
     rows = list(csv.DictReader(open(path)))
     names = list(rows[0].keys())[7:]
+    stem = path.rsplit("/", 1)[-1][:-4]
     out = {}
     for name in names:
         units = {}
         for r in rows:
             units.setdefault(int(r["line"]), []).append((float(r[name]), r["label"] == "1"))
-        out[name] = units
+        # One labeller per file (`label --mentions --out`): named after the file.
+        out[stem if len(names) == 1 else name] = units
     return out
 
 

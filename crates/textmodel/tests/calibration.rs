@@ -138,10 +138,7 @@ fn evaluate_reports_each_labellers_calibration_and_the_model_before_its_temperat
         .collect();
     assert!((figures.labellers[2].ece().unwrap() - ece(&rules)).abs() < 1e-12);
     let shown = scaled.to_string();
-    assert!(
-        shown.contains(&format!("before its temperature 4.000")),
-        "{shown}"
-    );
+    assert!(shown.contains("before its temperature 4.000"), "{shown}");
     // The diagram as SVG and PNG, and its bins: 10 per labeller and for the model before.
     let out = dir.path().join("eval");
     for file in ["reliability.svg", "reliability.png"] {
