@@ -1,7 +1,12 @@
 """Exam-level figures of weak-label tables against a truth table (wide CSVs, exam_id + one
 column per region), every (exam, region) cell pooled: AUROC, F1, sensitivity and specificity at
 0.5, and the expected calibration error (10 equal-width bins), with 95 % bootstrap CIs over
-exams for F1 (500 resamples, seed 0). Usage: exam_figures.py TRUTH LABELS..."""
+exams for F1 (500 resamples, seed 0). Usage: exam_figures.py TRUTH LABELS...
+
+With --mentions SCORES...: mention level instead, from per-mention score CSVs (`uptake label
+--mentions FILE --out SCORES`, `uptake report-model evaluate --scores SCORES`), each labeller's
+column against the hand labels, the CI over sentences (a sentence's mentions resampled
+together)."""
 import csv
 import random
 import sys
@@ -45,21 +50,48 @@ def figures(pairs):
     return f1, tp / max(1, tp + fn), tn / max(1, tn + fp), ece
 
 
+def row(name, units):
+    """One table row: the figures of every unit's (probability, truth) pairs pooled, with a
+    percentile bootstrap CI for F1 over the units (exams, or sentences)."""
+    keys = sorted(units)
+    pairs = [x for k in keys for x in units[k]]
+    f1, sens, spec, ece = figures(pairs)
+    rng = random.Random(0)
+    boot = sorted(
+        figures([x for k in rng.choices(keys, k=len(keys)) for x in units[k]])[0]
+        for _ in range(500)
+    )
+    ci = f"{boot[12]:.3f}-{boot[487]:.3f}"
+    print(f"{name:<40} {auroc(pairs):6.3f} {f1:6.3f} {ci:>13} {sens:6.3f} {spec:6.3f} {ece:6.3f}")
+
+
+def mention_units(path):
+    """A scores CSV of `uptake label --mentions --out` or `report-model evaluate --scores`
+    (line, ..., label, one column per labeller): per labeller, the mentions by sentence."""
+    rows = list(csv.DictReader(open(path)))
+    names = list(rows[0].keys())[7:]
+    stem = path.rsplit("/", 1)[-1][:-4]
+    out = {}
+    for name in names:
+        units = {}
+        for r in rows:
+            units.setdefault(int(r["line"]), []).append((float(r[name]), r["label"] == "1"))
+        # One labeller per file (`label --mentions --out`): named after the file.
+        out[stem if len(names) == 1 else name] = units
+    return out
+
+
+print(f"{'labels':<40} {'AUROC':>6} {'F1':>6} {'F1 95% CI':>13} {'sens':>6} {'spec':>6} {'ECE':>6}")
+if sys.argv[1] == "--mentions":
+    for path in sys.argv[2:]:
+        for name, units in mention_units(path).items():
+            row(name, units)
+    sys.exit(0)
 truth = load(sys.argv[1])
 exams = sorted({e for e, _ in truth})
-print(f"{'labels':<40} {'AUROC':>6} {'F1':>6} {'F1 95% CI':>13} {'sens':>6} {'spec':>6} {'ECE':>6}")
 for path in sys.argv[2:]:
     labels = load(path)
     by_exam = {e: [] for e in exams}
     for (e, r), p in labels.items():
         by_exam[e].append((p, truth[(e, r)] == 1.0))
-    pairs = [x for e in exams for x in by_exam[e]]
-    f1, sens, spec, ece = figures(pairs)
-    rng = random.Random(0)
-    boot = sorted(
-        figures([x for e in rng.choices(exams, k=len(exams)) for x in by_exam[e]])[0]
-        for _ in range(500)
-    )
-    ci = f"{boot[12]:.3f}-{boot[487]:.3f}"
-    name = path.rsplit("/", 1)[-1][:-4]
-    print(f"{name:<40} {auroc(pairs):6.3f} {f1:6.3f} {ci:>13} {sens:6.3f} {spec:6.3f} {ece:6.3f}")
+    row(path.rsplit("/", 1)[-1][:-4], by_exam)

@@ -5,17 +5,17 @@
 
 use crate::aggregate::Aggregation;
 use crate::diagnose::{Diagnostics, diagnose};
-use crate::evaluate::{MentionEvaluation, evaluate_scorer};
+use crate::evaluate::{MentionEvaluation, evaluate_scores, score_labelled, write_mention_scores};
 use crate::fit_reports::mention_sentences;
 use crate::fit_summary::FitSummary;
-use crate::label_model::{LabelModel, LabelModelSettings};
+use crate::label_model::{LabelModel, LabelModelSettings, Unanchored};
 use crate::mention_regions::{MentionsError, read_checked_mentions};
 use crate::method::{LabellingMethod, MethodError, RulesSource};
 use crate::scorer::{MentionScorer, ScoreError};
 use crate::weak::{LabelError, LabelSettings, WeakLabeller, WeakLabels};
 use std::fmt;
 use std::path::{Path, PathBuf};
-use uptake_core::{LabelledSentence, Progress};
+use uptake_core::{AtomicWriteError, LabelledSentence, Progress};
 use uptake_ontology::Ontology;
 use uptake_reports::{Report, Tagger};
 
@@ -121,6 +121,21 @@ pub struct EvaluatedMentions {
     pub evaluation: MentionEvaluation,
     /// The label model's fit (method combined, fitted on the same mentions, labels unread).
     pub fit: Option<FitSummary>,
+    /// Each mention's score: a vector per sentence.
+    pub scores: Vec<Vec<f64>>,
+}
+
+impl EvaluatedMentions {
+    /// Writes each mention's score beside its place and label (CSV, no report text:
+    /// [`write_mention_scores`]), the column named after the method.
+    pub fn write_scores(
+        &self,
+        path: &Path,
+        sentences: &[LabelledSentence],
+    ) -> Result<(), AtomicWriteError> {
+        let names = [self.evaluation.scorer.clone()];
+        write_mention_scores(path, sentences, &names, std::slice::from_ref(&self.scores))
+    }
 }
 
 impl LabelledReports {
@@ -137,19 +152,26 @@ impl LabelledReports {
 pub struct EvaluatedMentionFile {
     /// The file.
     pub path: PathBuf,
-    /// Its sentences.
-    pub sentences: usize,
+    /// Its sentences, with their hand labels.
+    pub sentences: Vec<LabelledSentence>,
     /// The probability at or above which a mention counts as abnormal.
     pub threshold: f64,
     /// The figures.
     pub evaluated: EvaluatedMentions,
 }
 
+impl EvaluatedMentionFile {
+    /// Writes each mention's score beside its place and label (CSV, no report text).
+    pub fn write_scores(&self, path: &Path) -> Result<(), AtomicWriteError> {
+        self.evaluated.write_scores(path, &self.sentences)
+    }
+}
+
 /// `method `M` on FILE (N sentences), threshold T`, then the fit and the figures.
 impl fmt::Display for EvaluatedMentionFile {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let (scorer, path) = (&self.evaluated.evaluation.scorer, self.path.display());
-        let (n, threshold) = (self.sentences, self.threshold);
+        let (n, threshold) = (self.sentences.len(), self.threshold);
         writeln!(
             f,
             "method `{scorer}` on {path} ({n} sentences), threshold {threshold}"
@@ -268,10 +290,13 @@ impl MethodSetup {
             sentences,
         };
         let mut prepared = self.prepare(models, data, progress)?;
-        let evaluation = evaluate_scorer(prepared.scorer.as_mut(), sentences, threshold)?;
+        let scores = score_labelled(prepared.scorer.as_mut(), sentences)?;
+        let name = prepared.scorer.name();
+        let evaluation = evaluate_scores(name, sentences, &scores, threshold);
         Ok(EvaluatedMentions {
             evaluation,
             fit: prepared.fit,
+            scores,
         })
     }
 
@@ -293,7 +318,7 @@ impl MethodSetup {
             })?;
         Ok(EvaluatedMentionFile {
             path: path.to_path_buf(),
-            sentences: sentences.len(),
+            sentences,
             threshold,
             evaluated,
         })
@@ -309,8 +334,14 @@ impl MethodSetup {
         reports: &[Report],
         progress: &dyn Progress,
     ) -> Result<Diagnostics, LabellingError> {
+        // Disagreements are worth showing even where the fit is not identifiable.
+        let label_model = LabelModelSettings {
+            unanchored: Unanchored::Fit,
+            ..self.label_model.clone()
+        };
         let setup = Self {
             method: LabellingMethod::Combined,
+            label_model,
             ..self.clone()
         };
         setup.check(models.len())?;

@@ -260,6 +260,19 @@ pub struct DiagnosticFiles {
     pub html: PathBuf,
 }
 
+/// Which file is which, and that the page holds report text.
+impl fmt::Display for DiagnosticFiles {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let (table, html) = (self.table.display(), self.html.display());
+        let ranking = self.ranking.display();
+        writeln!(
+            f,
+            "wrote {table}, {ranking} (for `uptake annotate --active`)"
+        )?;
+        write!(f, "and {html} (report text: keep it private)")
+    }
+}
+
 /// Sentences (their ids) the summary lists.
 const SUMMARY_SENTENCES: usize = 10;
 

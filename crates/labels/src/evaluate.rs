@@ -7,9 +7,10 @@
 use crate::scorer::{MentionScorer, ScoreError, SentenceMentions};
 use std::collections::BTreeMap;
 use std::fmt;
+use std::path::Path;
 use uptake_core::calibration::expected_calibration_error;
 use uptake_core::metrics::auroc;
-use uptake_core::{Confusion, LabelledSentence};
+use uptake_core::{AtomicWriteError, Confusion, LabelledSentence};
 
 /// Binary classification figures at one threshold; `None` where undefined. The threshold
 /// figures come from [`Confusion`] and follow its one rule for empty cases (F1 and sensitivity
@@ -127,6 +128,40 @@ pub fn evaluate_scores(
             .map(|(region, (s, l))| (region, binary_metrics(&s, &l, threshold)))
             .collect(),
     }
+}
+
+/// Writes one CSV row per hand-labelled mention: where it is (`line`: the sentence's position,
+/// from 1; its `id`, the mention's index, region and character span), its label and each
+/// labeller's score, one column per name in `names` (`scores[labeller][sentence][mention]`).
+/// No report text.
+pub fn write_mention_scores(
+    path: &Path,
+    sentences: &[LabelledSentence],
+    names: &[String],
+    scores: &[Vec<Vec<f64>>],
+) -> Result<(), AtomicWriteError> {
+    uptake_core::write_atomic(path, |w| {
+        let mut csv = csv::Writer::from_writer(w);
+        let mut header = vec!["line", "id", "mention", "region", "start", "end", "label"];
+        header.extend(names.iter().map(String::as_str));
+        csv.write_record(&header)?;
+        for (i, sentence) in sentences.iter().enumerate() {
+            for (j, m) in sentence.mentions.iter().enumerate() {
+                let mut row = vec![
+                    (i + 1).to_string(),
+                    sentence.id.clone().unwrap_or_default(),
+                    j.to_string(),
+                    m.region.clone(),
+                    m.start.to_string(),
+                    m.end.to_string(),
+                    m.label.to_string(),
+                ];
+                row.extend(scores.iter().map(|s| format!("{:.6}", s[i][j])));
+                csv.write_record(&row)?;
+            }
+        }
+        csv.flush()
+    })
 }
 
 /// A figure with three decimals, `-` when undefined.

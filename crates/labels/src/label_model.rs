@@ -47,6 +47,18 @@ pub enum Dependencies {
     Groups(Vec<Vec<String>>),
 }
 
+/// What a fit that is not identifiable does (fewer than three views and too few hand labels).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Unanchored {
+    /// Refuse it ([`LabelModelError::NotIdentifiable`]): its calls would be those of whichever
+    /// labeller EM drifts to (with the regex and the rules: the regex's), below the best one.
+    #[default]
+    Refuse,
+    /// Fit anyway (diagnostics, where the agreements themselves are the point); the summary
+    /// says [`Anchor::StartOnly`].
+    Fit,
+}
+
 /// How to fit the label model.
 #[derive(Debug, Clone, PartialEq)]
 pub struct LabelModelSettings {
@@ -59,6 +71,8 @@ pub struct LabelModelSettings {
     pub tolerance: f64,
     /// Dependent labellers (default: detected at [`DEFAULT_DEPENDENCE_NATS`]).
     pub dependencies: Dependencies,
+    /// What a fit that is not identifiable does (default: refuse).
+    pub unanchored: Unanchored,
 }
 
 impl Default for LabelModelSettings {
@@ -70,6 +84,7 @@ impl Default for LabelModelSettings {
             dependencies: Dependencies::Detect {
                 threshold_nats: DEFAULT_DEPENDENCE_NATS,
             },
+            unanchored: Unanchored::Refuse,
         }
     }
 }
@@ -94,6 +109,16 @@ pub enum LabelModelError {
     /// A setting out of range.
     #[error("label model settings: {0}")]
     Settings(String),
+    /// Fewer than three views and too few hand labels: the fit would not be identifiable.
+    #[error(
+        "the label model over {labellers} is not identifiable: fewer than three independent \
+         labellers and fewer than {MIN_HAND_LABELS_PER_CLASS} hand-labelled mentions of each \
+         class; add a report model or hand-labelled mentions (uptake label: --model DIR, --hand FILE)"
+    )]
+    NotIdentifiable {
+        /// The labellers, comma-separated.
+        labellers: String,
+    },
     /// Neither unlabelled nor hand-labelled mentions.
     #[error("there are no mentions to fit the label model on")]
     NoMentions,
@@ -480,9 +505,17 @@ fn fit_views(
                 _ => 3,
             };
             let sizes: Vec<usize> = levels.iter().map(Levels::len).collect();
-            merge_dependent(&sizes, &pairs, *threshold_nats, MAX_JOINT_LEVELS, min_views)
+            let merged =
+                merge_dependent(&sizes, &pairs, *threshold_nats, MAX_JOINT_LEVELS, min_views);
+            joint_when_anchored(merged, &sizes, &table.known)
         }
     };
+    if anchor(views.len(), &table.known) == Anchor::StartOnly
+        && settings.unanchored == Unanchored::Refuse
+    {
+        let labellers = names.join(", ");
+        return Err(LabelModelError::NotIdentifiable { labellers });
+    }
     if views != singletons {
         let start = result.posteriors.clone();
         result = fit(
@@ -501,6 +534,24 @@ fn fit_views(
         })
         .collect();
     Ok((views, result, dependence))
+}
+
+/// Fewer than three views cannot check each other: their independence given the truth is
+/// untestable and EM tends to take the sharpest one as the truth. Anchored by hand labels, such
+/// a fit takes every labeller as one joint view (when its joint levels fit), so the hand labels
+/// and the prior learn each combination of outputs directly, dependence included.
+fn joint_when_anchored(
+    views: Vec<Vec<usize>>,
+    sizes: &[usize],
+    known: &[Option<bool>],
+) -> Vec<Vec<usize>> {
+    let joint: usize = sizes.iter().product();
+    match anchor(views.len(), known) {
+        Anchor::HandLabels if views.len() > 1 && joint <= MAX_JOINT_LEVELS => {
+            vec![(0..sizes.len()).collect()]
+        }
+        _ => views,
+    }
 }
 
 /// Groups by name as views; labellers in no group are views of their own.

@@ -46,29 +46,36 @@
 //! assert_eq!(set.counts.mentions, 2);
 //! ```
 //!
-//! The combined method fits its label model on the reports it labels:
+//! The combined method fits its label model on the reports it labels; with the regex and the
+//! rules alone (two views) it needs hand-labelled mentions to be identifiable, and takes the
+//! two jointly:
 //!
 //! ```
-//! use uptake_core::NoProgress;
+//! use uptake_core::{LabelledSentence, LabelledSpan, NoProgress};
 //! use uptake_labels::{LabelSettings, LabellingMethod, MethodSetup};
 //! use uptake_ontology::Ontology;
 //! use uptake_reports::{Report, Tagger};
 //!
 //! let ontology = Ontology::builtin();
+//! let text = |i: usize| if i % 2 == 0 { "Intense uptake in the liver." } else { "No uptake in the liver." };
 //! let reports: Vec<Report> = (0..20)
-//!     .map(|i| Report::new(&format!("E{i}"), if i % 2 == 0 {
-//!         "FINDINGS: Intense uptake in the liver."
-//!     } else {
-//!         "FINDINGS: No uptake in the liver."
-//!     }))
+//!     .map(|i| Report::new(&format!("E{i}"), &format!("FINDINGS: {}", text(i))))
 //!     .collect();
-//! let setup = MethodSetup { method: LabellingMethod::Combined, ..MethodSetup::default() };
+//! let hand: Vec<LabelledSentence> = (0..20)
+//!     .map(|i| {
+//!         let start = text(i).find("liver").unwrap();
+//!         let label = u8::from(i % 2 == 0);
+//!         let mention = LabelledSpan { start, end: start + 5, region: "liver".into(), label };
+//!         LabelledSentence { id: None, exam_id: None, section: None, text: text(i).into(), mentions: vec![mention] }
+//!     })
+//!     .collect();
+//! let setup = MethodSetup { method: LabellingMethod::Combined, hand, ..MethodSetup::default() };
 //! let tagger = Tagger::new(&ontology).unwrap();
 //! let done = setup
 //!     .label_reports(Vec::new(), tagger, &reports, &LabelSettings::default(), &NoProgress)
 //!     .unwrap();
 //! assert_eq!(done.scorer, "combined");
-//! assert_eq!(done.fit.unwrap().views, [vec!["regex"], vec!["rules"]]);
+//! assert_eq!(done.fit.unwrap().views, [vec!["regex", "rules"]]);
 //! ```
 
 #![warn(missing_docs)]
@@ -101,7 +108,7 @@ pub use fit_reports::mention_sentences;
 pub use fit_summary::{Anchor, FitSummary, LabellerDependence};
 pub use label_model::{
     DEFAULT_DEPENDENCE_NATS, DEFAULT_PRIOR_STRENGTH, Dependencies, LabelModel, LabelModelError,
-    LabelModelSettings, LabellerAccuracy, Votes,
+    LabelModelSettings, LabellerAccuracy, Unanchored, Votes,
 };
 pub use mention_regions::{
     MentionsError, UnknownMentionRegion, check_mention_regions, read_checked_mentions,

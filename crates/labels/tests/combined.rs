@@ -31,6 +31,30 @@ fn combined() -> MethodSetup {
     }
 }
 
+/// Twelve hand-labelled liver mentions of each class.
+fn hand() -> Vec<LabelledSentence> {
+    let sentence = |text: &str, label| LabelledSentence {
+        id: None,
+        exam_id: None,
+        section: None,
+        text: text.into(),
+        mentions: vec![uptake_core::LabelledSpan {
+            start: text.find("liver").unwrap(),
+            end: text.find("liver").unwrap() + 5,
+            region: "liver".into(),
+            label,
+        }],
+    };
+    (0..12)
+        .flat_map(|_| {
+            [
+                sentence("Intense uptake in the liver.", 1),
+                sentence("No abnormal uptake in the liver.", 0),
+            ]
+        })
+        .collect()
+}
+
 #[test]
 fn a_shard_labels_its_exams_only_with_the_rows_of_the_whole_run() {
     let ontology = Ontology::builtin();
@@ -67,13 +91,17 @@ fn the_combined_method_labels_a_report_set_with_a_label_model_fitted_on_it() {
         ..LabelSettings::default()
     };
     let tagger = Tagger::new(&ontology).unwrap();
-    let done = combined()
-        .label_reports(Vec::new(), tagger, &reports(), &settings, &NoProgress)
-        .unwrap();
+    let setup = MethodSetup {
+        hand: hand(),
+        ..combined()
+    };
+    let done =
+        (setup.label_reports(Vec::new(), tagger, &reports(), &settings, &NoProgress)).unwrap();
     assert_eq!(done.scorer, "combined");
     let fit = done.fit.as_ref().unwrap();
-    assert_eq!(fit.views.concat(), ["regex", "rules"]);
-    assert_eq!(fit.mentions, done.labels.counts.mentions);
+    assert_eq!(fit.views, [["regex", "rules"]], "two views: taken jointly");
+    assert_eq!(fit.hand_labelled, 24);
+    assert_eq!(fit.mentions, done.labels.counts.mentions + 24);
     let livers: Vec<f64> = done
         .labels
         .table
@@ -91,6 +119,15 @@ fn the_combined_method_labels_a_report_set_with_a_label_model_fitted_on_it() {
         done.summary("o.csv".as_ref(), "i.csv".as_ref())
             .starts_with("label model: ")
     );
+}
+
+#[test]
+fn without_a_report_model_or_hand_labels_the_combined_method_is_refused() {
+    let tagger = Tagger::new(&Ontology::builtin()).unwrap();
+    let settings = LabelSettings::default();
+    let err = (combined().label_reports(Vec::new(), tagger, &reports(), &settings, &NoProgress))
+        .unwrap_err();
+    assert!(err.to_string().contains("is not identifiable"), "{err}");
 }
 
 #[test]

@@ -1,6 +1,6 @@
 //! Figures (plotters), each written as SVG and PNG: ROC curves per region, AUROC per region with
 //! CI whiskers and per-seed dots (the study's Fig. 2a), worklist sensitivity curves,
-//! Kaplan-Meier curves.
+//! Kaplan-Meier curves, reliability diagrams (calibration).
 
 use crate::survival::KmGroup;
 use plotters::coord::Shift;
@@ -391,6 +391,59 @@ pub fn worklist_curve(stem: &Path, fig: &WorklistFigure) -> Result<Vec<PathBuf>,
         }
         draw_legend(&mut chart, SeriesLabelPosition::LowerRight)?;
         Ok(())
+    })
+}
+
+/// One labeller's line in a reliability diagram.
+#[derive(Debug, Clone)]
+pub struct ReliabilityLine {
+    /// The labeller (legend).
+    pub name: String,
+    /// Its binned probabilities against the outcomes.
+    pub table: uptake_core::calibration::Reliability,
+    /// Its expected calibration error, for the legend.
+    pub ece: Option<f64>,
+}
+
+/// The share of positives against the mean probability in each non-empty bin, one line per
+/// labeller, with the diagonal of perfect calibration.
+pub fn reliability_diagram(
+    stem: &Path,
+    title: &str,
+    lines: &[ReliabilityLine],
+) -> Result<Vec<PathBuf>, PlotError> {
+    render_both!(stem, (640, 480), |root: &DrawingArea<_, Shift>| -> Draw {
+        let axes = Axes {
+            x_max: 1.0,
+            x_desc: "mean predicted probability",
+            y_desc: "share abnormal",
+        };
+        let mut chart = unit_chart(root, title, &axes)?;
+        let diagonal = ShapeStyle::from(BLACK.mix(0.5));
+        chart
+            .draw_series(LineSeries::new([(0.0, 0.0), (1.0, 1.0)], diagonal))
+            .map_err(err)?
+            .label("perfect calibration")
+            .legend(move |(x, y)| PathElement::new(vec![(x, y), (x + 18, y)], diagonal));
+        for (k, line) in lines.iter().enumerate() {
+            let colour = SEED_COLOURS[k % SEED_COLOURS.len()];
+            let points: Vec<(f64, f64)> = (line.table.bins.iter())
+                .filter_map(|b| Some((b.mean_probability?, b.positive_rate?)))
+                .collect();
+            let style = colour.stroke_width(2);
+            chart
+                .draw_series(LineSeries::new(points.clone(), style))
+                .map_err(err)?
+                .label(match line.ece {
+                    Some(e) => format!("{} (ECE {e:.3})", line.name),
+                    None => line.name.clone(),
+                })
+                .legend(move |(x, y)| PathElement::new(vec![(x, y), (x + 18, y)], style));
+            chart
+                .draw_series(points.iter().map(|&p| Circle::new(p, 3, colour.filled())))
+                .map_err(err)?;
+        }
+        draw_legend(&mut chart, SeriesLabelPosition::UpperLeft)
     })
 }
 

@@ -98,6 +98,9 @@ pub enum ModelError {
     /// A file cannot be written.
     #[error(transparent)]
     Write(#[from] uptake_core::AtomicWriteError),
+    /// A figure cannot be drawn or written.
+    #[error(transparent)]
+    Plot(#[from] uptake_stats::plots::PlotError),
     /// A baseline program (the PyTorch comparison of the benchmark) could not run or failed.
     #[error("the baseline {program} failed: {reason}")]
     Baseline {

@@ -5,7 +5,9 @@
 use crate::error::ModelError;
 use std::path::Path;
 use uptake_core::{Confusion, LabelledSentence};
-use uptake_labels::evaluate::{BinaryMetrics, MentionEvaluation, evaluate_scores, score_labelled};
+use uptake_labels::evaluate::{
+    BinaryMetrics, MentionEvaluation, evaluate_scores, score_labelled, write_mention_scores,
+};
 use uptake_labels::{MentionScorer, RegexLabeller, RulesLabeller, mean_scores};
 use uptake_stats::resample::{StatisticCi, bootstrap_statistic_ci};
 
@@ -182,36 +184,19 @@ impl Comparison {
             .collect()
     }
 
-    /// Writes one CSV row per hand-labelled mention: where it is (`line`: the sentence's
-    /// position, from 1), its label and each labeller's score. No report text.
+    /// Writes one CSV row per hand-labelled mention: its place, its label and each
+    /// labeller's score ([`write_mention_scores`]). No report text.
     pub fn write_scores(
         &self,
         path: &Path,
         sentences: &[LabelledSentence],
     ) -> Result<(), ModelError> {
-        uptake_core::write_atomic(path, |w| {
-            let mut csv = csv::Writer::from_writer(w);
-            let mut header = vec!["line", "id", "mention", "region", "start", "end", "label"];
-            header.extend(self.names.iter().map(String::as_str));
-            csv.write_record(&header)?;
-            for (i, sentence) in sentences.iter().enumerate() {
-                for (j, m) in sentence.mentions.iter().enumerate() {
-                    let mut row = vec![
-                        (i + 1).to_string(),
-                        sentence.id.clone().unwrap_or_default(),
-                        j.to_string(),
-                        m.region.clone(),
-                        m.start.to_string(),
-                        m.end.to_string(),
-                        m.label.to_string(),
-                    ];
-                    row.extend(self.scores.iter().map(|s| format!("{:.6}", s[i][j])));
-                    csv.write_record(&row)?;
-                }
-            }
-            csv.flush()
-        })?;
-        Ok(())
+        Ok(write_mention_scores(
+            path,
+            sentences,
+            &self.names,
+            &self.scores,
+        )?)
     }
 }
 

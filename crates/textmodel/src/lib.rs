@@ -72,6 +72,7 @@ mod mlm;
 mod model;
 mod on_device;
 pub mod pretrain;
+pub mod reliability;
 mod scorer;
 pub mod steps;
 mod tokenize;

@@ -1,15 +1,18 @@
 //! Each report-model step from files to files, as the command line runs it: one call reads
 //! the inputs, runs the step, writes the outputs and returns what to show (its `Display`).
 
+use crate::calibration::Calibration;
 use crate::corpus::{CorpusFiles, corpus_texts};
 use crate::cv::{CrossValidation, CvSettings, FoldEvent, cross_validate_on};
 use crate::error::ModelError;
 use crate::evaluate::{CompareSettings, Comparison, compare_with_rules};
 use crate::pretrain::{PretrainOptions, pretrain};
+use crate::reliability::CalibrationFigures;
 use crate::scorer::load_scorer;
 use crate::train::{ModelInfo, TrainOptions, train_on};
 use crate::vocab::{PieceCounts, VocabSummary, build_domain_vocab, count_pieces};
 use burn::tensor::backend::AutodiffBackend;
+use std::fmt;
 use std::path::PathBuf;
 use uptake_core::mentions::read_mentions;
 use uptake_training::{Device, NoMetrics, OnEvent};
@@ -73,11 +76,34 @@ pub struct EvaluateFiles {
     pub json: Option<PathBuf>,
     /// Where to write every mention's score by each labeller (CSV, no report text).
     pub scores: Option<PathBuf>,
+    /// The folder for the reliability diagram (`reliability.svg`, `.png`, `.csv`).
+    pub out: Option<PathBuf>,
 }
 
-/// Scores [`EvaluateFiles::mentions`] with the models and the rules, writes the optional JSON
-/// and scores files and returns the comparison.
-pub fn evaluate_files(files: &EvaluateFiles) -> Result<Comparison, ModelError> {
+/// What an evaluation found: the comparison, each labeller's calibration and the files written.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Evaluation {
+    /// The model beside the rule labellers.
+    pub comparison: Comparison,
+    /// Their expected calibration errors and reliability tables.
+    pub calibration: CalibrationFigures,
+    /// The reliability diagram's files, when an output folder was given.
+    pub written: Vec<PathBuf>,
+}
+
+impl fmt::Display for Evaluation {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}{}", self.comparison, self.calibration)?;
+        for path in &self.written {
+            writeln!(f, "wrote {}", path.display())?;
+        }
+        Ok(())
+    }
+}
+
+/// Scores [`EvaluateFiles::mentions`] with the models and the rules, writes the optional JSON,
+/// scores and reliability files and returns the comparison with each labeller's calibration.
+pub fn evaluate_files(files: &EvaluateFiles) -> Result<Evaluation, ModelError> {
     let sentences = read_mentions(&files.mentions)?;
     let mut model = load_scorer(&files.models)?;
     let comparison = compare_with_rules(model.as_mut(), &sentences, &files.compare)?;
@@ -87,7 +113,21 @@ pub fn evaluate_files(files: &EvaluateFiles) -> Result<Comparison, ModelError> {
     if let Some(path) = &files.json {
         uptake_core::json::write_json(path, &comparison.to_json())?;
     }
-    Ok(comparison)
+    // The temperature is known for one model folder; an ensemble averages calibrated members.
+    let temperature = match files.models.as_slice() {
+        [dir] => Some(Calibration::read(dir)?.temperature),
+        _ => None,
+    };
+    let calibration = CalibrationFigures::of(&comparison, &sentences, temperature);
+    let written = match &files.out {
+        Some(dir) => calibration.write(dir)?,
+        None => Vec::new(),
+    };
+    Ok(Evaluation {
+        comparison,
+        calibration,
+        written,
+    })
 }
 
 /// The corpus files a vocabulary or a pre-training run learns from (at least one of them).

@@ -88,34 +88,38 @@ const STARTER: &str = concat!(
 );
 
 #[test]
-fn the_combined_method_says_when_it_is_not_identifiable_and_hand_labels_move_it_toward_the_truth() {
+fn the_combined_method_refuses_two_unanchored_labellers_and_takes_them_jointly_with_hand_labels() {
     let dir = tempfile::tempdir().unwrap();
     let set = synthetic(dir.path(), "150");
-    let (alone, anchored) = (
+    let (alone, anchored, regex) = (
         dir.path().join("alone.csv"),
         dir.path().join("anchored.csv"),
+        dir.path().join("regex.csv"),
     );
-    let stdout = label(&set, &alone, &["--method", "combined"]);
-    assert!(stdout.starts_with("label model: "), "{stdout}");
+    let reports = set.join("reports.jsonl");
+    let (r, o) = (reports.to_str().unwrap(), alone.to_str().unwrap());
+    let stderr = refused(&["label", "--method", "combined", "--reports", r, "--out", o]);
     assert!(
-        stdout.contains("views: regex, rules; NOT identifiable"),
-        "{stdout}"
+        stderr.contains("the label model over regex, rules is not identifiable"),
+        "{stderr}"
     );
-    assert!(stdout.contains("labelled with `combined`"), "{stdout}");
+    assert!(stderr.contains("--hand FILE"), "{stderr}");
+    assert!(!alone.exists());
     let stdout = label(
         &set,
         &anchored,
         &["--method", "combined", "--hand", STARTER],
     );
     assert!(
-        stdout.contains("identifiable: anchored by hand labels of both classes"),
+        stdout.contains("views: regex x rules; identifiable: anchored by hand labels"),
         "{stdout}"
     );
+    label(&set, &regex, &["--method", "regex"]);
     let truth = set.join("truth.csv");
-    let (f1_alone, f1_anchored) = (f1(&alone, &truth), f1(&anchored, &truth));
+    let (f1_regex, f1_anchored) = (f1(&regex, &truth), f1(&anchored, &truth));
     assert!(
-        f1_anchored > f1_alone + 0.05,
-        "anchored {f1_anchored}, alone {f1_alone}"
+        f1_anchored > f1_regex + 0.05,
+        "anchored {f1_anchored}, regex {f1_regex}"
     );
     let all = cells(&anchored);
     assert!(all.iter().all(|c| (0.0..=1.0).contains(&c.2)));
@@ -192,10 +196,27 @@ fn own_rules_files_are_refused_for_a_method_other_than_combined() {
 
 #[test]
 fn the_combined_method_on_a_mention_file_prints_its_fit_the_figures_and_the_calibration_error() {
-    let stdout = uptake(&["label", "--method", "combined", "--mentions", STARTER].map(OsStr::new));
+    let dir = tempfile::tempdir().unwrap();
+    let starter = std::fs::read_to_string(STARTER).unwrap();
+    let lines: Vec<&str> = starter.lines().collect();
+    let (hand, held) = (dir.path().join("hand.jsonl"), dir.path().join("held.jsonl"));
+    std::fs::write(&hand, lines[..600].join("\n")).unwrap();
+    std::fs::write(&held, lines[600..].join("\n")).unwrap();
+    let scores = dir.path().join("scores.csv");
+    let args = [
+        OsStr::new("label"),
+        "--method".as_ref(),
+        "combined".as_ref(),
+    ];
+    let files = [("--hand", &hand), ("--mentions", &held), ("--out", &scores)];
+    let mut all: Vec<&OsStr> = args.to_vec();
+    for (flag, path) in &files {
+        all.extend([OsStr::new(flag), path.as_os_str()]);
+    }
+    let stdout = uptake(&all);
     assert!(stdout.starts_with("method `combined` on "), "{stdout}");
     assert!(
-        stdout.contains("\nlabel model: 1904 mentions (0 hand-labelled)"),
+        stdout.contains("\nlabel model: 1904 mentions (901 hand-labelled)"),
         "{stdout}"
     );
     let ece = stdout
@@ -204,6 +225,10 @@ fn the_combined_method_on_a_mention_file_prints_its_fit_the_figures_and_the_cali
         .unwrap();
     let ece: f64 = ece.parse().unwrap();
     assert!((0.0..0.5).contains(&ece), "{ece}");
+    // Each held-out mention's score, by sentence line.
+    let csv = std::fs::read_to_string(&scores).unwrap();
+    assert!(csv.starts_with("line,id,mention,region,start,end,label,combined\n"));
+    assert_eq!(csv.lines().count(), 1 + 1003);
 }
 
 #[test]
@@ -246,4 +271,25 @@ fn diagnose_writes_the_labeller_table_the_ranking_and_the_page_and_prints_ids_on
     let first: serde_json::Value = serde_json::from_str(texts.lines().next().unwrap()).unwrap();
     let sentence = first["text"].as_str().unwrap().split('.').next().unwrap();
     assert!(!stdout.contains(sentence), "stdout holds no report text");
+}
+
+#[test]
+fn mention_scores_never_replace_the_mention_file_they_are_computed_from() {
+    let dir = tempfile::tempdir().unwrap();
+    let held = dir.path().join("held.jsonl");
+    std::fs::copy(STARTER, &held).unwrap();
+    let before = std::fs::read(&held).unwrap();
+    let held_arg = held.to_str().unwrap();
+    let args = [
+        "label",
+        "--method",
+        "rules",
+        "--mentions",
+        held_arg,
+        "--out",
+        held_arg,
+    ];
+    let err = refused(&args);
+    assert!(err.contains("held.jsonl"), "{err}");
+    assert_eq!(std::fs::read(&held).unwrap(), before);
 }

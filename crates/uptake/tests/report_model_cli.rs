@@ -196,7 +196,7 @@ fn train_on_a_gpu_is_refused_by_a_cpu_build_saying_how_to_build_and_writes_nothi
 }
 
 #[test]
-fn evaluate_prints_and_writes_the_model_beside_the_rules() {
+fn evaluate_prints_and_writes_the_model_beside_the_rules_and_their_calibration() {
     let dir = tempfile::tempdir().unwrap();
     let (base, mentions) = inputs(dir.path());
     let model = dir.path().join("model");
@@ -209,6 +209,7 @@ fn evaluate_prints_and_writes_the_model_beside_the_rules() {
             ("--model", &model),
             ("--json", &report),
             ("--scores", &scores),
+            ("--out", &dir.path().join("eval")),
         ],
     );
     let stdout = String::from_utf8_lossy(&output.stdout);
@@ -216,6 +217,16 @@ fn evaluate_prints_and_writes_the_model_beside_the_rules() {
         stdout.contains("model            24  1.000  0.800  1.000  0.500"),
         "{stdout}"
     );
+    // The saved temperature (at its bound on 5 validation sentences) overshoots here.
+    assert!(stdout.contains("\nmodel         0.249\n"), "{stdout}");
+    assert!(stdout.contains("\nrules         0.030\n"), "{stdout}");
+    assert!(
+        stdout.contains("model: 0.189 before its temperature 100.000, 0.249 after"),
+        "{stdout}"
+    );
+    for file in ["reliability.svg", "reliability.png", "reliability.csv"] {
+        assert!(dir.path().join("eval").join(file).is_file(), "{file}");
+    }
     let evals = json(&report);
     let names: Vec<&str> = evals
         .as_array()

@@ -4,7 +4,8 @@
 
 use crate::common::{Bars, DeviceArgs, Global, ReportInputArgs, load_ontology, probability};
 use anyhow::{Context, bail};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
+use uptake_core::output_guard::check_output;
 use uptake_core::shard::Shard;
 use uptake_labels::{
     Aggregation, LabelOutputs, LabelSettings, LabellingMethod, MethodSetup, RulesSource,
@@ -44,9 +45,8 @@ pub struct Args {
     pub reports: Option<PathBuf>,
     #[command(flatten)]
     pub input: ReportInputArgs,
-    /// Output label table (.csv), written atomically.
+    /// Output label table (.csv), written atomically; with --mentions, each mention's score.
     #[arg(long, value_name = "FILE", required_unless_present = "mentions")]
-    #[arg(conflicts_with = "mentions")]
     pub out: Option<PathBuf>,
     /// Labelling method: regex (the paper's baseline: abnormal unless the sentence has a
     /// negative word), rules (negation scope, benign attributions, resolution, hedging;
@@ -165,7 +165,20 @@ pub fn run(args: Args, global: &Global) -> anyhow::Result<()> {
     let models = load_scorers(&args.labellers.model, args.labellers.device.device)?;
     let bars = Bars::new(global.quiet);
     if let Some(path) = &args.mentions {
+        // The scores never replace the mention files they are computed from.
+        let inputs: Vec<&Path> = [Some(path), args.labellers.hand.as_ref()]
+            .into_iter()
+            .flatten()
+            .map(|p| p.as_path())
+            .collect();
+        args.out
+            .as_ref()
+            .map(|out| check_output(out, &inputs))
+            .transpose()?;
         let e = setup.evaluate_mention_file(models, &ontology, path, args.threshold, &bars)?;
+        if let Some(out) = &args.out {
+            e.write_scores(out)?;
+        }
         println!("{e}");
         return Ok(());
     }
@@ -201,9 +214,6 @@ fn diagnose(args: &DiagnoseArgs, ontology: &Ontology, global: &Global) -> anyhow
     let models = load_scorers(&args.labellers.model, args.labellers.device.device)?;
     let d = setup.diagnose_reports(&tagger, models, &set.reports, &Bars::new(global.quiet))?;
     let files = d.write_all(&args.out, args.html_sentences)?;
-    let (table, html) = (files.table.display(), files.html.display());
-    let ranking = files.ranking.display();
-    println!("{d}\nwrote {table}, {ranking} (for `uptake annotate --active`)");
-    println!("and {html} (report text: keep it private)");
+    println!("{d}\n{files}");
     Ok(())
 }

@@ -190,6 +190,9 @@ pub struct EvaluateArgs {
     /// text: `line` is the sentence's line in --mentions), for error analysis.
     #[arg(long)]
     pub scores: Option<PathBuf>,
+    /// Write the reliability diagram here (reliability.svg, .png and its bins as .csv).
+    #[arg(long)]
+    pub out: Option<PathBuf>,
 }
 
 /// `train`'s arguments (--out: the fold models and cv.json) and the folds.
@@ -233,10 +236,11 @@ fn run_evaluate(args: EvaluateArgs) -> anyhow::Result<()> {
         compare: CompareSettings::at_threshold(args.threshold),
         json: args.json,
         scores: args.scores,
+        out: args.out,
     };
-    let comparison = files::evaluate_files(&files)
+    let evaluation = files::evaluate_files(&files)
         .with_context(|| format!("scoring {}", files.mentions.display()))?;
-    print!("{comparison}");
+    print!("{evaluation}");
     Ok(())
 }
 
