@@ -1,0 +1,108 @@
+//! The rare-region comparison: per rare region, the AUROC of each start (every rare-region
+//! experiment of the plan) with seed dots and the mean, and the p-values of the plan's
+//! comparisons between them, in `rare-regions/comparison/`.
+
+use crate::figure_files::{CsvTable, figure_with_csv, seed_aurocs};
+use crate::plan::{Experiment, Plan};
+use std::path::Path;
+use uptake_stats::plots::{DotRowsFigure, DotSeries, dot_rows};
+use uptake_stats::report::ReportPart;
+use uptake_stats::{Comparison, Evaluation};
+
+/// The plan's comparisons between two rare-region experiments, per region: `a vs b: region
+/// p = ..` sentences.
+fn tests_between(rare: &[&str], comparisons: &[(String, Comparison)]) -> Vec<String> {
+    let is_rare = |n: &str| rare.contains(&n);
+    (comparisons.iter())
+        .filter(|(_, c)| is_rare(&c.names.a) && is_rare(&c.names.b))
+        .map(|(name, c)| {
+            let ps: Vec<String> = (c.regions.iter())
+                .filter_map(|r| Some(format!("{} p = {:.4}", r.region, r.test.as_ref()?.p_value)))
+                .collect();
+            format!("{name} (compare/{name}): {}", ps.join(", "))
+        })
+        .collect()
+}
+
+/// Writes the rare-region figure, its CSV (start, region, seed, AUROC) and its part, when
+/// the plan has rare-region experiments with evaluations; `test` is the comparisons' test.
+pub(crate) fn write_rare_regions(
+    plan: &Plan,
+    evaluations: &[(String, Evaluation)],
+    comparisons: &[(String, Comparison)],
+    test: &str,
+    parts: &Path,
+) -> Result<(), String> {
+    let mut regions: Vec<String> = Vec::new();
+    let mut starts = Vec::new();
+    for e in &plan.experiments {
+        if let Experiment::RareRegion {
+            name, regions: r, ..
+        } = e
+        {
+            let evaluation = evaluations.iter().find(|(v, _)| v == name);
+            if let Some((_, evaluation)) = evaluation {
+                starts.push((name.as_str(), evaluation));
+                regions.extend(
+                    r.iter()
+                        .filter(|x| !regions.contains(x))
+                        .cloned()
+                        .collect::<Vec<_>>(),
+                );
+            }
+        }
+    }
+    if starts.is_empty() {
+        return Ok(());
+    }
+    let mut csv = CsvTable {
+        columns: vec!["start", "region", "seed", "auroc"],
+        rows: Vec::new(),
+    };
+    let series = (starts.iter())
+        .map(|(name, e)| {
+            let values: Vec<Vec<f64>> = regions.iter().map(|r| seed_aurocs(e, Some(r))).collect();
+            for (r, seeds) in regions.iter().zip(&values) {
+                for (i, a) in seeds.iter().enumerate() {
+                    csv.rows.push(vec![
+                        name.to_string(),
+                        r.clone(),
+                        i.to_string(),
+                        format!("{a:.6}"),
+                    ]);
+                }
+            }
+            DotSeries {
+                label: name.to_string(),
+                values,
+            }
+        })
+        .collect();
+    let fig = DotRowsFigure {
+        title: "Rare regions: AUROC by start".into(),
+        x_desc: "AUROC (test exams)".into(),
+        rows: regions,
+        series,
+        reference: Some(0.5),
+    };
+    let names: Vec<&str> = starts.iter().map(|s| s.0).collect();
+    let tests = tests_between(&names, comparisons);
+    let caption = format!(
+        "Per rare region, the AUROC of each start: one dot per seed, the bar at the mean, 0.5 \
+         marked. {}",
+        match tests.is_empty() {
+            true => "No comparison between these starts in the plan: no test.".to_string(),
+            false => format!("{test} One-sided p per region: {}.", tests.join("; ")),
+        }
+    );
+    let dir = parts.join("rare-regions").join("comparison");
+    let figure = figure_with_csv(&dir, "rare_regions", &csv, |s| dot_rows(s, &fig), caption)?;
+    let part = ReportPart {
+        kind: "rare-regions".into(),
+        title: "Rare regions: single-task fine-tunes by start".into(),
+        notes: tests,
+        tables: vec![],
+        figures: vec![figure],
+    };
+    part.write(&dir).map(|_| ()).map_err(|e| e.to_string())
+}
