@@ -59,6 +59,7 @@ mod figure_files;
 mod folder;
 mod jobs;
 mod learning_curve;
+mod mortality_roc;
 mod plan;
 mod rare_regions;
 mod report;

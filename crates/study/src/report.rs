@@ -12,6 +12,7 @@ use crate::execute::{ALL_PREDICTIONS_FILE, PREDICTIONS_FILE};
 use crate::expand::{RunSpec, Work};
 use crate::folder::{RunStatus, status_of};
 use crate::learning_curve::learning_curves;
+use crate::mortality_roc::mortality_rocs;
 use crate::plan::{Experiment, Plan};
 use crate::rare_regions::write_rare_regions;
 use crate::schedule::runs_dir;
@@ -379,6 +380,9 @@ pub fn write_study_report(plan_file: &Path) -> Result<StudyReport, StudyError> {
     report
         .missing
         .extend(learning_curves(&plan, &evaluations, &parts));
+    report
+        .missing
+        .extend(mortality_rocs(&plan, &evaluations, &parts));
     let title = format!("uptake study {}", plan.id);
     uptake_stats::report::write_report(&parts, &report.html, &title)
         .map_err(|e| StudyError::file(&report.html, e))?;

@@ -52,7 +52,10 @@ fn the_default_worklists_are_full_and_the_two_most_prevalent_regions_and_checked
     plan.worklist_regions = Some(vec!["full".into(), "elbow".into()]);
     let (entry, problem) = entry_refused(&plan);
     assert_eq!(entry, "worklist_regions");
-    assert!(problem.contains("`elbow` is not a task region"), "{problem}");
+    assert!(
+        problem.contains("`elbow` is not a task region"),
+        "{problem}"
+    );
 }
 
 #[test]
