@@ -28,6 +28,13 @@ fn seeds_of(evaluations: &[(String, Evaluation)], variant: &str) -> Vec<f64> {
         .map_or(Vec::new(), |(_, e)| seed_aurocs(e, None))
 }
 
+/// The CSV rows of a model's seeds: share, model, seed, AUROC.
+fn seed_rows(share: &str, model: &str, seeds: &[f64]) -> Vec<Vec<String>> {
+    (seeds.iter().enumerate())
+        .map(|(i, a)| vec![share.into(), model.into(), i.to_string(), format!("{a:.6}")])
+        .collect()
+}
+
 /// The curve's table rows, CSV rows (share, model, seed, AUROC) and figure.
 fn curve(
     plan: &Plan,
@@ -44,15 +51,8 @@ fn curve(
     for (v, &f) in experiment.variants().iter().zip(fractions) {
         rows.push(vec![format!("{:.0} %", f * 100.0), cell(evaluations, v)]);
         let seeds = seeds_of(evaluations, v);
-        for (i, a) in seeds.iter().enumerate() {
-            csv.rows.push(vec![
-                f.to_string(),
-                v.clone(),
-                i.to_string(),
-                format!("{a:.6}"),
-            ]);
-            dots.push((f, *a));
-        }
+        csv.rows.extend(seed_rows(&f.to_string(), v, &seeds));
+        dots.extend(seeds.iter().map(|a| (f, *a)));
         means.extend(mean(&seeds).map(|m| (f, m)));
     }
     let mut lines = vec![XyLine {
@@ -70,14 +70,7 @@ fn curve(
             cell(evaluations, name),
         ]);
         let seeds = seeds_of(evaluations, name);
-        for (i, a) in seeds.iter().enumerate() {
-            csv.rows.push(vec![
-                String::new(),
-                name.clone(),
-                i.to_string(),
-                format!("{a:.6}"),
-            ]);
-        }
+        csv.rows.extend(seed_rows("", name, &seeds));
         if let Some(m) = mean(&seeds) {
             let points = vec![(lo, m), (hi, m)];
             lines.push(XyLine {

@@ -24,37 +24,33 @@ fn tests_between(rare: &[&str], comparisons: &[(String, Comparison)]) -> Vec<Str
         .collect()
 }
 
-/// Writes the rare-region figure, its CSV (start, region, seed, AUROC) and its part, when
-/// the plan has rare-region experiments with evaluations; `test` is the comparisons' test.
-pub(crate) fn write_rare_regions(
-    plan: &Plan,
-    evaluations: &[(String, Evaluation)],
-    comparisons: &[(String, Comparison)],
-    test: &str,
-    parts: &Path,
-) -> Result<(), String> {
-    let mut regions: Vec<String> = Vec::new();
-    let mut starts = Vec::new();
+/// The rare-region experiments with an evaluation, and the union of their regions.
+fn starts_of<'a>(
+    plan: &'a Plan,
+    evaluations: &'a [(String, Evaluation)],
+) -> (Vec<(&'a str, &'a Evaluation)>, Vec<String>) {
+    let (mut starts, mut regions) = (Vec::new(), Vec::<String>::new());
     for e in &plan.experiments {
-        if let Experiment::RareRegion {
+        let Experiment::RareRegion {
             name, regions: r, ..
         } = e
-        {
-            let evaluation = evaluations.iter().find(|(v, _)| v == name);
-            if let Some((_, evaluation)) = evaluation {
-                starts.push((name.as_str(), evaluation));
-                regions.extend(
-                    r.iter()
-                        .filter(|x| !regions.contains(x))
-                        .cloned()
-                        .collect::<Vec<_>>(),
-                );
+        else {
+            continue;
+        };
+        if let Some((_, evaluation)) = evaluations.iter().find(|(v, _)| v == name) {
+            starts.push((name.as_str(), evaluation));
+            for region in r {
+                if !regions.contains(region) {
+                    regions.push(region.clone());
+                }
             }
         }
     }
-    if starts.is_empty() {
-        return Ok(());
-    }
+    (starts, regions)
+}
+
+/// One series per start, and the CSV rows (start, region, seed, AUROC).
+fn series_of(starts: &[(&str, &Evaluation)], regions: &[String]) -> (Vec<DotSeries>, CsvTable) {
     let mut csv = CsvTable {
         columns: vec!["start", "region", "seed", "auroc"],
         rows: Vec::new(),
@@ -64,12 +60,13 @@ pub(crate) fn write_rare_regions(
             let values: Vec<Vec<f64>> = regions.iter().map(|r| seed_aurocs(e, Some(r))).collect();
             for (r, seeds) in regions.iter().zip(&values) {
                 for (i, a) in seeds.iter().enumerate() {
-                    csv.rows.push(vec![
+                    let cells = [
                         name.to_string(),
                         r.clone(),
                         i.to_string(),
                         format!("{a:.6}"),
-                    ]);
+                    ];
+                    csv.rows.push(cells.to_vec());
                 }
             }
             DotSeries {
@@ -78,6 +75,23 @@ pub(crate) fn write_rare_regions(
             }
         })
         .collect();
+    (series, csv)
+}
+
+/// Writes the rare-region figure, its CSV (start, region, seed, AUROC) and its part, when
+/// the plan has rare-region experiments with evaluations; `test` is the comparisons' test.
+pub(crate) fn write_rare_regions(
+    plan: &Plan,
+    evaluations: &[(String, Evaluation)],
+    comparisons: &[(String, Comparison)],
+    test: &str,
+    parts: &Path,
+) -> Result<(), String> {
+    let (starts, regions) = starts_of(plan, evaluations);
+    if starts.is_empty() {
+        return Ok(());
+    }
+    let (series, csv) = series_of(&starts, &regions);
     let fig = DotRowsFigure {
         title: "Rare regions: AUROC by start".into(),
         x_desc: "AUROC (test exams)".into(),
