@@ -513,6 +513,8 @@ pub fn xy_figure(stem: &Path, fig: &XyFigure) -> Result<Vec<PathBuf>, PlotError>
             .x_desc(fig.x_desc.as_str())
             .y_desc(fig.y_desc.as_str())
             .light_line_style(WHITE)
+            // No "-0.0" where a rounding error crosses zero.
+            .y_label_formatter(&|v| format!("{:.2}", if v.abs() < 1e-9 { 0.0 } else { *v }))
             .label_style(("sans-serif", 12))
             .draw()
             .map_err(err)?;

@@ -154,12 +154,19 @@ impl ReportPart {
     }
 }
 
-/// Section order and titles of the known folders.
-const SECTIONS: [(&str, &str); 5] = [
+/// Section order and titles of the known folders (`study`, `differences`, `balance`,
+/// `rare-regions`, `learning-curve` and `mortality` are written by the study report).
+const SECTIONS: [(&str, &str); 11] = [
+    ("study", "Plan"),
     ("labels", "Label quality"),
     ("evaluation", "Scan-model performance"),
     ("compare", "Comparisons"),
+    ("differences", "AUROC differences per region"),
+    ("balance", "Multi- vs single-task against class balance"),
+    ("rare-regions", "Rare regions"),
+    ("learning-curve", "Learning curve"),
     ("worklist", "Worklist triage"),
+    ("mortality", "Mortality"),
     ("survival", "Survival"),
 ];
 
