@@ -445,6 +445,18 @@ mod tests {
     }
 
     #[test]
+    fn the_study_sections_have_titles_and_the_plan_comes_first() {
+        let dir = tempfile::tempdir().unwrap();
+        for folder in ["rare-regions/comparison", "evaluation/weak", "study/plan"] {
+            part(folder).write(&dir.path().join(folder)).unwrap();
+        }
+        let html = build_report(dir.path(), "Run").unwrap();
+        let at = |h: &str| html.find(&format!("<h2>{h}</h2>")).unwrap();
+        assert!(at("Plan") < at("Scan-model performance"));
+        assert!(at("Scan-model performance") < at("Rare regions"));
+    }
+
+    #[test]
     fn an_empty_run_folder_is_an_error() {
         let dir = tempfile::tempdir().unwrap();
         assert!(matches!(
