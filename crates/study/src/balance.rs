@@ -3,7 +3,7 @@
 //! squares line, its r^2 and the Wald test of its slope (t distribution, n - 2 degrees of
 //! freedom), as the study's figure.
 
-use crate::figure_files::{CsvTable, figure_with_csv};
+use crate::figure_files::{CsvTable, figure_with_csv, write_part};
 use statrs::distribution::{ContinuousCDF, StudentsT};
 use std::path::Path;
 use uptake_core::RegionTable;
@@ -147,7 +147,7 @@ pub(crate) fn write_balance(
         }],
         figures: vec![figure],
     };
-    part.write(dir).map(|_| ()).map_err(|e| e.to_string())
+    write_part(dir, &part)
 }
 
 #[cfg(test)]

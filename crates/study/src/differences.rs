@@ -2,7 +2,7 @@
 //! minus B's seed i, the pairs the paired test exchanges), with the mean and each region's
 //! p-value, in `differences/<a>-vs-<b>/`.
 
-use crate::figure_files::{CsvTable, figure_with_csv};
+use crate::figure_files::{CsvTable, figure_with_csv, write_part};
 use std::path::Path;
 use uptake_stats::Comparison;
 use uptake_stats::plots::{DotRowsFigure, DotSeries, dot_rows};
@@ -75,5 +75,5 @@ pub(crate) fn write_differences(
         tables: vec![],
         figures: vec![figure],
     };
-    part.write(&dir).map(|_| ()).map_err(|e| e.to_string())
+    write_part(&dir, &part)
 }

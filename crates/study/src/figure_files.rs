@@ -1,10 +1,11 @@
 //! A figure of the report with the numbers behind it: `<stem>.csv` beside `<stem>.svg` and
 //! `<stem>.png`.
 
+use crate::plan::{Experiment, Plan};
 use std::io::Write as _;
 use std::path::{Path, PathBuf};
 use uptake_stats::plots::PlotError;
-use uptake_stats::report::ReportFigure;
+use uptake_stats::report::{ReportFigure, ReportPart};
 
 /// The numbers behind a figure: column names and rows of cells.
 pub(crate) struct CsvTable {
@@ -70,4 +71,24 @@ pub(crate) fn seed_aurocs(e: &uptake_stats::Evaluation, region: Option<&str>) ->
 /// A mean, or `None` for no values.
 pub(crate) fn mean(values: &[f64]) -> Option<f64> {
     (!values.is_empty()).then(|| values.iter().sum::<f64>() / values.len() as f64)
+}
+
+/// Writes `part` as `dir/summary.json`.
+pub(crate) fn write_part(dir: &Path, part: &ReportPart) -> Result<(), String> {
+    part.write(dir).map(|_| ()).map_err(|e| e.to_string())
+}
+
+/// `write` for every experiment of the plan; what failed, as `<what> <experiment>: <why>`.
+pub(crate) fn each_experiment(
+    plan: &Plan,
+    what: &str,
+    mut write: impl FnMut(&Experiment) -> Result<(), String>,
+) -> Vec<String> {
+    (plan.experiments.iter())
+        .filter_map(|e| {
+            write(e)
+                .err()
+                .map(|why| format!("{what} {}: {why}", e.name()))
+        })
+        .collect()
 }

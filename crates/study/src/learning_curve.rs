@@ -2,7 +2,9 @@
 //! line), with the summary-code model's AUROC as a horizontal baseline, as a table, a figure
 //! and the CSV behind it, in `learning-curve/<experiment>/`.
 
-use crate::figure_files::{CsvTable, figure_with_csv, mean, seed_aurocs};
+use crate::figure_files::{
+    CsvTable, each_experiment, figure_with_csv, mean, seed_aurocs, write_part,
+};
 use crate::plan::{Experiment, Plan};
 use std::path::Path;
 use uptake_stats::Evaluation;
@@ -99,46 +101,47 @@ pub(crate) fn learning_curves(
     evaluations: &[(String, Evaluation)],
     parts: &Path,
 ) -> Vec<String> {
-    let mut missing = Vec::new();
-    for experiment in &plan.experiments {
-        let Experiment::LearningCurve {
-            name, fractions, ..
-        } = experiment
-        else {
-            continue;
-        };
-        let (rows, csv, fig) = curve(plan, experiment, fractions, evaluations);
-        let dir = parts.join("learning-curve").join(name);
-        let caption = "Macro AUROC on the test exams by share of the training exams: one dot \
-                       per seed, the line through the means over seeds, the summary-code model \
-                       as the horizontal baseline (when the plan has one). No test."
-            .to_string();
-        let written = figure_with_csv(
-            &dir,
-            "learning_curve",
-            &csv,
-            |s| xy_figure(s, &fig),
-            caption,
-        )
-        .and_then(|figure| {
-            let part = ReportPart {
-                kind: "learning-curve".into(),
-                title: format!("{name}: macro AUROC by share of the training exams"),
-                notes: vec![
-                    "Mean over seeds [95 % bootstrap CI over seeds], on the test exams.".into(),
-                ],
-                tables: vec![ReportTable {
-                    caption: "Learning curve".into(),
-                    columns: vec!["training exams".into(), "macro AUROC".into()],
-                    rows,
-                }],
-                figures: vec![figure],
-            };
-            part.write(&dir).map(|_| ()).map_err(|e| e.to_string())
-        });
-        if let Err(e) = written {
-            missing.push(format!("learning curve {name}: {e}"));
-        }
-    }
-    missing
+    each_experiment(plan, "learning curve", |e| {
+        learning_curve(plan, e, evaluations, parts)
+    })
+}
+
+/// The learning curve of `experiment`, when it is one.
+fn learning_curve(
+    plan: &Plan,
+    experiment: &Experiment,
+    evaluations: &[(String, Evaluation)],
+    parts: &Path,
+) -> Result<(), String> {
+    let Experiment::LearningCurve {
+        name, fractions, ..
+    } = experiment
+    else {
+        return Ok(());
+    };
+    let (rows, csv, fig) = curve(plan, experiment, fractions, evaluations);
+    let dir = parts.join("learning-curve").join(name);
+    let caption = "Macro AUROC on the test exams by share of the training exams: one dot per \
+                   seed, the line through the means over seeds, the summary-code model as the \
+                   horizontal baseline (when the plan has one). No test."
+        .to_string();
+    let figure = figure_with_csv(
+        &dir,
+        "learning_curve",
+        &csv,
+        |s| xy_figure(s, &fig),
+        caption,
+    )?;
+    let part = ReportPart {
+        kind: "learning-curve".into(),
+        title: format!("{name}: macro AUROC by share of the training exams"),
+        notes: vec!["Mean over seeds [95 % bootstrap CI over seeds], on the test exams.".into()],
+        tables: vec![ReportTable {
+            caption: "Learning curve".into(),
+            columns: vec!["training exams".into(), "macro AUROC".into()],
+            rows,
+        }],
+        figures: vec![figure],
+    };
+    write_part(&dir, &part)
 }

@@ -1,7 +1,9 @@
 //! The mortality ROC: one panel per horizon of each mortality experiment, one curve per seed
 //! and the mean AUROC over seeds in the panel's title, in `mortality/<experiment>/`.
 
-use crate::figure_files::{CsvTable, figure_with_csv, mean, seed_aurocs};
+use crate::figure_files::{
+    CsvTable, each_experiment, figure_with_csv, mean, seed_aurocs, write_part,
+};
 use crate::plan::{Experiment, Plan};
 use std::path::Path;
 use uptake_stats::Evaluation;
@@ -37,45 +39,47 @@ pub(crate) fn mortality_rocs(
     evaluations: &[(String, Evaluation)],
     parts: &Path,
 ) -> Vec<String> {
-    let mut missing = Vec::new();
-    for experiment in &plan.experiments {
-        let Experiment::Mortality { name, days, .. } = experiment else {
-            continue;
-        };
-        let mut csv = CsvTable {
-            columns: vec!["days", "seed", "fpr", "tpr"],
-            rows: Vec::new(),
-        };
-        let panels: Vec<RocPanel> = (experiment.variants().iter().zip(days))
-            .filter_map(|(v, d)| {
-                let (_, e) = evaluations.iter().find(|(n, _)| n == v)?;
-                Some(panel(*d, e, &mut csv.rows))
-            })
-            .collect();
-        if panels.is_empty() {
-            continue;
-        }
-        let caption = "ROC of death within each horizon of the patient's last scan, on the \
-                       test exams: one curve per seed, the mean AUROC over seeds in each \
-                       panel's title. No test."
-            .to_string();
-        let dir = parts.join("mortality").join(name);
-        let written = figure_with_csv(&dir, "roc", &csv, |s| roc_grid(s, &panels), caption)
-            .and_then(|figure| {
-                let part = ReportPart {
-                    kind: "mortality".into(),
-                    title: format!("{name}: ROC by horizon"),
-                    notes: vec![],
-                    tables: vec![],
-                    figures: vec![figure],
-                };
-                part.write(&dir).map(|_| ()).map_err(|e| e.to_string())
-            });
-        if let Err(e) = written {
-            missing.push(format!("mortality ROC {name}: {e}"));
-        }
+    each_experiment(plan, "mortality ROC", |e| {
+        mortality_roc(e, evaluations, parts)
+    })
+}
+
+/// The ROC figure of `experiment`, when it is a mortality experiment with evaluations.
+fn mortality_roc(
+    experiment: &Experiment,
+    evaluations: &[(String, Evaluation)],
+    parts: &Path,
+) -> Result<(), String> {
+    let Experiment::Mortality { name, days, .. } = experiment else {
+        return Ok(());
+    };
+    let mut csv = CsvTable {
+        columns: vec!["days", "seed", "fpr", "tpr"],
+        rows: Vec::new(),
+    };
+    let panels: Vec<RocPanel> = (experiment.variants().iter().zip(days))
+        .filter_map(|(v, d)| {
+            let (_, e) = evaluations.iter().find(|(n, _)| n == v)?;
+            Some(panel(*d, e, &mut csv.rows))
+        })
+        .collect();
+    if panels.is_empty() {
+        return Ok(());
     }
-    missing
+    let caption = "ROC of death within each horizon of the patient's last scan, on the test \
+                   exams: one curve per seed, the mean AUROC over seeds in each panel's title. \
+                   No test."
+        .to_string();
+    let dir = parts.join("mortality").join(name);
+    let figure = figure_with_csv(&dir, "roc", &csv, |s| roc_grid(s, &panels), caption)?;
+    let part = ReportPart {
+        kind: "mortality".into(),
+        title: format!("{name}: ROC by horizon"),
+        notes: vec![],
+        tables: vec![],
+        figures: vec![figure],
+    };
+    write_part(&dir, &part)
 }
 
 #[cfg(test)]

@@ -2,7 +2,7 @@
 //! experiment of the plan) with seed dots and the mean, and the p-values of the plan's
 //! comparisons between them, in `rare-regions/comparison/`.
 
-use crate::figure_files::{CsvTable, figure_with_csv, seed_aurocs};
+use crate::figure_files::{CsvTable, figure_with_csv, seed_aurocs, write_part};
 use crate::plan::{Experiment, Plan};
 use std::path::Path;
 use uptake_stats::plots::{DotRowsFigure, DotSeries, dot_rows};
@@ -118,5 +118,5 @@ pub(crate) fn write_rare_regions(
         tables: vec![],
         figures: vec![figure],
     };
-    part.write(&dir).map(|_| ()).map_err(|e| e.to_string())
+    write_part(&dir, &part)
 }
