@@ -1,7 +1,10 @@
 //! Figures (plotters), each written as SVG and PNG: ROC curves per region, AUROC per region with
 //! CI whiskers and per-seed dots (the study's Fig. 2a), worklist sensitivity curves,
-//! Kaplan-Meier curves, reliability diagrams (calibration).
-
+//! Kaplan-Meier curves, reliability diagrams (calibration); and two general kinds: dots and
+//! labelled lines on axes ranged to the data ([`xy_figure`]: a learning curve with its
+//! baseline, a scatter with its fitted line), and rows of seed dots with their means, one
+//! colour per series ([`dot_rows`]: several models' AUROC per region, or AUROC differences per
+//! region).
 use crate::survival::KmGroup;
 use plotters::coord::Shift;
 use plotters::coord::types::RangedCoordf64;
@@ -505,6 +508,189 @@ pub fn kaplan_meier_curves(
     })
 }
 
+/// A line of an [`XyFigure`].
+#[derive(Debug, Clone)]
+pub struct XyLine {
+    /// Its legend entry.
+    pub label: String,
+    /// Its points, in drawing order.
+    pub points: Vec<(f64, f64)>,
+}
+
+/// Dots and lines on two numeric axes, both ranged to the data.
+#[derive(Debug, Clone)]
+pub struct XyFigure {
+    /// The title.
+    pub title: String,
+    /// The x axis.
+    pub x_desc: String,
+    /// The y axis.
+    pub y_desc: String,
+    /// The dots (per seed, per region).
+    pub dots: Vec<(f64, f64)>,
+    /// The lines (a mean, a fit, a baseline), each with its own colour.
+    pub lines: Vec<XyLine>,
+}
+
+/// The range of `values` with 5 % of its width (at least 0.05) as margin on each side.
+fn padded(values: impl Iterator<Item = f64>) -> std::ops::Range<f64> {
+    let (lo, hi) = values
+        .filter(|v| v.is_finite())
+        .fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), v| {
+            (a.min(v), b.max(v))
+        });
+    if lo > hi {
+        return 0.0..1.0;
+    }
+    let pad = ((hi - lo) * 0.05).max(0.05);
+    (lo - pad)..(hi + pad)
+}
+
+/// Dots (faint) and labelled lines on axes ranged to the data: a learning curve with its
+/// baseline, a scatter with its least squares line.
+pub fn xy_figure(stem: &Path, fig: &XyFigure) -> Result<Vec<PathBuf>, PlotError> {
+    let all = || (fig.dots.iter()).chain(fig.lines.iter().flat_map(|l| l.points.iter()));
+    let xs = padded(all().map(|p| p.0));
+    let ys = padded(all().map(|p| p.1));
+    render_both!(stem, (640, 480), |root: &DrawingArea<_, Shift>| -> Draw {
+        root.fill(&WHITE).map_err(err)?;
+        let mut chart = ChartBuilder::on(root)
+            .caption(&fig.title, ("sans-serif", 16))
+            .margin(12)
+            .x_label_area_size(36)
+            .y_label_area_size(52)
+            .build_cartesian_2d(xs.clone(), ys.clone())
+            .map_err(err)?;
+        chart
+            .configure_mesh()
+            .x_desc(fig.x_desc.as_str())
+            .y_desc(fig.y_desc.as_str())
+            .light_line_style(WHITE)
+            // No "-0.0" where a rounding error crosses zero.
+            .y_label_formatter(&|v| format!("{:.2}", if v.abs() < 1e-9 { 0.0 } else { *v }))
+            .label_style(("sans-serif", 12))
+            .draw()
+            .map_err(err)?;
+        let dot = SEED_COLOURS[0].mix(0.5).filled();
+        (chart.draw_series(fig.dots.iter().map(|&p| Circle::new(p, 3, dot)))).map_err(err)?;
+        for (k, line) in fig.lines.iter().enumerate() {
+            let style = SEED_COLOURS[(k + 1) % SEED_COLOURS.len()].stroke_width(2);
+            chart
+                .draw_series(LineSeries::new(line.points.iter().copied(), style))
+                .map_err(err)?
+                .label(line.label.clone())
+                .legend(move |(x, y)| PathElement::new(vec![(x, y), (x + 18, y)], style));
+        }
+        if !fig.lines.is_empty() {
+            draw_legend(&mut chart, SeriesLabelPosition::LowerRight)?;
+        }
+        Ok(())
+    })
+}
+
+/// One series of a [`DotRowsFigure`]: per row, its values (one per seed).
+#[derive(Debug, Clone)]
+pub struct DotSeries {
+    /// Its legend entry.
+    pub label: String,
+    /// Per row (in the figure's row order), the values; empty where it has none.
+    pub values: Vec<Vec<f64>>,
+}
+
+/// Rows (regions) of dots: each series' values as dots with their mean as a bar, side by
+/// side within a row, on one numeric axis.
+#[derive(Debug, Clone)]
+pub struct DotRowsFigure {
+    /// The title.
+    pub title: String,
+    /// The numeric axis.
+    pub x_desc: String,
+    /// The rows, top to bottom.
+    pub rows: Vec<String>,
+    /// The series.
+    pub series: Vec<DotSeries>,
+    /// A vertical reference line (0 for differences).
+    pub reference: Option<f64>,
+}
+
+/// Per row, each series' seed dots and their mean (a vertical bar), with a legend: AUROC of
+/// several models per region, or AUROC differences per region with 0 as reference.
+pub fn dot_rows(stem: &Path, fig: &DotRowsFigure) -> Result<Vec<PathBuf>, PlotError> {
+    let n = fig.rows.len().max(1);
+    let m = fig.series.len().max(1);
+    // Empty rows on top hold the legend.
+    let top = m.div_ceil(2);
+    let size = (760u32, 90 + (20 + 10 * m as u32) * (n + top) as u32);
+    let values = (fig.series.iter()).flat_map(|s| s.values.iter().flatten().copied());
+    let xs = padded(values.chain(fig.reference));
+    render_both!(stem, size, |root: &DrawingArea<_, Shift>| -> Draw {
+        root.fill(&WHITE).map_err(err)?;
+        let mut chart = ChartBuilder::on(root)
+            .caption(&fig.title, ("sans-serif", 16))
+            .margin(10)
+            .x_label_area_size(34)
+            .y_label_area_size(200)
+            .build_cartesian_2d(xs.clone(), (0..(n + top) as i32).into_segmented())
+            .map_err(err)?;
+        chart
+            .configure_mesh()
+            .x_desc(fig.x_desc.as_str())
+            .light_line_style(WHITE)
+            .y_labels(n + top)
+            // Row i is drawn at n-1-i so that the first row is at the top.
+            .y_label_formatter(&|v| match v {
+                SegmentValue::CenterOf(i) if (*i as usize) < n => {
+                    (fig.rows.get(n - 1 - *i as usize).cloned()).unwrap_or_default()
+                }
+                _ => String::new(),
+            })
+            .label_style(("sans-serif", 12))
+            .draw()
+            .map_err(err)?;
+        if let Some(x) = fig.reference {
+            let ends = [SegmentValue::Exact(0), SegmentValue::Exact(n as i32)];
+            let line = ends.map(|y| (x, y));
+            (chart.draw_series(LineSeries::new(line, BLACK.mix(0.4)))).map_err(err)?;
+        }
+        for (k, series) in fig.series.iter().enumerate() {
+            let colour = SEED_COLOURS[k % SEED_COLOURS.len()];
+            let dy = (k as i32 * 2 + 1 - m as i32) * 5;
+            let (mut dots, mut bars) = (Vec::new(), Vec::new());
+            for (i, values) in series.values.iter().enumerate().take(n) {
+                let y = SegmentValue::CenterOf((n - 1 - i) as i32);
+                let dot = || Circle::new((0, dy), 3, colour.mix(0.6).filled());
+                dots.extend(
+                    values
+                        .iter()
+                        .map(|&v| EmptyElement::at((v, y.clone())) + dot()),
+                );
+                if !values.is_empty() {
+                    let mean = values.iter().sum::<f64>() / values.len() as f64;
+                    let bar = vec![(0, dy - 5), (0, dy + 5)];
+                    bars.push(
+                        EmptyElement::at((mean, y)) + PathElement::new(bar, colour.stroke_width(2)),
+                    );
+                }
+            }
+            chart.draw_series(bars).map_err(err)?;
+            chart
+                .draw_series(dots)
+                .map_err(err)?
+                .label(series.label.clone())
+                .legend(move |(x, y)| Circle::new((x + 8, y), 4, colour.filled()));
+        }
+        chart
+            .configure_series_labels()
+            .position(SeriesLabelPosition::UpperLeft)
+            .label_font(("sans-serif", 12))
+            .border_style(BLACK)
+            .background_style(WHITE.mix(0.9))
+            .draw()
+            .map_err(err)?;
+        Ok(())
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -548,5 +734,40 @@ mod tests {
         // Before, the PNG was 0600 (tempfile's private mode) and the SVG 0644.
         assert_eq!(mode(&files[1]), mode(&files[0]));
         assert_eq!(mode(&files[1]) & 0o044, 0o044);
+    }
+    #[test]
+    fn an_xy_figure_names_its_lines_and_a_dot_rows_figure_its_rows_and_series() {
+        let dir = tempfile::tempdir().unwrap();
+        let fig = XyFigure {
+            title: "Learning curve".into(),
+            x_desc: "share".into(),
+            y_desc: "AUROC".into(),
+            dots: vec![(0.5, 0.6), (1.0, 0.8)],
+            lines: vec![XyLine {
+                label: "baseline".into(),
+                points: vec![(0.5, 0.7), (1.0, 0.7)],
+            }],
+        };
+        let files = xy_figure(&dir.path().join("curve"), &fig).unwrap();
+        let svg = std::fs::read_to_string(&files[0]).unwrap();
+        assert!(svg.contains("Learning curve") && svg.contains("baseline"));
+        assert_eq!(&std::fs::read(&files[1]).unwrap()[1..4], b"PNG");
+        let fig = DotRowsFigure {
+            title: "Differences".into(),
+            x_desc: "AUROC A - B".into(),
+            rows: vec!["pancreas".into(), "adrenal".into()],
+            series: vec![DotSeries {
+                label: "from kinetics".into(),
+                values: vec![vec![-0.1, 0.2], vec![]],
+            }],
+            reference: Some(0.0),
+        };
+        let files = dot_rows(&dir.path().join("rows"), &fig).unwrap();
+        let svg = std::fs::read_to_string(&files[0]).unwrap();
+        for text in ["pancreas", "adrenal", "from kinetics"] {
+            assert!(svg.contains(text), "{text}");
+        }
+        // Two seed dots and the legend's.
+        assert_eq!(svg.matches("<circle").count(), 3);
     }
 }

@@ -154,12 +154,19 @@ impl ReportPart {
     }
 }
 
-/// Section order and titles of the known folders.
-const SECTIONS: [(&str, &str); 5] = [
+/// Section order and titles of the known folders (`study`, `differences`, `balance`,
+/// `rare-regions`, `learning-curve` and `mortality` are written by the study report).
+const SECTIONS: [(&str, &str); 11] = [
+    ("study", "Plan"),
     ("labels", "Label quality"),
     ("evaluation", "Scan-model performance"),
     ("compare", "Comparisons"),
+    ("differences", "AUROC differences per region"),
+    ("balance", "Multi- vs single-task against class balance"),
+    ("rare-regions", "Rare regions"),
+    ("learning-curve", "Learning curve"),
     ("worklist", "Worklist triage"),
+    ("mortality", "Mortality"),
     ("survival", "Survival"),
 ];
 
@@ -435,6 +442,18 @@ mod tests {
         assert!(labels < scan);
         assert!(html.contains("Regex labels") && html.contains("<td>0.850</td>"));
         assert!(html.contains("&lt;no positives&gt;"), "text is escaped");
+    }
+
+    #[test]
+    fn the_study_sections_have_titles_and_the_plan_comes_first() {
+        let dir = tempfile::tempdir().unwrap();
+        for folder in ["rare-regions/comparison", "evaluation/weak", "study/plan"] {
+            part(folder).write(&dir.path().join(folder)).unwrap();
+        }
+        let html = build_report(dir.path(), "Run").unwrap();
+        let at = |h: &str| html.find(&format!("<h2>{h}</h2>")).unwrap();
+        assert!(at("Plan") < at("Scan-model performance"));
+        assert!(at("Scan-model performance") < at("Rare regions"));
     }
 
     #[test]

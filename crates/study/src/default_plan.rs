@@ -40,7 +40,7 @@ pub const MORTALITY_DAYS: [u32; 4] = [45, 90, 180, 365];
 
 /// Task regions by weak-label prevalence (share of known labels >= 0.5), most prevalent
 /// first; regions no exam has are left out.
-fn by_prevalence(labels: &RegionTable) -> Vec<(String, f64)> {
+pub(crate) fn by_prevalence(labels: &RegionTable) -> Vec<(String, f64)> {
     let mut out: Vec<(String, f64)> = (labels.regions().iter())
         .filter(|r| uptake_ontology::TASK_REGIONS.iter().any(|t| t.name == *r))
         .filter_map(|r| {
@@ -51,6 +51,14 @@ fn by_prevalence(labels: &RegionTable) -> Vec<(String, f64)> {
         .collect();
     out.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
     out
+}
+
+/// The report's default worklist regions: `full` and the two most prevalent other regions.
+pub(crate) fn worklist_regions(ranked: &[(String, f64)]) -> Vec<String> {
+    let others = ranked.iter().map(|r| r.0.clone()).filter(|r| r != "full");
+    std::iter::once("full".to_string())
+        .chain(others.take(2))
+        .collect()
 }
 
 fn multi(name: &str, labels: Labels, head: Head, init: Start) -> Experiment {
@@ -142,6 +150,7 @@ pub fn plan_for(cohort: Cohort, preset: Preset) -> Result<Plan, CohortFileError>
         epochs,
         split: Split::default(),
         tasks: "prevalent".into(),
+        worklist_regions: Some(worklist_regions(&ranked)),
         experiments,
         comparisons,
         test: uptake_stats::SeedTest::default(),

@@ -13,8 +13,11 @@
 //!   changed run again, a folder of another plan never reused, one lock per run;
 //!   [`job_script`]: the same runs as Slurm job arrays;
 //! - [`PlanStatus`]: where every run stands;
-//! - [`write_study_report`]: evaluations, comparisons and the learning curve in the report
-//!   layout of [`uptake_stats::report`], and its HTML page.
+//! - [`write_study_report`]: evaluations, comparisons, the study's figures (per-region AUROC
+//!   differences of each comparison, multi- minus single-task against class balance, the
+//!   rare-region starts, the learning curve with its baseline, worklists of the plan's
+//!   regions; each as SVG and PNG with its CSV) and survival in the report layout of
+//!   [`uptake_stats::report`], and its HTML page.
 //!
 //! Nothing here prints: runs report [`StudyEvent`]s to a callback.
 //!
@@ -47,19 +50,25 @@
 
 mod balance;
 mod default_plan;
+mod differences;
 mod error;
 mod events;
 mod execute;
 mod expand;
+mod figure_files;
 mod folder;
 mod jobs;
+mod learning_curve;
+mod mortality_roc;
 mod plan;
+mod rare_regions;
 mod report;
 mod schedule;
 mod split;
 mod status;
 mod targets;
 mod validate;
+mod worklists;
 
 pub use default_plan::{MORTALITY_DAYS, Preset, WrittenPlan, plan_for, write_default_plan};
 pub use error::StudyError;

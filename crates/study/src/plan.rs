@@ -30,6 +30,10 @@ pub struct Plan {
     /// comma-separated list (as `uptake train --regions`).
     #[serde(default = "default_tasks")]
     pub tasks: String,
+    /// The regions of the report's worklist (sensitivity) curves; default: `full` and the
+    /// two regions most often positive in the weak labels.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub worklist_regions: Option<Vec<String>>,
     /// The experiments, each run once per seed.
     pub experiments: Vec<Experiment>,
     /// Pairs of experiments the report compares.

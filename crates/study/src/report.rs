@@ -1,26 +1,32 @@
 //! The study's report: every experiment's finished runs evaluated on the test exams, the
-//! plan's comparisons, and the learning curve, in the report layout of
+//! plan's comparisons (each with its per-region differences), the multi- vs single-task fit
+//! against class balance, the rare-region comparison, worklists, survival and the learning
+//! curve, in the report layout of
 //! [`uptake_stats::report`] (`<plan dir>/report/<section>/<name>/summary.json`), then one
 //! self-contained HTML page, `<plan dir>/report.html`.
 
-use crate::balance::balance_part;
+use crate::balance::write_balance;
+use crate::differences::write_differences;
 use crate::error::{StudyError, with_causes};
 use crate::execute::{ALL_PREDICTIONS_FILE, PREDICTIONS_FILE};
 use crate::expand::{RunSpec, Work};
 use crate::folder::{RunStatus, status_of};
+use crate::learning_curve::learning_curves;
+use crate::mortality_roc::mortality_rocs;
 use crate::plan::{Experiment, Plan};
+use crate::rare_regions::write_rare_regions;
 use crate::schedule::runs_dir;
 use crate::split::{CohortSplit, only_exams, split_cohort};
 use crate::targets::whole_body_table;
+use crate::worklists::{first_multi_task, worklists};
 use std::fmt;
 use std::path::{Path, PathBuf};
 use uptake_core::Manifest;
-use uptake_stats::metrics::Metric;
 use uptake_stats::report::{ReportPart, ReportTable};
 use uptake_stats::{
     CompareSettings, Comparison, Covariate, Evaluation, EvaluationSettings, ModelNames,
     ModelPredictions, PredictionFile, PredictionFormat, SeedTest, SurvivalAnalysis,
-    SurvivalSettings, TruthTable, Worklist, WorklistSettings,
+    SurvivalSettings, TruthTable,
 };
 
 /// What the report wrote and left out.
@@ -158,13 +164,13 @@ fn analysis(what: &str, e: impl ToString) -> StudyError {
     }
 }
 
-/// Evaluates every variant into `parts/evaluation/<variant>/`; returns the macro AUROC cells.
+/// Evaluates every variant into `parts/evaluation/<variant>/`; returns the evaluations.
 fn evaluate(
     finished: &[Finished],
     parts: &Path,
     report: &mut StudyReport,
-) -> Vec<(String, String)> {
-    let mut macro_auroc = Vec::new();
+) -> Vec<(String, Evaluation)> {
+    let mut evaluations = Vec::new();
     for f in finished {
         let settings = EvaluationSettings::default();
         let result =
@@ -177,25 +183,24 @@ fn evaluate(
         });
         match written {
             Ok(e) => {
-                let cell = e.macro_summary(Metric::Auroc).map_or("n/a".into(), mean_ci);
-                macro_auroc.push((f.variant.clone(), cell));
+                evaluations.push((f.variant.clone(), e));
                 report.evaluated.push(f.variant.clone());
             }
             Err(e) => report.missing.push(e.to_string()),
         }
     }
-    macro_auroc
+    evaluations
 }
 
-fn mean_ci(m: &uptake_stats::resample::MeanCi) -> String {
-    match m.ci {
-        Some((low, high)) => format!("{:.3} [{low:.3}, {high:.3}]", m.mean),
-        None => format!("{:.3}", m.mean),
-    }
-}
-
-/// The plan's comparisons into `parts/compare/<a>-vs-<b>/`, on the seeds both have.
-fn compare(plan: &Plan, finished: &[Finished], parts: &Path, report: &mut StudyReport) {
+/// The plan's comparisons into `parts/compare/<a>-vs-<b>/`, on the seeds both have, each
+/// with its per-region differences (`parts/differences/<a>-vs-<b>/`); returns them.
+fn compare(
+    plan: &Plan,
+    finished: &[Finished],
+    parts: &Path,
+    report: &mut StudyReport,
+) -> Vec<(String, Comparison)> {
+    let mut out = Vec::new();
     for spec in &plan.comparisons {
         let name = format!("{}-vs-{}", spec.a, spec.b);
         let find = |v: &str| finished.iter().find(|f| f.variant == v);
@@ -228,11 +233,17 @@ fn compare(plan: &Plan, finished: &[Finished], parts: &Path, report: &mut StudyR
                 if multi_vs_single(plan, &spec.a, &spec.b) {
                     balance(plan, &c, &parts.join("balance").join(&name), report);
                 }
-                report.compared.push(name)
+                let test = comparison_test(plan.test);
+                if let Err(e) = write_differences(&name, &c, &test, parts) {
+                    report.missing.push(format!("differences {name}: {e}"));
+                }
+                report.compared.push(name.clone());
+                out.push((name, c));
             }
             Err(e) => report.missing.push(e.to_string()),
         }
     }
+    out
 }
 
 /// Whether `a` names a multi-task experiment and `b` a single-task one.
@@ -250,39 +261,9 @@ fn multi_vs_single(plan: &Plan, a: &str, b: &str) -> bool {
 /// A multi- vs single-task comparison against the class balance of the weak labels.
 fn balance(plan: &Plan, c: &Comparison, dir: &Path, report: &mut StudyReport) {
     let labels = uptake_core::RegionTable::read_csv(&plan.cohort.weak_labels);
-    let written = labels.map_err(|e| e.to_string()).and_then(|labels| {
-        let part = balance_part(c, &labels);
-        part.write(dir).map(|_| ()).map_err(|e| e.to_string())
-    });
+    let written = (labels.map_err(|e| e.to_string())).and_then(|l| write_balance(c, &l, dir));
     if let Err(e) = written {
         report.missing.push(format!("{}: {e}", dir.display()));
-    }
-}
-
-/// The worklist (sensitivity after reading the first x % of the list sorted by the
-/// prediction) of the first multi-task experiment, for its first region (`full` when it has
-/// it), into `parts/worklist/<variant>/`.
-fn worklist(plan: &Plan, finished: &[Finished], parts: &Path, report: &mut StudyReport) {
-    let first = (plan.experiments.iter()).find(|e| matches!(e, Experiment::MultiTask { .. }));
-    let Some(f) = first.and_then(|e| finished.iter().find(|f| f.variant == e.name())) else {
-        return;
-    };
-    let regions = f.files[0].table.regions();
-    let Some(region) = regions.iter().find(|r| *r == "full").or(regions.first()) else {
-        return;
-    };
-    let settings = WorklistSettings {
-        region: region.clone(),
-        ..WorklistSettings::default()
-    };
-    let dir = parts.join("worklist").join(&f.variant);
-    let written = Worklist::compute(&f.files, &f.truth, &settings)
-        .map_err(|e| e.to_string())
-        .and_then(|w| w.write(&dir).map_err(|e| e.to_string()));
-    if let Err(e) = written {
-        report
-            .missing
-            .push(format!("worklist of {}: {e}", f.variant));
     }
 }
 
@@ -293,8 +274,7 @@ fn survival(plan: &Plan, plan_file: &Path, parts: &Path, report: &mut StudyRepor
     let Some(manifest_path) = &plan.cohort.manifest else {
         return;
     };
-    let first = (plan.experiments.iter()).find(|e| matches!(e, Experiment::MultiTask { .. }));
-    let Some(variant) = first.map(|e| e.name().to_string()) else {
+    let Some(variant) = first_multi_task(plan).map(String::from) else {
         return;
     };
     let dir = runs_dir(plan_file);
@@ -322,62 +302,6 @@ fn survival(plan: &Plan, plan_file: &Path, parts: &Path, report: &mut StudyRepor
     if let Err(e) = result {
         report.missing.push(format!("survival of {variant}: {e}"));
     }
-}
-
-/// The learning curve: macro AUROC over the shares of the training exams, with the
-/// summary-code model's AUROC as the baseline.
-fn learning_curve(
-    plan: &Plan,
-    macro_auroc: &[(String, String)],
-    parts: &Path,
-) -> Result<(), StudyError> {
-    let cell = |v: &str| {
-        macro_auroc
-            .iter()
-            .find(|(n, _)| n == v)
-            .map(|(_, c)| c.clone())
-    };
-    for experiment in &plan.experiments {
-        let Experiment::LearningCurve {
-            name, fractions, ..
-        } = experiment
-        else {
-            continue;
-        };
-        let mut rows: Vec<Vec<String>> = (experiment.variants().iter().zip(fractions))
-            .map(|(v, f)| {
-                vec![
-                    format!("{:.0} %", f * 100.0),
-                    cell(v).unwrap_or_else(|| "not run".into()),
-                ]
-            })
-            .collect();
-        for e in &plan.experiments {
-            if let Experiment::SummaryCode { name, .. } = e {
-                let baseline = cell(name).unwrap_or_else(|| "not run".into());
-                rows.push(vec![
-                    format!("baseline: {name} (whole-body abnormal)"),
-                    baseline,
-                ]);
-            }
-        }
-        let part = ReportPart {
-            kind: "learning-curve".into(),
-            title: format!("{name}: macro AUROC by share of the training exams"),
-            notes: vec![
-                "Mean over seeds [95 % bootstrap CI over seeds], on the test exams.".into(),
-            ],
-            tables: vec![ReportTable {
-                caption: "Learning curve".into(),
-                columns: vec!["training exams".into(), "macro AUROC".into()],
-                rows,
-            }],
-            figures: vec![],
-        };
-        let dir = parts.join("learning-curve").join(name);
-        part.write(&dir).map_err(|e| StudyError::file(&dir, e))?;
-    }
-    Ok(())
 }
 
 /// The plan and its runs as the report's first part.
@@ -441,11 +365,24 @@ pub fn write_study_report(plan_file: &Path) -> Result<StudyReport, StudyError> {
     };
     let finished = collect(&plan, plan_file, &mut report.missing)?;
     plan_part(&plan, &finished, &parts)?;
-    let macro_auroc = evaluate(&finished, &parts, &mut report);
-    compare(&plan, &finished, &parts, &mut report);
-    worklist(&plan, &finished, &parts, &mut report);
+    let evaluations = evaluate(&finished, &parts, &mut report);
+    let comparisons = compare(&plan, &finished, &parts, &mut report);
+    let test = comparison_test(plan.test);
+    if let Err(e) = write_rare_regions(&plan, &evaluations, &comparisons, &test, &parts) {
+        report.missing.push(format!("rare-region comparison: {e}"));
+    }
+    let first = first_multi_task(&plan).and_then(|v| finished.iter().find(|f| f.variant == v));
+    if let Some(f) = first {
+        let missing = worklists(&plan, &f.variant, &f.files, &f.truth, &parts);
+        report.missing.extend(missing);
+    }
     survival(&plan, plan_file, &parts, &mut report);
-    learning_curve(&plan, &macro_auroc, &parts)?;
+    report
+        .missing
+        .extend(learning_curves(&plan, &evaluations, &parts));
+    report
+        .missing
+        .extend(mortality_rocs(&plan, &evaluations, &parts));
     let title = format!("uptake study {}", plan.id);
     uptake_stats::report::write_report(&parts, &report.html, &title)
         .map_err(|e| StudyError::file(&report.html, e))?;

@@ -54,6 +54,9 @@ impl Plan {
                 .map_err(|p| refuse(entry, p))?;
         }
         self.check_comparisons()?;
+        if let Some(regions) = &self.worklist_regions {
+            check_regions(regions).map_err(|p| refuse("worklist_regions", p))?;
+        }
         self.check_split()
     }
 

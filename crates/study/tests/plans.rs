@@ -43,6 +43,22 @@ fn validation_names_the_entry_of_an_unknown_region() {
 }
 
 #[test]
+fn the_default_worklists_are_full_and_the_two_most_prevalent_regions_and_checked() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut plan = plan_in(dir.path(), Preset::Tiny);
+    // liver and lungs are positive in 2 of 3 exams, neck in 1.
+    let expected = ["full", "liver", "lungs"].map(String::from).to_vec();
+    assert_eq!(plan.worklist_regions, Some(expected));
+    plan.worklist_regions = Some(vec!["full".into(), "elbow".into()]);
+    let (entry, problem) = entry_refused(&plan);
+    assert_eq!(entry, "worklist_regions");
+    assert!(
+        problem.contains("`elbow` is not a task region"),
+        "{problem}"
+    );
+}
+
+#[test]
 fn validation_names_a_missing_file_and_a_missing_start() {
     let dir = tempfile::tempdir().unwrap();
     let mut plan = plan_in(dir.path(), Preset::Tiny);

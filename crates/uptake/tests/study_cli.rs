@@ -87,9 +87,101 @@ fn the_tiny_plan_runs_end_to_end_and_its_report_names_every_experiment() {
     // The nested Cox models of the weak model's every-exam predictions, and its worklist.
     assert!(html.contains("<h2>Survival</h2>"), "{out}");
     assert!(html.contains("<h2>Worklist triage</h2>"), "{out}");
+    the_report_draws_its_figures_beside_their_numbers(&plan, &out);
     // A second run finds everything done.
     let (again, _) = ok(&["study", "run", "--plan", s(&plan)]);
     assert!(again.contains("0 finished, 6 skipped"), "{again}");
+}
+
+/// The rows of `<stem>.csv` below its header `columns`, after checking that `<stem>.svg` and
+/// `<stem>.png` exist beside it.
+fn figure_rows(stem: &Path, columns: &str) -> Vec<Vec<String>> {
+    for ext in ["svg", "png"] {
+        let file = stem.with_extension(ext);
+        assert!(file.is_file(), "{} is missing", file.display());
+    }
+    let text = std::fs::read_to_string(stem.with_extension("csv")).unwrap();
+    let mut lines = text.lines();
+    assert_eq!(lines.next(), Some(columns));
+    lines
+        .map(|l| l.split(',').map(String::from).collect())
+        .collect()
+}
+
+fn json(path: &Path) -> serde_json::Value {
+    serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap()
+}
+
+/// The tiny plan's figures (`out`: what `study report` printed): the differences of its
+/// comparison, one row per seed pair with both AUROCs; the rare-region starts; a worklist
+/// per plan region.
+fn the_report_draws_its_figures_beside_their_numbers(plan: &Path, out: &str) {
+    let report = plan.with_file_name("report");
+    let name = "weak-vs-sum-heads";
+    let columns = "region,seed,auroc_a,auroc_b,difference,p";
+    let rows = figure_rows(
+        &report.join("differences").join(name).join("differences"),
+        columns,
+    );
+    let comparison = json(&report.join("compare").join(name).join("comparison.json"));
+    let mut expected = Vec::new();
+    for r in comparison["regions"].as_array().unwrap() {
+        let (a, b) = (
+            r["a_per_seed"].as_array().unwrap(),
+            r["b_per_seed"].as_array().unwrap(),
+        );
+        for (seed, (a, b)) in a.iter().zip(b).enumerate() {
+            if let (Some(a), Some(b)) = (a.as_f64(), b.as_f64()) {
+                expected.push((r["region"].as_str().unwrap().to_string(), seed, a - b));
+            }
+        }
+    }
+    assert_eq!(rows.len(), expected.len(), "{rows:?}");
+    for (row, (region, seed, difference)) in rows.iter().zip(&expected) {
+        assert_eq!((&row[0], &row[1]), (region, &seed.to_string()));
+        assert!(
+            (row[4].parse::<f64>().unwrap() - difference).abs() < 1e-5,
+            "{row:?}"
+        );
+    }
+    let stem = report.join("rare-regions/comparison/rare_regions");
+    let rows = figure_rows(&stem, "start,region,seed,auroc");
+    // One row per seed and rare region with an AUROC, as the evaluation of that start.
+    let per_seed = report.join("evaluation/rare-from-multi-task/per_seed.csv");
+    let per_seed = std::fs::read_to_string(per_seed).unwrap();
+    let mut expected: Vec<(String, String)> = (per_seed.lines().skip(1))
+        .map(|l| l.split(',').map(String::from).collect::<Vec<_>>())
+        .filter(|cells| !cells[4].is_empty())
+        .map(|cells| (cells[1].clone(), cells[4].clone()))
+        .collect();
+    let mut drawn: Vec<(String, String)> = (rows.iter())
+        .map(|r| (r[1].clone(), r[3].clone()))
+        .collect();
+    expected.sort();
+    drawn.sort();
+    assert_eq!(drawn, expected);
+    assert!(
+        rows.iter().all(|r| r[0] == "rare-from-multi-task"),
+        "{rows:?}"
+    );
+    // `full` and the two most prevalent regions; a worklist each, or the reason it is missing.
+    let text = std::fs::read_to_string(plan).unwrap();
+    let regions: toml::Value = toml::from_str(&text).unwrap();
+    let regions = regions["worklist_regions"].as_array().unwrap();
+    assert_eq!(regions[0].as_str(), Some("full"));
+    for region in regions.iter().map(|r| r.as_str().unwrap()) {
+        let stem = report.join("worklist/weak").join(region).join("worklist");
+        let missing = format!("not in the report: worklist of weak for {region}: ");
+        assert!(
+            stem.with_extension("svg").is_file() || out.contains(&missing),
+            "{region}"
+        );
+    }
+    assert!(
+        report.join("worklist/weak/full/worklist.csv").is_file(),
+        "{out}"
+    );
+    assert_eq!(regions.len(), 3, "{text}");
 }
 
 #[test]
@@ -241,6 +333,25 @@ fn every_seed_of_a_learning_curve_share_learns_the_regions_of_all_training_exams
     assert_eq!(predicted_regions(&plan, "curve-50pct-s1"), header);
     let (out, _) = ok(&["study", "report", "--plan", s(&plan)]);
     assert!(!out.contains("curve-50pct: region"), "{out}");
+    // The learning curve's figure: a row per seed of the share, its macro AUROC.
+    let report = plan.with_file_name("report");
+    let stem = report.join("learning-curve/curve/learning_curve");
+    let rows = figure_rows(&stem, "share,model,seed,auroc");
+    let evaluation = json(&report.join("evaluation/curve-50pct/evaluation.json"));
+    let macro_auroc = &evaluation["macro_over_seeds"][0];
+    assert_eq!(macro_auroc[0], "auroc");
+    let expected: Vec<Vec<String>> = (macro_auroc[1]["per_seed"].as_array().unwrap().iter())
+        .enumerate()
+        .filter_map(|(seed, a)| {
+            Some(vec![
+                "0.5".into(),
+                "curve-50pct".into(),
+                seed.to_string(),
+                format!("{:.6}", a.as_f64()?),
+            ])
+        })
+        .collect();
+    assert_eq!(rows, expected);
 }
 
 #[test]
