@@ -5,6 +5,7 @@
 //! baseline, a scatter with its fitted line), and rows of seed dots with their means, one
 //! colour per series ([`dot_rows`]: several models' AUROC per region, or AUROC differences per
 //! region).
+
 use crate::survival::KmGroup;
 use plotters::coord::Shift;
 use plotters::coord::types::RangedCoordf64;
