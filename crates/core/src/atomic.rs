@@ -2,6 +2,10 @@ use std::fs::File;
 use std::io::{BufWriter, Write};
 use std::path::{Path, PathBuf};
 
+/// How every temporary file and staging folder of uptake begins: a folder holding only such
+/// files besides its own is, to uptake, as good as empty (a write killed before its rename).
+pub const TEMP_PREFIX: &str = ".uptake-tmp-";
+
 #[derive(Debug, thiserror::Error)]
 /// Why an atomic write failed; the target file is then untouched.
 pub enum AtomicWriteError {
@@ -57,7 +61,7 @@ where
     crate::output_guard::check_output(path, &[])?;
     std::fs::create_dir_all(&dir).map_err(create)?;
     let mut builder = tempfile::Builder::new();
-    builder.prefix(".uptake-tmp-");
+    builder.prefix(TEMP_PREFIX);
     // tempfile creates files readable by the owner only; outputs are ordinary files that
     // colleagues and viewers must be able to open.
     #[cfg(unix)]

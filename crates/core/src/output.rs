@@ -102,7 +102,7 @@ impl StagedDir {
         };
         std::fs::create_dir_all(&home).map_err(io("create", &home))?;
         let stage = tempfile::Builder::new()
-            .prefix(".uptake-tmp-")
+            .prefix(crate::atomic::TEMP_PREFIX)
             .tempdir_in(&home)
             .map_err(io("create a staging folder in", &home))?;
         // tempfile makes the folder private; once renamed into place it is an ordinary output

@@ -64,7 +64,12 @@ fn a_shard_labels_its_exams_only_with_the_rows_of_the_whole_run() {
             ..LabelSettings::default()
         };
         let tagger = Tagger::new(&ontology).unwrap();
-        let done = combined().label_reports(Vec::new(), tagger, &reports(), &settings, &NoProgress);
+        // Hand labels anchor the two labellers (unanchored, the fit is refused).
+        let setup = MethodSetup {
+            hand: hand(),
+            ..combined()
+        };
+        let done = setup.label_reports(Vec::new(), tagger, &reports(), &settings, &NoProgress);
         done.unwrap().labels.table
     };
     let whole = label(None);

@@ -5,6 +5,7 @@ use crate::expand::RunSpec;
 use serde::{Deserialize, Serialize};
 use std::io::Write as _;
 use std::path::{Path, PathBuf};
+use uptake_core::atomic::TEMP_PREFIX;
 
 /// The record every run folder holds.
 pub const RECORD_FILE: &str = "run.json";
@@ -110,11 +111,14 @@ pub fn recorded_status(plan_id: &str, spec: &RunSpec, dir: &Path) -> RunStatus {
     }
 }
 
+/// Whether the folder holds nothing but its lock and the temporary files of writes killed
+/// before their rename (a run killed while recording that it started).
 fn is_empty_but_lock(dir: &Path) -> bool {
     std::fs::read_dir(dir).is_ok_and(|entries| {
-        entries
-            .filter_map(Result::ok)
-            .all(|e| e.file_name() == LOCK_FILE)
+        entries.filter_map(Result::ok).all(|e| {
+            let name = e.file_name();
+            name == LOCK_FILE || name.to_string_lossy().starts_with(TEMP_PREFIX)
+        })
     })
 }
 

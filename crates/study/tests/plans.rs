@@ -217,3 +217,24 @@ fn a_plan_compares_with_the_paired_test_unless_it_names_the_studys() {
     let read = Plan::read(&file).unwrap();
     assert_eq!(read.test, uptake_stats::SeedTest::StudyUnpaired);
 }
+
+#[test]
+fn a_run_killed_while_recording_its_start_is_pending_not_foreign() {
+    let dir = tempfile::tempdir().unwrap();
+    let plan = plan_in(dir.path(), Preset::Tiny);
+    let file = dir.path().join("plan.toml");
+    plan.write(&file).unwrap();
+    let run_dir = dir.path().join("runs").join(&plan.runs()[0].id);
+    std::fs::create_dir_all(&run_dir).unwrap();
+    // What a SIGKILL between the temporary file and its rename leaves: no run.json yet.
+    std::fs::write(run_dir.join(".uptake-tmp-AbC123"), "{\"plan_id\"").unwrap();
+    assert_eq!(
+        PlanStatus::read(&file).unwrap().runs[0].1,
+        RunStatus::Pending
+    );
+    std::fs::write(run_dir.join("weights.bin"), "x").unwrap();
+    assert!(matches!(
+        PlanStatus::read(&file).unwrap().runs[0].1,
+        RunStatus::Foreign(_)
+    ));
+}
