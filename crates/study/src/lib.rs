@@ -32,6 +32,8 @@
 //!     hand_labels: None,
 //!     manifest: None,
 //!     truth: None,
+//!     reports: None,
+//!     report_models: Vec::new(),
 //! };
 //! let plan = plan_for(cohort, Preset::Tiny)?;
 //! let runs = plan.runs();
@@ -53,6 +55,10 @@ mod execute;
 mod expand;
 mod folder;
 mod jobs;
+mod labelling;
+mod labelling_report;
+#[cfg(test)]
+mod labelling_tests;
 mod plan;
 mod report;
 mod schedule;
