@@ -105,7 +105,7 @@ fn write_csv(path: &Path, header: &str, rows: &[Vec<String>]) -> Result<(), Stud
 }
 
 /// The labellers' diagnostics table of a run (its CSV as rows), if the run wrote one.
-fn diagnostics(dir: &Path) -> Option<ReportTable> {
+pub(crate) fn diagnostics(dir: &Path) -> Option<ReportTable> {
     let text = std::fs::read_to_string(dir.join(DIAGNOSTICS_FILE)).ok()?;
     let mut lines = text.lines();
     let columns = lines.next()?.split(',').map(String::from).collect();
@@ -226,7 +226,7 @@ pub(crate) fn labelling_parts(
 }
 
 /// One labelling experiment's part: tables, the F1-difference figure and its CSVs.
-fn write_part(
+pub(crate) fn write_part(
     scores: &[MethodScore],
     diagnostics: Option<ReportTable>,
     dir: &Path,

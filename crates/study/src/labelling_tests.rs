@@ -2,7 +2,7 @@
 //! tables in the run folder, scored per region against the hand labels.
 
 use crate::labelling::{DIAGNOSTICS_FILE, label_run, labels_file};
-use crate::labelling_report::{f1_differences, score_run};
+use crate::labelling_report::{diagnostics, f1_differences, score_run};
 use crate::plan::Cohort;
 use uptake_core::{Confusion, NoProgress, RegionTable};
 use uptake_labels::LabellingMethod;
@@ -101,4 +101,47 @@ fn each_methods_f1_per_region_is_the_confusion_f1_against_the_hand_labels() {
             .zip(regex_f1(&d.region))
             .map(|(a, b)| a - b)
     );
+}
+
+#[test]
+fn the_labelling_part_holds_the_scores_the_diagnostics_and_the_f1_difference_figure() {
+    let dir = tempfile::tempdir().unwrap();
+    let cohort = cohort(dir.path());
+    let run = dir.path().join("run");
+    std::fs::create_dir_all(&run).unwrap();
+    label_run(&cohort, None, &run, uptake_training::Device::Cpu).unwrap();
+    let hand = RegionTable::read_csv(&dir.path().join("truth.csv")).unwrap();
+    let mut scores = score_run(&hand, &run, 0).unwrap();
+    scores.retain(|s| s.metrics.positives > 0);
+    let part = dir.path().join("part");
+    crate::labelling_report::write_part(&scores, diagnostics(&run), &part, "labelling").unwrap();
+    for file in [
+        "summary.json",
+        "f1-difference.svg",
+        "f1-difference.png",
+        "f1-difference.csv",
+    ] {
+        assert!(part.join(file).exists(), "{file}");
+    }
+    let csv = std::fs::read_to_string(part.join("f1-difference.csv")).unwrap();
+    assert!(
+        csv.starts_with("region,method,seed_index,f1_minus_regex\n"),
+        "{csv}"
+    );
+    assert_eq!(csv.lines().count(), 1 + f1_differences(&scores).len());
+    let summary = std::fs::read_to_string(part.join("summary.json")).unwrap();
+    assert!(
+        summary.contains("\"F1\"") && summary.contains("learned_sensitivity"),
+        "{summary}"
+    );
+    // Ids and figures only: no sentence of a report reaches the report.
+    let reports = std::fs::read_to_string(dir.path().join("reports.jsonl")).unwrap();
+    let first: serde_json::Value = serde_json::from_str(reports.lines().next().unwrap()).unwrap();
+    let sentence = first["text"]
+        .as_str()
+        .unwrap()
+        .split('.')
+        .max_by_key(|s| s.len())
+        .unwrap();
+    assert!(!summary.contains(sentence.trim()));
 }

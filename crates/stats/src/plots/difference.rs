@@ -39,7 +39,7 @@ pub fn difference_by_region(
     let reach = (rows.iter().flat_map(|r| r.per_seed.iter()))
         .fold(0.1f64, |m, v| m.max(v.abs()))
         .min(1.0);
-    let x_max = (reach * 10.0).ceil() / 10.0;
+    let x_max = ((reach + 0.05) * 10.0).ceil() / 10.0;
     let size = (760u32, 100 + 26 * n as u32);
     render_both!(stem, size, |root: &DrawingArea<_, Shift>| -> Draw {
         root.fill(&WHITE).map_err(err)?;
