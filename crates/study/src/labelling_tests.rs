@@ -27,13 +27,19 @@ fn cohort(dir: &std::path::Path) -> Cohort {
     }
 }
 
+/// The cohort of `dir` labelled into `dir/run`, and its hand labels.
+fn labelled(dir: &std::path::Path) -> (std::path::PathBuf, RegionTable) {
+    let cohort = cohort(dir);
+    let run = dir.join("run");
+    std::fs::create_dir_all(&run).unwrap();
+    label_run(&cohort, None, &run, uptake_training::Device::Cpu).unwrap();
+    (run, RegionTable::read_csv(&dir.join("truth.csv")).unwrap())
+}
+
 #[test]
 fn a_labelling_run_without_models_writes_the_regex_and_rules_tables_and_diagnostics() {
     let dir = tempfile::tempdir().unwrap();
-    let cohort = cohort(dir.path());
-    let run = dir.path().join("run");
-    std::fs::create_dir_all(&run).unwrap();
-    label_run(&cohort, None, &run, uptake_training::Device::Cpu).unwrap();
+    let (run, _) = labelled(dir.path());
     for method in [LabellingMethod::Regex, LabellingMethod::Rules] {
         let table = RegionTable::read_csv(&run.join(labels_file(method))).unwrap();
         assert_eq!(table.len(), 16, "{method}");
@@ -48,11 +54,7 @@ fn a_labelling_run_without_models_writes_the_regex_and_rules_tables_and_diagnost
 #[test]
 fn each_methods_f1_per_region_is_the_confusion_f1_against_the_hand_labels() {
     let dir = tempfile::tempdir().unwrap();
-    let cohort = cohort(dir.path());
-    let run = dir.path().join("run");
-    std::fs::create_dir_all(&run).unwrap();
-    label_run(&cohort, None, &run, uptake_training::Device::Cpu).unwrap();
-    let hand = RegionTable::read_csv(&dir.path().join("truth.csv")).unwrap();
+    let (run, hand) = labelled(dir.path());
     let scores = score_run(&hand, &run, 0).unwrap();
     let abnormal = scores.iter().find(|s| s.metrics.positives > 0).unwrap();
     let region = abnormal.metrics.region.clone();
@@ -82,23 +84,15 @@ fn each_methods_f1_per_region_is_the_confusion_f1_against_the_hand_labels() {
             .iter()
             .all(|d| d.method == "rules" && d.per_seed.len() == 1)
     );
-    let regex_f1 = |r: &str| {
-        let s = scores
-            .iter()
-            .find(|s| s.method == LabellingMethod::Regex && s.metrics.region == r);
-        s.and_then(|s| s.metrics.f1)
-    };
-    let rules_f1 = |r: &str| {
-        let s = scores
-            .iter()
-            .find(|s| s.method == LabellingMethod::Rules && s.metrics.region == r);
+    let f1 = |m: LabellingMethod, r: &str| {
+        let s = (scores.iter()).find(|s| s.method == m && s.metrics.region == r);
         s.and_then(|s| s.metrics.f1)
     };
     let d = &differences[0];
     assert_eq!(
         Some(d.per_seed[0]),
-        rules_f1(&d.region)
-            .zip(regex_f1(&d.region))
+        f1(LabellingMethod::Rules, &d.region)
+            .zip(f1(LabellingMethod::Regex, &d.region))
             .map(|(a, b)| a - b)
     );
 }
@@ -106,11 +100,7 @@ fn each_methods_f1_per_region_is_the_confusion_f1_against_the_hand_labels() {
 #[test]
 fn the_labelling_part_holds_the_scores_the_diagnostics_and_the_f1_difference_figure() {
     let dir = tempfile::tempdir().unwrap();
-    let cohort = cohort(dir.path());
-    let run = dir.path().join("run");
-    std::fs::create_dir_all(&run).unwrap();
-    label_run(&cohort, None, &run, uptake_training::Device::Cpu).unwrap();
-    let hand = RegionTable::read_csv(&dir.path().join("truth.csv")).unwrap();
+    let (run, hand) = labelled(dir.path());
     let mut scores = score_run(&hand, &run, 0).unwrap();
     scores.retain(|s| s.metrics.positives > 0);
     let part = dir.path().join("part");

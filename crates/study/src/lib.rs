@@ -14,7 +14,9 @@
 //!   [`job_script`]: the same runs as Slurm job arrays;
 //! - [`PlanStatus`]: where every run stands;
 //! - [`write_study_report`]: evaluations, comparisons and the learning curve in the report
-//!   layout of [`uptake_stats::report`], and its HTML page.
+//!   layout of [`uptake_stats::report`], and its HTML page; with reports and hand labels, the
+//!   labelling comparison ([`Experiment::Labelling`]: regex, rules, model and model+rules per
+//!   report model, F1 and AUROC per region against the hand labels).
 //!
 //! Nothing here prints: runs report [`StudyEvent`]s to a callback.
 //!
