@@ -131,6 +131,9 @@ const SEED_COLOURS: [RGBColor; 6] = [
     RGBColor(140, 86, 75),
 ];
 
+// After the macro and the colours, which it uses.
+pub mod difference;
+
 /// ROC curves of one region: one curve per seed (or a single one).
 #[derive(Debug, Clone)]
 pub struct RocPanel {

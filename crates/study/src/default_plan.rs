@@ -78,7 +78,8 @@ fn compare(a: &str, b: &str) -> ComparisonSpec {
 }
 
 /// The default plan for `cohort` at `preset`: the multi-task model on weak labels, on hand
-/// labels and on both (with hand labels), the head and start ablations, single-task models
+/// labels and on both (with hand labels), the labelling comparison (with reports and hand
+/// labels), the head and start ablations, single-task models
 /// of the most prevalent regions, the learning curve, the rare-region fine-tunes of the
 /// least prevalent regions, and the summary-code and mortality models (with a manifest);
 /// with the study's comparisons. The tiny preset keeps a few of them.
@@ -116,6 +117,10 @@ pub fn plan_for(cohort: Cohort, preset: Preset) -> Result<Plan, CohortFileError>
     if hand {
         experiments.push(multi("hand", Labels::Hand, Head::Attention, init));
         comparisons.push(compare("weak", "hand"));
+    }
+    if hand && cohort.reports.is_some() {
+        let name = "labelling".into();
+        experiments.push(Experiment::Labelling { name });
     }
     experiments.push(multi("sum-heads", Labels::Weak, Head::Sum, init));
     comparisons.push(compare("weak", "sum-heads"));

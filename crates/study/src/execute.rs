@@ -84,6 +84,7 @@ fn models_of(ctx: &Context, spec: &RunSpec, table: &RegionTable) -> Result<Vec<M
                 })
                 .collect()
         }
+        Work::Labelling { .. } => Vec::new(),
         Work::WholeBody { init, .. } => vec![Model {
             regions: table.regions().to_vec(),
             head: Head::Attention,
@@ -176,6 +177,10 @@ pub(crate) fn execute(
     spec: &RunSpec,
     on_line: &mut dyn FnMut(String),
 ) -> Result<PathBuf, StudyError> {
+    if let Work::Labelling { model } = &spec.work {
+        let dir = ctx.runs_dir.join(&spec.id);
+        return crate::labelling::label_run(&ctx.plan.cohort, model.as_deref(), &dir, ctx.device);
+    }
     let labels = training_table(&ctx.plan.cohort, &spec.work)?;
     let table = only_exams(&labels, &train_exams(ctx.split, spec));
     // Tasks are chosen on all training exams, so every share of a learning curve (and every

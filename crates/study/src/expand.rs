@@ -3,6 +3,7 @@
 
 use crate::plan::{Cohort, Experiment, Head, Labels, Network, Plan, RareStart, Split, Start};
 use serde::{Deserialize, Serialize};
+use std::path::PathBuf;
 
 /// What one run trains.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -35,6 +36,12 @@ pub enum Work {
         target: WholeTarget,
         /// How it starts.
         init: Start,
+    },
+    /// The cohort's reports labelled by regex and rules, and with `model` by the model and
+    /// model+rules.
+    Labelling {
+        /// The report model of this run's seed.
+        model: Option<PathBuf>,
     },
 }
 
@@ -138,6 +145,7 @@ fn work_of(plan: &Plan, experiment: &Experiment, variant_index: usize) -> (Work,
             },
             None,
         ),
+        Experiment::Labelling { .. } => (Work::Labelling { model: None }, None),
         Experiment::Mortality { days, init, .. } => (
             Work::WholeBody {
                 target: WholeTarget::Mortality {
@@ -158,12 +166,32 @@ pub fn plan_start(network: Network) -> Start {
     }
 }
 
+/// The cohort a run's hash covers: the reports and report models only for labelling runs, so
+/// that adding them to a plan re-runs none of its scan models.
+fn hashed_cohort(cohort: &Cohort, work: &Work) -> Cohort {
+    let mut cohort = cohort.clone();
+    if !matches!(work, Work::Labelling { .. }) {
+        cohort.reports = None;
+        cohort.report_models.clear();
+    }
+    cohort
+}
+
 /// A run's id.
 pub fn run_id(variant: &str, seed: u64) -> String {
     format!("{variant}-s{seed}")
 }
 
 impl Plan {
+    /// The seeds of `experiment`: one per report model for the labelling comparison (one
+    /// without models), the plan's seeds otherwise.
+    fn seeds_of(&self, experiment: &Experiment) -> u64 {
+        match experiment {
+            Experiment::Labelling { .. } => self.cohort.report_models.len().max(1) as u64,
+            _ => u64::from(self.seeds),
+        }
+    }
+
     /// Every run of the plan: experiment variants in plan order, each over the seeds. A run
     /// starting from another experiment's model starts from the run of the same seed (a
     /// variant named like its experiment), and its hash covers that run's hash.
@@ -172,8 +200,11 @@ impl Plan {
         let mut pending: Vec<(String, String, u64, Work, Option<String>)> = Vec::new();
         for experiment in &self.experiments {
             for (i, variant) in experiment.variants().into_iter().enumerate() {
-                for seed in 0..u64::from(self.seeds) {
-                    let (work, from) = work_of(self, experiment, i);
+                for seed in 0..self.seeds_of(experiment) {
+                    let (mut work, from) = work_of(self, experiment, i);
+                    if let Work::Labelling { model } = &mut work {
+                        *model = self.cohort.report_models.get(seed as usize).cloned();
+                    }
                     let after = from.map(|f| run_id(&f, seed));
                     pending.push((experiment.name().into(), variant.clone(), seed, work, after));
                 }
@@ -186,7 +217,7 @@ impl Plan {
                 .and_then(|a| runs.iter().find(|r| &r.id == a))
                 .map(|r| r.settings_hash.clone());
             let hashed = HashedSettings {
-                cohort: &self.cohort,
+                cohort: &hashed_cohort(&self.cohort, &work),
                 network: self.network,
                 epochs: self.epochs,
                 split: &self.split,

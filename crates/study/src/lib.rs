@@ -17,7 +17,9 @@
 //!   differences of each comparison, multi- minus single-task against class balance, the
 //!   rare-region starts, the learning curve with its baseline, worklists of the plan's
 //!   regions; each as SVG and PNG with its CSV) and survival in the report layout of
-//!   [`uptake_stats::report`], and its HTML page.
+//!   [`uptake_stats::report`], and its HTML page; with reports and hand labels, the labelling
+//!   comparison ([`Experiment::Labelling`]: regex, rules, model and model+rules per report
+//!   model, F1 and AUROC per region against the hand labels).
 //!
 //! Nothing here prints: runs report [`StudyEvent`]s to a callback.
 //!
@@ -35,6 +37,8 @@
 //!     hand_labels: None,
 //!     manifest: None,
 //!     truth: None,
+//!     reports: None,
+//!     report_models: Vec::new(),
 //! };
 //! let plan = plan_for(cohort, Preset::Tiny)?;
 //! let runs = plan.runs();
@@ -58,6 +62,10 @@ mod expand;
 mod figure_files;
 mod folder;
 mod jobs;
+mod labelling;
+mod labelling_report;
+#[cfg(test)]
+mod labelling_tests;
 mod learning_curve;
 mod mortality_roc;
 mod plan;

@@ -72,6 +72,13 @@ pub struct Cohort {
     /// the weak labels rounded.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub truth: Option<PathBuf>,
+    /// The reports, for the labelling experiment (as `uptake label --reports`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reports: Option<PathBuf>,
+    /// Report-model folders (`uptake report-model train`), one per seed, for the labelling
+    /// experiment's model and model+rules methods.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub report_models: Vec<PathBuf>,
 }
 
 /// The network size preset of every run.
@@ -221,6 +228,12 @@ pub enum Experiment {
         #[serde(default)]
         init: Start,
     },
+    /// The reports labelled by every method, scored against the hand labels (one run per
+    /// report model, or one without).
+    Labelling {
+        /// Its name.
+        name: String,
+    },
     /// Death within each horizon of the patient's last scan, one model per horizon.
     Mortality {
         /// Its name.
@@ -242,7 +255,8 @@ impl Experiment {
             | Self::LearningCurve { name, .. }
             | Self::RareRegion { name, .. }
             | Self::SummaryCode { name, .. }
-            | Self::Mortality { name, .. } => name,
+            | Self::Mortality { name, .. }
+            | Self::Labelling { name } => name,
         }
     }
 
@@ -356,6 +370,8 @@ impl Cohort {
             hand_labels,
             manifest,
             truth: None,
+            reports: None,
+            report_models: Vec::new(),
         }
     }
 
@@ -379,5 +395,9 @@ impl Cohort {
         for p in [&mut self.hand_labels, &mut self.manifest, &mut self.truth] {
             p.iter_mut().for_each(fix);
         }
+        self.reports
+            .iter_mut()
+            .chain(&mut self.report_models)
+            .for_each(fix);
     }
 }

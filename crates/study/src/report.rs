@@ -130,7 +130,10 @@ fn collect(
     let all = plan.runs();
     let dir = runs_dir(plan_file);
     let mut out = Vec::new();
-    for (variant, _) in plan.variants() {
+    for (variant, e) in plan.variants() {
+        if matches!(e, Experiment::Labelling { .. }) {
+            continue; // the labelling section reads its own runs
+        }
         let runs: Vec<RunSpec> = all
             .iter()
             .filter(|r| r.variant == variant)
@@ -383,6 +386,9 @@ pub fn write_study_report(plan_file: &Path) -> Result<StudyReport, StudyError> {
     report
         .missing
         .extend(mortality_rocs(&plan, &evaluations, &parts));
+    (report.missing).extend(crate::labelling_report::labelling_parts(
+        &plan, plan_file, &parts,
+    )?);
     let title = format!("uptake study {}", plan.id);
     uptake_stats::report::write_report(&parts, &report.html, &title)
         .map_err(|e| StudyError::file(&report.html, e))?;

@@ -42,5 +42,6 @@ pub fn training_table(cohort: &Cohort, work: &Work) -> Result<RegionTable, Study
         Work::MultiTask { labels, .. } => Ok(training_labels(cohort, *labels)?.read()?),
         Work::PerRegion { .. } => Ok(training_labels(cohort, Labels::Weak)?.read()?),
         Work::WholeBody { target, .. } => whole_body_table(cohort, *target),
+        Work::Labelling { .. } => Err(StudyError::file("labelling", "trains no scan model")),
     }
 }

@@ -73,13 +73,18 @@ impl Plan {
 
     fn check_files(&self) -> Result<(), PlanError> {
         let c = &self.cohort;
-        let files: [(&str, Option<&PathBuf>); 5] = [
+        let mut files: Vec<(String, Option<&PathBuf>)> = [
             ("cohort.store", Some(&c.store)),
             ("cohort.weak_labels", Some(&c.weak_labels)),
             ("cohort.hand_labels", c.hand_labels.as_ref()),
             ("cohort.manifest", c.manifest.as_ref()),
             ("cohort.truth", c.truth.as_ref()),
-        ];
+            ("cohort.reports", c.reports.as_ref()),
+        ]
+        .map(|(entry, path)| (entry.to_string(), path))
+        .to_vec();
+        let models = c.report_models.iter().enumerate();
+        files.extend(models.map(|(i, p)| (format!("cohort.report_models[{i}]"), Some(p))));
         for (entry, path) in files {
             if let Some(path) = path.filter(|p| !p.exists()) {
                 return Err(refuse(entry, format!("{} does not exist", path.display())));
@@ -114,6 +119,16 @@ impl Plan {
                 Start::Random
             }
             Experiment::SummaryCode { init, .. } => self.needs_manifest(*init)?,
+            Experiment::Labelling { .. } => {
+                let c = &self.cohort;
+                if c.reports.is_none() || c.hand_labels.is_none() {
+                    return Err(
+                        "needs the reports and hand labels (cohort.reports, cohort.hand_labels)"
+                            .into(),
+                    );
+                }
+                Start::Random
+            }
             Experiment::Mortality { days, init, .. } => {
                 if days.is_empty() || days.contains(&0) {
                     return Err("days must be horizons of at least one day".into());

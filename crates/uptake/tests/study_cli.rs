@@ -185,6 +185,36 @@ fn the_report_draws_its_figures_beside_their_numbers(plan: &Path, out: &str) {
 }
 
 #[test]
+fn the_labelling_comparison_runs_and_its_report_section_scores_regex_and_rules() {
+    let (dir, store) = cohort();
+    let plan = scratch(&format!("{BIN}/labelling")).join("plan.toml");
+    let (truth, reports) = (dir.join("truth.csv"), dir.join("reports.jsonl"));
+    let (labels, hand) = (s(&truth), s(&truth));
+    let args = [
+        "--labels",
+        labels,
+        "--hand-labels",
+        hand,
+        "--reports",
+        s(&reports),
+    ];
+    let tail = ["--preset", "tiny", "--out", s(&plan)];
+    ok(&[&["study", "plan", "--store", s(store)][..], &args, &tail].concat());
+    let (out, _) = ok(&["study", "run", "--plan", s(&plan), "--only", "labelling"]);
+    assert!(out.contains("1 finished"), "{out}");
+    let run = plan.with_file_name("runs").join("labelling-s0");
+    assert!(run.join("labels-regex.csv").exists() && run.join("labels-rules.csv").exists());
+    ok(&["study", "report", "--plan", s(&plan)]);
+    let html = std::fs::read_to_string(plan.with_file_name("report.html")).unwrap();
+    assert!(html.contains("labelling: the labelling methods against the hand labels"));
+    assert!(html.contains("<td>rules</td>") && html.contains("<td>regex</td>"));
+    let csv = plan
+        .with_file_name("report")
+        .join("labels/labelling/f1-difference.csv");
+    assert!(std::fs::read_to_string(csv).unwrap().contains(",rules,0,"));
+}
+
+#[test]
 fn an_edited_plan_reruns_exactly_the_runs_whose_settings_changed_and_says_so() {
     let plan = tiny_plan("edited");
     ok(&["study", "run", "--plan", s(&plan), "--only", "sum-heads"]);

@@ -20,7 +20,9 @@ pub enum Cmd {
 
 /// The cohort: an exam store, weak labels (e.g. from `uptake label`), and optionally hand labels
 /// (the hand and hybrid experiments, and what predictions are evaluated against) and the cohort
-/// manifest (the summary-code and mortality experiments). Edit the plan for more.
+/// manifest (the summary-code and mortality experiments); reports with hand labels add the
+/// labelling comparison (with --report-models DIR, one per seed: model and model+rules too).
+/// Edit the plan for more.
 #[derive(clap::Args, Debug)]
 pub struct PlanArgs {
     #[arg(long, value_name = "DIR")]
@@ -31,6 +33,10 @@ pub struct PlanArgs {
     hand_labels: Option<PathBuf>,
     #[arg(long, value_name = "CSV")]
     manifest: Option<PathBuf>,
+    #[arg(long, value_name = "FILE")]
+    reports: Option<PathBuf>,
+    #[arg(long, value_name = "DIR")]
+    report_models: Vec<PathBuf>,
     /// `tiny` (2 seeds, tiny network, 1 epoch: a check), `small` (5 seeds, CPU) or `full`.
     #[arg(long, default_value = "small")]
     preset: Preset,
@@ -69,7 +75,11 @@ pub fn run(cmd: Cmd, global: &Global) -> Result<()> {
     match cmd {
         Cmd::Plan(a) => {
             let (weak_labels, hand_labels, manifest) = (a.labels, a.hand_labels, a.manifest);
-            let cohort = Cohort::new(a.store, weak_labels, hand_labels, manifest);
+            let cohort = Cohort {
+                reports: a.reports,
+                report_models: a.report_models,
+                ..Cohort::new(a.store, weak_labels, hand_labels, manifest)
+            };
             let written = uptake_study::write_default_plan(cohort, a.preset, &a.out)?;
             println!("{written}");
         }
