@@ -55,7 +55,13 @@ pub(crate) fn label_run(
             method,
             ..MethodSetup::default()
         };
-        let done = setup.label_reports(load()?, tagger()?, &set.reports, &settings, &NoProgress);
+        // Only the model methods take the report model (the others refuse one).
+        let scorers = if method.uses_report_models() {
+            load()?
+        } else {
+            Vec::new()
+        };
+        let done = setup.label_reports(scorers, tagger()?, &set.reports, &settings, &NoProgress);
         let out = dir.join(labels_file(method));
         let table = done.map_err(|e| fail(&e))?.labels.table;
         table

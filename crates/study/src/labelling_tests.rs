@@ -135,3 +135,31 @@ fn the_labelling_part_holds_the_scores_the_diagnostics_and_the_f1_difference_fig
         .unwrap();
     assert!(!summary.contains(sentence.trim()));
 }
+
+#[test]
+fn a_labelling_run_with_a_report_model_adds_the_model_and_model_plus_rules_tables() {
+    use uptake_textmodel::{BertConfig, Head, init_random_model};
+    let dir = tempfile::tempdir().unwrap();
+    let cohort = cohort(dir.path());
+    // A tiny random model: what is checked is the path through the model, not its skill.
+    let vocab = [
+        "[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]", "uptake", "in", "the", "liver", "no", ".",
+    ];
+    let model = dir.path().join("model");
+    let config = BertConfig::tiny(vocab.len(), 16, 1, 2, 64);
+    init_random_model(&model, &config, &vocab, 11, Head::With).unwrap();
+    let run = dir.path().join("run");
+    std::fs::create_dir_all(&run).unwrap();
+    label_run(&cohort, Some(&model), &run, uptake_training::Device::Cpu).unwrap();
+    let hand = RegionTable::read_csv(&dir.path().join("truth.csv")).unwrap();
+    let scores = score_run(&hand, &run, 0).unwrap();
+    for method in [LabellingMethod::Model, LabellingMethod::ModelRules] {
+        let table = RegionTable::read_csv(&run.join(labels_file(method))).unwrap();
+        assert_eq!(table.len(), 16, "{method}");
+        assert!(scores.iter().any(|s| s.method == method), "{method}");
+    }
+    let differences = f1_differences(&scores);
+    for method in ["rules", "model", "model+rules"] {
+        assert!(differences.iter().any(|d| d.method == method), "{method}");
+    }
+}
