@@ -6,7 +6,7 @@ use std::path::Path;
 use uptake_core::ExamId;
 use uptake_imaging::store::{ExamStore, model_channels};
 
-use crate::data::{ModelVolume, VolumeSource};
+use crate::data::{ModelVolume, VolumeSource, first_where};
 use crate::error::{Result, ScanModelError};
 
 /// The exam store as a [`VolumeSource`]: HU/SUV volumes windowed into the two fixed model
@@ -51,7 +51,7 @@ impl VolumeSource for StoreSource {
             })?;
         let [_, rows, cols] = v.geometry.shape;
         for (name, ch) in [("CT", &v.ct_hu), ("PET", &v.pet_suv)] {
-            if let Some(i) = ch.iter().position(|x| x.is_nan()) {
+            if let Some(i) = first_where(ch, f32::is_nan) {
                 return Err(ScanModelError::BadVolume {
                     exam: exam.to_string(),
                     what: format!(
@@ -65,16 +65,16 @@ impl VolumeSource for StoreSource {
         }
         let (exam_id, geometry) = (v.exam_id.clone(), v.geometry);
         let [ct, pet] = model_channels(v);
-        let volume = ModelVolume {
+        // No second check of the whole volume: the store checked both channels' sizes against
+        // the geometry, and the windows map every value but NaN (refused above) to a finite one.
+        Ok(ModelVolume {
             exam_id,
             shape: geometry.shape,
             spacing_mm: geometry.spacing_mm,
             origin_mm: geometry.origin_mm,
             ct,
             pet,
-        };
-        volume.validate()?;
-        Ok(volume)
+        })
     }
 }
 
