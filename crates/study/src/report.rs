@@ -24,9 +24,8 @@ use std::path::{Path, PathBuf};
 use uptake_core::Manifest;
 use uptake_stats::report::{ReportPart, ReportTable};
 use uptake_stats::{
-    CompareSettings, Comparison, Covariate, Evaluation, EvaluationSettings, ModelNames,
-    ModelPredictions, PredictionFile, PredictionFormat, SeedTest, SurvivalAnalysis,
-    SurvivalSettings, TruthTable,
+    CompareSettings, Comparison, Evaluation, EvaluationSettings, ModelNames, ModelPredictions,
+    PredictionFile, PredictionFormat, SeedTest, SurvivalAnalysis, SurvivalSettings, TruthTable,
 };
 
 /// What the report wrote and left out.
@@ -286,13 +285,7 @@ fn survival(plan: &Plan, plan_file: &Path, parts: &Path, report: &mut StudyRepor
     let paths: Vec<PathBuf> = done
         .map(|r| dir.join(&r.id).join(ALL_PREDICTIONS_FILE))
         .collect();
-    let settings = SurvivalSettings {
-        covariates: ["age", "summary_code", "full"]
-            .map(Covariate::parse)
-            .to_vec(),
-        km_region: "full".into(),
-        ..SurvivalSettings::default()
-    };
+    let settings = SurvivalSettings::whole_body();
     let out = parts.join("survival").join(&variant);
     let analysis = |m: Manifest| {
         let files = ModelPredictions::read(&paths, PredictionFormat::Wide);

@@ -9,7 +9,7 @@ use uptake_core::Manifest;
 use uptake_scanmodel::StoreSource;
 use uptake_scanmodel::predict::{PredictSettings, predict_run};
 use uptake_stats::{
-    Covariate, Evaluation, EvaluationSettings, ModelPredictions, PredictionFile, PredictionFormat,
+    Evaluation, EvaluationSettings, ModelPredictions, PredictionFile, PredictionFormat,
     SurvivalAnalysis, SurvivalSettings, TruthTable, Worklist, WorklistSettings,
 };
 
@@ -64,13 +64,7 @@ fn survival(d: &mut Demo) -> Result<(), DemoError> {
     let line = d.command(commands::survival(&p));
     let manifest = Manifest::read(&p.manifest()).in_step(&line)?;
     let all = predictions(&p.all_predictions).in_step(&line)?;
-    let settings = SurvivalSettings {
-        covariates: ["age", "summary_code", "full"]
-            .map(Covariate::parse)
-            .to_vec(),
-        km_region: "full".into(),
-        ..SurvivalSettings::default()
-    };
+    let settings = SurvivalSettings::whole_body();
     match SurvivalAnalysis::compute(&manifest, &all, &settings) {
         Ok(analysis) => analysis
             .write(&p.analysis.join("survival/cox"))

@@ -68,6 +68,20 @@ pub struct SurvivalSettings {
     pub km_threshold: f64,
 }
 
+impl SurvivalSettings {
+    /// The demo's and the study report's models: age and summary code, then with the whole-body
+    /// (`full`) prediction; Kaplan-Meier curves by the `full` prediction.
+    pub fn whole_body() -> Self {
+        Self {
+            covariates: ["age", "summary_code", "full"]
+                .map(Covariate::parse)
+                .to_vec(),
+            km_region: "full".into(),
+            ..Self::default()
+        }
+    }
+}
+
 impl Default for SurvivalSettings {
     fn default() -> Self {
         Self {
