@@ -8,7 +8,8 @@ Usage: bench-i3d-torch.py [--slices 64] [--batch 1] [--steps 1] [--tasks 26] [--
 
 --width/--blocks give the small (0.25, 4; --size 64) and tiny (0.125, 2; --size 32) presets of
 `uptake bench scan-model` (channel counts scaled and rounded as `EncoderConfig::scaled` does).
---profile adds one more step under torch.profiler and prints its operators by self CPU time.
+--profile adds one more step under torch.profiler and prints its operators by self CPU time,
+then the same time grouped into the kinds `uptake bench scan-model --profile` prints.
 """
 import argparse
 import os
@@ -98,6 +99,57 @@ class Model(nn.Module):
         return (pooled * self.cls).sum(-1) + self.bias
 
 
+# Operator name -> the kind `uptake bench scan-model --profile` counts it under. PyTorch's
+# convolution backward computes the input and weight gradients in one operator, so they are
+# one kind here; ReLU is fused into our batch norm, so it counts there.
+KINDS = [
+    ("conv forward", ("aten::mkldnn_convolution", "aten::slow_conv3d_forward", "aten::_convolution")),
+    ("conv backward (input + weight)", ("convolution_backward", "slow_conv3d_backward")),
+    ("batch norm + ReLU forward", ("aten::native_batch_norm", "aten::_batch_norm_impl_index",
+                                   "aten::batch_norm", "aten::relu", "aten::clamp_min")),
+    ("batch norm + ReLU backward", ("native_batch_norm_backward", "threshold_backward")),
+    ("max pool forward", ("aten::max_pool3d_with_indices",)),
+    ("max pool backward", ("max_pool3d_with_indices_backward",)),
+    ("Adam step", ("_foreach",)),
+    ("padding and copies", ("constant_pad_nd", "aten::copy_", "aten::fill_", "aten::zero_", "aten::cat")),
+]
+
+
+def kind_of(name):
+    low = name.lower()
+    for kind, keys in KINDS:
+        if any(k.lower() in low for k in keys):
+            return kind
+    return "rest (heads, loss, other)"
+
+
+def print_kinds(prof):
+    """Self CPU time of every operator by kind; everything under the optimizer's step counts
+    as the Adam step (its element-wise operators would otherwise look like the rest)."""
+    totals = {}
+
+    def add(kind, us):
+        totals[kind] = totals.get(kind, 0.0) + us * 1e-6
+
+    def walk(e):
+        add(kind_of(e.name), e.self_cpu_time_total)
+        for c in e.cpu_children:
+            walk(c)
+
+    for e in prof.events():
+        if e.cpu_parent is not None:
+            continue
+        if e.name.startswith("Optimizer."):
+            add("Adam step", e.cpu_time_total)
+        else:
+            walk(e)
+    step = sum(totals.values())
+    print(f"profile by kind (seconds per step, share; {step:.3f} s under the profiler):")
+    for kind in [k for k, _ in KINDS] + ["rest (heads, loss, other)"]:
+        s = totals.get(kind, 0.0)
+        print(f"  {kind:<32} {s:.3f}  {100 * s / step:4.1f} %")
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--slices", type=int, default=64)
@@ -136,6 +188,7 @@ def main():
         with profile(activities=[ProfilerActivity.CPU]) as prof:
             step()
         print(prof.key_averages().table(sort_by="self_cpu_time_total", row_limit=30))
+        print_kinds(prof)
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     n = sum(p.numel() for p in model.parameters())
     print(f"pytorch {torch.__version__} ({torch.get_num_threads()} threads): {n} parameters, "

@@ -5,8 +5,8 @@ use serde::{Deserialize, Serialize};
 
 /// The I3D encoder's shape. `width` scales every channel count (1.0 = the published network,
 /// 1024 output channels); `mixed_blocks` keeps the first N of the nine Inception blocks
-/// (Mixed_3b..Mixed_5c). The pooling layers are always kept, so the output is always at 1/32
-/// in-plane and 1/8 along the slices whatever the depth.
+/// (Mixed_3b..Mixed_5c). `pooling` says whether the pooling layers after the last kept block
+/// run (see [`EncoderPooling`]).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct EncoderConfig {
     /// Input channels (2: CT and PET).
@@ -15,6 +15,44 @@ pub struct EncoderConfig {
     pub width: f32,
     /// Inception blocks kept (0..=9).
     pub mixed_blocks: usize,
+    /// Which pooling layers run (runs saved before this field existed used all of them).
+    #[serde(default)]
+    pub pooling: EncoderPooling,
+}
+
+impl std::str::FromStr for EncoderPooling {
+    type Err = crate::presets::UnknownName;
+
+    /// `published` or `before-kept-blocks`.
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        match s {
+            "published" => Ok(Self::Published),
+            "before-kept-blocks" => Ok(Self::BeforeKeptBlocks),
+            _ => Err(crate::presets::UnknownName {
+                given: s.into(),
+                choices: "published, before-kept-blocks",
+            }),
+        }
+    }
+}
+
+/// Index of the first Inception block after MaxPool3d_4a_3x3 and after MaxPool3d_5a_2x2.
+pub(crate) const POOL_4A_BEFORE: usize = 2;
+pub(crate) const POOL_5A_BEFORE: usize = 7;
+
+/// Which of I3D's two pooling layers between Inception blocks (MaxPool3d_4a, MaxPool3d_5a)
+/// run in a network with fewer than nine blocks.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum EncoderPooling {
+    /// Both, whatever the depth: the feature grid is always 1/8 along the slices and 1/32
+    /// in-plane, as in the published network.
+    #[default]
+    Published,
+    /// Only those before a kept block. Pooling after the last block adds nothing but a
+    /// coarser grid: a two-block network keeps 1/2 along the slices and 1/8 in-plane, so each
+    /// region's attention can choose among 64 times as many places (left from right lung).
+    BeforeKeptBlocks,
 }
 
 impl EncoderConfig {
@@ -24,6 +62,7 @@ impl EncoderConfig {
             in_channels: 2,
             width: 1.0,
             mixed_blocks: 9,
+            pooling: EncoderPooling::Published,
         }
     }
 
@@ -33,7 +72,25 @@ impl EncoderConfig {
             in_channels: 2,
             width,
             mixed_blocks,
+            pooling: EncoderPooling::Published,
         }
+    }
+
+    /// Whether the pooling layer before Inception block `block` (`POOL_4A_BEFORE` or
+    /// `POOL_5A_BEFORE`) runs.
+    pub fn pools_before(&self, block: usize) -> bool {
+        match self.pooling {
+            EncoderPooling::Published => true,
+            EncoderPooling::BeforeKeptBlocks => block < self.mixed_blocks,
+        }
+    }
+
+    /// The feature grid's stride over the network grid: (slices, rows, cols).
+    pub fn strides(&self) -> [usize; 3] {
+        let pools = [POOL_4A_BEFORE, POOL_5A_BEFORE]
+            .iter().filter(|&&b| self.pools_before(b)).count();
+        let extra = 1 << pools;
+        [2 * extra, 8 * extra, 8 * extra]
     }
 
     /// Channel count `c` of the published network scaled by the width multiplier.
@@ -122,4 +179,28 @@ impl ModelConfig {
     /// Slices are padded to a multiple of this (the encoder's stride along the slices), so the
     /// valid part of the feature grid is known exactly.
     pub const DEPTH_MULTIPLE: usize = 8;
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_run_saved_before_the_pooling_choice_keeps_every_pool() {
+        let json = r#"{"in_channels": 2, "width": 0.125, "mixed_blocks": 2}"#;
+        let encoder: EncoderConfig = serde_json::from_str(json).unwrap();
+        assert_eq!(encoder.pooling, EncoderPooling::Published);
+        assert_eq!(encoder.strides(), [8, 32, 32]);
+    }
+
+    #[test]
+    fn the_pooling_choice_is_saved_by_name() {
+        let encoder = EncoderConfig {
+            pooling: EncoderPooling::BeforeKeptBlocks,
+            ..EncoderConfig::small(0.125, 2)
+        };
+        let json = serde_json::to_string(&encoder).unwrap();
+        assert!(json.contains(r#""pooling":"before_kept_blocks""#), "{json}");
+        assert_eq!("before-kept-blocks".parse(), Ok(EncoderPooling::BeforeKeptBlocks));
+    }
 }

@@ -8,7 +8,7 @@ use burn::nn::PaddingConfig3d;
 use burn::nn::conv::{Conv3d, Conv3dConfig};
 use burn::tensor::{Tensor, backend::Backend};
 
-use crate::config::EncoderConfig;
+use crate::config::{EncoderConfig, POOL_4A_BEFORE, POOL_5A_BEFORE};
 use crate::conv_cpu::{ConvSpec, conv3d_padded};
 use crate::norm_cpu::norm_relu_train;
 use crate::padding::same_padding;
@@ -274,9 +274,6 @@ pub const MIXED: [MixedSpec; 9] = [
     spec("Mixed_5c", 384, 192, 384, 48, 128, 128),
 ];
 
-/// Index of the first block after MaxPool3d_4a_3x3 and after MaxPool3d_5a_2x2.
-const POOL_4A_BEFORE: usize = 2;
-const POOL_5A_BEFORE: usize = 7;
 
 /// One Inception block (see [`MixedSpec`] for its branches).
 #[derive(Module, Debug)]
@@ -334,6 +331,8 @@ pub struct I3d<B: Backend> {
     /// Mixed_3b onwards, as many as configured.
     pub mixed: Vec<Mixed<B>>,
     out_channels: usize,
+    /// Whether MaxPool3d_4a and MaxPool3d_5a run ([`EncoderConfig::pools_before`]).
+    pools: [bool; 2],
 }
 
 impl<B: Backend> I3d<B> {
@@ -355,6 +354,10 @@ impl<B: Backend> I3d<B> {
             conv_2c,
             mixed,
             out_channels: c_in,
+            pools: [
+                cfg.pools_before(POOL_4A_BEFORE),
+                cfg.pools_before(POOL_5A_BEFORE),
+            ],
         }
     }
 
@@ -364,7 +367,7 @@ impl<B: Backend> I3d<B> {
     }
 
     /// (batch, in_channels, slices, rows, cols) -> (batch, out_channels, ceil(slices/8),
-    /// ceil(rows/32), ceil(cols/32)).
+    /// ceil(rows/32), ceil(cols/32)), or finer ([`EncoderConfig::strides`]).
     pub fn forward(&self, x: Tensor<B, 5>, pass: &Pass<B>) -> Tensor<B, 5> {
         let x = self.conv_1a.forward(x, pass);
         let x = max_pool3d_same(x, [1, 3, 3], [1, 2, 2]);
@@ -372,10 +375,10 @@ impl<B: Backend> I3d<B> {
         let x = self.conv_2c.forward(x, pass);
         let mut x = max_pool3d_same(x, [1, 3, 3], [1, 2, 2]);
         for i in 0..MIXED.len() {
-            if i == POOL_4A_BEFORE {
+            if i == POOL_4A_BEFORE && self.pools[0] {
                 x = max_pool3d_same(x, [3, 3, 3], [2, 2, 2]);
             }
-            if i == POOL_5A_BEFORE {
+            if i == POOL_5A_BEFORE && self.pools[1] {
                 x = max_pool3d_same(x, [2, 2, 2], [2, 2, 2]);
             }
             if let Some(block) = self.mixed.get(i) {
@@ -383,6 +386,11 @@ impl<B: Backend> I3d<B> {
             }
         }
         x
+    }
+
+    /// Input slices per feature slice: 8, or 2-4 when pools after the last block are skipped.
+    pub fn slice_stride(&self) -> usize {
+        2 << self.pools.iter().filter(|&&p| p).count()
     }
 
     /// The stem's first unit only (Conv3d_1a_7x7 + BN + ReLU): what the Kinetics fixture checks.
@@ -418,5 +426,30 @@ mod tests {
         let x = Tensor::<B, 5>::random([2, 2, 13, 70, 64], Distribution::Normal(0.0, 1.0), &device);
         let y = enc.forward(x, &Pass::training());
         assert_eq!(y.dims(), [2, 60, 2, 3, 2]);
+    }
+
+    #[test]
+    fn without_trailing_pools_a_two_block_network_keeps_its_last_blocks_grid() {
+        let device = Default::default();
+        let cfg = EncoderConfig {
+            pooling: crate::EncoderPooling::BeforeKeptBlocks,
+            ..EncoderConfig::small(0.125, 2)
+        };
+        assert_eq!(cfg.strides(), [2, 8, 8]);
+        let enc = I3d::<B>::new(&cfg, &device);
+        assert_eq!(enc.slice_stride(), 2);
+        let x = Tensor::<B, 5>::random([1, 2, 16, 64, 32], Distribution::Normal(0.0, 1.0), &device);
+        assert_eq!(enc.forward(x, &Pass::inference()).dims(), [1, 60, 8, 8, 4]);
+    }
+
+    #[test]
+    fn without_trailing_pools_a_four_block_network_keeps_the_pool_before_its_third_block() {
+        let cfg = EncoderConfig {
+            pooling: crate::EncoderPooling::BeforeKeptBlocks,
+            ..EncoderConfig::small(0.25, 4)
+        };
+        assert_eq!(cfg.strides(), [4, 16, 16]);
+        let published = EncoderConfig::small(0.25, 4);
+        assert_eq!(published.strides(), [8, 32, 32]);
     }
 }

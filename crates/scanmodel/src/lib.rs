@@ -87,7 +87,7 @@ pub mod torch;
 pub mod train;
 mod units;
 
-pub use config::{EncoderConfig, HeadKind, ModelConfig};
+pub use config::{EncoderConfig, EncoderPooling, HeadKind, ModelConfig};
 pub use data::{MemoryStore, ModelVolume, VolumeSource};
 pub use error::ScanModelError;
 pub use labels::{LabelSource, TrainingLabels};

@@ -53,7 +53,8 @@ pub fn network_to_exam(
 }
 
 /// Resamples a map on the encoder's feature grid (1/8 along slices, 1/32 in-plane of the
-/// network grid) to the exam grid, keeping its total (a distribution stays one).
+/// network grid, or finer: [`crate::EncoderConfig::strides`]) to the exam grid, keeping its
+/// total (a distribution stays one).
 pub fn features_to_exam(
     values: &[f32],
     grid: [usize; 3],
@@ -61,11 +62,12 @@ pub fn features_to_exam(
     exam: [usize; 3],
 ) -> Vec<f32> {
     let s = config.in_plane as f32;
+    let [sz, sy, sx] = config.encoder.strides().map(|v| v as f32);
     let mut out = resample(values, grid, exam, |z, y, x| {
         let zn = merged_slice(z, config.slice_step);
         let yn = (y as f32 + 0.5) * s / exam[1] as f32;
         let xn = (x as f32 + 0.5) * s / exam[2] as f32;
-        [(zn + 0.5) / 8.0 - 0.5, yn / 32.0 - 0.5, xn / 32.0 - 0.5]
+        [(zn + 0.5) / sz - 0.5, yn / sy - 0.5, xn / sx - 0.5]
     });
     let total: f32 = out.iter().sum();
     let want: f32 = values.iter().sum();

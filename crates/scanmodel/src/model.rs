@@ -78,7 +78,8 @@ impl<B: Backend> ScanModel<B> {
         let [b, c, d, h, w] = features.dims();
         let n = d * h * w;
         let flat = features.reshape([b, c, n]).swap_dims(1, 2);
-        let valid = valid_mask::<B>(valid_slices, [d, h, w], &device);
+        let stride = self.encoder.slice_stride();
+        let valid = valid_mask::<B>(valid_slices, stride, [d, h, w], &device);
         let out = self.heads.forward(flat, valid);
         ModelOutput {
             logits: out.logits,
@@ -89,14 +90,15 @@ impl<B: Backend> ScanModel<B> {
 }
 
 /// Voxel validity of the feature grid: a feature slice is real when its first input slice is
-/// (the encoder's slice stride is 8).
+/// (`slice_stride` input slices per feature slice).
 pub fn valid_mask<B: Backend>(
     valid_slices: &[usize],
+    slice_stride: usize,
     grid: [usize; 3],
     device: &B::Device,
 ) -> Tensor<B, 2, Bool> {
     let [d, h, w] = grid;
-    let stride = ModelConfig::DEPTH_MULTIPLE;
+    let stride = slice_stride;
     let mut mask = Vec::with_capacity(valid_slices.len() * d * h * w);
     for &len in valid_slices {
         let valid_d = len.div_ceil(stride).clamp(1, d);

@@ -2,7 +2,7 @@
 //! a [`ModelConfig`] for given task regions. [`NetworkSettings`] takes a preset and overrides
 //! single dimensions of it.
 
-use crate::config::{EncoderConfig, HeadKind, ModelConfig};
+use crate::config::{EncoderConfig, EncoderPooling, HeadKind, ModelConfig};
 
 /// A network size: encoder width and depth and the input grid.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -109,6 +109,8 @@ pub struct NetworkSettings {
     pub slice_step: Option<usize>,
     /// The heads.
     pub head: HeadChoice,
+    /// Which pooling layers run; `None` keeps the published network's.
+    pub pooling: Option<EncoderPooling>,
 }
 
 impl NetworkSettings {
@@ -121,6 +123,7 @@ impl NetworkSettings {
                 in_channels: 2,
                 width,
                 mixed_blocks: self.blocks.unwrap_or(blocks),
+                pooling: self.pooling.unwrap_or_default(),
             },
             head: match self.head {
                 HeadChoice::Attention => HeadKind::Attention,

@@ -153,6 +153,8 @@ pub(crate) fn train(p: &DemoPaths, settings: &DemoSettings) -> CommandLine {
         &s(&p.scan_run),
         "--size",
         "tiny",
+        "--pooling",
+        "before-kept-blocks",
     ];
     let optim = ["--epochs", &epochs, "--lr", "1e-3", "--seed", &seed];
     CommandLine::new(args.into_iter().chain(net).chain(optim))

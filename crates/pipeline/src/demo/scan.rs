@@ -15,7 +15,7 @@ use uptake_scanmodel::init::Init;
 use uptake_scanmodel::localise::{LocaliseInputs, LocaliseSettings, localise};
 use uptake_scanmodel::predict::{PredictSettings, predict_run};
 use uptake_scanmodel::train::{Targets, TrainOptions, TrainSettings, train};
-use uptake_scanmodel::{NetworkSettings, SizePreset, StoreSource, TaskSelection};
+use uptake_scanmodel::{EncoderPooling, NetworkSettings, SizePreset, StoreSource, TaskSelection};
 
 type Backend = uptake_scanmodel::DefaultBackend;
 type TrainBackend = uptake_scanmodel::DefaultTrainBackend;
@@ -104,6 +104,7 @@ fn train_tiny(d: &mut Demo, source: &StoreSource, labels: &RegionTable) -> Resul
         .collect();
     let network = NetworkSettings {
         size: SizePreset::Tiny,
+        pooling: Some(EncoderPooling::BeforeKeptBlocks),
         ..NetworkSettings::default()
     };
     let config = network.model_config(regions);

@@ -13,7 +13,7 @@ use uptake_scanmodel::request::{PlannedRun, TrainRequest};
 use uptake_scanmodel::targets::{FinetuneTarget, TargetInputs, TargetKind};
 use uptake_scanmodel::train::{Compute, TrainOptions};
 use uptake_scanmodel::{
-    HeadChoice, LabelSource, NetworkSettings, SizePreset, StoreSource, TaskSelection,
+    EncoderPooling, HeadChoice, LabelSource, NetworkSettings, SizePreset, StoreSource, TaskSelection,
     TrainingLabels,
 };
 use uptake_training::{Device, Nodes};
@@ -45,6 +45,11 @@ pub struct NetworkArgs {
     /// heads with key/value projections) or `sum` (ablation).
     #[arg(long, default_value = "attention")]
     pub head: HeadChoice,
+    /// Pooling layers: `published` (all of I3D's: the feature grid is 1/8 x 1/32 x 1/32 of
+    /// the input whatever the depth) or `before-kept-blocks` (none after the last kept block:
+    /// a shallow network keeps a finer grid for its attention).
+    #[arg(long)]
+    pub pooling: Option<EncoderPooling>,
 }
 
 impl NetworkArgs {
@@ -56,6 +61,7 @@ impl NetworkArgs {
             in_plane: self.in_plane,
             slice_step: self.slice_step,
             head: self.head,
+            pooling: self.pooling,
         }
     }
 }
