@@ -30,6 +30,8 @@
 /// Atomic file writes: readers see the old or the complete new content, never a part.
 pub mod atomic;
 pub mod calibration;
+#[cfg(feature = "cli")]
+pub mod cli;
 pub mod confusion;
 pub mod date;
 pub mod dirs;

@@ -56,17 +56,24 @@ impl InspectSource {
     }
 }
 
-/// What [`inspect`] measures and writes.
+/// What [`inspect`] measures and writes (with the `cli` feature: `uptake inspect`'s options).
 #[derive(Debug, Clone, PartialEq, Default)]
+#[cfg_attr(feature = "cli", derive(clap::Args))]
 pub struct InspectSettings {
-    /// VOIs to measure; when empty, the reference VOIs of the exam's region map.
+    /// A spherical VOI `NAME=X,Y,Z[,R]` in LPS mm (radius default 15): mean SUV is reported
+    /// for it (e.g. liver and blood pool). Repeatable. None: the reference VOIs of the exam's
+    /// region map.
+    #[cfg_attr(feature = "cli", arg(long = "voi", value_name = "NAME=X,Y,Z[,R]"))]
     pub vois: Vec<Voi>,
-    /// The exam's region map (`regions.json`).
+    /// Region map of a synthetic exam (`regions.json`): its liver and blood-pool reference
+    /// points become VOIs. Found automatically beside a --dicom folder or through --manifest.
+    #[cfg_attr(feature = "cli", arg(long = "regions", value_name = "REGIONS"))]
     pub region_map: Option<PathBuf>,
-    /// A cohort manifest whose `regions_path` names the exam's region map.
+    /// Cohort manifest: the exam's `regions_path` column gives its region map.
+    #[cfg_attr(feature = "cli", arg(long))]
     pub manifest: Option<PathBuf>,
-    /// Where to write the coronal MIP picture (default `<exam>_mip.png` in the working
-    /// folder).
+    /// Where to write the coronal MIP picture (default `<exam>_mip.png` here).
+    #[cfg_attr(feature = "cli", arg(long))]
     pub png: Option<PathBuf>,
 }
 

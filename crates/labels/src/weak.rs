@@ -48,15 +48,20 @@ impl ReportLabels {
     }
 }
 
-/// What [`WeakLabeller::label_reports`] writes.
+/// What [`WeakLabeller::label_reports`] writes (with the `cli` feature: `uptake label`'s
+/// `--regions` and `--shard`).
+///
+/// A shard's table joins the other shards' with `uptake_core::shard_merge::merge_tables`.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[cfg_attr(feature = "cli", derive(clap::Args))]
 pub struct LabelSettings {
-    /// The columns of the table.
+    /// Columns: `all` ontology regions, the 30 `tasks`, or a comma-separated list of region
+    /// names (each once).
+    #[cfg_attr(feature = "cli", arg(long, default_value = "all"))]
     pub regions: RegionSelection,
-    /// Only the reports of this shard's exams (a cluster job array's part; the shards' tables
-    /// join with [`uptake_core::shard_merge::merge_tables`]); every report when `None`. The
-    /// combined method still fits its label model on every report, so the shards' rows are the
-    /// rows of the whole run.
+    /// Only the reports of shard i of n of the exams (a cluster job array; `uptake merge` joins
+    /// the shards' tables; the combined method still fits on every report).
+    #[cfg_attr(feature = "cli", arg(long, value_name = "I/N"))]
     pub shard: Option<Shard>,
 }
 

@@ -84,14 +84,23 @@ pub struct TrainStepBench {
 
 /// How [`train_step`] measures.
 #[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "cli", derive(clap::Args))]
 pub struct BenchSettings {
-    /// Slices of the input volume.
+    /// Slices of the benchmark volume (the in-plane size is the network's).
+    #[cfg_attr(feature = "cli", arg(long, default_value_t = Self::default().slices,
+        value_parser = uptake_core::cli::within(1..=1024)))]
     pub slices: usize,
-    /// Timed steps per batch size (after one warm-up step).
+    /// Timed training steps (after one warm-up step), per batch size.
+    #[cfg_attr(feature = "cli", arg(long, default_value_t = Self::default().steps,
+        value_parser = uptake_core::cli::within(1..=10_000)))]
     pub steps: usize,
-    /// Batch sizes, each timed with a model of its own.
+    /// Batch sizes, each timed with a model of its own (comma-separated).
+    #[cfg_attr(feature = "cli", arg(long = "batch-size", value_name = "BATCH_SIZE", value_delimiter = ',',
+        default_values_t = Self::default().batch_sizes, value_parser = uptake_core::cli::within(1..=256)))]
     pub batch_sizes: Vec<usize>,
-    /// Also time each kind of CPU kernel (adds a clock read per kernel call).
+    /// Also time each kind of CPU kernel and print where the step's time goes (adds a clock
+    /// read per kernel call).
+    #[cfg_attr(feature = "cli", arg(long))]
     pub profile: bool,
 }
 

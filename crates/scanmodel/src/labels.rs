@@ -52,6 +52,33 @@ impl std::str::FromStr for LabelSource {
     }
 }
 
+/// The label tables given (`--labels`, `--hand-labels`) and which of them a run trains on
+/// (`--label-source`), as `uptake train` and `uptake finetune` take them.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+#[cfg_attr(feature = "cli", derive(clap::Args))]
+pub struct LabelFiles {
+    /// Weak labels (wide CSV, e.g. from `uptake label`).
+    #[cfg_attr(feature = "cli", arg(long = "labels", value_name = "CSV"))]
+    pub weak: Option<PathBuf>,
+    /// Hand labels (wide CSV, 0/1).
+    #[cfg_attr(feature = "cli", arg(long = "hand-labels", value_name = "CSV"))]
+    pub hand: Option<PathBuf>,
+    /// Which labels to train on: `weak` (--labels), `hand` (--hand-labels) or `both` (hand
+    /// labels where present, weak labels elsewhere: the paper's hybrid).
+    #[cfg_attr(
+        feature = "cli",
+        arg(long, default_value = "weak", value_name = "weak|hand|both")
+    )]
+    pub label_source: LabelSource,
+}
+
+impl LabelFiles {
+    /// The tables of the chosen source ([`TrainingLabels::from_source`]).
+    pub fn training_labels(&self) -> Result<TrainingLabels> {
+        TrainingLabels::from_source(self.label_source, self.weak.clone(), self.hand.clone())
+    }
+}
+
 impl TrainingLabels {
     /// The tables `source` trains on, from the weak (`--labels`) and hand (`--hand-labels`)
     /// tables given; one it needs but that is missing is an error naming its option.

@@ -90,7 +90,7 @@ mod units;
 pub use config::{EncoderConfig, EncoderPooling, HeadKind, ModelConfig};
 pub use data::{MemoryStore, ModelVolume, VolumeSource};
 pub use error::ScanModelError;
-pub use labels::{LabelSource, TrainingLabels};
+pub use labels::{LabelFiles, LabelSource, TrainingLabels};
 pub use presets::{HeadChoice, NetworkSettings, SizePreset};
 pub use selection::TaskSelection;
 pub use store::StoreSource;

@@ -275,12 +275,15 @@ pub fn attention_on_exam<B: Backend>(
 
 /// How [`predict_run`] predicts.
 #[derive(Debug, Clone, PartialEq, Default)]
+#[cfg_attr(feature = "cli", derive(clap::Args))]
 pub struct PredictSettings {
     /// Average each exam's probabilities over the whole exam and this many fixed crops of the
     /// training crop's size (centre, then corners): test-time augmentation, N+1 passes.
+    #[cfg_attr(feature = "cli", arg(long, default_value_t = 0, value_name = "N",
+        value_parser = uptake_core::cli::within(0..=64)))]
     pub test_views: usize,
-    /// Also write attention and saliency maps (NIfTI) and PNG overlays of every exam here
-    /// (see [`write_maps`]).
+    /// Also write attention and saliency maps (NIfTI) and PNG overlays here, for every exam.
+    #[cfg_attr(feature = "cli", arg(long = "maps", value_name = "DIR"))]
     pub maps_dir: Option<PathBuf>,
 }
 
@@ -366,20 +369,27 @@ impl BackendJob for PredictJob<'_> {
 /// A prediction as `uptake predict` asks for it: a run's model on some exams (all of the
 /// store's by default), written as a wide CSV.
 #[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "cli", derive(clap::Args))]
 pub struct PredictRequest {
-    /// The run folder (its best checkpoint).
+    /// Run directory (its best checkpoint is used).
+    #[cfg_attr(feature = "cli", arg(long = "model", value_name = "RUN"))]
     pub run: PathBuf,
-    /// The exams; `None`: every exam of the source.
+    /// Exams to predict: ids separated by commas, or @FILE with one id per line; default:
+    /// every exam in the store.
+    #[cfg_attr(feature = "cli", arg(long, value_name = "IDS|@FILE"))]
     pub exams: Option<uptake_core::ExamList>,
-    /// Only the exams of this shard (a cluster job array's part; `uptake merge` joins the
-    /// parts' tables).
-    pub shard: Option<uptake_imaging::Shard>,
-    /// Test-time views and maps.
-    pub settings: PredictSettings,
-    /// Where the network runs.
-    pub device: Device,
-    /// The CSV written.
+    /// Output CSV (wide: exam_id + one probability column per region).
+    #[cfg_attr(feature = "cli", arg(long, value_name = "CSV"))]
     pub out: PathBuf,
+    /// Test-time views and maps.
+    #[cfg_attr(feature = "cli", command(flatten))]
+    pub settings: PredictSettings,
+    /// Only shard i of n of the exams (a cluster job array; `uptake merge` joins the parts).
+    #[cfg_attr(feature = "cli", arg(long, value_name = "i/n"))]
+    pub shard: Option<uptake_imaging::Shard>,
+    /// `cpu`, `cuda` or `cuda:N` (a build with `--features gpu`).
+    #[cfg_attr(feature = "cli", arg(long, default_value = "cpu"))]
+    pub device: Device,
 }
 
 /// What [`PredictRequest::run`] wrote.

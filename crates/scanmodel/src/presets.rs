@@ -96,20 +96,34 @@ impl std::str::FromStr for HeadChoice {
 
 /// A size preset with single dimensions overridden; `None` keeps the preset's value.
 #[derive(Debug, Clone, Copy, PartialEq, Default)]
+#[cfg_attr(feature = "cli", derive(clap::Args))]
 pub struct NetworkSettings {
-    /// The preset.
+    /// Network size preset (width, depth, input grid), overridden by the options below:
+    /// `full` (the published I3D, 224 x 224 slices: GPU territory), `small` (width 1/4,
+    /// 4 Inception blocks, 64 x 64 slices merged in pairs: trains on a CPU in minutes) or
+    /// `tiny` (width 1/8, 2 blocks, 32 x 32: for quick checks).
+    #[cfg_attr(feature = "cli", arg(long, default_value = "small"))]
     pub size: SizePreset,
     /// Channel multiplier (1.0 = published I3D).
+    #[cfg_attr(feature = "cli", arg(long))]
     pub width: Option<f32>,
     /// Inception blocks kept (0..=9).
+    #[cfg_attr(feature = "cli", arg(long))]
     pub blocks: Option<usize>,
-    /// Slices resampled to N x N pixels (a multiple of 32).
+    /// Slices are resampled to N x N pixels (multiple of 32).
+    #[cfg_attr(feature = "cli", arg(long))]
     pub in_plane: Option<usize>,
-    /// Every N slices merged into one.
+    /// Merge every N slices into one (PET maximum, CT mean).
+    #[cfg_attr(feature = "cli", arg(long, value_parser = uptake_core::cli::within(1..=64)))]
     pub slice_step: Option<usize>,
-    /// The heads.
+    /// Heads: `attention` (the paper's soft attention), `multi-head` (the original code's 8
+    /// heads with key/value projections) or `sum` (ablation).
+    #[cfg_attr(feature = "cli", arg(long, default_value = "attention"))]
     pub head: HeadChoice,
-    /// Which pooling layers run; `None` keeps the published network's.
+    /// Pooling layers: `published` (all of I3D's: the feature grid is 1/8 x 1/32 x 1/32 of
+    /// the input whatever the depth) or `before-kept-blocks` (none after the last kept block:
+    /// a shallow network keeps a finer grid for its attention). Default: published.
+    #[cfg_attr(feature = "cli", arg(long))]
     pub pooling: Option<EncoderPooling>,
 }
 

@@ -9,7 +9,7 @@ use uptake_core::manifest::ManifestEntry;
 use uptake_core::{Manifest, RegionTable};
 
 use crate::error::{Result, ScanModelError};
-use crate::labels::{LabelSource, TrainingLabels};
+use crate::labels::{LabelFiles, TrainingLabels};
 use crate::selection::TaskSelection;
 
 /// What fine-tuning trains a single-task head on.
@@ -66,25 +66,35 @@ impl std::str::FromStr for TargetKind {
 
 /// What each kind of target may need, as given (`uptake finetune`'s options).
 #[derive(Debug, Clone, PartialEq, Default)]
+#[cfg_attr(feature = "cli", derive(clap::Args))]
 pub struct TargetInputs {
-    /// Which label tables (`--label-source`), for `regions`.
-    pub label_source: LabelSource,
-    /// The weak labels (`--labels`), for `regions`.
-    pub weak_labels: Option<PathBuf>,
-    /// The hand labels (`--hand-labels`), for `regions`.
-    pub hand_labels: Option<PathBuf>,
-    /// The regions (`--regions`), for `regions`.
+    /// `regions` (--regions), `summary-code` (whole-body abnormal, summary code > 1, from the
+    /// manifest) or `mortality` (death within --days of the patient's last scan, from the
+    /// manifest).
+    #[cfg_attr(
+        feature = "cli",
+        arg(long, default_value = "regions", value_name = "TARGET")
+    )]
+    pub target: TargetKind,
+    /// Regions for single-task heads, one run each, with --target regions: a comma-separated
+    /// list, `prevalent[:P]` or `tasks` (as for `uptake train`).
+    #[cfg_attr(feature = "cli", arg(long, value_name = "R1,R2|prevalent[:P]|tasks"))]
     pub regions: Option<TaskSelection>,
-    /// The cohort manifest (`--manifest`), for `summary-code` and `mortality`.
+    /// Cohort manifest, with --target summary-code or mortality.
+    #[cfg_attr(feature = "cli", arg(long, value_name = "CSV"))]
     pub manifest: Option<PathBuf>,
-    /// The horizon in days (`--days`), for `mortality`.
+    /// Mortality horizon in days after the patient's last scan, with --target mortality.
+    #[cfg_attr(feature = "cli", arg(long, value_parser = clap::value_parser!(u32).range(1..)))]
     pub days: Option<u32>,
+    /// The label tables, for `regions`.
+    #[cfg_attr(feature = "cli", command(flatten))]
+    pub labels: LabelFiles,
 }
 
 impl FinetuneTarget {
-    /// The target of `kind` from `inputs`; what the kind needs but is missing is an error
-    /// naming its option.
-    pub fn new(kind: TargetKind, inputs: TargetInputs) -> Result<Self> {
+    /// The target `inputs` ask for; what its kind needs but is missing is an error naming its
+    /// option.
+    pub fn new(inputs: &TargetInputs) -> Result<Self> {
         let missing = |what: &str, target: &str| {
             ScanModelError::Config(format!("{what} is required with --target {target}"))
         };
@@ -94,13 +104,9 @@ impl FinetuneTarget {
                 .clone()
                 .ok_or_else(|| missing("--manifest", target))
         };
-        Ok(match kind {
+        Ok(match inputs.target {
             TargetKind::Regions => Self::Regions {
-                labels: TrainingLabels::from_source(
-                    inputs.label_source,
-                    inputs.weak_labels.clone(),
-                    inputs.hand_labels.clone(),
-                )?,
+                labels: inputs.labels.training_labels()?,
                 regions: (inputs.regions.clone()).ok_or_else(|| missing("--regions", "regions"))?,
             },
             TargetKind::SummaryCode => Self::SummaryCode {

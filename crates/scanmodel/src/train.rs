@@ -40,24 +40,41 @@ pub use crate::tasks::{Targets, masked_bce, select_tasks};
 use crate::tasks::{known_targets, masked_bce_share, target_tensors};
 pub use uptake_training::{RunState, TrainEvent};
 
-/// Training options (stored in `train.json`).
+/// Training options (stored in `train.json`). With the `cli` feature they are the flags of
+/// `uptake train`, their defaults those of [`Default`].
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "cli", derive(clap::Args))]
 pub struct TrainOptions {
     /// Most epochs (a finished run given more is extended).
+    #[cfg_attr(feature = "cli", arg(long, default_value_t = Self::default().epochs,
+        value_parser = uptake_core::cli::within(1..=100_000)))]
     pub epochs: usize,
-    /// Exams drawn (with replacement) per epoch; 0 = as many as there are training exams.
+    /// Exams drawn with replacement per epoch (0 = number of training exams).
+    #[cfg_attr(feature = "cli", arg(long, default_value_t = Self::default().exams_per_epoch,
+        value_parser = uptake_core::cli::within(0..=100_000_000)))]
     pub exams_per_epoch: usize,
     /// Exams per optimizer step and device: N devices train on batches of N x `batch_size`.
+    #[cfg_attr(feature = "cli", arg(long, default_value_t = Self::default().batch_size,
+        value_parser = uptake_core::cli::within(1..=4096)))]
     pub batch_size: usize,
     /// Adam's learning rate in the first epoch.
+    #[cfg_attr(feature = "cli", arg(long = "lr", value_name = "LR", default_value_t = Self::default().learning_rate))]
     pub learning_rate: f64,
-    /// The learning rate halves after every this many epochs.
+    /// Halve the learning rate every N epochs.
+    #[cfg_attr(feature = "cli", arg(long = "halve-every", value_name = "HALVE_EVERY",
+        default_value_t = Self::default().halve_every_epochs,
+        value_parser = uptake_core::cli::within(1..=100_000)))]
     pub halve_every_epochs: usize,
-    /// Random crops and brightness changes of the training exams.
+    /// Random crops and brightness changes of the training exams; `--no-augment` turns them off.
+    #[cfg_attr(feature = "cli", arg(long = "no-augment", action = clap::ArgAction::SetFalse))]
     pub augment: bool,
     /// Seeds the weights, the split, the sampling and the augmentation.
+    #[cfg_attr(feature = "cli", arg(long, default_value_t = Self::default().seed))]
     pub seed: u64,
-    /// Fraction of exams held out for validation (when the validation exams are not given).
+    /// Share of labelled exams held out for validation (when the validation exams are not
+    /// given).
+    #[cfg_attr(feature = "cli", arg(long,
+        default_value_t = Self::default().validation_fraction))]
     pub validation_fraction: f64,
 }
 

@@ -54,30 +54,39 @@ fn default_tasks() -> String {
     "prevalent".into()
 }
 
-/// The cohort's files.
+/// The cohort's files (with the `cli` feature: `uptake study plan`'s options; the truth is
+/// left to the plan file).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "cli", derive(clap::Args))]
 #[serde(deny_unknown_fields)]
 pub struct Cohort {
     /// The exam store (from `uptake ingest`).
+    #[cfg_attr(feature = "cli", arg(long, value_name = "DIR"))]
     pub store: PathBuf,
     /// Report-derived weak labels (wide CSV).
+    #[cfg_attr(feature = "cli", arg(long = "labels", value_name = "CSV"))]
     pub weak_labels: PathBuf,
     /// Hand labels (wide CSV, 0/1), for the hand and hybrid experiments.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "cli", arg(long, value_name = "CSV"))]
     pub hand_labels: Option<PathBuf>,
     /// The cohort manifest, for the summary-code and mortality experiments.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "cli", arg(long, value_name = "CSV"))]
     pub manifest: Option<PathBuf>,
     /// What predictions are evaluated against (0/1 per region); default: the hand labels, else
     /// the weak labels rounded.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "cli", arg(skip))]
     pub truth: Option<PathBuf>,
     /// The reports, for the labelling experiment (as `uptake label --reports`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "cli", arg(long, value_name = "FILE"))]
     pub reports: Option<PathBuf>,
     /// Report-model folders (`uptake report-model train`), one per seed, for the labelling
     /// experiment's model and model+rules methods.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[cfg_attr(feature = "cli", arg(long, value_name = "DIR"))]
     pub report_models: Vec<PathBuf>,
 }
 

@@ -24,33 +24,26 @@ pub fn runs_dir(plan_file: &Path) -> PathBuf {
     plan_file.parent().unwrap_or(Path::new(".")).join("runs")
 }
 
-/// Which runs to run, and where.
+/// Which runs to run, and where (with the `cli` feature: `uptake study run`'s options).
 #[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "cli", derive(clap::Args))]
 pub struct RunSettings {
-    /// Only the runs of this experiment (and the runs they start from).
+    /// Only this experiment's runs (and the runs they start from).
+    #[cfg_attr(feature = "cli", arg(long, value_name = "NAME"))]
     pub only: Option<String>,
-    /// Only this run (a cluster job array's task).
+    /// Only this run (what each task of `--emit-jobs` runs).
+    #[cfg_attr(feature = "cli", arg(long, value_name = "ID"))]
     pub run_id: Option<String>,
-    /// Runs at once.
+    /// Runs at once on this machine.
+    #[cfg_attr(feature = "cli", arg(long, default_value_t = Self::default().jobs,
+        value_parser = uptake_core::cli::within(1..=64)))]
     pub jobs: usize,
-    /// Where the networks run.
+    /// `cpu`, `cuda` or `cuda:N` (a build with `--features gpu`).
+    #[cfg_attr(feature = "cli", arg(long, default_value = "cpu"))]
     pub device: Device,
     /// Threads preparing exams for each run.
+    #[cfg_attr(feature = "cli", arg(skip = Self::default().loader_workers))]
     pub loader_workers: usize,
-}
-
-impl RunSettings {
-    /// Runs `only` one experiment's or one run's runs (`None`: all), `jobs` at once, on
-    /// `device`.
-    pub fn new(only: Option<String>, run_id: Option<String>, jobs: usize, device: Device) -> Self {
-        Self {
-            only,
-            run_id,
-            jobs,
-            device,
-            ..Self::default()
-        }
-    }
 }
 
 impl Default for RunSettings {

@@ -131,19 +131,26 @@ pub fn fine_tuning_epoch_seconds<B: AutodiffBackend>(
 
 /// What `uptake bench report-model` measures ([`run_bench`]).
 #[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "cli", derive(clap::Args))]
 pub struct BenchSettings {
     /// A report model folder (a trained one; a base BERT gets a random head for timing).
+    #[cfg_attr(feature = "cli", arg(long))]
     pub model: PathBuf,
-    /// A hand-labelled mention file: its sentences are labelled (its spans are the mentions).
+    /// Sentences to label: a hand-labelled mention file (its spans are used as the mentions).
+    #[cfg_attr(feature = "cli", arg(long))]
     pub mentions: PathBuf,
-    /// A reports file to tag and label end to end.
+    /// Reports file to tag and label end to end (reports/s); optional.
+    #[cfg_attr(feature = "cli", arg(long))]
     pub reports: Option<PathBuf>,
-    /// A base model to time one fine-tuning epoch of 100 mentions on.
+    /// Base model to time one fine-tuning epoch of 100 mentions on (skipped if absent).
+    #[cfg_attr(feature = "cli", arg(long))]
     pub base: Option<PathBuf>,
-    /// A Python with torch and transformers: the same model run by Hugging Face transformers
-    /// on PyTorch (`crates/textmodel/scripts/bench_torch.py`).
+    /// A Python with torch + transformers: also run the same model in HF transformers on PyTorch
+    /// (crates/textmodel/scripts/bench_torch.py) in this run, for comparison.
+    #[cfg_attr(feature = "cli", arg(long))]
     pub torch_python: Option<PathBuf>,
-    /// Times to repeat the labelling (the best counts).
+    /// Times to repeat the labelling run (the best is reported).
+    #[cfg_attr(feature = "cli", arg(long, default_value_t = 2))]
     pub repeats: usize,
 }
 

@@ -20,13 +20,17 @@ const CV_FILE: &str = "cv.json";
 
 /// How to cross-validate.
 #[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "cli", derive(clap::Args))]
 pub struct CvSettings {
     /// Folds (at least 2); sentences are assigned to them by a shuffle seeded with the
     /// training seed.
+    #[cfg_attr(feature = "cli", arg(long, default_value_t = 5))]
     pub folds: usize,
     /// Fine-tuning of each fold's model.
+    #[cfg_attr(feature = "cli", command(flatten))]
     pub train: TrainOptions,
     /// Threshold and bootstrap of the comparison.
+    #[cfg_attr(feature = "cli", command(flatten))]
     pub compare: CompareSettings,
 }
 

@@ -16,12 +16,16 @@ pub type MentionScores = Vec<Vec<f64>>;
 
 /// How to compare.
 #[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "cli", derive(clap::Args))]
 pub struct CompareSettings {
     /// A score at or above this is an abnormal call.
+    #[cfg_attr(feature = "cli", arg(long, default_value_t = Self::default().threshold))]
     pub threshold: f64,
     /// Bootstrap resamples of sentences for the differences from the rules.
+    #[cfg_attr(feature = "cli", arg(skip = Self::default().resamples))]
     pub resamples: usize,
     /// Confidence level of their intervals.
+    #[cfg_attr(feature = "cli", arg(skip = Self::default().level))]
     pub level: f64,
 }
 

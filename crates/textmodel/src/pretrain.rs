@@ -28,20 +28,29 @@ use std::path::Path;
 use uptake_core::seeded::{FNV_OFFSET, fnv1a, shuffle};
 use uptake_training::{DataPlan, Epoch, NoMetrics, OnEvent, RunOptions, Trainee, Validation};
 
-/// How to pre-train.
+/// How to pre-train. With the `cli` feature they are the flags of
+/// `uptake report-model pretrain` (all but the mask fraction), their defaults those of
+/// [`Default`].
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "cli", derive(clap::Args))]
 pub struct PretrainOptions {
     /// Epochs over the corpus (a finished run given more is extended).
+    #[cfg_attr(feature = "cli", arg(long, default_value_t = Self::default().epochs))]
     pub epochs: usize,
     /// Windows per optimizer step.
+    #[cfg_attr(feature = "cli", arg(long, default_value_t = Self::default().batch_size))]
     pub batch_size: usize,
-    /// Word pieces per window, `[CLS]` and `[SEP]` included (at most the model's positions).
+    /// Word pieces per window ([CLS] and [SEP] included; at most the model's positions).
+    #[cfg_attr(feature = "cli", arg(long, default_value_t = Self::default().max_len))]
     pub max_len: usize,
     /// Adam's learning rate (constant).
+    #[cfg_attr(feature = "cli", arg(long = "lr", value_name = "LR", default_value_t = Self::default().learning_rate))]
     pub learning_rate: f64,
     /// Share of word pieces chosen for prediction.
+    #[cfg_attr(feature = "cli", arg(skip = Self::default().mask_fraction))]
     pub mask_fraction: f64,
     /// Seeds the shuffling, the masking and dropout.
+    #[cfg_attr(feature = "cli", arg(long, default_value_t = Self::default().seed))]
     pub seed: u64,
 }
 

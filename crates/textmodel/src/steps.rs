@@ -17,19 +17,32 @@ use std::path::PathBuf;
 use uptake_core::mentions::read_mentions;
 use uptake_training::{Device, NoMetrics, OnEvent};
 
-/// The files of a fine-tuning run (and of a cross-validation).
+/// The base model folder a run starts from and the folder it writes.
 #[derive(Debug, Clone, PartialEq)]
-pub struct FineTuneFiles {
-    /// Hand-labelled mentions (JSONL).
-    pub mentions: PathBuf,
-    /// The base model folder.
+#[cfg_attr(feature = "cli", derive(clap::Args))]
+pub struct ModelFolders {
+    /// Base model folder (Hugging Face BERT: config.json, model.safetensors, tokenizer.json or vocab.txt).
+    #[cfg_attr(feature = "cli", arg(long))]
     pub base: PathBuf,
-    /// The output folder; an interrupted run in it resumes.
+    /// Output folder (an interrupted run in it resumes).
+    #[cfg_attr(feature = "cli", arg(long))]
     pub out: PathBuf,
 }
 
+/// The files of a fine-tuning run (and of a cross-validation).
+#[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "cli", derive(clap::Args))]
+pub struct FineTuneFiles {
+    /// Hand-labelled mentions (JSONL, shared/data/mentions.jsonl format).
+    #[cfg_attr(feature = "cli", arg(long))]
+    pub mentions: PathBuf,
+    /// The base model and the output folder.
+    #[cfg_attr(feature = "cli", command(flatten))]
+    pub folders: ModelFolders,
+}
+
 impl FineTuneFiles {
-    /// Fine-tunes [`Self::base`] on [`Self::mentions`] into [`Self::out`] on `device`
+    /// Fine-tunes the base model on [`Self::mentions`] into the output folder on `device`
     /// ([`train_on`]).
     pub fn train(
         &self,
@@ -38,7 +51,14 @@ impl FineTuneFiles {
         on_event: OnEvent<'_, NoMetrics>,
     ) -> Result<ModelInfo, ModelError> {
         let sentences = read_mentions(&self.mentions)?;
-        train_on(device, &sentences, &self.base, &self.out, options, on_event)
+        train_on(
+            device,
+            &sentences,
+            &self.folders.base,
+            &self.folders.out,
+            options,
+            on_event,
+        )
     }
 
     /// Cross-validates fine-tuning on [`Self::mentions`] on `device`, fold models and
@@ -50,7 +70,7 @@ impl FineTuneFiles {
         on_event: &mut dyn FnMut(FoldEvent),
     ) -> Result<CrossValidation, ModelError> {
         let sentences = read_mentions(&self.mentions)?;
-        let (base, out) = (&self.base, &self.out);
+        let (base, out) = (&self.folders.base, &self.folders.out);
         cross_validate_on(device, &sentences, base, out, settings, on_event)
     }
 }
@@ -65,18 +85,30 @@ impl FoldEvent {
 
 /// An evaluation of trained models on a mention file, beside the rule labellers.
 #[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "cli", derive(clap::Args))]
 pub struct EvaluateFiles {
     /// Hand-labelled mentions (JSONL).
+    #[cfg_attr(feature = "cli", arg(long))]
     pub mentions: PathBuf,
-    /// Trained model folders; several are a seed ensemble (the mean of their scores).
+    /// A trained report model folder; more than once for the mean of several (a seed
+    /// ensemble).
+    #[cfg_attr(
+        feature = "cli",
+        arg(long = "model", value_name = "MODEL", required = true)
+    )]
     pub models: Vec<PathBuf>,
     /// Threshold and bootstrap of the comparison.
+    #[cfg_attr(feature = "cli", command(flatten))]
     pub compare: CompareSettings,
-    /// Where to write the figures as JSON too.
+    /// Write the figures as JSON here too.
+    #[cfg_attr(feature = "cli", arg(long))]
     pub json: Option<PathBuf>,
-    /// Where to write every mention's score by each labeller (CSV, no report text).
+    /// Write every mention's score by each labeller here (CSV, one row per mention, no report
+    /// text: `line` is the sentence's line in --mentions), for error analysis.
+    #[cfg_attr(feature = "cli", arg(long))]
     pub scores: Option<PathBuf>,
-    /// The folder for the reliability diagram (`reliability.svg`, `.png`, `.csv`).
+    /// Write the reliability diagram here (reliability.svg, .png and its bins as .csv).
+    #[cfg_attr(feature = "cli", arg(long))]
     pub out: Option<PathBuf>,
 }
 
@@ -132,10 +164,13 @@ pub fn evaluate_files(files: &EvaluateFiles) -> Result<Evaluation, ModelError> {
 
 /// The corpus files a vocabulary or a pre-training run learns from (at least one of them).
 #[derive(Debug, Clone, Default, PartialEq)]
+#[cfg_attr(feature = "cli", derive(clap::Args))]
 pub struct Corpus {
-    /// A reports file (JSONL or CSV). Never the test reports.
+    /// Training reports (JSONL or CSV, as `uptake tag` reads them). Never the test reports.
+    #[cfg_attr(feature = "cli", arg(long, required_unless_present = "sentences"))]
     pub reports: Option<PathBuf>,
-    /// A mention file (JSONL): its sentences.
+    /// Or the sentences of a mention file (JSONL).
+    #[cfg_attr(feature = "cli", arg(long))]
     pub sentences: Option<PathBuf>,
 }
 
@@ -151,16 +186,19 @@ impl Corpus {
 
 /// A domain vocabulary to learn.
 #[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "cli", derive(clap::Args))]
 pub struct VocabFiles {
     /// The text it learns from.
+    #[cfg_attr(feature = "cli", command(flatten))]
     pub corpus: Corpus,
-    /// The base model folder.
-    pub base: PathBuf,
-    /// The model folder to write.
-    pub out: PathBuf,
+    /// The base model and the output folder.
+    #[cfg_attr(feature = "cli", command(flatten))]
+    pub folders: ModelFolders,
     /// WordPieces to learn.
+    #[cfg_attr(feature = "cli", arg(long, default_value_t = 3000))]
     pub size: usize,
-    /// Sentences (mention JSONL) to count word pieces of with both vocabularies.
+    /// Print word-piece counts of these sentences (mention JSONL) with the base and the new vocabulary.
+    #[cfg_attr(feature = "cli", arg(long))]
     pub compare_on: Option<PathBuf>,
 }
 
@@ -190,12 +228,12 @@ pub struct PieceCountsOn {
 /// [`VocabFiles::compare_on`].
 pub fn build_vocab_files(files: &VocabFiles) -> Result<VocabBuilt, ModelError> {
     let texts = files.corpus.texts()?;
-    let summary = build_domain_vocab(&texts, &files.base, &files.out, files.size)?;
+    let summary = build_domain_vocab(&texts, &files.folders.base, &files.folders.out, files.size)?;
     let compared = match &files.compare_on {
         Some(file) => {
             let sentences = read_mentions(file)?;
             let texts: Vec<String> = sentences.into_iter().map(|s| s.text).collect();
-            let counts = count_pieces(&texts, &files.base, &files.out)?;
+            let counts = count_pieces(&texts, &files.folders.base, &files.folders.out)?;
             Some(PieceCountsOn {
                 counts,
                 file: file.clone(),
@@ -206,7 +244,7 @@ pub fn build_vocab_files(files: &VocabFiles) -> Result<VocabBuilt, ModelError> {
     Ok(VocabBuilt {
         summary,
         texts: texts.len(),
-        out: files.out.clone(),
+        out: files.folders.out.clone(),
         compared,
     })
 }
@@ -224,13 +262,14 @@ impl std::fmt::Display for VocabBuilt {
 
 /// A pre-training run's files.
 #[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "cli", derive(clap::Args))]
 pub struct PretrainFiles {
     /// The text it learns from.
+    #[cfg_attr(feature = "cli", command(flatten))]
     pub corpus: Corpus,
-    /// The base model folder.
-    pub base: PathBuf,
-    /// The run folder (an interrupted run in it resumes).
-    pub out: PathBuf,
+    /// The base model and the output folder.
+    #[cfg_attr(feature = "cli", command(flatten))]
+    pub folders: ModelFolders,
 }
 
 /// What [`PretrainFiles::pretrain`] did; shows as one line.
@@ -245,7 +284,7 @@ pub struct Pretrained {
 }
 
 impl PretrainFiles {
-    /// Pre-trains [`Self::base`] on the corpus into [`Self::out`] ([`pretrain`]).
+    /// Pre-trains the base model on the corpus into the output folder ([`pretrain`]).
     pub fn pretrain<B: AutodiffBackend>(
         &self,
         options: &PretrainOptions,
@@ -253,11 +292,18 @@ impl PretrainFiles {
         on_event: OnEvent<'_, NoMetrics>,
     ) -> Result<Pretrained, ModelError> {
         let texts = self.corpus.texts()?;
-        let loss = pretrain::<B>(&texts, &self.base, &self.out, options, device, on_event)?;
+        let loss = pretrain::<B>(
+            &texts,
+            &self.folders.base,
+            &self.folders.out,
+            options,
+            device,
+            on_event,
+        )?;
         Ok(Pretrained {
             texts: texts.len(),
             loss,
-            out: self.out.clone(),
+            out: self.folders.out.clone(),
         })
     }
 }

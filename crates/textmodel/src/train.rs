@@ -35,37 +35,51 @@ use uptake_training::{
 /// How the best model was trained, beside it in the output folder.
 const INFO_FILE: &str = "report_model.json";
 
-/// How to fine-tune.
+/// How to fine-tune. With the `cli` feature they are the flags of `uptake report-model train`
+/// and `cv`, their defaults those of [`Default`].
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "cli", derive(clap::Args))]
 pub struct TrainOptions {
-    /// Fraction of sentences held out for validation (early stopping).
+    /// Fraction of sentences held out for early stopping.
+    #[cfg_attr(feature = "cli", arg(long, default_value_t = Self::default().val_split))]
     pub val_split: f64,
     /// Seeds the split, the sampling, the rewriting and dropout.
+    #[cfg_attr(feature = "cli", arg(long, default_value_t = Self::default().seed))]
     pub seed: u64,
-    /// Most epochs to run.
+    /// Most epochs (the paper: 85).
+    #[cfg_attr(feature = "cli", arg(long, default_value_t = Self::default().epochs))]
     pub epochs: usize,
-    /// Mentions sampled with replacement per epoch.
+    /// Mentions sampled with replacement per epoch (the paper: 100).
+    #[cfg_attr(feature = "cli", arg(long, default_value_t = Self::default().mentions_per_epoch))]
     pub mentions_per_epoch: usize,
     /// Windows per optimizer step.
+    #[cfg_attr(feature = "cli", arg(long, default_value_t = Self::default().batch_size))]
     pub batch_size: usize,
-    /// Adam's learning rate in the first epoch.
+    /// Adam learning rate, halved every --halve-every epochs.
+    #[cfg_attr(feature = "cli", arg(long = "lr", value_name = "LR", default_value_t = Self::default().learning_rate))]
     pub learning_rate: f64,
     /// The learning rate halves after every this many epochs.
+    #[cfg_attr(feature = "cli", arg(long, default_value_t = Self::default().halve_every))]
     pub halve_every: usize,
     /// Stop after this many epochs without a better validation AUROC.
+    #[cfg_attr(feature = "cli", arg(long, default_value_t = Self::default().patience))]
     pub patience: usize,
-    /// Bottom encoder layers (and the embeddings, when > 0) kept frozen: fast small runs.
+    /// Keep the embeddings and this many bottom encoder layers frozen (faster on a CPU).
+    #[cfg_attr(feature = "cli", arg(long, default_value_t = Self::default().frozen_layers))]
     pub frozen_layers: usize,
-    /// Share of sampled training sentences whose mentions are each replaced by the text of a
-    /// random training mention (label kept). The label is in the context, not the region word,
-    /// so this stops the model learning which regions are usually abnormal.
+    /// Share of sampled sentences whose mentions are swapped for other training mentions'
+    /// text (labels kept), so the model judges the context, not the region word.
+    // The label is in the context: this stops the model learning which regions are usually
+    // abnormal.
     #[serde(default)]
+    #[cfg_attr(feature = "cli", arg(long, default_value_t = Self::default().swap_mentions))]
     pub swap_mentions: f64,
-    /// Share of sampled training sentences joined to another random training sentence
-    /// ("...; ...", "..., while ..."), both keeping their mentions' labels. Only 1 in 10 starter
-    /// sentences mixes abnormal and normal mentions, so without this the model rarely sees a
-    /// negation's scope end at a clause boundary.
+    /// Share of sampled sentences joined to another training sentence ("...; ...",
+    /// "..., while ..."), labels kept, so the model learns where a negation's scope ends.
+    // Only 1 in 10 starter sentences mixes abnormal and normal mentions, so without this the
+    // model rarely sees a negation's scope end at a clause boundary.
     #[serde(default)]
+    #[cfg_attr(feature = "cli", arg(long, default_value_t = Self::default().join_sentences))]
     pub join_sentences: f64,
 }
 

@@ -1,7 +1,7 @@
 //! Options and helpers every subcommand shares.
 
-use clap::builder::RangedU64ValueParser;
 use std::path::PathBuf;
+pub use uptake_core::cli::{probability, within};
 
 #[derive(clap::Args, Debug, Clone)]
 pub struct Global {
@@ -207,15 +207,4 @@ impl ReportInputArgs {
             uptake_reports::SectionVocabulary::from_path_or_builtin(self.sections.as_deref())?;
         Ok(uptake_reports::Tagger::with_sections(ontology, sections)?)
     }
-}
-
-/// A probability option: a number in [0, 1] (clap refuses anything else).
-pub fn probability(text: &str) -> Result<f64, String> {
-    text.parse().map(uptake_core::Probability::get)
-}
-
-/// A count within `range`: options that size work or memory refuse what would never end or
-/// could not be allocated.
-pub fn within(range: std::ops::RangeInclusive<u64>) -> RangedU64ValueParser<usize> {
-    RangedU64ValueParser::new().range(range)
 }

@@ -1,6 +1,7 @@
 //! Progress of a training run drawn from its events: one bar over the batches left, a line
 //! when it starts, resumes or stops early, and the caller's line per epoch.
 
+use uptake_textmodel::cv::FoldEvent;
 use uptake_training::{EpochRecord, TrainEvent};
 
 /// Turns a run's [`TrainEvent`]s into a progress bar on stderr (hidden when quiet).
@@ -61,6 +62,15 @@ impl TrainProgress {
                 self.bar.println(format!("early stop after epoch {epoch}"));
             }
         }
+    }
+
+    /// Draws one event of a cross-validation: each fold's training on a bar of its own
+    /// ("fold 1/5"), without epoch lines.
+    pub fn show_fold(&mut self, e: FoldEvent) {
+        if let Some(what) = e.fold_started() {
+            std::mem::replace(self, Self::new(&what, self.quiet)).finish();
+        }
+        self.show(e.event, |_| None);
     }
 
     /// Clears the bar.

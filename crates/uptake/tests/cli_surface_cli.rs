@@ -200,3 +200,95 @@ fn an_error_says_its_cause_once() {
         "{stderr}"
     );
 }
+
+/// The `[default: ...]` that `help` shows for `flag` (its text runs to the next option).
+fn default_of(help: &str, flag: &str) -> Option<String> {
+    let start = help.find(&format!("      {flag} "))?;
+    let mut lines = help[start..].lines();
+    let first = lines.next()?;
+    let rest = lines.take_while(|line| !line.trim_start().starts_with('-'));
+    let block = std::iter::once(first).chain(rest).map(str::trim);
+    let block = block.collect::<Vec<_>>().join(" ");
+    let value = block.split("[default: ").nth(1)?;
+    Some(value[..value.find(']')?].to_string())
+}
+
+/// Flags declared on the libraries' settings structs (the `cli` feature), as users know them.
+const DEFAULTS: &[(&[&str], &[(&str, &str)])] = &[
+    (
+        &["train"],
+        &[
+            ("--label-source", "weak"),
+            ("--regions", "prevalent"),
+            ("--size", "small"),
+            ("--head", "attention"),
+            ("--epochs", "15"),
+            ("--exams-per-epoch", "0"),
+            ("--batch-size", "2"),
+            ("--lr", "0.000137"),
+            ("--halve-every", "16"),
+            ("--seed", "0"),
+            ("--validation-fraction", "0.2"),
+        ],
+    ),
+    (&["finetune"], &[("--target", "regions"), ("--epochs", "5")]),
+    (&["predict"], &[("--test-views", "0"), ("--device", "cpu")]),
+    (
+        &["bench", "scan-model"],
+        &[
+            ("--slices", "64"),
+            ("--steps", "3"),
+            ("--batch-size", "1 2"),
+        ],
+    ),
+    (
+        &["report-model", "train"],
+        &[
+            ("--val-split", "0.1"),
+            ("--epochs", "85"),
+            ("--mentions-per-epoch", "100"),
+            ("--batch-size", "16"),
+            ("--lr", "0.000137"),
+            ("--halve-every", "20"),
+            ("--patience", "10"),
+            ("--frozen-layers", "0"),
+            ("--swap-mentions", "0"),
+            ("--join-sentences", "0"),
+        ],
+    ),
+    (
+        &["report-model", "cv"],
+        &[("--folds", "5"), ("--threshold", "0.5"), ("--epochs", "85")],
+    ),
+    (&["report-model", "evaluate"], &[("--threshold", "0.5")]),
+    (
+        &["report-model", "pretrain"],
+        &[
+            ("--epochs", "1"),
+            ("--batch-size", "16"),
+            ("--max-len", "128"),
+            ("--lr", "0.00005"),
+        ],
+    ),
+    (&["report-model", "vocab"], &[("--size", "3000")]),
+    (&["bench", "report-model"], &[("--repeats", "2")]),
+    (&["study", "plan"], &[("--preset", "small")]),
+    (&["study", "run"], &[("--jobs", "1"), ("--device", "cpu")]),
+    (&["label"], &[("--regions", "all")]),
+];
+
+#[test]
+fn flags_declared_on_library_settings_keep_their_defaults() {
+    for (command, defaults) in DEFAULTS {
+        let path: Vec<String> = command.iter().map(|s| s.to_string()).collect();
+        let help = help_of(&path);
+        for (flag, default) in *defaults {
+            assert_eq!(
+                default_of(&help, flag).as_deref(),
+                Some(*default),
+                "`uptake {} --help`, {flag}",
+                command.join(" ")
+            );
+        }
+    }
+}

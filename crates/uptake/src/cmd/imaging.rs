@@ -9,7 +9,7 @@ use uptake_imaging::bench::{BenchSettings, run_bench};
 use uptake_imaging::report::write_report;
 use uptake_imaging::{
     ExamStore, FailWhen, IngestSettings, IngestSource, InspectSettings, InspectSource, ModelGrid,
-    NiftiSource, SeriesSelection, Shard, StoredExams, StudyPairing, Voi, ingest_cohort, inspect,
+    NiftiSource, SeriesSelection, Shard, StoredExams, StudyPairing, ingest_cohort, inspect,
 };
 
 /// The model grid options shared by ingest, inspect and the bench.
@@ -114,20 +114,8 @@ pub struct InspectArgs {
     pub dicom: Option<PathBuf>,
     #[command(flatten)]
     pub grid: GridArgs,
-    /// A spherical VOI `NAME=X,Y,Z[,R]` in LPS mm (radius default 15): mean SUV is reported
-    /// for it (e.g. liver and blood pool). Repeatable.
-    #[arg(long = "voi", value_name = "NAME=X,Y,Z[,R]")]
-    pub vois: Vec<Voi>,
-    /// Region map of a synthetic exam (`regions.json`): its liver and blood-pool reference
-    /// points become VOIs. Found automatically beside a --dicom folder or through --manifest.
-    #[arg(long)]
-    pub regions: Option<PathBuf>,
-    /// Cohort manifest: the exam's `regions_path` column gives its region map.
-    #[arg(long)]
-    pub manifest: Option<PathBuf>,
-    /// Where to write the coronal MIP picture (default `<exam>_mip.png` here).
-    #[arg(long)]
-    pub png: Option<PathBuf>,
+    #[command(flatten)]
+    pub settings: InspectSettings,
 }
 
 pub fn run_ingest(args: IngestArgs, global: &Global) -> anyhow::Result<()> {
@@ -157,13 +145,7 @@ pub fn run_inspect(args: InspectArgs, _global: &Global) -> anyhow::Result<()> {
         (None, Some(dir)) => InspectSource::dicom(dir, args.exam.as_deref(), grid)?,
         (None, None) => bail!("give --store or --dicom"),
     };
-    let settings = InspectSettings {
-        vois: args.vois,
-        region_map: args.regions,
-        manifest: args.manifest,
-        png: args.png,
-    };
-    print!("{}", inspect(&source, &settings)?);
+    print!("{}", inspect(&source, &args.settings)?);
     Ok(())
 }
 

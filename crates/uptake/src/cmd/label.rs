@@ -6,12 +6,11 @@ use crate::common::{Bars, DeviceArgs, Global, ReportInputArgs, load_ontology, pr
 use anyhow::{Context, bail};
 use std::path::{Path, PathBuf};
 use uptake_core::output_guard::check_output;
-use uptake_core::shard::Shard;
 use uptake_labels::{
     Aggregation, LabelOutputs, LabelSettings, LabellingMethod, MethodSetup, RulesSource,
     read_checked_mentions,
 };
-use uptake_ontology::{Ontology, RegionSelection};
+use uptake_ontology::Ontology;
 use uptake_textmodel::load_scorers;
 
 /// Weak labels from reports: P(abnormal) per region per exam (regex, rules, model, model+rules
@@ -36,6 +35,7 @@ use uptake_textmodel::load_scorers;
 /// (docs/labels-model.md).
 #[derive(clap::Args, Debug)]
 #[command(args_conflicts_with_subcommands = true, subcommand_negates_reqs = true)]
+#[command(mut_arg("shard", |a| a.conflicts_with("mentions")))]
 pub struct Args {
     #[command(subcommand)]
     pub command: Option<Sub>,
@@ -61,10 +61,6 @@ pub struct Args {
     /// sentence-noisy-or or discounted-noisy-or[:D] (docs/labels-model.md).
     #[arg(long, default_value = "noisy-or")]
     pub aggregation: Aggregation,
-    /// Columns: `all` ontology regions, the 30 `tasks`, or a comma-separated list of region
-    /// names (each once).
-    #[arg(long, default_value = "all")]
-    pub regions: RegionSelection,
     /// Evaluate the method on a hand-labelled mention file instead of labelling reports.
     #[arg(long, value_name = "FILE")]
     pub mentions: Option<PathBuf>,
@@ -79,10 +75,8 @@ pub struct Args {
     /// mention.
     #[arg(long, default_value_t = 0.05, value_parser = probability)]
     pub warn_share: f64,
-    /// Only the reports of shard i of n of the exams (a cluster job array; `uptake merge` joins
-    /// the shards' tables; the combined method still fits on every report).
-    #[arg(long, value_name = "I/N", conflicts_with = "mentions")]
-    pub shard: Option<Shard>,
+    #[command(flatten)]
+    pub settings: LabelSettings,
 }
 
 #[derive(clap::Subcommand, Debug)]
@@ -187,13 +181,9 @@ pub fn run(args: Args, global: &Global) -> anyhow::Result<()> {
     };
     let outputs = LabelOutputs::new(out, args.no_mention_ids.as_deref());
     outputs.check(reports)?;
-    let settings = LabelSettings {
-        regions: args.regions.clone(),
-        shard: args.shard,
-    };
     let set = args.input.read(reports, global.quiet)?;
     let tagger = args.input.tagger(&ontology)?;
-    let done = setup.label_reports(models, tagger, &set.reports, &settings, &bars);
+    let done = setup.label_reports(models, tagger, &set.reports, &args.settings, &bars);
     let done = done.with_context(|| reports.display().to_string())?;
     outputs.write(&done.labels)?;
     let ids = &outputs.no_mention_ids;

@@ -25,18 +25,8 @@ pub enum Cmd {
 /// Edit the plan for more.
 #[derive(clap::Args, Debug)]
 pub struct PlanArgs {
-    #[arg(long, value_name = "DIR")]
-    store: PathBuf,
-    #[arg(long, value_name = "CSV")]
-    labels: PathBuf,
-    #[arg(long, value_name = "CSV")]
-    hand_labels: Option<PathBuf>,
-    #[arg(long, value_name = "CSV")]
-    manifest: Option<PathBuf>,
-    #[arg(long, value_name = "FILE")]
-    reports: Option<PathBuf>,
-    #[arg(long, value_name = "DIR")]
-    report_models: Vec<PathBuf>,
+    #[command(flatten)]
+    cohort: Cohort,
     /// `tiny` (2 seeds, tiny network, 1 epoch: a check), `small` (5 seeds, CPU) or `full`.
     #[arg(long, default_value = "small")]
     preset: Preset,
@@ -49,20 +39,11 @@ pub struct PlanArgs {
 pub struct RunArgs {
     #[command(flatten)]
     plan: PlanFile,
-    /// Only this experiment's runs (and the runs they start from).
-    #[arg(long, value_name = "NAME")]
-    only: Option<String>,
-    /// Only this run (what each task of `--emit-jobs` runs).
-    #[arg(long, value_name = "ID")]
-    run_id: Option<String>,
-    /// Runs at once on this machine.
-    #[arg(long, default_value_t = 1, value_parser = crate::common::within(1..=64))]
-    jobs: usize,
+    #[command(flatten)]
+    settings: RunSettings,
     /// Write a Slurm job-array script (one task per run) instead of running.
     #[arg(long, value_name = "FILE")]
     emit_jobs: Option<PathBuf>,
-    #[command(flatten)]
-    device: crate::common::DeviceArgs,
 }
 
 #[derive(clap::Args, Debug)]
@@ -74,13 +55,7 @@ pub struct PlanFile {
 pub fn run(cmd: Cmd, global: &Global) -> Result<()> {
     match cmd {
         Cmd::Plan(a) => {
-            let (weak_labels, hand_labels, manifest) = (a.labels, a.hand_labels, a.manifest);
-            let cohort = Cohort {
-                reports: a.reports,
-                report_models: a.report_models,
-                ..Cohort::new(a.store, weak_labels, hand_labels, manifest)
-            };
-            let written = uptake_study::write_default_plan(cohort, a.preset, &a.out)?;
+            let written = uptake_study::write_default_plan(a.cohort, a.preset, &a.out)?;
             println!("{written}");
         }
         Cmd::Run(a) if a.emit_jobs.is_some() => {
@@ -95,13 +70,12 @@ pub fn run(cmd: Cmd, global: &Global) -> Result<()> {
 }
 
 fn run_plan(a: RunArgs, global: &Global) -> Result<()> {
-    let settings = RunSettings::new(a.only, a.run_id, a.jobs, a.device.device);
     let on_event = |e: StudyEvent| {
         if !global.quiet || !matches!(e, StudyEvent::Training { .. }) {
             eprintln!("{e}");
         }
     };
-    let summary = uptake_study::run_plan(&a.plan.plan, &settings, &on_event)?;
+    let summary = uptake_study::run_plan(&a.plan.plan, &a.settings, &on_event)?;
     println!("{summary}");
     Ok(summary.all_succeeded()?)
 }
