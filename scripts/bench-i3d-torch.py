@@ -117,7 +117,8 @@ KINDS = [
 
 def kind_of(name):
     low = name.lower()
-    for kind, keys in KINDS:
+    # Backward kinds first: their operators' names contain the forward ones'.
+    for kind, keys in sorted(KINDS, key=lambda k: "backward" not in k[0]):
         if any(k.lower() in low for k in keys):
             return kind
     return "rest (heads, loss, other)"

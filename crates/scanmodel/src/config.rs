@@ -88,7 +88,9 @@ impl EncoderConfig {
     /// The feature grid's stride over the network grid: (slices, rows, cols).
     pub fn strides(&self) -> [usize; 3] {
         let pools = [POOL_4A_BEFORE, POOL_5A_BEFORE]
-            .iter().filter(|&&b| self.pools_before(b)).count();
+            .iter()
+            .filter(|&&b| self.pools_before(b))
+            .count();
         let extra = 1 << pools;
         [2 * extra, 8 * extra, 8 * extra]
     }
@@ -201,6 +203,9 @@ mod tests {
         };
         let json = serde_json::to_string(&encoder).unwrap();
         assert!(json.contains(r#""pooling":"before_kept_blocks""#), "{json}");
-        assert_eq!("before-kept-blocks".parse(), Ok(EncoderPooling::BeforeKeptBlocks));
+        assert_eq!(
+            "before-kept-blocks".parse(),
+            Ok(EncoderPooling::BeforeKeptBlocks)
+        );
     }
 }

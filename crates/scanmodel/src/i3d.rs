@@ -274,7 +274,6 @@ pub const MIXED: [MixedSpec; 9] = [
     spec("Mixed_5c", 384, 192, 384, 48, 128, 128),
 ];
 
-
 /// One Inception block (see [`MixedSpec`] for its branches).
 #[derive(Module, Debug)]
 pub struct Mixed<B: Backend> {

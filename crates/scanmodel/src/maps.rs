@@ -303,6 +303,31 @@ mod tests {
     }
 
     #[test]
+    fn a_finer_feature_grid_maps_back_at_its_own_strides() {
+        let config = ModelConfig {
+            encoder: EncoderConfig {
+                pooling: crate::EncoderPooling::BeforeKeptBlocks,
+                ..EncoderConfig::small(0.125, 2)
+            },
+            head: HeadKind::Attention,
+            regions: vec!["x".into()],
+            in_plane: 32,
+            slice_step: 1,
+        };
+        // Strides 2 x 8 x 8: a 16 x 32 x 32 exam has an 8 x 4 x 4 feature grid. All mass on
+        // (z 7, y 0, x 3): the last two slices, the first 8 rows, the last 8 columns.
+        let mut att = vec![0.0f32; 8 * 4 * 4];
+        att[7 * 16 + 3] = 1.0;
+        let m = features_to_exam(&att, [8, 4, 4], &config, [16, 32, 32]);
+        assert!((m.iter().sum::<f32>() - 1.0).abs() < 1e-4);
+        let inside = mass_inside(&m, |i| {
+            let (z, y, x) = (i / 1024, (i / 32) % 32, i % 32);
+            z >= 13 && y < 12 && x >= 20
+        });
+        assert!(inside > 0.6, "{inside}");
+    }
+
+    #[test]
     fn overlay_shows_pet_only_above_the_slices_60th_percentile() {
         let ct = vec![0.5f32; 10];
         let pet: Vec<f32> = (0..10).map(|i| i as f32).collect();

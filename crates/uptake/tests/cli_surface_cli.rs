@@ -213,8 +213,14 @@ fn default_of(help: &str, flag: &str) -> Option<String> {
     Some(value[..value.find(']')?].to_string())
 }
 
+/// A command (its words after `uptake`) and the defaults of some of its flags.
+type CommandDefaults = (
+    &'static [&'static str],
+    &'static [(&'static str, &'static str)],
+);
+
 /// Flags declared on the libraries' settings structs (the `cli` feature), as users know them.
-const DEFAULTS: &[(&[&str], &[(&str, &str)])] = &[
+const DEFAULTS: &[CommandDefaults] = &[
     (
         &["train"],
         &[

@@ -42,6 +42,17 @@ fn the_demo_runs_every_step_and_prints_the_command_of_each() {
         "predict", "localise", "evaluate", "worklist", "predict", "survival", "report",
     ];
     assert_eq!(commands, expected);
+    // The scan model the demo trains is the one its printed `train` line asks for.
+    let train = stdout
+        .lines()
+        .find(|l| l.starts_with("$ uptake train "))
+        .unwrap();
+    assert!(train.contains("--pooling before-kept-blocks"), "{train}");
+    let config = std::fs::read_to_string(out.join("scan-model").join("config.json")).unwrap();
+    assert!(
+        config.contains(r#""pooling": "before_kept_blocks""#),
+        "{config}"
+    );
     // Five held-out exams (a quarter of 20), predicted with every region column.
     let predictions = std::fs::read_to_string(out.join("predictions-test.csv")).unwrap();
     assert_eq!(predictions.lines().count(), 1 + 5);

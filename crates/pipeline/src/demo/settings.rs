@@ -36,7 +36,7 @@ impl Default for DemoSettings {
             out: PathBuf::from("uptake-demo"),
             seed: 7,
             exams: 320,
-            scan_epochs: 45,
+            scan_epochs: 60,
             report_model: ReportModelChoice::Train {
                 base: uptake_core::cache_dir().join("models/all-MiniLM-L6-v2"),
             },

@@ -23,7 +23,7 @@ pub struct Args {
     pub exams: u32,
     /// Scan-model training epochs (tiny network on a 32 x 32 grid). It starts to learn after
     /// about 10 epochs of this cohort; fewer show the pipeline only.
-    #[arg(long, default_value_t = 45, value_parser = clap::value_parser!(u32).range(1..=10_000))]
+    #[arg(long, default_value_t = 60, value_parser = clap::value_parser!(u32).range(1..=10_000))]
     pub scan_epochs: u32,
     /// Skip the BERT report model even when its weights are set up (faster).
     #[arg(long)]
