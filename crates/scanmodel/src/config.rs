@@ -20,22 +20,6 @@ pub struct EncoderConfig {
     pub pooling: EncoderPooling,
 }
 
-impl std::str::FromStr for EncoderPooling {
-    type Err = crate::presets::UnknownName;
-
-    /// `published` or `before-kept-blocks`.
-    fn from_str(s: &str) -> Result<Self, Self::Err> {
-        match s {
-            "published" => Ok(Self::Published),
-            "before-kept-blocks" => Ok(Self::BeforeKeptBlocks),
-            _ => Err(crate::presets::UnknownName {
-                given: s.into(),
-                choices: "published, before-kept-blocks",
-            }),
-        }
-    }
-}
-
 /// Index of the first Inception block after MaxPool3d_4a_3x3 and after MaxPool3d_5a_2x2.
 pub(crate) const POOL_4A_BEFORE: usize = 2;
 pub(crate) const POOL_5A_BEFORE: usize = 7;

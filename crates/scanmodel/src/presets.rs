@@ -64,6 +64,22 @@ impl std::str::FromStr for SizePreset {
     }
 }
 
+impl std::str::FromStr for EncoderPooling {
+    type Err = UnknownName;
+
+    /// `published` or `before-kept-blocks`.
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        match s {
+            "published" => Ok(Self::Published),
+            "before-kept-blocks" => Ok(Self::BeforeKeptBlocks),
+            _ => Err(UnknownName {
+                given: s.into(),
+                choices: "published, before-kept-blocks",
+            }),
+        }
+    }
+}
+
 /// Which head pools each task's feature grid.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum HeadChoice {
