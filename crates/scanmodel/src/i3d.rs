@@ -387,11 +387,6 @@ impl<B: Backend> I3d<B> {
         x
     }
 
-    /// Input slices per feature slice: 8, or 2-4 when pools after the last block are skipped.
-    pub fn slice_stride(&self) -> usize {
-        2 << self.pools.iter().filter(|&&p| p).count()
-    }
-
     /// The stem's first unit only (Conv3d_1a_7x7 + BN + ReLU): what the Kinetics fixture checks.
     pub fn stem_conv(&self, x: Tensor<B, 5>, pass: &Pass<B>) -> Tensor<B, 5> {
         self.conv_1a.forward(x, pass)
@@ -436,7 +431,6 @@ mod tests {
         };
         assert_eq!(cfg.strides(), [2, 8, 8]);
         let enc = I3d::<B>::new(&cfg, &device);
-        assert_eq!(enc.slice_stride(), 2);
         let x = Tensor::<B, 5>::random([1, 2, 16, 64, 32], Distribution::Normal(0.0, 1.0), &device);
         assert_eq!(enc.forward(x, &Pass::inference()).dims(), [1, 60, 8, 8, 4]);
     }

@@ -74,11 +74,13 @@ impl<B: Backend> ScanModel<B> {
         pass: &Pass<B>,
     ) -> ModelOutput<B> {
         let device = input.device();
+        let input_slices = input.dims()[2];
         let features = self.encoder.forward(input, pass);
         let [b, c, d, h, w] = features.dims();
         let n = d * h * w;
         let flat = features.reshape([b, c, n]).swap_dims(1, 2);
-        let stride = self.encoder.slice_stride();
+        // The slices are a multiple of 8 and every encoder's slice stride (2, 4 or 8) divides 8.
+        let stride = input_slices / d.max(1);
         let valid = valid_mask::<B>(valid_slices, stride, [d, h, w], &device);
         let out = self.heads.forward(flat, valid);
         ModelOutput {
@@ -90,15 +92,14 @@ impl<B: Backend> ScanModel<B> {
 }
 
 /// Voxel validity of the feature grid: a feature slice is real when its first input slice is
-/// (`slice_stride` input slices per feature slice).
+/// (`stride` input slices per feature slice).
 pub fn valid_mask<B: Backend>(
     valid_slices: &[usize],
-    slice_stride: usize,
+    stride: usize,
     grid: [usize; 3],
     device: &B::Device,
 ) -> Tensor<B, 2, Bool> {
     let [d, h, w] = grid;
-    let stride = slice_stride;
     let mut mask = Vec::with_capacity(valid_slices.len() * d * h * w);
     for &len in valid_slices {
         let valid_d = len.div_ceil(stride).clamp(1, d);
@@ -110,4 +111,40 @@ pub fn valid_mask<B: Backend>(
         TensorData::new(mask, [valid_slices.len(), d * h * w]),
         device,
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::CpuBackend as B;
+    use crate::config::{EncoderConfig, EncoderPooling, HeadKind};
+    use burn::tensor::Distribution;
+
+    #[test]
+    fn a_finer_feature_grid_masks_the_padded_slices_at_its_own_stride() {
+        let device = Default::default();
+        let config = ModelConfig {
+            encoder: EncoderConfig {
+                pooling: EncoderPooling::BeforeKeptBlocks,
+                ..EncoderConfig::small(0.125, 2)
+            },
+            head: HeadKind::Attention,
+            regions: vec!["lungs".into()],
+            in_plane: 32,
+            slice_step: 1,
+        };
+        let model = ScanModel::<B>::seeded(&config, 1, &device);
+        let x = Tensor::<B, 5>::random([1, 2, 16, 32, 32], Distribution::Normal(0.0, 1.0), &device);
+        // 5 real slices of 16, stride 2: feature slices 0-2 of 8 are real.
+        let out = model.forward(x, &[5], &Pass::inference());
+        assert_eq!(out.grid, [8, 4, 4]);
+        let attention: Vec<f32> = out.attention.into_data().to_vec().unwrap();
+        let (real, padded) = attention.split_at(3 * 16);
+        // A fresh head attends uniformly: 1/48 on every real voxel.
+        assert!(
+            real.iter().all(|a| (a - 1.0 / 48.0).abs() < 1e-6),
+            "{real:?}"
+        );
+        assert!(padded.iter().all(|a| *a == 0.0), "{padded:?}");
+    }
 }
