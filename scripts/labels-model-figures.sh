@@ -32,8 +32,11 @@ for seed in 21 22; do
   done
   if [ -n "$BASE" ]; then
     for m in model model+rules; do label --method $m "${M[@]}" --out "$S/$m.noisy-or.csv"; done
-    label --method combined "${M[@]}" --out "$S/combined+model.noisy-or.csv"
-    label --method combined "${M[@]}" --hand "$D/hand.jsonl" --out "$S/combined+model+hand.noisy-or.csv"
+    # Named by their aggregation: noisy-OR, as the single labellers' (combined's default is max,
+    # which gives the same figures here: docs/labels-model.md).
+    label --method combined --aggregation noisy-or "${M[@]}" --out "$S/combined+model.noisy-or.csv"
+    label --method combined --aggregation noisy-or "${M[@]}" --hand "$D/hand.jsonl" \
+      --out "$S/combined+model+hand.noisy-or.csv"
   fi
   echo "== exam level, synthetic reports seed $seed (400 exams x 30 task regions, pooled cells)"
   python3 "$ROOT/scripts/exam_figures.py" "$S/truth.csv" $(ls "$S"/*.csv | grep -v -e truth -e no-mention)

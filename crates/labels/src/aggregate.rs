@@ -43,8 +43,9 @@ pub enum Aggregation {
 /// The discount of `discounted-noisy-or` without a number.
 pub const DEFAULT_DISCOUNT: f64 = 0.5;
 
-/// The default rule: no other beat it on the exam-level truth of a synthetic development set,
-/// so the published figures stay (docs/labels-model.md, "Exam-level aggregation").
+/// The default rule of the single labellers: no other beat it on the exam-level truth of a
+/// synthetic development set, so the published figures stay (docs/labels-model.md, "Exam-level
+/// aggregation"). The combined method has its own ([`crate::LabellingMethod::default_aggregation`]).
 impl Default for Aggregation {
     fn default() -> Self {
         Self::NoisyOr

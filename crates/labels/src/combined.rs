@@ -33,8 +33,9 @@ pub struct MethodSetup {
     pub hand: Vec<LabelledSentence>,
     /// How the combined method fits its label model.
     pub label_model: LabelModelSettings,
-    /// How a region's mentions become one probability per exam.
-    pub aggregation: Aggregation,
+    /// How a region's mentions become one probability per exam (`None`: the method's own,
+    /// [`LabellingMethod::default_aggregation`]).
+    pub aggregation: Option<Aggregation>,
 }
 
 impl Default for MethodSetup {
@@ -45,7 +46,7 @@ impl Default for MethodSetup {
             own_rules: Vec::new(),
             hand: Vec::new(),
             label_model: LabelModelSettings::default(),
-            aggregation: Aggregation::default(),
+            aggregation: None,
         }
     }
 }
@@ -191,6 +192,11 @@ impl fmt::Display for EvaluatedMentions {
 }
 
 impl MethodSetup {
+    /// The aggregation this setup labels with: the one asked for, or the method's own.
+    pub fn aggregation(&self) -> Aggregation {
+        (self.aggregation).unwrap_or_else(|| self.method.default_aggregation())
+    }
+
     /// Checks that the setup and `models` (how many report models) fit the method, before any
     /// model is loaded.
     pub fn check(&self, models: usize) -> Result<(), MethodError> {
@@ -266,7 +272,7 @@ impl MethodSetup {
         };
         let prepared = self.prepare(models, data, progress)?;
         let mut labeller =
-            WeakLabeller::new(tagger, prepared.scorer).with_aggregation(self.aggregation);
+            WeakLabeller::new(tagger, prepared.scorer).with_aggregation(self.aggregation());
         let labels = labeller.label_reports(reports, settings, progress)?;
         Ok(LabelledReports {
             labels,

@@ -11,7 +11,13 @@
 //! on the parents: MAP estimation). So a region with few mentions takes its parents' estimate,
 //! and one with many mentions its own. The root ("full") gets a uniform pseudo-count of one per
 //! level (Laplace). Known (hand-labelled) classes enter the E-step as certain.
+//!
+//! Two constraints keep EM from answers the data cannot support: a level never counts as
+//! evidence against what it claims (a probability below 0.5 never for abnormal, above never
+//! for normal: [`Claim`]), and a single view, which cannot check itself, learns its tables
+//! from the hand-labelled mentions only.
 
+use crate::levels::Claim;
 use uptake_ontology::Ontology;
 
 /// The region DAG as the fit needs it: nodes are ontology region indices.
@@ -57,6 +63,9 @@ impl Hierarchy {
 pub(crate) struct Data {
     /// Levels per view.
     pub(crate) sizes: Vec<usize>,
+    /// Per view, what each level claims: the M-step never lets a level that claims one class
+    /// be evidence of the other.
+    pub(crate) claims: Vec<Vec<Claim>>,
     /// Per mention: its node.
     pub(crate) nodes: Vec<usize>,
     /// Per mention: its level in each view (`sizes.len()` entries each, mention-major).
@@ -225,7 +234,14 @@ fn counts(data: &Data, hierarchy: &Hierarchy, posteriors: &[f64]) -> Counts {
             n
         ],
     };
+    // One view cannot check itself: unlabelled mentions only say how often each of its levels
+    // occurs, never which class a level means, and EM on them drifts wherever it started. Its
+    // tables are learned from the known (hand-labelled) mentions alone.
+    let supervised_only = data.sizes.len() == 1 && data.known.iter().any(Option::is_some);
     for (i, &q) in posteriors.iter().enumerate() {
+        if supervised_only && data.known[i].is_none() {
+            continue;
+        }
         let w = [1.0 - q, q];
         let node = data.nodes[i];
         let levels = data.levels_of(i);
@@ -259,20 +275,17 @@ fn m_step(data: &Data, hierarchy: &Hierarchy, posteriors: &[f64], strength: f64)
         };
         let estimate: Vec<[Vec<f64>; 2]> = (0..data.sizes.len())
             .map(|v| {
-                [0, 1].map(|class| {
-                    let counts = &c.levels[g][v][class];
-                    let mass = c.mass[g][class];
-                    (0..data.sizes[v])
-                        .map(|k| match parents.is_empty() {
-                            true => (counts[k] + 1.0) / (mass + data.sizes[v] as f64),
-                            false => {
-                                let centre =
-                                    mean(parents.iter().map(|&p| confusion[p][v][class][k]));
-                                shrunk(counts[k], mass, centre, strength)
-                            }
-                        })
-                        .collect()
-                })
+                let centre = |class: usize, k: usize| match parents.is_empty() {
+                    true => None,
+                    false => Some(mean(parents.iter().map(|&p| confusion[p][v][class][k]))),
+                };
+                view_estimate(
+                    &c.levels[g][v],
+                    c.mass[g],
+                    &centre,
+                    strength,
+                    &data.claims[v],
+                )
             })
             .collect();
         confusion[g] = estimate;
@@ -295,6 +308,80 @@ fn m_step(data: &Data, hierarchy: &Hierarchy, posteriors: &[f64], strength: f64)
     }
 }
 
+/// One view's P(level | class) at a node: its soft `counts` plus `strength` pseudo-counts of the
+/// parents' `centre` (Laplace where there is none, at the root), then made to respect the
+/// levels' `claims`.
+fn view_estimate(
+    counts: &[Vec<f64>; 2],
+    mass: [f64; 2],
+    centre: &dyn Fn(usize, usize) -> Option<f64>,
+    strength: f64,
+    claims: &[Claim],
+) -> [Vec<f64>; 2] {
+    let levels = claims.len();
+    let mut theta = [0, 1].map(|class| {
+        let (counts, mass) = (&counts[class], mass[class]);
+        (0..levels)
+            .map(|k| match centre(class, k) {
+                None => (counts[k] + 1.0) / (mass + levels as f64),
+                Some(centre) => shrunk(counts[k], mass, centre, strength),
+            })
+            .collect::<Vec<f64>>()
+    });
+    let weights = [0, 1].map(|class| match centre(class, 0) {
+        None => mass[class] + levels as f64,
+        Some(_) => mass[class] + strength,
+    });
+    respect_claims(&mut theta, weights, claims);
+    theta
+}
+
+/// Ties P(k | abnormal) = P(k | normal) at each level whose estimate contradicts its claim (a
+/// "normal" output more likely under abnormal, or the reverse), at the two classes' pooled
+/// share, and rescales the other levels; repeats until no level contradicts its claim. Without
+/// this, EM can explain a region's many "negated" or "benign" rule outputs as abnormal when two
+/// other labellers fire on the same words (the regex and a report model on "the iliac and
+/// inguinal nodal stations are free of disease"): a labeller read backwards in one region.
+/// `weights` are each class's total (pseudo-)count, so `theta * weight` are the counts.
+fn respect_claims(theta: &mut [Vec<f64>; 2], weights: [f64; 2], claims: &[Claim]) {
+    let counts = [0, 1].map(|c| theta[c].iter().map(|t| t * weights[c]).collect::<Vec<_>>());
+    let mut tied = vec![false; claims.len()];
+    loop {
+        let contradicts = |k: usize| match claims[k] {
+            Claim::Normal => theta[1][k] > theta[0][k] + CLAIM_TOLERANCE,
+            Claim::Abnormal => theta[1][k] + CLAIM_TOLERANCE < theta[0][k],
+            Claim::Either => false,
+        };
+        let new: Vec<usize> = (0..claims.len())
+            .filter(|&k| !tied[k] && contradicts(k))
+            .collect();
+        if new.is_empty() {
+            return;
+        }
+        new.iter().for_each(|&k| tied[k] = true);
+        let total = weights[0] + weights[1];
+        let share = |k: usize| (counts[0][k] + counts[1][k]) / total.max(f64::MIN_POSITIVE);
+        let tied_mass: f64 = (0..claims.len()).filter(|&k| tied[k]).map(share).sum();
+        for class in 0..2 {
+            let free: f64 = (0..claims.len())
+                .filter(|&k| !tied[k])
+                .map(|k| counts[class][k])
+                .sum();
+            let free_levels = tied.iter().filter(|t| !**t).count().max(1) as f64;
+            for k in 0..claims.len() {
+                theta[class][k] = match (tied[k], free > 1e-12) {
+                    (true, _) => share(k),
+                    (false, true) => (1.0 - tied_mass) * counts[class][k] / free,
+                    (false, false) => (1.0 - tied_mass) / free_levels,
+                };
+            }
+        }
+    }
+}
+
+/// How far a level's two probabilities may contradict its claim (rounding).
+const CLAIM_TOLERANCE: f64 = 1e-12;
+
 /// (count + strength centre) / (total + strength): the parents' estimate where there is no
 /// data.
 fn shrunk(count: f64, total: f64, centre: f64, strength: f64) -> f64 {
@@ -309,4 +396,37 @@ fn shrunk(count: f64, total: f64, centre: f64, strength: f64) -> f64 {
 fn mean(values: impl Iterator<Item = f64>) -> f64 {
     let (sum, n) = values.fold((0.0, 0usize), |(s, n), v| (s + v, n + 1));
     sum / n.max(1) as f64
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_level_read_against_its_claim_is_tied_between_the_classes() {
+        // Level 0 claims normal (a rule's "negated") yet is likelier under abnormal.
+        let claims = [Claim::Normal, Claim::Normal, Claim::Abnormal];
+        let mut theta = [vec![0.2, 0.7, 0.1], vec![0.6, 0.1, 0.3]];
+        respect_claims(&mut theta, [100.0, 50.0], &claims);
+        let pooled = (0.2 * 100.0 + 0.6 * 50.0) / 150.0;
+        for class in &theta {
+            assert!((class[0] - pooled).abs() < 1e-12, "{theta:?}");
+            assert!((class.iter().sum::<f64>() - 1.0).abs() < 1e-12, "{theta:?}");
+        }
+        // The other levels keep their proportions within each class.
+        assert!((theta[0][1] / theta[0][2] - 7.0).abs() < 1e-9, "{theta:?}");
+        assert!(
+            (theta[1][1] / theta[1][2] - 1.0 / 3.0).abs() < 1e-9,
+            "{theta:?}"
+        );
+    }
+
+    #[test]
+    fn levels_that_agree_with_their_claims_are_left_alone() {
+        let claims = [Claim::Normal, Claim::Either, Claim::Abnormal];
+        let before = [vec![0.7, 0.2, 0.1], vec![0.1, 0.3, 0.6]];
+        let mut theta = before.clone();
+        respect_claims(&mut theta, [100.0, 50.0], &claims);
+        assert_eq!(theta, before);
+    }
 }

@@ -14,13 +14,14 @@
 //! sentence ranks by its most conflicted mention.
 
 use crate::fit_summary::FitSummary;
-use crate::label_model::LabelModel;
+use crate::label_model::{HEADER_PROBABILITY, LabelModel};
+use crate::rules::is_layout_header;
 use crate::scorer::{ScoreError, SentenceMentions};
 use crate::weak::sentence_mentions;
 use std::fmt::{self, Write as _};
 use std::io::Write;
 use std::path::{Path, PathBuf};
-use uptake_core::{AtomicWriteError, CharSpan, write_atomic};
+use uptake_core::{AtomicWriteError, ByteSpan, CharSpan, write_atomic};
 use uptake_ontology::{Ontology, RegionId};
 use uptake_reports::TaggedSentence;
 
@@ -123,25 +124,35 @@ pub fn diagnose(
     })
 }
 
+/// The combined call of a mention and its conflict: the evidence on the losing side.
+fn call_and_conflict(model: &LabelModel, region: &str, votes: &[f64]) -> (f64, f64) {
+    let combined = model.combine(Some(region), votes);
+    let losing = (model.evidence(Some(region), votes).iter())
+        .filter(|e| (**e > 0.0) != (combined >= 0.5))
+        .map(|e| e.abs())
+        .sum();
+    (combined, losing)
+}
+
 fn disputed(
     model: &LabelModel,
     ontology: &Ontology,
     t: &TaggedSentence,
     votes: &[Vec<f64>],
 ) -> DisputedSentence {
+    let spans: Vec<ByteSpan> = t.mentions.iter().map(|m| m.span).collect();
     let mentions: Vec<DisputedMention> = t
         .mentions
         .iter()
         .zip(votes)
-        .map(|(m, v)| {
+        .enumerate()
+        .map(|(i, (m, v))| {
             let region = ontology.name(m.region);
-            let combined = model.combine(Some(region), v);
-            let evidence = model.evidence(Some(region), v);
-            let losing: f64 = evidence
-                .iter()
-                .filter(|e| (**e > 0.0) != (combined >= 0.5))
-                .map(|e| e.abs())
-                .sum();
+            let (combined, losing) = match is_layout_header(&t.text, &spans, i) {
+                // Not fitted, not disputed: a header names no finding.
+                true => (HEADER_PROBABILITY, 0.0),
+                false => call_and_conflict(model, region, v),
+            };
             DisputedMention {
                 span: t.char_span(m),
                 region: region.to_string(),

@@ -12,7 +12,7 @@ pub enum Anchor {
     /// Fewer views, but hand labels of both classes fix the solution.
     HandLabels,
     /// Fewer than three views and too few hand labels: the fit is the EM solution nearest its
-    /// start (the labellers' mean); its learned accuracies are not identifiable.
+    /// start (the labellers' median); its learned accuracies are not identifiable.
     StartOnly,
 }
 
@@ -57,7 +57,7 @@ impl fmt::Display for Anchor {
             Self::HandLabels => "identifiable: anchored by hand labels of both classes",
             Self::StartOnly => {
                 "NOT identifiable (fewer than three independent views and too few hand labels): \
-                 the learned accuracies are the EM solution nearest the labellers' mean"
+                 the learned accuracies are the EM solution nearest the labellers' median"
             }
         })
     }

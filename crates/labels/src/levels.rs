@@ -11,6 +11,29 @@ pub(crate) const MAX_EXACT_LEVELS: usize = 12;
 /// Bin edges for labellers with continuous outputs.
 pub(crate) const BIN_EDGES: [f64; 7] = [0.02, 0.1, 0.3, 0.5, 0.7, 0.9, 0.98];
 
+/// What a level says about the class: the direction its evidence may take in the label model.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Claim {
+    /// Below 0.5: never evidence of abnormal.
+    Normal,
+    /// Above 0.5: never evidence of normal.
+    Abnormal,
+    /// Exactly 0.5, or labellers of a joint level that disagree: either way.
+    Either,
+}
+
+impl Claim {
+    /// The claim of a joint level whose members claim `members`: theirs where they agree.
+    pub(crate) fn joint(members: impl IntoIterator<Item = Claim>) -> Self {
+        let mut members = members.into_iter();
+        let first = members.next().unwrap_or(Self::Either);
+        match members.all(|c| c == first) {
+            true => first,
+            false => Self::Either,
+        }
+    }
+}
+
 /// How one labeller's probabilities map to levels.
 #[derive(Debug, Clone, PartialEq)]
 pub(crate) enum Levels {
@@ -65,6 +88,15 @@ impl Levels {
         }
     }
 
+    /// What a level claims: below 0.5 normal, above abnormal (bins: the side of 0.5 they lie on).
+    pub(crate) fn claim(&self, level: usize) -> Claim {
+        match self {
+            Self::Exact(values) if values[level] == 0.5 => Claim::Either,
+            _ if self.says_abnormal(level) => Claim::Abnormal,
+            _ => Claim::Normal,
+        }
+    }
+
     /// Whether a level says "abnormal" (its output, or its bin, is at or above 0.5).
     pub(crate) fn says_abnormal(&self, level: usize) -> bool {
         match self {
@@ -94,6 +126,20 @@ mod tests {
             "an unseen output takes the nearest level"
         );
         assert!(levels.says_abnormal(1) && !levels.says_abnormal(0));
+        assert_eq!(levels.claim(0), Claim::Normal);
+        assert_eq!(levels.claim(2), Claim::Abnormal);
+    }
+
+    #[test]
+    fn an_output_of_one_half_claims_neither_class_and_a_joint_level_claims_what_its_members_agree_on()
+     {
+        let levels = Levels::learn([0.0, 0.5, 1.0]);
+        assert_eq!(levels.claim(1), Claim::Either);
+        assert_eq!(Claim::joint([Claim::Normal, Claim::Normal]), Claim::Normal);
+        assert_eq!(
+            Claim::joint([Claim::Normal, Claim::Abnormal]),
+            Claim::Either
+        );
     }
 
     #[test]

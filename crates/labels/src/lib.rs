@@ -107,8 +107,8 @@ pub use combined::{
 pub use fit_reports::mention_sentences;
 pub use fit_summary::{Anchor, FitSummary, LabellerDependence};
 pub use label_model::{
-    DEFAULT_DEPENDENCE_NATS, DEFAULT_PRIOR_STRENGTH, Dependencies, LabelModel, LabelModelError,
-    LabelModelSettings, LabellerAccuracy, Unanchored, Votes,
+    DEFAULT_DEPENDENCE_NATS, DEFAULT_PRIOR_STRENGTH, Dependencies, HEADER_PROBABILITY, LabelModel,
+    LabelModelError, LabelModelSettings, LabellerAccuracy, Unanchored, Votes,
 };
 pub use mention_regions::{
     MentionsError, UnknownMentionRegion, check_mention_regions, read_checked_mentions,

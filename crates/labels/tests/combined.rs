@@ -139,7 +139,7 @@ fn without_a_report_model_or_hand_labels_the_combined_method_is_refused() {
 fn the_other_methods_keep_their_fixed_scorer_and_report_no_fit() {
     let ontology = Ontology::builtin();
     let setup = MethodSetup {
-        aggregation: Aggregation::Max,
+        aggregation: Some(Aggregation::Max),
         ..MethodSetup::default()
     };
     let tagger = Tagger::new(&ontology).unwrap();
@@ -235,4 +235,19 @@ fn diagnostics_rank_sentences_by_conflict_and_cover_every_task_region_and_labell
         !text.contains("Intense uptake"),
         "the summary holds ids only"
     );
+}
+
+#[test]
+fn the_combined_method_aggregates_by_max_unless_told_otherwise() {
+    let combined = MethodSetup {
+        method: LabellingMethod::Combined,
+        ..MethodSetup::default()
+    };
+    assert_eq!(combined.aggregation(), Aggregation::Max);
+    assert_eq!(MethodSetup::default().aggregation(), Aggregation::NoisyOr);
+    let told = MethodSetup {
+        aggregation: Some(Aggregation::NoisyOr),
+        ..combined
+    };
+    assert_eq!(told.aggregation(), Aggregation::NoisyOr);
 }

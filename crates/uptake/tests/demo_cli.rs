@@ -1,19 +1,26 @@
-//! `uptake demo` end to end on a 20-exam cohort (one scan-model epoch, no report model).
+//! `uptake demo` end to end on a 20-exam cohort (one scan-model epoch), with the report model
+//! on the MiniLM weights that `scripts/setup` fetches.
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::process::Command;
+use std::sync::OnceLock;
+
+/// One demo run shared by the tests of this file (each is a few minutes of CPU): its folder
+/// and what it printed.
+fn shared_demo() -> &'static (PathBuf, String) {
+    static RUN: OnceLock<(PathBuf, String)> = OnceLock::new();
+    RUN.get_or_init(|| {
+        let out = Path::new(env!("CARGO_TARGET_TMPDIR")).join("demo-cli");
+        // Nothing of an earlier run may pass for this one's output.
+        let _ = std::fs::remove_dir_all(&out);
+        let stdout = demo(&out);
+        (out, stdout)
+    })
+}
 
 fn demo(out: &Path) -> String {
     let output = Command::new(env!("CARGO_BIN_EXE_uptake"))
-        .args([
-            "demo",
-            "--exams",
-            "20",
-            "--scan-epochs",
-            "1",
-            "--no-report-model",
-            "-q",
-        ])
+        .args(["demo", "--exams", "20", "--scan-epochs", "1", "-q"])
         .arg("--out")
         .arg(out)
         .output()
@@ -29,17 +36,36 @@ fn demo(out: &Path) -> String {
 
 #[test]
 fn the_demo_runs_every_step_and_prints_the_command_of_each() {
-    let dir = tempfile::tempdir().unwrap();
-    let out = dir.path().join("demo");
-    let stdout = demo(&out);
+    let (out, stdout) = shared_demo();
     let commands: Vec<&str> = stdout
         .lines()
         .filter_map(|l| l.strip_prefix("$ uptake "))
         .map(|l| l.split(' ').next().unwrap())
         .collect();
     let expected = [
-        "synth", "label", "label", "evaluate", "evaluate", "ingest", "inspect", "train", "predict",
-        "predict", "localise", "evaluate", "worklist", "predict", "survival", "report",
+        "synth",
+        "label",
+        "label",
+        "report-model",
+        "label",
+        "label",
+        "label",
+        "evaluate",
+        "evaluate",
+        "evaluate",
+        "evaluate",
+        "evaluate",
+        "ingest",
+        "inspect",
+        "train",
+        "predict",
+        "predict",
+        "localise",
+        "evaluate",
+        "worklist",
+        "predict",
+        "survival",
+        "report",
     ];
     assert_eq!(commands, expected);
     // The scan model the demo trains is the one its printed `train` line asks for.
@@ -62,11 +88,32 @@ fn the_demo_runs_every_step_and_prints_the_command_of_each() {
         stdout.contains("Scan model on 5 held-out exams"),
         "{stdout}"
     );
-    // The rules label what the reports say: their macro AUROC line is printed.
-    let rules = stdout
+    // The rules and the label model over regex, rules and the report model label what the
+    // reports say: their macro AUROC lines are printed.
+    for method in ["rules ", "combined "] {
+        let line = stdout
+            .lines()
+            .find(|l| l.trim_start().starts_with(method))
+            .unwrap();
+        let auroc: f64 = line.split_whitespace().nth(1).unwrap().parse().unwrap();
+        assert!(auroc > 0.9, "{line}");
+    }
+}
+
+#[test]
+fn the_demo_labels_with_the_label_model_over_regex_rules_and_the_report_model() {
+    let (out, stdout) = shared_demo();
+    let label = stdout
         .lines()
-        .find(|l| l.trim_start().starts_with("rules "))
+        .find(|l| l.starts_with("$ uptake label ") && l.contains("--method combined"))
         .unwrap();
-    let auroc: f64 = rules.split_whitespace().nth(1).unwrap().parse().unwrap();
-    assert!(auroc > 0.9, "{rules}");
+    assert!(label.contains("--model"), "{label}");
+    assert!(
+        stdout
+            .contains("views: regex, rules, model; identifiable: three or more independent views"),
+        "{stdout}"
+    );
+    let table = std::fs::read_to_string(out.join("labels").join("combined.csv")).unwrap();
+    assert_eq!(table.lines().count(), 1 + 20, "one row per exam");
+    assert_eq!(table.lines().next().unwrap().split(',').count(), 1 + 30);
 }

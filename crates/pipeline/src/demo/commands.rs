@@ -57,7 +57,7 @@ pub(crate) fn label(p: &DemoPaths, method: &str) -> CommandLine {
         .into_iter()
         .map(String::from)
         .collect::<Vec<_>>();
-    if method.starts_with("model") {
+    if method.starts_with("model") || method == "combined" {
         args.extend(["--model".into(), s(&p.report_model)]);
     }
     args.extend(["--regions", "tasks", "--out"].map(String::from));
@@ -258,8 +258,9 @@ pub fn command_lines(settings: &DemoSettings) -> Vec<CommandLine> {
     ];
     if let ReportModelChoice::Train { base } = &settings.report_model {
         lines.push(report_model_train(&p, base, settings.seed));
-        lines.extend([label(&p, "model"), label(&p, "model+rules")]);
-        methods.extend(["model", "model+rules"]);
+        let with_model = ["model", "model+rules", "combined"];
+        lines.extend(with_model.map(|m| label(&p, m)));
+        methods.extend(with_model);
     }
     lines.extend(methods.iter().map(|m| evaluate_labels(&p, m)));
     lines.extend([ingest(&p), inspect(&p, &exam), train(&p, settings)]);

@@ -58,9 +58,10 @@ pub struct Args {
     #[command(flatten)]
     pub labellers: Labellers,
     /// How a region's mentions become one probability per exam: noisy-or, max,
-    /// sentence-noisy-or or discounted-noisy-or[:D] (docs/labels-model.md).
-    #[arg(long, default_value = "noisy-or")]
-    pub aggregation: Aggregation,
+    /// sentence-noisy-or or discounted-noisy-or[:D]. Default: noisy-or; max for the method
+    /// combined (docs/labels-model.md).
+    #[arg(long)]
+    pub aggregation: Option<Aggregation>,
     /// Evaluate the method on a hand-labelled mention file instead of labelling reports.
     #[arg(long, value_name = "FILE")]
     pub mentions: Option<PathBuf>,
