@@ -275,17 +275,14 @@ fn m_step(data: &Data, hierarchy: &Hierarchy, posteriors: &[f64], strength: f64)
         };
         let estimate: Vec<[Vec<f64>; 2]> = (0..data.sizes.len())
             .map(|v| {
-                let centre = |class: usize, k: usize| match parents.is_empty() {
-                    true => None,
-                    false => Some(mean(parents.iter().map(|&p| confusion[p][v][class][k]))),
+                let centre = |class: usize, k: usize| {
+                    mean(parents.iter().map(|&p| confusion[p][v][class][k]))
                 };
-                view_estimate(
-                    &c.levels[g][v],
-                    c.mass[g],
-                    &centre,
-                    strength,
-                    &data.claims[v],
-                )
+                let prior = match parents.is_empty() {
+                    true => Prior::Laplace,
+                    false => Prior::Parents(&centre, strength),
+                };
+                view_estimate(&c.levels[g][v], c.mass[g], prior, &data.claims[v])
             })
             .collect();
         confusion[g] = estimate;
@@ -308,31 +305,39 @@ fn m_step(data: &Data, hierarchy: &Hierarchy, posteriors: &[f64], strength: f64)
     }
 }
 
-/// One view's P(level | class) at a node: its soft `counts` plus `strength` pseudo-counts of the
-/// parents' `centre` (Laplace where there is none, at the root), then made to respect the
-/// levels' `claims`.
+/// The pseudo-counts of a node's estimate.
+enum Prior<'a> {
+    /// One per level and class: the root.
+    Laplace,
+    /// `strength` pseudo-counts spread as the parents' mean estimate (class, level).
+    Parents(&'a dyn Fn(usize, usize) -> f64, f64),
+}
+
+/// One view's P(level | class) at a node: its soft `counts` plus the `prior`'s pseudo-counts,
+/// then made to respect the levels' `claims`.
 fn view_estimate(
     counts: &[Vec<f64>; 2],
     mass: [f64; 2],
-    centre: &dyn Fn(usize, usize) -> Option<f64>,
-    strength: f64,
+    prior: Prior<'_>,
     claims: &[Claim],
 ) -> [Vec<f64>; 2] {
     let levels = claims.len();
     let mut theta = [0, 1].map(|class| {
         let (counts, mass) = (&counts[class], mass[class]);
         (0..levels)
-            .map(|k| match centre(class, k) {
-                None => (counts[k] + 1.0) / (mass + levels as f64),
-                Some(centre) => shrunk(counts[k], mass, centre, strength),
+            .map(|k| match prior {
+                Prior::Laplace => (counts[k] + 1.0) / (mass + levels as f64),
+                Prior::Parents(centre, strength) => {
+                    shrunk(counts[k], mass, centre(class, k), strength)
+                }
             })
             .collect::<Vec<f64>>()
     });
-    let weights = [0, 1].map(|class| match centre(class, 0) {
-        None => mass[class] + levels as f64,
-        Some(_) => mass[class] + strength,
-    });
-    respect_claims(&mut theta, weights, claims);
+    let pseudo = match prior {
+        Prior::Laplace => levels as f64,
+        Prior::Parents(_, strength) => strength,
+    };
+    respect_claims(&mut theta, mass.map(|m| m + pseudo), claims);
     theta
 }
 

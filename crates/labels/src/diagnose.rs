@@ -15,7 +15,7 @@
 
 use crate::fit_summary::FitSummary;
 use crate::label_model::{HEADER_PROBABILITY, LabelModel};
-use crate::rules::is_layout_header;
+use crate::rules::layout_headers;
 use crate::scorer::{ScoreError, SentenceMentions};
 use crate::weak::sentence_mentions;
 use std::fmt::{self, Write as _};
@@ -141,6 +141,7 @@ fn disputed(
     votes: &[Vec<f64>],
 ) -> DisputedSentence {
     let spans: Vec<ByteSpan> = t.mentions.iter().map(|m| m.span).collect();
+    let headers = layout_headers(&t.text, &spans);
     let mentions: Vec<DisputedMention> = t
         .mentions
         .iter()
@@ -148,7 +149,7 @@ fn disputed(
         .enumerate()
         .map(|(i, (m, v))| {
             let region = ontology.name(m.region);
-            let (combined, losing) = match is_layout_header(&t.text, &spans, i) {
+            let (combined, losing) = match headers[i] {
                 // Not fitted, not disputed: a header names no finding.
                 true => (HEADER_PROBABILITY, 0.0),
                 false => call_and_conflict(model, region, v),

@@ -13,7 +13,7 @@ use crate::dawid_skene::{Data, EmFit, EmSettings, Hierarchy, Params, fit};
 use crate::dependence::{PairTable, merge_dependent};
 use crate::fit_summary::{Anchor, FitSummary, LabellerDependence};
 use crate::levels::{Claim, Levels};
-use crate::rules::is_layout_header;
+use crate::rules::layout_headers;
 use crate::scorer::{MentionScorer, ScoreError, SentenceMentions};
 use std::collections::HashMap;
 use std::fmt;
@@ -358,10 +358,11 @@ impl MentionScorer for LabelModel {
             .iter()
             .zip(&votes)
             .map(|(s, mentions)| {
+                let headers = layout_headers(s.text, &s.spans);
                 mentions
                     .iter()
                     .enumerate()
-                    .map(|(m, v)| match is_layout_header(s.text, &s.spans, m) {
+                    .map(|(m, v)| match headers[m] {
                         true => HEADER_PROBABILITY,
                         false => self.combine(s.region(m), v),
                     })
@@ -452,8 +453,9 @@ impl MentionTable {
             unknown_regions: 0,
         };
         for (i, (s, mentions)) in sentences.iter().zip(votes).enumerate() {
+            let headers = layout_headers(s.text, &s.spans);
             for (m, v) in mentions.iter().enumerate() {
-                if is_layout_header(s.text, &s.spans, m) {
+                if headers[m] {
                     continue;
                 }
                 let id = s.region(m).and_then(|name| ontology.id(name));

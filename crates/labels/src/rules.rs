@@ -188,14 +188,17 @@ static HEADER_AFTER: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"^(?:[ \t]*(?:/|&|and)[ \t]*[a-z]+)*[ \t]*:").expect("static pattern")
 });
 
-/// Whether mention `m` of a sentence (its mentions at `spans`, sorted) is a section header over
-/// a finding that names its own subject ("ABDOMEN/PELVIS: FDG-avid left inguinal node"):
-/// layout, not a statement about the header's region. A header with no mention after it
-/// ("Thyroid: focal uptake in a 1.6 cm nodule") is the finding's subject, and is not layout.
-pub(crate) fn is_layout_header(text: &str, spans: &[ByteSpan], m: usize) -> bool {
-    let span = spans[m];
+/// For each mention of a sentence (at `spans`, sorted), whether it is a section header over a
+/// finding that names its own subject ("ABDOMEN/PELVIS: FDG-avid left inguinal node"): layout,
+/// not a statement about the header's region. A header with no mention after it ("Thyroid:
+/// focal uptake in a 1.6 cm nodule") is the finding's subject, and is not layout.
+pub(crate) fn layout_headers(text: &str, spans: &[ByteSpan]) -> Vec<bool> {
     // ASCII lower-casing keeps byte offsets.
-    spans.iter().any(|s| s.start >= span.end) && is_header(&text.to_ascii_lowercase(), span)
+    let lower = text.to_ascii_lowercase();
+    spans
+        .iter()
+        .map(|span| spans.iter().any(|s| s.start >= span.end) && is_header(&lower, *span))
+        .collect()
 }
 
 fn is_header(lower: &str, span: ByteSpan) -> bool {
