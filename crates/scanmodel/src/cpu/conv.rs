@@ -7,6 +7,10 @@
 //! place into the (batch, c_out, d, h, w) result. A 1x1x1 stride-1 convolution needs no column
 //! tile: its columns are the input itself. Units run in parallel; each writes its own cells.
 //!
+//! Convolutions with few output channels (the small networks' stem and narrow branches) run
+//! [`super::direct`] instead where the CPU has AVX2 + FMA: their column tiles would cost as
+//! much to build as the product.
+//!
 //! The weight gradient sums over every volume and tile. For results that do not depend on the
 //! number of threads, the units are cut into a fixed number of groups (from the shapes only);
 //! each group sums its units in order into its own buffer, and the buffers are added in order.
@@ -15,6 +19,7 @@ use std::cell::RefCell;
 
 use rayon::prelude::*;
 
+use super::direct;
 use super::geometry::ConvGeometry;
 use super::im2col::{add_columns, fill_columns};
 
@@ -124,6 +129,9 @@ pub fn forward(g: &ConvGeometry, x: &[f32], w: &[f32]) -> Vec<f32> {
     let (k, plane_in, plane_out) = (g.col_len(), g.in_plane(), g.out_plane());
     assert_eq!(x.len(), g.batch * g.c_in * plane_in, "input size");
     assert_eq!(w.len(), g.c_out * k, "kernel size");
+    if direct::fits(g) {
+        return direct::forward(g, x, w);
+    }
     let mut y = vec![0.0f32; g.batch * g.c_out * plane_out];
     let out = Shared(y.as_mut_ptr());
     let kernel = View {
@@ -173,6 +181,9 @@ pub fn weight_gradient(g: &ConvGeometry, x: &[f32], dy: &[f32]) -> Vec<f32> {
         g.batch * g.c_out * plane_out,
         "output gradient size"
     );
+    if direct::fits(g) {
+        return direct::weight_gradient(g, x, dy);
+    }
     let units = units(g);
     let per_group = units.len().div_ceil(WEIGHT_GRADIENT_GROUPS).max(1);
     let partials: Vec<Vec<f32>> = units

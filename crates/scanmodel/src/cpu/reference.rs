@@ -62,7 +62,7 @@ pub fn convolve(g: &ConvGeometry, x: &[f32], w: &[f32], dy: &[f32]) -> [Vec<f32>
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::cpu::conv;
+    use crate::cpu::{conv, direct};
     use rand::{Rng, SeedableRng};
 
     fn random(n: usize, rng: &mut rand_chacha::ChaCha8Rng) -> Vec<f32> {
@@ -150,20 +150,63 @@ mod tests {
     }
 
     #[test]
+    fn convolutions_with_one_to_four_vectors_of_output_channels_take_the_direct_path_and_equal_the_reference()
+     {
+        // 8, 16, 24 and 32 channels: register blocks of one, two, two + one and four
+        // vectors; output rows of 4-7 cells end inside every block width.
+        let stems = [
+            ([2, 2, 9, 12, 11], [8, 2, 7, 7, 7]),
+            ([1, 2, 8, 9, 14], [16, 2, 7, 7, 7]),
+            ([1, 1, 6, 7, 13], [24, 1, 7, 7, 7]),
+            ([2, 3, 7, 8, 9], [32, 3, 7, 7, 7]),
+        ];
+        for (x, w) in stems {
+            let g = ConvGeometry::new(x, w, [2; 3], [2; 3], [3; 3]).unwrap();
+            #[cfg(target_arch = "x86_64")]
+            assert_eq!(
+                direct::fits(&g),
+                is_x86_feature_detected!("avx2") && is_x86_feature_detected!("fma")
+            );
+            check(x, w, [2; 3], [2; 3], [3; 3]);
+        }
+        // Stride 1: many input channels; uneven padding and a kernel row shorter than a
+        // register block.
+        check([2, 12, 5, 6, 7], [16, 12, 3, 3, 3], [1; 3], [1; 3], [1; 3]);
+        check(
+            [1, 2, 5, 6, 7],
+            [8, 2, 3, 2, 3],
+            [1; 3],
+            [1, 0, 2],
+            [1, 1, 0],
+        );
+    }
+
+    #[test]
     fn the_weight_gradient_has_the_same_bits_on_any_number_of_threads() {
         let g =
             ConvGeometry::new([2, 8, 6, 9, 9], [5, 8, 3, 3, 3], [1; 3], [1; 3], [1; 3]).unwrap();
+        same_bits_on_any_number_of_threads(&g);
+    }
+
+    #[test]
+    fn the_direct_weight_gradient_has_the_same_bits_on_any_number_of_threads() {
+        let g =
+            ConvGeometry::new([2, 2, 9, 12, 11], [8, 2, 7, 7, 7], [2; 3], [2; 3], [3; 3]).unwrap();
+        same_bits_on_any_number_of_threads(&g);
+    }
+
+    fn same_bits_on_any_number_of_threads(g: &ConvGeometry) {
         let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(5);
-        let x = random(2 * 8 * 6 * 81, &mut rng);
-        let dy = random(2 * 5 * 6 * 81, &mut rng);
-        let first = conv::weight_gradient(&g, &x, &dy);
-        assert_eq!(conv::weight_gradient(&g, &x, &dy), first);
+        let x = random(g.batch * g.c_in * g.in_plane(), &mut rng);
+        let dy = random(g.batch * g.c_out * g.out_plane(), &mut rng);
+        let first = conv::weight_gradient(g, &x, &dy);
+        assert_eq!(conv::weight_gradient(g, &x, &dy), first);
         for threads in [1, 3] {
             let pool = rayon::ThreadPoolBuilder::new()
                 .num_threads(threads)
                 .build()
                 .unwrap();
-            let again = pool.install(|| conv::weight_gradient(&g, &x, &dy));
+            let again = pool.install(|| conv::weight_gradient(g, &x, &dy));
             assert_eq!(again, first, "{threads} threads");
         }
     }
