@@ -90,6 +90,7 @@ mod fit_reports;
 mod fit_summary;
 mod label_model;
 mod levels;
+mod memo;
 mod mention_regions;
 mod method;
 mod outputs;
@@ -110,6 +111,7 @@ pub use label_model::{
     DEFAULT_DEPENDENCE_NATS, DEFAULT_PRIOR_STRENGTH, Dependencies, HEADER_PROBABILITY, LabelModel,
     LabelModelError, LabelModelSettings, LabellerAccuracy, Unanchored, Votes,
 };
+pub use memo::MemoScorer;
 pub use mention_regions::{
     MentionsError, UnknownMentionRegion, check_mention_regions, read_checked_mentions,
 };

@@ -19,7 +19,7 @@
 //!     ..DemoSettings::default()
 //! };
 //! let lines = command_lines(&settings);
-//! assert!(lines[0].to_string().starts_with("uptake synth cohort --n 320 --seed 7"));
+//! assert!(lines[0].to_string().starts_with("uptake synth cohort --n 960 --seed 7"));
 //! assert!(lines.iter().any(|l| l.to_string().starts_with("uptake train ")));
 //! ```
 //!

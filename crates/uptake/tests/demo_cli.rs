@@ -117,3 +117,33 @@ fn the_demo_labels_with_the_label_model_over_regex_rules_and_the_report_model() 
     assert_eq!(table.lines().count(), 1 + 20, "one row per exam");
     assert_eq!(table.lines().next().unwrap().split(',').count(), 1 + 30);
 }
+
+#[test]
+fn the_demo_labels_are_those_its_printed_label_commands_give() {
+    // The demo scores the mentions with its report model once and shares the scores between
+    // the three methods that use it; each table must still be the one its command writes.
+    let (out, stdout) = shared_demo();
+    for method in ["model", "combined"] {
+        let printed = stdout
+            .lines()
+            .filter_map(|l| l.strip_prefix("$ uptake "))
+            .find(|l| l.starts_with("label ") && l.contains(&format!("--method {method} ")))
+            .unwrap();
+        let mut args: Vec<String> = printed.split_whitespace().map(String::from).collect();
+        let at = args.iter().position(|a| a == "--out").unwrap();
+        let again = out.join(format!("again-{method}.csv"));
+        args[at + 1] = again.display().to_string();
+        let status = Command::new(env!("CARGO_BIN_EXE_uptake"))
+            .args(&args)
+            .arg("-q")
+            .status()
+            .unwrap();
+        assert!(status.success(), "{printed}");
+        let demo_table = std::fs::read_to_string(out.join("labels").join(format!("{method}.csv")));
+        assert_eq!(
+            demo_table.unwrap(),
+            std::fs::read_to_string(&again).unwrap(),
+            "{method}"
+        );
+    }
+}

@@ -7,7 +7,7 @@ use super::context::Demo;
 use super::error::{DemoError, InStep};
 use super::settings::ReportModelChoice;
 use std::path::{Path, PathBuf};
-use uptake_labels::{LabelSettings, LabellingMethod, MentionScorer, MethodSetup};
+use uptake_labels::{LabelSettings, LabellingMethod, MemoScorer, MentionScorer, MethodSetup};
 use uptake_ontology::{Ontology, RegionSelection};
 use uptake_reports::{Report, Tagger};
 use uptake_stats::{
@@ -44,9 +44,10 @@ pub(crate) fn weak_labels(d: &mut Demo) -> Result<Vec<MethodLabels>, DemoError> 
             LabellingMethod::ModelRules,
             LabellingMethod::Combined,
         ];
+        // One load and one pass of the model over the mentions: the three methods share it.
+        let scorer = load_model(&model).in_step(&model.display())?;
         for method in with_model {
-            let models = load_model(&model).in_step(&model.display())?;
-            done.push(label(d, &reports, method, models)?);
+            done.push(label(d, &reports, method, vec![Box::new(scorer.clone())])?);
         }
     }
     for m in &done {
@@ -88,9 +89,9 @@ fn label(
     })
 }
 
-fn load_model(dir: &Path) -> Result<Vec<Box<dyn MentionScorer>>, uptake_textmodel::ModelError> {
+fn load_model(dir: &Path) -> Result<MemoScorer, uptake_textmodel::ModelError> {
     let model = uptake_textmodel::ReportModel::load_trained(dir)?;
-    Ok(vec![Box::new(model)])
+    Ok(MemoScorer::new(Box::new(model)))
 }
 
 /// Fine-tunes MiniLM on the starter mentions (briefly); `None` when skipped.

@@ -35,8 +35,10 @@ impl Default for DemoSettings {
         Self {
             out: PathBuf::from("uptake-demo"),
             seed: 7,
-            exams: 320,
-            scan_epochs: 60,
+            // 960 exams for 40 epochs, not 320 for 60: the tiny network is short of exams, not
+            // of steps, at this size (docs/scan-model.md, Demo configuration).
+            exams: 960,
+            scan_epochs: 40,
             report_model: ReportModelChoice::Train {
                 base: uptake_core::cache_dir().join("models/all-MiniLM-L6-v2"),
             },

@@ -4,8 +4,9 @@
 use std::fmt;
 use std::path::{Path, PathBuf};
 use uptake_core::RegionTable;
-use uptake_stats::evaluate::{align, macro_mean};
+use uptake_stats::evaluate::{Aligned, align, macro_ci_over_exams, macro_mean};
 use uptake_stats::metrics::{Metric, RegionMetrics};
+use uptake_stats::resample::CiSettings;
 
 /// One region's figures.
 #[derive(Debug, Clone, PartialEq)]
@@ -38,6 +39,9 @@ pub struct ScanQuality {
     pub exams: usize,
     /// Macro mean AUROC over the regions.
     pub macro_auroc: Option<f64>,
+    /// Its 95 % percentile bootstrap interval over the held-out exams (seeded): how far the
+    /// figure could move on another draw of held-out exams like these.
+    pub macro_auroc_ci: Option<(f64, f64)>,
     /// Per region.
     pub regions: Vec<RegionQuality>,
 }
@@ -79,8 +83,8 @@ fn region_quality(m: &RegionMetrics) -> RegionQuality {
 
 type BoxError = Box<dyn std::error::Error + Send + Sync>;
 
-/// The figures of `pred` against `truth` on the regions both have.
-fn metrics(pred: &Path, truth: &Path) -> Result<(usize, Vec<RegionMetrics>), BoxError> {
+/// `pred` against `truth`, matched on the regions both have.
+fn aligned(pred: &Path, truth: &Path) -> Result<Aligned, BoxError> {
     let (pred_table, truth_table) = (RegionTable::read_csv(pred)?, RegionTable::read_csv(truth)?);
     let regions: Vec<String> = pred_table
         .regions()
@@ -88,14 +92,13 @@ fn metrics(pred: &Path, truth: &Path) -> Result<(usize, Vec<RegionMetrics>), Box
         .filter(|r| truth_table.region_index(r).is_some())
         .cloned()
         .collect();
-    let aligned = align(&pred_table, pred, &truth_table, truth, &regions)?;
-    Ok((aligned.matching.matched, aligned.metrics(0.5)))
+    Ok(align(&pred_table, pred, &truth_table, truth, &regions)?)
 }
 
 impl LabelQuality {
     /// The figures of a method's label table against the report truth.
     pub(crate) fn measure(method: &str, labels: &Path, truth: &Path) -> Result<Self, BoxError> {
-        let (_, per_region) = metrics(labels, truth)?;
+        let per_region = aligned(labels, truth)?.metrics(0.5);
         Ok(Self {
             method: method.to_string(),
             regions: per_region.iter().map(region_quality).collect(),
@@ -107,10 +110,13 @@ impl LabelQuality {
 impl ScanQuality {
     /// The figures of held-out predictions against the image truth.
     pub(crate) fn measure(predictions: &Path, truth: &Path) -> Result<Self, BoxError> {
-        let (exams, per_region) = metrics(predictions, truth)?;
+        let aligned = aligned(predictions, truth)?;
+        let per_region = aligned.metrics(0.5);
+        let ci = macro_ci_over_exams(&aligned, Metric::Auroc, 0.5, &CiSettings::default());
         Ok(Self {
-            exams,
+            exams: aligned.matching.matched,
             macro_auroc: macro_mean(&per_region, Metric::Auroc).mean,
+            macro_auroc_ci: ci.and_then(|c| c.ci),
             regions: per_region.iter().map(region_quality).collect(),
         })
     }
@@ -157,9 +163,12 @@ impl DemoSummary {
 
     fn write_scan(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let s = &self.scan;
+        let ci = s.macro_auroc_ci.map_or_else(String::new, |(lo, hi)| {
+            format!(" (95 % CI {lo:.3}-{hi:.3} over exams)")
+        });
         writeln!(
             f,
-            "Scan model on {} held-out exams (image truth): macro AUROC {} over {} regions",
+            "Scan model on {} held-out exams (image truth): macro AUROC {}{ci} over {} regions",
             s.exams,
             fmt3(s.macro_auroc),
             s.regions.len()
@@ -195,5 +204,41 @@ impl fmt::Display for DemoSummary {
             writeln!(f, "  {}  {what}", path.display())?;
         }
         writeln!(f, "Demo finished in {:.0} s.", self.seconds)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// 40 exams: chest ranked perfectly, abdomen scored in a cycle unrelated to the truth.
+    fn write_tables(dir: &Path) -> (PathBuf, PathBuf) {
+        let (mut pred, mut truth) = (
+            String::from("exam_id,chest,abdomen\n"),
+            String::from("exam_id,chest,abdomen\n"),
+        );
+        for i in 0..40 {
+            let (chest, abdomen) = (i % 2 == 0, i % 4 < 2);
+            let score = if chest { 0.9 } else { 0.1 };
+            pred.push_str(&format!("E{i:02},{score},{}\n", (i % 8) as f64 / 8.0));
+            truth.push_str(&format!("E{i:02},{},{}\n", chest as u8, abdomen as u8));
+        }
+        let (p, t) = (dir.join("pred.csv"), dir.join("truth.csv"));
+        std::fs::write(&p, pred).unwrap();
+        std::fs::write(&t, truth).unwrap();
+        (p, t)
+    }
+
+    #[test]
+    fn the_scan_figure_comes_with_an_interval_over_exams_around_it() {
+        let dir = tempfile::tempdir().unwrap();
+        let (pred, truth) = write_tables(dir.path());
+        let q = ScanQuality::measure(&pred, &truth).unwrap();
+        assert_eq!(q.exams, 40);
+        let (auroc, (lo, hi)) = (q.macro_auroc.unwrap(), q.macro_auroc_ci.unwrap());
+        let chest = q.regions.iter().find(|r| r.region == "chest").unwrap();
+        assert_eq!(chest.auroc, Some(1.0));
+        assert!(lo < auroc && auroc < hi && hi <= 1.0, "{lo} {auroc} {hi}");
+        assert_eq!(q, ScanQuality::measure(&pred, &truth).unwrap(), "seeded");
     }
 }

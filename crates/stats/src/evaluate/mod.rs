@@ -1,10 +1,12 @@
 //! Evaluation of prediction tables (one per seed) against the truth: exam matching, per-region
-//! metrics, means over seeds with bootstrap CIs, macro means, and the seed ensemble.
+//! metrics, means over seeds with bootstrap CIs, macro means with bootstrap CIs over exams,
+//! and the seed ensemble.
 //!
 //! [`Evaluation::compute`] makes the figures; `write` puts them into a folder (CSV, JSON,
 //! figures and the report summary) and `Display` prints them as a table.
 
 mod align;
+mod exam_bootstrap;
 mod text;
 mod write;
 
@@ -12,6 +14,7 @@ pub use crate::metrics::{MacroMean, macro_mean};
 pub(crate) use align::choose_regions;
 pub(crate) use align::unmatched_columns;
 pub use align::{Aligned, EvalError, MatchSummary, align};
+pub use exam_bootstrap::macro_ci_over_exams;
 
 use crate::combine::mean_table;
 use crate::dropped::{self, DropReason, Dropped, DroppedItem};

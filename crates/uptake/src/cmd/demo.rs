@@ -19,11 +19,13 @@ pub struct Args {
     #[arg(long, default_value_t = 7)]
     pub seed: u64,
     /// Exams in the synthetic cohort (small resolution). A quarter are held out for testing.
-    #[arg(long, default_value_t = 320, value_parser = clap::value_parser!(u32).range(20..=100_000))]
+    #[arg(long, default_value_t = DemoSettings::default().exams as u32,
+        value_parser = clap::value_parser!(u32).range(20..=100_000))]
     pub exams: u32,
     /// Scan-model training epochs (tiny network on a 32 x 32 grid). It starts to learn after
-    /// about 10 epochs of this cohort; fewer show the pipeline only.
-    #[arg(long, default_value_t = 60, value_parser = clap::value_parser!(u32).range(1..=10_000))]
+    /// about 5 epochs of the default cohort; fewer show the pipeline only.
+    #[arg(long, default_value_t = DemoSettings::default().scan_epochs as u32,
+        value_parser = clap::value_parser!(u32).range(1..=10_000))]
     pub scan_epochs: u32,
     /// Skip the BERT report model even when its weights are set up (faster).
     #[arg(long)]
