@@ -1,7 +1,7 @@
 //! How far one model's macro figure could move on other exams like these: a percentile
 //! bootstrap over the evaluated exams.
 //!
-//! A single held-out figure (the demo's 80 exams) is one draw. Resampling whole exams keeps
+//! A single held-out figure (the demo's 240 exams) is one draw. Resampling whole exams keeps
 //! each exam's regions together, so the interval reflects which exams happened to be held out
 //! and not a variance of independent cells.
 
