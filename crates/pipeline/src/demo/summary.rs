@@ -84,7 +84,7 @@ fn region_quality(m: &RegionMetrics) -> RegionQuality {
 type BoxError = Box<dyn std::error::Error + Send + Sync>;
 
 /// `pred` against `truth`, matched on the regions both have.
-fn aligned(pred: &Path, truth: &Path) -> Result<Aligned, BoxError> {
+fn align_files(pred: &Path, truth: &Path) -> Result<Aligned, BoxError> {
     let (pred_table, truth_table) = (RegionTable::read_csv(pred)?, RegionTable::read_csv(truth)?);
     let regions: Vec<String> = pred_table
         .regions()
@@ -98,7 +98,7 @@ fn aligned(pred: &Path, truth: &Path) -> Result<Aligned, BoxError> {
 impl LabelQuality {
     /// The figures of a method's label table against the report truth.
     pub(crate) fn measure(method: &str, labels: &Path, truth: &Path) -> Result<Self, BoxError> {
-        let per_region = aligned(labels, truth)?.metrics(0.5);
+        let per_region = align_files(labels, truth)?.metrics(0.5);
         Ok(Self {
             method: method.to_string(),
             regions: per_region.iter().map(region_quality).collect(),
@@ -110,7 +110,7 @@ impl LabelQuality {
 impl ScanQuality {
     /// The figures of held-out predictions against the image truth.
     pub(crate) fn measure(predictions: &Path, truth: &Path) -> Result<Self, BoxError> {
-        let aligned = aligned(predictions, truth)?;
+        let aligned = align_files(predictions, truth)?;
         let per_region = aligned.metrics(0.5);
         let ci = macro_ci_over_exams(&aligned, Metric::Auroc, 0.5, &CiSettings::default());
         Ok(Self {
