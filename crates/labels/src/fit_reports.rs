@@ -19,8 +19,9 @@ pub fn mention_sentences(tagger: &Tagger, reports: &[Report]) -> Vec<TaggedSente
 
 impl LabelModel {
     /// Tags `reports` and fits the model on their mentions (and on `hand`, hand-labelled
-    /// sentences). Labelling the same reports afterwards (`WeakLabeller` with this model as its
-    /// scorer) reuses the labellers' scores: each sentence is scored once.
+    /// sentences). Each report's sentences go to the labellers as one batch, as labelling
+    /// the report asks for them. Labelling the same reports afterwards (`WeakLabeller` with
+    /// this model as its scorer) reuses the labellers' scores: each sentence is scored once.
     pub fn fit_reports(
         tagger: &Tagger,
         labellers: Vec<Box<dyn MentionScorer>>,
@@ -29,13 +30,19 @@ impl LabelModel {
         settings: &LabelModelSettings,
         progress: &dyn Progress,
     ) -> Result<LabelModel, LabelModelError> {
-        let tagged = mention_sentences(tagger, reports);
+        let tagged: Vec<Vec<TaggedSentence>> =
+            reports.iter().map(|r| tagger.tag_report(r)).collect();
         let ontology = tagger.ontology();
-        let sentences: Vec<SentenceMentions<'_>> = tagged
+        let batches: Vec<Vec<SentenceMentions<'_>>> = tagged
             .iter()
-            .map(|t| sentence_mentions(t, ontology))
+            .map(|report| {
+                report
+                    .iter()
+                    .map(|t| sentence_mentions(t, ontology))
+                    .collect()
+            })
             .collect();
-        LabelModel::fit(ontology, labellers, &sentences, hand, settings, progress)
+        LabelModel::fit_batches(ontology, labellers, &batches, hand, settings, progress)
     }
 
     /// Fits the model on the mentions of `sentences` (a mention file) as if they were

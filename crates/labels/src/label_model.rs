@@ -15,9 +15,9 @@ use crate::fit_summary::{Anchor, FitSummary, LabellerDependence};
 use crate::levels::{Claim, Levels};
 use crate::rules::layout_headers;
 use crate::scorer::{MentionScorer, ScoreError, SentenceMentions};
-use std::collections::HashMap;
+use crate::votes::{VoteCache, Votes};
 use std::fmt;
-use uptake_core::{ByteSpan, LabelledSentence, Progress};
+use uptake_core::{LabelledSentence, Progress};
 use uptake_ontology::{Ontology, RegionId};
 
 /// The combined probability of a mention in a section header over a finding that names its own
@@ -28,8 +28,6 @@ use uptake_ontology::{Ontology, RegionId};
 /// abdomen and the pelvis (42 of the 49 false-positive cells of the synthetic development set).
 pub const HEADER_PROBABILITY: f64 = 0.0;
 
-/// Sentences per call to a labeller while fitting.
-const BATCH_SENTENCES: usize = 64;
 /// Most joint levels of a group of dependent labellers (the model's 8 bins x the rules' 9
 /// decisions fit).
 const MAX_JOINT_LEVELS: usize = 96;
@@ -150,9 +148,6 @@ pub struct LabellerAccuracy {
     pub specificity: f64,
 }
 
-/// Every labeller's probability of each mention of each sentence: `[sentence][mention][labeller]`.
-pub type Votes = Vec<Vec<Vec<f64>>>;
-
 /// The fitted label model; a [`MentionScorer`] ("combined") over its labellers.
 pub struct LabelModel {
     ontology: Ontology,
@@ -163,7 +158,7 @@ pub struct LabelModel {
     params: Params,
     summary: FitSummary,
     /// Each labeller's probabilities of sentences already scored, by text and spans.
-    cache: HashMap<(String, Vec<ByteSpan>), Vec<Vec<f64>>>,
+    cache: VoteCache,
 }
 
 impl fmt::Debug for LabelModel {
@@ -188,33 +183,75 @@ impl LabelModel {
     /// every labeller and fits the model. Reports `progress` per batch of sentences.
     pub fn fit(
         ontology: &Ontology,
-        mut labellers: Vec<Box<dyn MentionScorer>>,
+        labellers: Vec<Box<dyn MentionScorer>>,
         unlabelled: &[SentenceMentions<'_>],
         hand: &[LabelledSentence],
         settings: &LabelModelSettings,
         progress: &dyn Progress,
     ) -> Result<Self, LabelModelError> {
+        let cache = VoteCache::default();
+        Self::fit_scored(
+            ontology, labellers, unlabelled, hand, settings, cache, progress,
+        )
+    }
+
+    /// As [`LabelModel::fit`], the unlabelled sentences given in the batches the labellers
+    /// are to score them in (one report's sentences each, as labelling the report asks for
+    /// them, so a shared [`crate::MemoScorer`] scores them once for both). Sentences without
+    /// mentions may be in the batches; only the mentions enter the fit.
+    pub(crate) fn fit_batches(
+        ontology: &Ontology,
+        mut labellers: Vec<Box<dyn MentionScorer>>,
+        batches: &[Vec<SentenceMentions<'_>>],
+        hand: &[LabelledSentence],
+        settings: &LabelModelSettings,
+        progress: &dyn Progress,
+    ) -> Result<Self, LabelModelError> {
+        check(&labellers, settings)?;
+        let mut cache = VoteCache::default();
+        progress.start("label model: scoring reports", batches.len() as u64);
+        let scored = cache.score_batches(&mut labellers, batches, progress);
+        progress.finish();
+        scored.map_err(|source| LabelModelError::Score {
+            set: "unlabelled",
+            source,
+        })?;
+        let unlabelled: Vec<SentenceMentions<'_>> = (batches.iter().flatten())
+            .filter(|s| !s.spans.is_empty())
+            .cloned()
+            .collect();
+        Self::fit_scored(
+            ontology,
+            labellers,
+            &unlabelled,
+            hand,
+            settings,
+            cache,
+            progress,
+        )
+    }
+
+    /// Fits the model, the labellers' votes taken from `cache` where it has them.
+    fn fit_scored(
+        ontology: &Ontology,
+        mut labellers: Vec<Box<dyn MentionScorer>>,
+        unlabelled: &[SentenceMentions<'_>],
+        hand: &[LabelledSentence],
+        settings: &LabelModelSettings,
+        mut cache: VoteCache,
+        progress: &dyn Progress,
+    ) -> Result<Self, LabelModelError> {
         let names = check(&labellers, settings)?;
         let hand_sentences = hand_sentences(hand)?;
-        let mut cache = HashMap::new();
         progress.start(
             "label model: scoring",
             (unlabelled.len() + hand_sentences.len()) as u64,
         );
+        let score = |set: &'static str| move |source| LabelModelError::Score { set, source };
         let unlabelled_votes =
-            votes_of(&mut labellers, unlabelled, &mut cache, progress).map_err(|source| {
-                LabelModelError::Score {
-                    set: "unlabelled",
-                    source,
-                }
-            })?;
-        let hand_votes =
-            votes_of(&mut labellers, &hand_sentences, &mut cache, progress).map_err(|source| {
-                LabelModelError::Score {
-                    set: "hand-labelled",
-                    source,
-                }
-            })?;
+            (cache.votes_of(&mut labellers, unlabelled, progress)).map_err(score("unlabelled"))?;
+        let hand_votes = (cache.votes_of(&mut labellers, &hand_sentences, progress))
+            .map_err(score("hand-labelled"))?;
         progress.finish();
         let mut table = MentionTable::new(ontology, unlabelled, &unlabelled_votes, None);
         table.extend(MentionTable::new(
@@ -306,12 +343,8 @@ impl LabelModel {
     /// Every labeller's probability of every mention of `sentences` (scored once: the fit's
     /// sentences come from a cache).
     pub fn votes(&mut self, sentences: &[SentenceMentions<'_>]) -> Result<Votes, ScoreError> {
-        votes_of(
-            &mut self.labellers,
-            sentences,
-            &mut self.cache,
-            &uptake_core::NoProgress,
-        )
+        let labellers = &mut self.labellers;
+        (self.cache).votes_of(labellers, sentences, &uptake_core::NoProgress)
     }
 
     /// The combined probability of a mention of `region` (an ontology name; unknown: the
@@ -406,37 +439,6 @@ fn hand_sentences(hand: &[LabelledSentence]) -> Result<Vec<SentenceMentions<'_>>
             set: "hand-labelled",
             source,
         })
-}
-
-/// Each labeller's probabilities of `sentences`, from `cache` where it has them; the rest are
-/// scored in batches and cached.
-fn votes_of(
-    labellers: &mut [Box<dyn MentionScorer>],
-    sentences: &[SentenceMentions<'_>],
-    cache: &mut HashMap<(String, Vec<ByteSpan>), Vec<Vec<f64>>>,
-    progress: &dyn Progress,
-) -> Result<Votes, ScoreError> {
-    let key = |s: &SentenceMentions<'_>| (s.text.to_string(), s.spans.clone());
-    let missing: Vec<usize> = (0..sentences.len())
-        .filter(|&i| !cache.contains_key(&key(&sentences[i])))
-        .collect();
-    for chunk in missing.chunks(BATCH_SENTENCES) {
-        let batch: Vec<SentenceMentions<'_>> =
-            chunk.iter().map(|&i| sentences[i].clone()).collect();
-        let mut per_labeller = Vec::with_capacity(labellers.len());
-        for labeller in labellers.iter_mut() {
-            per_labeller.push(labeller.score(&batch)?);
-        }
-        for (b, s) in batch.iter().enumerate() {
-            let mentions = (0..s.spans.len())
-                .map(|m| per_labeller.iter().map(|l| l[b][m]).collect())
-                .collect();
-            cache.insert(key(s), mentions);
-        }
-        progress.advance(chunk.len() as u64);
-    }
-    progress.advance((sentences.len() - missing.len()) as u64);
-    Ok(sentences.iter().map(|s| cache[&key(s)].clone()).collect())
 }
 
 impl MentionTable {

@@ -98,6 +98,7 @@ mod regex_baseline;
 mod rules;
 mod scorer;
 mod speed;
+mod votes;
 mod weak;
 
 pub use aggregate::{Aggregation, DEFAULT_DISCOUNT, ScoredMention, UnknownAggregation};
@@ -109,7 +110,7 @@ pub use fit_reports::mention_sentences;
 pub use fit_summary::{Anchor, FitSummary, LabellerDependence};
 pub use label_model::{
     DEFAULT_DEPENDENCE_NATS, DEFAULT_PRIOR_STRENGTH, Dependencies, HEADER_PROBABILITY, LabelModel,
-    LabelModelError, LabelModelSettings, LabellerAccuracy, Unanchored, Votes,
+    LabelModelError, LabelModelSettings, LabellerAccuracy, Unanchored,
 };
 pub use memo::MemoScorer;
 pub use mention_regions::{
@@ -121,6 +122,7 @@ pub use regex_baseline::RegexLabeller;
 pub use rules::{RulesError, RulesLabeller};
 pub use scorer::{MeanScorer, MentionScorer, ScoreError, SentenceMentions, mean_scores};
 pub use speed::measure_labelling;
+pub use votes::Votes;
 pub use weak::{
     Coverage, FlaggedReport, LabelCounts, LabelError, LabelSettings, ReportLabels, WeakLabeller,
     WeakLabels,

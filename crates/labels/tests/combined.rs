@@ -5,7 +5,8 @@
 use uptake_core::shard::Shard;
 use uptake_core::{LabelledSentence, NoProgress};
 use uptake_labels::{
-    Aggregation, LabelSettings, LabellingMethod, MethodError, MethodSetup, RulesSource,
+    Aggregation, LabelSettings, LabellingMethod, MemoScorer, MentionScorer, MethodError,
+    MethodSetup, RulesSource, ScoreError, SentenceMentions,
 };
 use uptake_ontology::{Ontology, RegionSelection};
 use uptake_reports::{Report, Tagger};
@@ -250,4 +251,48 @@ fn the_combined_method_aggregates_by_max_unless_told_otherwise() {
         ..combined
     };
     assert_eq!(told.aggregation(), Aggregation::NoisyOr);
+}
+
+/// A report model that calls every mention 0.7 and counts the batches it is asked for.
+struct CountingModel(std::rc::Rc<std::cell::Cell<usize>>);
+
+impl MentionScorer for CountingModel {
+    fn name(&self) -> &str {
+        "model"
+    }
+
+    fn score(&mut self, s: &[SentenceMentions<'_>]) -> Result<Vec<Vec<f64>>, ScoreError> {
+        self.0.set(self.0.get() + 1);
+        Ok(s.iter().map(|m| vec![0.7; m.spans.len()]).collect())
+    }
+}
+
+#[test]
+fn a_shared_report_model_scores_each_report_once_for_the_model_and_the_combined_method() {
+    let ontology = Ontology::builtin();
+    let batches = std::rc::Rc::new(std::cell::Cell::new(0));
+    let shared = MemoScorer::new(Box::new(CountingModel(batches.clone())));
+    let label = |method| {
+        let setup = MethodSetup {
+            method,
+            ..MethodSetup::default()
+        };
+        let models: Vec<Box<dyn MentionScorer>> = vec![Box::new(shared.clone())];
+        let tagger = Tagger::new(&ontology).unwrap();
+        let settings = LabelSettings::default();
+        setup.label_reports(models, tagger, &reports(), &settings, &NoProgress)
+    };
+    label(LabellingMethod::Model).unwrap();
+    // The forty reports are two texts: two batches.
+    assert_eq!(batches.get(), 2, "one batch per distinct report");
+    let combined = label(LabellingMethod::Combined).unwrap();
+    assert_eq!(
+        combined.fit.unwrap().views.concat(),
+        ["regex", "rules", "model"]
+    );
+    assert_eq!(
+        batches.get(),
+        2,
+        "the fit and the labelling asked for the same batches"
+    );
 }

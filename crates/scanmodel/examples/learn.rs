@@ -35,6 +35,7 @@ fn main() -> std::process::ExitCode {
         regions: TASKS.iter().map(|t| t.0.to_string()).collect(),
         in_plane,
         slice_step: 1,
+        position_bins: 0,
     };
     let options = TrainOptions {
         epochs,

@@ -230,6 +230,7 @@ mod tests {
             regions: (0..regions).map(|i| format!("r{i}")).collect(),
             in_plane: 32,
             slice_step: 1,
+            position_bins: 0,
         }
     }
 

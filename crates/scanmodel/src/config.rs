@@ -120,6 +120,9 @@ pub enum HeadKind {
     Sum,
 }
 
+/// Most bins of the position prior (finer than the feature grid adds nothing).
+pub const MAX_POSITION_BINS: usize = 64;
+
 /// Everything needed to rebuild a network and feed it: encoder, heads, task regions and the
 /// input grid the volumes are resampled to.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -136,6 +139,13 @@ pub struct ModelConfig {
     /// Groups of `slice_step` slices become one (1 = all kept; PET by its maximum, CT by its
     /// mean), to reduce resolution along the body axis.
     pub slice_step: usize,
+    /// Bins of the heads' position prior: each head learns a bias on its attention scores per
+    /// bin of a voxel's height in the exam (its slice over the exam's slices) and per bin of
+    /// its left-right position, so "where in the body" need not be read from the features
+    /// (0 = none: attention from the features alone, as in the paper). Runs saved before this
+    /// field existed have none.
+    #[serde(default)]
+    pub position_bins: usize,
 }
 
 impl ModelConfig {
@@ -153,6 +163,15 @@ impl ModelConfig {
         }
         if self.slice_step == 0 {
             return Err("slice_step must be at least 1".into());
+        }
+        if self.position_bins > MAX_POSITION_BINS {
+            return Err(format!(
+                "position_bins {} must be at most {MAX_POSITION_BINS}",
+                self.position_bins
+            ));
+        }
+        if self.position_bins > 0 && self.head == HeadKind::Sum {
+            return Err("the sum head has no attention for a position prior".into());
         }
         if let HeadKind::MultiHead { heads, head_dim } = self.head
             && (heads == 0 || head_dim == 0)
@@ -191,5 +210,39 @@ mod tests {
             "before-kept-blocks".parse(),
             Ok(EncoderPooling::BeforeKeptBlocks)
         );
+    }
+
+    #[test]
+    fn a_run_saved_before_the_position_prior_has_none() {
+        let config = ModelConfig {
+            encoder: EncoderConfig::small(0.125, 2),
+            head: HeadKind::Attention,
+            regions: vec!["lungs".into()],
+            in_plane: 32,
+            slice_step: 2,
+            position_bins: 8,
+        };
+        let mut json: serde_json::Value = serde_json::to_value(&config).unwrap();
+        assert_eq!(json["position_bins"], 8);
+        json.as_object_mut().unwrap().remove("position_bins");
+        let old: ModelConfig = serde_json::from_value(json).unwrap();
+        assert_eq!(old.position_bins, 0);
+    }
+
+    #[test]
+    fn a_position_prior_needs_an_attention_head_and_at_most_64_bins() {
+        let config = |head, position_bins| ModelConfig {
+            encoder: EncoderConfig::small(0.125, 2),
+            head,
+            regions: vec!["lungs".into()],
+            in_plane: 32,
+            slice_step: 2,
+            position_bins,
+        };
+        assert_eq!(config(HeadKind::Attention, 64).validate(), Ok(()));
+        let too_many = config(HeadKind::Attention, 65).validate().unwrap_err();
+        assert!(too_many.contains("position_bins 65"), "{too_many}");
+        let sum = config(HeadKind::Sum, 8).validate().unwrap_err();
+        assert!(sum.contains("sum head"), "{sum}");
     }
 }

@@ -402,6 +402,7 @@ mod tests {
             regions: vec!["chest".into()],
             in_plane,
             slice_step: 1,
+            position_bins: 0,
         }
     }
 

@@ -2,11 +2,12 @@
 //! batched matrix products; each region still has its own parameters.
 //!
 //! Features arrive flattened: (batch, voxels, channels), with a validity mask (batch, voxels)
-//! that is false on voxels computed from padded slices; those never get attention.
+//! that is false on voxels computed from padded slices; those never get attention. With a
+//! position prior, each voxel's position bins come too (see [`PositionBins`]).
 
 use burn::module::{Module, Param};
 use burn::nn::Initializer;
-use burn::tensor::{Bool, Tensor, activation::softmax, backend::Backend};
+use burn::tensor::{Bool, Tensor, TensorData, activation::softmax, backend::Backend};
 
 use crate::config::HeadKind;
 
@@ -31,6 +32,9 @@ pub struct Heads<B: Backend> {
     pub classifier: Param<Tensor<B, 2>>,
     /// Classifier biases (tasks).
     pub bias: Param<Tensor<B, 1>>,
+    /// The position prior: a bias on the attention scores per (task * head) and position bin,
+    /// (tasks * heads, 2 * bins): the height bins, then the left-right bins. None without one.
+    pub position: Option<Param<Tensor<B, 2>>>,
     tasks: usize,
     heads: usize,
     head_dim: usize,
@@ -40,7 +44,27 @@ pub struct Heads<B: Backend> {
 impl<B: Backend> Heads<B> {
     /// Fresh heads of `kind` for `tasks` tasks over `channels` feature channels; attention
     /// starts uniform.
-    pub fn new(kind: &HeadKind, tasks: usize, channels: usize, device: &B::Device) -> Self {
+    /// With `position_bins` > 0 they have a position prior, which starts at zero too.
+    pub fn new(
+        kind: &HeadKind,
+        tasks: usize,
+        channels: usize,
+        position_bins: usize,
+        device: &B::Device,
+    ) -> Self {
+        let heads = Self::without_position(kind, tasks, channels, device);
+        let rows = heads.tasks * heads.heads;
+        let position = (position_bins > 0 && !heads.sum)
+            .then(|| Initializer::Zeros.init([rows, 2 * position_bins], device));
+        Self { position, ..heads }
+    }
+
+    fn without_position(
+        kind: &HeadKind,
+        tasks: usize,
+        channels: usize,
+        device: &B::Device,
+    ) -> Self {
         let std = (1.0 / channels as f64).sqrt();
         // Scores start at zero: attention starts uniform over the valid voxels.
         let zeros = Initializer::Zeros;
@@ -50,6 +74,7 @@ impl<B: Backend> Heads<B> {
                 value: None,
                 classifier: Initializer::Normal { mean: 0.0, std }.init([tasks, channels], device),
                 bias: Initializer::Zeros.init([tasks], device),
+                position: None,
                 tasks,
                 heads: 1,
                 head_dim: channels,
@@ -67,6 +92,7 @@ impl<B: Backend> Heads<B> {
                 }
                 .init([tasks, heads * head_dim], device),
                 bias: Initializer::Zeros.init([tasks], device),
+                position: None,
                 tasks,
                 heads,
                 head_dim,
@@ -81,6 +107,7 @@ impl<B: Backend> Heads<B> {
                 }
                 .init([tasks, channels], device),
                 bias: Initializer::Zeros.init([tasks], device),
+                position: None,
                 tasks,
                 heads: 1,
                 head_dim: channels,
@@ -94,8 +121,19 @@ impl<B: Backend> Heads<B> {
         self.tasks
     }
 
-    /// `features`: (batch, voxels, channels); `valid`: (batch, voxels), true where real.
-    pub fn forward(&self, features: Tensor<B, 3>, valid: Tensor<B, 2, Bool>) -> HeadOutput<B> {
+    /// Bins of the position prior (0: none).
+    pub fn position_bins(&self) -> usize {
+        self.position.as_ref().map_or(0, |p| p.dims()[1] / 2)
+    }
+
+    /// `features`: (batch, voxels, channels); `valid`: (batch, voxels), true where real;
+    /// `positions`: each voxel's bins, needed when the heads have a position prior.
+    pub fn forward(
+        &self,
+        features: Tensor<B, 3>,
+        valid: Tensor<B, 2, Bool>,
+        positions: Option<&PositionBins>,
+    ) -> HeadOutput<B> {
         let [b, n, c] = features.dims();
         let th = self.tasks * self.heads;
         let device = features.device();
@@ -107,6 +145,10 @@ impl<B: Backend> Heads<B> {
                     .clone()
                     .matmul(score.val().transpose().unsqueeze::<3>())
                     .swap_dims(1, 2);
+                let s = match (&self.position, positions) {
+                    (Some(prior), Some(at)) => s + position_scores(prior.val(), at, &device),
+                    _ => s,
+                };
                 let s = s.mask_fill(
                     valid3.clone().bool_not().expand([b, th, n]),
                     f32::NEG_INFINITY,
@@ -150,6 +192,62 @@ impl<B: Backend> Heads<B> {
     }
 }
 
+/// Each voxel's position bins on the feature grid, for the heads' position prior.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PositionBins {
+    /// Bins per axis.
+    pub bins: usize,
+    /// Per exam and voxel (slice, row, col order): the height bin, then the left-right bin.
+    pub voxel_bins: Vec<[usize; 2]>,
+    /// Exams.
+    pub batch: usize,
+}
+
+impl PositionBins {
+    /// The bins of a feature grid `[slices, rows, cols]` for exams of `valid_depths` real
+    /// feature slices each: a voxel's height bin is its slice's share of its exam's real
+    /// slices (padded slices take the last bin; they get no attention anyway), its left-right
+    /// bin its column's share of the columns.
+    pub fn new(bins: usize, grid: [usize; 3], valid_depths: &[usize]) -> Self {
+        let ([d, h, w], bins) = (grid, bins.max(1));
+        let bin = |i: usize, n: usize| (i * bins / n.max(1)).min(bins - 1);
+        let mut voxel_bins = Vec::with_capacity(valid_depths.len() * d * h * w);
+        for &depth in valid_depths {
+            for z in 0..d {
+                let height = bin(z, depth);
+                for _ in 0..h {
+                    voxel_bins.extend((0..w).map(|x| [height, bin(x, w)]));
+                }
+            }
+        }
+        Self {
+            bins,
+            voxel_bins,
+            batch: valid_depths.len(),
+        }
+    }
+}
+
+/// The prior's scores (batch, tasks * heads, voxels): a one-hot of each voxel's two bins
+/// times the prior's rows.
+fn position_scores<B: Backend>(
+    prior: Tensor<B, 2>,
+    at: &PositionBins,
+    device: &B::Device,
+) -> Tensor<B, 3> {
+    let (width, n) = (2 * at.bins, at.voxel_bins.len() / at.batch.max(1));
+    let mut one_hot = vec![0.0f32; at.voxel_bins.len() * width];
+    for (row, [height, side]) in one_hot.chunks_exact_mut(width).zip(&at.voxel_bins) {
+        row[*height] = 1.0;
+        row[at.bins + side] = 1.0;
+    }
+    let one_hot = Tensor::<B, 3>::from_data(TensorData::new(one_hot, [at.batch, n, width]), device);
+    // (b, n, 2k) x (1, 2k, th) -> (b, n, th) -> (b, th, n)
+    one_hot
+        .matmul(prior.transpose().unsqueeze::<3>())
+        .swap_dims(1, 2)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -184,9 +282,9 @@ mod tests {
             },
             HeadKind::Sum,
         ] {
-            let heads = randomise(Heads::<B>::new(&kind, 3, 5, &Default::default()));
+            let heads = randomise(Heads::<B>::new(&kind, 3, 5, 0, &Default::default()));
             let (f, valid) = inputs(2, 10, 5, 7);
-            let out = heads.forward(f, valid);
+            let out = heads.forward(f, valid, None);
             assert_eq!(out.logits.dims(), [2, 3]);
             let a = out.attention.into_data().to_vec::<f32>().unwrap();
             for row in a.chunks(10) {
@@ -213,20 +311,20 @@ mod tests {
             },
             HeadKind::Sum,
         ] {
-            let heads = randomise(Heads::<B>::new(&kind, 2, 4, &Default::default()));
+            let heads = randomise(Heads::<B>::new(&kind, 2, 4, 0, &Default::default()));
             let (f, valid) = inputs(1, 6, 4, 4);
             let garbage = f.clone().slice_assign(
                 [0..1, 4..6, 0..4],
                 Tensor::full([1, 2, 4], 1e3, &Default::default()),
             );
             let a = heads
-                .forward(f, valid.clone())
+                .forward(f, valid.clone(), None)
                 .logits
                 .into_data()
                 .to_vec::<f32>()
                 .unwrap();
             let b = heads
-                .forward(garbage, valid)
+                .forward(garbage, valid, None)
                 .logits
                 .into_data()
                 .to_vec::<f32>()
@@ -240,7 +338,7 @@ mod tests {
     #[test]
     fn attention_concentrates_where_the_score_is_high() {
         let device = Default::default();
-        let mut heads = Heads::<B>::new(&HeadKind::Attention, 1, 2, &device);
+        let mut heads = Heads::<B>::new(&HeadKind::Attention, 1, 2, 0, &device);
         heads.score = Some(Param::from_tensor(Tensor::from_data(
             TensorData::new(vec![5.0f32, 0.0], [1, 2]),
             &device,
@@ -252,11 +350,58 @@ mod tests {
         );
         let valid = Tensor::from_data(TensorData::new(vec![true; 4], [1, 4]), &device);
         let a = heads
-            .forward(f, valid)
+            .forward(f, valid, None)
             .attention
             .into_data()
             .to_vec::<f32>()
             .unwrap();
         assert!(a[2] > 0.99, "{a:?}");
+    }
+
+    #[test]
+    fn position_bins_are_a_voxels_share_of_its_exams_real_slices_and_of_the_columns() {
+        // Two exams on a [4, 1, 2] grid: 4 real slices, and 2 real slices then padding.
+        let at = PositionBins::new(2, [4, 1, 2], &[4, 2]);
+        let heights: Vec<usize> = at.voxel_bins.iter().map(|b| b[0]).collect();
+        let sides: Vec<usize> = at.voxel_bins.iter().map(|b| b[1]).collect();
+        assert_eq!(heights, [0, 0, 0, 0, 1, 1, 1, 1, 0, 0, 1, 1, 1, 1, 1, 1]);
+        assert_eq!(sides, [0, 1].repeat(8));
+        assert_eq!(at.batch, 2);
+    }
+
+    #[test]
+    fn a_fresh_position_prior_leaves_attention_uniform() {
+        let device = Default::default();
+        let heads = Heads::<B>::new(&HeadKind::Attention, 2, 3, 4, &device);
+        assert_eq!(heads.position_bins(), 4);
+        let (f, valid) = inputs(1, 8, 3, 8);
+        let at = PositionBins::new(4, [8, 1, 1], &[8]);
+        let a: Vec<f32> = (heads.forward(f, valid, Some(&at)).attention.into_data())
+            .to_vec()
+            .unwrap();
+        assert!(a.iter().all(|v| (v - 0.125).abs() < 1e-6), "{a:?}");
+    }
+
+    #[test]
+    fn the_position_prior_weighs_attention_by_height_and_side() {
+        let device = Default::default();
+        let mut heads = Heads::<B>::new(&HeadKind::Attention, 1, 2, 2, &device);
+        // Upper half of the exam: +ln 3; right-hand column: +ln 2.
+        let prior = vec![0.0f32, 3f32.ln(), 0.0, 2f32.ln()];
+        heads.position = Some(Param::from_tensor(Tensor::from_data(
+            TensorData::new(prior, [1, 4]),
+            &device,
+        )));
+        // Features carry no signal: the prior alone decides.
+        let f = Tensor::<B, 3>::zeros([1, 4, 2], &device);
+        let valid = Tensor::from_data(TensorData::new(vec![true; 4], [1, 4]), &device);
+        let at = PositionBins::new(2, [2, 1, 2], &[2]);
+        let a: Vec<f32> = (heads.forward(f, valid, Some(&at)).attention.into_data())
+            .to_vec()
+            .unwrap();
+        let expected = [1.0, 2.0, 3.0, 6.0].map(|w| w / 12.0);
+        for (got, want) in a.iter().zip(expected) {
+            assert!((got - want).abs() < 1e-6, "{a:?}");
+        }
     }
 }

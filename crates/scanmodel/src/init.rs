@@ -28,7 +28,7 @@ pub enum Init {
     /// The encoder of another run's best checkpoint (fine-tuning); heads start fresh.
     EncoderFrom(PathBuf),
     /// Another run's best checkpoint as a warm start: the encoder, and the heads too where that
-    /// run has the same tasks and head kind. The input grid (`in_plane`, `slice_step`) may
+    /// run has the same tasks, head kind and position prior. The input grid (`in_plane`, `slice_step`) may
     /// differ, since no weight depends on it: a model trained cheaply on a coarse grid can
     /// continue on a finer one.
     Run(PathBuf),
@@ -195,7 +195,9 @@ fn from_run<B: Backend>(
     }
     let weights = RunPaths::new(run).weights()?;
     let file = read_safetensors(&weights)?;
-    let same_heads = source.regions == config.regions && source.head == config.head;
+    let same_heads = source.regions == config.regions
+        && source.head == config.head
+        && source.position_bins == config.position_bins;
     let tensors = match heads {
         Heads::FromRunWhereSame if same_heads => file,
         _ => with_prefix(&file, "encoder.", "encoder."),

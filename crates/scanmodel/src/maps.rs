@@ -287,6 +287,7 @@ mod tests {
             regions: vec!["x".into()],
             in_plane: 64,
             slice_step: 1,
+            position_bins: 0,
         };
         // 2 x 2 x 2 feature grid, all mass on the last slice / last row / first col.
         let mut att = vec![0.0f32; 8];
@@ -313,6 +314,7 @@ mod tests {
             regions: vec!["x".into()],
             in_plane: 32,
             slice_step: 1,
+            position_bins: 0,
         };
         // Strides 2 x 8 x 8: a 16 x 32 x 32 exam has an 8 x 4 x 4 feature grid. All mass on
         // (z 7, y 0, x 3): the last two slices, the first 8 rows, the last 8 columns.

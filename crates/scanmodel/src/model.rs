@@ -4,7 +4,7 @@ use burn::module::Module;
 use burn::tensor::{Bool, Tensor, TensorData, backend::Backend};
 
 use crate::config::ModelConfig;
-use crate::heads::Heads;
+use crate::heads::{Heads, PositionBins};
 use crate::i3d::{I3d, Pass};
 
 /// The I3D encoder and one head per task.
@@ -60,6 +60,7 @@ impl<B: Backend> ScanModel<B> {
             &config.head,
             config.regions.len(),
             encoder.out_channels(),
+            config.position_bins,
             device,
         );
         Self { encoder, heads }
@@ -81,8 +82,11 @@ impl<B: Backend> ScanModel<B> {
         let flat = features.reshape([b, c, n]).swap_dims(1, 2);
         // The slices are a multiple of 8 and every encoder's slice stride (2, 4 or 8) divides 8.
         let stride = input_slices / d.max(1);
-        let valid = valid_mask::<B>(valid_slices, stride, [d, h, w], &device);
-        let out = self.heads.forward(flat, valid);
+        let depths = valid_depths(valid_slices, stride, d);
+        let valid = valid_mask::<B>(&depths, [d, h, w], &device);
+        let bins = self.heads.position_bins();
+        let positions = (bins > 0).then(|| PositionBins::new(bins, [d, h, w], &depths));
+        let out = self.heads.forward(flat, valid, positions.as_ref());
         ModelOutput {
             logits: out.logits,
             attention: out.attention,
@@ -91,24 +95,30 @@ impl<B: Backend> ScanModel<B> {
     }
 }
 
-/// Voxel validity of the feature grid: a feature slice is real when its first input slice is
-/// (`stride` input slices per feature slice).
+/// The real feature slices of each exam of `valid_slices` real input slices, out of `depth`: a
+/// feature slice is real when its first input slice is (`stride` input slices per feature
+/// slice).
+pub fn valid_depths(valid_slices: &[usize], stride: usize, depth: usize) -> Vec<usize> {
+    (valid_slices.iter())
+        .map(|len| len.div_ceil(stride).clamp(1, depth))
+        .collect()
+}
+
+/// Voxel validity of the feature grid for exams of `valid_depths` real feature slices.
 pub fn valid_mask<B: Backend>(
-    valid_slices: &[usize],
-    stride: usize,
+    valid_depths: &[usize],
     grid: [usize; 3],
     device: &B::Device,
 ) -> Tensor<B, 2, Bool> {
     let [d, h, w] = grid;
-    let mut mask = Vec::with_capacity(valid_slices.len() * d * h * w);
-    for &len in valid_slices {
-        let valid_d = len.div_ceil(stride).clamp(1, d);
+    let mut mask = Vec::with_capacity(valid_depths.len() * d * h * w);
+    for &valid_d in valid_depths {
         for z in 0..d {
             mask.extend(std::iter::repeat_n(z < valid_d, h * w));
         }
     }
     Tensor::from_data(
-        TensorData::new(mask, [valid_slices.len(), d * h * w]),
+        TensorData::new(mask, [valid_depths.len(), d * h * w]),
         device,
     )
 }
@@ -132,6 +142,7 @@ mod tests {
             regions: vec!["lungs".into()],
             in_plane: 32,
             slice_step: 1,
+            position_bins: 0,
         };
         let model = ScanModel::<B>::seeded(&config, 1, &device);
         let x = Tensor::<B, 5>::random([1, 2, 16, 32, 32], Distribution::Normal(0.0, 1.0), &device);

@@ -141,6 +141,11 @@ pub struct NetworkSettings {
     /// a shallow network keeps a finer grid for its attention). Default: published.
     #[cfg_attr(feature = "cli", arg(long))]
     pub pooling: Option<EncoderPooling>,
+    /// Bins of the heads' position prior: each region's attention learns a bias per bin of
+    /// height in the exam and per bin of left-right position, so a head need not read "where
+    /// in the body" from the features. 0 (the default): attention from the features alone.
+    #[cfg_attr(feature = "cli", arg(long, value_parser = uptake_core::cli::within(0..=64)))]
+    pub position_bins: Option<usize>,
 }
 
 impl NetworkSettings {
@@ -166,6 +171,7 @@ impl NetworkSettings {
             regions,
             in_plane: self.in_plane.unwrap_or(in_plane),
             slice_step: self.slice_step.unwrap_or(step),
+            position_bins: self.position_bins.unwrap_or(0),
         }
     }
 }

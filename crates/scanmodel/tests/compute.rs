@@ -21,6 +21,7 @@ fn settings(c: &PhantomCohort) -> TrainSettings {
             regions: c.weak.regions().to_vec(),
             in_plane: 32,
             slice_step: 1,
+            position_bins: 0,
         },
         options: TrainOptions {
             epochs: 1,

@@ -60,6 +60,7 @@ fn model(in_channels: usize) -> ScanModel<B> {
         regions: vec!["full".into()],
         in_plane: 224,
         slice_step: 1,
+        position_bins: 0,
     };
     let m = ScanModel::<B>::new(&config, &Default::default());
     initialise(m, &Init::Kinetics(weights()), &config).unwrap()

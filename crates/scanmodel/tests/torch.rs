@@ -46,6 +46,7 @@ fn config(width: f32, mixed_blocks: usize) -> ModelConfig {
         regions: vec!["full".into()],
         in_plane: 64,
         slice_step: 1,
+        position_bins: 0,
     }
 }
 

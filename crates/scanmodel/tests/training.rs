@@ -23,6 +23,7 @@ fn tiny_config(regions: &[String]) -> ModelConfig {
         regions: regions.to_vec(),
         in_plane: 32,
         slice_step: 1,
+        position_bins: 0,
     }
 }
 

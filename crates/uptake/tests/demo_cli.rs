@@ -74,11 +74,15 @@ fn the_demo_runs_every_step_and_prints_the_command_of_each() {
         .find(|l| l.starts_with("$ uptake train "))
         .unwrap();
     assert!(train.contains("--pooling before-kept-blocks"), "{train}");
+    assert!(train.contains("--head multi-head"), "{train}");
+    assert!(train.contains("--position-bins 8"), "{train}");
     let config = std::fs::read_to_string(out.join("scan-model").join("config.json")).unwrap();
     assert!(
         config.contains(r#""pooling": "before_kept_blocks""#),
         "{config}"
     );
+    assert!(config.contains(r#""kind": "multi_head""#), "{config}");
+    assert!(config.contains(r#""position_bins": 8"#), "{config}");
     // Five held-out exams (a quarter of 20), predicted with every region column.
     let predictions = std::fs::read_to_string(out.join("predictions-test.csv")).unwrap();
     assert_eq!(predictions.lines().count(), 1 + 5);

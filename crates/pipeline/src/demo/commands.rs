@@ -1,6 +1,6 @@
 //! The `uptake` command line equivalent to each demo step, for the user to read and reuse.
 
-use super::settings::{DemoPaths, DemoSettings, ReportModelChoice};
+use super::settings::{DemoPaths, DemoSettings, ReportModelChoice, SCAN_POSITION_BINS};
 use std::fmt;
 use std::path::Path;
 use uptake_core::ExamId;
@@ -139,6 +139,8 @@ pub(crate) fn inspect(p: &DemoPaths, exam: &ExamId) -> CommandLine {
 /// `train`: the tiny scan model on the training exams' rule labels.
 pub(crate) fn train(p: &DemoPaths, settings: &DemoSettings) -> CommandLine {
     let (epochs, seed) = (settings.scan_epochs.to_string(), settings.seed.to_string());
+    let (bins, halve) = (SCAN_POSITION_BINS.to_string(), settings.scan_halve_every());
+    let halve = halve.to_string();
     let args = [
         "train",
         "--store",
@@ -155,8 +157,21 @@ pub(crate) fn train(p: &DemoPaths, settings: &DemoSettings) -> CommandLine {
         "tiny",
         "--pooling",
         "before-kept-blocks",
+        "--head",
+        "multi-head",
+        "--position-bins",
+        &bins,
     ];
-    let optim = ["--epochs", &epochs, "--lr", "1e-3", "--seed", &seed];
+    let optim = [
+        "--epochs",
+        &epochs,
+        "--lr",
+        "1e-3",
+        "--halve-every",
+        &halve,
+        "--seed",
+        &seed,
+    ];
     CommandLine::new(args.into_iter().chain(net).chain(optim))
 }
 

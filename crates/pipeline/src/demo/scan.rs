@@ -5,6 +5,7 @@
 use super::commands;
 use super::context::Demo;
 use super::error::{DemoError, InStep};
+use super::settings::SCAN_POSITION_BINS;
 use std::path::Path;
 use uptake_core::{ExamId, Manifest, RegionTable};
 use uptake_imaging::{
@@ -15,7 +16,9 @@ use uptake_scanmodel::init::Init;
 use uptake_scanmodel::localise::{LocaliseInputs, LocaliseSettings, localise};
 use uptake_scanmodel::predict::{PredictSettings, predict_run};
 use uptake_scanmodel::train::{Targets, TrainOptions, TrainSettings, train};
-use uptake_scanmodel::{EncoderPooling, NetworkSettings, SizePreset, StoreSource, TaskSelection};
+use uptake_scanmodel::{
+    EncoderPooling, HeadChoice, NetworkSettings, SizePreset, StoreSource, TaskSelection,
+};
 
 type Backend = uptake_scanmodel::DefaultBackend;
 type TrainBackend = uptake_scanmodel::DefaultTrainBackend;
@@ -105,6 +108,8 @@ fn train_tiny(d: &mut Demo, source: &StoreSource, labels: &RegionTable) -> Resul
     let network = NetworkSettings {
         size: SizePreset::Tiny,
         pooling: Some(EncoderPooling::BeforeKeptBlocks),
+        head: HeadChoice::MultiHead,
+        position_bins: Some(SCAN_POSITION_BINS),
         ..NetworkSettings::default()
     };
     let config = network.model_config(regions);
@@ -114,6 +119,7 @@ fn train_tiny(d: &mut Demo, source: &StoreSource, labels: &RegionTable) -> Resul
         options: TrainOptions {
             epochs: d.settings.scan_epochs,
             learning_rate: 1e-3,
+            halve_every_epochs: d.settings.scan_halve_every(),
             seed: d.settings.seed,
             ..TrainOptions::default()
         },
