@@ -4,7 +4,8 @@
 # held-out half of the starter mentions. Usage: scripts/labels-model-figures.sh [UPTAKE] [DIR] [BASE]
 # With BASE (a BERT folder, e.g. ~/.cache/uptake/models/all-MiniLM-L6-v2) a report model is
 # trained on the first half of the starter mentions (DIR/rm) and the rows with it are added:
-# model, model+rules, combined with the model, with and without hand labels (noisy-OR only).
+# model, model+rules, combined with the model, with and without hand labels (noisy-OR only), and
+# with hand labels where the model's accuracy is learned from the unlabelled mentions only.
 set -euo pipefail
 U=${1:-target/release/uptake}
 D=${2:-$(mktemp -d)}
@@ -37,6 +38,9 @@ for seed in 21 22; do
     label --method combined --aggregation noisy-or "${M[@]}" --out "$S/combined+model.noisy-or.csv"
     label --method combined --aggregation noisy-or "${M[@]}" --hand "$D/hand.jsonl" \
       --out "$S/combined+model+hand.noisy-or.csv"
+    # The report model was trained on the hand labels: its accuracy from the unlabelled only.
+    label --method combined --aggregation noisy-or "${M[@]}" --hand "$D/hand.jsonl" \
+      --trained-on-hand model --out "$S/combined+model+hand-trained-model.noisy-or.csv"
   fi
   echo "== exam level, synthetic reports seed $seed (400 exams x 30 task regions, pooled cells)"
   python3 "$ROOT/scripts/exam_figures.py" "$S/truth.csv" $(ls "$S"/*.csv | grep -v -e truth -e no-mention)
@@ -54,5 +58,7 @@ else
   "$U" -q label --method combined "${M[@]}" --mentions "$D/held.jsonl" --out "$H/combined+model.csv" > /dev/null
   "$U" -q label --method combined "${M[@]}" --hand "$D/hand.jsonl" --mentions "$D/held.jsonl" \
     --out "$H/combined+model+hand.csv" > /dev/null
+  "$U" -q label --method combined "${M[@]}" --hand "$D/hand.jsonl" --trained-on-hand model \
+    --mentions "$D/held.jsonl" --out "$H/combined+model+hand-trained-model.csv" > /dev/null
 fi
 python3 "$ROOT/scripts/exam_figures.py" --mentions "$H"/*.csv

@@ -15,7 +15,8 @@
 //! Two constraints keep EM from answers the data cannot support: a level never counts as
 //! evidence against what it claims (a probability below 0.5 never for abnormal, above never
 //! for normal: [`Claim`]), and a single view, which cannot check itself, learns its tables
-//! from the hand-labelled mentions only.
+//! from the hand-labelled mentions only. The reverse holds for a view built on the hand labels
+//! (`Data::unlabelled_only`): it learns its tables from the unlabelled mentions only.
 
 use crate::levels::Claim;
 use uptake_ontology::Ontology;
@@ -66,6 +67,9 @@ pub(crate) struct Data {
     /// Per view, what each level claims: the M-step never lets a level that claims one class
     /// be evidence of the other.
     pub(crate) claims: Vec<Vec<Claim>>,
+    /// Per view, whether its tables are learned from the unlabelled mentions only (a labeller
+    /// built on the hand labels would look better on them than it is).
+    pub(crate) unlabelled_only: Vec<bool>,
     /// Per mention: its node.
     pub(crate) nodes: Vec<usize>,
     /// Per mention: its level in each view (`sizes.len()` entries each, mention-major).
@@ -237,9 +241,11 @@ fn counts(data: &Data, hierarchy: &Hierarchy, posteriors: &[f64]) -> Counts {
     // One view cannot check itself: unlabelled mentions only say how often each of its levels
     // occurs, never which class a level means, and EM on them drifts wherever it started. Its
     // tables are learned from the known (hand-labelled) mentions alone.
-    let supervised_only = data.sizes.len() == 1 && data.known.iter().any(Option::is_some);
+    let supervised_only =
+        data.sizes.len() == 1 && !data.unlabelled_only[0] && data.known.iter().any(Option::is_some);
     for (i, &q) in posteriors.iter().enumerate() {
-        if supervised_only && data.known[i].is_none() {
+        let known = data.known[i].is_some();
+        if supervised_only && !known {
             continue;
         }
         let w = [1.0 - q, q];
@@ -249,7 +255,9 @@ fn counts(data: &Data, hierarchy: &Hierarchy, posteriors: &[f64]) -> Counts {
             for (class, &weight) in w.iter().enumerate() {
                 c.mass[g][class] += weight;
                 for (v, &k) in levels.iter().enumerate() {
-                    c.levels[g][v][class][k] += weight;
+                    if !(known && data.unlabelled_only[v]) {
+                        c.levels[g][v][class][k] += weight;
+                    }
                 }
             }
         }
@@ -282,7 +290,9 @@ fn m_step(data: &Data, hierarchy: &Hierarchy, posteriors: &[f64], strength: f64)
                     true => Prior::Laplace,
                     false => Prior::Parents(&centre, strength),
                 };
-                view_estimate(&c.levels[g][v], c.mass[g], prior, &data.claims[v])
+                // The view's own mass: less than the node's where hand labels skip it.
+                let mass = [0, 1].map(|class| c.levels[g][v][class].iter().sum());
+                view_estimate(&c.levels[g][v], mass, prior, &data.claims[v])
             })
             .collect();
         confusion[g] = estimate;

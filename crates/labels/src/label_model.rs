@@ -80,6 +80,13 @@ pub struct LabelModelSettings {
     pub dependencies: Dependencies,
     /// What a fit that is not identifiable does (default: refuse).
     pub unanchored: Unanchored,
+    /// Labellers (by name) built on the hand-labelled mentions, such as a report model trained
+    /// on them (default: none). The hand labels still fix their mentions' classes, but these
+    /// labellers' accuracies are learned from the unlabelled mentions only: on its own training
+    /// sentences a model looks better than it is, and the fit would trust it too far. Such a
+    /// labeller is never taken jointly with one that is not; when every labeller is named, the
+    /// hand labels anchor nothing and are left out.
+    pub trained_on_hand: Vec<String>,
 }
 
 impl Default for LabelModelSettings {
@@ -92,6 +99,7 @@ impl Default for LabelModelSettings {
                 threshold_nats: DEFAULT_DEPENDENCE_NATS,
             },
             unanchored: Unanchored::Refuse,
+            trained_on_hand: Vec::new(),
         }
     }
 }
@@ -105,9 +113,11 @@ pub enum LabelModelError {
     /// Two labellers with one name (groups and diagnostics name them).
     #[error("two labellers are called `{0}`; give each its own name")]
     DuplicateName(String),
-    /// A dependent group names a labeller that is not there.
-    #[error("the dependent group names `{name}`, which is not a labeller ({known})")]
+    /// A setting names a labeller that is not there.
+    #[error("{setting} names `{name}`, which is not a labeller ({known})")]
     UnknownLabeller {
+        /// Which setting: a dependent group, or the labellers trained on the hand labels.
+        setting: &'static str,
         /// The name given.
         name: String,
         /// The labellers there are.
@@ -266,7 +276,21 @@ impl LabelModel {
         let levels: Vec<Levels> = (0..names.len())
             .map(|j| Levels::learn(table.probabilities.iter().map(|p| p[j])))
             .collect();
-        let (views, em, dependence) = fit_views(ontology, &table, &levels, &names, settings)?;
+        let trained_on_hand: Vec<bool> = (names.iter())
+            .map(|n| settings.trained_on_hand.contains(n))
+            .collect();
+        if trained_on_hand.iter().all(|t| *t) {
+            // Hand labels that no labeller's accuracy is learned from anchor nothing.
+            table.known.iter_mut().for_each(|k| *k = None);
+        }
+        let (views, em, dependence) = fit_views(
+            ontology,
+            &table,
+            &levels,
+            &names,
+            &trained_on_hand,
+            settings,
+        )?;
         let summary = FitSummary {
             mentions: table.nodes.len(),
             hand_labelled: table.known.iter().filter(|k| k.is_some()).count(),
@@ -426,6 +450,13 @@ fn check(
     if settings.max_iterations == 0 || settings.tolerance.is_nan() || settings.tolerance <= 0.0 {
         return bad("EM needs at least one iteration and a positive tolerance");
     }
+    if let Some(name) = (settings.trained_on_hand.iter()).find(|n| !names.contains(n)) {
+        return Err(LabelModelError::UnknownLabeller {
+            setting: "the labellers trained on the hand labels",
+            name: name.clone(),
+            known: names.join(", "),
+        });
+    }
     Ok(names)
 }
 
@@ -489,6 +520,7 @@ fn fit_views(
     table: &MentionTable,
     levels: &[Levels],
     names: &[String],
+    trained_on_hand: &[bool],
     settings: &LabelModelSettings,
 ) -> Result<FittedViews, LabelModelError> {
     let hierarchy = Hierarchy::of(ontology);
@@ -510,7 +542,8 @@ fn fit_views(
         .map(|p| median(p).clamp(0.02, 0.98))
         .collect();
     let singletons: Vec<Vec<usize>> = (0..names.len()).map(|j| vec![j]).collect();
-    let first = data(table, levels, &singletons, &per_labeller);
+    let data_of = |views: &[Vec<usize>]| data(table, levels, views, trained_on_hand, &per_labeller);
+    let first = data_of(&singletons);
     let mut result = fit(&first, &hierarchy, &init, &em);
     let pairs = dependence_pairs(&first, &result);
     let views = match &settings.dependencies {
@@ -522,9 +555,24 @@ fn fit_views(
                 _ => 3,
             };
             let sizes: Vec<usize> = levels.iter().map(Levels::len).collect();
-            let merged =
-                merge_dependent(&sizes, &pairs, *threshold_nats, MAX_JOINT_LEVELS, min_views);
-            joint_when_anchored(merged, &sizes, &table.known)
+            // A labeller trained on the hand labels is never joined with one that learns from
+            // them: the joint view would lose its anchor.
+            let mergeable: Vec<(usize, usize, f64)> = (pairs.iter().copied())
+                .filter(|&(a, b, _)| trained_on_hand[a] == trained_on_hand[b])
+                .collect();
+            let merged = merge_dependent(
+                &sizes,
+                &mergeable,
+                *threshold_nats,
+                MAX_JOINT_LEVELS,
+                min_views,
+            );
+            // Joining them all would take the anchor from the labellers that learn from it.
+            let mixed = trained_on_hand.contains(&true) && trained_on_hand.contains(&false);
+            match mixed {
+                true => merged,
+                false => joint_when_anchored(merged, &sizes, &table.known),
+            }
         }
     };
     if anchor(views.len(), &table.known) == Anchor::StartOnly
@@ -535,12 +583,7 @@ fn fit_views(
     }
     if views != singletons {
         let start = result.posteriors.clone();
-        result = fit(
-            &data(table, levels, &views, &per_labeller),
-            &hierarchy,
-            &start,
-            &em,
-        );
+        result = fit(&data_of(&views), &hierarchy, &start, &em);
     }
     let dependence = pairs
         .iter()
@@ -583,6 +626,7 @@ fn named_views(
         for name in group {
             let j = names.iter().position(|n| n == name).ok_or_else(|| {
                 LabelModelError::UnknownLabeller {
+                    setting: "the dependent group",
                     name: name.clone(),
                     known: names.join(", "),
                 }
@@ -646,11 +690,13 @@ fn excess_dependence(data: &Data, fit: &EmFit, a: usize, b: usize) -> f64 {
     (observed.mutual_information() - expected.mutual_information()).max(0.0)
 }
 
-/// The EM's data for these views.
+/// The EM's data for these views; a view with a member trained on the hand labels learns from
+/// the unlabelled mentions only.
 fn data(
     table: &MentionTable,
     levels: &[Levels],
     views: &[Vec<usize>],
+    trained_on_hand: &[bool],
     per_labeller: &[Vec<usize>],
 ) -> Data {
     let sizes: Vec<usize> = views
@@ -684,6 +730,9 @@ fn data(
     Data {
         sizes,
         claims,
+        unlabelled_only: (views.iter())
+            .map(|view| view.iter().any(|&j| trained_on_hand[j]))
+            .collect(),
         nodes: table.nodes.clone(),
         levels: flat,
         known: table.known.clone(),

@@ -79,7 +79,20 @@ impl World {
         exceptions: &[(&str, Truth)],
         rng: &mut impl Rng,
     ) -> Box<dyn MentionScorer> {
-        let outputs = (0..self.texts.len())
+        Box::new(Simulated {
+            name: name.to_string(),
+            outputs: self.outputs(truth, exceptions, rng),
+        })
+    }
+
+    /// The outputs of a 0/1 labeller with `truth` (and `exceptions`) on every sentence.
+    fn outputs(
+        &self,
+        truth: Truth,
+        exceptions: &[(&str, Truth)],
+        rng: &mut impl Rng,
+    ) -> HashMap<String, f64> {
+        (0..self.texts.len())
             .map(|i| {
                 let t = exceptions
                     .iter()
@@ -93,11 +106,7 @@ impl World {
                 let says = self.classes[i] == right;
                 (self.texts[i].clone(), f64::from(u8::from(says)))
             })
-            .collect();
-        Box::new(Simulated {
-            name: name.to_string(),
-            outputs,
-        })
+            .collect()
     }
 }
 
@@ -599,5 +608,78 @@ fn a_single_joint_view_learns_what_each_combination_means_from_the_hand_labels()
     assert!(
         (combined - abnormal_share).abs() < 0.05,
         "regex fires, rules say normal: combined {combined}, truly abnormal {abnormal_share}"
+    );
+}
+
+/// The labellers of [`TRUTHS`] on `world` and on `hand`, except that `l3` is right on every
+/// mention of `hand`: a report model scoring its own training sentences.
+fn labellers_with_one_trained_on(world: &World, hand: &World) -> Vec<Box<dyn MentionScorer>> {
+    let mut rng = uptake_core::seeded::rng(11);
+    let perfect = Truth {
+        sensitivity: 1.0,
+        specificity: 1.0,
+    };
+    let mut set: Vec<Box<dyn MentionScorer>> = Vec::new();
+    for (j, &truth) in TRUTHS.iter().enumerate() {
+        let mut outputs = world.outputs(truth, &[], &mut rng);
+        let on_hand = if j == 3 { perfect } else { truth };
+        outputs.extend(hand.outputs(on_hand, &[], &mut rng));
+        let name = format!("l{j}");
+        set.push(Box::new(Simulated { name, outputs }));
+    }
+    set
+}
+
+#[test]
+fn a_labeller_trained_on_the_hand_labels_has_its_accuracy_learned_from_the_unlabelled_mentions() {
+    let mut rng = uptake_core::seeded::rng(12);
+    let mut world = World::new();
+    world.add("liver", 2000, 0.3, &mut rng);
+    let mut labelled = World::new();
+    labelled.add("liver", 2000, 0.3, &mut rng);
+    labelled.texts = (0..labelled.texts.len()).map(|i| format!("h{i}")).collect();
+    let hand = true_hand_labels(&labelled, 0..labelled.texts.len());
+    let fit_with = |trained_on_hand: &[&str]| {
+        let settings = LabelModelSettings {
+            dependencies: Dependencies::Independent,
+            trained_on_hand: trained_on_hand.iter().map(|n| n.to_string()).collect(),
+            ..Default::default()
+        };
+        let labellers = labellers_with_one_trained_on(&world, &labelled);
+        fit(&world, labellers, &hand, &settings)
+    };
+    let liver = Ontology::builtin().id("liver").unwrap();
+    let trusted = fit_with(&[]).accuracy(3, liver);
+    let learned = fit_with(&["l3"]).accuracy(3, liver);
+    // l3 is right on every hand-labelled mention and has sensitivity 0.60, specificity 0.90 on
+    // the others: from the hand labels the fit learns about 0.8 and 0.95.
+    assert!(trusted.sensitivity > 0.72, "{trusted:?}");
+    assert!((learned.sensitivity - 0.60).abs() < 0.04, "{learned:?}");
+    assert!((learned.specificity - 0.90).abs() < 0.03, "{learned:?}");
+}
+
+#[test]
+fn a_labeller_trained_on_the_hand_labels_must_be_one_of_the_labellers() {
+    let mut rng = uptake_core::seeded::rng(13);
+    let mut world = World::new();
+    world.add("liver", 200, 0.3, &mut rng);
+    let settings = LabelModelSettings {
+        trained_on_hand: vec!["bert".into()],
+        ..Default::default()
+    };
+    let hand = true_hand_labels(&world, 0..50);
+    let labellers = labellers(&world, &[], 3);
+    let err = LabelModel::fit(
+        &Ontology::builtin(),
+        labellers,
+        &world.sentences(),
+        &hand,
+        &settings,
+        &NoProgress,
+    )
+    .unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        "the labellers trained on the hand labels names `bert`, which is not a labeller (l0, l1, l2, l3)"
     );
 }

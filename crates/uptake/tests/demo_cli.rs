@@ -112,6 +112,11 @@ fn the_demo_labels_with_the_label_model_over_regex_rules_and_the_report_model() 
         .find(|l| l.starts_with("$ uptake label ") && l.contains("--method combined"))
         .unwrap();
     assert!(label.contains("--model"), "{label}");
+    // Anchored by the starter mentions the report model was trained on.
+    assert!(
+        label.contains("/starter-mentions.jsonl --trained-on-hand model "),
+        "{label}"
+    );
     assert!(
         stdout
             .contains("views: regex, rules, model; identifiable: three or more independent views"),

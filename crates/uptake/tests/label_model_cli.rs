@@ -293,3 +293,26 @@ fn mention_scores_never_replace_the_mention_file_they_are_computed_from() {
     assert!(err.contains("held.jsonl"), "{err}");
     assert_eq!(std::fs::read(&held).unwrap(), before);
 }
+
+#[test]
+fn a_labeller_trained_on_the_hand_labels_is_named_among_the_labellers_and_needs_hand_labels() {
+    let dir = tempfile::tempdir().unwrap();
+    let set = synthetic(dir.path(), "20");
+    let reports = set.join("reports.jsonl");
+    let out = dir.path().join("labels.csv");
+    let (r, o) = (reports.to_str().unwrap(), out.to_str().unwrap());
+    let common = ["label", "--method", "combined", "--reports", r, "--out", o];
+    let unknown = [
+        &common[..],
+        &["--hand", STARTER, "--trained-on-hand", "model"],
+    ]
+    .concat();
+    let stderr = refused(&unknown);
+    assert!(
+        stderr.contains("names `model`, which is not a labeller (regex, rules)"),
+        "{stderr}"
+    );
+    let no_hand = [&common[..], &["--trained-on-hand", "rules"]].concat();
+    assert!(refused(&no_hand).contains("--hand"));
+    assert!(!out.exists());
+}

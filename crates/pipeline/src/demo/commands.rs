@@ -60,6 +60,11 @@ pub(crate) fn label(p: &DemoPaths, method: &str) -> CommandLine {
     if method.starts_with("model") || method == "combined" {
         args.extend(["--model".into(), s(&p.report_model)]);
     }
+    if method == "combined" {
+        // Anchored by the starter mentions, which the report model was trained on.
+        args.extend(["--hand".into(), s(&p.starter_mentions)]);
+        args.extend(["--trained-on-hand", "model"].map(String::from));
+    }
     args.extend(["--regions", "tasks", "--out"].map(String::from));
     args.push(s(&p.method_labels(method)));
     CommandLine(args)

@@ -7,7 +7,9 @@ use super::context::Demo;
 use super::error::{DemoError, InStep};
 use super::settings::ReportModelChoice;
 use std::path::{Path, PathBuf};
-use uptake_labels::{LabelSettings, LabellingMethod, MemoScorer, MentionScorer, MethodSetup};
+use uptake_labels::{
+    LabelModelSettings, LabelSettings, LabellingMethod, MemoScorer, MentionScorer, MethodSetup,
+};
 use uptake_ontology::{Ontology, RegionSelection};
 use uptake_reports::{Report, Tagger};
 use uptake_stats::{
@@ -70,10 +72,11 @@ fn label(
         regions: RegionSelection::Tasks,
         ..LabelSettings::default()
     };
-    let setup = MethodSetup {
-        method,
-        ..MethodSetup::default()
+    let setup = match method {
+        LabellingMethod::Combined => anchored_by_starter(d).in_step(&line)?,
+        _ => MethodSetup::default(),
     };
+    let setup = MethodSetup { method, ..setup };
     let labels = setup
         .label_reports(models, tagger, reports, &settings, d.progress())
         .in_step(&line)?;
@@ -86,6 +89,22 @@ fn label(
     Ok(MethodLabels {
         method: name,
         table,
+    })
+}
+
+/// The label model anchored by the starter mentions. The report model was trained on them, so
+/// its accuracy is learned from the reports' mentions only (`trained_on_hand`); the regex's and
+/// the rules' from both.
+fn anchored_by_starter(d: &Demo) -> Result<MethodSetup, uptake_core::mentions::MentionFileError> {
+    let hand = uptake_core::mentions::read_mentions(&d.paths.starter_mentions)?;
+    let label_model = LabelModelSettings {
+        trained_on_hand: vec![LabellingMethod::Model.to_string()],
+        ..LabelModelSettings::default()
+    };
+    Ok(MethodSetup {
+        hand,
+        label_model,
+        ..MethodSetup::default()
     })
 }
 

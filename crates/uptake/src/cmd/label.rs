@@ -7,8 +7,8 @@ use anyhow::{Context, bail};
 use std::path::{Path, PathBuf};
 use uptake_core::output_guard::check_output;
 use uptake_labels::{
-    Aggregation, LabelOutputs, LabelSettings, LabellingMethod, MethodSetup, RulesSource,
-    read_checked_mentions,
+    Aggregation, LabelModelSettings, LabelOutputs, LabelSettings, LabellingMethod, MethodSetup,
+    RulesSource, read_checked_mentions,
 };
 use uptake_ontology::Ontology;
 use uptake_textmodel::load_scorers;
@@ -107,6 +107,11 @@ pub struct Labellers {
     /// Hand-labelled mentions (mention file) that anchor the combined method's label model.
     #[arg(long, value_name = "FILE")]
     pub hand: Option<PathBuf>,
+    /// A labeller built on the --hand mentions (`model` when the report model was trained on
+    /// them; `rules`, `regex`, `rules:<file name>`): its accuracy is learned from the
+    /// unlabelled mentions only, as its own training sentences would overstate it. Repeatable.
+    #[arg(long, value_name = "LABELLER", requires = "hand")]
+    pub trained_on_hand: Vec<String>,
     #[command(flatten)]
     pub device: DeviceArgs,
 }
@@ -131,6 +136,10 @@ pub struct DiagnoseArgs {
 impl Labellers {
     /// The library's setup of `method`, the hand labels read and checked against `ontology`.
     fn setup(&self, method: LabellingMethod, ontology: &Ontology) -> anyhow::Result<MethodSetup> {
+        let label_model = LabelModelSettings {
+            trained_on_hand: self.trained_on_hand.clone(),
+            ..LabelModelSettings::default()
+        };
         let hand = self
             .hand
             .as_ref()
@@ -140,6 +149,7 @@ impl Labellers {
             rules: (self.rules.clone()).map_or(RulesSource::Builtin, RulesSource::File),
             own_rules: self.own_rules.clone(),
             hand: hand.transpose()?.unwrap_or_default(),
+            label_model,
             ..MethodSetup::default()
         };
         (setup.check(self.model.len()))
