@@ -5,7 +5,8 @@
 # With BASE (a BERT folder, e.g. ~/.cache/uptake/models/all-MiniLM-L6-v2) a report model is
 # trained on the first half of the starter mentions (DIR/rm) and the rows with it are added:
 # model, model+rules, combined with the model, with and without hand labels (noisy-OR only), and
-# with hand labels where the model's accuracy is learned from the unlabelled mentions only.
+# with hand labels where the model's accuracy is learned from the unlabelled mentions only, and
+# without the regex.
 set -euo pipefail
 U=${1:-target/release/uptake}
 D=${2:-$(mktemp -d)}
@@ -41,6 +42,9 @@ for seed in 21 22; do
     # The report model was trained on the hand labels: its accuracy from the unlabelled only.
     label --method combined --aggregation noisy-or "${M[@]}" --hand "$D/hand.jsonl" \
       --trained-on-hand model --out "$S/combined+model+hand-trained-model.noisy-or.csv"
+    # Without the regex: the rules and the model, anchored by the hand labels.
+    label --method combined --aggregation noisy-or "${M[@]}" --hand "$D/hand.jsonl" \
+      --leave-out regex --out "$S/combined-regex+model+hand.noisy-or.csv"
   fi
   echo "== exam level, synthetic reports seed $seed (400 exams x 30 task regions, pooled cells)"
   python3 "$ROOT/scripts/exam_figures.py" "$S/truth.csv" $(ls "$S"/*.csv | grep -v -e truth -e no-mention)
@@ -60,5 +64,7 @@ else
     --out "$H/combined+model+hand.csv" > /dev/null
   "$U" -q label --method combined "${M[@]}" --hand "$D/hand.jsonl" --trained-on-hand model \
     --mentions "$D/held.jsonl" --out "$H/combined+model+hand-trained-model.csv" > /dev/null
+  "$U" -q label --method combined "${M[@]}" --hand "$D/hand.jsonl" --leave-out regex \
+    --mentions "$D/held.jsonl" --out "$H/combined-regex+model+hand.csv" > /dev/null
 fi
 python3 "$ROOT/scripts/exam_figures.py" --mentions "$H"/*.csv

@@ -10,7 +10,7 @@ use crate::fit_reports::mention_sentences;
 use crate::fit_summary::FitSummary;
 use crate::label_model::{LabelModel, LabelModelSettings, Unanchored};
 use crate::mention_regions::{MentionsError, read_checked_mentions};
-use crate::method::{LabellingMethod, MethodError, RulesSource};
+use crate::method::{BuiltinLabeller, LabellingMethod, MethodError, RulesSource};
 use crate::scorer::{MentionScorer, ScoreError};
 use crate::weak::{LabelError, LabelSettings, WeakLabeller, WeakLabels};
 use std::fmt;
@@ -31,6 +31,8 @@ pub struct MethodSetup {
     pub own_rules: Vec<PathBuf>,
     /// Hand-labelled mentions (the mention-file format) that anchor the combined method's fit.
     pub hand: Vec<LabelledSentence>,
+    /// Built-in labellers the combined method leaves out (default: none).
+    pub leave_out: Vec<BuiltinLabeller>,
     /// How the combined method fits its label model.
     pub label_model: LabelModelSettings,
     /// How a region's mentions become one probability per exam (`None`: the method's own,
@@ -45,6 +47,7 @@ impl Default for MethodSetup {
             rules: RulesSource::Builtin,
             own_rules: Vec::new(),
             hand: Vec::new(),
+            leave_out: Vec::new(),
             label_model: LabelModelSettings::default(),
             aggregation: None,
         }
@@ -207,6 +210,7 @@ impl MethodSetup {
             LabellingMethod::Combined => Ok(()),
             _ if !self.own_rules.is_empty() => only_combined("own rules files"),
             _ if !self.hand.is_empty() => only_combined("hand-labelled mentions"),
+            _ if !self.leave_out.is_empty() => only_combined("labellers left out"),
             _ => Ok(()),
         }
     }
@@ -219,7 +223,8 @@ impl MethodSetup {
         data: FitOn<'_>,
         progress: &dyn Progress,
     ) -> Result<LabelModel, MethodError> {
-        let labellers = LabellingMethod::labellers(&self.rules, models, &self.own_rules)?;
+        let labellers =
+            LabellingMethod::labellers(&self.rules, models, &self.own_rules, &self.leave_out)?;
         let (hand, settings) = (&self.hand, &self.label_model);
         Ok(match data {
             FitOn::Reports { tagger, reports } => {

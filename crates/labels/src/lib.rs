@@ -116,7 +116,10 @@ pub use memo::MemoScorer;
 pub use mention_regions::{
     MentionsError, UnknownMentionRegion, check_mention_regions, read_checked_mentions,
 };
-pub use method::{LabellingMethod, MethodError, RulesSource, UnknownMethod};
+pub use method::{
+    BuiltinLabeller, LabellingMethod, MethodError, RulesSource, UnknownBuiltinLabeller,
+    UnknownMethod,
+};
 pub use outputs::{LabelOutputs, LabelWriteError};
 pub use regex_baseline::RegexLabeller;
 pub use rules::{RulesError, RulesLabeller};

@@ -29,6 +29,47 @@ pub enum LabellingMethod {
     Combined,
 }
 
+/// A labeller built into uptake that the combined method may leave out (`--leave-out`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum BuiltinLabeller {
+    /// The regex baseline.
+    Regex,
+    /// The rules.
+    Rules,
+}
+
+/// A name that is not a built-in labeller.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("`{0}` is not a built-in labeller (regex, rules)")]
+pub struct UnknownBuiltinLabeller(pub String);
+
+impl BuiltinLabeller {
+    /// The name the label model and the command line use.
+    pub fn name(self) -> &'static str {
+        match self {
+            Self::Regex => "regex",
+            Self::Rules => "rules",
+        }
+    }
+}
+
+impl fmt::Display for BuiltinLabeller {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+impl FromStr for BuiltinLabeller {
+    type Err = UnknownBuiltinLabeller;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        [Self::Regex, Self::Rules]
+            .into_iter()
+            .find(|b| b.name() == s)
+            .ok_or_else(|| UnknownBuiltinLabeller(s.to_string()))
+    }
+}
+
 /// Where the rules' vocabulary comes from.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub enum RulesSource {
@@ -172,16 +213,23 @@ impl LabellingMethod {
         })
     }
 
-    /// The labellers the combined method fits its label model over: the regex baseline, the
-    /// rules from `rules`, the mean of the report `models` when there are any (named "model"),
-    /// then one labeller per file of `own_rules` (named `rules:<file name>`).
+    /// The labellers the combined method fits its label model over: the regex baseline and the
+    /// rules from `rules` (each unless in `leave_out`), the mean of the report `models` when
+    /// there are any (named "model"), then one labeller per file of `own_rules` (named
+    /// `rules:<file name>`).
     pub fn labellers(
         rules: &RulesSource,
         models: Vec<Box<dyn MentionScorer>>,
         own_rules: &[PathBuf],
+        leave_out: &[BuiltinLabeller],
     ) -> Result<Vec<Box<dyn MentionScorer>>, MethodError> {
-        let mut labellers: Vec<Box<dyn MentionScorer>> =
-            vec![Box::new(RegexLabeller::new()), rules_scorer(rules)?];
+        let mut labellers: Vec<Box<dyn MentionScorer>> = Vec::new();
+        if !leave_out.contains(&BuiltinLabeller::Regex) {
+            labellers.push(Box::new(RegexLabeller::new()));
+        }
+        if !leave_out.contains(&BuiltinLabeller::Rules) {
+            labellers.push(rules_scorer(rules)?);
+        }
         if !models.is_empty() {
             labellers.push(ensemble(models));
         }

@@ -5,8 +5,8 @@
 use uptake_core::shard::Shard;
 use uptake_core::{LabelledSentence, NoProgress};
 use uptake_labels::{
-    Aggregation, LabelSettings, LabellingMethod, MemoScorer, MentionScorer, MethodError,
-    MethodSetup, RulesSource, ScoreError, SentenceMentions,
+    Aggregation, BuiltinLabeller, LabelSettings, LabellingMethod, MemoScorer, MentionScorer,
+    MethodError, MethodSetup, RulesSource, ScoreError, SentenceMentions,
 };
 use uptake_ontology::{Ontology, RegionSelection};
 use uptake_reports::{Report, Tagger};
@@ -294,5 +294,51 @@ fn a_shared_report_model_scores_each_report_once_for_the_model_and_the_combined_
         batches.get(),
         2,
         "the fit and the labelling asked for the same batches"
+    );
+}
+
+#[test]
+fn the_combined_method_leaves_out_the_labellers_it_is_told_to() {
+    let ontology = Ontology::builtin();
+    let settings = LabelSettings {
+        regions: "liver".parse::<RegionSelection>().unwrap(),
+        ..LabelSettings::default()
+    };
+    let setup = MethodSetup {
+        hand: hand(),
+        leave_out: vec![BuiltinLabeller::Regex],
+        ..combined()
+    };
+    let tagger = Tagger::new(&ontology).unwrap();
+    let done =
+        (setup.label_reports(Vec::new(), tagger, &reports(), &settings, &NoProgress)).unwrap();
+    let fit = done.fit.as_ref().unwrap();
+    assert_eq!(
+        fit.views,
+        [["rules"]],
+        "the rules alone, anchored by the hand labels"
+    );
+    let livers: Vec<f64> = (done.labels.table.rows())
+        .map(|(_, v)| v[0].unwrap())
+        .collect();
+    assert!(livers[0] > 0.5 && livers[1] < 0.5, "{livers:?}");
+}
+
+#[test]
+fn leaving_out_a_labeller_is_refused_for_a_method_other_than_combined() {
+    let setup = MethodSetup {
+        leave_out: vec![BuiltinLabeller::Regex],
+        ..MethodSetup::default()
+    };
+    assert!(matches!(
+        setup.check(0),
+        Err(MethodError::OnlyCombined {
+            what: "labellers left out",
+            ..
+        })
+    ));
+    assert_eq!(
+        "regexp".parse::<BuiltinLabeller>().unwrap_err().to_string(),
+        "`regexp` is not a built-in labeller (regex, rules)"
     );
 }

@@ -316,3 +316,36 @@ fn a_labeller_trained_on_the_hand_labels_is_named_among_the_labellers_and_needs_
     assert!(refused(&no_hand).contains("--hand"));
     assert!(!out.exists());
 }
+
+#[test]
+fn the_combined_method_leaves_out_the_regex_when_told_and_refuses_it_unanchored() {
+    let dir = tempfile::tempdir().unwrap();
+    let set = synthetic(dir.path(), "30");
+    let out = dir.path().join("labels.csv");
+    let extra = [
+        "--method",
+        "combined",
+        "--leave-out",
+        "regex",
+        "--hand",
+        STARTER,
+    ];
+    let stdout = label(&set, &out, &extra);
+    assert!(
+        stdout.contains("views: rules; identifiable: anchored by hand labels"),
+        "{stdout}"
+    );
+    let reports = set.join("reports.jsonl");
+    let (r, o) = (reports.to_str().unwrap(), out.to_str().unwrap());
+    let common = ["label", "--reports", r, "--out", o, "--leave-out", "regex"];
+    let unanchored = refused(&[&common[..], &["--method", "combined"]].concat());
+    assert!(
+        unanchored.contains("over rules is not identifiable"),
+        "{unanchored}"
+    );
+    let not_combined = refused(&[&common[..], &["--method", "rules"]].concat());
+    assert!(
+        not_combined.contains("only apply to the method combined"),
+        "{not_combined}"
+    );
+}

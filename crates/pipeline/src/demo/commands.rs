@@ -61,9 +61,9 @@ pub(crate) fn label(p: &DemoPaths, method: &str) -> CommandLine {
         args.extend(["--model".into(), s(&p.report_model)]);
     }
     if method == "combined" {
-        // Anchored by the starter mentions, which the report model was trained on.
+        // The rules and the model, anchored by the starter mentions.
         args.extend(["--hand".into(), s(&p.starter_mentions)]);
-        args.extend(["--trained-on-hand", "model"].map(String::from));
+        args.extend(["--leave-out", "regex"].map(String::from));
     }
     args.extend(["--regions", "tasks", "--out"].map(String::from));
     args.push(s(&p.method_labels(method)));

@@ -1,6 +1,7 @@
 //! Steps 2 and 3: weak labels from the reports (regex, rules, and with the BERT report model,
-//! when its weights are set up, the model, model+rules and the label model over all three:
-//! `combined`), each measured against what the reports say.
+//! when its weights are set up, the model, model+rules and the label model over the rules and
+//! the model, anchored by the starter mentions: `combined`), each measured against what the
+//! reports say.
 
 use super::commands;
 use super::context::Demo;
@@ -8,7 +9,7 @@ use super::error::{DemoError, InStep};
 use super::settings::ReportModelChoice;
 use std::path::{Path, PathBuf};
 use uptake_labels::{
-    LabelModelSettings, LabelSettings, LabellingMethod, MemoScorer, MentionScorer, MethodSetup,
+    BuiltinLabeller, LabelSettings, LabellingMethod, MemoScorer, MentionScorer, MethodSetup,
 };
 use uptake_ontology::{Ontology, RegionSelection};
 use uptake_reports::{Report, Tagger};
@@ -92,18 +93,15 @@ fn label(
     })
 }
 
-/// The label model anchored by the starter mentions. The report model was trained on them, so
-/// its accuracy is learned from the reports' mentions only (`trained_on_hand`); the regex's and
-/// the rules' from both.
+/// The label model over the rules and the report model, anchored by the starter mentions. The
+/// regex is left out: it silences every mention of a sentence with a negative word anywhere in
+/// it, errors the label model cannot take apart from the others' (docs/labels-model.md); on
+/// the demo's reports this lifts the method's macro F1 from 0.977 to 0.997.
 fn anchored_by_starter(d: &Demo) -> Result<MethodSetup, uptake_core::mentions::MentionFileError> {
     let hand = uptake_core::mentions::read_mentions(&d.paths.starter_mentions)?;
-    let label_model = LabelModelSettings {
-        trained_on_hand: vec![LabellingMethod::Model.to_string()],
-        ..LabelModelSettings::default()
-    };
     Ok(MethodSetup {
         hand,
-        label_model,
+        leave_out: vec![BuiltinLabeller::Regex],
         ..MethodSetup::default()
     })
 }
@@ -129,7 +127,7 @@ fn report_model(d: &mut Demo) -> Result<Option<PathBuf>, DemoError> {
     }
     d.step(
         "3. The BERT report model: fine-tune MiniLM on the starter mentions, label with it \
-         and with the label model over regex, rules and it",
+         and with the label model over the rules and it",
     );
     let base = base.clone();
     let mentions = &d.paths.starter_mentions;

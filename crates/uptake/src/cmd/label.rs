@@ -7,8 +7,8 @@ use anyhow::{Context, bail};
 use std::path::{Path, PathBuf};
 use uptake_core::output_guard::check_output;
 use uptake_labels::{
-    Aggregation, LabelModelSettings, LabelOutputs, LabelSettings, LabellingMethod, MethodSetup,
-    RulesSource, read_checked_mentions,
+    Aggregation, BuiltinLabeller, LabelModelSettings, LabelOutputs, LabelSettings, LabellingMethod,
+    MethodSetup, RulesSource, read_checked_mentions,
 };
 use uptake_ontology::Ontology;
 use uptake_textmodel::load_scorers;
@@ -112,6 +112,11 @@ pub struct Labellers {
     /// unlabelled mentions only, as its own training sentences would overstate it. Repeatable.
     #[arg(long, value_name = "LABELLER", requires = "hand")]
     pub trained_on_hand: Vec<String>,
+    /// A built-in labeller (regex or rules) the combined method leaves out, e.g. the regex,
+    /// whose negative words anywhere in a sentence make its errors depend on the rules' and the
+    /// model's (docs/labels-model.md). Fewer than three labellers need --hand. Repeatable.
+    #[arg(long, value_name = "LABELLER")]
+    pub leave_out: Vec<BuiltinLabeller>,
     #[command(flatten)]
     pub device: DeviceArgs,
 }
@@ -149,6 +154,7 @@ impl Labellers {
             rules: (self.rules.clone()).map_or(RulesSource::Builtin, RulesSource::File),
             own_rules: self.own_rules.clone(),
             hand: hand.transpose()?.unwrap_or_default(),
+            leave_out: self.leave_out.clone(),
             label_model,
             ..MethodSetup::default()
         };
