@@ -567,9 +567,9 @@ fn fit_views(
                 MAX_JOINT_LEVELS,
                 min_views,
             );
-            // Joining them all would take the anchor from the labellers that learn from it.
-            let mixed = trained_on_hand.contains(&true) && trained_on_hand.contains(&false);
-            match mixed {
+            // Joining them all would take the anchor from the labellers that learn from it
+            // (when every labeller is trained on the hand labels, there is no anchor left).
+            match trained_on_hand.contains(&true) {
                 true => merged,
                 false => joint_when_anchored(merged, &sizes, &table.known),
             }

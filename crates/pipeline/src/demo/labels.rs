@@ -8,6 +8,7 @@ use super::context::Demo;
 use super::error::{DemoError, InStep};
 use super::settings::ReportModelChoice;
 use std::path::{Path, PathBuf};
+use uptake_core::LabelledSentence;
 use uptake_labels::{
     BuiltinLabeller, LabelSettings, LabellingMethod, MemoScorer, MentionScorer, MethodSetup,
 };
@@ -39,18 +40,19 @@ pub(crate) fn weak_labels(d: &mut Demo) -> Result<Vec<MethodLabels>, DemoError> 
         .reports;
     let mut done = Vec::new();
     for method in [LabellingMethod::Regex, LabellingMethod::Rules] {
-        done.push(label(d, &reports, method, Vec::new())?);
+        done.push(label(d, &reports, plain(method), Vec::new())?);
     }
-    if let Some(model) = report_model(d)? {
+    if let Some(trained) = report_model(d)? {
         let with_model = [
-            LabellingMethod::Model,
-            LabellingMethod::ModelRules,
-            LabellingMethod::Combined,
+            plain(LabellingMethod::Model),
+            plain(LabellingMethod::ModelRules),
+            anchored_by_starter(trained.starter),
         ];
         // One load and one pass of the model over the mentions: the three methods share it.
-        let scorer = load_model(&model).in_step(&model.display())?;
-        for method in with_model {
-            done.push(label(d, &reports, method, vec![Box::new(scorer.clone())])?);
+        let dir = &trained.dir;
+        let scorer = load_model(dir).in_step(&dir.display())?;
+        for setup in with_model {
+            done.push(label(d, &reports, setup, vec![Box::new(scorer.clone())])?);
         }
     }
     for m in &done {
@@ -63,21 +65,16 @@ pub(crate) fn weak_labels(d: &mut Demo) -> Result<Vec<MethodLabels>, DemoError> 
 fn label(
     d: &mut Demo,
     reports: &[Report],
-    method: LabellingMethod,
+    setup: MethodSetup,
     models: Vec<Box<dyn MentionScorer>>,
 ) -> Result<MethodLabels, DemoError> {
-    let name = method.to_string();
+    let name = setup.method.to_string();
     let line = d.command(commands::label(&d.paths, &name));
     let tagger = Tagger::new(&Ontology::builtin()).in_step(&line)?;
     let settings = LabelSettings {
         regions: RegionSelection::Tasks,
         ..LabelSettings::default()
     };
-    let setup = match method {
-        LabellingMethod::Combined => anchored_by_starter(d).in_step(&line)?,
-        _ => MethodSetup::default(),
-    };
-    let setup = MethodSetup { method, ..setup };
     let labels = setup
         .label_reports(models, tagger, reports, &settings, d.progress())
         .in_step(&line)?;
@@ -93,17 +90,30 @@ fn label(
     })
 }
 
-/// The label model over the rules and the report model, anchored by the starter mentions. The
+/// `method` with nothing but its defaults.
+fn plain(method: LabellingMethod) -> MethodSetup {
+    MethodSetup {
+        method,
+        ..MethodSetup::default()
+    }
+}
+
+/// The label model over the rules and the report model, anchored by the `starter` mentions. The
 /// regex is left out: it silences every mention of a sentence with a negative word anywhere in
 /// it, errors the label model cannot take apart from the others' (docs/labels-model.md); on
 /// the demo's reports this lifts the method's macro F1 from 0.977 to 0.997.
-fn anchored_by_starter(d: &Demo) -> Result<MethodSetup, uptake_core::mentions::MentionFileError> {
-    let hand = uptake_core::mentions::read_mentions(&d.paths.starter_mentions)?;
-    Ok(MethodSetup {
-        hand,
+fn anchored_by_starter(starter: Vec<LabelledSentence>) -> MethodSetup {
+    MethodSetup {
+        hand: starter,
         leave_out: vec![BuiltinLabeller::Regex],
-        ..MethodSetup::default()
-    })
+        ..plain(LabellingMethod::Combined)
+    }
+}
+
+/// The demo's report model and the starter mentions it was trained on.
+struct TrainedReportModel {
+    dir: PathBuf,
+    starter: Vec<LabelledSentence>,
 }
 
 fn load_model(dir: &Path) -> Result<MemoScorer, uptake_textmodel::ModelError> {
@@ -112,7 +122,7 @@ fn load_model(dir: &Path) -> Result<MemoScorer, uptake_textmodel::ModelError> {
 }
 
 /// Fine-tunes MiniLM on the starter mentions (briefly); `None` when skipped.
-fn report_model(d: &mut Demo) -> Result<Option<PathBuf>, DemoError> {
+fn report_model(d: &mut Demo) -> Result<Option<TrainedReportModel>, DemoError> {
     let ReportModelChoice::Train { base } = &d.settings.report_model else {
         d.note("report model skipped (--no-report-model)");
         return Ok(None);
@@ -161,7 +171,10 @@ fn report_model(d: &mut Demo) -> Result<Option<PathBuf>, DemoError> {
     )
     .in_step(&line)?;
     d.observer.training_done();
-    Ok(Some(out))
+    Ok(Some(TrainedReportModel {
+        dir: out,
+        starter: sentences,
+    }))
 }
 
 /// A method's labels against what the reports say, written for the HTML report.
