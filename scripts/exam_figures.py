@@ -6,7 +6,11 @@ exams for F1 (500 resamples, seed 0). Usage: exam_figures.py TRUTH LABELS...
 With --mentions SCORES...: mention level instead, from per-mention score CSVs (`uptake label
 --mentions FILE --out SCORES`, `uptake report-model evaluate --scores SCORES`), each labeller's
 column against the hand labels, the CI over sentences (a sentence's mentions resampled
-together)."""
+together).
+
+With --against NAME (first argument): after the table, each labeller minus NAME on every
+measure, with paired 95 % bootstrap CIs (the same resampled exams or sentences for both; 500
+resamples, seed 0), to tell a difference from resampling noise."""
 import csv
 import random
 import sys
@@ -50,6 +54,29 @@ def figures(pairs):
     return f1, tp / max(1, tp + fn), tn / max(1, tn + fp), ece
 
 
+def measures(pairs):
+    """AUROC, F1, sensitivity, specificity, ECE."""
+    return (auroc(pairs),) + figures(pairs)
+
+
+def differences(name, units, reference):
+    """One row of paired differences: `units` minus `reference` on every measure, with a
+    percentile bootstrap CI over the units both share."""
+    keys = sorted(set(units) & set(reference))
+    pooled = lambda u, ks: [x for k in ks for x in u[k]]
+    point = [a - b for a, b in zip(measures(pooled(units, keys)), measures(pooled(reference, keys)))]
+    rng = random.Random(0)
+    boots = []
+    for _ in range(500):
+        ks = rng.choices(keys, k=len(keys))
+        boots.append([a - b for a, b in zip(measures(pooled(units, ks)), measures(pooled(reference, ks)))])
+    cells = []
+    for i, d in enumerate(point):
+        col = sorted(b[i] for b in boots)
+        cells.append(f"{d:+.3f} ({col[12]:+.3f},{col[487]:+.3f})")
+    print(f"{name:<40} " + " ".join(f"{c:>22}" for c in cells))
+
+
 def row(name, units):
     """One table row: the figures of every unit's (probability, truth) pairs pooled, with a
     percentile bootstrap CI for F1 over the units (exams, or sentences)."""
@@ -81,17 +108,35 @@ def mention_units(path):
     return out
 
 
+def exam_units(truth_path, paths):
+    """Per labels file (named after it): each exam's (probability, truth) cells."""
+    truth = load(truth_path)
+    exams = sorted({e for e, _ in truth})
+    out = {}
+    for path in paths:
+        by_exam = {e: [] for e in exams}
+        for (e, r), p in load(path).items():
+            by_exam[e].append((p, truth[(e, r)] == 1.0))
+        out[path.rsplit("/", 1)[-1][:-4]] = by_exam
+    return out
+
+
+args = sys.argv[1:]
+against = None
+if args[0] == "--against":
+    against, args = args[1], args[2:]
+if args[0] == "--mentions":
+    labellers = {n: u for path in args[1:] for n, u in mention_units(path).items()}
+else:
+    labellers = exam_units(args[0], args[1:])
 print(f"{'labels':<40} {'AUROC':>6} {'F1':>6} {'F1 95% CI':>13} {'sens':>6} {'spec':>6} {'ECE':>6}")
-if sys.argv[1] == "--mentions":
-    for path in sys.argv[2:]:
-        for name, units in mention_units(path).items():
-            row(name, units)
-    sys.exit(0)
-truth = load(sys.argv[1])
-exams = sorted({e for e, _ in truth})
-for path in sys.argv[2:]:
-    labels = load(path)
-    by_exam = {e: [] for e in exams}
-    for (e, r), p in labels.items():
-        by_exam[e].append((p, truth[(e, r)] == 1.0))
-    row(path.rsplit("/", 1)[-1][:-4], by_exam)
+for name, units in labellers.items():
+    row(name, units)
+if against is not None:
+    if against not in labellers:
+        sys.exit(f"--against {against}: not one of {', '.join(labellers)}")
+    print(f"\nminus {against}, paired 95 % CI:")
+    print(f"{'labels':<40} " + " ".join(f"{h:>22}" for h in ["AUROC", "F1", "sens", "spec", "ECE"]))
+    for name, units in labellers.items():
+        if name != against:
+            differences(name, units, labellers[against])

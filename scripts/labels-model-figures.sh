@@ -6,7 +6,7 @@
 # trained on the first half of the starter mentions (DIR/rm) and the rows with it are added:
 # model, model+rules, combined with the model, with and without hand labels (noisy-OR only), and
 # with hand labels where the model's accuracy is learned from the unlabelled mentions only, and
-# without the regex.
+# without the regex. The tables end with each labeller minus the rules, with paired CIs.
 set -euo pipefail
 U=${1:-target/release/uptake}
 D=${2:-$(mktemp -d)}
@@ -47,7 +47,8 @@ for seed in 21 22; do
       --leave-out regex --out "$S/combined-regex+model+hand.noisy-or.csv"
   fi
   echo "== exam level, synthetic reports seed $seed (400 exams x 30 task regions, pooled cells)"
-  python3 "$ROOT/scripts/exam_figures.py" "$S/truth.csv" $(ls "$S"/*.csv | grep -v -e truth -e no-mention)
+  python3 "$ROOT/scripts/exam_figures.py" --against rules.noisy-or "$S/truth.csv" \
+    $(ls "$S"/*.csv | grep -v -e truth -e no-mention)
 done
 echo "== mention level, held-out half of the starter mentions (the other half: --hand), CI over sentences"
 H=$D/held
@@ -67,4 +68,4 @@ else
   "$U" -q label --method combined "${M[@]}" --hand "$D/hand.jsonl" --leave-out regex \
     --mentions "$D/held.jsonl" --out "$H/combined-regex+model+hand.csv" > /dev/null
 fi
-python3 "$ROOT/scripts/exam_figures.py" --mentions "$H"/*.csv
+python3 "$ROOT/scripts/exam_figures.py" --against rules --mentions "$H"/*.csv

@@ -29,6 +29,7 @@
 
 /// Atomic file writes: readers see the old or the complete new content, never a part.
 pub mod atomic;
+pub mod bootstrap;
 pub mod calibration;
 #[cfg(feature = "cli")]
 pub mod cli;

@@ -11,6 +11,7 @@ use crate::fit_summary::FitSummary;
 use crate::label_model::{LabelModel, LabelModelSettings, Unanchored};
 use crate::mention_regions::{MentionsError, read_checked_mentions};
 use crate::method::{BuiltinLabeller, LabellingMethod, MethodError, RulesSource};
+use crate::paired::{MeasureDifference, MentionMeasure, PairedSettings, paired_differences};
 use crate::scorer::{MentionScorer, ScoreError};
 use crate::weak::{LabelError, LabelSettings, WeakLabeller, WeakLabels};
 use std::fmt;
@@ -127,6 +128,34 @@ pub struct EvaluatedMentions {
     pub fit: Option<FitSummary>,
     /// Each mention's score: a vector per sentence.
     pub scores: Vec<Vec<f64>>,
+    /// Each measure of the method minus the rules' on the same mentions, with paired intervals
+    /// over sentences (`None` for the method rules).
+    pub minus_rules: Option<MinusRules>,
+}
+
+/// A method's measures minus the rules' ([`paired_differences`]).
+#[derive(Debug, Clone, PartialEq)]
+pub struct MinusRules {
+    /// How they were computed.
+    pub settings: PairedSettings,
+    /// One per measure, in [`MentionMeasure::ALL`]'s order.
+    pub differences: Vec<MeasureDifference>,
+}
+
+/// `minus the rules, 95 % CI over 2000 resamples of sentences:`, then a line per measure (no
+/// newline at the end, as the figures before it).
+impl fmt::Display for MinusRules {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let (level, resamples) = (self.settings.level * 100.0, self.settings.resamples);
+        write!(
+            f,
+            "minus the rules, {level:.0} % CI over {resamples} resamples of sentences:"
+        )?;
+        for d in &self.differences {
+            write!(f, "\n  {:<6} {d}", d.measure.name())?;
+        }
+        Ok(())
+    }
 }
 
 impl EvaluatedMentions {
@@ -190,7 +219,11 @@ impl fmt::Display for EvaluatedMentions {
         if let Some(fit) = &self.fit {
             write!(f, "{fit}")?;
         }
-        write!(f, "{}", self.evaluation)
+        write!(f, "{}", self.evaluation)?;
+        match &self.minus_rules {
+            Some(minus_rules) => write!(f, "\n{minus_rules}"),
+            None => Ok(()),
+        }
     }
 }
 
@@ -304,10 +337,36 @@ impl MethodSetup {
         let scores = score_labelled(prepared.scorer.as_mut(), sentences)?;
         let name = prepared.scorer.name();
         let evaluation = evaluate_scores(name, sentences, &scores, threshold);
+        let minus_rules = match self.method {
+            LabellingMethod::Rules => None,
+            _ => Some(self.minus_rules(&scores, sentences, threshold)?),
+        };
         Ok(EvaluatedMentions {
             evaluation,
             fit: prepared.fit,
             scores,
+            minus_rules,
+        })
+    }
+
+    /// `scores` minus the rules' (this setup's rules) on every measure.
+    fn minus_rules(
+        &self,
+        scores: &[Vec<f64>],
+        sentences: &[LabelledSentence],
+        threshold: f64,
+    ) -> Result<MinusRules, LabellingError> {
+        let mut rules = LabellingMethod::Rules.scorer(&self.rules, Vec::new())?;
+        let reference = score_labelled(rules.as_mut(), sentences)?;
+        let settings = PairedSettings {
+            threshold,
+            ..PairedSettings::default()
+        };
+        let measures = MentionMeasure::ALL;
+        let differences = paired_differences(scores, &reference, sentences, &measures, &settings);
+        Ok(MinusRules {
+            settings,
+            differences,
         })
     }
 

@@ -18,7 +18,8 @@
 //!   [`LabelCounts`] of the reports that fell back (no findings or impression header) or yielded
 //!   no mention, and their ids ([`WeakLabels::flagged`], [`WeakLabels::write_flagged`]);
 //! - [`check_mention_regions`]: a hand-labelled mention file names only ontology regions;
-//! - [`evaluate`]: agreement of a scorer with hand-labelled mentions;
+//! - [`evaluate`]: agreement of a scorer with hand-labelled mentions; [`paired`]: one scorer
+//!   minus another on every measure, with paired intervals over sentences;
 //! - [`measure_labelling`]: labelling speed.
 //!
 //! Label one report with the rules, then a report set into a table:
@@ -94,6 +95,7 @@ mod memo;
 mod mention_regions;
 mod method;
 mod outputs;
+pub mod paired;
 mod regex_baseline;
 mod rules;
 mod scorer;
@@ -104,7 +106,7 @@ mod weak;
 pub use aggregate::{Aggregation, DEFAULT_DISCOUNT, ScoredMention, UnknownAggregation};
 pub use combined::{
     EvaluatedMentionFile, EvaluatedMentions, FitOn, LabelledReports, LabellingError, MethodSetup,
-    PreparedScorer,
+    MinusRules, PreparedScorer,
 };
 pub use fit_reports::mention_sentences;
 pub use fit_summary::{Anchor, FitSummary, LabellerDependence};

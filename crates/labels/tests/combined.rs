@@ -4,6 +4,7 @@
 
 use uptake_core::shard::Shard;
 use uptake_core::{LabelledSentence, NoProgress};
+use uptake_labels::paired::MentionMeasure;
 use uptake_labels::{
     Aggregation, BuiltinLabeller, LabelSettings, LabellingMethod, MemoScorer, MentionScorer,
     MethodError, MethodSetup, RulesSource, ScoreError, SentenceMentions,
@@ -341,4 +342,45 @@ fn leaving_out_a_labeller_is_refused_for_a_method_other_than_combined() {
         "regexp".parse::<BuiltinLabeller>().unwrap_err().to_string(),
         "`regexp` is not a built-in labeller (regex, rules)"
     );
+}
+
+#[test]
+fn a_method_is_evaluated_on_hand_labels_beside_the_rules_with_paired_intervals() {
+    // The regex misses a lesion in every sentence that negates something else.
+    let mut sentences = hand();
+    let text = "Intense uptake in the liver; no uptake in the lungs.";
+    sentences.extend((0..12).map(|_| LabelledSentence {
+        id: None,
+        exam_id: None,
+        section: None,
+        text: text.into(),
+        mentions: vec![uptake_core::LabelledSpan {
+            start: 22,
+            end: 27,
+            region: "liver".into(),
+            label: 1,
+        }],
+    }));
+    let evaluate = |method| {
+        let setup = MethodSetup {
+            method,
+            ..MethodSetup::default()
+        };
+        let ontology = Ontology::builtin();
+        (setup.evaluate_mentions(Vec::new(), &ontology, &sentences, 0.5, &NoProgress)).unwrap()
+    };
+    let regex = evaluate(LabellingMethod::Regex).minus_rules.unwrap();
+    let estimate = |m: MentionMeasure| {
+        let d = regex.differences.iter().find(|d| d.measure == m).unwrap();
+        d.difference.unwrap().estimate
+    };
+    assert_eq!(estimate(MentionMeasure::Sensitivity), -0.5);
+    assert_eq!(estimate(MentionMeasure::Specificity), 0.0);
+    assert_eq!(regex.differences.len(), MentionMeasure::ALL.len());
+    assert!(
+        regex
+            .to_string()
+            .starts_with("minus the rules, 95 % CI over 2000 resamples of sentences:\n  AUROC ")
+    );
+    assert_eq!(evaluate(LabellingMethod::Rules).minus_rules, None);
 }

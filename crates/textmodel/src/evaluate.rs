@@ -4,12 +4,13 @@
 
 use crate::error::ModelError;
 use std::path::Path;
-use uptake_core::{Confusion, LabelledSentence};
+use uptake_core::LabelledSentence;
 use uptake_labels::evaluate::{
     BinaryMetrics, MentionEvaluation, evaluate_scores, score_labelled, write_mention_scores,
 };
+use uptake_labels::paired::{MentionMeasure, PairedSettings, paired_differences};
 use uptake_labels::{MentionScorer, RegexLabeller, RulesLabeller, mean_scores};
-use uptake_stats::resample::{StatisticCi, bootstrap_statistic_ci};
+use uptake_stats::resample::StatisticCi;
 
 /// One labeller's scores of hand-labelled mentions: a vector per sentence, a score per mention.
 pub type MentionScores = Vec<Vec<f64>>;
@@ -112,58 +113,28 @@ pub fn compare_scores(
     })
 }
 
-/// A figure of mention scores against labels.
-#[derive(Debug, Clone, Copy)]
-enum Figure {
-    Auroc,
-    F1,
-}
-
-impl Figure {
-    fn of(self, scores: &[f64], labels: &[bool], threshold: f64) -> Option<f64> {
-        match self {
-            Self::Auroc => uptake_core::metrics::auroc(scores, labels),
-            Self::F1 => Confusion::at_threshold(scores, labels, threshold).f1(),
-        }
-    }
-}
-
 /// AUROC and F1 of the labellers before `rules` minus those of the rules, with percentile
-/// bootstrap intervals over whole sentences (a sentence's mentions share its wording, so they
-/// are resampled together).
+/// bootstrap intervals over whole sentences ([`paired_differences`]).
 fn differences_from_rules(
     scores: &[MentionScores],
     rules: usize,
     sentences: &[LabelledSentence],
     settings: &CompareSettings,
 ) -> Vec<AgainstRules> {
-    let labels: Vec<Vec<bool>> = sentences
-        .iter()
-        .map(|s| s.mentions.iter().map(|m| m.label == 1).collect())
-        .collect();
-    let ci = |k: usize, figure: Figure| {
-        let statistic = |idx: &[usize]| {
-            let (mut a, mut b, mut l) = (Vec::new(), Vec::new(), Vec::new());
-            for &i in idx {
-                a.extend_from_slice(&scores[k][i]);
-                b.extend_from_slice(&scores[rules][i]);
-                l.extend_from_slice(&labels[i]);
-            }
-            let t = settings.threshold;
-            Some(figure.of(&a, &l, t)? - figure.of(&b, &l, t)?)
-        };
-        bootstrap_statistic_ci(
-            sentences.len(),
-            statistic,
-            settings.level,
-            settings.resamples,
-            0,
-        )
+    let paired = PairedSettings {
+        threshold: settings.threshold,
+        level: settings.level,
+        resamples: settings.resamples,
+        seed: 0,
     };
+    let measures = [MentionMeasure::Auroc, MentionMeasure::F1];
     (0..rules)
-        .map(|k| AgainstRules {
-            auroc: ci(k, Figure::Auroc),
-            f1: ci(k, Figure::F1),
+        .map(|k| {
+            let d = paired_differences(&scores[k], &scores[rules], sentences, &measures, &paired);
+            AgainstRules {
+                auroc: d[0].difference,
+                f1: d[1].difference,
+            }
         })
         .collect()
 }

@@ -225,6 +225,16 @@ fn the_combined_method_on_a_mention_file_prints_its_fit_the_figures_and_the_cali
         .unwrap();
     let ece: f64 = ece.parse().unwrap();
     assert!((0.0..0.5).contains(&ece), "{ece}");
+    // Each measure minus the rules' (ECE 0.035 on these sentences), with paired intervals.
+    let minus: Vec<Vec<&str>> = (stdout.lines())
+        .skip_while(|l| *l != "minus the rules, 95 % CI over 2000 resamples of sentences:")
+        .skip(1)
+        .map(|l| l.split_whitespace().collect())
+        .collect();
+    let names: Vec<&str> = minus.iter().map(|l| l[0]).collect();
+    assert_eq!(names, ["AUROC", "F1", "sens", "spec", "ECE"], "{stdout}");
+    let ece_minus_rules: f64 = minus[4][1].parse().unwrap();
+    assert!((ece_minus_rules - (ece - 0.035)).abs() < 0.0015, "{stdout}");
     // Each held-out mention's score, by sentence line.
     let csv = std::fs::read_to_string(&scores).unwrap();
     assert!(csv.starts_with("line,id,mention,region,start,end,label,combined\n"));
