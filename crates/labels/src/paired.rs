@@ -126,18 +126,24 @@ pub fn paired_differences(
         .collect()
 }
 
-/// `+0.017 (+0.007, +0.028)`: the difference and its interval; `-` where undefined.
+/// `+0.017 (+0.007, +0.028)`: a difference and its interval; `+0.017` without an interval; `-`
+/// where undefined.
+pub fn difference_text(difference: Option<StatisticCi>) -> String {
+    match difference {
+        Some(StatisticCi {
+            estimate,
+            ci: Some((lo, hi)),
+            ..
+        }) => format!("{estimate:+.3} ({lo:+.3}, {hi:+.3})"),
+        Some(d) => format!("{:+.3}", d.estimate),
+        None => "-".into(),
+    }
+}
+
+/// [`difference_text`].
 impl fmt::Display for MeasureDifference {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self.difference {
-            Some(StatisticCi {
-                estimate,
-                ci: Some((lo, hi)),
-                ..
-            }) => write!(f, "{estimate:+.3} ({lo:+.3}, {hi:+.3})"),
-            Some(d) => write!(f, "{:+.3}", d.estimate),
-            None => f.write_str("-"),
-        }
+        f.write_str(&difference_text(self.difference))
     }
 }
 

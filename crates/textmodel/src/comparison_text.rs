@@ -4,7 +4,7 @@
 use crate::evaluate::Comparison;
 use std::fmt;
 use uptake_labels::evaluate::MentionEvaluation;
-use uptake_stats::resample::StatisticCi;
+use uptake_labels::paired::difference_text;
 
 fn fmt3(v: Option<f64>) -> String {
     v.map_or("   -  ".into(), |v| format!("{v:6.3}"))
@@ -43,18 +43,6 @@ fn per_region(f: &mut fmt::Formatter<'_>, evals: &[MentionEvaluation]) -> fmt::R
     Ok(())
 }
 
-fn difference(d: &Option<StatisticCi>) -> String {
-    match d {
-        Some(StatisticCi {
-            estimate,
-            ci: Some((lo, hi)),
-            ..
-        }) => format!("{estimate:+.3} ({lo:+.3}, {hi:+.3})"),
-        Some(d) => format!("{:+.3}", d.estimate),
-        None => "-".into(),
-    }
-}
-
 impl fmt::Display for Comparison {
     /// Each labeller's figures, per region, then each model's difference from the rules.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -72,8 +60,8 @@ impl fmt::Display for Comparison {
             writeln!(
                 f,
                 "{name:<12} {:>24} {:>24}",
-                difference(&d.auroc),
-                difference(&d.f1)
+                difference_text(d.auroc),
+                difference_text(d.f1)
             )?;
         }
         Ok(())
