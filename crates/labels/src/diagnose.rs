@@ -9,9 +9,10 @@
 //! "not decisive").
 //!
 //! A mention's *conflict* is the evidence on the losing side: the log odds the fitted model
-//! gives the views that disagree with the combined call, summed. Dissent of a labeller the
-//! model has learned to discount weighs little; two trusted labellers at odds weigh much. A
-//! sentence ranks by its most conflicted mention.
+//! gives the labellers that disagree with the combined call, summed, each read from its own
+//! table (a member of a joint view too, so that a view of rules x model whose members disagree
+//! is disputed). Dissent of a labeller the model has learned to discount weighs little; two
+//! trusted labellers at odds weigh much. A sentence ranks by its most conflicted mention.
 
 use crate::fit_summary::FitSummary;
 use crate::label_model::{HEADER_PROBABILITY, LabelModel};
@@ -127,7 +128,7 @@ pub fn diagnose(
 /// The combined call of a mention and its conflict: the evidence on the losing side.
 fn call_and_conflict(model: &LabelModel, region: &str, votes: &[f64]) -> (f64, f64) {
     let combined = model.combine(Some(region), votes);
-    let losing = (model.evidence(Some(region), votes).iter())
+    let losing = (model.labeller_evidence(Some(region), votes).iter())
         .filter(|e| (**e > 0.0) != (combined >= 0.5))
         .map(|e| e.abs())
         .sum();

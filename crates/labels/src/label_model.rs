@@ -339,29 +339,42 @@ impl LabelModel {
 
     /// The learned accuracy of labeller `labeller` (its index) in `region`.
     pub fn accuracy(&self, labeller: usize, region: RegionId) -> LabellerAccuracy {
-        let (v, view) = self
-            .views
-            .iter()
-            .enumerate()
-            .find(|(_, view)| view.contains(&labeller))
-            .expect("every labeller is in a view");
         let levels = &self.levels[labeller];
-        let says = |class: bool| -> f64 {
-            let cells = self.params.confusion(region.index(), v, class);
-            cells
-                .iter()
-                .enumerate()
-                .filter(|(cell, _)| {
-                    let k = member_level(view, &self.levels, *cell, labeller);
-                    levels.says_abnormal(k)
-                })
-                .map(|(_, p)| p)
-                .sum()
-        };
+        let says =
+            |class| self.own_share(labeller, region.index(), class, |k| levels.says_abnormal(k));
         LabellerAccuracy {
             sensitivity: says(true),
             specificity: 1.0 - says(false),
         }
+    }
+
+    /// The log odds of abnormal each labeller's own output adds for a mention of `region`,
+    /// read from its own table: for a member of a joint view, the view's table summed over the
+    /// other members. Unlike [`LabelModel::evidence`], labellers taken jointly can be seen to
+    /// disagree here (what `diagnose` ranks by).
+    pub fn labeller_evidence(&self, region: Option<&str>, votes: &[f64]) -> Vec<f64> {
+        let (node, _) = self.locate(region, votes);
+        (0..self.names.len())
+            .map(|j| {
+                let own = self.levels[j].level(votes[j]);
+                let says = |class| self.own_share(j, node, class, |k| k == own);
+                // A share learned as 0 would make one labeller's dissent infinite.
+                says(true).max(1e-12).ln() - says(false).max(1e-12).ln()
+            })
+            .collect()
+    }
+
+    /// P(labeller `j` shows a level in `levels` | `class`) in `node`, summed over the joint
+    /// levels of its view.
+    fn own_share(&self, j: usize, node: usize, class: bool, levels: impl Fn(usize) -> bool) -> f64 {
+        let (v, view) = (self.views.iter().enumerate())
+            .find(|(_, view)| view.contains(&j))
+            .expect("every labeller is in a view");
+        let cells = self.params.confusion(node, v, class);
+        (cells.iter().enumerate())
+            .filter(|(cell, _)| levels(member_level(view, &self.levels, *cell, j)))
+            .map(|(_, p)| p)
+            .sum()
     }
 
     /// Every labeller's probability of every mention of `sentences` (scored once: the fit's

@@ -47,6 +47,17 @@ impl MentionMeasure {
         }
     }
 
+    /// Its key in JSON output.
+    pub fn key(self) -> &'static str {
+        match self {
+            Self::Auroc => "auroc",
+            Self::F1 => "f1",
+            Self::Sensitivity => "sensitivity",
+            Self::Specificity => "specificity",
+            Self::CalibrationError => "calibration_error",
+        }
+    }
+
     /// Its short name in tables.
     pub fn name(self) -> &'static str {
         match self {

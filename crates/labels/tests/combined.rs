@@ -240,6 +240,30 @@ fn diagnostics_rank_sentences_by_conflict_and_cover_every_task_region_and_labell
 }
 
 #[test]
+fn diagnostics_of_one_joint_view_still_see_its_labellers_disagree() {
+    // Anchored by hand labels, the regex and the rules are one joint view: no second view
+    // disagrees with its call, yet its members do ("The lungs are clear": the regex fires, the
+    // rules say normal), and such sentences are disputed; where both agree with the call
+    // (the liver), nothing is.
+    let ontology = Ontology::builtin();
+    let tagger = Tagger::new(&ontology).unwrap();
+    let setup = MethodSetup {
+        hand: hand(),
+        ..combined()
+    };
+    let d = (setup.diagnose_reports(&tagger, Vec::new(), &reports(), &NoProgress)).unwrap();
+    assert_eq!(d.fit.views, [["regex", "rules"]]);
+    let mentions = || d.ranking.iter().flat_map(|s| &s.mentions);
+    let split = mentions()
+        .find(|m| m.region == "lungs" && m.votes[0] >= 0.5 && m.votes[1] < 0.5)
+        .unwrap();
+    assert!(split.conflict > 1.0, "{split:?}");
+    let liver: Vec<_> = mentions().filter(|m| m.region == "liver").collect();
+    assert!(liver.len() >= 40, "every report names the liver");
+    assert!(liver.iter().all(|m| m.conflict == 0.0), "{liver:?}");
+}
+
+#[test]
 fn the_combined_method_aggregates_by_max_unless_told_otherwise() {
     let combined = MethodSetup {
         method: LabellingMethod::Combined,

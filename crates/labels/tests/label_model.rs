@@ -611,6 +611,47 @@ fn a_single_joint_view_learns_what_each_combination_means_from_the_hand_labels()
     );
 }
 
+#[test]
+fn a_labeller_inside_a_joint_view_keeps_its_own_evidence() {
+    // Taken jointly, the rules and the regex are one view with one log odds per combination;
+    // each still has its own table (the view's summed over the other), so a mention where
+    // they disagree shows two labellers pulling apart, which `label diagnose` ranks by.
+    let mut rng = uptake_core::seeded::rng(37);
+    let mut world = World::new();
+    world.add("liver", 3000, 0.3, &mut rng);
+    let (mut rules, mut regex) = (HashMap::new(), HashMap::new());
+    for (text, &class) in world.texts.iter().zip(&world.classes) {
+        let says = class == rng.random_bool(0.95);
+        rules.insert(text.clone(), if says { 0.95 } else { 0.05 });
+        let fires = class || rng.random_bool(0.6);
+        regex.insert(text.clone(), f64::from(u8::from(fires)));
+    }
+    let labellers: Vec<Box<dyn MentionScorer>> = vec![
+        Box::new(Simulated {
+            name: "regex".into(),
+            outputs: regex,
+        }),
+        Box::new(Simulated {
+            name: "rules".into(),
+            outputs: rules,
+        }),
+    ];
+    let hand = true_hand_labels(&world, 0..1000);
+    let model = fit(&world, labellers, &hand, &LabelModelSettings::default());
+    let votes = [1.0, 0.05];
+    assert_eq!(
+        model.evidence(Some("liver"), &votes).len(),
+        1,
+        "one joint view"
+    );
+    let own = model.labeller_evidence(Some("liver"), &votes);
+    // The truth: the regex fires on every lesion and on 60 % of the rest, ln(1 / 0.6); the
+    // rules say 0.05 of 5 % of lesions and 95 % of the rest, ln(0.05 / 0.95).
+    let (regex_truth, rules_truth) = ((1.0f64 / 0.6).ln(), (0.05f64 / 0.95).ln());
+    assert!((own[0] - regex_truth).abs() < 0.2, "regex {}", own[0]);
+    assert!((own[1] - rules_truth).abs() < 0.3, "rules {}", own[1]);
+}
+
 /// The labellers of [`TRUTHS`] on `world` and on `hand`, except that `l3` is right on every
 /// mention of `hand`: a report model scoring its own training sentences.
 fn labellers_with_one_trained_on(world: &World, hand: &World) -> Vec<Box<dyn MentionScorer>> {

@@ -4,7 +4,7 @@
 use crate::evaluate::Comparison;
 use std::fmt;
 use uptake_labels::evaluate::MentionEvaluation;
-use uptake_labels::paired::difference_text;
+use uptake_labels::paired::{MentionMeasure, difference_text};
 
 fn fmt3(v: Option<f64>) -> String {
     v.map_or("   -  ".into(), |v| format!("{v:6.3}"))
@@ -55,14 +55,17 @@ impl fmt::Display for Comparison {
             "\nminus the rules, {level:.0} % CI over {} resamples of sentences:",
             s.resamples
         )?;
-        writeln!(f, "{:<12} {:>24} {:>24}", "method", "AUROC", "F1")?;
+        write!(f, "{:<12}", "method")?;
+        for m in MentionMeasure::ALL {
+            write!(f, " {:>24}", m.name())?;
+        }
+        writeln!(f)?;
         for (name, d) in self.names.iter().zip(&self.against_rules) {
-            writeln!(
-                f,
-                "{name:<12} {:>24} {:>24}",
-                difference_text(d.auroc),
-                difference_text(d.f1)
-            )?;
+            write!(f, "{name:<12}")?;
+            for m in MentionMeasure::ALL {
+                write!(f, " {:>24}", difference_text(d.of(m)))?;
+            }
+            writeln!(f)?;
         }
         Ok(())
     }

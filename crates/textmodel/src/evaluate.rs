@@ -8,7 +8,9 @@ use uptake_core::LabelledSentence;
 use uptake_labels::evaluate::{
     BinaryMetrics, MentionEvaluation, evaluate_scores, score_labelled, write_mention_scores,
 };
-use uptake_labels::paired::{MentionMeasure, PairedSettings, paired_differences};
+use uptake_labels::paired::{
+    MeasureDifference, MentionMeasure, PairedSettings, paired_differences,
+};
 use uptake_labels::{MentionScorer, RegexLabeller, RulesLabeller, mean_scores};
 use uptake_stats::resample::StatisticCi;
 
@@ -50,13 +52,21 @@ impl CompareSettings {
     }
 }
 
-/// A labeller's AUROC and F1 minus the rules', on the same mentions.
+/// A labeller's measures minus the rules', on the same mentions: AUROC, F1, sensitivity,
+/// specificity and calibration error ([`MentionMeasure::ALL`]), each with its interval.
 #[derive(Debug, Clone, PartialEq)]
 pub struct AgainstRules {
-    /// AUROC difference and its interval; `None` where undefined.
-    pub auroc: Option<StatisticCi>,
-    /// F1 difference and its interval; `None` where undefined.
-    pub f1: Option<StatisticCi>,
+    /// One per measure, in the order of [`MentionMeasure::ALL`].
+    pub differences: Vec<MeasureDifference>,
+}
+
+impl AgainstRules {
+    /// The difference on `measure`; `None` where undefined.
+    pub fn of(&self, measure: MentionMeasure) -> Option<StatisticCi> {
+        (self.differences.iter())
+            .find(|d| d.measure == measure)
+            .and_then(|d| d.difference)
+    }
 }
 
 /// The model beside `model+rules` (the mean of the two), the rules and the regex baseline.
@@ -113,8 +123,8 @@ pub fn compare_scores(
     })
 }
 
-/// AUROC and F1 of the labellers before `rules` minus those of the rules, with percentile
-/// bootstrap intervals over whole sentences ([`paired_differences`]).
+/// Every measure of the labellers before `rules` minus the rules', with percentile bootstrap
+/// intervals over whole sentences ([`paired_differences`]).
 fn differences_from_rules(
     scores: &[MentionScores],
     rules: usize,
@@ -127,14 +137,16 @@ fn differences_from_rules(
         resamples: settings.resamples,
         seed: 0,
     };
-    let measures = [MentionMeasure::Auroc, MentionMeasure::F1];
+    let measures = MentionMeasure::ALL;
     (0..rules)
-        .map(|k| {
-            let d = paired_differences(&scores[k], &scores[rules], sentences, &measures, &paired);
-            AgainstRules {
-                auroc: d[0].difference,
-                f1: d[1].difference,
-            }
+        .map(|k| AgainstRules {
+            differences: paired_differences(
+                &scores[k],
+                &scores[rules],
+                sentences,
+                &measures,
+                &paired,
+            ),
         })
         .collect()
 }
@@ -149,10 +161,14 @@ impl Comparison {
             .map(|(k, e)| {
                 let mut value = evaluation_json(e);
                 if let Some(d) = self.against_rules.get(k) {
-                    value["minus_rules"] = serde_json::json!({
-                        "auroc": d.auroc, "f1": d.f1, "level": self.settings.level,
+                    let mut minus = serde_json::json!({
+                        "level": self.settings.level,
                         "resamples_of_sentences": self.settings.resamples,
                     });
+                    for m in &d.differences {
+                        minus[m.measure.key()] = serde_json::json!(m.difference);
+                    }
+                    value["minus_rules"] = minus;
                 }
                 value
             })

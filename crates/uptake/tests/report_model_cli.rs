@@ -237,6 +237,17 @@ fn evaluate_prints_and_writes_the_model_beside_the_rules_and_their_calibration()
     assert_eq!(names, ["model", "model+rules", "rules", "regex"]);
     assert_close(&evals[0]["overall"]["precision"], 2.0 / 3.0);
     assert_close(&evals[0]["minus_rules"]["f1"]["estimate"], -0.2);
+    // Every measure is paired with the rules, calibration too (0.249 - 0.030 printed above).
+    let overall = |k: usize, m: &str| evals[k]["overall"][m].as_f64().unwrap();
+    let sens = overall(0, "sensitivity") - overall(2, "sensitivity");
+    assert_close(&evals[0]["minus_rules"]["sensitivity"]["estimate"], sens);
+    let ece = evals[0]["minus_rules"]["calibration_error"]["estimate"].as_f64();
+    assert!((ece.unwrap() - 0.219).abs() < 0.0011, "{ece:?}");
+    let minus = stdout
+        .lines()
+        .skip_while(|l| !l.starts_with("minus the rules"));
+    let header: Vec<&str> = minus.clone().nth(1).unwrap().split_whitespace().collect();
+    assert_eq!(header, ["method", "AUROC", "F1", "sens", "spec", "ECE"]);
     let csv = std::fs::read_to_string(&scores).unwrap();
     assert_eq!(
         csv.lines().count(),
