@@ -10,7 +10,9 @@
 //! pseudo-mentions distributed as the mean of its parents' estimates (a Dirichlet prior centred
 //! on the parents: MAP estimation). So a region with few mentions takes its parents' estimate,
 //! and one with many mentions its own. The root ("full") gets a uniform pseudo-count of one per
-//! level (Laplace). Known (hand-labelled) classes enter the E-step as certain.
+//! level (Laplace; for a view of several labellers, spread as its members' own tables taken as
+//! independent, see `Data::members`). Known (hand-labelled) classes enter the E-step as
+//! certain.
 //!
 //! Two constraints keep EM from answers the data cannot support: a level never counts as
 //! evidence against what it claims (a probability below 0.5 never for abnormal, above never
@@ -70,6 +72,12 @@ pub(crate) struct Data {
     /// Per view, whether its tables are learned from the unlabelled mentions only (a labeller
     /// built on the hand labels would look better on them than it is).
     pub(crate) unlabelled_only: Vec<bool>,
+    /// Per view, the number of levels of each member (one labeller: one entry); a joint
+    /// level is the members' levels in mixed radix, the first member most significant. The
+    /// root's table of a joint view is centred on its members' own tables taken as independent,
+    /// so a combination no hand label shows ("rules normal, model abnormal") takes what its
+    /// members' levels say together, not even odds.
+    pub(crate) members: Vec<Vec<usize>>,
     /// Per mention: its node.
     pub(crate) nodes: Vec<usize>,
     /// Per mention: its level in each view (`sizes.len()` entries each, mention-major).
@@ -286,12 +294,18 @@ fn m_step(data: &Data, hierarchy: &Hierarchy, posteriors: &[f64], strength: f64)
                 let centre = |class: usize, k: usize| {
                     mean(parents.iter().map(|&p| confusion[p][v][class][k]))
                 };
-                let prior = match parents.is_empty() {
-                    true => Prior::Laplace,
-                    false => Prior::Parents(&centre, strength),
-                };
                 // The view's own mass: less than the node's where hand labels skip it.
                 let mass = [0, 1].map(|class| c.levels[g][v][class].iter().sum());
+                let members = data.members.get(v).filter(|m| m.len() > 1);
+                let joint = members.map(|m| independent_centre(&c.levels[g][v], mass, m));
+                let joint_centre = |class: usize, k: usize| joint.as_ref().unwrap()[class][k];
+                let prior = match (parents.is_empty(), &joint) {
+                    (true, None) => Prior::Laplace,
+                    (true, Some(_)) => {
+                        Prior::Root(&joint_centre, class_strengths(mass, data.sizes[v]))
+                    }
+                    (false, _) => Prior::Parents(&centre, strength),
+                };
                 view_estimate(&c.levels[g][v], mass, prior, &data.claims[v])
             })
             .collect();
@@ -315,12 +329,57 @@ fn m_step(data: &Data, hierarchy: &Hierarchy, posteriors: &[f64], strength: f64)
     }
 }
 
+/// A joint view's P(level | class) if its members were independent given the class: the
+/// product of each member's own table (the view's `counts` summed over the other members,
+/// Laplace-smoothed). `members` are the members' numbers of levels.
+fn independent_centre(counts: &[Vec<f64>; 2], mass: [f64; 2], members: &[usize]) -> [Vec<f64>; 2] {
+    let member_levels = |mut k: usize| {
+        let mut own = vec![0; members.len()];
+        for (j, &size) in members.iter().enumerate().rev() {
+            own[j] = k % size;
+            k /= size;
+        }
+        own
+    };
+    [0, 1].map(|class| {
+        let mut tables: Vec<Vec<f64>> = members.iter().map(|&size| vec![0.0; size]).collect();
+        for (k, &count) in counts[class].iter().enumerate() {
+            for (j, &l) in member_levels(k).iter().enumerate() {
+                tables[j][l] += count;
+            }
+        }
+        for (table, &size) in tables.iter_mut().zip(members) {
+            table
+                .iter_mut()
+                .for_each(|t| *t = (*t + 1.0) / (mass[class] + size as f64));
+        }
+        (0..counts[class].len())
+            .map(|k| {
+                (member_levels(k).iter().enumerate())
+                    .map(|(j, &l)| tables[j][l])
+                    .product()
+            })
+            .collect()
+    })
+}
+
+/// The root's pseudo-counts of a joint view with `levels` levels: as many in all as Laplace's
+/// (one per level and class), split between the classes as their mass is, so that a level
+/// without counts keeps the class prior times its centre's likelihood ratio (equal pseudo-counts
+/// would divide the prior out: an unseen combination would ignore how rare abnormal is).
+fn class_strengths(mass: [f64; 2], levels: usize) -> [f64; 2] {
+    let total = mass[0] + mass[1] + 2.0;
+    mass.map(|m| 2.0 * levels as f64 * (m + 1.0) / total)
+}
+
 /// The pseudo-counts of a node's estimate.
 enum Prior<'a> {
     /// One per level and class: the root.
     Laplace,
     /// `strength` pseudo-counts spread as the parents' mean estimate (class, level).
     Parents(&'a dyn Fn(usize, usize) -> f64, f64),
+    /// Pseudo-counts per class spread as a centre (class, level): a joint view's root.
+    Root(&'a dyn Fn(usize, usize) -> f64, [f64; 2]),
 }
 
 /// One view's P(level | class) at a node: its soft `counts` plus the `prior`'s pseudo-counts,
@@ -340,14 +399,18 @@ fn view_estimate(
                 Prior::Parents(centre, strength) => {
                     shrunk(counts[k], mass, centre(class, k), strength)
                 }
+                Prior::Root(centre, strengths) => {
+                    shrunk(counts[k], mass, centre(class, k), strengths[class])
+                }
             })
             .collect::<Vec<f64>>()
     });
     let pseudo = match prior {
-        Prior::Laplace => levels as f64,
-        Prior::Parents(_, strength) => strength,
+        Prior::Laplace => [levels as f64; 2],
+        Prior::Parents(_, strength) => [strength; 2],
+        Prior::Root(_, strengths) => strengths,
     };
-    respect_claims(&mut theta, mass.map(|m| m + pseudo), claims);
+    respect_claims(&mut theta, [0, 1].map(|c| mass[c] + pseudo[c]), claims);
     theta
 }
 
@@ -416,6 +479,7 @@ fn mean(values: impl Iterator<Item = f64>) -> f64 {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use uptake_ontology::Ontology;
 
     #[test]
     fn a_level_read_against_its_claim_is_tied_between_the_classes() {
@@ -433,6 +497,77 @@ mod tests {
         assert!(
             (theta[1][1] / theta[1][2] - 1.0 / 3.0).abs() < 1e-9,
             "{theta:?}"
+        );
+    }
+
+    #[test]
+    fn a_joint_views_root_centre_is_its_members_own_tables_multiplied() {
+        // Two members of 2 and 3 levels; joint level k = 3 * first + second.
+        let counts = [
+            vec![4.0, 0.0, 0.0, 0.0, 2.0, 0.0],
+            vec![0.0, 0.0, 1.0, 0.0, 0.0, 5.0],
+        ];
+        let centre = independent_centre(&counts, [6.0, 6.0], &[2, 3]);
+        // Normal: first member (4 + 1) / 8 and (2 + 1) / 8; second (4 + 1) / 9, (2 + 1) / 9, 1 / 9.
+        let (a, b) = ([5.0 / 8.0, 3.0 / 8.0], [5.0 / 9.0, 3.0 / 9.0, 1.0 / 9.0]);
+        for k in 0..6 {
+            assert!(
+                (centre[0][k] - a[k / 3] * b[k % 3]).abs() < 1e-12,
+                "{centre:?}"
+            );
+        }
+        assert!((centre[1].iter().sum::<f64>() - 1.0).abs() < 1e-12);
+    }
+
+    #[test]
+    fn a_combination_no_hand_label_shows_takes_its_members_own_evidence_and_the_prior() {
+        // One joint view of two 0/1 labellers ("says normal" 0, "says abnormal" 1); joint
+        // level = 2 * first + second. Hand labels: normal (0,0) x 50 and (1,0) x 10; abnormal
+        // (1,1) x 30, (1,0) x 5 and (0,0) x 5. None shows (0,1), the first labeller saying
+        // normal and the second abnormal.
+        let ontology = Ontology::builtin();
+        let root = ontology.root().index();
+        let mut data = Data {
+            sizes: vec![4],
+            claims: vec![vec![
+                Claim::Normal,
+                Claim::Either,
+                Claim::Either,
+                Claim::Abnormal,
+            ]],
+            members: vec![vec![2, 2]],
+            unlabelled_only: vec![false],
+            ..Data::default()
+        };
+        for (level, class, n) in [
+            (0, false, 50),
+            (2, false, 10),
+            (3, true, 30),
+            (2, true, 5),
+            (0, true, 5),
+        ] {
+            for _ in 0..n {
+                data.nodes.push(root);
+                data.levels.push(level);
+                data.known.push(Some(class));
+            }
+        }
+        let posteriors: Vec<f64> = data
+            .known
+            .iter()
+            .map(|k| f64::from(u8::from(k.unwrap())))
+            .collect();
+        let params = m_step(&data, &Hierarchy::of(&ontology), &posteriors, 20.0);
+        // Naive Bayes from each labeller's own (Laplace) table: the first says normal in 5 of
+        // 40 lesions and 50 of 60 normal mentions, the second abnormal in 30 of 40 and 0 of 60.
+        let first: f64 = ((5.0 + 1.0) / 42.0) / ((50.0 + 1.0) / 62.0);
+        let second: f64 = ((30.0 + 1.0) / 42.0) / ((0.0 + 1.0) / 62.0);
+        let prior: f64 = (40.0 + 1.0) / (60.0 + 1.0);
+        let expected = prior.ln() + first.ln() + second.ln();
+        let found = params.log_odds(root, &[1]);
+        assert!(
+            (found - expected).abs() < 0.05,
+            "log odds {found}, naive Bayes {expected}"
         );
     }
 

@@ -730,6 +730,9 @@ fn data(
             (0..size).map(claim_of).collect()
         })
         .collect();
+    let members = (views.iter())
+        .map(|view| view.iter().map(|&j| levels[j].len()).collect())
+        .collect();
     let mut flat = Vec::with_capacity(table.nodes.len() * views.len());
     for i in 0..table.nodes.len() {
         for view in views {
@@ -743,6 +746,7 @@ fn data(
     Data {
         sizes,
         claims,
+        members,
         unlabelled_only: (views.iter())
             .map(|view| view.iter().any(|&j| trained_on_hand[j]))
             .collect(),
