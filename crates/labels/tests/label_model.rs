@@ -566,6 +566,35 @@ fn a_section_header_over_a_finding_with_its_own_subject_is_left_out_of_the_fit_a
     assert!(scores[0][1] > 0.9 && scores[1][0] > 0.9, "{scores:?}");
 }
 
+/// Rules right 95 % of the time (0.05 or 0.95) and a regex that fires on every lesion and on
+/// 60 % of the rest, on every mention of `world`: (rules, regex).
+fn sure_rules_and_eager_regex(
+    world: &World,
+    rng: &mut impl Rng,
+) -> (HashMap<String, f64>, HashMap<String, f64>) {
+    let (mut rules, mut regex) = (HashMap::new(), HashMap::new());
+    for (text, &class) in world.texts.iter().zip(&world.classes) {
+        let says = class == rng.random_bool(0.95);
+        rules.insert(text.clone(), if says { 0.95 } else { 0.05 });
+        let fires = class || rng.random_bool(0.6);
+        regex.insert(text.clone(), f64::from(u8::from(fires)));
+    }
+    (rules, regex)
+}
+
+fn regex_then_rules(
+    regex: HashMap<String, f64>,
+    rules: HashMap<String, f64>,
+) -> Vec<Box<dyn MentionScorer>> {
+    let labeller = |name: &str, outputs| -> Box<dyn MentionScorer> {
+        Box::new(Simulated {
+            name: name.into(),
+            outputs,
+        })
+    };
+    vec![labeller("regex", regex), labeller("rules", rules)]
+}
+
 #[test]
 fn a_single_joint_view_learns_what_each_combination_means_from_the_hand_labels() {
     // The regex fires on every lesion and on 60 % of normal mentions; the rules are right 95 %
@@ -578,29 +607,14 @@ fn a_single_joint_view_learns_what_each_combination_means_from_the_hand_labels()
     world.add("liver", 1000, 0.3, &mut rng);
     // Hand labels come from the liver only; the brain has many unlabelled mentions.
     world.add("brain", 2000, 0.3, &mut rng);
-    let (mut rules, mut regex) = (HashMap::new(), HashMap::new());
-    for (text, &class) in world.texts.iter().zip(&world.classes) {
-        let says = class == rng.random_bool(0.95);
-        rules.insert(text.clone(), if says { 0.95 } else { 0.05 });
-        let fires = class || rng.random_bool(0.6);
-        regex.insert(text.clone(), f64::from(u8::from(fires)));
-    }
+    let (rules, regex) = sure_rules_and_eager_regex(&world, &mut rng);
     let disputed: Vec<usize> = (0..world.texts.len())
         .filter(|&i| world.regions[i] == "brain")
         .filter(|&i| regex[&world.texts[i]] == 1.0 && rules[&world.texts[i]] == 0.05)
         .collect();
     let abnormal_share =
         disputed.iter().filter(|&&i| world.classes[i]).count() as f64 / disputed.len() as f64;
-    let labellers: Vec<Box<dyn MentionScorer>> = vec![
-        Box::new(Simulated {
-            name: "regex".into(),
-            outputs: regex,
-        }),
-        Box::new(Simulated {
-            name: "rules".into(),
-            outputs: rules,
-        }),
-    ];
+    let labellers = regex_then_rules(regex, rules);
     let hand = true_hand_labels(&world, 0..400);
     let model = fit(&world, labellers, &hand, &LabelModelSettings::default());
     assert_eq!(model.summary().views.len(), 1);
@@ -619,23 +633,8 @@ fn a_labeller_inside_a_joint_view_keeps_its_own_evidence() {
     let mut rng = uptake_core::seeded::rng(37);
     let mut world = World::new();
     world.add("liver", 3000, 0.3, &mut rng);
-    let (mut rules, mut regex) = (HashMap::new(), HashMap::new());
-    for (text, &class) in world.texts.iter().zip(&world.classes) {
-        let says = class == rng.random_bool(0.95);
-        rules.insert(text.clone(), if says { 0.95 } else { 0.05 });
-        let fires = class || rng.random_bool(0.6);
-        regex.insert(text.clone(), f64::from(u8::from(fires)));
-    }
-    let labellers: Vec<Box<dyn MentionScorer>> = vec![
-        Box::new(Simulated {
-            name: "regex".into(),
-            outputs: regex,
-        }),
-        Box::new(Simulated {
-            name: "rules".into(),
-            outputs: rules,
-        }),
-    ];
+    let (rules, regex) = sure_rules_and_eager_regex(&world, &mut rng);
+    let labellers = regex_then_rules(regex, rules);
     let hand = true_hand_labels(&world, 0..1000);
     let model = fit(&world, labellers, &hand, &LabelModelSettings::default());
     let votes = [1.0, 0.05];
