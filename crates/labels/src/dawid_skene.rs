@@ -20,7 +20,7 @@
 //! from the hand-labelled mentions only. The reverse holds for a view built on the hand labels
 //! (`Data::unlabelled_only`): it learns its tables from the unlabelled mentions only.
 
-use crate::levels::Claim;
+use crate::levels::{Claim, member_levels};
 use uptake_ontology::Ontology;
 
 /// The region DAG as the fit needs it: nodes are ontology region indices.
@@ -297,13 +297,12 @@ fn m_step(data: &Data, hierarchy: &Hierarchy, posteriors: &[f64], strength: f64)
                 // The view's own mass: less than the node's where hand labels skip it.
                 let mass = [0, 1].map(|class| c.levels[g][v][class].iter().sum());
                 let members = data.members.get(v).filter(|m| m.len() > 1);
-                let joint = members.map(|m| independent_centre(&c.levels[g][v], mass, m));
-                let joint_centre = |class: usize, k: usize| joint.as_ref().unwrap()[class][k];
+                let joint = (parents.is_empty())
+                    .then(|| members.map(|m| independent_centre(&c.levels[g][v], mass, m)))
+                    .flatten();
                 let prior = match (parents.is_empty(), &joint) {
                     (true, None) => Prior::Laplace,
-                    (true, Some(_)) => {
-                        Prior::Root(&joint_centre, class_strengths(mass, data.sizes[v]))
-                    }
+                    (true, Some(table)) => Prior::Root(table, class_strengths(mass, data.sizes[v])),
                     (false, _) => Prior::Parents(&centre, strength),
                 };
                 view_estimate(&c.levels[g][v], mass, prior, &data.claims[v])
@@ -333,32 +332,23 @@ fn m_step(data: &Data, hierarchy: &Hierarchy, posteriors: &[f64], strength: f64)
 /// product of each member's own table (the view's `counts` summed over the other members,
 /// Laplace-smoothed). `members` are the members' numbers of levels.
 fn independent_centre(counts: &[Vec<f64>; 2], mass: [f64; 2], members: &[usize]) -> [Vec<f64>; 2] {
-    let member_levels = |mut k: usize| {
-        let mut own = vec![0; members.len()];
-        for (j, &size) in members.iter().enumerate().rev() {
-            own[j] = k % size;
-            k /= size;
-        }
-        own
-    };
+    let joint: Vec<Vec<usize>> = (0..counts[0].len())
+        .map(|k| member_levels(members, k))
+        .collect();
     [0, 1].map(|class| {
         let mut tables: Vec<Vec<f64>> = members.iter().map(|&size| vec![0.0; size]).collect();
-        for (k, &count) in counts[class].iter().enumerate() {
-            for (j, &l) in member_levels(k).iter().enumerate() {
-                tables[j][l] += count;
-            }
+        for (own, &count) in joint.iter().zip(&counts[class]) {
+            own.iter()
+                .enumerate()
+                .for_each(|(j, &l)| tables[j][l] += count);
         }
         for (table, &size) in tables.iter_mut().zip(members) {
             table
                 .iter_mut()
-                .for_each(|t| *t = (*t + 1.0) / (mass[class] + size as f64));
+                .for_each(|t| *t = laplace(*t, mass[class], size));
         }
-        (0..counts[class].len())
-            .map(|k| {
-                (member_levels(k).iter().enumerate())
-                    .map(|(j, &l)| tables[j][l])
-                    .product()
-            })
+        (joint.iter())
+            .map(|own| own.iter().enumerate().map(|(j, &l)| tables[j][l]).product())
             .collect()
     })
 }
@@ -378,8 +368,8 @@ enum Prior<'a> {
     Laplace,
     /// `strength` pseudo-counts spread as the parents' mean estimate (class, level).
     Parents(&'a dyn Fn(usize, usize) -> f64, f64),
-    /// Pseudo-counts per class spread as a centre (class, level): a joint view's root.
-    Root(&'a dyn Fn(usize, usize) -> f64, [f64; 2]),
+    /// Pseudo-counts per class spread as a table (class, level): a joint view's root.
+    Root(&'a [Vec<f64>; 2], [f64; 2]),
 }
 
 /// One view's P(level | class) at a node: its soft `counts` plus the `prior`'s pseudo-counts,
@@ -395,12 +385,12 @@ fn view_estimate(
         let (counts, mass) = (&counts[class], mass[class]);
         (0..levels)
             .map(|k| match prior {
-                Prior::Laplace => (counts[k] + 1.0) / (mass + levels as f64),
+                Prior::Laplace => laplace(counts[k], mass, levels),
                 Prior::Parents(centre, strength) => {
                     shrunk(counts[k], mass, centre(class, k), strength)
                 }
                 Prior::Root(centre, strengths) => {
-                    shrunk(counts[k], mass, centre(class, k), strengths[class])
+                    shrunk(counts[k], mass, centre[class][k], strengths[class])
                 }
             })
             .collect::<Vec<f64>>()
@@ -460,6 +450,11 @@ fn respect_claims(theta: &mut [Vec<f64>; 2], weights: [f64; 2], claims: &[Claim]
 /// How far a level's two probabilities may contradict its claim (rounding).
 const CLAIM_TOLERANCE: f64 = 1e-12;
 
+/// (count + 1) / (total + levels): one pseudo-count per level.
+fn laplace(count: f64, total: f64, levels: usize) -> f64 {
+    (count + 1.0) / (total + levels as f64)
+}
+
 /// (count + strength centre) / (total + strength): the parents' estimate where there is no
 /// data.
 fn shrunk(count: f64, total: f64, centre: f64, strength: f64) -> f64 {
@@ -516,7 +511,11 @@ mod tests {
                 "{centre:?}"
             );
         }
-        assert!((centre[1].iter().sum::<f64>() - 1.0).abs() < 1e-12);
+        // Abnormal: first member 2 / 8 and 6 / 8; second 1 / 9, 1 / 9 and 7 / 9.
+        assert!(
+            (centre[1][5] - 6.0 / 8.0 * 7.0 / 9.0).abs() < 1e-12,
+            "{centre:?}"
+        );
     }
 
     #[test]

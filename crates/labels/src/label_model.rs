@@ -12,7 +12,7 @@
 use crate::dawid_skene::{Data, EmFit, EmSettings, Hierarchy, Params, fit};
 use crate::dependence::{PairTable, merge_dependent};
 use crate::fit_summary::{Anchor, FitSummary, LabellerDependence};
-use crate::levels::{Claim, Levels};
+use crate::levels::{Claim, Levels, member_levels};
 use crate::rules::layout_headers;
 use crate::scorer::{MentionScorer, ScoreError, SentenceMentions};
 use crate::votes::{VoteCache, Votes};
@@ -353,13 +353,13 @@ impl LabelModel {
     /// other members. Unlike [`LabelModel::evidence`], labellers taken jointly can be seen to
     /// disagree here (what `diagnose` ranks by).
     pub fn labeller_evidence(&self, region: Option<&str>, votes: &[f64]) -> Vec<f64> {
-        let (node, _) = self.locate(region, votes);
+        let node = self.node(region);
         (0..self.names.len())
             .map(|j| {
                 let own = self.levels[j].level(votes[j]);
                 let says = |class| self.own_share(j, node, class, |k| k == own);
-                // A share learned as 0 would make one labeller's dissent infinite.
-                says(true).max(1e-12).ln() - says(false).max(1e-12).ln()
+                // Never ln(0): the fit keeps every probability of its tables at least 1e-12.
+                says(true).ln() - says(false).ln()
             })
             .collect()
     }
@@ -404,16 +404,21 @@ impl LabelModel {
 
     /// The node of a region name and the level of each view.
     fn locate(&self, region: Option<&str>, votes: &[f64]) -> (usize, Vec<usize>) {
-        let node = region
-            .and_then(|name| self.ontology.id(name))
-            .unwrap_or(self.ontology.root())
-            .index();
+        let node = self.node(region);
         let levels = self
             .views
             .iter()
             .map(|view| view_level(view, &self.levels, votes))
             .collect();
         (node, levels)
+    }
+
+    /// The node of a region name (unknown: the root).
+    fn node(&self, region: Option<&str>) -> usize {
+        region
+            .and_then(|name| self.ontology.id(name))
+            .unwrap_or(self.ontology.root())
+            .index()
     }
 }
 
@@ -765,15 +770,9 @@ fn view_level(view: &[usize], levels: &[Levels], votes: &[f64]) -> usize {
 
 /// The level of `labeller` inside joint level `cell` of `view`.
 fn member_level(view: &[usize], levels: &[Levels], cell: usize, labeller: usize) -> usize {
-    let mut rest = cell;
-    for &j in view.iter().rev() {
-        let k = rest % levels[j].len();
-        if j == labeller {
-            return k;
-        }
-        rest /= levels[j].len();
-    }
-    unreachable!("the labeller is a member of the view")
+    let sizes: Vec<usize> = view.iter().map(|&j| levels[j].len()).collect();
+    let at = (view.iter().position(|&j| j == labeller)).expect("the labeller is in the view");
+    member_levels(&sizes, cell)[at]
 }
 
 /// Whether a fit with `views` views is identifiable, given the known classes.

@@ -111,9 +111,28 @@ fn clean(p: f64) -> f64 {
     if p.is_nan() { 0.5 } else { p.clamp(0.0, 1.0) }
 }
 
+/// The members' levels of a joint level: `sizes` are the members' numbers of levels, the
+/// first member most significant (as a view's joint level is built from its members').
+pub(crate) fn member_levels(sizes: &[usize], joint: usize) -> Vec<usize> {
+    let mut rest = joint;
+    let mut own = vec![0; sizes.len()];
+    for (j, &size) in sizes.iter().enumerate().rev() {
+        own[j] = rest % size;
+        rest /= size;
+    }
+    own
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_joint_level_is_its_members_levels_first_most_significant() {
+        // Members of 2, 3 and 4 levels: joint 1 * 12 + 2 * 4 + 3 = 23.
+        assert_eq!(member_levels(&[2, 3, 4], 23), [1, 2, 3]);
+        assert_eq!(member_levels(&[2, 3, 4], 0), [0, 0, 0]);
+    }
 
     #[test]
     fn few_distinct_outputs_keep_one_level_each() {
